@@ -1,0 +1,73 @@
+# GovPlan: `make run` serves the demo, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup lint format typecheck test-sqlite test-postgres messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP)
+
+setup: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_reference_data
+	DEBUG=1 $(BIN)/python manage.py load_demo
+
+run: setup
+	@echo ""
+	@echo "GovPlan is starting on http://$(HOST):$(PORT)/"
+	@echo "Demo logins (password for all: govplan-demo):"
+	@echo "  quantri            central administrator"
+	@echo "  thamdinh           appraiser (central authority)"
+	@echo "  bacninh.bientap    editor, Bắc Ninh province"
+	@echo "  bacninh.lanhdao    approver, Bắc Ninh province"
+	@echo "  bacninh.so         editor, Sở KH&CN Bắc Ninh"
+	@echo "  bacninh.xa         editor, a commune of Bắc Ninh"
+	@echo "  hanoi.bientap      editor, Hà Nội"
+	@echo "  hanoi.xem          viewer, Hà Nội"
+	@echo "  taichinh.bientap   editor, Ministry of Finance"
+	@echo ""
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python scripts/run_tests.py
+
+test-sqlite: $(DEV_STAMP)
+	$(BIN)/python scripts/run_tests.py --sqlite-only
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+messages: $(DEV_STAMP)
+	cd govplan && ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete --no-location
+	$(BIN)/python scripts/compile_messages.py
+
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,1 @@
+"""GovPlan: plans and reports of Vietnamese state agencies."""

@@ -1,0 +1,208 @@
+"""What a user may see and do, derived from their memberships.
+
+Capabilities, by role held in a unit U:
+- central administrator (held in the central authority): everything, nationwide;
+- appraiser in the central authority: view everything, appraise every agency;
+  appraiser in any other unit: view U's subtree, appraise U's sub-units;
+- editor in U: view U's subtree, edit U's own documents;
+- approver in U: view U's subtree, approve U's own documents;
+- viewer in U: view U's subtree.
+Viewing U's subtree includes the subtrees of the units U came from, so the new
+Bắc Ninh sees what Bắc Giang filed before the 2025 merger.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from govplan.accounts.models import Membership, Role
+from govplan.orgunits.history import predecessor_ids
+from govplan.orgunits.models import Kind, OrgUnit
+
+M = TypeVar("M", bound=models.Model)
+
+
+class Capability(enum.StrEnum):
+    VIEW = "view"
+    EDIT = "edit"
+    APPROVE = "approve"
+    APPRAISE = "appraise"
+    ADMINISTER = "administer"
+
+
+@dataclass
+class Grant:
+    """Where one capability holds: nationwide, over subtrees (by path), or on single units."""
+
+    national: bool = False
+    subtrees: set[str] = field(default_factory=set)  # unit paths; the unit itself included
+    strict_subtrees: set[str] = field(default_factory=set)  # sub-units only
+    units: set[int] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.national or self.subtrees or self.strict_subtrees or self.units)
+
+    def q(self, prefix: str) -> Q | None:
+        """A filter over ``<prefix>path``/``<prefix>id``; None means no restriction."""
+        if self.national:
+            return None
+        condition = Q(pk__in=[])
+        for path in self.subtrees:
+            condition |= Q(**{f"{prefix}path__startswith": path})
+        for path in self.strict_subtrees:
+            condition |= Q(**{f"{prefix}path__startswith": path}) & ~Q(**{f"{prefix}path": path})
+        if self.units:
+            condition |= Q(**{f"{prefix}id__in": sorted(self.units)})
+        return condition
+
+    def covers(self, unit: OrgUnit) -> bool:
+        if self.national or unit.pk in self.units:
+            return True
+        if any(unit.path.startswith(p) for p in self.subtrees):
+            return True
+        return any(unit.path.startswith(p) and unit.path != p for p in self.strict_subtrees)
+
+
+@dataclass
+class Scope:
+    grants: dict[Capability, Grant]
+    roles: set[str]
+    membership_unit_ids: set[int]
+
+    def grant(self, capability: Capability) -> Grant:
+        return self.grants.get(capability, Grant())
+
+    def can(self, capability: Capability, unit: OrgUnit | None = None) -> bool:
+        grant = self.grant(capability)
+        if unit is None:
+            return not grant.empty
+        return grant.covers(unit)
+
+    @property
+    def is_central_admin(self) -> bool:
+        return self.grant(Capability.ADMINISTER).national
+
+
+_SCOPE_ATTR = "_govplan_scope"
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's scope, computed once per user object (i.e. once per request)."""
+    cached = getattr(user, _SCOPE_ATTR, None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    if user is not None:
+        setattr(user, _SCOPE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user: Any) -> None:
+    if hasattr(user, _SCOPE_ATTR):
+        delattr(user, _SCOPE_ATTR)
+
+
+def _compute_scope(user: Any) -> Scope:
+    grants = {c: Grant() for c in Capability}
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope(grants, set(), set())
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("org_unit").only(
+            "role", "org_unit__id", "org_unit__path", "org_unit__kind"
+        )
+    )
+    roles = {m.role for m in memberships}
+    view_roots: set[int] = set()
+    for membership in memberships:
+        unit = membership.org_unit
+        central = unit.kind == Kind.CENTRAL
+        if membership.role == Role.CENTRAL_ADMIN and central:
+            for capability in (Capability.VIEW, Capability.ADMINISTER):
+                grants[capability].national = True
+        elif membership.role == Role.APPRAISER:
+            if central:
+                grants[Capability.VIEW].national = True
+                grants[Capability.APPRAISE].national = True
+            else:
+                view_roots.add(unit.pk)
+                grants[Capability.APPRAISE].strict_subtrees.add(unit.path)
+        elif membership.role in (Role.EDITOR, Role.APPROVER, Role.VIEWER):
+            view_roots.add(unit.pk)
+            if membership.role == Role.EDITOR:
+                grants[Capability.EDIT].units.add(unit.pk)
+            elif membership.role == Role.APPROVER:
+                grants[Capability.APPROVE].units.add(unit.pk)
+    if not grants[Capability.VIEW].national and view_roots:
+        roots = view_roots | predecessor_ids(view_roots)
+        grants[Capability.VIEW].subtrees = set(
+            OrgUnit.objects.filter(pk__in=roots).values_list("path", flat=True)
+        )
+    return Scope(grants, roles, {m.org_unit_id for m in memberships})
+
+
+def _scope_prefix(model: type[models.Model]) -> str:
+    try:
+        unit_path: str = model.SCOPE_UNIT  # type: ignore[attr-defined]
+    except AttributeError:
+        raise TypeError(
+            f"{model.__name__} has no SCOPE_UNIT: it cannot be reached through the scoping layer"
+        ) from None
+    return f"{unit_path}__" if unit_path else ""
+
+
+def visible_to(
+    queryset: models.QuerySet[M], user: Any, capability: Capability = Capability.VIEW
+) -> models.QuerySet[M]:
+    """The part of ``queryset`` the user holds ``capability`` over."""
+    grant = scope_for(user).grant(capability)
+    if grant.empty:
+        return queryset.none()
+    prefix = _scope_prefix(queryset.model)
+    condition = grant.q(prefix)
+    if condition is None:
+        return queryset
+    filtered = queryset.filter(condition)
+    # Through a to-many relation (a user's memberships) one object can match twice.
+    return filtered.distinct() if prefix.count("__") > 1 else filtered
+
+
+def get_for(
+    user: Any,
+    queryset: models.QuerySet[M] | type[M],
+    capability: Capability = Capability.VIEW,
+    **lookup: Any,
+) -> M:
+    """Load one object for ``user``: 404 if they cannot see it, 403 if they may see it but
+    not exercise ``capability`` on it."""
+    qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
+    obj = visible_to(qs, user, Capability.VIEW).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    if capability != Capability.VIEW and not visible_to(
+        qs.filter(pk=obj.pk), user, capability
+    ).exists():
+        raise PermissionDenied
+    return obj
+
+
+def units_with(user: Any, capability: Capability) -> models.QuerySet[OrgUnit]:
+    return visible_to(OrgUnit.objects.all(), user, capability)
+
+
+def require(user: Any, capability: Capability, unit: OrgUnit | None = None) -> None:
+    if not scope_for(user).can(capability, unit):
+        raise PermissionDenied
+
+
+def require_national(user: Any, capability: Capability) -> None:
+    """For objects that belong to no unit (the audit trail): only a nationwide grant will do."""
+    if not scope_for(user).grant(capability).national:
+        raise PermissionDenied

@@ -1,0 +1,172 @@
+"""A plausible national demo on top of the reference data. Running it twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from govplan.accounts.actions import do_create_user, do_grant_membership
+from govplan.accounts.models import Membership, Role, User
+from govplan.audit.origin import Origin, origin
+from govplan.orgunits.actions import do_create_unit
+from govplan.orgunits.models import Kind, OrgUnit, Succession
+
+DEMO_PASSWORD = "govplan-demo"
+REFORM = dt.date(2025, 7, 1)
+MINISTRY_MERGER = dt.date(2025, 3, 1)
+
+
+@dataclass(frozen=True)
+class DemoUnit:
+    key: str
+    parent: tuple[str, str, dt.date]  # scheme, code, a day the parent is valid
+    code: str
+    name: str
+    kind: str = Kind.DEPARTMENT
+    level_name: str = "Sở"
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+DEMO_UNITS = (
+    DemoUnit("bg_stttt", ("gso-province", "24", dt.date(2025, 1, 1)), "T24-STTTT-BG",
+             "Sở Thông tin và Truyền thông tỉnh Bắc Giang", valid_to=dt.date(2025, 2, 28)),
+    DemoUnit("bg_skhcn", ("gso-province", "24", dt.date(2025, 3, 1)), "T24-SKHCN-BG",
+             "Sở Khoa học và Công nghệ tỉnh Bắc Giang", valid_from=MINISTRY_MERGER,
+             valid_to=dt.date(2025, 6, 30)),
+    DemoUnit("bn_skhcn", ("gso-province", "24", REFORM), "T24-SKHCN",
+             "Sở Khoa học và Công nghệ tỉnh Bắc Ninh", valid_from=REFORM),
+    DemoUnit("bn_snv", ("gso-province", "24", REFORM), "T24-SNV",
+             "Sở Nội vụ tỉnh Bắc Ninh", valid_from=REFORM),
+    DemoUnit("hn_stttt", ("gso-province", "01", dt.date(2025, 1, 1)), "T01-STTTT",
+             "Sở Thông tin và Truyền thông thành phố Hà Nội", valid_to=dt.date(2025, 2, 28)),
+    DemoUnit("hn_skhcn", ("gso-province", "01", REFORM), "T01-SKHCN",
+             "Sở Khoa học và Công nghệ thành phố Hà Nội", valid_from=MINISTRY_MERGER),
+    DemoUnit("dn_skhcn", ("gso-province", "48", REFORM), "T48-SKHCN",
+             "Sở Khoa học và Công nghệ thành phố Đà Nẵng", valid_from=REFORM),
+    DemoUnit("hcm_skhcn", ("gso-province", "79", REFORM), "T79-SKHCN",
+             "Sở Khoa học và Công nghệ Thành phố Hồ Chí Minh", valid_from=REFORM),
+    DemoUnit("btc_cntt", ("govplan", "BTC", REFORM), "BTC-CCNTT",
+             "Cục Công nghệ thông tin và Chuyển đổi số (Bộ Tài chính)",
+             kind=Kind.SUBORDINATE, level_name="Cục", valid_from=MINISTRY_MERGER),
+)
+
+DEMO_SUCCESSIONS = (
+    ("bg_stttt", "bg_skhcn", "merge", MINISTRY_MERGER),
+    ("bg_skhcn", "bn_skhcn", "merge", REFORM),
+    ("hn_stttt", "hn_skhcn", "merge", MINISTRY_MERGER),
+)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    job_title: str
+    role: str
+    unit: str  # a DEMO_UNITS key, or "scheme:code" of a reference unit in force today
+
+
+DEMO_USERS = (
+    DemoUser("quantri", "Nguyễn Văn Quản", "Quản trị hệ thống", Role.CENTRAL_ADMIN,
+             "govplan:CDSQG"),
+    DemoUser("thamdinh", "Trần Thị Thẩm", "Chuyên viên thẩm định", Role.APPRAISER,
+             "govplan:CDSQG"),
+    DemoUser("bacninh.bientap", "Lê Văn Biên", "Chuyên viên Sở KH&CN", Role.EDITOR,
+             "gso-province:24"),
+    DemoUser("bacninh.lanhdao", "Phạm Minh Lãnh", "Phó Chủ tịch UBND tỉnh", Role.APPROVER,
+             "gso-province:24"),
+    DemoUser("bacninh.so", "Hoàng Thị Sở", "Chuyên viên", Role.EDITOR, "bn_skhcn"),
+    DemoUser("bacninh.xa", "Đỗ Văn Xã", "Công chức văn phòng", Role.EDITOR, "commune-of:24"),
+    DemoUser("hanoi.bientap", "Vũ Thị Hà", "Chuyên viên Sở KH&CN", Role.EDITOR, "gso-province:01"),
+    DemoUser("hanoi.xem", "Bùi Văn Xem", "Chuyên viên", Role.VIEWER, "gso-province:01"),
+    DemoUser("taichinh.bientap", "Ngô Thị Tài", "Chuyên viên Cục CNTT&CĐS", Role.EDITOR,
+             "govplan:BTC"),
+)
+
+
+def _reference(scheme: str, code: str, day: dt.date) -> OrgUnit:
+    unit = OrgUnit.objects.with_code(scheme, code, on=day).first()
+    if unit is None:
+        raise CommandError(
+            f"Reference unit {scheme}:{code} (valid {day}) is missing: run load_reference_data"
+        )
+    return unit
+
+
+class Command(BaseCommand):
+    help = "Create the demo departments, sub-units, users and roles (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with origin(Origin(channel="command:load_demo")), transaction.atomic():
+            created_units = self._units()
+            created_users = self._users(created_units)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        for line in created_users:
+            self.stdout.write(line)
+
+    def _units(self) -> dict[str, OrgUnit]:
+        units: dict[str, OrgUnit] = {}
+        for spec in DEMO_UNITS:
+            parent = _reference(*spec.parent)
+            unit = OrgUnit.objects.filter(
+                scheme="govplan", code=spec.code, valid_from=spec.valid_from
+            ).first()
+            if unit is None:
+                unit = do_create_unit(
+                    actor=None,
+                    scheme="govplan",
+                    code=spec.code,
+                    kind=spec.kind,
+                    name=spec.name,
+                    level_name=spec.level_name,
+                    parent=parent,
+                    valid_from=spec.valid_from,
+                    valid_to=spec.valid_to,
+                )
+            units[spec.key] = unit
+        for before, after, kind, day in DEMO_SUCCESSIONS:
+            Succession.objects.get_or_create(
+                predecessor=units[before],
+                successor=units[after],
+                defaults={"kind": kind, "effective_date": day, "note": "demo"},
+            )
+        return units
+
+    def _unit_for(self, ref: str, units: dict[str, OrgUnit]) -> OrgUnit:
+        if ref in units:
+            return units[ref]
+        today = timezone.localdate()
+        if ref.startswith("commune-of:"):
+            province = _reference("gso-province", ref.split(":", 1)[1], today)
+            commune = province.descendants(on=today).filter(kind=Kind.COMMUNE).order_by("code")
+            first = commune.first()
+            if first is None:
+                raise CommandError(f"{province} has no communes: run load_reference_data")
+            return first
+        scheme, code = ref.split(":", 1)
+        return _reference(scheme, code, today)
+
+    def _users(self, units: dict[str, OrgUnit]) -> list[str]:
+        lines = []
+        for spec in DEMO_USERS:
+            unit = self._unit_for(spec.unit, units)
+            user = User.objects.filter(username=spec.username).first()
+            if user is None:
+                user = do_create_user(
+                    actor=None,
+                    password=DEMO_PASSWORD,
+                    username=spec.username,
+                    full_name=spec.full_name,
+                    job_title=spec.job_title,
+                    email=f"{spec.username}@demo.govplan.vn",
+                )
+            if not Membership.objects.filter(user=user, org_unit=unit, role=spec.role).exists():
+                do_grant_membership(user, unit, spec.role, actor=None)
+            lines.append(f"  {spec.username:<18} {Role(spec.role).label} · {unit.name}")
+        return lines

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from govplan.audit.origin import Origin, client_ip, origin
+
+
+class RequestOriginMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        value = Origin(
+            channel="web",
+            ip=client_ip(request.META, settings.TRUST_X_FORWARDED_FOR),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
+        )
+        with origin(value):
+            return self.get_response(request)

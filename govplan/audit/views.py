@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from govplan.access.policies import requires
+from govplan.access.scoping import Capability, require_national
+from govplan.audit.models import Action, AuditEvent
+
+EVENTS_PER_PAGE = 50
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=_("User name"), required=False, max_length=150)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("All actions")), *Action.choices]
+    )
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=100)
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@requires(Capability.ADMINISTER)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    # The audit trail is national: only a national administrator may read it.
+    require_national(request.user, Capability.ADMINISTER)
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.select_related("actor")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["actor"]:
+            events = events.filter(actor_username__iexact=data["actor"].strip())
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["object_type"]:
+            events = events.filter(object_type=data["object_type"].strip())
+        if data["object_id"]:
+            events = events.filter(object_id=data["object_id"].strip())
+        if data["date_from"]:
+            events = events.filter(at__gte=_day_start(data["date_from"]))
+        if data["date_to"]:
+            events = events.filter(at__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "audit/audit_list.html", {"form": form, "page": page})
+
+
+@requires(Capability.ADMINISTER)
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_national(request.user, Capability.ADMINISTER)
+    event = get_object_or_404(AuditEvent.objects.select_related("actor"), pk=pk)
+    return render(request, "audit/audit_detail.html", {"event": event})

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from govplan.orgunits.models import Kind, OrgUnit, Scheme
+
+
+class BrowseForm(forms.Form):
+    as_of = forms.DateField(
+        label=_("As of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    q = forms.CharField(label=_("Name or code"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
+    )
+
+    def day(self) -> Any:
+        if self.is_valid() and self.cleaned_data.get("as_of"):
+            return self.cleaned_data["as_of"]
+        return timezone.localdate()
+
+
+class UnitCreateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    scheme = forms.ChoiceField(label=_("Code scheme"), choices=Scheme.choices, initial="govplan")
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Official name"), max_length=255)
+    short_name = forms.CharField(label=_("Short name"), max_length=255, required=False)
+    name_en = forms.CharField(label=_("English name"), max_length=255, required=False)
+    level_name = forms.CharField(
+        label=_("Type"), max_length=64, required=False, help_text=_("e.g. Sở, Phường, Xã")
+    )
+    parent_id = forms.TypedChoiceField(label=_("Parent unit"), coerce=int, required=False)
+    valid_from = forms.DateField(
+        label=_("Valid from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    valid_to = forms.DateField(
+        label=_("Valid to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text=_("Leave empty while the unit is in force."),
+    )
+
+    def __init__(self, *args: Any, parent: OrgUnit | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[Any, str]] = [("", _("— none (top level) —"))]
+        if parent is not None:
+            choices.append((parent.pk, parent.name))
+            self.fields["parent_id"].initial = parent.pk
+        self.fields["parent_id"].choices = choices
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
+
+
+class UnitEditForm(forms.ModelForm):
+    rename_from = forms.DateField(
+        label=_("New name takes effect on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text=_(
+            "Give a date to keep the old name in the unit's history; leave empty to correct "
+            "a mistake in the name."
+        ),
+    )
+
+    class Meta:
+        model = OrgUnit
+        fields = ["kind", "name", "short_name", "name_en", "level_name", "valid_to"]
+        widgets = {"valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from govplan.access.policies import authenticated, requires
+from govplan.access.scoping import Capability, get_for, scope_for, visible_to
+from govplan.accounts.models import Membership
+from govplan.orgunits.actions import do_create_unit, do_update_unit
+from govplan.orgunits.forms import BrowseForm, UnitCreateForm, UnitEditForm
+from govplan.orgunits.history import predecessors, successors
+from govplan.orgunits.models import TOP_LEVEL_KINDS, Kind, OrgUnit
+
+SEARCH_LIMIT = 200
+CHILDREN_PER_PAGE = 100
+
+
+@authenticated
+def unit_list(request: HttpRequest) -> HttpResponse:
+    """The structure as of a date: top-level bodies by kind, or search results."""
+    form = BrowseForm(request.GET or None)
+    day = form.day()
+    visible = visible_to(OrgUnit.objects.all(), request.user).valid_on(day)
+    query = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    kind = form.cleaned_data.get("kind", "") if form.is_valid() else ""
+    results = None
+    groups: list[tuple[str, list[OrgUnit]]] = []
+    if query or kind:
+        matches = visible.search(query)
+        if kind:
+            matches = matches.filter(kind=kind)
+        results = list(matches.select_related("parent").order_by("kind", "name")[: SEARCH_LIMIT + 1])
+    elif scope_for(request.user).grant(Capability.VIEW).national:
+        tops = visible.filter(parent__isnull=True, kind__in=TOP_LEVEL_KINDS).order_by("name")
+        by_kind: dict[str, list[OrgUnit]] = {}
+        for unit in tops:
+            by_kind.setdefault(unit.kind, []).append(unit)
+        groups = [(Kind(k).label, by_kind[k]) for k in TOP_LEVEL_KINDS if k in by_kind]
+        central = visible.filter(kind=Kind.CENTRAL).order_by("name")
+        if central:
+            groups.insert(0, (Kind.CENTRAL.label, list(central)))
+    else:
+        # A scoped user starts from the units they belong to.
+        own = Membership.objects.filter(user=request.user).values_list("org_unit_id", flat=True)
+        groups = [(_("Your units"), list(visible.filter(pk__in=own).order_by("name")))]
+    return render(
+        request,
+        "orgunits/unit_list.html",
+        {
+            "form": form,
+            "day": day,
+            "groups": groups,
+            "results": results[:SEARCH_LIMIT] if results is not None else None,
+            "truncated": results is not None and len(results) > SEARCH_LIMIT,
+            "query": query,
+        },
+    )
+
+
+@authenticated
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_for(
+        request.user,
+        OrgUnit.objects.prefetch_related("names").select_related("parent"),
+        pk=pk,
+    )
+    form = BrowseForm(request.GET or None)
+    day = form.day()
+    if not form.is_bound or not (form.is_valid() and form.cleaned_data.get("as_of")):
+        # Show a unit that has ended as it was on its last day.
+        if unit.valid_to is not None and unit.valid_to < day:
+            day = unit.valid_to
+    children = (
+        visible_to(unit.children.all(), request.user).valid_on(day).order_by("kind", "name")
+    )
+    page = Paginator(children, CHILDREN_PER_PAGE).get_page(request.GET.get("page"))
+    scope = scope_for(request.user)
+    members = None
+    if scope.can(Capability.ADMINISTER):
+        members = unit.memberships.select_related("user").order_by("role", "user__username")
+    return render(
+        request,
+        "orgunits/unit_detail.html",
+        {
+            "unit": unit,
+            "day": day,
+            "form": form,
+            "ancestors": unit.ancestors(),
+            "children": page,
+            "descendant_count": unit.descendants(on=day).count(),
+            "names": sorted(unit.names.all(), key=lambda n: (n.valid_from is not None, n.valid_from)),
+            "predecessors": predecessors(unit),
+            "successors": successors(unit),
+            "members": members,
+            "can_administer": scope.can(Capability.ADMINISTER),
+        },
+    )
+
+
+@requires(Capability.ADMINISTER)
+def unit_create(request: HttpRequest) -> HttpResponse:
+    parent = None
+    parent_id = request.GET.get("parent") or request.POST.get("parent_id")
+    if parent_id and str(parent_id).isdigit():
+        parent = get_for(request.user, OrgUnit, Capability.ADMINISTER, pk=int(parent_id))
+    form = UnitCreateForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = do_create_unit(
+                actor=request.user,
+                scheme=data["scheme"],
+                code=data["code"],
+                kind=data["kind"],
+                name=data["name"],
+                short_name=data["short_name"],
+                name_en=data["name_en"],
+                level_name=data["level_name"],
+                parent=parent,
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Unit “%(name)s” created.") % {"name": unit.name})
+            return redirect("unit_detail", pk=unit.pk)
+    return render(request, "orgunits/unit_form.html", {"form": form, "parent": parent})
+
+
+@requires(Capability.ADMINISTER)
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_for(request.user, OrgUnit, Capability.ADMINISTER, pk=pk)
+    form = UnitEditForm(request.POST or None, instance=OrgUnit.objects.get(pk=unit.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {f: form.cleaned_data[f] for f in UnitEditForm.Meta.fields}
+        try:
+            do_update_unit(
+                unit,
+                actor=request.user,
+                rename_from=form.cleaned_data.get("rename_from"),
+                **changes,
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("unit_detail", pk=unit.pk)
+    return render(request, "orgunits/unit_form.html", {"form": form, "unit": unit})
+
+
+def _attach_errors(form: UnitCreateForm | UnitEditForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+

@@ -1,0 +1,41 @@
+"""Every URL of GovPlan. Each view declares its access (govplan.access.policies)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.i18n import set_language
+
+from govplan.access.policies import authenticated, public
+from govplan.accounts import views as accounts
+from govplan.audit import views as audit
+from govplan.orgunits import views as orgunits
+from govplan.web import views as web
+
+urlpatterns = [
+    path("", web.home, name="home"),
+    path("healthz", web.healthz, name="healthz"),
+    path(
+        "login/",
+        public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
+    path("logout/", authenticated(auth_views.LogoutView.as_view()), name="logout"),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("account/", web.profile, name="profile"),
+    # Organisation units
+    path("units/", orgunits.unit_list, name="unit_list"),
+    path("units/new/", orgunits.unit_create, name="unit_create"),
+    path("units/<int:pk>/", orgunits.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/edit/", orgunits.unit_edit, name="unit_edit"),
+    # Administration (central administrators)
+    path("manage/users/", accounts.user_list, name="user_list"),
+    path("manage/users/new/", accounts.user_create, name="user_create"),
+    path("manage/users/<int:pk>/", accounts.user_detail, name="user_detail"),
+    path("manage/users/<int:pk>/edit/", accounts.user_edit, name="user_edit"),
+    path("manage/users/<int:pk>/password/", accounts.user_set_password, name="user_set_password"),
+    path("manage/users/<int:pk>/roles/", accounts.membership_add, name="membership_add"),
+    path(
+        "manage/roles/<int:pk>/revoke/", accounts.membership_revoke, name="membership_revoke"
+    ),
+    path("manage/audit/", audit.audit_list, name="audit_list"),
+    path("manage/audit/<int:pk>/", audit.audit_detail, name="audit_detail"),
+]

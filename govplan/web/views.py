@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from govplan.access.policies import authenticated, public
+from govplan.access.scoping import scope_for
+from govplan.accounts.actions import do_set_password
+from govplan.accounts.models import Membership
+
+
+@authenticated
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("org_unit", "org_unit__parent")
+        .order_by("org_unit__name", "role")
+    )
+    today = timezone.localdate()
+    units: dict[int, dict[str, object]] = {}
+    for membership in memberships:
+        entry = units.setdefault(
+            membership.org_unit_id, {"unit": membership.org_unit, "roles": []}
+        )
+        entry["roles"].append(membership.get_role_display())  # type: ignore[union-attr]
+    return render(
+        request,
+        "web/home.html",
+        {
+            "units": list(units.values()),
+            "scope": scope_for(request.user),
+            "today": today,
+        },
+    )
+
+
+@public
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@authenticated
+def profile(request: HttpRequest) -> HttpResponse:
+    memberships = Membership.objects.filter(user=request.user).select_related("org_unit")
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        do_set_password(request.user, form.cleaned_data["new_password1"], actor=request.user)
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("profile")
+    return render(request, "web/profile.html", {"memberships": memberships, "form": form})
