@@ -94,5 +94,6 @@ class AuditEvent(models.Model):
         """Field-by-field (name, before, after) for the fields that differ."""
         before = self.before if isinstance(self.before, dict) else {}
         after = self.after if isinstance(self.after, dict) else {}
-        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+        # Sorted: PostgreSQL's jsonb does not keep key order.
+        keys = sorted({*before.keys(), *after.keys()})
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

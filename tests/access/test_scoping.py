@@ -1,0 +1,103 @@
+"""The scoping layer with the fixed cast: who sees and may change which unit."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+
+from govplan.access.scoping import Capability, get_for, scope_for, visible_to
+from govplan.accounts.models import Membership, User
+from govplan.orgunits.models import Kind, OrgUnit
+from tests.conftest import BEFORE_REFORM, Cast, unit
+
+pytestmark = pytest.mark.django_db
+
+
+def visible_units(user: User) -> set[int]:
+    return set(visible_to(OrgUnit.objects.all(), user).values_list("pk", flat=True))
+
+
+def test_central_roles_see_the_whole_nation(cast: Cast) -> None:
+    total = OrgUnit.objects.count()
+    assert len(visible_units(cast.central_admin)) == total
+    assert len(visible_units(cast.appraiser)) == total
+
+
+def test_province_editor_sees_its_subtree_and_the_units_it_came_from(cast: Cast) -> None:
+    seen = visible_units(cast.editor_a)
+    assert cast.province_a.pk in seen
+    assert cast.commune_a.pk in seen
+    # History: the old Bắc Giang and its communes, merged into Bắc Ninh, stay visible.
+    bac_giang = unit("gso-province", "24", BEFORE_REFORM)
+    assert bac_giang.pk in seen
+    assert set(bac_giang.descendants().values_list("pk", flat=True)) <= seen
+    # Nothing of province B, nor the ministries.
+    assert cast.province_b.pk not in seen
+    assert not (set(cast.province_b.descendants().values_list("pk", flat=True)) & seen)
+    assert unit("govplan", "BTC").pk not in seen
+
+
+def test_commune_editor_sees_only_its_commune_and_its_predecessors(cast: Cast) -> None:
+    seen = visible_units(cast.commune_editor_a)
+    assert cast.commune_a.pk in seen
+    assert cast.province_a.pk not in seen
+    assert all(
+        kind == Kind.COMMUNE
+        for kind in OrgUnit.objects.filter(pk__in=seen).values_list("kind", flat=True)
+    )
+
+
+def test_edit_and_approve_are_for_the_own_unit_only(cast: Cast) -> None:
+    assert get_for(cast.editor_a, OrgUnit, Capability.EDIT, pk=cast.province_a.pk)
+    with pytest.raises(PermissionDenied):  # visible, but a sub-unit edits its own documents
+        get_for(cast.editor_a, OrgUnit, Capability.EDIT, pk=cast.commune_a.pk)
+    with pytest.raises(Http404):  # not even visible
+        get_for(cast.editor_b, OrgUnit, Capability.EDIT, pk=cast.province_a.pk)
+    with pytest.raises(PermissionDenied):
+        get_for(cast.editor_a, OrgUnit, Capability.APPROVE, pk=cast.province_a.pk)
+    assert get_for(cast.approver_a, OrgUnit, Capability.APPROVE, pk=cast.province_a.pk)
+    with pytest.raises(PermissionDenied):
+        get_for(cast.viewer_a, OrgUnit, Capability.EDIT, pk=cast.province_a.pk)
+    with pytest.raises(PermissionDenied):  # central admins administer, they do not write plans
+        get_for(cast.central_admin, OrgUnit, Capability.EDIT, pk=cast.province_a.pk)
+
+
+def test_appraisal_reaches_agencies_not_the_appraisers_own_unit(cast: Cast) -> None:
+    assert scope_for(cast.appraiser).can(Capability.APPRAISE, cast.province_a)
+    province_appraiser = User.objects.create_user("prov_appraiser")
+    Membership.objects.create(user=province_appraiser, org_unit=cast.province_a, role="appraiser")
+    scope = scope_for(province_appraiser)
+    assert scope.can(Capability.APPRAISE, cast.commune_a)
+    assert not scope.can(Capability.APPRAISE, cast.province_a)
+    assert not scope.can(Capability.APPRAISE, cast.province_b)
+
+
+def test_nobody_without_a_membership_sees_anything(cast: Cast) -> None:
+    stranger = User.objects.create_user("stranger")
+    assert visible_units(stranger) == set()
+    inactive = cast.editor_a
+    inactive.is_active = False
+    inactive.save()
+    assert visible_units(User.objects.get(pk=inactive.pk)) == set()
+
+
+def test_scoping_costs_a_fixed_number_of_queries(cast: Cast) -> None:
+    """The scope is computed once per request, whatever the size of the subtree."""
+    user = User.objects.get(pk=cast.editor_a.pk)
+    with CaptureQueriesContext(connection) as first:
+        list(visible_to(OrgUnit.objects.all(), user)[:10])
+    with CaptureQueriesContext(connection) as second:
+        list(visible_to(OrgUnit.objects.all(), user)[:10])
+        list(visible_to(Membership.objects.all(), user))
+    assert len(first) <= 6  # memberships, predecessors (≤ a few generations), paths, the query
+    assert len(second) == 2  # only the two queries themselves
+
+
+def test_a_model_without_a_scope_cannot_be_reached(cast: Cast) -> None:
+    from govplan.orgunits.models import Succession
+
+    with pytest.raises(TypeError, match="SCOPE_UNIT"):
+        visible_to(Succession.objects.all(), cast.central_admin)

@@ -1,0 +1,127 @@
+"""Default deny, proven by walking every URL pattern with the whole cast.
+
+Adding a URL without a line in EXPECTED fails here, so every new view gets its
+access decided and tested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
+
+from govplan.access.policies import policy_of
+from govplan.accounts.models import Membership
+from govplan.audit.models import AuditEvent
+from govplan.urls import urlpatterns as real_patterns
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+ALL_USERS = (
+    "central_admin",
+    "appraiser",
+    "editor_a",
+    "approver_a",
+    "editor_b",
+    "commune_editor_a",
+    "viewer_a",
+)
+
+
+def everyone(status: int, anonymous: int = 302) -> dict[str, int]:
+    return {"anonymous": anonymous, **dict.fromkeys(ALL_USERS, status)}
+
+
+def admin_only(status: int = 200) -> dict[str, int]:
+    return {**everyone(403), "central_admin": status}
+
+
+# url name -> (kwargs builder, expected status per cast member) for a GET request.
+EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
+    "home": (None, everyone(200)),
+    "healthz": (None, everyone(200, anonymous=200)),
+    "login": (None, everyone(302, anonymous=200)),
+    "logout": (None, everyone(405)),  # POST only
+    "set_language": (None, everyone(302, anonymous=302)),
+    "profile": (None, everyone(200)),
+    "unit_list": (None, everyone(200)),
+    "unit_create": (None, admin_only()),
+    "unit_detail": (
+        lambda c: {"pk": c.province_a.pk},
+        {
+            **everyone(200),
+            "editor_b": 404,  # another province: not even its existence is shown
+            "commune_editor_a": 404,  # a commune sees itself, not its province
+        },
+    ),
+    "unit_edit": (lambda c: {"pk": c.province_a.pk}, admin_only()),
+    "user_list": (None, admin_only()),
+    "user_create": (None, admin_only()),
+    "user_detail": (lambda c: {"pk": c.editor_a.pk}, admin_only()),
+    "user_edit": (lambda c: {"pk": c.editor_a.pk}, admin_only()),
+    "user_set_password": (lambda c: {"pk": c.editor_a.pk}, admin_only()),
+    "membership_add": (lambda c: {"pk": c.editor_a.pk}, admin_only(405)),
+    "membership_revoke": (
+        lambda c: {"pk": Membership.objects.get(user=c.editor_a).pk},
+        admin_only(405),
+    ),
+    "audit_list": (None, admin_only()),
+    "audit_detail": (lambda c: {"pk": AuditEvent.objects.latest("id").pk}, admin_only()),
+}
+
+
+def walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry
+
+
+def test_every_url_declares_its_access_and_is_in_the_walk() -> None:
+    names = set()
+    for route, pattern in walk(get_resolver().url_patterns):
+        assert policy_of(pattern.callback) is not None, f"{route} declares no access policy"
+        assert pattern.name, f"{route} has no name"
+        names.add(pattern.name)
+    assert names == set(EXPECTED), "EXPECTED must list exactly the project's URLs"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_url_for_each_member_of_the_cast(name: str, cast: Cast) -> None:
+    kwargs_for, expected = EXPECTED[name]
+    url = reverse(name, kwargs=kwargs_for(cast) if kwargs_for else None)
+    seen = {}
+    for who, user in cast.users().items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        response = client.get(url)
+        seen[who] = response.status_code
+        if response.status_code == 302 and who == "anonymous" and expected[who] == 302:
+            if name not in ("set_language",):
+                assert response["Location"].startswith(reverse("login")), url
+    assert seen == expected, url
+
+
+def undeclared_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("secret")
+
+
+urlpatterns = [*real_patterns, path("undeclared/", undeclared_view, name="undeclared")]
+
+
+@pytest.mark.urls("tests.access.test_url_walk")
+def test_a_view_without_a_declaration_is_refused_to_everyone(cast: Cast) -> None:
+    for user in cast.users().values():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        response = client.get("/undeclared/")
+        assert response.status_code == 403
+        assert b"secret" not in response.content

@@ -1,0 +1,100 @@
+"""Shared fixtures: the reference data loaded once per test database, and a fixed cast.
+
+The cast (healthchecks-style) that every access test uses:
+- ``central_admin``: central administrator in the central authority (Cục Chuyển đổi số quốc gia)
+- ``appraiser``: appraiser in the central authority
+- ``editor_a``: editor of province A (Bắc Ninh, formed 1 July 2025 from Bắc Giang and Bắc Ninh)
+- ``approver_a``: approver of province A
+- ``editor_b``: editor of province B (Hà Nội)
+- ``commune_editor_a``: editor of a commune of province A
+- ``viewer_a``: viewer of province A
+- anonymous: the test client without login
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from govplan.accounts.models import Membership, Role, User
+from govplan.orgunits.models import Kind, OrgUnit
+
+REFERENCE_DIR = Path(settings.REFERENCE_DATA_DIR) / "orgunits"
+REFORM = dt.date(2025, 7, 1)
+BEFORE_REFORM = dt.date(2025, 6, 30)
+TODAY = dt.date.today()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Load the shipped reference data into the test database once per session."""
+    from govplan.orgunits.reference import load_reference
+
+    with django_db_blocker.unblock():
+        load_reference(REFERENCE_DIR)
+
+
+def unit(scheme: str, code: str, on: dt.date = TODAY) -> OrgUnit:
+    return OrgUnit.objects.with_code(scheme, code, on=on).get()
+
+
+@dataclass
+class Cast:
+    central: OrgUnit
+    province_a: OrgUnit
+    province_b: OrgUnit
+    commune_a: OrgUnit
+    central_admin: User
+    appraiser: User
+    editor_a: User
+    approver_a: User
+    editor_b: User
+    commune_editor_a: User
+    viewer_a: User
+
+    def users(self) -> dict[str, User | None]:
+        return {
+            "anonymous": None,
+            "central_admin": self.central_admin,
+            "appraiser": self.appraiser,
+            "editor_a": self.editor_a,
+            "approver_a": self.approver_a,
+            "editor_b": self.editor_b,
+            "commune_editor_a": self.commune_editor_a,
+            "viewer_a": self.viewer_a,
+        }
+
+
+PASSWORD = "a-long-test-password-42"
+
+
+def make_user(username: str, unit_: OrgUnit, role: str) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, full_name=username)
+    Membership.objects.create(user=user, org_unit=unit_, role=role)
+    return user
+
+
+@pytest.fixture
+def cast(db) -> Cast:  # type: ignore[no-untyped-def]
+    central = unit("govplan", "CDSQG")
+    province_a = unit("gso-province", "24")
+    province_b = unit("gso-province", "01")
+    commune_a = province_a.descendants(on=TODAY).filter(kind=Kind.COMMUNE).order_by("code").first()
+    assert commune_a is not None
+    return Cast(
+        central=central,
+        province_a=province_a,
+        province_b=province_b,
+        commune_a=commune_a,
+        central_admin=make_user("admin", central, Role.CENTRAL_ADMIN),
+        appraiser=make_user("appraiser", central, Role.APPRAISER),
+        editor_a=make_user("editor_a", province_a, Role.EDITOR),
+        approver_a=make_user("approver_a", province_a, Role.APPROVER),
+        editor_b=make_user("editor_b", province_b, Role.EDITOR),
+        commune_editor_a=make_user("commune_editor_a", commune_a, Role.EDITOR),
+        viewer_a=make_user("viewer_a", province_a, Role.VIEWER),
+    )
