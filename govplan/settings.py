@@ -1,4 +1,4 @@
-"""GovPlan settings: everything configurable comes from the environment (see docs/configuration.md)."""
+"""GovPlan settings, all from the environment (see docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -198,7 +198,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.choice(
-        "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"
-    )},
+    "root": {
+        "handlers": ["console"],
+        "level": env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+    },
 }

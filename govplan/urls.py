@@ -33,9 +33,7 @@ urlpatterns = [
     path("manage/users/<int:pk>/edit/", accounts.user_edit, name="user_edit"),
     path("manage/users/<int:pk>/password/", accounts.user_set_password, name="user_set_password"),
     path("manage/users/<int:pk>/roles/", accounts.membership_add, name="membership_add"),
-    path(
-        "manage/roles/<int:pk>/revoke/", accounts.membership_revoke, name="membership_revoke"
-    ),
+    path("manage/roles/<int:pk>/revoke/", accounts.membership_revoke, name="membership_revoke"),
     path("manage/audit/", audit.audit_list, name="audit_list"),
     path("manage/audit/<int:pk>/", audit.audit_detail, name="audit_detail"),
 ]

@@ -32,9 +32,10 @@ def postgres_reachable() -> bool:
 
 
 def postgres_installed() -> bool:
-    return any(shutil.which(tool) for tool in ("pg_ctlcluster", "postgres", "pg_ctl")) or Path(
-        "/etc/postgresql"
-    ).is_dir()
+    return (
+        any(shutil.which(tool) for tool in ("pg_ctlcluster", "postgres", "pg_ctl"))
+        or Path("/etc/postgresql").is_dir()
+    )
 
 
 def run_pass(label: str, env: dict[str, str], extra: list[str]) -> int:

@@ -1,9 +1,9 @@
 """Access declarations for views. A view without one is refused by DefaultDenyMiddleware.
 
-    @public                      anyone, signed in or not (login page, language switch)
-    @authenticated               any signed-in user; objects are then scoped in the view
-    @requires(Capability.X)      a signed-in user who holds X somewhere (coarse gate;
-                                 the view still scopes the object it loads)
+@public                      anyone, signed in or not (login page, language switch)
+@authenticated               any signed-in user; objects are then scoped in the view
+@requires(Capability.X)      a signed-in user who holds X somewhere (coarse gate;
+                             the view still scopes the object it loads)
 """
 
 from __future__ import annotations

@@ -115,9 +115,9 @@ def _compute_scope(user: Any) -> Scope:
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope(grants, set(), set())
     memberships = list(
-        Membership.objects.filter(user=user).select_related("org_unit").only(
-            "role", "org_unit__id", "org_unit__path", "org_unit__kind"
-        )
+        Membership.objects.filter(user=user)
+        .select_related("org_unit")
+        .only("role", "org_unit__id", "org_unit__path", "org_unit__kind")
     )
     roles = {m.role for m in memberships}
     view_roots: set[int] = set()
@@ -186,9 +186,10 @@ def get_for(
     obj = visible_to(qs, user, Capability.VIEW).filter(**lookup).first()
     if obj is None:
         raise Http404
-    if capability != Capability.VIEW and not visible_to(
-        qs.filter(pk=obj.pk), user, capability
-    ).exists():
+    if (
+        capability != Capability.VIEW
+        and not visible_to(qs.filter(pk=obj.pk), user, capability).exists()
+    ):
         raise PermissionDenied
     return obj
 

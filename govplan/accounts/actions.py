@@ -68,9 +68,9 @@ def do_grant_membership(user: User, unit: OrgUnit, role: str, *, actor: Any) -> 
             user=user, org_unit=unit, role=role, defaults={"created_by": actor}
         )
         if not created:
-            raise ValidationError(_("%(user)s already holds this role in this unit.") % {
-                "user": user
-            })
+            raise ValidationError(
+                _("%(user)s already holds this role in this unit.") % {"user": user}
+            )
         record(
             Action.MEMBERSHIP_GRANT,
             actor=actor,

@@ -59,7 +59,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
         text = form.cleaned_data["q"].strip()
         if text:
             users = users.filter(
-                Q(username__icontains=text) | Q(full_name__icontains=text) | Q(email__icontains=text)
+                Q(username__icontains=text)
+                | Q(full_name__icontains=text)
+                | Q(email__icontains=text)
             )
         if form.cleaned_data["role"]:
             users = users.filter(memberships__role=form.cleaned_data["role"]).distinct()
@@ -73,7 +75,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password"}
         try:
-            user = do_create_user(actor=request.user, password=form.cleaned_data["password"], **data)
+            user = do_create_user(
+                actor=request.user, password=form.cleaned_data["password"], **data
+            )
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:
@@ -95,9 +99,9 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("parent")
             .order_by("depth", "name")[:UNIT_MATCHES]
         )
-    membership_form = MembershipForm(
-        unit_choices=[(u.pk, _unit_label(u)) for u in matches]
-    ) if matches else None
+    membership_form = (
+        MembershipForm(unit_choices=[(u.pk, _unit_label(u)) for u in matches]) if matches else None
+    )
     return render(
         request,
         "accounts/user_detail.html",

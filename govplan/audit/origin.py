@@ -21,7 +21,8 @@ class Origin:
 
 
 _current: contextvars.ContextVar[Origin] = contextvars.ContextVar(
-    "govplan_audit_origin", default=Origin(channel="system")
+    "govplan_audit_origin",
+    default=Origin(channel="system"),  # noqa: B039  (frozen: immutable)
 )
 
 

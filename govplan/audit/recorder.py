@@ -59,7 +59,9 @@ def record(
         )
     origin = current_origin()
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    username = actor_username if actor_username is not None else (user.get_username() if user else "")
+    username = (
+        actor_username if actor_username is not None else (user.get_username() if user else "")
+    )
     return AuditEvent.objects.create(
         actor=user,
         actor_username=username[:150],

@@ -15,7 +15,9 @@ class Interval:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
     def overlaps(self, other: Interval) -> bool:
-        starts_before_other_ends = self.start is None or other.end is None or self.start <= other.end
+        starts_before_other_ends = (
+            self.start is None or other.end is None or self.start <= other.end
+        )
         ends_after_other_starts = self.end is None or other.start is None or other.start <= self.end
         return starts_before_other_ends and ends_after_other_starts
 

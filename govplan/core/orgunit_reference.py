@@ -241,9 +241,7 @@ class _Reader:
                 if not any(cell.strip() for cell in row):
                     continue
                 if len(row) != len(columns):
-                    self.problem(
-                        location, f"expected {len(columns)} columns, found {len(row)}"
-                    )
+                    self.problem(location, f"expected {len(columns)} columns, found {len(row)}")
                     continue
                 yield location, {c: v.strip() for c, v in zip(columns, row, strict=True)}
         except csv.Error as exc:
@@ -486,16 +484,14 @@ def _check(reader: _Reader, result: ReferenceSet) -> None:
             reader.problem(
                 unit.location,
                 f"parent {unit.parent_scheme}:{unit.parent_code} is ambiguous for "
-                f"{unit.validity.describe()}: "
-                + "; ".join(c.label() for c in candidates),
+                f"{unit.validity.describe()}: " + "; ".join(c.label() for c in candidates),
             )
             continue
         parent = candidates[0]
         if not parent.validity.contains(unit.validity):
             reader.problem(
                 unit.location,
-                f"validity {unit.validity.describe()} is not within its parent's "
-                f"{parent.label()}",
+                f"validity {unit.validity.describe()} is not within its parent's {parent.label()}",
             )
             continue
         unit.parent_index = parent.index
@@ -507,8 +503,7 @@ def _check(reader: _Reader, result: ReferenceSet) -> None:
         if target is None:
             reader.problem(
                 rename.location,
-                f"no single unit {rename.scheme}:{rename.code} is valid on "
-                f"{rename.effective_date}",
+                f"no single unit {rename.scheme}:{rename.code} is valid on {rename.effective_date}",
             )
             continue
         if target.validity.start is not None and target.validity.start >= rename.effective_date:

@@ -68,7 +68,9 @@ class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
         if not text:
             return self
         return self.filter(
-            Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code=text)
+            Q(name__icontains=text)
+            | Q(short_name__icontains=text)
+            | Q(code=text)
             | Q(name_en__icontains=text)
         )
 

@@ -111,18 +111,14 @@ def _apply(refset: ReferenceSet, actor: Any) -> LoadReport:
     for key, source in refset.sources.items():
         current = existing_sources.get(key)
         if current is None:
-            ReferenceSource.objects.create(
-                key=key, title=source.title, reference=source.reference
-            )
+            ReferenceSource.objects.create(key=key, title=source.title, reference=source.reference)
             report.sources_written += 1
         elif (current.title, current.reference) != (source.title, source.reference):
             current.title, current.reference = source.title, source.reference
             current.save()
             report.sources_written += 1
 
-    existing = {
-        (u.scheme, u.code, u.valid_from): u for u in OrgUnit.objects.exclude(source="")
-    }
+    existing = {(u.scheme, u.code, u.valid_from): u for u in OrgUnit.objects.exclude(source="")}
     ids: dict[int, OrgUnit] = {}  # row index -> unit
 
     for level in refset.depth_order():
@@ -240,13 +236,8 @@ def _sync_names(refset: ReferenceSet, ids: dict[int, OrgUnit]) -> int:
 
 
 def _sync_successions(refset: ReferenceSet, ids: dict[int, OrgUnit]) -> tuple[int, int]:
-    wanted = {
-        (ids[s.from_index].pk, ids[s.to_index].pk): s for s in refset.successions
-    }
-    have = {
-        (s.predecessor_id, s.successor_id): s
-        for s in Succession.objects.exclude(source="")
-    }
+    wanted = {(ids[s.from_index].pk, ids[s.to_index].pk): s for s in refset.successions}
+    have = {(s.predecessor_id, s.successor_id): s for s in Succession.objects.exclude(source="")}
     to_create: list[Succession] = []
     for pair, row in wanted.items():
         current = have.pop(pair, None)

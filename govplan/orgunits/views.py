@@ -33,7 +33,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         matches = visible.search(query)
         if kind:
             matches = matches.filter(kind=kind)
-        results = list(matches.select_related("parent").order_by("kind", "name")[: SEARCH_LIMIT + 1])
+        results = list(
+            matches.select_related("parent").order_by("kind", "name")[: SEARCH_LIMIT + 1]
+        )
     elif scope_for(request.user).grant(Capability.VIEW).national:
         tops = visible.filter(parent__isnull=True, kind__in=TOP_LEVEL_KINDS).order_by("name")
         by_kind: dict[str, list[OrgUnit]] = {}
@@ -70,13 +72,11 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = BrowseForm(request.GET or None)
     day = form.day()
-    if not form.is_bound or not (form.is_valid() and form.cleaned_data.get("as_of")):
+    explicit_day = form.is_bound and form.is_valid() and form.cleaned_data.get("as_of")
+    if not explicit_day and unit.valid_to is not None and unit.valid_to < day:
         # Show a unit that has ended as it was on its last day.
-        if unit.valid_to is not None and unit.valid_to < day:
-            day = unit.valid_to
-    children = (
-        visible_to(unit.children.all(), request.user).valid_on(day).order_by("kind", "name")
-    )
+        day = unit.valid_to
+    children = visible_to(unit.children.all(), request.user).valid_on(day).order_by("kind", "name")
     page = Paginator(children, CHILDREN_PER_PAGE).get_page(request.GET.get("page"))
     scope = scope_for(request.user)
     members = None
@@ -92,7 +92,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": unit.ancestors(),
             "children": page,
             "descendant_count": unit.descendants(on=day).count(),
-            "names": sorted(unit.names.all(), key=lambda n: (n.valid_from is not None, n.valid_from)),
+            "names": sorted(
+                unit.names.all(), key=lambda n: (n.valid_from is not None, n.valid_from)
+            ),
             "predecessors": predecessors(unit),
             "successors": successors(unit),
             "members": members,
@@ -159,4 +161,3 @@ def _attach_errors(form: UnitCreateForm | UnitEditForm, exc: ValidationError) ->
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-

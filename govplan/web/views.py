@@ -28,9 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     units: dict[int, dict[str, object]] = {}
     for membership in memberships:
-        entry = units.setdefault(
-            membership.org_unit_id, {"unit": membership.org_unit, "roles": []}
-        )
+        entry = units.setdefault(membership.org_unit_id, {"unit": membership.org_unit, "roles": []})
         entry["roles"].append(membership.get_role_display())  # type: ignore[union-attr]
     return render(
         request,

@@ -80,7 +80,9 @@ def test_entries_cannot_be_changed_or_deleted() -> None:
         AuditEvent.objects.filter(pk=entry.pk).delete()
     # Around the ORM, the database itself refuses.
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditevent SET message = 'rewritten' WHERE id = %s", [entry.pk])
+        cursor.execute(
+            "UPDATE audit_auditevent SET message = 'rewritten' WHERE id = %s", [entry.pk]
+        )
     assert AuditEvent.objects.get(pk=entry.pk).message != "rewritten"
 
 

@@ -95,13 +95,17 @@ def test_parent_not_valid_during_the_childs_validity(tmp_path: Path) -> None:
         "gso-commune,07211,commune,Xã Mới,,,Xã,gso-district,213,2025-07-01,,src",
     ]
     (problem,) = problems_of(write_set(tmp_path, units))
-    assert problem.startswith("units/10-units.csv:8: parent gso-district:213 exists but is not valid")
+    assert problem.startswith(
+        "units/10-units.csv:8: parent gso-district:213 exists but is not valid"
+    )
 
 
 def test_overlapping_validity_for_the_same_code(tmp_path: Path) -> None:
     units = [*GOOD_UNITS, "gso-province,27,province,Tỉnh Trùng,,,Tỉnh,,,2025-01-01,,src"]
     (problem,) = problems_of(write_set(tmp_path, units))
-    assert problem.startswith("units/10-units.csv:8: gso-province:27 is valid 2025-01-01 – …, overlapping")
+    assert problem.startswith(
+        "units/10-units.csv:8: gso-province:27 is valid 2025-01-01 – …, overlapping"
+    )
     assert "Tỉnh Bắc Ninh" in problem
 
 
@@ -111,7 +115,11 @@ def test_cycle_in_the_tree(tmp_path: Path) -> None:
         "govplan,B,subordinate,Cục B,,,,govplan,A,,,src",
     ]
     problems = problems_of(write_set(tmp_path, units))
-    assert any("cycle in the tree: govplan:A → govplan:B" in p or "cycle in the tree: govplan:B → govplan:A" in p for p in problems)
+    assert any(
+        "cycle in the tree: govplan:A → govplan:B" in p
+        or "cycle in the tree: govplan:B → govplan:A" in p
+        for p in problems
+    )
 
 
 @pytest.mark.parametrize(
@@ -155,7 +163,9 @@ def test_wrong_header(tmp_path: Path) -> None:
 def test_not_utf8(tmp_path: Path) -> None:
     base = write_set(tmp_path, GOOD_UNITS)
     (base / "units" / "20-bad.csv").write_bytes(
-        (",".join(UNIT_COLUMNS) + "\n").encode() + "Tỉnh".encode("cp1258", errors="replace") + b"\xff\n"
+        (",".join(UNIT_COLUMNS) + "\n").encode()
+        + "Tỉnh".encode("cp1258", errors="replace")
+        + b"\xff\n"
     )
     (problem,) = problems_of(base)
     assert problem.startswith("units/20-bad.csv:1: not UTF-8 text")

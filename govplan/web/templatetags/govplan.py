@@ -27,13 +27,11 @@ def number(value: Any, decimals: int | None = None) -> str:
 
 @register.filter
 def validity(unit: Any) -> str:
-    """"01/07/2025 – nay" style span of a unit's validity."""
+    """ "01/07/2025 – nay" style span of a unit's validity."""
     from django.utils.translation import gettext as _
 
     start = formats.date_format(unit.valid_from, "SHORT_DATE_FORMAT") if unit.valid_from else "…"
-    end = (
-        formats.date_format(unit.valid_to, "SHORT_DATE_FORMAT") if unit.valid_to else _("present")
-    )
+    end = formats.date_format(unit.valid_to, "SHORT_DATE_FORMAT") if unit.valid_to else _("present")
     return f"{start} – {end}"
 
 

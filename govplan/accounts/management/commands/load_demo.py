@@ -34,26 +34,72 @@ class DemoUnit:
 
 
 DEMO_UNITS = (
-    DemoUnit("bg_stttt", ("gso-province", "24", dt.date(2025, 1, 1)), "T24-STTTT-BG",
-             "Sở Thông tin và Truyền thông tỉnh Bắc Giang", valid_to=dt.date(2025, 2, 28)),
-    DemoUnit("bg_skhcn", ("gso-province", "24", dt.date(2025, 3, 1)), "T24-SKHCN-BG",
-             "Sở Khoa học và Công nghệ tỉnh Bắc Giang", valid_from=MINISTRY_MERGER,
-             valid_to=dt.date(2025, 6, 30)),
-    DemoUnit("bn_skhcn", ("gso-province", "24", REFORM), "T24-SKHCN",
-             "Sở Khoa học và Công nghệ tỉnh Bắc Ninh", valid_from=REFORM),
-    DemoUnit("bn_snv", ("gso-province", "24", REFORM), "T24-SNV",
-             "Sở Nội vụ tỉnh Bắc Ninh", valid_from=REFORM),
-    DemoUnit("hn_stttt", ("gso-province", "01", dt.date(2025, 1, 1)), "T01-STTTT",
-             "Sở Thông tin và Truyền thông thành phố Hà Nội", valid_to=dt.date(2025, 2, 28)),
-    DemoUnit("hn_skhcn", ("gso-province", "01", REFORM), "T01-SKHCN",
-             "Sở Khoa học và Công nghệ thành phố Hà Nội", valid_from=MINISTRY_MERGER),
-    DemoUnit("dn_skhcn", ("gso-province", "48", REFORM), "T48-SKHCN",
-             "Sở Khoa học và Công nghệ thành phố Đà Nẵng", valid_from=REFORM),
-    DemoUnit("hcm_skhcn", ("gso-province", "79", REFORM), "T79-SKHCN",
-             "Sở Khoa học và Công nghệ Thành phố Hồ Chí Minh", valid_from=REFORM),
-    DemoUnit("btc_cntt", ("govplan", "BTC", REFORM), "BTC-CCNTT",
-             "Cục Công nghệ thông tin và Chuyển đổi số (Bộ Tài chính)",
-             kind=Kind.SUBORDINATE, level_name="Cục", valid_from=MINISTRY_MERGER),
+    DemoUnit(
+        "bg_stttt",
+        ("gso-province", "24", dt.date(2025, 1, 1)),
+        "T24-STTTT-BG",
+        "Sở Thông tin và Truyền thông tỉnh Bắc Giang",
+        valid_to=dt.date(2025, 2, 28),
+    ),
+    DemoUnit(
+        "bg_skhcn",
+        ("gso-province", "24", dt.date(2025, 3, 1)),
+        "T24-SKHCN-BG",
+        "Sở Khoa học và Công nghệ tỉnh Bắc Giang",
+        valid_from=MINISTRY_MERGER,
+        valid_to=dt.date(2025, 6, 30),
+    ),
+    DemoUnit(
+        "bn_skhcn",
+        ("gso-province", "24", REFORM),
+        "T24-SKHCN",
+        "Sở Khoa học và Công nghệ tỉnh Bắc Ninh",
+        valid_from=REFORM,
+    ),
+    DemoUnit(
+        "bn_snv",
+        ("gso-province", "24", REFORM),
+        "T24-SNV",
+        "Sở Nội vụ tỉnh Bắc Ninh",
+        valid_from=REFORM,
+    ),
+    DemoUnit(
+        "hn_stttt",
+        ("gso-province", "01", dt.date(2025, 1, 1)),
+        "T01-STTTT",
+        "Sở Thông tin và Truyền thông thành phố Hà Nội",
+        valid_to=dt.date(2025, 2, 28),
+    ),
+    DemoUnit(
+        "hn_skhcn",
+        ("gso-province", "01", REFORM),
+        "T01-SKHCN",
+        "Sở Khoa học và Công nghệ thành phố Hà Nội",
+        valid_from=MINISTRY_MERGER,
+    ),
+    DemoUnit(
+        "dn_skhcn",
+        ("gso-province", "48", REFORM),
+        "T48-SKHCN",
+        "Sở Khoa học và Công nghệ thành phố Đà Nẵng",
+        valid_from=REFORM,
+    ),
+    DemoUnit(
+        "hcm_skhcn",
+        ("gso-province", "79", REFORM),
+        "T79-SKHCN",
+        "Sở Khoa học và Công nghệ Thành phố Hồ Chí Minh",
+        valid_from=REFORM,
+    ),
+    DemoUnit(
+        "btc_cntt",
+        ("govplan", "BTC", REFORM),
+        "BTC-CCNTT",
+        "Cục Công nghệ thông tin và Chuyển đổi số (Bộ Tài chính)",
+        kind=Kind.SUBORDINATE,
+        level_name="Cục",
+        valid_from=MINISTRY_MERGER,
+    ),
 )
 
 DEMO_SUCCESSIONS = (
@@ -73,20 +119,27 @@ class DemoUser:
 
 
 DEMO_USERS = (
-    DemoUser("quantri", "Nguyễn Văn Quản", "Quản trị hệ thống", Role.CENTRAL_ADMIN,
-             "govplan:CDSQG"),
-    DemoUser("thamdinh", "Trần Thị Thẩm", "Chuyên viên thẩm định", Role.APPRAISER,
-             "govplan:CDSQG"),
-    DemoUser("bacninh.bientap", "Lê Văn Biên", "Chuyên viên Sở KH&CN", Role.EDITOR,
-             "gso-province:24"),
-    DemoUser("bacninh.lanhdao", "Phạm Minh Lãnh", "Phó Chủ tịch UBND tỉnh", Role.APPROVER,
-             "gso-province:24"),
+    DemoUser(
+        "quantri", "Nguyễn Văn Quản", "Quản trị hệ thống", Role.CENTRAL_ADMIN, "govplan:CDSQG"
+    ),
+    DemoUser("thamdinh", "Trần Thị Thẩm", "Chuyên viên thẩm định", Role.APPRAISER, "govplan:CDSQG"),
+    DemoUser(
+        "bacninh.bientap", "Lê Văn Biên", "Chuyên viên Sở KH&CN", Role.EDITOR, "gso-province:24"
+    ),
+    DemoUser(
+        "bacninh.lanhdao",
+        "Phạm Minh Lãnh",
+        "Phó Chủ tịch UBND tỉnh",
+        Role.APPROVER,
+        "gso-province:24",
+    ),
     DemoUser("bacninh.so", "Hoàng Thị Sở", "Chuyên viên", Role.EDITOR, "bn_skhcn"),
     DemoUser("bacninh.xa", "Đỗ Văn Xã", "Công chức văn phòng", Role.EDITOR, "commune-of:24"),
     DemoUser("hanoi.bientap", "Vũ Thị Hà", "Chuyên viên Sở KH&CN", Role.EDITOR, "gso-province:01"),
     DemoUser("hanoi.xem", "Bùi Văn Xem", "Chuyên viên", Role.VIEWER, "gso-province:01"),
-    DemoUser("taichinh.bientap", "Ngô Thị Tài", "Chuyên viên Cục CNTT&CĐS", Role.EDITOR,
-             "govplan:BTC"),
+    DemoUser(
+        "taichinh.bientap", "Ngô Thị Tài", "Chuyên viên Cục CNTT&CĐS", Role.EDITOR, "govplan:BTC"
+    ),
 )
 
 

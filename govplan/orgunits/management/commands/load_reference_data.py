@@ -31,7 +31,8 @@ class Command(BaseCommand):
                 report = load_reference(base)
         except ReferenceDataError as exc:
             raise CommandError(
-                f"Reference data refused, nothing was changed ({len(exc.problems)} problems):\n{exc}"
+                f"Reference data refused, nothing was changed "
+                f"({len(exc.problems)} problems):\n{exc}"
             ) from None
         if report.changed:
             summary = ", ".join(f"{k}={v}" for k, v in report.as_dict().items())

@@ -1,0 +1,70 @@
+"""Configuration from the environment: a bad value stops the start with a clear message."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from govplan.env import Env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_booleans_integers_and_choices_are_strict() -> None:
+    env = Env({"DEBUG": "yes", "PORT": "80", "MODE": "fast", "EMPTY": " "})
+    assert env.bool("DEBUG", False) is True
+    assert env.int("PORT", 1) == 80
+    assert env.bool("EMPTY", True) is True  # blank is the same as unset
+    with pytest.raises(ImproperlyConfigured, match=r"MODE='fast' is not a boolean"):
+        env.bool("MODE", False)
+    with pytest.raises(ImproperlyConfigured, match=r"MODE='fast' is not an integer"):
+        env.int("MODE", 0)
+    with pytest.raises(ImproperlyConfigured, match=r"PORT=80 is below 1024"):
+        env.int("PORT", 8000, minimum=1024)
+    with pytest.raises(ImproperlyConfigured, match=r"MODE='fast' must be one of: slow, safe"):
+        env.choice("MODE", ("slow", "safe"), "slow")
+    with pytest.raises(ImproperlyConfigured, match="SECRET is required"):
+        env.str("SECRET")
+
+
+def start_with(**variables: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
+    environment.update(variables)
+    environment["GOVPLAN_TESTING"] = variables.get("GOVPLAN_TESTING", "0")
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "govplan.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"DEBUG": "0"}, "SECRET_KEY is required when DEBUG is off"),
+        (
+            {"DEBUG": "1", "DATABASE_URL": "mysql://root@localhost/govplan"},
+            "only sqlite:/// and postgres:// URLs are supported",
+        ),
+        ({"DEBUG": "1", "AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT=0 is below 1"),
+        ({"DEBUG": "1", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD' must be one of"),
+    ],
+)
+def test_a_bad_setting_stops_the_start(variables: dict[str, str], message: str) -> None:
+    result = start_with(**variables)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_good_settings_start() -> None:
+    result = start_with(DEBUG="1", DATABASE_URL="postgres://u@db.example:5432/govplan")
+    assert result.returncode == 0, result.stderr
