@@ -24,22 +24,57 @@ def small_nation() -> dict[str, object]:
     """A slice of the real structure. Live-server tests commit their data, so they start
     from an emptied database instead of the session's reference data."""
     call_command("flush", interactive=False, verbosity=0)
-    ministry = do_create_unit(actor=None, scheme="govplan", code="BKHCN", kind=Kind.MINISTRY,
-                              name="Bộ Khoa học và Công nghệ", parent=None, valid_from=None)
-    central = do_create_unit(actor=None, scheme="govplan", code="CDSQG", kind=Kind.CENTRAL,
-                             name="Cục Chuyển đổi số quốc gia", parent=ministry,
-                             valid_from=dt.date(2025, 3, 1))
-    bac_giang = do_create_unit(actor=None, scheme="gso-province", code="24", kind=Kind.PROVINCE,
-                               name="Tỉnh Bắc Giang", parent=None, valid_from=None,
-                               valid_to=dt.date(2025, 6, 30))
-    old_bac_ninh = do_create_unit(actor=None, scheme="gso-province", code="27",
-                                  kind=Kind.PROVINCE, name="Tỉnh Bắc Ninh", parent=None,
-                                  valid_from=None, valid_to=dt.date(2025, 6, 30))
-    bac_ninh = do_create_unit(actor=None, scheme="gso-province", code="24", kind=Kind.PROVINCE,
-                              name="Tỉnh Bắc Ninh", parent=None, valid_from=REFORM)
+    ministry = do_create_unit(
+        actor=None,
+        scheme="govplan",
+        code="BKHCN",
+        kind=Kind.MINISTRY,
+        name="Bộ Khoa học và Công nghệ",
+        parent=None,
+        valid_from=None,
+    )
+    central = do_create_unit(
+        actor=None,
+        scheme="govplan",
+        code="CDSQG",
+        kind=Kind.CENTRAL,
+        name="Cục Chuyển đổi số quốc gia",
+        parent=ministry,
+        valid_from=dt.date(2025, 3, 1),
+    )
+    bac_giang = do_create_unit(
+        actor=None,
+        scheme="gso-province",
+        code="24",
+        kind=Kind.PROVINCE,
+        name="Tỉnh Bắc Giang",
+        parent=None,
+        valid_from=None,
+        valid_to=dt.date(2025, 6, 30),
+    )
+    old_bac_ninh = do_create_unit(
+        actor=None,
+        scheme="gso-province",
+        code="27",
+        kind=Kind.PROVINCE,
+        name="Tỉnh Bắc Ninh",
+        parent=None,
+        valid_from=None,
+        valid_to=dt.date(2025, 6, 30),
+    )
+    bac_ninh = do_create_unit(
+        actor=None,
+        scheme="gso-province",
+        code="24",
+        kind=Kind.PROVINCE,
+        name="Tỉnh Bắc Ninh",
+        parent=None,
+        valid_from=REFORM,
+    )
     for old in (bac_giang, old_bac_ninh):
-        Succession.objects.create(predecessor=old, successor=bac_ninh, kind="merge",
-                                  effective_date=REFORM)
+        Succession.objects.create(
+            predecessor=old, successor=bac_ninh, kind="merge", effective_date=REFORM
+        )
     admin = User.objects.create_user("quantri", password=PASSWORD, full_name="Nguyễn Văn Quản")
     Membership.objects.create(user=admin, org_unit=central, role=Role.CENTRAL_ADMIN)
     colleague = User.objects.create_user("bientap", password=PASSWORD, full_name="Lê Văn Biên")
