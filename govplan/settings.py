@@ -93,6 +93,8 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if _database_url == _default_sqlite:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database works on a fresh clone
     _db["OPTIONS"] = {
         # WAL lets readers work while one request writes; IMMEDIATE makes a
         # writing transaction take its lock up front instead of failing midway.
