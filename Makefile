@@ -24,6 +24,7 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 setup: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_reference_data
+	DEBUG=1 $(BIN)/python manage.py load_frameworks
 	DEBUG=1 $(BIN)/python manage.py load_demo
 
 run: setup

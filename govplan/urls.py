@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from govplan.access.policies import authenticated, public
 from govplan.accounts import views as accounts
 from govplan.audit import views as audit
+from govplan.frameworks import views as frameworks
 from govplan.orgunits import views as orgunits
 from govplan.web import views as web
 
@@ -26,6 +27,43 @@ urlpatterns = [
     path("units/new/", orgunits.unit_create, name="unit_create"),
     path("units/<int:pk>/", orgunits.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", orgunits.unit_edit, name="unit_edit"),
+    # Frameworks and their catalogues
+    path("frameworks/", frameworks.framework_list, name="framework_list"),
+    path("frameworks/upload/", frameworks.framework_upload, name="framework_upload"),
+    path(
+        "frameworks/<str:code>/v<int:number>/",
+        frameworks.version_detail,
+        name="framework_version",
+    ),
+    path(
+        "frameworks/<str:code>/v<int:number>/form/", frameworks.version_form, name="framework_form"
+    ),
+    path(
+        "frameworks/<str:code>/v<int:number>/file/",
+        frameworks.version_source,
+        name="framework_source",
+    ),
+    path(
+        "frameworks/<str:code>/v<int:number>/edit/", frameworks.version_edit, name="framework_edit"
+    ),
+    path(
+        "frameworks/<str:code>/v<int:number>/publish/",
+        frameworks.version_publish,
+        name="framework_publish",
+    ),
+    path(
+        "frameworks/<str:code>/v<int:number>/clone/",
+        frameworks.version_clone,
+        name="framework_clone",
+    ),
+    path(
+        "frameworks/<str:code>/v<int:number>/new-version/",
+        frameworks.version_new,
+        name="framework_new_version",
+    ),
+    path("indicators/", frameworks.indicator_list, name="indicator_list"),
+    path("indicators/upload/", frameworks.catalogue_upload, name="catalogue_upload"),
+    path("legal/", frameworks.legal_list, name="legal_list"),
     # Administration (central administrators)
     path("manage/users/", accounts.user_list, name="user_list"),
     path("manage/users/new/", accounts.user_create, name="user_create"),

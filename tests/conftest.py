@@ -31,11 +31,18 @@ TODAY = dt.date.today()
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """Load the shipped reference data into the test database once per session."""
+    """Load the shipped reference data, catalogues and frameworks (published) into the test
+    database once per session."""
+    from django.core.management import call_command
+
     from govplan.orgunits.reference import load_reference
 
     with django_db_blocker.unblock():
         load_reference(REFERENCE_DIR)
+        call_command("load_frameworks", verbosity=0)
+
+
+EVERY_FEATURE = Path(__file__).resolve().parent / "frameworks" / "files" / "every_feature.yaml"
 
 
 def unit(scheme: str, code: str, on: dt.date = TODAY) -> OrgUnit:
@@ -98,3 +105,18 @@ def cast(db) -> Cast:  # type: ignore[no-untyped-def]
         commune_editor_a=make_user("commune_editor_a", commune_a, Role.EDITOR),
         viewer_a=make_user("viewer_a", province_a, Role.VIEWER),
     )
+
+
+@pytest.fixture
+def draft(cast: Cast):  # type: ignore[no-untyped-def]
+    """A draft framework version, uploaded by the central administrator."""
+    from govplan.frameworks.actions import do_upload_framework
+
+    return do_upload_framework(EVERY_FEATURE.read_bytes(), actor=cast.central_admin)
+
+
+@pytest.fixture
+def published_2018():  # type: ignore[no-untyped-def]
+    from govplan.frameworks.models import FrameworkVersion
+
+    return FrameworkVersion.objects.get(framework__code="KH-UDCNTT-2018", status="published")

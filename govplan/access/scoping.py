@@ -162,7 +162,13 @@ def visible_to(
     queryset: models.QuerySet[M], user: Any, capability: Capability = Capability.VIEW
 ) -> models.QuerySet[M]:
     """The part of ``queryset`` the user holds ``capability`` over."""
-    grant = scope_for(user).grant(capability)
+    scope = scope_for(user)
+    # Objects that belong to no unit (national guidance) decide from the scope themselves.
+    custom = getattr(queryset.model, "scope_queryset", None)
+    if custom is not None:
+        scoped: models.QuerySet[M] = custom(queryset, scope, capability)
+        return scoped
+    grant = scope.grant(capability)
     if grant.empty:
         return queryset.none()
     prefix = _scope_prefix(queryset.model)

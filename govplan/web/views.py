@@ -15,6 +15,7 @@ from govplan.access.policies import authenticated, public
 from govplan.access.scoping import scope_for
 from govplan.accounts.actions import do_set_password
 from govplan.accounts.models import Membership
+from govplan.frameworks.due import due_items
 
 
 @authenticated
@@ -37,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "units": list(units.values()),
             "scope": scope_for(request.user),
             "today": today,
+            "due": due_items(request.user, today),
         },
     )
 

@@ -70,9 +70,34 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
         lambda c: {"pk": Membership.objects.get(user=c.editor_a).pk},
         admin_only(405),
     ),
+    "framework_list": (None, everyone(200)),
+    "framework_upload": (None, admin_only()),
+    "framework_version": (lambda c: published(c), everyone(200)),
+    "framework_form": (lambda c: published(c), everyone(200)),
+    "framework_source": (lambda c: published(c), everyone(200)),
+    # Drafts: only a central administrator works on them.
+    "framework_edit": (lambda c: draft_of(c), admin_only()),
+    "framework_publish": (lambda c: draft_of(c), admin_only()),
+    "framework_clone": (lambda c: published(c), admin_only()),
+    "framework_new_version": (lambda c: published(c), admin_only(405)),
+    "indicator_list": (None, everyone(200)),
+    "catalogue_upload": (None, admin_only()),
+    "legal_list": (None, everyone(200)),
     "audit_list": (None, admin_only()),
     "audit_detail": (lambda c: {"pk": AuditEvent.objects.latest("id").pk}, admin_only()),
 }
+
+
+def published(cast: Cast) -> dict[str, Any]:
+    return {"code": "KH-UDCNTT-2018", "number": 1}
+
+
+def draft_of(cast: Cast) -> dict[str, Any]:
+    from govplan.frameworks.actions import do_upload_framework
+    from tests.conftest import EVERY_FEATURE
+
+    version = do_upload_framework(EVERY_FEATURE.read_bytes(), actor=cast.central_admin)
+    return {"code": version.framework.code, "number": version.number}
 
 
 def walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:

@@ -191,3 +191,9 @@ def test_renaming_a_unit_keeps_the_old_name_in_its_history(cast: Cast) -> None:
     assert commune.name_on(dt.date(2026, 8, 31)) == old_name
     page = text(client.get(reverse("unit_detail", args=[commune.pk])))
     assert old_name in page and "Phường Mới" in page
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_user_switches() -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    page = text(client.get(reverse("login")))
+    assert '<html lang="vi">' in page and "Đăng nhập" in page

@@ -1,0 +1,351 @@
+"""A checked framework, as plain immutable data.
+
+``Framework.to_dict()`` is the canonical form stored with a published version (it carries a
+snapshot of the indicator definitions it uses, so a later catalogue change never alters
+what a published framework asked); ``Framework.from_dict()`` reads it back without checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from govplan.core.frameworks.catalogue import Dimension, Indicator, Option
+from govplan.core.frameworks.legal import LegalDocument
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: int
+    end: int
+
+    def years(self) -> list[int]:
+        return list(range(self.start, self.end + 1))
+
+    def label(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+
+
+@dataclass(frozen=True, slots=True)
+class Issuance:
+    number: str
+    date: dt.date | None
+    issuer: str
+    attachment: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AppliesTo:
+    kinds: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()  # "scheme:code"
+
+    def covers(self, kind: str, scheme: str, code: str) -> bool:
+        return kind in self.kinds or f"{scheme}:{code}" in self.units
+
+    @property
+    def empty(self) -> bool:
+        return not (self.kinds or self.units)
+
+
+@dataclass(frozen=True, slots=True)
+class Reporting:
+    recipient: str
+    delivery: tuple[str, ...]
+    frequency: str
+    deadline: dt.date | None
+    cutoff_from: dt.date | None = None
+    cutoff_to: dt.date | None = None
+    procedure: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorUse:
+    indicator: str
+    required: bool = True
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    indicators: tuple[str, ...] = ()
+    free_text: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    code: str
+    title: str
+    type: str
+    title_en: str = ""
+    required: bool = False
+    unit: str = ""
+    choices: tuple[Option, ...] = ()
+    role: str = ""
+    year: int | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Phasing:
+    sources: tuple[str, ...]
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    code: str
+    title: str
+    columns: tuple[Column, ...]
+    title_en: str = ""
+    numbered: bool = False
+    phasing: Phasing | None = None
+
+    def column(self, code: str) -> Column | None:
+        return next((c for c in self.columns if c.code == code), None)
+
+    def by_role(self, role: str, year: int | None = None) -> Column | None:
+        return next(
+            (c for c in self.columns if c.role == role and (year is None or c.year == year)),
+            None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    rows: str
+    sources: tuple[str, ...]
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    code: str
+    number: str
+    title: str
+    depth: int
+    title_en: str = ""
+    guidance: str = ""
+    required: bool = True
+    applies_to: AppliesTo | None = None
+    narrative: bool = False
+    legal_basis: tuple[str, ...] | None = None  # suggested codes; None: no legal-basis list
+    indicators: tuple[IndicatorUse, ...] = ()
+    targets: Targets | None = None
+    target_results: bool = False
+    tables: tuple[Table, ...] = ()
+    budget: Budget | None = None
+    sections: tuple[Section, ...] = ()
+
+    def holds(self) -> list[str]:
+        kinds = []
+        if self.narrative:
+            kinds.append("narrative")
+        if self.legal_basis is not None:
+            kinds.append("legal_basis")
+        if self.indicators:
+            kinds.append("indicators")
+        if self.targets is not None:
+            kinds.append("targets")
+        if self.target_results:
+            kinds.append("target_results")
+        if self.tables:
+            kinds.append("tables")
+        if self.budget is not None:
+            kinds.append("budget")
+        return kinds
+
+    def applies(self, kind: str, scheme: str, code: str) -> bool:
+        return self.applies_to is None or self.applies_to.covers(kind, scheme, code)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    check: str
+    message: str
+    importance: str = "error"
+    missing: str = "skip"
+    indicator_refs: tuple[str, ...] = ()
+    table_refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Framework:
+    code: str
+    kind: str
+    title: str
+    period: Period
+    issued_by: Issuance
+    applies_to: AppliesTo
+    reporting: Reporting
+    sections: tuple[Section, ...]
+    title_en: str = ""
+    document_title: str = ""
+    example: bool = False
+    follows: str = ""
+    rules: tuple[Rule, ...] = ()
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    dimensions: dict[str, Dimension] = field(default_factory=dict)
+    legal: dict[str, LegalDocument] = field(default_factory=dict)
+
+    def walk(self) -> Iterator[Section]:
+        """Every section, depth first, in document order."""
+        stack = list(reversed(self.sections))
+        while stack:
+            section = stack.pop()
+            yield section
+            stack.extend(reversed(section.sections))
+
+    def section(self, code: str) -> Section | None:
+        return next((s for s in self.walk() if s.code == code), None)
+
+    def tables(self) -> Iterator[tuple[Section, Table]]:
+        for section in self.walk():
+            for table in section.tables:
+                yield section, table
+
+    def table(self, code: str) -> Table | None:
+        return next((t for _, t in self.tables() if t.code == code), None)
+
+    def used_indicators(self) -> list[str]:
+        codes: list[str] = []
+        for section in self.walk():
+            for use in section.indicators:
+                if use.indicator not in codes:
+                    codes.append(use.indicator)
+            if section.targets:
+                for code in section.targets.indicators:
+                    if code not in codes:
+                        codes.append(code)
+        return codes
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = _jsonable(asdict(self))
+        return result
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Framework:
+        return _framework_from_dict(data)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _options(items: Any) -> tuple[Option, ...]:
+    return tuple(Option(**o) for o in items or ())
+
+
+def _section_from_dict(d: dict[str, Any]) -> Section:
+    return Section(
+        code=d["code"],
+        number=d["number"],
+        title=d["title"],
+        depth=d["depth"],
+        title_en=d.get("title_en", ""),
+        guidance=d.get("guidance", ""),
+        required=d.get("required", True),
+        applies_to=AppliesTo(tuple(d["applies_to"]["kinds"]), tuple(d["applies_to"]["units"]))
+        if d.get("applies_to")
+        else None,
+        narrative=d.get("narrative", False),
+        legal_basis=tuple(d["legal_basis"]) if d.get("legal_basis") is not None else None,
+        indicators=tuple(IndicatorUse(**u) for u in d.get("indicators", ())),
+        targets=Targets(tuple(d["targets"]["indicators"]), d["targets"]["free_text"])
+        if d.get("targets")
+        else None,
+        target_results=d.get("target_results", False),
+        tables=tuple(
+            Table(
+                code=t["code"],
+                title=t["title"],
+                title_en=t.get("title_en", ""),
+                numbered=t.get("numbered", False),
+                columns=tuple(
+                    Column(**{**c, "choices": _options(c.get("choices"))}) for c in t["columns"]
+                ),
+                phasing=Phasing(tuple(t["phasing"]["sources"]), tuple(t["phasing"]["types"]))
+                if t.get("phasing")
+                else None,
+            )
+            for t in d.get("tables", ())
+        ),
+        budget=Budget(
+            d["budget"]["rows"], tuple(d["budget"]["sources"]), tuple(d["budget"]["types"])
+        )
+        if d.get("budget")
+        else None,
+        sections=tuple(_section_from_dict(s) for s in d.get("sections", ())),
+    )
+
+
+def _framework_from_dict(d: dict[str, Any]) -> Framework:
+    issued = d["issued_by"]
+    rep = d["reporting"]
+    return Framework(
+        code=d["code"],
+        kind=d["kind"],
+        title=d["title"],
+        title_en=d.get("title_en", ""),
+        document_title=d.get("document_title", ""),
+        example=d.get("example", False),
+        period=Period(d["period"]["start"], d["period"]["end"]),
+        issued_by=Issuance(
+            number=issued["number"],
+            date=_date(issued.get("date")),
+            issuer=issued["issuer"],
+            attachment=issued.get("attachment", ""),
+            url=issued.get("url", ""),
+        ),
+        applies_to=AppliesTo(tuple(d["applies_to"]["kinds"]), tuple(d["applies_to"]["units"])),
+        follows=d.get("follows", ""),
+        reporting=Reporting(
+            recipient=rep["recipient"],
+            delivery=tuple(rep["delivery"]),
+            frequency=rep["frequency"],
+            deadline=_date(rep.get("deadline")),
+            cutoff_from=_date(rep.get("cutoff_from")),
+            cutoff_to=_date(rep.get("cutoff_to")),
+            procedure=rep.get("procedure", ""),
+        ),
+        sections=tuple(_section_from_dict(s) for s in d["sections"]),
+        rules=tuple(
+            Rule(
+                **{
+                    **r,
+                    "indicator_refs": tuple(r.get("indicator_refs", ())),
+                    "table_refs": tuple(r.get("table_refs", ())),
+                }
+            )
+            for r in d.get("rules", ())
+        ),
+        indicators={k: Indicator.from_dict(v) for k, v in d.get("indicators", {}).items()},
+        dimensions={
+            k: Dimension(v["code"], v["title"], v.get("title_en", ""), _options(v["options"]))
+            for k, v in d.get("dimensions", {}).items()
+        },
+        legal={
+            k: LegalDocument(
+                code=v["code"],
+                type=v["type"],
+                number=v["number"],
+                date=_date(v.get("date")),
+                issuer=v["issuer"],
+                title=v["title"],
+            )
+            for k, v in d.get("legal", {}).items()
+        },
+    )

@@ -1,0 +1,734 @@
+"""Checking a framework document against its catalogues (docs/frameworks.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from govplan.core.frameworks.catalogue import Catalogue, Indicator, Option
+from govplan.core.frameworks.fields import CODE_RE, LOWER_CODE_RE, OPTION_RE, Reader
+from govplan.core.frameworks.legal import LegalCatalogue
+from govplan.core.frameworks.model import (
+    AppliesTo,
+    Budget,
+    Column,
+    Framework,
+    IndicatorUse,
+    Issuance,
+    Period,
+    Phasing,
+    Reporting,
+    Rule,
+    Section,
+    Table,
+    Targets,
+)
+from govplan.core.frameworks.problems import Collector, gettext_noop, join
+from govplan.core.frameworks.vocab import (
+    BUDGET_ROWS,
+    COLUMN_TYPES,
+    DELIVERY_METHODS,
+    FRAMEWORK_FORMAT,
+    FRAMEWORK_KINDS,
+    FREQUENCIES,
+    FUNDING_SOURCES,
+    FUNDING_TYPES,
+    MONEY_ROLES,
+    NUMERIC_COLUMN_TYPES,
+    ORG_KINDS,
+    ORG_SCHEMES,
+    PER_YEAR_ROLES,
+    ROLES,
+    RULE_IMPORTANCE,
+    RULE_MISSING,
+)
+
+TOP_KEYS_REQUIRED = (
+    "format",
+    "code",
+    "kind",
+    "title",
+    "period",
+    "issued_by",
+    "applies_to",
+    "reporting",
+    "sections",
+)
+TOP_KEYS_OPTIONAL = ("title_en", "document_title", "example", "follows", "rules")
+SECTION_KEYS = (
+    "number",
+    "code",
+    "title",
+    "title_en",
+    "guidance",
+    "required",
+    "applies_to",
+    "narrative",
+    "legal_basis",
+    "indicators",
+    "targets",
+    "target_results",
+    "tables",
+    "budget",
+    "sections",
+)
+SECTION_NUMBER_RE = re.compile(r"^[A-Za-z0-9]+$")
+INDICATOR_REF_RE = re.compile(r"#\{([^{}]*)\}")
+TABLE_REF_RE = re.compile(r"@\{([^{}]*)\}")
+RATIO_PARTS = ("numerator", "denominator")
+
+
+@dataclass
+class _State:
+    catalogue: Catalogue
+    legal: LegalCatalogue
+    period: Period | None = None
+    section_codes: dict[str, str] = field(default_factory=dict)  # code -> path
+    table_codes: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+    used: dict[str, Indicator] = field(default_factory=dict)
+
+
+def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> Framework:
+    """Check a framework document; raise SpecError listing every problem, or return it."""
+    c = Collector()
+    r = Reader(c)
+    top = r.mapping("", data, required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL)
+    if top is None:
+        c.raise_if_any()
+        raise AssertionError("unreachable")
+    if top.get("format") is not None and top.get("format") != FRAMEWORK_FORMAT:
+        c.add("format", gettext_noop('must be "%(expected)s"'), expected=FRAMEWORK_FORMAT)
+    state = _State(catalogue=catalogue, legal=legal)
+    code = r.code("code", top.get("code"))
+    kind = r.choice("kind", top.get("kind"), FRAMEWORK_KINDS)
+    period = _period(r, top.get("period"))
+    state.period = period
+    issued = _issuance(r, top.get("issued_by"))
+    applies = _applies_to(r, "applies_to", top.get("applies_to"), require_some=True)
+    reporting = _reporting(r, top.get("reporting"))
+    follows = ""
+    if top.get("follows") not in (None, ""):
+        follows = r.code("follows", top.get("follows"))
+        if follows and follows == code:
+            c.add("follows", gettext_noop("a framework cannot follow itself"))
+    sections = _sections(r, state, "sections", top.get("sections"), parent_code="", depth=0)
+    if not sections and isinstance(top.get("sections"), list):
+        c.add("sections", gettext_noop("needs at least one section"))
+    rules = _rules(r, state, top.get("rules"))
+    c.raise_if_any()
+    assert period is not None and issued is not None and applies is not None
+    assert reporting is not None
+    used_dimensions = {d for i in state.used.values() for d in i.disaggregation}
+    suggested = {code for s in _walk(sections) for code in (s.legal_basis or ())}
+    return Framework(
+        code=code,
+        kind=kind,
+        title=r.text("title", top.get("title"), max_length=500),
+        title_en=r.text("title_en", top.get("title_en"), required=False, max_length=500),
+        document_title=r.text(
+            "document_title", top.get("document_title"), required=False, max_length=500
+        ),
+        example=r.boolean("example", top.get("example"), False),
+        period=period,
+        issued_by=issued,
+        applies_to=applies,
+        reporting=reporting,
+        follows=follows,
+        sections=tuple(sections),
+        rules=tuple(rules),
+        indicators=dict(state.used),
+        dimensions={d: catalogue.dimensions[d] for d in sorted(used_dimensions)},
+        legal={k: legal.documents[k] for k in sorted(suggested)},
+    )
+
+
+def _walk(sections: list[Section] | tuple[Section, ...]) -> list[Section]:
+    result: list[Section] = []
+    for section in sections:
+        result.append(section)
+        result.extend(_walk(section.sections))
+    return result
+
+
+def _period(r: Reader, value: Any) -> Period | None:
+    m = r.mapping("period", value, required=("from", "to"))
+    if m is None:
+        return None
+    start = r.integer("period.from", m.get("from"), minimum=1990, maximum=2100)
+    end = r.integer("period.to", m.get("to"), minimum=1990, maximum=2100)
+    if start is None or end is None:
+        return None
+    if end < start:
+        r.c.add("period.to", gettext_noop("the period ends before it starts"))
+        return None
+    if end - start > 10:
+        r.c.add("period.to", gettext_noop("a period longer than 10 years is not a plan cycle"))
+        return None
+    return Period(start, end)
+
+
+def _issuance(r: Reader, value: Any) -> Issuance | None:
+    m = r.mapping(
+        "issued_by",
+        value,
+        required=("number", "date", "issuer"),
+        optional=("attachment", "url"),
+    )
+    if m is None:
+        return None
+    return Issuance(
+        number=r.text("issued_by.number", m.get("number"), max_length=100),
+        date=r.date("issued_by.date", m.get("date")),
+        issuer=r.text("issued_by.issuer", m.get("issuer"), max_length=300),
+        attachment=r.text("issued_by.attachment", m.get("attachment"), required=False),
+        url=r.text("issued_by.url", m.get("url"), required=False),
+    )
+
+
+def _applies_to(r: Reader, path: str, value: Any, *, require_some: bool) -> AppliesTo | None:
+    m = r.mapping(path, value, optional=("kinds", "units"))
+    if m is None:
+        return None
+    kinds = r.choices_list(join(path, "kinds"), m.get("kinds"), ORG_KINDS)
+    units: list[str] = []
+    for i, item in enumerate(r.listing(join(path, "units"), m.get("units"))):
+        p = join(join(path, "units"), i)
+        text = r.text(p, item, max_length=100)
+        scheme, _, code = text.partition(":")
+        if not text:
+            continue
+        if scheme not in ORG_SCHEMES or not code:
+            r.c.add(
+                p,
+                gettext_noop(
+                    '"%(value)s" is not a unit reference: write scheme:code, e.g. %(example)s'
+                ),
+                value=text,
+                example="govplan:BQP",
+            )
+        elif text in units:
+            r.c.add(p, gettext_noop('"%(value)s" is listed twice'), value=text)
+        else:
+            units.append(text)
+    applies = AppliesTo(tuple(kinds), tuple(units))
+    if applies.empty and (require_some or "kinds" in m or "units" in m):
+        r.c.add(path, gettext_noop("names no unit kind and no unit: it would apply to nobody"))
+    return applies
+
+
+def _reporting(r: Reader, value: Any) -> Reporting | None:
+    m = r.mapping(
+        "reporting",
+        value,
+        required=("recipient", "delivery", "frequency", "deadline"),
+        optional=("cutoff", "procedure"),
+    )
+    if m is None:
+        return None
+    cutoff_from = cutoff_to = None
+    if m.get("cutoff") is not None:
+        cut = r.mapping("reporting.cutoff", m.get("cutoff"), required=("from", "to"))
+        if cut is not None:
+            cutoff_from = r.date("reporting.cutoff.from", cut.get("from"))
+            cutoff_to = r.date("reporting.cutoff.to", cut.get("to"))
+            if cutoff_from and cutoff_to and cutoff_to < cutoff_from:
+                r.c.add("reporting.cutoff.to", gettext_noop("the cut-off ends before it starts"))
+    return Reporting(
+        recipient=r.text("reporting.recipient", m.get("recipient"), max_length=300),
+        delivery=tuple(
+            r.choices_list("reporting.delivery", m.get("delivery"), DELIVERY_METHODS, required=True)
+        ),
+        frequency=r.choice("reporting.frequency", m.get("frequency"), FREQUENCIES),
+        deadline=r.date("reporting.deadline", m.get("deadline")),
+        cutoff_from=cutoff_from,
+        cutoff_to=cutoff_to,
+        procedure=r.text("reporting.procedure", m.get("procedure"), required=False),
+    )
+
+
+def _sections(
+    r: Reader, state: _State, path: str, value: Any, *, parent_code: str, depth: int
+) -> list[Section]:
+    sections: list[Section] = []
+    numbers: dict[str, str] = {}
+    for i, item in enumerate(r.listing(path, value, required=depth == 0)):
+        p = join(path, i)
+        section = _section(r, state, p, item, parent_code=parent_code, depth=depth)
+        if section is None:
+            continue
+        if section.number in numbers:
+            r.c.add(
+                join(p, "number"),
+                gettext_noop(
+                    'number "%(number)s" is used twice at this level (first at %(first)s)'
+                ),
+                number=section.number,
+                first=numbers[section.number],
+            )
+        numbers[section.number] = p
+        sections.append(section)
+    return sections
+
+
+def _section(
+    r: Reader, state: _State, p: str, item: Any, *, parent_code: str, depth: int
+) -> Section | None:
+    m = r.mapping(p, item, required=("number", "title"), optional=SECTION_KEYS)
+    if m is None:
+        return None
+    if depth > 5:
+        r.c.add(p, gettext_noop("sections nest deeper than 6 levels"))
+        return None
+    number = r.text(join(p, "number"), m.get("number"), max_length=20)
+    if number and not SECTION_NUMBER_RE.match(number):
+        r.c.add(
+            join(p, "number"),
+            gettext_noop('"%(value)s": a number is letters or digits only (I, 2, a, b1)'),
+            value=number,
+        )
+    default_code = f"{parent_code}.{number}" if parent_code else number
+    code = default_code
+    if m.get("code") is not None:
+        code = r.code(join(p, "code"), m.get("code"))
+    if code:
+        if code in state.section_codes:
+            r.c.add(
+                join(p, "code"),
+                gettext_noop('duplicate section code "%(code)s" (first at %(first)s)'),
+                code=code,
+                first=state.section_codes[code],
+            )
+        state.section_codes.setdefault(code, p)
+    applies = None
+    if m.get("applies_to") is not None:
+        applies = _applies_to(r, join(p, "applies_to"), m.get("applies_to"), require_some=True)
+    legal_basis: tuple[str, ...] | None = None
+    raw_legal = m.get("legal_basis")
+    if raw_legal is True:
+        legal_basis = ()
+    elif raw_legal is not None and raw_legal is not False:
+        lm = r.mapping(join(p, "legal_basis"), raw_legal, optional=("suggested",))
+        codes: list[str] = []
+        if lm is not None:
+            for j, doc in enumerate(
+                r.listing(join(p, "legal_basis.suggested"), lm.get("suggested"))
+            ):
+                dp = join(join(p, "legal_basis.suggested"), j)
+                if doc not in state.legal.documents:
+                    r.c.add(
+                        dp,
+                        gettext_noop('"%(code)s" is not in the legal-document catalogue'),
+                        code=doc,
+                    )
+                elif doc in codes:
+                    r.c.add(dp, gettext_noop('"%(value)s" is listed twice'), value=doc)
+                else:
+                    codes.append(doc)
+        legal_basis = tuple(codes)
+    indicators = _indicator_uses(r, state, join(p, "indicators"), m.get("indicators"))
+    targets = None
+    if m.get("targets") is not None:
+        tm = r.mapping(join(p, "targets"), m.get("targets"), optional=("indicators", "free_text"))
+        if tm is not None:
+            target_codes: list[str] = []
+            for j, ref in enumerate(r.listing(join(p, "targets.indicators"), tm.get("indicators"))):
+                tp = join(join(p, "targets.indicators"), j)
+                indicator = _catalogue_indicator(r, state, tp, ref)
+                if indicator is not None:
+                    if indicator.type not in ("integer", "decimal", "money", "ratio", "boolean"):
+                        r.c.add(
+                            tp,
+                            gettext_noop(
+                                '"%(code)s" is a %(type)s indicator: '
+                                "a target needs a number, a ratio or yes/no"
+                            ),
+                            code=indicator.code,
+                            type=indicator.type,
+                        )
+                    elif indicator.code in target_codes:
+                        r.c.add(
+                            tp, gettext_noop('"%(value)s" is listed twice'), value=indicator.code
+                        )
+                    else:
+                        target_codes.append(indicator.code)
+            free_text = r.boolean(join(p, "targets.free_text"), tm.get("free_text"), True)
+            if not target_codes and not free_text:
+                r.c.add(
+                    join(p, "targets"),
+                    gettext_noop("allows neither indicators nor text: it asks for nothing"),
+                )
+            targets = Targets(tuple(target_codes), free_text)
+    tables = []
+    for j, raw_table in enumerate(r.listing(join(p, "tables"), m.get("tables"))):
+        table = _table(r, state, join(join(p, "tables"), j), raw_table)
+        if table is not None:
+            tables.append(table)
+    budget = None
+    if m.get("budget") is not None:
+        bm = r.mapping(join(p, "budget"), m.get("budget"), required=("rows", "sources", "types"))
+        if bm is not None:
+            budget = Budget(
+                rows=r.choice(join(p, "budget.rows"), bm.get("rows"), BUDGET_ROWS),
+                sources=tuple(
+                    r.choices_list(
+                        join(p, "budget.sources"), bm.get("sources"), FUNDING_SOURCES, required=True
+                    )
+                ),
+                types=tuple(
+                    r.choices_list(
+                        join(p, "budget.types"), bm.get("types"), FUNDING_TYPES, required=True
+                    )
+                ),
+            )
+    children = _sections(
+        r,
+        state,
+        join(p, "sections"),
+        m.get("sections"),
+        parent_code=code or default_code,
+        depth=depth + 1,
+    )
+    section = Section(
+        code=code,
+        number=number,
+        title=r.text(join(p, "title"), m.get("title"), max_length=500),
+        title_en=r.text(join(p, "title_en"), m.get("title_en"), required=False, max_length=500),
+        guidance=r.text(join(p, "guidance"), m.get("guidance"), required=False, max_length=20000),
+        required=r.boolean(join(p, "required"), m.get("required"), True),
+        applies_to=applies,
+        narrative=r.boolean(join(p, "narrative"), m.get("narrative"), False),
+        legal_basis=legal_basis,
+        indicators=tuple(indicators),
+        targets=targets,
+        target_results=r.boolean(join(p, "target_results"), m.get("target_results"), False),
+        tables=tuple(tables),
+        budget=budget,
+        sections=tuple(children),
+        depth=depth,
+    )
+    if not section.holds() and not children:
+        r.c.add(
+            p,
+            gettext_noop(
+                "section %(number)s asks for nothing: give it narrative, indicators, targets, "
+                "tables, a budget, a legal basis or sub-sections"
+            ),
+            number=number,
+        )
+    return section
+
+
+def _catalogue_indicator(r: Reader, state: _State, path: str, ref: Any) -> Indicator | None:
+    if not isinstance(ref, str) or ref not in state.catalogue.indicators:
+        r.c.add(path, gettext_noop('"%(code)s" is not in the indicator catalogue'), code=ref)
+        return None
+    indicator = state.catalogue.indicators[ref]
+    state.used.setdefault(ref, indicator)
+    return indicator
+
+
+def _indicator_uses(r: Reader, state: _State, path: str, value: Any) -> list[IndicatorUse]:
+    uses: list[IndicatorUse] = []
+    for j, item in enumerate(r.listing(path, value)):
+        p = join(path, j)
+        if isinstance(item, str):
+            item = {"indicator": item}
+        m = r.mapping(p, item, required=("indicator",), optional=("required", "label"))
+        if m is None:
+            continue
+        indicator = _catalogue_indicator(r, state, join(p, "indicator"), m.get("indicator"))
+        if indicator is None:
+            continue
+        if any(u.indicator == indicator.code for u in uses):
+            r.c.add(
+                join(p, "indicator"),
+                gettext_noop('"%(value)s" is listed twice'),
+                value=indicator.code,
+            )
+            continue
+        uses.append(
+            IndicatorUse(
+                indicator=indicator.code,
+                required=r.boolean(join(p, "required"), m.get("required"), True),
+                label=r.text(join(p, "label"), m.get("label"), required=False, max_length=500),
+            )
+        )
+    return uses
+
+
+def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
+    m = r.mapping(
+        p,
+        value,
+        required=("code", "title", "columns"),
+        optional=("title_en", "numbered", "phasing"),
+    )
+    if m is None:
+        return None
+    code = r.code(join(p, "code"), m.get("code"), LOWER_CODE_RE)
+    if code:
+        if code in state.table_codes:
+            r.c.add(
+                join(p, "code"),
+                gettext_noop('duplicate table code "%(code)s" (first at %(first)s)'),
+                code=code,
+                first=state.table_codes[code],
+            )
+        state.table_codes.setdefault(code, p)
+    columns: list[Column] = []
+    roles: dict[tuple[str, int | None], str] = {}
+    for j, raw in enumerate(r.listing(join(p, "columns"), m.get("columns"), required=True)):
+        cp = join(join(p, "columns"), j)
+        column = _column(r, state, cp, raw)
+        if column is None:
+            continue
+        if any(existing.code == column.code for existing in columns):
+            r.c.add(
+                join(cp, "code"), gettext_noop('duplicate column code "%(code)s"'), code=column.code
+            )
+            continue
+        if column.role:
+            key = (column.role, column.year if column.role in PER_YEAR_ROLES else None)
+            if key in roles:
+                r.c.add(
+                    join(cp, "role"),
+                    gettext_noop('role "%(role)s" is already given to %(first)s'),
+                    role=column.role,
+                    first=roles[key],
+                )
+            roles.setdefault(key, cp)
+        columns.append(column)
+    if not columns and isinstance(m.get("columns"), list):
+        r.c.add(join(p, "columns"), gettext_noop("needs at least one column"))
+    phasing = None
+    if m.get("phasing") is not None:
+        pm = r.mapping(join(p, "phasing"), m.get("phasing"), required=("sources", "types"))
+        if pm is not None:
+            phasing = Phasing(
+                sources=tuple(
+                    r.choices_list(
+                        join(p, "phasing.sources"),
+                        pm.get("sources"),
+                        FUNDING_SOURCES,
+                        required=True,
+                    )
+                ),
+                types=tuple(
+                    r.choices_list(
+                        join(p, "phasing.types"), pm.get("types"), FUNDING_TYPES, required=True
+                    )
+                ),
+            )
+    table = Table(
+        code=code,
+        title=r.text(join(p, "title"), m.get("title"), max_length=500),
+        title_en=r.text(join(p, "title_en"), m.get("title_en"), required=False, max_length=500),
+        numbered=r.boolean(join(p, "numbered"), m.get("numbered"), False),
+        columns=tuple(columns),
+        phasing=phasing,
+    )
+    if code:
+        state.tables.setdefault(code, table)
+    return table
+
+
+def _column(r: Reader, state: _State, p: str, value: Any) -> Column | None:
+    m = r.mapping(
+        p,
+        value,
+        required=("code", "title", "type"),
+        optional=("title_en", "required", "unit", "choices", "role", "year", "help"),
+    )
+    if m is None:
+        return None
+    code = r.code(join(p, "code"), m.get("code"), LOWER_CODE_RE)
+    column_type = r.choice(join(p, "type"), m.get("type"), COLUMN_TYPES, what="type")
+    choices: tuple[Option, ...] = ()
+    if column_type in ("choice", "multichoice"):
+        choices = _column_choices(r, join(p, "choices"), m.get("choices"))
+    elif m.get("choices") is not None and column_type:
+        r.c.add(join(p, "choices"), gettext_noop("only a choice column has choices"))
+    role = ""
+    if m.get("role") is not None:
+        role = r.choice(join(p, "role"), m.get("role"), ROLES)
+    year = None
+    if m.get("year") is not None:
+        year = r.integer(join(p, "year"), m.get("year"), minimum=1990, maximum=2100)
+        if (
+            year is not None
+            and state.period
+            and not (state.period.start <= year <= state.period.end)
+        ):
+            r.c.add(
+                join(p, "year"),
+                gettext_noop("%(year)s is outside the framework's period %(period)s"),
+                year=year,
+                period=state.period.label(),
+            )
+    if role in PER_YEAR_ROLES and year is None and m.get("year") is None:
+        r.c.add(
+            join(p, "year"), gettext_noop('role "%(role)s" needs the year it is for'), role=role
+        )
+    if role in MONEY_ROLES and column_type and column_type != "money":
+        r.c.add(join(p, "type"), gettext_noop('role "%(role)s" needs type money'), role=role)
+    if role in ("dossiers_online", "dossiers_total") and column_type and column_type != "integer":
+        r.c.add(join(p, "type"), gettext_noop('role "%(role)s" needs type integer'), role=role)
+    unit = r.text(join(p, "unit"), m.get("unit"), required=False, max_length=50)
+    if column_type == "money" and not unit:
+        unit = "triệu đồng"
+    if not code or not column_type:
+        return None
+    return Column(
+        code=code,
+        title=r.text(join(p, "title"), m.get("title"), max_length=500),
+        title_en=r.text(join(p, "title_en"), m.get("title_en"), required=False, max_length=500),
+        type=column_type,
+        required=r.boolean(join(p, "required"), m.get("required"), False),
+        unit=unit if column_type in NUMERIC_COLUMN_TYPES or unit else "",
+        choices=choices,
+        role=role,
+        year=year,
+        help=r.text(join(p, "help"), m.get("help"), required=False),
+    )
+
+
+def _column_choices(r: Reader, path: str, value: Any) -> tuple[Option, ...]:
+    options: list[Option] = []
+    for i, item in enumerate(r.listing(path, value, required=True)):
+        p = join(path, i)
+        m = r.mapping(p, item, required=("code", "title"), optional=("title_en",))
+        if m is None:
+            continue
+        code = r.code(join(p, "code"), m.get("code"), OPTION_RE)
+        if any(o.code == code for o in options):
+            r.c.add(join(p, "code"), gettext_noop('duplicate code "%(code)s"'), code=code)
+            continue
+        options.append(
+            Option(
+                code,
+                r.text(join(p, "title"), m.get("title")),
+                r.text(join(p, "title_en"), m.get("title_en"), required=False),
+            )
+        )
+    if not options and isinstance(value, list):
+        r.c.add(path, gettext_noop("needs at least one option"))
+    return tuple(options)
+
+
+def _rules(r: Reader, state: _State, value: Any) -> list[Rule]:
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for i, item in enumerate(r.listing("rules", value)):
+        p = join("rules", i)
+        m = r.mapping(
+            p,
+            item,
+            required=("code", "check", "message"),
+            optional=("importance", "missing"),
+        )
+        if m is None:
+            continue
+        code = r.code(join(p, "code"), m.get("code"))
+        if code in seen:
+            r.c.add(join(p, "code"), gettext_noop('duplicate rule code "%(code)s"'), code=code)
+        seen.add(code)
+        check = r.text(join(p, "check"), m.get("check"), max_length=2000)
+        indicator_refs, table_refs = check_references(r, state, join(p, "check"), check)
+        rules.append(
+            Rule(
+                code=code,
+                check=check,
+                message=r.text(join(p, "message"), m.get("message"), max_length=1000),
+                importance=r.choice(
+                    join(p, "importance"), m.get("importance") or "error", RULE_IMPORTANCE
+                ),
+                missing=r.choice(join(p, "missing"), m.get("missing") or "skip", RULE_MISSING),
+                indicator_refs=tuple(indicator_refs),
+                table_refs=tuple(table_refs),
+            )
+        )
+    return rules
+
+
+def split_indicator_ref(ref: str) -> tuple[str, tuple[str, ...], str]:
+    """Split a reference: "VB.DIEN_TU:NOI_BO:HOAN_TOAN.numerator" gives
+    ("VB.DIEN_TU", ("NOI_BO", "HOAN_TOAN"), "numerator")."""
+    part = ""
+    for candidate in RATIO_PARTS:
+        if ref.endswith(f".{candidate}"):
+            part = candidate
+            ref = ref[: -len(candidate) - 1]
+            break
+    code, *options = ref.split(":")
+    return code.strip(), tuple(o.strip() for o in options), part
+
+
+def check_references(r: Reader, state: _State, path: str, text: str) -> tuple[list[str], list[str]]:
+    indicator_refs = INDICATOR_REF_RE.findall(text)
+    table_refs = TABLE_REF_RE.findall(text)
+    if text and not indicator_refs and not table_refs:
+        r.c.add(
+            path,
+            gettext_noop(
+                "the rule names no indicator #{…} and no table column @{…}: it checks nothing"
+            ),
+        )
+    for ref in indicator_refs:
+        code, options, part = split_indicator_ref(ref)
+        indicator = state.used.get(code)
+        if indicator is None:
+            template = (
+                gettext_noop("#{%(ref)s}: %(code)s is not an indicator of this framework")
+                if code in state.catalogue.indicators
+                else gettext_noop("#{%(ref)s}: %(code)s is not in the indicator catalogue")
+            )
+            r.c.add(path, template, ref=ref, code=code)
+            continue
+        if part and indicator.type != "ratio":
+            r.c.add(path, gettext_noop("#{%(ref)s}: %(code)s is not a ratio"), ref=ref, code=code)
+        if options:
+            if len(options) != len(indicator.disaggregation):
+                r.c.add(
+                    path,
+                    gettext_noop(
+                        "#{%(ref)s}: %(code)s has %(n)s dimension(s), %(given)s option(s) given"
+                    ),
+                    ref=ref,
+                    code=code,
+                    n=len(indicator.disaggregation),
+                    given=len(options),
+                )
+                continue
+            for option, dimension in zip(options, indicator.disaggregation, strict=True):
+                if option not in state.catalogue.dimensions[dimension].option_codes():
+                    r.c.add(
+                        path,
+                        gettext_noop('#{%(ref)s}: "%(option)s" is not an option of %(dimension)s'),
+                        ref=ref,
+                        option=option,
+                        dimension=dimension,
+                    )
+    for ref in table_refs:
+        table_code, _, column_code = ref.partition(".")
+        table = state.tables.get(table_code.strip())
+        if table is None:
+            r.c.add(
+                path,
+                gettext_noop("@{%(ref)s}: there is no table %(table)s"),
+                ref=ref,
+                table=table_code,
+            )
+        elif column_code and table.column(column_code.strip()) is None:
+            r.c.add(
+                path,
+                gettext_noop("@{%(ref)s}: table %(table)s has no column %(column)s"),
+                ref=ref,
+                table=table_code,
+                column=column_code,
+            )
+    return indicator_refs, table_refs
+
+
+__all__ = ["CODE_RE", "check_references", "parse_framework", "split_indicator_ref"]

@@ -1,0 +1,56 @@
+"""What is due: the published frameworks the user's units must file against."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from govplan.access.scoping import visible_to
+from govplan.accounts.models import Membership
+from govplan.frameworks.models import FrameworkTarget, FrameworkVersion
+from govplan.orgunits.models import OrgUnit
+
+SOON_DAYS = 14
+SHOW_PAST_DAYS = 60  # a deadline further back than this is history, not a to-do
+
+
+@dataclass(frozen=True)
+class DueItem:
+    unit: OrgUnit
+    version: FrameworkVersion
+    deadline: dt.date
+    days_left: int
+
+    @property
+    def state(self) -> str:
+        if self.days_left < 0:
+            return "overdue"
+        return "soon" if self.days_left <= SOON_DAYS else "later"
+
+    @property
+    def days_late(self) -> int:
+        return -self.days_left
+
+
+def due_items(user: Any, today: dt.date) -> list[DueItem]:
+    own_units = Membership.objects.filter(user=user).values("org_unit_id")
+    targets = (
+        visible_to(FrameworkTarget.objects.all(), user)
+        .filter(
+            org_unit_id__in=own_units,
+            version__deadline__gte=today - dt.timedelta(days=SHOW_PAST_DAYS),
+        )
+        .select_related("org_unit", "version", "version__framework")
+        .order_by("version__deadline", "org_unit__name")
+    )
+    return [
+        DueItem(
+            unit=t.org_unit,
+            version=t.version,
+            deadline=t.version.deadline,
+            days_left=(t.version.deadline - today).days,
+        )
+        for t in targets
+        if t.version.deadline is not None
+    ]

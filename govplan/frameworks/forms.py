@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from govplan.orgunits.models import Kind
+
+MAX_UPLOAD = 2_000_000
+FRAMEWORK_EXTENSIONS = (".yaml", ".yml", ".json")
+
+
+class SpecUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (YAML or JSON)"),
+        required=False,
+        help_text=_("At most 2 MB. See “Writing a framework” for the format."),
+    )
+    text = forms.CharField(
+        label=_("…or paste the text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "class": "code-input"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is None and not (data.get("text") or "").strip():
+            raise ValidationError(_("Choose a file or paste its text."))
+        if upload is not None:
+            name = upload.name.lower()
+            if not name.endswith(FRAMEWORK_EXTENSIONS):
+                self.add_error("file", _("Only .yaml, .yml or .json files are accepted."))
+            elif upload.size > MAX_UPLOAD:
+                self.add_error("file", _("The file is larger than 2 MB."))
+        return data
+
+    def content(self) -> bytes | str:
+        upload = self.cleaned_data.get("file")
+        if upload is not None:
+            return b"".join(upload.chunks())
+        return str(self.cleaned_data["text"])
+
+
+class DraftEditForm(forms.Form):
+    text = forms.CharField(
+        label=_("Framework file"),
+        widget=forms.Textarea(attrs={"rows": 40, "spellcheck": "false", "class": "code-input"}),
+        max_length=MAX_UPLOAD,
+    )
+
+
+class PublishForm(forms.Form):
+    deadline = forms.DateField(
+        label=_("Submission deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Unit kinds it applies to"),
+        choices=Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    units = forms.CharField(
+        label=_("Named units"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line as scheme:code, e.g. govplan:BQP or gso-province:24."),
+    )
+    resolve_on = forms.DateField(
+        label=_("Units in force on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text=_("Leave empty to take the units in force on the deadline."),
+    )
+
+    def unit_refs(self) -> list[str]:
+        text = self.cleaned_data.get("units") or ""
+        return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+class CloneForm(forms.Form):
+    new_code = forms.RegexField(
+        label=_("Code of the new framework"),
+        regex=r"^[A-Z0-9][A-Z0-9_.\-]*$",
+        max_length=64,
+        error_messages={"invalid": _("Use upper-case letters, digits, '.', '_' and '-'.")},
+    )
+    delta = forms.IntegerField(
+        label=_("Move the years forward by"), min_value=1, max_value=10, initial=1
+    )

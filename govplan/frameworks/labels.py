@@ -1,0 +1,59 @@
+"""Readable, translatable names for the framework format's vocabularies."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+FUNDING_SOURCES = {
+    "central_budget": _("Central budget"),
+    "provincial_budget": _("Provincial budget"),
+    "district_budget": _("District budget"),
+    "commune_budget": _("Commune budget"),
+    "oda": _("ODA"),
+    "enterprise": _("Enterprises"),
+    "other": _("Other sources"),
+}
+FUNDING_TYPES = {
+    "capital": _("Capital investment"),
+    "recurrent": _("Recurrent funds"),
+}
+DELIVERY = {
+    "system": _("through GovPlan"),
+    "email": _("by e-mail"),
+    "post": _("by post"),
+    "fax": _("by fax"),
+    "hand": _("by hand"),
+}
+FREQUENCY = {
+    "annual": _("annual"),
+    "multi_year": _("multi-year"),
+    "periodic": _("periodic"),
+    "thematic": _("thematic"),
+    "ad_hoc": _("ad hoc"),
+}
+FRAMEWORK_KINDS = {"plan": _("Plan"), "report": _("Report")}
+VALUE_TYPES = {
+    "integer": _("whole number"),
+    "decimal": _("number"),
+    "money": _("amount (million VND)"),
+    "ratio": _("ratio"),
+    "boolean": _("yes / no"),
+    "date": _("date"),
+    "text": _("text"),
+    "choice": _("choice"),
+    "longtext": _("long text"),
+    "percent": _("percentage"),
+    "year": _("year"),
+    "year_range": _("years (from-to)"),
+    "multichoice": _("several choices"),
+    "url": _("web address"),
+}
+HOLDS = {
+    "narrative": _("text"),
+    "legal_basis": _("legal basis"),
+    "indicators": _("indicators"),
+    "targets": _("quantified targets"),
+    "target_results": _("results against targets"),
+    "tables": _("tables"),
+    "budget": _("budget"),
+}

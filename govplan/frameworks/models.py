@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govplan.core.frameworks.model import Framework as FrameworkSpec
+
+
+class ImmutableError(Exception):
+    """A published framework version never changes; publish a new version instead."""
+
+
+class Indicator(models.Model):
+    """An entry of the national indicator catalogue (data/indicators/catalogue.yaml)."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=500)
+    name_en = models.CharField(_("English name"), max_length=500, blank=True)
+    value_type = models.CharField(_("type"), max_length=20)
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    definition = models.TextField(_("definition"), blank=True)
+    spec = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Dimension(models.Model):
+    """A disaggregation of indicators (online-service level, document scope …)."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=500)
+    spec = models.JSONField()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LegalDocument(models.Model):
+    """A law, decree, decision … that plans cite as their legal basis."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    doc_type = models.CharField(_("type"), max_length=20)
+    number = models.CharField(_("number"), max_length=100)
+    date = models.DateField(_("date"), null=True, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=300)
+    title = models.TextField(_("title"))
+    from_catalogue = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-date", "number"]
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Framework(models.Model):
+    """A framework across its versions; the code is stable (KH-UDCNTT-2018)."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.title}"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class VersionQuerySet(models.QuerySet["FrameworkVersion"]):
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(status=Status.PUBLISHED).exists():
+            raise ImmutableError("a published framework version cannot be changed")
+        return super().update(**kwargs)
+
+    def published(self) -> VersionQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+
+class FrameworkVersion(models.Model):
+    """One version of a framework: its file, its checked form, and, once published, the
+    units it applies to. A published version is immutable (ORM and database trigger)."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    source_text = models.TextField(_("file"))
+    spec = models.JSONField()  # Framework.to_dict(): canonical, with an indicator snapshot
+    title = models.CharField(_("title"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=10)
+    example = models.BooleanField(_("example"), default=False)
+    period_start = models.PositiveSmallIntegerField(_("from year"))
+    period_end = models.PositiveSmallIntegerField(_("to year"))
+    deadline = models.DateField(_("deadline"), null=True)
+    cutoff_from = models.DateField(_("data from"), null=True, blank=True)
+    cutoff_to = models.DateField(_("data to"), null=True, blank=True)
+    follows = models.CharField(_("follows"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    units_resolved_on = models.DateField(null=True, blank=True)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["framework__code", "-number"]
+        verbose_name = _("framework version")
+        verbose_name_plural = _("framework versions")
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="version_number_unique"),
+            models.UniqueConstraint(
+                fields=["framework"],
+                condition=models.Q(status="draft"),
+                name="one_draft_per_framework",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework.code} v{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            stored = (
+                FrameworkVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            )
+            if stored == Status.PUBLISHED:
+                raise ImmutableError("a published framework version cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.is_published:
+            raise ImmutableError("a published framework version cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def period_label(self) -> str:
+        if self.period_start == self.period_end:
+            return str(self.period_start)
+        return f"{self.period_start}-{self.period_end}"
+
+    def parsed(self) -> FrameworkSpec:
+        cached = getattr(self, "_parsed", None)
+        if cached is None:
+            cached = FrameworkSpec.from_dict(self.spec)
+            self._parsed = cached
+        return cached
+
+    @staticmethod
+    def scope_queryset(queryset: Any, scope: Any, capability: Any) -> Any:
+        """Frameworks are national guidance: a published version is open to every signed-in
+        user with a role; drafts, and every change, to central administrators only."""
+        from govplan.access.scoping import Capability
+
+        if scope.grant(Capability.ADMINISTER).national:
+            return queryset
+        if capability == Capability.VIEW and scope.roles:
+            return queryset.filter(status=Status.PUBLISHED)
+        return queryset.none()
+
+
+class FrameworkTarget(models.Model):
+    """A unit a published version applies to: it is due to file a document against it."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="targets")
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="framework_targets"
+    )
+
+    SCOPE_UNIT = "org_unit"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "org_unit"], name="target_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} → {self.org_unit}"

@@ -1,0 +1,232 @@
+"""The shipped frameworks against the letters they encode (docs/seeds, transcribed into the
+expectations below): every numbered section and every table column of each letter is
+present, in order, with the letter's own wording. Each expected title is itself checked to
+occur in the seed text, so the expectations cannot drift from the letters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from govplan.core.frameworks.files import FRAMEWORKS_DIR, read_framework
+from govplan.core.frameworks.model import Framework
+
+SEEDS = Path(__file__).resolve().parents[2] / "docs" / "seeds"
+SEED_000 = "491-BTTTT-UDCNTT-2010.txt"
+SEED_002 = "3500-BTTTT-THH-2017.txt"
+
+
+def norm(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("*", "").replace("\\", "")
+    return re.sub(r"\s+", " ", text).strip().rstrip(":").strip().casefold()
+
+
+PLAN_2011_2015 = [
+    ("I", "CĂN CỨ LẬP KẾ HOẠCH"),
+    ("II", "HIỆN TRẠNG ỨNG DỤNG CNTT TRONG HOẠT ĐỘNG CỦA CƠ QUAN NHÀ NƯỚC"),
+    ("II.1", "Môi trường pháp lý"),
+    ("II.2", "Hạ tầng kỹ thuật"),
+    ("II.3", "Ứng dụng CNTT trong nội bộ các cơ quan nhà nước"),
+    ("II.4", "Ứng dụng CNTT phục vụ người dân và doanh nghiệp"),
+    ("II.5", "Hiện trạng về nguồn nhân lực ứng dụng CNTT"),
+    (
+        "II.6",
+        "Kinh phí triển khai các dự án ứng dụng CNTT chính trong các cơ quan nhà nước giai "
+        "đoạn 2008 – 2010 và các dự án còn đang triển khai đến nay",
+    ),
+    ("III", "MỤC TIÊU ỨNG DỤNG CNTT TRONG HOẠT ĐỘNG CỦA CƠ QUAN NHÀ NƯỚC"),
+    ("III.1", "Mục tiêu tổng quát"),
+    ("III.2", "Mục tiêu cụ thể"),
+    ("IV", "NỘI DUNG KẾ HOẠCH"),
+    ("IV.1", "Hạ tầng kỹ thuật"),
+    ("IV.2", "Ứng dụng CNTT trong nội bộ cơ quan nhà nước"),
+    ("IV.3", "Ứng dụng CNTT phục vụ người dân và doanh nghiệp"),
+    ("IV.4", "Nguồn nhân lực cho ứng dụng CNTT"),
+    ("V", "GIẢI PHÁP"),
+    ("V.1", "Giải pháp tài chính"),
+    ("V.2", "Giải pháp triển khai"),
+    ("V.3", "Giải pháp tổ chức"),
+    ("V.4", "Giải pháp môi trường chính sách"),
+    ("V.5", "Các giải pháp khác"),
+    ("VI", "LỘ TRÌNH THỰC HIỆN"),
+    ("VII", "KINH PHÍ THỰC HIỆN"),
+    ("VIII", "DANH MỤC DỰ ÁN"),
+    ("IX", "DỰ KIẾN HIỆU QUẢ CỦA KẾ HOẠCH"),
+]
+
+REPORT_2017 = [
+    ("I", "KẾT QUẢ THỰC HIỆN CÁC MỤC TIÊU, NHIỆM VỤ CHÍNH PHỦ, THỦ TƯỚNG CHÍNH PHỦ GIAO"),
+    ("I.1", "Ứng dụng CNTT để công bố, công khai thông tin, kết quả giải quyết thủ tục hành chính"),
+    ("I.2", "Cung cấp dịch vụ công trực tuyến"),
+    ("I.3", "Ứng dụng CNTT tại Bộ phận một cửa trong việc tiếp nhận, giải quyết TTHC"),
+    ("I.4", "Ứng dụng CNTT trong hoạt động nội bộ"),
+    ("I.4.a", "Triển khai hệ thống quản lý văn bản và điều hành, sử dụng văn bản điện tử"),
+    ("I.4.b", "Kết quả triển khai các hệ thống thông tin, cơ sở dữ liệu"),
+    ("I.4.b.b1", "Bộ Quốc phòng"),
+    ("I.4.b.b2", "Bộ Công an"),
+    ("I.4.b.b3", "Bộ Kế hoạch và Đầu tư"),
+    ("I.4.b.b4", "Bộ Tài chính"),
+    ("I.4.b.b5", "Bộ Nội vụ"),
+    ("I.4.b.b6", "Bộ Tài nguyên và Môi trường"),
+    ("I.4.b.b7", "Bộ Y tế"),
+    ("I.4.b.b8", "Bộ Giao thông vận tải"),
+    ("I.4.b.b9", "Bảo hiểm xã hội Việt Nam"),
+    (
+        "I.4.c",
+        "Các giải pháp về tài chính, giải pháp kỹ thuật (kiến trúc Chính phủ điện tử, Kiến trúc "
+        "CQĐT,...), tổ chức triển khai, gắn kết ứng dụng CNTT với CCHC đã thực hiện để ứng "
+        "dụng CNTT",
+    ),
+    ("I.5", "Hạ tầng kỹ thuật"),
+    ("I.6", "Nguồn nhân lực ứng dụng CNTT"),
+    ("I.7", "Môi trường pháp lý"),
+    (
+        "II",
+        "KẾT QUẢ THỰC HIỆN CÁC MỤC TIÊU, NHIỆM VỤ THEO KẾ HOẠCH ỦNG DỤNG CNTT GIAI ĐOẠN "
+        "2016-2020, KẾ HOẠCH ỦNG DỤNG CNTT NĂM 2017",
+    ),
+    ("III", "NHỮNG VƯỚNG MẮC, TỒN TẠI, NGUYÊN NHÂN"),
+    ("IV", "NHỮNG GIẢI PHÁP HIỆU QUẢ ĐÃ THỰC HIỆN"),
+    ("V", "KIẾN NGHỊ, ĐỀ XUẤT"),
+]
+
+PLAN_2018 = [
+    ("I", "CĂN CỨ LẬP KẾ HOẠCH"),
+    ("II", "MỤC TIÊU ỨNG DỤNG CNTT NĂM 2018"),
+    ("III", "NỘI DUNG KẾ HOẠCH"),
+    ("III.1", "Ứng dụng CNTT trong nội bộ cơ quan nhà nước"),
+    ("III.2", "Ứng dụng CNTT phục vụ người dân và doanh nghiệp"),
+    (
+        "III.3",
+        "Xây dựng, hoàn thiện các HTTT, CSDL chuyên ngành; HTTT, CSDL quốc gia tạo nền tảng "
+        "phát triển CPĐT",
+    ),
+    ("III.4", "Phát triển nguồn nhân lực"),
+    ("III.5", "Phát triển hạ tầng kỹ thuật"),
+    ("IV", "GIẢI PHÁP"),
+    ("IV.1", "Giải pháp môi trường chính sách"),
+    ("IV.2", "Giải pháp tài chính"),
+    ("IV.3", "Giải pháp gắt kết chặt chẽ ứng dụng CNTT với cải cách hành chính"),
+    ("IV.4", "Giải pháp bảo đảm an toàn thông tin"),
+    ("IV.5", "Giải pháp tổ chức"),
+    ("IV.6", "Các giải pháp khác"),
+    ("V", "DANH MỤC NHIỆM VỤ, DỰ ÁN"),
+    ("VI", "TỔ CHỨC THỰC HIỆN"),
+]
+
+# The letters' tables, header cells in order (TT is the row-number column).
+SERVICES_2017 = [
+    "TT",
+    "Tên DVC trực tuyến (theo nhóm, lĩnh vực)",
+    "Mức độ cung cấp (mức độ 3, 4)",
+    "Tổng số hồ sơ tiếp nhận, xử lý trên môi trường mạng",
+    "Tổng số hồ sơ thực tế tiếp nhận, xử lý (bao gồm cả trực tuyến, trực tiếp) từ 01/01/2017 "
+    "đến 31/10/2017",
+    "Địa chỉ Internet",
+    "Văn bản quy định TTHC cung cấp DVC trực tuyến mức 3, 4 (QĐ 1819/QĐ-TTg; QĐ 846/QĐ-TTg; "
+    "văn bản 2779/VPCP-KGVX)",
+]
+CATALOGUE_2018 = [
+    "TT",
+    "Tên nhiệm vụ, dự án",
+    "Đơn vị chủ trì triển khai",
+    "Lĩnh vực ứng dụng",
+    "Dự án chuyênn tiếp hay dự án mới",
+    "Mục tiêu đầu tư",
+    "Quy mô nội dung đầu tư",
+    "Phạm vi đầu tư",
+    "Thời gian triển khai",
+    "Nội dung đầu tư năm 2018",
+    "Tổng mức đầu tư dự kiến",
+    "Nguồn vốn (ghi rõ nguồn vốn là Ngân sách Trung ương; ngân sách địa phương; vốn ODA, ...)",
+    "Kinh phí đầu tư năm 2018",
+]
+
+CASES = [
+    ("kh-udcntt-2011-2015.yaml", SEED_000, PLAN_2011_2015, {}),
+    ("bc-udcntt-2017.yaml", SEED_002, REPORT_2017, {"online_services": SERVICES_2017}),
+    ("kh-udcntt-2018.yaml", SEED_002, PLAN_2018, {"projects": CATALOGUE_2018}),
+]
+
+
+def seed_text(name: str) -> str:
+    return norm((SEEDS / name).read_text(encoding="utf-8"))
+
+
+def columns_of(framework: Framework, code: str) -> list[str]:
+    table = framework.table(code)
+    assert table is not None, f"no table {code}"
+    return (["TT"] if table.numbered else []) + [c.title for c in table.columns]
+
+
+@pytest.mark.parametrize(("file", "seed", "sections", "tables"), CASES)
+def test_the_expectations_are_the_letters_words(file, seed, sections, tables) -> None:  # type: ignore[no-untyped-def]
+    text = seed_text(seed)
+    for _, title in sections:
+        assert norm(title) in text, title
+    for headers in tables.values():
+        header_line = norm("\t".join(headers))
+        assert header_line in text, headers
+
+
+@pytest.mark.parametrize(("file", "seed", "sections", "tables"), CASES)
+def test_every_numbered_section_and_column_is_present_in_order(
+    file, seed, sections, tables
+) -> None:  # type: ignore[no-untyped-def]
+    framework = read_framework(FRAMEWORKS_DIR / file)
+    assert [(s.code, norm(s.title)) for s in framework.walk()] == [
+        (code, norm(title)) for code, title in sections
+    ]
+    for code, headers in tables.items():
+        assert [norm(c) for c in columns_of(framework, code)] == [norm(h) for h in headers]
+
+
+def test_the_ministry_specific_tasks_apply_to_those_ministries_only() -> None:
+    report = read_framework(FRAMEWORKS_DIR / "bc-udcntt-2017.yaml")
+    tasks = report.section("I.4.b").sections
+    assert [t.applies_to.units for t in tasks] == [
+        ("govplan:BQP",),
+        ("govplan:BCA",),
+        ("govplan:BKHDT",),
+        ("govplan:BTC",),
+        ("govplan:BNV",),
+        ("govplan:BTNMT",),
+        ("govplan:BYT",),
+        ("govplan:BGTVT",),
+        ("govplan:BHXH",),
+    ]
+    assert tasks[0].applies("ministry", "govplan", "BQP")
+    assert not tasks[0].applies("ministry", "govplan", "BCA")
+
+
+def test_the_2018_catalogue_carries_roles_and_phasing() -> None:
+    plan = read_framework(FRAMEWORKS_DIR / "kh-udcntt-2018.yaml")
+    projects = plan.table("projects")
+    assert projects is not None
+    roles = [c.role for c in projects.columns]
+    assert roles == [
+        "project_name",
+        "lead_unit",
+        "application_field",
+        "project_status",
+        "objective",
+        "scale",
+        "scope",
+        "duration",
+        "year_content",
+        "total_investment",
+        "funding_source",
+        "year_amount",
+    ]
+    assert projects.phasing is not None and "capital" in projects.phasing.types
+
+
+def test_the_example_framework_is_labelled_as_an_example() -> None:
+    example = read_framework(FRAMEWORKS_DIR / "kh-cds-2027-mau.yaml")
+    assert example.example
+    assert example.title.startswith("[Ví dụ]")
+    assert example.follows == "KH-UDCNTT-2018"
+    assert example.period.years() == [2027]
