@@ -28,6 +28,7 @@ from govplan.accounts.forms import (
 )
 from govplan.accounts.models import Membership, User
 from govplan.orgunits.models import OrgUnit
+from govplan.web.forms import attach_errors
 
 USERS_PER_PAGE = 50
 UNIT_MATCHES = 30
@@ -39,14 +40,6 @@ def _administered_users(request: HttpRequest) -> QuerySet[User]:
 
 def _load_user(request: HttpRequest, pk: int) -> User:
     return get_for(request.user, _administered_users(request), Capability.ADMINISTER, pk=pk)
-
-
-def _form_errors_from(form: UserForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @requires(Capability.ADMINISTER)
@@ -79,7 +72,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, password=form.cleaned_data["password"], **data
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Account %(name)s created.") % {"name": user.username})
             return redirect("user_detail", pk=user.pk)
@@ -135,7 +128,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     **{f: form.cleaned_data[f] for f in UserForm.Meta.fields},
                 )
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("user_detail", pk=target.pk)

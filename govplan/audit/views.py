@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from govplan.access.policies import requires
 from govplan.access.scoping import Capability, require_national
 from govplan.audit.models import Action, AuditEvent
+from govplan.web.forms import date_field
 
 EVENTS_PER_PAGE = 50
 
@@ -23,12 +24,8 @@ class AuditFilterForm(forms.Form):
     )
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=100)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = date_field(_("From"))
+    date_to = date_field(_("To"))
 
 
 def _day_start(day: dt.date) -> dt.datetime:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from govplan.orgunits.models import Kind
+from govplan.web.forms import date_field
 
 MAX_UPLOAD = 2_000_000
 FRAMEWORK_EXTENSIONS = (".yaml", ".yml", ".json")
@@ -53,11 +54,7 @@ class DraftEditForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    deadline = forms.DateField(
-        label=_("Submission deadline"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
+    deadline = date_field(_("Submission deadline"), required=True)
     kinds = forms.MultipleChoiceField(
         label=_("Unit kinds it applies to"),
         choices=Kind.choices,
@@ -70,11 +67,8 @@ class PublishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line as scheme:code, e.g. govplan:BQP or gso-province:24."),
     )
-    resolve_on = forms.DateField(
-        label=_("Units in force on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    resolve_on = date_field(
+        _("Units in force on"),
         help_text=_("Leave empty to take the units in force on the deadline."),
     )
 

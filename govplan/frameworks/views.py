@@ -30,6 +30,7 @@ from govplan.frameworks.models import (
 )
 from govplan.frameworks.presentation import blank_form_context, problem_text
 from govplan.orgunits.models import Kind
+from govplan.web.forms import attach_errors
 
 INDICATORS_PER_PAGE = 100
 
@@ -195,10 +196,7 @@ def version_publish(request: HttpRequest, code: str, number: int) -> HttpRespons
         except SpecError as exc:
             problems = _problems(exc)
         except ValidationError as exc:
-            for field, errors in exc.error_dict.items() if hasattr(exc, "error_dict") else []:
-                form.add_error(field if field in form.fields else None, errors)
-            if not hasattr(exc, "error_dict"):
-                form.add_error(None, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Published. The units it applies to now see it as due."))
             return redirect("framework_version", code=code, number=number)

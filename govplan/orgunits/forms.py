@@ -7,15 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govplan.orgunits.models import Kind, OrgUnit, Scheme
+from govplan.web.forms import date_field
 
 
 class BrowseForm(forms.Form):
-    as_of = forms.DateField(
-        label=_("As of"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
+    as_of = date_field(_("As of"))
     q = forms.CharField(label=_("Name or code"), required=False, max_length=100)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
@@ -38,17 +34,9 @@ class UnitCreateForm(forms.Form):
         label=_("Type"), max_length=64, required=False, help_text=_("e.g. Sở, Phường, Xã")
     )
     parent_id = forms.TypedChoiceField(label=_("Parent unit"), coerce=int, required=False)
-    valid_from = forms.DateField(
-        label=_("Valid from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
-    valid_to = forms.DateField(
-        label=_("Valid to"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    valid_from = date_field(_("Valid from"))
+    valid_to = date_field(
+        _("Valid to"),
         help_text=_("Leave empty while the unit is in force."),
     )
 
@@ -65,11 +53,8 @@ class UnitCreateForm(forms.Form):
 
 
 class UnitEditForm(forms.ModelForm):
-    rename_from = forms.DateField(
-        label=_("New name takes effect on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    rename_from = date_field(
+        _("New name takes effect on"),
         help_text=_(
             "Give a date to keep the old name in the unit's history; leave empty to correct "
             "a mistake in the name."

@@ -14,6 +14,7 @@ from govplan.orgunits.actions import do_create_unit, do_update_unit
 from govplan.orgunits.forms import BrowseForm, UnitCreateForm, UnitEditForm
 from govplan.orgunits.history import predecessors, successors
 from govplan.orgunits.models import TOP_LEVEL_KINDS, Kind, OrgUnit
+from govplan.web.forms import attach_errors
 
 SEARCH_LIMIT = 200
 CHILDREN_PER_PAGE = 100
@@ -127,7 +128,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
                 valid_to=data["valid_to"],
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Unit “%(name)s” created.") % {"name": unit.name})
             return redirect("unit_detail", pk=unit.pk)
@@ -148,16 +149,8 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **changes,
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("unit_detail", pk=unit.pk)
     return render(request, "orgunits/unit_form.html", {"form": form, "unit": unit})
-
-
-def _attach_errors(form: UnitCreateForm | UnitEditForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

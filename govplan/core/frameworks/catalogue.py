@@ -114,7 +114,8 @@ class Catalogue:
         )
 
 
-def _options(r: Reader, path: str, value: Any) -> tuple[Option, ...]:
+def read_options(r: Reader, path: str, value: Any) -> tuple[Option, ...]:
+    """A list of {code, title, title_en} options: of a dimension, a choice indicator or column."""
     options: list[Option] = []
     seen: set[str] = set()
     for i, item in enumerate(r.listing(path, value, required=True)):
@@ -160,7 +161,7 @@ def parse_catalogue(data: Any) -> Catalogue:
             code=code,
             title=r.text(join(p, "title"), m.get("title")),
             title_en=r.text(join(p, "title_en"), m.get("title_en"), required=False),
-            options=_options(r, join(p, "options"), m.get("options")),
+            options=read_options(r, join(p, "options"), m.get("options")),
         )
         if code and code in catalogue.dimensions:
             c.add(join(p, "code"), gettext_noop('duplicate code "%(code)s"'), code=code)
@@ -245,7 +246,7 @@ def _indicator(r: Reader, p: str, item: Any, catalogue: Catalogue) -> Indicator 
                 )
     choices: tuple[Option, ...] = ()
     if value_type == "choice":
-        choices = _options(r, join(p, "choices"), m.get("choices"))
+        choices = read_options(r, join(p, "choices"), m.get("choices"))
     elif m.get("choices") is not None:
         r.c.add(join(p, "choices"), gettext_noop("only a choice indicator has choices"))
     minimum = r.number(join(p, "min"), m["min"]) if m.get("min") is not None else None

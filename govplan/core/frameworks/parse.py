@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from govplan.core.frameworks.catalogue import Catalogue, Indicator, Option
-from govplan.core.frameworks.fields import CODE_RE, LOWER_CODE_RE, OPTION_RE, Reader
+from govplan.core.frameworks.catalogue import Catalogue, Indicator, Option, read_options
+from govplan.core.frameworks.fields import CODE_RE, LOWER_CODE_RE, Reader
 from govplan.core.frameworks.legal import LegalCatalogue
 from govplan.core.frameworks.model import (
     AppliesTo,
@@ -547,7 +547,7 @@ def _column(r: Reader, state: _State, p: str, value: Any) -> Column | None:
     column_type = r.choice(join(p, "type"), m.get("type"), COLUMN_TYPES, what="type")
     choices: tuple[Option, ...] = ()
     if column_type in ("choice", "multichoice"):
-        choices = _column_choices(r, join(p, "choices"), m.get("choices"))
+        choices = read_options(r, join(p, "choices"), m.get("choices"))
     elif m.get("choices") is not None and column_type:
         r.c.add(join(p, "choices"), gettext_noop("only a choice column has choices"))
     role = ""
@@ -592,29 +592,6 @@ def _column(r: Reader, state: _State, p: str, value: Any) -> Column | None:
         year=year,
         help=r.text(join(p, "help"), m.get("help"), required=False),
     )
-
-
-def _column_choices(r: Reader, path: str, value: Any) -> tuple[Option, ...]:
-    options: list[Option] = []
-    for i, item in enumerate(r.listing(path, value, required=True)):
-        p = join(path, i)
-        m = r.mapping(p, item, required=("code", "title"), optional=("title_en",))
-        if m is None:
-            continue
-        code = r.code(join(p, "code"), m.get("code"), OPTION_RE)
-        if any(o.code == code for o in options):
-            r.c.add(join(p, "code"), gettext_noop('duplicate code "%(code)s"'), code=code)
-            continue
-        options.append(
-            Option(
-                code,
-                r.text(join(p, "title"), m.get("title")),
-                r.text(join(p, "title_en"), m.get("title_en"), required=False),
-            )
-        )
-    if not options and isinstance(value, list):
-        r.c.add(path, gettext_noop("needs at least one option"))
-    return tuple(options)
 
 
 def _rules(r: Reader, state: _State, value: Any) -> list[Rule]:
