@@ -103,3 +103,21 @@ def test_central_administrators_read_the_log_in_the_ui(cast: Cast) -> None:
     entry = AuditEvent.objects.filter(action=Action.UPDATE).latest("id")
     detail = client.get(reverse("audit_detail", args=[entry.pk])).content.decode()
     assert "job_title" in detail and "Chuyên viên" in detail
+
+
+def test_repeated_failures_lock_the_name_at_that_address(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    client = Client(REMOTE_ADDR="198.51.100.9")
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "editor_a", "password": "sai-mật-khẩu"})
+    locked = client.post(reverse("login"), {"username": "editor_a", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Đăng nhập không thành công quá nhiều lần" in locked.content.decode()
+    assert client.get(reverse("home")).status_code == 302  # still not logged in
+    failures = AuditEvent.objects.filter(action=Action.LOGIN_FAILURE, actor_username="editor_a")
+    assert failures.count() >= 3
+    # Another address is not locked out by someone else's guessing.
+    other = Client(REMOTE_ADDR="203.0.113.50")
+    response = other.post(reverse("login"), {"username": "editor_a", "password": PASSWORD})
+    assert response.status_code == 302
