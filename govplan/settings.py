@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "govplan.orgunits",
     "govplan.accounts",
     "govplan.frameworks",
+    "govplan.documents",
     "govplan.web",
 ]
 
@@ -184,6 +185,13 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 REFERENCE_DATA_DIR = BASE_DIR / "data"
+
+# Uploads: evidence files attached to sections, and XLSX tables.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_MB", 20, minimum=1) * 1024 * 1024
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", 10, minimum=1) * 1024 * 1024
+# Let an over-large upload reach the view, which answers with a clear message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"

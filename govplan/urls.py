@@ -7,6 +7,13 @@ from django.views.i18n import set_language
 from govplan.access.policies import authenticated, public
 from govplan.accounts import views as accounts
 from govplan.audit import views as audit
+from govplan.documents.views import api as doc_api
+from govplan.documents.views import attachments as doc_files
+from govplan.documents.views import consolidated as doc_subunits
+from govplan.documents.views import history as doc_history
+from govplan.documents.views import pages as doc_pages
+from govplan.documents.views import sections as doc_sections
+from govplan.documents.views import xlsx as doc_xlsx
 from govplan.frameworks import views as frameworks
 from govplan.orgunits import views as orgunits
 from govplan.web import views as web
@@ -64,6 +71,76 @@ urlpatterns = [
     path("indicators/", frameworks.indicator_list, name="indicator_list"),
     path("indicators/upload/", frameworks.catalogue_upload, name="catalogue_upload"),
     path("legal/", frameworks.legal_list, name="legal_list"),
+    # Plans and reports
+    path("documents/new/", doc_pages.document_create, name="document_create"),
+    path("documents/<int:pk>/", doc_pages.document_edit, name="document_edit"),
+    path("documents/<int:pk>/api/save/", doc_api.entry_save, name="document_entry_save"),
+    path("documents/<int:pk>/api/add/", doc_api.entry_add, name="document_entry_add"),
+    path("documents/<int:pk>/api/delete/", doc_api.entry_delete, name="document_entry_delete"),
+    path("documents/<int:pk>/api/move/", doc_api.entry_move, name="document_entry_move"),
+    path(
+        "documents/<int:pk>/sections/<str:code>/save/",
+        doc_sections.section_save,
+        name="document_section_save",
+    ),
+    path("documents/<int:pk>/history/", doc_history.document_history, name="document_history"),
+    path(
+        "documents/<int:pk>/history/entry/",
+        doc_history.entry_history,
+        name="document_entry_history",
+    ),
+    path(
+        "documents/<int:pk>/history/restore/",
+        doc_history.entry_restore,
+        name="document_entry_restore",
+    ),
+    path(
+        "documents/<int:pk>/history/tables/<str:code>/",
+        doc_history.table_history,
+        name="document_table_history",
+    ),
+    path(
+        "documents/<int:pk>/history/tables/<str:code>/restore/",
+        doc_history.table_restore,
+        name="document_table_restore",
+    ),
+    path("documents/<int:pk>/tables.xlsx", doc_xlsx.document_xlsx, name="document_xlsx"),
+    path(
+        "documents/<int:pk>/tables/<str:code>.xlsx",
+        doc_xlsx.document_xlsx_table,
+        name="document_xlsx_table",
+    ),
+    path("documents/<int:pk>/import/", doc_xlsx.document_import, name="document_import"),
+    path(
+        "documents/<int:pk>/import/<int:batch_id>/apply/",
+        doc_xlsx.document_import_apply,
+        name="document_import_apply",
+    ),
+    path(
+        "documents/<int:pk>/sections/<str:code>/attach/",
+        doc_files.attach,
+        name="document_attach",
+    ),
+    path(
+        "documents/<int:pk>/attachments/<int:attachment_id>/",
+        doc_files.attachment_download,
+        name="document_attachment",
+    ),
+    path(
+        "documents/<int:pk>/attachments/<int:attachment_id>/remove/",
+        doc_files.attachment_remove,
+        name="document_attachment_remove",
+    ),
+    path(
+        "documents/<int:pk>/sub-units/",
+        doc_subunits.document_consolidated,
+        name="document_consolidated",
+    ),
+    path(
+        "documents/<int:pk>/sub-units/take-sum/",
+        doc_subunits.take_sum,
+        name="document_take_sum",
+    ),
     # Administration (central administrators)
     path("manage/users/", accounts.user_list, name="user_list"),
     path("manage/users/new/", accounts.user_create, name="user_create"),

@@ -120,3 +120,17 @@ def published_2018():  # type: ignore[no-untyped-def]
     from govplan.frameworks.models import FrameworkVersion
 
     return FrameworkVersion.objects.get(framework__code="KH-UDCNTT-2018", status="published")
+
+
+def example_version():  # type: ignore[no-untyped-def]
+    from govplan.frameworks.models import FrameworkVersion
+
+    return FrameworkVersion.objects.get(framework__code="KH-CDS-2027-MAU", status="published")
+
+
+@pytest.fixture
+def document_a(cast: Cast):  # type: ignore[no-untyped-def]
+    """Province A's 2027 plan (the example framework), created by its editor."""
+    from govplan.documents.actions import do_create_document
+
+    return do_create_document(unit=cast.province_a, version=example_version(), actor=cast.editor_a)

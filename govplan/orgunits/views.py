@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability, get_for, scope_for, visible_to
 from govplan.accounts.models import Membership
+from govplan.documents.editor import completeness
+from govplan.documents.models import Document
+from govplan.documents.views.pages import available_frameworks
 from govplan.orgunits.actions import do_create_unit, do_update_unit
 from govplan.orgunits.forms import BrowseForm, UnitCreateForm, UnitEditForm
 from govplan.orgunits.history import predecessors, successors
@@ -80,6 +83,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     children = visible_to(unit.children.all(), request.user).valid_on(day).order_by("kind", "name")
     page = Paginator(children, CHILDREN_PER_PAGE).get_page(request.GET.get("page"))
     scope = scope_for(request.user)
+    documents = [
+        (d, completeness(d))
+        for d in visible_to(Document.objects.filter(org_unit=unit), request.user).select_related(
+            "framework", "framework_version__framework"
+        )
+    ]
+    creatable = available_frameworks(unit) if scope.can(Capability.EDIT, unit) else []
     members = None
     if scope.can(Capability.ADMINISTER):
         members = unit.memberships.select_related("user").order_by("role", "user__username")
@@ -100,6 +110,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "successors": successors(unit),
             "members": members,
             "can_administer": scope.can(Capability.ADMINISTER),
+            "documents": documents,
+            "creatable": creatable,
         },
     )
 

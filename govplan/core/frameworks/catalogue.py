@@ -56,6 +56,7 @@ class Indicator:
     minimum: float | None = None
     maximum: float | None = None
     maps_from: Mapping | None = None
+    share: bool = True  # a ratio whose numerator is part of its denominator (≤ it)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,6 +77,7 @@ class Indicator:
             minimum=data.get("minimum"),
             maximum=data.get("maximum"),
             maps_from=Mapping(**data["maps_from"]) if data.get("maps_from") else None,
+            share=data.get("share", True),
         )
 
 
@@ -212,6 +214,7 @@ def _indicator(r: Reader, p: str, item: Any, catalogue: Catalogue) -> Indicator 
             "min",
             "max",
             "maps_from",
+            "share",
         ),
     )
     if m is None:
@@ -235,6 +238,9 @@ def _indicator(r: Reader, p: str, item: Any, catalogue: Catalogue) -> Indicator 
         else:
             disaggregation.append(dim)
     numerator = denominator = None
+    share = r.boolean(join(p, "share"), m.get("share"), True)
+    if m.get("share") is not None and value_type != "ratio":
+        r.c.add(join(p, "share"), gettext_noop("only a ratio can say whether it is a share"))
     if value_type == "ratio":
         numerator = _part(r, join(p, "numerator"), m.get("numerator"))
         denominator = _part(r, join(p, "denominator"), m.get("denominator"))
@@ -268,6 +274,7 @@ def _indicator(r: Reader, p: str, item: Any, catalogue: Catalogue) -> Indicator 
         choices=choices,
         minimum=minimum,
         maximum=maximum,
+        share=share,
     )
 
 

@@ -1,0 +1,1 @@
+"""What a document holds, without Django: typed cells, indicator values, totals."""

@@ -1,0 +1,174 @@
+"""Indicator values as a document holds them: one value per cell of the indicator's
+disaggregation, ratios as numerator and denominator, each checked by type.
+
+Content of an indicator's entry::
+
+    {"cells": {"": {"v": "12"}}, "comment": "…"}                       # plain value
+    {"cells": {"M3": {"v": "40"}, "M4": {"v": "12"}}}                   # by one dimension
+    {"cells": {"NOI_BO|HOAN_TOAN": {"n": "218", "d": "230"}, …}}       # ratio, two dimensions
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from govplan.core.documents.cells import (
+    CellError,
+    CellValueError,
+    canonical_decimal,
+    is_blank,
+    parse_boolean,
+    parse_choice,
+    parse_date,
+    parse_decimal,
+    parse_integer,
+    parse_money,
+    parse_text,
+)
+from govplan.core.frameworks.catalogue import Dimension, Indicator
+from govplan.core.frameworks.problems import gettext_noop
+
+CELL_SEPARATOR = "|"
+
+
+def cell_keys(indicator: Indicator, dimensions: dict[str, Dimension]) -> list[str]:
+    """The cells an indicator asks for: "" without disaggregation, else option codes joined
+    by "|" in the order of the indicator's dimensions."""
+    combos: list[tuple[str, ...]] = [()]
+    for code in indicator.disaggregation:
+        combos = [(*c, o.code) for c in combos for o in dimensions[code].options]
+    return [CELL_SEPARATOR.join(c) for c in combos]
+
+
+@dataclass
+class ParsedValue:
+    content: dict[str, Any]
+    errors: dict[str, CellError] = field(default_factory=dict)  # "cell" or "cell.n" -> why
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _scalar(indicator: Indicator, raw: Any, locale: str) -> Any:
+    kind = indicator.type
+    if kind == "integer":
+        minimum = int(indicator.minimum) if indicator.minimum is not None else None
+        return parse_integer(raw, locale=locale, minimum=minimum)
+    if kind == "decimal":
+        return parse_decimal(
+            raw, locale=locale, minimum=indicator.minimum, maximum=indicator.maximum
+        )
+    if kind == "money":
+        return parse_money(raw, locale=locale)
+    if kind == "boolean":
+        return parse_boolean(raw)
+    if kind == "date":
+        return parse_date(raw)
+    if kind == "choice":
+        return parse_choice(raw, indicator.choices)
+    return parse_text(raw)
+
+
+def parse_indicator_value(
+    indicator: Indicator,
+    dimensions: dict[str, Dimension],
+    raw_cells: dict[str, Any],
+    *,
+    comment: Any = "",
+    locale: str = "vi",
+) -> ParsedValue:
+    """Check what was typed for an indicator; every cell's problem is reported at once.
+
+    ``raw_cells`` maps a cell key to the raw value, or for a ratio to ``{"n": …, "d": …}``.
+    Unknown cell keys are refused (a form or an import naming a cell that does not exist).
+    """
+    allowed = set(cell_keys(indicator, dimensions))
+    result = ParsedValue(content={"cells": {}})
+    for key, raw in raw_cells.items():
+        if key not in allowed:
+            result.errors[key] = CellError(gettext_noop("no such cell: %(cell)s"), {"cell": key})
+            continue
+        if indicator.type == "ratio":
+            parts = raw if isinstance(raw, dict) else {}
+            cell: dict[str, str] = {}
+            for part in ("n", "d"):
+                if is_blank(parts.get(part)):
+                    continue
+                try:
+                    cell[part] = parse_decimal(parts[part], locale=locale, minimum=0)
+                except CellValueError as exc:
+                    result.errors[f"{key}.{part}"] = exc.error
+            if "n" in cell and "d" in cell:
+                numerator, denominator = Decimal(cell["n"]), Decimal(cell["d"])
+                if denominator == 0 and numerator != 0:
+                    result.errors[f"{key}.d"] = CellError(
+                        gettext_noop("the denominator is 0 but the numerator is not"), {}
+                    )
+                elif indicator.share and numerator > denominator:
+                    result.errors[f"{key}.n"] = CellError(
+                        gettext_noop(
+                            "%(numerator)s is more than %(denominator)s: the numerator is a "
+                            "part of the denominator"
+                        ),
+                        {"numerator": cell["n"], "denominator": cell["d"]},
+                    )
+            if cell:
+                result.content["cells"][key] = cell
+            continue
+        if is_blank(raw):
+            continue
+        try:
+            value = _scalar(indicator, raw, locale)
+        except CellValueError as exc:
+            result.errors[key] = exc.error
+            continue
+        result.content["cells"][key] = {"v": value}
+    if not is_blank(comment):
+        try:
+            result.content["comment"] = parse_text(comment, limit=2000)
+        except CellValueError as exc:
+            result.errors["comment"] = exc.error
+    return result
+
+
+def ratio_percent(cell: dict[str, Any]) -> Decimal | None:
+    """The percentage a ratio cell stands for (218 of 230 → 94.78…), or None."""
+    if "n" not in cell or "d" not in cell:
+        return None
+    denominator = Decimal(str(cell["d"]))
+    if denominator == 0:
+        return None
+    return Decimal(str(cell["n"])) * 100 / denominator
+
+
+def is_filled(indicator: Indicator, content: dict[str, Any]) -> bool:
+    cells = content.get("cells", {})
+    if not cells:
+        return False
+    if indicator.type == "ratio":
+        return any("n" in c and "d" in c for c in cells.values())
+    return True
+
+
+def sum_values(indicator: Indicator, contents: list[dict[str, Any]]) -> dict[str, Any]:
+    """Consolidate sub-units' values: numbers add up per cell; a ratio's numerators and
+    denominators add up separately (the national ratio is a sum over a sum, never a mean of
+    percentages). Texts, dates and choices do not add up and are left out."""
+    if indicator.type not in ("integer", "decimal", "money", "ratio"):
+        return {"cells": {}}
+    totals: dict[str, dict[str, Decimal]] = {}
+    for content in contents:
+        for key, cell in content.get("cells", {}).items():
+            bucket = totals.setdefault(key, {})
+            for part in ("v", "n", "d"):
+                if part in cell and cell[part] is not None:
+                    bucket[part] = bucket.get(part, Decimal(0)) + Decimal(str(cell[part]))
+    return {
+        "cells": {
+            key: {part: canonical_decimal(value) for part, value in parts.items()}
+            for key, parts in totals.items()
+        }
+    }

@@ -1,0 +1,901 @@
+"""Framework tables as Excel workbooks: written for agencies to fill, read back when they return.
+
+``write_workbook`` gives one sheet per table (after an instructions sheet), with typed cells,
+drop-down lists and number checks; ``read_workbook`` maps the columns back by their header
+text and parses every cell with the same parser as the grid and the forms
+(``govplan.core.documents.cells``), collecting every problem with its sheet, row and column.
+``check_workbook_file`` refuses an upload that is not a plain .xlsx workbook before anything
+opens it.
+
+Sheet names are derived from the table titles (``sheet_names``); the reader finds a table's
+sheet by the name the writer gave it, so both must be given the same list of specs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+from typing import Any
+
+import xlsxwriter  # type: ignore[import-untyped]
+from python_calamine import CalamineSheet, CalamineWorkbook
+
+from govplan.core.documents.cells import (
+    MONEY_PLACES,
+    YEAR_MAX,
+    YEAR_MIN,
+    CellValueError,
+    canonical_decimal,
+    display_value,
+    is_blank,
+    parse_column_value,
+    parse_money,
+)
+from govplan.core.frameworks.model import Column, Table
+from govplan.core.frameworks.problems import gettext_noop
+
+HELP_SHEET = "Hướng dẫn"
+LISTS_SHEET = "Danh mục"
+TT_HEADER = "TT"
+UID_HEADER = "Mã dòng (không sửa)"
+UID_HEADER_SHORT = "Mã dòng"
+MONEY_UNIT = "triệu đồng"
+EXTRA_ROWS = 2000  # drop-downs and number checks reach this many rows below the data
+MAX_UNPACKED_BYTES = 200_000_000
+MAX_ZIP_ENTRIES = 10_000
+MAX_CONTENT_TYPES_BYTES = 1_000_000
+MAX_WIDTH = 50
+SHEET_NAME_MAX = 31
+EXCEL_LIST_MAX = 255
+EXCEL_MAX_ROW = 1_048_576
+FLOAT_DIGITS = 15  # what Excel keeps of a number
+
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_NUMBER_TYPES = ("integer", "decimal", "money", "percent", "year")
+_TEXT_TYPES = ("text", "longtext", "url", "year_range")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+_TYPE_HELP = {
+    "text": "Văn bản",
+    "longtext": "Văn bản dài (có thể xuống dòng bằng Alt+Enter)",
+    "integer": "Số nguyên, không âm",
+    "decimal": "Số",
+    "money": "Số tiền (triệu đồng), không âm, tối đa 3 chữ số thập phân",
+    "percent": "Tỷ lệ phần trăm từ 0 đến 100 (ghi 45 cho 45%)",
+    "year": f"Năm, từ {YEAR_MIN} đến {YEAR_MAX} (ví dụ 2026)",
+    "year_range": "Khoảng năm (ví dụ 2018-2020)",
+    "date": "Ngày/tháng/năm (ví dụ 22/11/2026)",
+    "boolean": "Có/không: chọn «có» hoặc «không»",
+    "choice": "Chọn một giá trị trong danh sách thả xuống",
+    "multichoice": "Một hoặc nhiều giá trị trong danh sách, cách nhau bằng dấu chấm phẩy (;)",
+    "url": "Địa chỉ web, bắt đầu bằng https://",
+}
+
+
+# --- public data -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    table: Table
+    years: tuple[int, ...]
+    source_labels: dict[str, str]
+    type_labels: dict[str, str]
+
+
+@dataclass
+class RowData:
+    uid: str | None
+    cells: dict[str, Any]
+    phasing: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    sheet: str
+    row: int | None
+    column: str | None
+    template: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+    def __str__(self) -> str:
+        where = [f"Sheet '{self.sheet}'"] if self.sheet else []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass
+class ImportResult:
+    tables: dict[str, list[RowData]] = field(default_factory=dict)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+# --- layout shared by the writer and the reader ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Slot:
+    kind: str  # "tt", "column", "phasing", "uid"
+    header: str
+    accepts: frozenset[str]  # normalised header texts that map to this slot
+    column: Column | None = None
+    key: str = ""  # phasing key "YEAR|source|type"
+
+
+def column_header(column: Column) -> str:
+    """The header text of a table column: its title, with " (unit)" when it has a unit."""
+    return f"{column.title} ({column.unit})" if column.unit else column.title
+
+
+def phasing_columns(spec: SheetSpec) -> list[tuple[str, str]]:
+    """(key "YEAR|source|type", header) of each phasing column, in sheet order."""
+    phasing = spec.table.phasing
+    if phasing is None:
+        return []
+    result = []
+    for year in spec.years:
+        for source in phasing.sources:
+            for kind in phasing.types:
+                label = (
+                    f"Kinh phí {year} - {spec.source_labels.get(source, source)}"
+                    f" - {spec.type_labels.get(kind, kind)}"
+                )
+                result.append((f"{year}|{source}|{kind}", f"{label} ({MONEY_UNIT})"))
+    return result
+
+
+def _layout(spec: SheetSpec) -> list[_Slot]:
+    slots: list[_Slot] = []
+    tt = _Slot("tt", TT_HEADER, frozenset({_norm(TT_HEADER)}))
+    if spec.table.numbered:
+        slots.append(tt)
+    for column in spec.table.columns:
+        header = column_header(column)
+        slots.append(
+            _Slot("column", header, frozenset({_norm(header), _norm(column.title)}), column)
+        )
+    for key, header in phasing_columns(spec):
+        short = header.removesuffix(f" ({MONEY_UNIT})")
+        slots.append(_Slot("phasing", header, frozenset({_norm(header), _norm(short)}), key=key))
+    slots.append(_Slot("uid", UID_HEADER, frozenset({_norm(UID_HEADER), _norm(UID_HEADER_SHORT)})))
+    if not spec.table.numbered:  # a TT column is ignored even where the writer put none
+        slots.append(tt)
+    return slots
+
+
+def sheet_names(specs: Sequence[SheetSpec]) -> list[str]:
+    """The sheet name of each spec's table: its title without the characters Excel refuses,
+    cut to 31 characters, made unique (the instructions and lists sheets' names are taken)."""
+    taken = {HELP_SHEET.casefold(), LISTS_SHEET.casefold()}
+    names = []
+    for spec in specs:
+        base = _clean_sheet_name(spec.table.title) or _clean_sheet_name(spec.table.code) or "Bảng"
+        name, number = base, 1
+        while name.casefold() in taken:
+            number += 1
+            suffix = f" ({number})"
+            name = base[: SHEET_NAME_MAX - len(suffix)].rstrip() + suffix
+        taken.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def _clean_sheet_name(text: str) -> str:
+    name = _SHEET_NAME_BAD.sub("", unicodedata.normalize("NFC", text))
+    name = " ".join(name.split()).strip("'").strip()
+    return name[:SHEET_NAME_MAX].rstrip().strip("'").rstrip()
+
+
+def _norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def column_letter(index: int) -> str:
+    """0 → "A", 26 → "AA"."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+class _Formats:
+    def __init__(self, workbook: Any) -> None:
+        self.header = workbook.add_format(
+            {
+                "bold": True,
+                "text_wrap": True,
+                "valign": "top",
+                "bg_color": "#DDEBF7",
+                "border": 1,
+            }
+        )
+        self.uid_header = workbook.add_format(
+            {
+                "bold": True,
+                "text_wrap": True,
+                "valign": "top",
+                "bg_color": "#E7E6E6",
+                "font_color": "#7F7F7F",
+                "border": 1,
+            }
+        )
+        self.uid = workbook.add_format({"font_color": "#808080", "bg_color": "#F2F2F2"})
+        self.text = workbook.add_format({"valign": "top"})
+        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        self.money = workbook.add_format({"num_format": "#,##0.###", "valign": "top"})
+        self.whole = workbook.add_format({"num_format": "#,##0", "valign": "top"})
+        self.year = workbook.add_format({"num_format": "0", "valign": "top"})
+        self.date = workbook.add_format({"num_format": "dd/mm/yyyy", "valign": "top"})
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.heading = workbook.add_format({"bold": True, "font_size": 12})
+        self.table_header = workbook.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.cell = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+
+    def for_column(self, column_type: str) -> Any:
+        return {
+            "money": self.money,
+            "integer": self.whole,
+            "year": self.year,
+            "date": self.date,
+            "longtext": self.wrap,
+        }.get(column_type, self.text)
+
+
+@dataclass
+class _Lists:
+    """Option lists too long (or too awkward) for an inline drop-down: one column each on the
+    hidden lists sheet, with a heading in row 1."""
+
+    columns: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def reference(self, heading: str, titles: list[str]) -> str:
+        self.columns.append((heading, titles))
+        letter = column_letter(len(self.columns) - 1)
+        sheet = LISTS_SHEET.replace("'", "''")
+        return f"='{sheet}'!${letter}$2:${letter}${len(titles) + 1}"
+
+
+def write_workbook(
+    sheets: list[tuple[SheetSpec, list[RowData]]], *, title: str, locale: str = "vi"
+) -> bytes:
+    """An .xlsx workbook: the instructions sheet, then one sheet per table with its rows."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    workbook.set_properties({"title": title[:255], "comments": "GovPlan"})
+    formats = _Formats(workbook)
+    lists = _Lists()
+    names = sheet_names([spec for spec, _ in sheets])
+    help_sheet = workbook.add_worksheet(HELP_SHEET)
+    for (spec, rows), name in zip(sheets, names, strict=True):
+        worksheet = workbook.add_worksheet(name)
+        _write_table(worksheet, name, spec, rows, formats, lists, locale)
+    _write_help(help_sheet, title, list(zip(names, sheets, strict=True)), formats)
+    if lists.columns:
+        lists_sheet = workbook.add_worksheet(LISTS_SHEET)
+        for index, (heading, titles) in enumerate(lists.columns):
+            lists_sheet.write_string(0, index, heading, formats.header)
+            for row, option in enumerate(titles, start=1):
+                lists_sheet.write_string(row, index, option)
+            lists_sheet.set_column(index, index, _width([heading, *titles]))
+        lists_sheet.hide()
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _write_table(
+    worksheet: Any,
+    name: str,
+    spec: SheetSpec,
+    rows: list[RowData],
+    formats: _Formats,
+    lists: _Lists,
+    locale: str,
+) -> None:
+    slots = _layout(spec)
+    if not spec.table.numbered:
+        slots = slots[:-1]  # the trailing TT slot is only for reading
+    last_row = min(len(rows) + EXTRA_ROWS, EXCEL_MAX_ROW - 1)  # 0-based
+    for index, slot in enumerate(slots):
+        header_format = formats.uid_header if slot.kind == "uid" else formats.header
+        worksheet.write_string(0, index, slot.header, header_format)
+        texts: list[str] = []
+        for row_index, row in enumerate(rows, start=1):
+            texts.append(_write_cell(worksheet, row_index, index, slot, row, formats, locale))
+        column_format: Any = formats.text
+        if slot.kind == "column" and slot.column is not None:
+            column_format = formats.for_column(slot.column.type)
+            _validate(worksheet, index, last_row, name, slot.column, formats, lists, locale)
+        elif slot.kind == "phasing":
+            column_format = formats.money
+            _validate_number(worksheet, index, last_row, "money")
+        elif slot.kind == "uid":
+            column_format = formats.uid
+        width = 6 if slot.kind == "tt" else _width(texts, header=slot.header)
+        worksheet.set_column(index, index, width, column_format)
+    worksheet.freeze_panes(1, 0)
+    worksheet.autofilter(0, 0, max(len(rows), 1), len(slots) - 1)
+    worksheet.ignore_errors({"number_stored_as_text": f"A1:{column_letter(len(slots) - 1)}1048576"})
+    worksheet.set_landscape()
+    worksheet.set_paper(9)  # A4
+    worksheet.repeat_rows(0)
+    worksheet.fit_to_pages(1, 0)
+
+
+def _write_cell(
+    worksheet: Any,
+    row: int,
+    col: int,
+    slot: _Slot,
+    data: RowData,
+    formats: _Formats,
+    locale: str,
+) -> str:
+    """Write one cell; return its text as shown (for the column width)."""
+    if slot.kind == "tt":
+        worksheet.write_number(row, col, row)
+        return str(row)
+    if slot.kind == "uid":
+        if data.uid is None or data.uid == "":
+            return ""
+        worksheet.write_string(row, col, str(data.uid), formats.uid)
+        return str(data.uid)
+    if slot.kind == "phasing":
+        return _write_typed(worksheet, row, col, "money", data.phasing.get(slot.key), formats)
+    assert slot.column is not None
+    column = slot.column
+    value = data.cells.get(column.code)
+    if column.type in ("boolean", "choice", "multichoice"):
+        if value is None or value == "" or value == []:
+            return ""
+        text = display_value(column.type, value, choices=column.choices, locale=locale)
+        worksheet.write_string(row, col, text, formats.text)
+        return text
+    return _write_typed(worksheet, row, col, column.type, value, formats)
+
+
+def _write_typed(
+    worksheet: Any,
+    row: int,
+    col: int,
+    column_type: str,
+    value: Any,
+    formats: _Formats,
+) -> str:
+    if value is None or value == "":
+        return ""
+    if column_type in _NUMBER_TYPES:
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            number = None
+        if number is not None and number.is_finite():
+            text = canonical_decimal(number)
+            if len(number.normalize().as_tuple().digits) > FLOAT_DIGITS:
+                # more digits than Excel keeps: as text, which the reader parses exactly
+                worksheet.write_string(row, col, text, formats.text)
+                return text
+            whole = number == number.to_integral_value()
+            cell_format = {
+                "money": formats.whole if whole else formats.money,
+                "integer": formats.whole,
+                "year": formats.year,
+            }.get(column_type)
+            worksheet.write_number(row, col, float(number), cell_format)
+            return f"{number:,.{MONEY_PLACES}f}" if column_type == "money" else text
+    elif column_type == "date":
+        try:
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            day = None
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if day is not None and day.year >= 1900:
+            worksheet.write_datetime(row, col, day, formats.date)
+            return "00/00/0000"
+        if day is not None:  # before Excel's calendar: as the text the reader parses back
+            text = day.strftime("%d/%m/") + f"{day.year:04d}"
+            worksheet.write_string(row, col, text, formats.text)
+            return text
+    text = str(value)
+    cell_format = formats.wrap if column_type == "longtext" or "\n" in text else formats.text
+    worksheet.write_string(row, col, text, cell_format)
+    return text
+
+
+def _width(texts: Sequence[str], *, header: str = "") -> float:
+    longest = max((len(line) for text in texts for line in text.split("\n")), default=0)
+    header_width = min(len(header), 24)  # the header wraps
+    longest_word = max((len(word) for word in header.split()), default=0)
+    return float(min(MAX_WIDTH, max(8, header_width, longest_word, longest) + 2))
+
+
+def _validate(
+    worksheet: Any,
+    col: int,
+    last_row: int,
+    sheet: str,
+    column: Column,
+    formats: _Formats,
+    lists: _Lists,
+    locale: str,
+) -> None:
+    if column.type in _NUMBER_TYPES:
+        _validate_number(worksheet, col, last_row, column.type)
+    elif column.type == "boolean":
+        answers = [display_value("boolean", True, locale=locale)]
+        answers.append(display_value("boolean", False, locale=locale))
+        worksheet.data_validation(
+            1,
+            col,
+            last_row,
+            col,
+            {
+                "validate": "list",
+                "source": answers,
+                "error_title": "Giá trị không hợp lệ",
+                "error_message": f"Chọn «{answers[0]}» hoặc «{answers[1]}».",
+            },
+        )
+    elif column.type in ("choice", "multichoice") and column.choices:
+        titles = [option.title for option in column.choices]
+        source: Any = titles
+        if (
+            len(",".join(titles)) > EXCEL_LIST_MAX
+            or any("," in t or '"' in t for t in titles)
+            or len(set(titles)) != len(titles)
+        ):
+            source = lists.reference(f"{sheet} - {column.title}"[:255], titles)
+        options: dict[str, Any] = {"validate": "list", "source": source}
+        if column.type == "choice":
+            options["error_title"] = "Giá trị không hợp lệ"
+            options["error_message"] = "Chọn một giá trị trong danh sách thả xuống."
+        else:  # several answers are typed, separated by ';': the list only helps
+            options["show_error"] = False
+            options["input_title"] = "Chọn một hoặc nhiều"
+            options["input_message"] = (
+                "Chọn trong danh sách, hoặc ghi nhiều giá trị cách nhau bằng dấu chấm phẩy (;)."
+            )
+        worksheet.data_validation(1, col, last_row, col, options)
+
+
+def _validate_number(worksheet: Any, col: int, last_row: int, column_type: str) -> None:
+    options: dict[str, Any]
+    if column_type == "money":
+        options = {
+            "validate": "decimal",
+            "criteria": ">=",
+            "value": 0,
+            "error_message": "Nhập số tiền bằng số, không âm (đơn vị: triệu đồng).",
+        }
+    elif column_type == "integer":
+        options = {
+            "validate": "integer",
+            "criteria": ">=",
+            "value": 0,
+            "error_message": "Nhập số nguyên, không âm.",
+        }
+    elif column_type == "percent":
+        options = {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": 100,
+            "error_message": "Nhập tỷ lệ phần trăm từ 0 đến 100 (ghi 45 cho 45%).",
+        }
+    elif column_type == "year":
+        options = {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": YEAR_MIN,
+            "maximum": YEAR_MAX,
+            "error_message": f"Nhập năm từ {YEAR_MIN} đến {YEAR_MAX}, ví dụ 2026.",
+        }
+    else:
+        return
+    options["error_title"] = "Giá trị không hợp lệ"
+    worksheet.data_validation(1, col, last_row, col, options)
+
+
+def _write_help(
+    worksheet: Any,
+    title: str,
+    tables: list[tuple[str, tuple[SheetSpec, list[RowData]]]],
+    formats: _Formats,
+) -> None:
+    worksheet.set_column(0, 0, 34)
+    worksheet.set_column(1, 1, 40)
+    worksheet.set_column(2, 2, 12)
+    worksheet.set_column(3, 3, 60)
+    row = 0
+
+    def line(text: str, cell_format: Any = None, *, gap: int = 1) -> None:
+        nonlocal row
+        worksheet.write_string(row, 0, text, cell_format)
+        row += gap
+
+    line(title or "Biểu mẫu", formats.title, gap=2)
+    line("Hướng dẫn điền", formats.heading)
+    steps = [
+        "1. Mỗi bảng của biểu mẫu nằm trên một trang tính riêng (danh sách ở dưới). "
+        "Mỗi dòng của trang tính là một dòng của bảng, bắt đầu từ dòng 2.",
+        "2. Không sửa dòng tiêu đề (dòng 1), không đổi tên trang tính. Thêm dòng mới ở cuối "
+        "bảng; muốn bỏ một dòng thì xóa cả dòng. Dòng để trống được bỏ qua.",
+        f"3. Cột «{UID_HEADER}» giúp hệ thống nhận ra dòng đã có: không sửa, không chép sang "
+        "dòng khác; dòng mới thì để trống ô này.",
+        f"4. Cột «{TT_HEADER}» chỉ để đánh số thứ tự, hệ thống không đọc cột này.",
+        f"5. Số tiền tính bằng {MONEY_UNIT} (ví dụ 1.500,5 là 1 tỷ 500 triệu 500 nghìn đồng): "
+        "nhập bằng số, không âm, tối đa 3 chữ số thập phân.",
+        "6. Ngày ghi theo dạng ngày/tháng/năm, ví dụ 22/11/2026. Ô có/không: chọn «có» hoặc "
+        "«không». Ô lựa chọn: chọn trong danh sách thả xuống; ô chọn nhiều giá trị: ghi các "
+        "giá trị cách nhau bằng dấu chấm phẩy (;).",
+        "7. Các cột «Kinh phí NĂM - nguồn vốn - loại vốn» ghi kinh phí của từng dòng theo năm, "
+        f"nguồn vốn và loại vốn ({MONEY_UNIT}).",
+        "8. Trang tính bị xóa khỏi tệp thì không được nhập. Hệ thống kiểm tra từng ô khi nhập "
+        "và báo lỗi theo trang tính, dòng và cột.",
+    ]
+    for step in steps:
+        line(step)
+    row += 1
+    line("Các trang tính", formats.heading)
+    for col, text in enumerate(("Trang tính", "Bảng", "Số dòng", "Cột bắt buộc")):
+        worksheet.write_string(row, col, text, formats.table_header)
+    row += 1
+    for name, (spec, rows) in tables:
+        required = "; ".join(c.title for c in spec.table.columns if c.required)
+        worksheet.write_string(row, 0, name, formats.cell)
+        worksheet.write_string(row, 1, spec.table.title, formats.cell)
+        worksheet.write_number(row, 2, len(rows), formats.cell)
+        worksheet.write_string(row, 3, required or "(không có)", formats.cell)
+        row += 1
+    for name, (spec, _) in tables:
+        row += 1
+        line(f"Trang tính «{name}»: các cột", formats.heading)
+        for col, text in enumerate(("Cột", "Kiểu dữ liệu", "Bắt buộc", "Giá trị được phép")):
+            worksheet.write_string(row, col, text, formats.table_header)
+        row += 1
+        for column in spec.table.columns:
+            allowed = column.help
+            if column.type in ("choice", "multichoice"):
+                allowed = "; ".join(o.title for o in column.choices)
+            elif column.type == "boolean":
+                allowed = "có; không"
+            worksheet.write_string(row, 0, column_header(column), formats.cell)
+            worksheet.write_string(row, 1, _TYPE_HELP.get(column.type, column.type), formats.cell)
+            worksheet.write_string(row, 2, "bắt buộc" if column.required else "", formats.cell)
+            worksheet.write_string(row, 3, allowed, formats.cell)
+            row += 1
+        if spec.table.phasing is not None:
+            worksheet.write_string(row, 0, "Kinh phí NĂM - nguồn - loại", formats.cell)
+            worksheet.write_string(row, 1, _TYPE_HELP["money"], formats.cell)
+            worksheet.write_string(row, 2, "", formats.cell)
+            worksheet.write_string(
+                row, 3, f"Một cột cho mỗi năm, nguồn vốn và loại vốn ({MONEY_UNIT})", formats.cell
+            )
+            row += 1
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def read_workbook(
+    data: bytes, specs: list[SheetSpec], *, locale: str = "vi", max_rows: int = 10000
+) -> ImportResult:
+    """The rows of each table whose sheet is in the workbook, and every problem found.
+
+    A sheet is found by the name ``write_workbook`` gives it (ignoring case and spacing).
+    Sheets that are not there are left out of ``tables``; only a workbook with none of them
+    is a problem. A sheet with more than ``max_rows`` rows is left out, with a problem."""
+    result = ImportResult()
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception:  # the Rust reader raises several kinds; all mean the same here
+        result.problems.append(
+            ImportProblem(
+                "", None, None, gettext_noop("the file could not be read as an Excel workbook")
+            )
+        )
+        return result
+    in_file = {_norm(name): name for name in reversed(book.sheet_names)}
+    found: list[tuple[SheetSpec, str]] = []
+    names = sheet_names(specs)
+    for spec, name in zip(specs, names, strict=True):
+        actual = name if name in book.sheet_names else in_file.get(_norm(name))
+        if actual is not None:
+            found.append((spec, actual))
+    if not found:
+        for name in names:
+            result.problems.append(
+                ImportProblem(
+                    name,
+                    None,
+                    None,
+                    gettext_noop("the sheet is missing (the workbook has: %(sheets)s)"),
+                    {"sheets": ", ".join(book.sheet_names) or "-"},
+                )
+            )
+        return result
+    for spec, actual in found:
+        try:
+            sheet = book.get_sheet_by_name(actual)
+            rows = _read_sheet(sheet, actual, spec, locale, max_rows, result.problems)
+        except Exception:  # a damaged sheet part
+            result.problems.append(
+                ImportProblem(actual, None, None, gettext_noop("the sheet could not be read"))
+            )
+            continue
+        if rows is not None:
+            result.tables[spec.table.code] = rows
+    return result
+
+
+def _rows(sheet: CalamineSheet) -> Iterator[list[Any]]:
+    """The sheet's rows from row 1, each from column A (calamine starts them at the first
+    column that holds something)."""
+    end = sheet.end
+    width = end[1] + 1 if end is not None else 0
+    for row in sheet.iter_rows():
+        missing = width - len(row)
+        yield [""] * missing + list(row) if missing > 0 else list(row)
+
+
+def _read_sheet(
+    sheet: CalamineSheet,
+    name: str,
+    spec: SheetSpec,
+    locale: str,
+    max_rows: int,
+    problems: list[ImportProblem],
+) -> list[RowData] | None:
+    rows = _rows(sheet)
+    header = next(rows, [])
+    slots = _layout(spec)
+    mapping: dict[int, _Slot] = {}
+    labels: dict[int, str] = {}
+    headless: set[int] = set()
+    matched: set[int] = set()
+    for index, raw in enumerate(header):
+        text = _as_text(raw).strip()
+        if not text:
+            headless.add(index)
+            continue
+        labels[index] = f"{column_letter(index)} ({text})"
+        candidates = [i for i, slot in enumerate(slots) if _norm(text) in slot.accepts]
+        free = [i for i in candidates if i not in matched]
+        if free:
+            matched.add(free[0])
+            mapping[index] = slots[free[0]]
+        else:
+            template = (
+                gettext_noop("column %(header)s appears twice")
+                if candidates
+                else gettext_noop("unknown column %(header)s")
+            )
+            problems.append(ImportProblem(name, 1, labels[index], template, {"header": text}))
+    for i, slot in enumerate(slots):
+        if i not in matched and slot.kind != "tt":
+            problems.append(
+                ImportProblem(
+                    name,
+                    None,
+                    None,
+                    gettext_noop("column %(header)s is missing"),
+                    {"header": slot.header},
+                )
+            )
+    result: list[RowData] = []
+    uids: dict[str, int] = {}
+    for row_number, raw_row in enumerate(rows, start=2):
+        for index in sorted(headless):
+            if index < len(raw_row) and not _blank(raw_row[index]):
+                problems.append(
+                    ImportProblem(
+                        name,
+                        row_number,
+                        column_letter(index),
+                        gettext_noop("this column has no header; give it one or delete it"),
+                    )
+                )
+                headless.discard(index)
+        cells = {i: raw_row[i] for i in mapping if i < len(raw_row)}
+        if all(_blank(v) for i, v in cells.items() if mapping[i].kind in ("column", "phasing")):
+            continue
+        if len(result) >= max_rows:
+            problems.append(
+                ImportProblem(
+                    name,
+                    None,
+                    None,
+                    gettext_noop(
+                        "the sheet has more than %(max)s rows; split it into several files"
+                    ),
+                    {"max": max_rows},
+                )
+            )
+            return None
+        row = RowData(uid=None, cells={}, phasing={})
+        for index, slot in mapping.items():
+            raw = cells.get(index, "")
+            where = labels[index]
+            if slot.kind == "uid":
+                row.uid = _uid(raw)
+                if row.uid is not None:
+                    if row.uid in uids:
+                        problems.append(
+                            ImportProblem(
+                                name,
+                                row_number,
+                                where,
+                                gettext_noop(
+                                    "the row code %(uid)s is also on row %(other)s; clear it "
+                                    "on the copied row"
+                                ),
+                                {"uid": row.uid, "other": uids[row.uid]},
+                            )
+                        )
+                    else:
+                        uids[row.uid] = row_number
+            elif slot.kind == "phasing":
+                if _blank(raw):
+                    continue
+                try:
+                    row.phasing[slot.key] = parse_money(_for_number(raw), locale=locale)
+                except CellValueError as error:
+                    problems.append(_cell_problem(name, row_number, where, error))
+            elif slot.kind == "column" and slot.column is not None:
+                column = slot.column
+                try:
+                    value = parse_column_value(
+                        column.type,
+                        _for_type(column.type, raw),
+                        choices=column.choices,
+                        locale=locale,
+                    )
+                except CellValueError as error:
+                    problems.append(_cell_problem(name, row_number, where, error))
+                    continue
+                if value is None:
+                    if column.required:
+                        problems.append(
+                            ImportProblem(name, row_number, where, gettext_noop("required"))
+                        )
+                    continue
+                row.cells[column.code] = value
+        result.append(row)
+    return result
+
+
+def _cell_problem(sheet: str, row: int, column: str, error: CellValueError) -> ImportProblem:
+    return ImportProblem(sheet, row, column, error.error.template, dict(error.error.params))
+
+
+def _blank(raw: Any) -> bool:
+    return is_blank(raw)
+
+
+def _uid(raw: Any) -> str | None:
+    if _blank(raw) or isinstance(raw, bool):
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return _as_text(raw).strip() or None
+
+
+def _for_number(raw: Any) -> Any:
+    """What Excel holds, as the parser takes it: a float that is a whole number as int,
+    another float to Excel's 15 significant digits (0.1 + 0.2 is 0.3, as Excel shows it)."""
+    if isinstance(raw, float):
+        if raw.is_integer() and abs(raw) < 2**53:
+            return int(raw)
+        if not math.isfinite(raw):
+            return str(raw)
+        return Decimal(format(raw, f".{FLOAT_DIGITS}g"))
+    return raw
+
+
+def _for_type(column_type: str, raw: Any) -> Any:
+    if column_type in _NUMBER_TYPES:
+        return _for_number(raw)
+    if column_type in ("date", "boolean"):
+        return raw
+    return _as_text(raw)
+
+
+def _as_text(raw: Any) -> str:
+    """A cell as text: numbers without a trailing ".0", dates as 22/11/2026."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, bool):
+        return "có" if raw else "không"
+    if isinstance(raw, float | int):
+        number = _for_number(raw)
+        return str(number) if isinstance(number, int | str) else canonical_decimal(number)
+    if isinstance(raw, dt.datetime):
+        if raw.time() == dt.time():
+            return raw.strftime("%d/%m/%Y")
+        return raw.strftime("%d/%m/%Y %H:%M")
+    if isinstance(raw, dt.date):
+        return raw.strftime("%d/%m/%Y")
+    return "" if raw is None else str(raw)
+
+
+# --- checking an upload ----------------------------------------------------------------------
+
+
+def check_workbook_file(data: bytes, filename: str, *, max_bytes: int = 10_000_000) -> None:
+    """Refuse (CellValueError) a file that is not a plain .xlsx workbook within the limits,
+    looking at the bytes as well as at the name."""
+    if len(data) > max_bytes:
+        raise CellValueError(
+            gettext_noop("the file is larger than %(max)s MB"), max=f"{max_bytes / 1_000_000:g}"
+        )
+    extension = PurePath(filename).suffix.lower()
+    if extension != ".xlsx":
+        raise CellValueError(
+            gettext_noop("only .xlsx files are accepted (not %(ext)s)"),
+            ext=extension or filename or "-",
+        )
+    if data.startswith(_OLE_MAGIC):
+        raise CellValueError(
+            gettext_noop(
+                "the file is an old .xls workbook or is protected by a password; save it as a "
+                "plain .xlsx workbook without a password"
+            )
+        )
+    not_excel = gettext_noop("the file is not an Excel workbook (.xlsx), whatever its name says")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise CellValueError(not_excel) from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES or (
+            sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES
+        ):
+            raise CellValueError(
+                gettext_noop("the workbook is too large once unpacked (more than %(max)s MB)"),
+                max=MAX_UNPACKED_BYTES // 1_000_000,
+            )
+        names = {entry.filename for entry in entries}
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise CellValueError(not_excel)
+        macros = gettext_noop("the workbook contains macros; save it as a plain .xlsx workbook")
+        if any(n.lower().endswith("vbaproject.bin") for n in names):
+            raise CellValueError(macros)
+        if archive.getinfo("[Content_Types].xml").file_size > MAX_CONTENT_TYPES_BYTES:
+            raise CellValueError(not_excel)
+        try:
+            content_types = archive.read("[Content_Types].xml")
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+            raise CellValueError(not_excel) from None
+        if b"macroenabled" in content_types.lower():
+            raise CellValueError(macros)

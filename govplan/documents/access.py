@@ -1,0 +1,33 @@
+"""Loading documents and their parts for a user, through the scoping layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from govplan.access.scoping import Capability, get_for, scope_for
+from govplan.documents.models import Document
+
+
+def load_document(user: Any, pk: int, capability: Capability = Capability.VIEW) -> Document:
+    """404 if the user cannot see it, 403 if they may see it but not ``capability`` it."""
+    document = get_for(
+        user,
+        Document.objects.select_related(
+            "org_unit", "framework", "framework_version", "framework_version__framework"
+        ),
+        Capability.VIEW,
+        pk=pk,
+    )
+    if capability != Capability.VIEW and not scope_for(user).can(capability, document.org_unit):
+        raise PermissionDenied
+    return document
+
+
+def can_edit(user: Any, document: Document) -> bool:
+    from govplan.documents.actions import EDITABLE_STATUSES
+
+    return document.status in EDITABLE_STATUSES and scope_for(user).can(
+        Capability.EDIT, document.org_unit
+    )

@@ -1,0 +1,451 @@
+"""Every change to a document: one function, one transaction, with its version and its audit
+entry. Saves name the revision they started from; a stale save is merged field by field or
+refused as a conflict, never applied over someone else's work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
+from django.utils.translation import gettext as _
+
+from govplan.audit.models import Action
+from govplan.audit.recorder import record
+from govplan.core.documents.merge import Conflict, changes, merge
+from govplan.documents.content import ContentError, parse_key, read_entry
+from govplan.documents.models import (
+    Attachment,
+    Document,
+    DocumentStatus,
+    Entry,
+    EntryVersion,
+)
+from govplan.frameworks.models import FrameworkVersion
+from govplan.orgunits.models import OrgUnit
+
+EDITABLE_STATUSES = (DocumentStatus.DRAFT,)
+
+
+def new_uid() -> str:
+    return secrets.token_hex(6)
+
+
+def _editable(document: Document) -> None:
+    if document.status not in EDITABLE_STATUSES:
+        raise PermissionDenied(_("This document is no longer a draft and cannot be edited."))
+
+
+def do_create_document(
+    *, unit: OrgUnit, version: FrameworkVersion, actor: Any, carry_from: Document | None = None
+) -> Document:
+    if not version.is_published:
+        raise ValidationError(_("A document is written against a published framework."))
+    if not version.targets.filter(org_unit=unit).exists():
+        raise ValidationError(
+            _("%(framework)s does not apply to %(unit)s.")
+            % {"framework": version.framework.code, "unit": unit.name}
+        )
+    spec = version.parsed()
+    title = f"{spec.document_title or spec.title} – {unit.name}"
+    with transaction.atomic():
+        try:
+            document = Document.objects.create(
+                org_unit=unit,
+                framework=version.framework,
+                framework_version=version,
+                kind=spec.kind,
+                title=title[:500],
+                period_start=spec.period.start,
+                period_end=spec.period.end,
+                carried_from=carry_from,
+                created_by=actor,
+            )
+        except IntegrityError:
+            raise ValidationError(
+                _("%(unit)s already has a document for %(framework)s.")
+                % {"unit": unit.name, "framework": version.framework.code}
+            ) from None
+        record(
+            Action.CREATE,
+            actor=actor,
+            obj=document,
+            after={
+                "unit": unit.pk,
+                "framework": version.framework.code,
+                "version": version.number,
+                "carried_from": carry_from.pk if carry_from else None,
+            },
+        )
+        from govplan.documents.carryover import carry_over, fill_results
+
+        if carry_from is not None:
+            carry_over(carry_from, document, actor=actor)
+        if document.kind == "report":
+            fill_results(document, actor=actor)
+    return document
+
+
+@dataclass
+class SaveResult:
+    status: str  # saved, merged, unchanged, conflict
+    entry: Entry | None = None
+    conflicts: tuple[Conflict, ...] = ()
+    theirs: dict[str, Any] = field(default_factory=dict)
+    theirs_by: str = ""
+    theirs_at: dt.datetime | None = None
+
+
+def _version(entry: Entry, *, actor: Any, reason: str) -> None:
+    EntryVersion.objects.create(
+        entry=entry,
+        revision=entry.revision,
+        content=entry.content,
+        position=entry.position,
+        deleted=entry.deleted,
+        reason=reason,
+        saved_by=actor,
+    )
+
+
+def _audit(
+    entry: Entry, actor: Any, before: dict[str, Any], after: dict[str, Any], reason: str
+) -> None:
+    if entry.kind == "narrative":
+        before_view, after_view = before, after
+    else:
+        diff = changes(before, after)
+        after_view = diff
+        from govplan.core.documents.merge import flatten
+
+        old = flatten(before)
+        before_view = {path: old.get(path) for path in diff}
+    record(
+        Action.UPDATE if entry.revision > 1 else Action.CREATE,
+        actor=actor,
+        obj=entry,
+        before=before_view,
+        after=after_view,
+        message=f"{reason} r{entry.revision}",
+    )
+
+
+def _base_content(entry: Entry, base: int) -> dict[str, Any] | None:
+    if base == 0:
+        return {}
+    version = EntryVersion.objects.filter(entry=entry, revision=base).first()
+    return version.content if version else None
+
+
+def do_save_entry(
+    document: Document,
+    key: str,
+    base: int,
+    raw: Any,
+    *,
+    actor: Any,
+    locale: str,
+    reason: str = "edit",
+) -> SaveResult:
+    """Save what the editor typed for ``key``, having started from revision ``base``.
+    Raises ContentError (nothing saved) when the content is not valid."""
+    _editable(document)
+    spec = document.framework_version.parsed()
+    address = parse_key(spec, key)
+    content = read_entry(spec, key, raw, locale=locale)
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
+        if entry is None:
+            if base != 0:
+                raise ContentError({"": _("This item was removed meanwhile.")})
+            position = _next_position(document, address.collection) if address.collection else 0
+            try:
+                with transaction.atomic():
+                    entry = Entry.objects.create(
+                        document=document,
+                        key=key,
+                        kind=address.kind,
+                        section_code=address.section,
+                        collection=address.collection,
+                        position=position,
+                        content=content,
+                        revision=1,
+                        updated_by=actor,
+                    )
+            except IntegrityError:
+                # Someone created it a moment ago: treat as a save from revision 0.
+                entry = Entry.objects.select_for_update().get(document=document, key=key)
+            else:
+                _version(entry, actor=actor, reason=reason)
+                _audit(entry, actor, {}, content, reason)
+                return SaveResult("saved", entry)
+        if entry.deleted and base != entry.revision:
+            return _conflict(entry, ())
+        if entry.revision == base or (base == 0 and entry.revision == 0):
+            if entry.content == content:
+                return SaveResult("unchanged", entry)
+            before = entry.content
+            entry.content = content
+            return _commit(entry, before, actor, reason, "saved")
+        base_content = _base_content(entry, base)
+        if base_content is None:
+            return _conflict(entry, ())
+        result = merge(base_content, entry.content, content)
+        if result.content is None:
+            return _conflict(entry, result.conflicts)
+        if result.content == entry.content:
+            return SaveResult("unchanged", entry)
+        # The merged content is re-read so that it is canonical and valid as a whole.
+        merged = read_entry(spec, key, result.content, locale="en")
+        before = entry.content
+        entry.content = merged
+        return _commit(entry, before, actor, reason, "merged")
+
+
+def _commit(
+    entry: Entry, before: dict[str, Any], actor: Any, reason: str, status: str
+) -> SaveResult:
+    entry.revision += 1
+    entry.updated_by = actor
+    entry.save(update_fields=["content", "revision", "updated_by", "updated_at"])
+    _version(entry, actor=actor, reason=reason)
+    _audit(entry, actor, before, entry.content, reason)
+    return SaveResult(status, entry)
+
+
+def _conflict(entry: Entry, conflicts: tuple[Conflict, ...]) -> SaveResult:
+    return SaveResult(
+        "conflict",
+        entry,
+        conflicts=conflicts,
+        theirs=entry.content,
+        theirs_by=entry.updated_by.display_name if entry.updated_by else "",
+        theirs_at=entry.updated_at,
+    )
+
+
+def _next_position(document: Document, collection: str) -> float:
+    last = Entry.objects.filter(document=document, collection=collection).aggregate(
+        m=Max("position")
+    )["m"]
+    return (last or 0) + 1
+
+
+def do_add_entry(
+    document: Document,
+    container_key: str,
+    raw: Any,
+    *,
+    actor: Any,
+    locale: str,
+    after_key: str | None = None,
+    reason: str = "edit",
+) -> Entry:
+    """A new row (of a table, the targets, a budget) after ``after_key`` or at the end."""
+    key = f"{container_key}:{new_uid()}"
+    spec = document.framework_version.parsed()
+    address = parse_key(spec, key)
+    if (
+        Entry.objects.filter(
+            document=document, collection=address.collection, deleted=False
+        ).count()
+        >= 5000
+    ):
+        raise ContentError({"": _("A table holds at most 5,000 rows.")})
+    result = do_save_entry(document, key, 0, raw, actor=actor, locale=locale, reason=reason)
+    assert result.entry is not None
+    if after_key is not None:
+        _place_after(result.entry, after_key, actor)
+    return result.entry
+
+
+def _place_after(entry: Entry, after_key: str, actor: Any) -> None:
+    anchor = Entry.objects.filter(document=entry.document, key=after_key).first()
+    if anchor is None:
+        return
+    following = (
+        Entry.objects.filter(
+            document=entry.document, collection=entry.collection, position__gt=anchor.position
+        )
+        .exclude(pk=entry.pk)
+        .aggregate(m=Min("position"))["m"]
+    )
+    entry.position = anchor.position + 1 if following is None else (anchor.position + following) / 2
+    entry.save(update_fields=["position"])
+    EntryVersion.objects.filter(entry=entry, revision=entry.revision).update(
+        position=entry.position
+    )
+
+
+def do_delete_entry(document: Document, key: str, base: int, *, actor: Any) -> SaveResult:
+    _editable(document)
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
+        if entry is None or entry.deleted:
+            return SaveResult("unchanged", entry)
+        if entry.revision != base:
+            return _conflict(entry, ())
+        before = entry.content
+        entry.deleted = True
+        entry.revision += 1
+        entry.updated_by = actor
+        entry.save(update_fields=["deleted", "revision", "updated_by", "updated_at"])
+        _version(entry, actor=actor, reason="delete")
+        record(
+            Action.DELETE,
+            actor=actor,
+            obj=entry,
+            before=before,
+            message=f"delete r{entry.revision}",
+        )
+        return SaveResult("saved", entry)
+
+
+def do_move_entry(document: Document, key: str, after_key: str | None, *, actor: Any) -> Entry:
+    """Put a row right after ``after_key`` (first when None). Order is not content: a move
+    never conflicts with an edit of the row."""
+    _editable(document)
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(document=document, key=key)
+        siblings = Entry.objects.filter(
+            document=document, collection=entry.collection, deleted=False
+        ).exclude(pk=entry.pk)
+        if after_key is None:
+            first = siblings.aggregate(m=Min("position"))["m"]
+            entry.position = (first or 1) - 1
+        else:
+            anchor = siblings.get(key=after_key)
+            following = siblings.filter(position__gt=anchor.position).aggregate(m=Min("position"))[
+                "m"
+            ]
+            entry.position = (
+                anchor.position + 1 if following is None else (anchor.position + following) / 2
+            )
+        entry.revision += 1
+        entry.updated_by = actor
+        entry.save(update_fields=["position", "revision", "updated_by", "updated_at"])
+        _version(entry, actor=actor, reason="move")
+        return entry
+
+
+def do_restore_entry(document: Document, key: str, revision: int, *, actor: Any) -> Entry:
+    """Bring back an earlier version as a new revision (history is never rewritten)."""
+    _editable(document)
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(document=document, key=key)
+        old = EntryVersion.objects.get(entry=entry, revision=revision)
+        before = entry.content
+        entry.content = old.content
+        entry.deleted = old.deleted
+        entry.revision += 1
+        entry.updated_by = actor
+        entry.save(update_fields=["content", "deleted", "revision", "updated_by", "updated_at"])
+        _version(entry, actor=actor, reason=f"restore r{revision}")
+        _audit(entry, actor, before, entry.content, f"restore r{revision}")
+        return entry
+
+
+def collection_at(
+    document: Document, collection: str, moment: dt.datetime
+) -> dict[int, EntryVersion]:
+    """The state of a table (or target list …) at a moment: each row's last version then."""
+    state: dict[int, EntryVersion] = {}
+    versions = (
+        EntryVersion.objects.filter(
+            entry__document=document, entry__collection=collection, saved_at__lte=moment
+        )
+        .select_related("entry")
+        .order_by("entry_id", "revision")
+    )
+    for version in versions:
+        state[version.entry_id] = version
+    return state
+
+
+def do_restore_collection(
+    document: Document, collection: str, moment: dt.datetime, *, actor: Any
+) -> int:
+    """Put a whole table back as it was at ``moment``; rows added since are removed. Each
+    changed row gets a new revision. Returns the number of rows changed."""
+    _editable(document)
+    changed = 0
+    with transaction.atomic():
+        then = collection_at(document, collection, moment)
+        for entry in Entry.objects.select_for_update().filter(
+            document=document, collection=collection
+        ):
+            old = then.get(entry.pk)
+            wanted_deleted = old is None or old.deleted
+            wanted_content = old.content if old else entry.content
+            wanted_position = old.position if old else entry.position
+            if (entry.deleted, entry.content, entry.position) == (
+                wanted_deleted,
+                wanted_content,
+                wanted_position,
+            ):
+                continue
+            entry.deleted, entry.content, entry.position = (
+                wanted_deleted,
+                wanted_content,
+                wanted_position,
+            )
+            entry.revision += 1
+            entry.updated_by = actor
+            entry.save()
+            _version(entry, actor=actor, reason="restore table")
+            changed += 1
+        record(
+            Action.UPDATE,
+            actor=actor,
+            obj=document,
+            after={
+                "collection": collection,
+                "restored_to": moment.isoformat(),
+                "rows_changed": changed,
+            },
+            message="restore table",
+        )
+    return changed
+
+
+def do_attach(
+    document: Document,
+    section_code: str,
+    *,
+    data: bytes,
+    filename: str,
+    content_type: str,
+    description: str,
+    actor: Any,
+) -> Attachment:
+    _editable(document)
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        attachment = Attachment(
+            document=document,
+            section_code=section_code,
+            original_name=filename[:255],
+            content_type=content_type,
+            size=len(data),
+            sha256=digest,
+            description=description[:300],
+            uploaded_by=actor,
+        )
+        attachment.file.save(digest, ContentFile(data), save=False)
+        attachment.save()
+        record(Action.CREATE, actor=actor, obj=attachment, after=attachment.snapshot())
+    return attachment
+
+
+def do_remove_attachment(attachment: Attachment, *, actor: Any) -> None:
+    _editable(attachment.document)
+    with transaction.atomic():
+        attachment.removed = True
+        attachment.save(update_fields=["removed"])
+        record(Action.DELETE, actor=actor, obj=attachment, before=attachment.snapshot())

@@ -1,0 +1,228 @@
+"""Starting a new cycle's document from the unit's previous one.
+
+- continuing projects come across with the phasing that falls in the new period (columns
+  are matched by their role, so it works between frameworks whose columns differ);
+- the legal basis and the narrative come across as starting text where the new framework
+  has a section with the same code;
+- targets come across into the new plan's targets section.
+A report's results section is filled from the targets of the plan that covers its period.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govplan.core.documents.totals import split_phasing_key
+from govplan.core.frameworks.model import Framework, Table
+from govplan.documents.actions import _version, new_uid
+from govplan.documents.models import Document, Entry
+
+ROLES_CARRIED = (
+    "project_name",
+    "lead_unit",
+    "application_field",
+    "objective",
+    "scale",
+    "scope",
+    "duration",
+    "total_investment",
+    "funding_source",
+    "funding_type",
+    "notes",
+)
+
+
+def _continuing(old_spec: Framework, table: Table, content: dict[str, Any]) -> bool:
+    """A project goes on if its duration reaches past the old period, or it has phasing
+    beyond it, or it is marked as continuing."""
+    cells = content.get("cells", {})
+    duration = table.by_role("duration")
+    if duration and cells.get(duration.code):
+        end = int(str(cells[duration.code]).split("-")[-1])
+        if end > old_spec.period.end:
+            return True
+    for key in content.get("phasing", {}):
+        if split_phasing_key(key)[0] > old_spec.period.end:
+            return True
+    status = table.by_role("project_status")
+    return bool(status and cells.get(status.code) == "continuing")
+
+
+def _project_table(spec: Framework) -> Table | None:
+    for _section, table in spec.tables():
+        if table.by_role("project_name") is not None:
+            return table
+    return None
+
+
+def _create(
+    document: Document,
+    key: str,
+    kind: str,
+    section: str,
+    collection: str,
+    position: float,
+    content: dict[str, Any],
+    actor: Any,
+) -> None:
+    entry = Entry.objects.create(
+        document=document,
+        key=key,
+        kind=kind,
+        section_code=section,
+        collection=collection,
+        position=position,
+        content=content,
+        revision=1,
+        updated_by=actor,
+    )
+    _version(entry, actor=actor, reason="carry-over")
+
+
+def carry_over(source: Document, target: Document, *, actor: Any) -> None:
+    old_spec = source.framework_version.parsed()
+    new_spec = target.framework_version.parsed()
+    old_entries = list(
+        Entry.objects.filter(document=source, deleted=False).order_by("position", "pk")
+    )
+
+    # Narrative and legal basis, where the new framework has the same section.
+    for entry in old_entries:
+        if entry.kind not in ("narrative", "legal"):
+            continue
+        section = new_spec.section(entry.section_code or entry.key.split(":", 1)[1])
+        if section is None:
+            continue
+        if (entry.kind == "narrative" and section.narrative) or (
+            entry.kind == "legal" and section.legal_basis is not None
+        ):
+            _create(target, entry.key, entry.kind, section.code, "", 0, entry.content, actor)
+
+    # Continuing projects, with their remaining phasing.
+    new_table = _project_table(new_spec)
+    if new_table is not None:
+        new_section = next(s for s, t in new_spec.tables() if t.code == new_table.code)
+        years = set(new_spec.period.years())
+        position = 0.0
+        for _section, old_table in old_spec.tables():
+            if old_table.by_role("project_name") is None:
+                continue
+            for entry in old_entries:
+                if entry.collection != f"table:{old_table.code}":
+                    continue
+                if not _continuing(old_spec, old_table, entry.content):
+                    continue
+                old_cells = entry.content.get("cells", {})
+                cells: dict[str, Any] = {}
+                for role in ROLES_CARRIED:
+                    old_column, new_column = old_table.by_role(role), new_table.by_role(role)
+                    if (
+                        old_column
+                        and new_column
+                        and old_column.type == new_column.type
+                        and old_cells.get(old_column.code) is not None
+                    ):
+                        cells[new_column.code] = old_cells[old_column.code]
+                status = new_table.by_role("project_status")
+                if status and any(o.code == "continuing" for o in status.choices):
+                    cells[status.code] = "continuing"
+                content: dict[str, Any] = {"cells": cells}
+                if new_table.phasing is not None:
+                    content["phasing"] = {
+                        key: value
+                        for key, value in entry.content.get("phasing", {}).items()
+                        if split_phasing_key(key)[0] in years
+                        and split_phasing_key(key)[1] in new_table.phasing.sources
+                        and split_phasing_key(key)[2] in new_table.phasing.types
+                    }
+                position += 1
+                _create(
+                    target,
+                    f"row:{new_table.code}:{new_uid()}",
+                    "row",
+                    new_section.code,
+                    f"table:{new_table.code}",
+                    position,
+                    content,
+                    actor,
+                )
+
+    # Targets, into the first targets section of the new plan.
+    targets_section = next((s for s in new_spec.walk() if s.targets is not None), None)
+    if targets_section is not None:
+        position = 0.0
+        for entry in old_entries:
+            if entry.kind != "target":
+                continue
+            content = dict(entry.content)
+            if content.get("indicator") and content["indicator"] not in new_spec.indicators:
+                content.pop("indicator")
+                content.setdefault("text", entry.content.get("text") or entry.content["indicator"])
+            if content.get("year") not in new_spec.period.years():
+                content.pop("year", None)
+            position += 1
+            _create(
+                target,
+                f"target:{targets_section.code}:{new_uid()}",
+                "target",
+                targets_section.code,
+                f"target:{targets_section.code}",
+                position,
+                content,
+                actor,
+            )
+
+
+def plan_targets_for_report(report: Document) -> list[tuple[Document, Entry]]:
+    """The targets of the unit's plans whose period covers the report's year."""
+    plans = Document.objects.filter(
+        org_unit=report.org_unit,
+        kind="plan",
+        period_start__lte=report.period_end,
+        period_end__gte=report.period_start,
+    )
+    return [
+        (entry.document, entry)
+        for entry in Entry.objects.filter(document__in=plans, kind="target", deleted=False)
+        .select_related("document")
+        .order_by("document__period_start", "position")
+    ]
+
+
+def fill_results(report: Document, *, actor: Any) -> int:
+    """Bring the plan's targets into the report's results section (once per target)."""
+    spec = report.framework_version.parsed()
+    section = next((s for s in spec.walk() if s.target_results), None)
+    if section is None:
+        return 0
+    existing = {
+        (e.content.get("source") or {}).get("key")
+        for e in Entry.objects.filter(document=report, kind="result")
+    }
+    added = 0
+    for plan, target in plan_targets_for_report(report):
+        if target.key in existing:
+            continue
+        indicator = target.content.get("indicator", "")
+        name = plan.framework_version.parsed().indicators.get(indicator) if indicator else None
+        source = {
+            "document": plan.pk,
+            "key": target.key,
+            "indicator": indicator,
+            "text": target.content.get("text") or (name.name if name else ""),
+            "baseline": target.content.get("baseline"),
+            "target": target.content.get("target"),
+            "year": target.content.get("year"),
+        }
+        added += 1
+        _create(
+            report,
+            f"result:{section.code}:{new_uid()}",
+            "result",
+            section.code,
+            f"result:{section.code}",
+            float(added),
+            {"source": {k: v for k, v in source.items() if v not in (None, "")}},
+            actor,
+        )
+    return added

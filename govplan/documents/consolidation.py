@@ -1,0 +1,100 @@
+"""A parent unit's view of its sub-units' documents for the same framework: their indicator
+values summed (ratios as sums of numerators over sums of denominators) and their projects
+listed, ready to be taken into the parent's own document without retyping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from govplan.access.scoping import visible_to
+from govplan.core.documents.totals import row_phasing_total
+from govplan.core.documents.values import sum_values
+from govplan.documents.editor import _locale, describe_cell
+from govplan.documents.models import Document, Entry
+
+
+@dataclass
+class SubDocument:
+    document: Document
+    values: dict[str, dict[str, Any]]
+
+
+def sub_documents(document: Document, user: Any) -> list[Document]:
+    units = document.org_unit.descendants(on=timezone.localdate())
+    return list(
+        visible_to(Document.objects.all(), user)
+        .filter(framework=document.framework, org_unit__in=units)
+        .select_related("org_unit")
+        .order_by("org_unit__name")
+    )
+
+
+def consolidated(document: Document, user: Any) -> dict[str, Any]:
+    spec = document.framework_version.parsed()
+    locale = _locale()
+    subs = sub_documents(document, user)
+    values: dict[int, dict[str, dict[str, Any]]] = {d.pk: {} for d in subs}
+    for entry in Entry.objects.filter(document__in=subs, kind="value", deleted=False):
+        values[entry.document_id][entry.key.removeprefix("value:")] = entry.content
+    own = {
+        e.key.removeprefix("value:"): e
+        for e in Entry.objects.filter(document=document, kind="value", deleted=False)
+    }
+    indicators = []
+    for code in spec.used_indicators():
+        indicator = spec.indicators[code]
+        if indicator.type not in ("integer", "decimal", "money", "ratio"):
+            continue
+        if not any(
+            f"value:{code}" == f"value:{u.indicator}" for s in spec.walk() for u in s.indicators
+        ):
+            continue
+        contents = [values[d.pk][code] for d in subs if code in values[d.pk]]
+        total = sum_values(indicator, contents)
+        own_entry = own.get(code)
+        indicators.append(
+            {
+                "code": code,
+                "name": indicator.name,
+                "unit": indicator.unit,
+                "reported": len(contents),
+                "cells": [
+                    {"key": key, "text": describe_cell(indicator, cell, locale)}
+                    for key, cell in total["cells"].items()
+                ],
+                "total": total,
+                "own": {
+                    key: describe_cell(indicator, cell, locale)
+                    for key, cell in (
+                        own_entry.content.get("cells", {}) if own_entry else {}
+                    ).items()
+                },
+                "own_revision": own_entry.revision if own_entry else 0,
+            }
+        )
+    projects = []
+    for _section, table in spec.tables():
+        name = table.by_role("project_name")
+        total_column = table.by_role("total_investment")
+        if name is None:
+            continue
+        for entry in Entry.objects.filter(
+            document__in=subs, collection=f"table:{table.code}", deleted=False
+        ).select_related("document__org_unit"):
+            cells = entry.content.get("cells", {})
+            projects.append(
+                {
+                    "unit": entry.document.org_unit.name,
+                    "table": table.title,
+                    "name": cells.get(name.code, ""),
+                    "total_investment": Decimal(str(cells[total_column.code]))
+                    if total_column and cells.get(total_column.code)
+                    else None,
+                    "phasing_total": row_phasing_total(entry.content.get("phasing", {})),
+                }
+            )
+    return {"subs": subs, "indicators": indicators, "projects": projects}

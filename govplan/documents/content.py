@@ -1,0 +1,356 @@
+"""What each kind of entry may contain, checked against the document's pinned framework.
+
+``read_entry(spec, key, raw, locale)`` turns what the editor sent into canonical content,
+or raises ContentError with a message per field (field paths the page can point at).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from govplan.core.documents.cells import (
+    CellError,
+    CellValueError,
+    parse_column_value,
+    parse_money,
+    parse_text,
+    parse_year,
+)
+from govplan.core.documents.totals import split_phasing_key
+from govplan.core.documents.values import parse_indicator_value
+from govplan.core.frameworks.model import Framework, Section, Table
+from govplan.documents.sanitize import clean_html
+
+MAX_ROWS_PER_TABLE = 5000
+TARGET_STATUSES = ("achieved", "on_track", "behind", "not_achieved")
+UID_RE = re.compile(r"^[a-z0-9]{6,32}$")
+
+
+class ContentError(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def message(error: CellError) -> str:
+    return _(error.template) % error.params if error.params else _(error.template)
+
+
+@dataclass(frozen=True)
+class EntryAddress:
+    kind: str
+    section: str  # the section code, where there is one
+    collection: str  # table code, "targets:III.2", "budget:VII" …
+    name: str  # narrative/legal: section; value: indicator code; rows: uid
+
+
+def parse_key(spec: Framework, key: str) -> EntryAddress:
+    """Where a key points in the framework; KeyError for a key the framework does not have."""
+    kind, _sep, rest = key.partition(":")
+    if kind in ("narrative", "legal"):
+        section = spec.section(rest)
+        if section is None or (kind == "narrative" and not section.narrative):
+            raise KeyError(key)
+        if kind == "legal" and section.legal_basis is None:
+            raise KeyError(key)
+        return EntryAddress(kind, rest, "", rest)
+    if kind == "value":
+        if rest not in spec.indicators or not _asking_section(spec, rest):
+            raise KeyError(key)
+        return EntryAddress(kind, _asking_section(spec, rest), "", rest)
+    if kind in ("row", "target", "result", "budget"):
+        container, _sep, uid = rest.rpartition(":")
+        if not UID_RE.match(uid):
+            raise KeyError(key)
+        if kind == "row":
+            table_section = next((s for s, t in spec.tables() if t.code == container), None)
+            if table_section is None:
+                raise KeyError(key)
+            return EntryAddress(kind, table_section.code, f"table:{container}", uid)
+        section = spec.section(container)
+        wanted = {"target": "targets", "result": "target_results", "budget": "budget"}[kind]
+        if section is None or not _holds(section, wanted):
+            raise KeyError(key)
+        return EntryAddress(kind, container, f"{kind}:{container}", uid)
+    raise KeyError(key)
+
+
+def _holds(section: Section, what: str) -> bool:
+    if what == "targets":
+        return section.targets is not None
+    if what == "target_results":
+        return section.target_results
+    return section.budget is not None and section.budget.rows == "content"
+
+
+def _asking_section(spec: Framework, code: str) -> str:
+    for section in spec.walk():
+        if any(u.indicator == code for u in section.indicators):
+            return section.code
+    return ""
+
+
+def read_entry(spec: Framework, key: str, raw: Any, *, locale: str) -> dict[str, Any]:
+    address = parse_key(spec, key)
+    if not isinstance(raw, dict):
+        raise ContentError({"": _("The content must be an object.")})
+    reader = {
+        "narrative": _narrative,
+        "legal": _legal,
+        "value": _value,
+        "row": _row,
+        "target": _target,
+        "result": _result,
+        "budget": _budget,
+    }[address.kind]
+    return reader(spec, address, raw, locale)
+
+
+def _narrative(
+    spec: Framework, address: EntryAddress, raw: dict[str, Any], locale: str
+) -> dict[str, Any]:
+    html = raw.get("html") or ""
+    if not isinstance(html, str):
+        raise ContentError({"html": _("The text must be text.")})
+    if len(html) > 2_000_000:
+        raise ContentError({"html": _("The text is longer than 2 million characters.")})
+    return {"html": clean_html(html)}
+
+
+def _legal(
+    spec: Framework, address: EntryAddress, raw: dict[str, Any], locale: str
+) -> dict[str, Any]:
+    from govplan.frameworks.models import LegalDocument
+
+    items = raw.get("items") or []
+    if not isinstance(items, list):
+        raise ContentError({"items": _("The list must be a list.")})
+    known = set(
+        LegalDocument.objects.filter(
+            code__in=[i.get("code") for i in items if isinstance(i, dict)]
+        ).values_list("code", flat=True)
+    )
+    result: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors[f"items.{index}"] = _("Each item names a document or is a citation text.")
+            continue
+        if item.get("code"):
+            if item["code"] not in known:
+                errors[f"items.{index}"] = _("Unknown legal document %(code)s.") % {
+                    "code": item["code"]
+                }
+            elif {"code": item["code"]} not in result:
+                result.append({"code": str(item["code"])})
+        elif item.get("text"):
+            try:
+                result.append({"text": parse_text(item["text"], limit=1000)})
+            except CellValueError as exc:
+                errors[f"items.{index}"] = message(exc.error)
+    if errors:
+        raise ContentError(errors)
+    return {"items": result}
+
+
+def _value(
+    spec: Framework, address: EntryAddress, raw: dict[str, Any], locale: str
+) -> dict[str, Any]:
+    indicator = spec.indicators[address.name]
+    cells = raw.get("cells") or {}
+    if not isinstance(cells, dict):
+        raise ContentError({"cells": _("The values must be an object.")})
+    parsed = parse_indicator_value(
+        indicator, spec.dimensions, cells, comment=raw.get("comment", ""), locale=locale
+    )
+    if not parsed.ok:
+        raise ContentError(
+            {f"cells.{k}" if k != "comment" else k: message(e) for k, e in parsed.errors.items()}
+        )
+    return parsed.content
+
+
+def read_phasing(
+    raw: Any, phasing_spec: Any, years: list[int], *, locale: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    if raw in (None, ""):
+        return values, errors
+    if not isinstance(raw, dict):
+        return values, {"phasing": _("The phasing must be an object.")}
+    for key, value in raw.items():
+        try:
+            year, source, funding_type = split_phasing_key(str(key))
+        except ValueError:
+            errors[f"phasing.{key}"] = _("Unknown phasing cell %(key)s.") % {"key": key}
+            continue
+        if year not in years:
+            errors[f"phasing.{key}"] = _("%(year)s is outside the period %(first)s-%(last)s.") % {
+                "year": year,
+                "first": years[0],
+                "last": years[-1],
+            }
+            continue
+        if source not in phasing_spec.sources or funding_type not in phasing_spec.types:
+            errors[f"phasing.{key}"] = _("Unknown phasing cell %(key)s.") % {"key": key}
+            continue
+        if value in (None, ""):
+            continue
+        try:
+            values[str(key)] = parse_money(value, locale=locale)
+        except CellValueError as exc:
+            errors[f"phasing.{key}"] = message(exc.error)
+    return values, errors
+
+
+def read_row_cells(table: Table, raw: Any, *, locale: str) -> tuple[dict[str, Any], dict[str, str]]:
+    cells: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if not isinstance(raw, dict):
+        return cells, {"cells": _("The cells must be an object.")}
+    for code, value in raw.items():
+        column = table.column(str(code))
+        if column is None:
+            errors[f"cells.{code}"] = _("The table has no column %(column)s.") % {"column": code}
+            continue
+        try:
+            parsed = parse_column_value(column.type, value, choices=column.choices, locale=locale)
+        except CellValueError as exc:
+            errors[f"cells.{code}"] = message(exc.error)
+            continue
+        if parsed is not None:
+            cells[column.code] = parsed
+    return cells, errors
+
+
+def _row(
+    spec: Framework, address: EntryAddress, raw: dict[str, Any], locale: str
+) -> dict[str, Any]:
+    table = spec.table(address.collection.removeprefix("table:"))
+    assert table is not None
+    cells, errors = read_row_cells(table, raw.get("cells") or {}, locale=locale)
+    content: dict[str, Any] = {"cells": cells}
+    if table.phasing is not None:
+        phasing, phasing_errors = read_phasing(
+            raw.get("phasing"), table.phasing, spec.period.years(), locale=locale
+        )
+        errors.update(phasing_errors)
+        content["phasing"] = phasing
+    elif raw.get("phasing"):
+        errors["phasing"] = _("This table has no budget phasing.")
+    if errors:
+        raise ContentError(errors)
+    return content
+
+
+def _target(
+    spec: Framework, address: EntryAddress, raw: dict[str, Any], locale: str
+) -> dict[str, Any]:
+    section = spec.section(address.section)
+    assert section is not None and section.targets is not None
+    errors: dict[str, str] = {}
+    content: dict[str, Any] = {}
+    indicator_code = raw.get("indicator") or ""
+    if indicator_code:
+        if (
+            indicator_code not in spec.indicators
+            and indicator_code not in section.targets.indicators
+        ):
+            errors["indicator"] = _("Choose an indicator this framework asks for.")
+        else:
+            content["indicator"] = indicator_code
+    text = raw.get("text") or ""
+    if text:
+        try:
+            content["text"] = parse_text(text, limit=2000)
+        except CellValueError as exc:
+            errors["text"] = message(exc.error)
+    if not indicator_code and not text:
+        errors["text"] = _("Name the indicator, or write the objective.")
+    if not indicator_code and text and not section.targets.free_text:
+        errors["indicator"] = _("This framework asks for measurable targets: choose an indicator.")
+    for field in ("baseline", "target"):
+        value = raw.get(field)
+        if value in (None, ""):
+            continue
+        try:
+            content[field] = parse_column_value("decimal", value, locale=locale)
+        except CellValueError as exc:
+            errors[field] = message(exc.error)
+    if raw.get("year") not in (None, ""):
+        try:
+            content["year"] = parse_year(raw["year"], years=spec.period.years())
+        except CellValueError as exc:
+            errors["year"] = message(exc.error)
+    if indicator_code and "target" not in content and "target" not in errors:
+        errors["target"] = _("A measurable target needs its target value.")
+    if errors:
+        raise ContentError(errors)
+    return content
+
+
+def _result(
+    spec: Framework, address: EntryAddress, raw: dict[str, Any], locale: str
+) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    content: dict[str, Any] = {}
+    source = raw.get("source")
+    if isinstance(source, dict):
+        content["source"] = {
+            k: source[k]
+            for k in ("document", "key", "indicator", "text", "baseline", "target", "year")
+            if k in source
+        }
+    if not content.get("source") and not raw.get("text"):
+        errors["text"] = _("Name the target this result is about.")
+    if raw.get("text"):
+        content["text"] = str(raw["text"])[:2000]
+    if raw.get("achieved") not in (None, ""):
+        try:
+            content["achieved"] = parse_column_value("decimal", raw["achieved"], locale=locale)
+        except CellValueError as exc:
+            errors["achieved"] = message(exc.error)
+    status = raw.get("status") or ""
+    if status:
+        if status not in TARGET_STATUSES:
+            errors["status"] = _("Unknown status.")
+        else:
+            content["status"] = status
+    if raw.get("obstacles"):
+        try:
+            content["obstacles"] = parse_text(raw["obstacles"], limit=4000)
+        except CellValueError as exc:
+            errors["obstacles"] = message(exc.error)
+    if errors:
+        raise ContentError(errors)
+    return content
+
+
+def _budget(
+    spec: Framework, address: EntryAddress, raw: dict[str, Any], locale: str
+) -> dict[str, Any]:
+    section = spec.section(address.section)
+    assert section is not None and section.budget is not None
+    errors: dict[str, str] = {}
+    content: dict[str, Any] = {}
+    try:
+        label = parse_text(raw.get("label") or "", limit=1000)
+    except CellValueError as exc:
+        errors["label"] = message(exc.error)
+        label = ""
+    if not label:
+        errors["label"] = _("Say what this budget line is for.")
+    content["label"] = label
+    phasing, phasing_errors = read_phasing(
+        raw.get("phasing"), section.budget, spec.period.years(), locale=locale
+    )
+    errors.update(phasing_errors)
+    content["phasing"] = phasing
+    if errors:
+        raise ContentError(errors)
+    return content

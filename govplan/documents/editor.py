@@ -1,0 +1,554 @@
+"""The document editor's page model: every section the unit must fill, with what is saved
+so far, the previous cycle's values beside the fields, and computed totals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import get_language
+
+from govplan.core.documents.cells import display_value, format_number
+from govplan.core.documents.totals import (
+    column_totals,
+    phasing_key,
+    row_phasing_total,
+    table_phasing_totals,
+)
+from govplan.core.documents.values import cell_keys, is_filled, ratio_percent
+from govplan.core.frameworks.catalogue import Indicator
+from govplan.core.frameworks.model import Framework, Section, Table
+from govplan.documents.models import Attachment, Document, Entry
+from govplan.documents.sanitize import text_of
+from govplan.frameworks import labels
+from govplan.frameworks.models import LegalDocument
+from govplan.frameworks.presentation import applies_label
+
+NUMERIC_TYPES = ("integer", "decimal", "money", "percent")
+
+
+def _locale() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def visible_sections(spec: Framework, document: Document) -> list[Section]:
+    """The sections that apply to the document's unit (a ministry-specific task shows only
+    in that ministry's document), in order, depth first."""
+    unit = document.org_unit
+    result: list[Section] = []
+
+    def walk(sections: tuple[Section, ...]) -> None:
+        for section in sections:
+            if section.applies(unit.kind, unit.scheme, unit.code):
+                result.append(section)
+                walk(section.sections)
+
+    walk(spec.sections)
+    return result
+
+
+def load_entries(document: Document) -> dict[str, Any]:
+    entries = list(
+        Entry.objects.filter(document=document, deleted=False).only(
+            "key", "kind", "collection", "position", "content", "revision", "section_code"
+        )
+    )
+    by_key = {e.key: e for e in entries}
+    collections: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if entry.collection:
+            collections[entry.collection].append(entry)
+    for rows in collections.values():
+        rows.sort(key=lambda e: (e.position, e.pk))
+    return {"by_key": by_key, "collections": collections}
+
+
+def previous_document(document: Document) -> Document | None:
+    """The unit's document for the framework this one follows (or that of the unit it came
+    from, for units formed by a merger)."""
+    spec = document.framework_version.parsed()
+    if not spec.follows:
+        return None
+    from govplan.orgunits.history import predecessor_ids
+
+    units = [document.org_unit_id, *predecessor_ids([document.org_unit_id])]
+    return (
+        Document.objects.filter(framework__code=spec.follows, org_unit_id__in=units)
+        .select_related("framework_version")
+        .order_by("-period_end")
+        .first()
+    )
+
+
+def previous_values(document: Document) -> dict[str, dict[str, Any]]:
+    """Indicator code → previous content, reading through catalogue mappings (level 4 of
+    2011 continues as toàn trình)."""
+    previous = previous_document(document)
+    if previous is None:
+        return {}
+    spec = document.framework_version.parsed()
+    old = {
+        e.key.removeprefix("value:"): e.content
+        for e in Entry.objects.filter(document=previous, kind="value", deleted=False)
+    }
+    result: dict[str, dict[str, Any]] = {}
+    for code, indicator in spec.indicators.items():
+        if code in old:
+            result[code] = old[code]
+        elif indicator.maps_from and indicator.maps_from.indicator in old:
+            mapping = indicator.maps_from.options
+            cells: dict[str, Any] = {}
+            for key, cell in old[indicator.maps_from.indicator].get("cells", {}).items():
+                new_key = mapping.get(key) if key else ""
+                if new_key is None and key:
+                    continue
+                target = new_key if key else ""
+                if "v" in cell and target in cells:
+                    cells[target] = {
+                        "v": str(Decimal(str(cells[target]["v"])) + Decimal(str(cell["v"])))
+                    }
+                else:
+                    cells[target] = cell
+            result[code] = {"cells": cells, "mapped_from": indicator.maps_from.indicator}
+    return result
+
+
+def describe_cell(indicator: Indicator, cell: dict[str, Any] | None, locale: str) -> str:
+    if not cell:
+        return ""
+    if indicator.type == "ratio":
+        if "n" not in cell or "d" not in cell:
+            return ""
+        percent = ratio_percent(cell)
+        numerator = format_number(Decimal(str(cell["n"])), locale=locale)
+        denominator = format_number(Decimal(str(cell["d"])), locale=locale)
+        text = f"{numerator}/{denominator}"
+        if percent is not None:
+            text += f" ({format_number(percent, locale=locale, places=1)}%)"
+        return text
+    value = cell.get("v")
+    if value is None:
+        return ""
+    if indicator.type in ("integer", "decimal", "money"):
+        return format_number(Decimal(str(value)), locale=locale)
+    if indicator.type == "boolean":
+        return ("có" if value else "không") if locale == "vi" else ("yes" if value else "no")
+    if indicator.type == "choice":
+        titles = {o.code: o.title for o in indicator.choices}
+        return titles.get(str(value), str(value))
+    return str(value)
+
+
+def _indicator_block(
+    spec: Framework, use: Any, entries: dict[str, Entry], previous: dict[str, Any], locale: str
+) -> dict[str, Any]:
+    indicator = spec.indicators[use.indicator]
+    entry = entries.get(f"value:{indicator.code}")
+    content = entry.content if entry else {}
+    cells = content.get("cells", {})
+    dims = [spec.dimensions[d] for d in indicator.disaggregation]
+    keys = cell_keys(indicator, spec.dimensions)
+    prev = previous.get(indicator.code, {})
+    rows: list[dict[str, Any]] = []
+    if len(dims) == 2:
+        for first in dims[0].options:
+            rows.append(
+                {
+                    "title": first.title,
+                    "cells": [
+                        _cell(indicator, f"{first.code}|{second.code}", cells, prev, locale)
+                        for second in dims[1].options
+                    ],
+                }
+            )
+    else:
+        titles = {o.code: o.title for o in dims[0].options} if dims else {"": ""}
+        for key in keys:
+            rows.append(
+                {
+                    "title": titles.get(key, ""),
+                    "cells": [_cell(indicator, key, cells, prev, locale)],
+                }
+            )
+    return {
+        "key": f"value:{indicator.code}",
+        "revision": entry.revision if entry else 0,
+        "code": indicator.code,
+        "name": use.label or indicator.name,
+        "unit": indicator.unit,
+        "type": indicator.type,
+        "required": use.required,
+        "definition": indicator.definition,
+        "numerator": indicator.numerator.label if indicator.numerator else "",
+        "denominator": indicator.denominator.label if indicator.denominator else "",
+        "choices": indicator.choices,
+        "columns": [o.title for o in dims[1].options] if len(dims) == 2 else [],
+        "dimension_titles": [d.title for d in dims],
+        "rows": rows,
+        "comment": content.get("comment", ""),
+        "filled": is_filled(indicator, content),
+        "previous_from": prev.get("mapped_from", ""),
+    }
+
+
+def _cell(
+    indicator: Indicator, key: str, cells: dict[str, Any], prev: dict[str, Any], locale: str
+) -> dict[str, Any]:
+    cell = cells.get(key, {})
+    previous = prev.get("cells", {}).get(key)
+    data: dict[str, Any] = {"key": key, "previous": describe_cell(indicator, previous, locale)}
+    if indicator.type == "ratio":
+        data["n"] = format_number(Decimal(str(cell["n"])), locale=locale) if "n" in cell else ""
+        data["d"] = format_number(Decimal(str(cell["d"])), locale=locale) if "d" in cell else ""
+        percent = ratio_percent(cell) if cell else None
+        data["percent"] = (
+            format_number(percent, locale=locale, places=1) if percent is not None else ""
+        )
+    else:
+        value = cell.get("v")
+        if value is None:
+            data["value"] = ""
+        elif indicator.type in ("integer", "decimal", "money"):
+            data["value"] = format_number(Decimal(str(value)), locale=locale)
+        elif indicator.type == "date":
+            data["value"] = display_value("date", value)
+        else:
+            data["value"] = value
+    return data
+
+
+def table_block(spec: Framework, table: Table, rows: list[Entry], locale: str) -> dict[str, Any]:
+    years = spec.period.years()
+    phasing_columns = []
+    if table.phasing:
+        for year in years:
+            for source in table.phasing.sources:
+                for funding_type in table.phasing.types:
+                    phasing_columns.append(
+                        {
+                            "key": phasing_key(year, source, funding_type),
+                            "year": year,
+                            "source": labels.FUNDING_SOURCES[source],
+                            "type": labels.FUNDING_TYPES[funding_type],
+                        }
+                    )
+    numeric = [c.code for c in table.columns if c.type in NUMERIC_TYPES]
+    money = [c.code for c in table.columns if c.type == "money"]
+    body = []
+    for index, entry in enumerate(rows, start=1):
+        cells = entry.content.get("cells", {})
+        phasing = entry.content.get("phasing", {})
+        body.append(
+            {
+                "key": entry.key,
+                "revision": entry.revision,
+                "number": index,
+                "cells": [
+                    {
+                        "code": c.code,
+                        "value": display_value(
+                            c.type, cells.get(c.code), choices=c.choices, locale=locale
+                        ),
+                    }
+                    for c in table.columns
+                ],
+                "phasing": [
+                    {
+                        "key": p["key"],
+                        "value": display_value("money", phasing.get(p["key"]), locale=locale),
+                    }
+                    for p in phasing_columns
+                ],
+                "total": format_number(row_phasing_total(phasing), locale=locale)
+                if table.phasing
+                else "",
+            }
+        )
+    totals = column_totals((e.content.get("cells", {}) for e in rows), numeric)
+    phasing_totals = table_phasing_totals(e.content.get("phasing", {}) for e in rows)
+    return {
+        "code": table.code,
+        "title": table.title,
+        "numbered": table.numbered,
+        "columns": [
+            {
+                "code": c.code,
+                "title": c.title,
+                "type": c.type,
+                "type_label": labels.VALUE_TYPES.get(c.type, c.type),
+                "unit": c.unit,
+                "required": c.required,
+                "choices": [{"code": o.code, "title": o.title} for o in c.choices],
+                "numeric": c.type in NUMERIC_TYPES,
+            }
+            for c in table.columns
+        ],
+        "phasing_columns": phasing_columns,
+        "rows": body,
+        "totals": [
+            format_number(totals[c.code], locale=locale) if c.code in money else ""
+            for c in table.columns
+        ],
+        "phasing_totals": [
+            format_number(phasing_totals.get(p["key"], Decimal(0)), locale=locale)
+            for p in phasing_columns
+        ],
+        "grand_total": format_number(sum(phasing_totals.values(), Decimal(0)), locale=locale)
+        if table.phasing
+        else "",
+    }
+
+
+def required_parts(
+    spec: Framework,
+    document: Document,
+    entries: dict[str, Entry],
+    collections: dict[str, list[Entry]],
+) -> list[tuple[str, bool]]:
+    """Each required part of the document (section code + what) and whether it is filled."""
+    parts: list[tuple[str, bool]] = []
+    for section in visible_sections(spec, document):
+        if not section.required:
+            continue
+        if section.narrative:
+            entry = entries.get(f"narrative:{section.code}")
+            parts.append((section.code, bool(entry and text_of(entry.content.get("html", "")))))
+        if section.legal_basis is not None:
+            entry = entries.get(f"legal:{section.code}")
+            parts.append((section.code, bool(entry and entry.content.get("items"))))
+        for use in section.indicators:
+            if use.required:
+                entry = entries.get(f"value:{use.indicator}")
+                indicator = spec.indicators[use.indicator]
+                parts.append((section.code, bool(entry and is_filled(indicator, entry.content))))
+        if section.targets is not None:
+            parts.append((section.code, bool(collections.get(f"target:{section.code}"))))
+        for table in section.tables:
+            parts.append((section.code, bool(collections.get(f"table:{table.code}"))))
+    return parts
+
+
+def completeness(document: Document) -> int:
+    loaded = load_entries(document)
+    parts = required_parts(
+        document.framework_version.parsed(), document, loaded["by_key"], loaded["collections"]
+    )
+    return round(100 * sum(f for _, f in parts) / len(parts)) if parts else 100
+
+
+def section_blocks(document: Document, *, editable: bool) -> dict[str, Any]:
+    spec = document.framework_version.parsed()
+    locale = _locale()
+    loaded = load_entries(document)
+    entries: dict[str, Entry] = loaded["by_key"]
+    collections = loaded["collections"]
+    previous = previous_values(document)
+    legal_titles = {d.code: d for d in LegalDocument.objects.all()}
+    attachments: dict[str, list[Attachment]] = defaultdict(list)
+    for attachment in document.attachments.filter(removed=False):
+        attachments[attachment.section_code].append(attachment)
+    blocks = []
+    for section in visible_sections(spec, document):
+        block: dict[str, Any] = {
+            "code": section.code,
+            "number": section.number,
+            "title": section.title,
+            "depth": section.depth,
+            "guidance": section.guidance,
+            "required": section.required,
+            "applies": applies_label(section.applies_to, {}),
+            "attachments": attachments.get(section.code, []),
+        }
+        if section.narrative:
+            entry = entries.get(f"narrative:{section.code}")
+            html = entry.content.get("html", "") if entry else ""
+            block["narrative"] = {
+                "key": f"narrative:{section.code}",
+                "revision": entry.revision if entry else 0,
+                "html": html,
+            }
+        if section.legal_basis is not None:
+            entry = entries.get(f"legal:{section.code}")
+            items = entry.content.get("items", []) if entry else []
+            block["legal"] = {
+                "key": f"legal:{section.code}",
+                "revision": entry.revision if entry else 0,
+                "items": [
+                    {"code": i["code"], "document": legal_titles.get(i["code"])}
+                    if "code" in i
+                    else {"text": i["text"]}
+                    for i in items
+                ],
+                "suggested": [legal_titles[c] for c in section.legal_basis if c in legal_titles],
+            }
+        if section.indicators:
+            block["indicators"] = [
+                _indicator_block(spec, u, entries, previous, locale) for u in section.indicators
+            ]
+        if section.targets is not None:
+            rows = collections.get(f"target:{section.code}", [])
+            block["targets"] = {
+                "container": f"target:{section.code}",
+                "indicators": [spec.indicators[c] for c in section.targets.indicators]
+                or list(spec.indicators.values()),
+                "free_text": section.targets.free_text,
+                "years": spec.period.years(),
+                "rows": [_target_row(spec, e, locale) for e in rows],
+            }
+        if section.target_results:
+            rows = collections.get(f"result:{section.code}", [])
+            block["results"] = {
+                "container": f"result:{section.code}",
+                "rows": [_result_row(e, locale) for e in rows],
+            }
+        if section.tables:
+            block["tables"] = [
+                table_block(spec, t, collections.get(f"table:{t.code}", []), locale)
+                for t in section.tables
+            ]
+        if section.budget is not None:
+            block["budget"] = _budget_block(spec, section, collections, locale)
+        blocks.append(block)
+    parts = required_parts(spec, document, entries, collections)
+    required_filled = sum(filled for _, filled in parts)
+    return {
+        "spec": spec,
+        "sections": blocks,
+        "completeness": round(100 * required_filled / len(parts)) if parts else 100,
+        "required_total": len(parts),
+        "required_filled": required_filled,
+        "locale": locale,
+        "editable": editable,
+    }
+
+
+def _target_row(spec: Framework, entry: Entry, locale: str) -> dict[str, Any]:
+    content = entry.content
+    indicator = spec.indicators.get(content.get("indicator", ""))
+    return {
+        "key": entry.key,
+        "revision": entry.revision,
+        "indicator": indicator.code if indicator else "",
+        "indicator_name": indicator.name if indicator else "",
+        "text": content.get("text", ""),
+        "baseline": format_number(Decimal(content["baseline"]), locale=locale)
+        if "baseline" in content
+        else "",
+        "target": format_number(Decimal(content["target"]), locale=locale)
+        if "target" in content
+        else "",
+        "year": content.get("year", ""),
+        "measurable": bool(indicator),
+    }
+
+
+def attainment(source: dict[str, Any], achieved: Any) -> Decimal | None:
+    """How far the target was reached, in percent: the way from the baseline to the target
+    when there is a baseline, else the achieved value over the target."""
+    if achieved in (None, "") or source.get("target") in (None, ""):
+        return None
+    target, done = Decimal(str(source["target"])), Decimal(str(achieved))
+    baseline = source.get("baseline")
+    if baseline not in (None, "") and Decimal(str(baseline)) != target:
+        start = Decimal(str(baseline))
+        return (done - start) * 100 / (target - start)
+    return done * 100 / target if target else None
+
+
+def _result_row(entry: Entry, locale: str) -> dict[str, Any]:
+    content = entry.content
+    source = content.get("source", {})
+    reached = attainment(source, content.get("achieved"))
+    return {
+        "key": entry.key,
+        "revision": entry.revision,
+        "source": {
+            **source,
+            "target": format_number(Decimal(str(source["target"])), locale=locale)
+            if source.get("target") not in (None, "")
+            else "",
+        },
+        "text": content.get("text", ""),
+        "achieved": format_number(Decimal(str(content["achieved"])), locale=locale)
+        if content.get("achieved") not in (None, "")
+        else "",
+        "attainment": f"{format_number(reached, locale=locale, places=1)}%"
+        if reached is not None
+        else "",
+        "status": content.get("status", ""),
+        "obstacles": content.get("obstacles", ""),
+    }
+
+
+def _budget_block(
+    spec: Framework, section: Section, collections: dict[str, list[Entry]], locale: str
+) -> dict[str, Any]:
+    assert section.budget is not None
+    years = spec.period.years()
+    columns = [
+        {
+            "key": phasing_key(y, s, t),
+            "year": y,
+            "source": labels.FUNDING_SOURCES[s],
+            "type": labels.FUNDING_TYPES[t],
+        }
+        for y in years
+        for s in section.budget.sources
+        for t in section.budget.types
+    ]
+    if section.budget.rows == "projects":
+        source_rows = []
+        for _section, table in spec.tables():
+            if table.phasing is not None:
+                for entry in collections.get(f"table:{table.code}", []):
+                    name_column = table.by_role("project_name")
+                    label = (
+                        entry.content.get("cells", {}).get(name_column.code, "")
+                        if name_column
+                        else ""
+                    )
+                    source_rows.append(
+                        {
+                            "key": "",
+                            "revision": 0,
+                            "label": label,
+                            "phasing": entry.content.get("phasing", {}),
+                        }
+                    )
+        editable = False
+    else:
+        source_rows = [
+            {
+                "key": e.key,
+                "revision": e.revision,
+                "label": e.content.get("label", ""),
+                "phasing": e.content.get("phasing", {}),
+            }
+            for e in collections.get(f"budget:{section.code}", [])
+        ]
+        editable = True
+    rows = [
+        {
+            **row,
+            "values": [
+                {
+                    "key": c["key"],
+                    "value": display_value("money", row["phasing"].get(c["key"]), locale=locale),
+                }
+                for c in columns
+            ],
+            "total": format_number(row_phasing_total(row["phasing"]), locale=locale),
+        }
+        for row in source_rows
+    ]
+    totals = table_phasing_totals(r["phasing"] for r in source_rows)
+    return {
+        "container": f"budget:{section.code}",
+        "rows_from": section.budget.rows,
+        "editable": editable,
+        "columns": columns,
+        "rows": rows,
+        "totals": [format_number(totals.get(c["key"], Decimal(0)), locale=locale) for c in columns],
+        "grand_total": format_number(sum(totals.values(), Decimal(0)), locale=locale),
+    }

@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+
+
+class Document(models.Model):
+    """A unit's plan or report for one framework, pinned to the exact version it is
+    written against."""
+
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="documents"
+    )
+    framework = models.ForeignKey(
+        "frameworks.Framework", on_delete=models.PROTECT, related_name="documents"
+    )
+    framework_version = models.ForeignKey(
+        "frameworks.FrameworkVersion", on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=10)
+    title = models.CharField(_("title"), max_length=500)
+    period_start = models.PositiveSmallIntegerField()
+    period_end = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
+    )
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SCOPE_UNIT = "org_unit"
+
+    class Meta:
+        ordering = ["-period_start", "org_unit__name"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_unit", "framework"], name="one_document_per_unit_and_framework"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def period_label(self) -> str:
+        if self.period_start == self.period_end:
+            return str(self.period_start)
+        return f"{self.period_start}-{self.period_end}"
+
+
+class EntryKind(models.TextChoices):
+    NARRATIVE = "narrative", _("text")
+    VALUE = "value", _("indicator value")
+    ROW = "row", _("table row")
+    TARGET = "target", _("target")
+    RESULT = "result", _("result against a target")
+    LEGAL = "legal", _("legal basis")
+    BUDGET = "budget", _("budget line")
+
+
+class Entry(models.Model):
+    """One piece of a document that is saved, versioned and conflict-checked on its own:
+    a section's text, an indicator's values, a table row, a target, a budget line.
+
+    ``revision`` counts saves; a save names the revision it started from, and a save from
+    a stale revision is refused as a conflict instead of overwriting (see actions.py).
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="entries")
+    key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    section_code = models.CharField(max_length=100, blank=True)
+    collection = models.CharField(max_length=100, blank=True)  # table code, "targets" …
+    position = models.FloatField(default=0)
+    content = models.JSONField(default=dict)
+    revision = models.PositiveIntegerField(default=0)
+    deleted = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SCOPE_UNIT = "document__org_unit"
+
+    class Meta:
+        ordering = ["document", "collection", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["document", "key"], name="entry_key_unique")]
+        indexes = [models.Index(fields=["document", "kind", "collection"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}:{self.key}@{self.revision}"
+
+
+class EntryVersion(models.Model):
+    """Every save of an entry, kept: any earlier version can be viewed and restored."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="versions")
+    revision = models.PositiveIntegerField()
+    content = models.JSONField()
+    position = models.FloatField(default=0)
+    deleted = models.BooleanField(default=False)
+    reason = models.CharField(max_length=40, blank=True)  # edit, restore, import, carry-over …
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["entry", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "revision"], name="entry_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}@{self.revision}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.document_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    """Evidence attached to a section (PDF, DOCX, XLSX, images), checked on upload and
+    served only through the scoped view."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+    section_code = models.CharField(max_length=100)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    removed = models.BooleanField(default=False)
+
+    SCOPE_UNIT = "document__org_unit"
+
+    class Meta:
+        ordering = ["section_code", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "section": self.section_code,
+            "name": self.original_name,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+
+class ImportBatch(models.Model):
+    """An uploaded XLSX waiting for the editor to look at its preview and apply it."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="imports")
+    filename = models.CharField(max_length=255)
+    data = models.BinaryField()
+    revisions = models.JSONField(default=dict)  # entry key -> revision seen by the preview
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    SCOPE_UNIT = "document__org_unit"
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,1 @@
+"""Document pages: the list and creation, the editor, saving, history, XLSX, attachments."""

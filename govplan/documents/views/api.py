@@ -1,0 +1,215 @@
+"""The editor's JSON endpoints: save an entry, add, delete, move a row.
+
+Responses: 200 {"status": "saved"|"merged"|"unchanged", ...}; 400 {"errors": {field: msg}}
+(nothing saved); 409 {"status": "conflict", "theirs": …, "by": …, "at": …, "conflicts": […]}
+(nothing saved); 403/404 through the scoping layer.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, JsonResponse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from govplan.access.policies import requires
+from govplan.access.scoping import Capability
+from govplan.documents.access import load_document
+from govplan.documents.actions import (
+    SaveResult,
+    do_add_entry,
+    do_delete_entry,
+    do_move_entry,
+    do_save_entry,
+)
+from govplan.documents.content import ContentError, parse_key
+from govplan.documents.editor import _locale, load_entries, table_block
+from govplan.documents.models import Document, Entry
+
+MAX_BODY = 3_000_000
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    if len(request.body) > MAX_BODY:
+        raise ContentError({"": _("The request is too large.")})
+    try:
+        data = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ContentError({"": _("The request is not valid JSON.")}) from None
+    if not isinstance(data, dict):
+        raise ContentError({"": _("The request is not valid JSON.")})
+    return data
+
+
+def _int(data: dict[str, Any], name: str, default: int | None = None) -> int:
+    value = data.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ContentError({name: _("A whole number is expected.")})
+    return value
+
+
+def _stamp(value: Any) -> str:
+    return date_format(localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
+
+
+def _derived(document: Document, entry: Entry) -> dict[str, Any]:
+    """What the page must redraw after a save: the row as displayed, and its table's totals."""
+    if entry.kind != "row":
+        return {}
+    spec = document.framework_version.parsed()
+    table = spec.table(entry.collection.removeprefix("table:"))
+    if table is None:
+        return {}
+    rows = load_entries(document)["collections"].get(entry.collection, [])
+    block = table_block(spec, table, rows, _locale())
+    row = next((r for r in block["rows"] if r["key"] == entry.key), None)
+    return {
+        "row": row,
+        "totals": block["totals"],
+        "phasing_totals": block["phasing_totals"],
+        "grand_total": block["grand_total"],
+    }
+
+
+def _respond(document: Document, result: SaveResult) -> JsonResponse:
+    if result.status == "conflict":
+        return JsonResponse(
+            {
+                "status": "conflict",
+                "revision": result.entry.revision if result.entry else 0,
+                "theirs": result.theirs,
+                "by": result.theirs_by,
+                "at": _stamp(result.theirs_at),
+                "conflicts": [
+                    {"path": c.path, "mine": c.mine, "theirs": c.theirs} for c in result.conflicts
+                ],
+                "message": _(
+                    "%(who)s changed this at %(when)s while you were editing. Both versions are "
+                    "shown: keep yours or take theirs."
+                )
+                % {"who": result.theirs_by or _("someone"), "when": _stamp(result.theirs_at)},
+            },
+            status=409,
+        )
+    entry = result.entry
+    assert entry is not None
+    return JsonResponse(
+        {
+            "status": result.status,
+            "key": entry.key,
+            "revision": entry.revision,
+            "content": entry.content,
+            "saved_at": _stamp(entry.updated_at),
+            "derived": _derived(document, entry),
+        },
+        encoder=_Encoder,
+    )
+
+
+class _Encoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        if isinstance(o, Decimal):
+            return str(o)
+        return super().default(o)
+
+
+def _errors(exc: ContentError, status: int = 400) -> JsonResponse:
+    return JsonResponse({"status": "invalid", "errors": exc.errors}, status=status)
+
+
+def _editable_document(request: HttpRequest, pk: int) -> Document:
+    document = load_document(request.user, pk, Capability.EDIT)
+    return document
+
+
+@requires(Capability.EDIT)
+@require_POST
+def entry_save(request: HttpRequest, pk: int) -> JsonResponse:
+    document = _editable_document(request, pk)
+    try:
+        data = _body(request)
+        key = str(data.get("key", ""))
+        result = do_save_entry(
+            document,
+            key,
+            _int(data, "base", 0),
+            data.get("content"),
+            actor=request.user,
+            locale=_locale(),
+        )
+    except KeyError:
+        return _errors(ContentError({"key": _("This document has no such field.")}))
+    except ContentError as exc:
+        return _errors(exc)
+    except PermissionDenied as exc:
+        return JsonResponse({"status": "refused", "errors": {"": str(exc)}}, status=403)
+    return _respond(document, result)
+
+
+@requires(Capability.EDIT)
+@require_POST
+def entry_add(request: HttpRequest, pk: int) -> JsonResponse:
+    document = _editable_document(request, pk)
+    try:
+        data = _body(request)
+        container = str(data.get("container", ""))
+        after = data.get("after")
+        entry = do_add_entry(
+            document,
+            container,
+            data.get("content") or {},
+            actor=request.user,
+            locale=_locale(),
+            after_key=str(after) if after else None,
+        )
+    except KeyError:
+        return _errors(ContentError({"container": _("This document has no such table.")}))
+    except ContentError as exc:
+        return _errors(exc)
+    except PermissionDenied as exc:
+        return JsonResponse({"status": "refused", "errors": {"": str(exc)}}, status=403)
+    return _respond(document, SaveResult("saved", entry))
+
+
+@requires(Capability.EDIT)
+@require_POST
+def entry_delete(request: HttpRequest, pk: int) -> JsonResponse:
+    document = _editable_document(request, pk)
+    try:
+        data = _body(request)
+        key = str(data.get("key", ""))
+        parse_key(document.framework_version.parsed(), key)
+        result = do_delete_entry(document, key, _int(data, "base", 0), actor=request.user)
+    except KeyError:
+        return _errors(ContentError({"key": _("This document has no such row.")}))
+    except ContentError as exc:
+        return _errors(exc)
+    except PermissionDenied as exc:
+        return JsonResponse({"status": "refused", "errors": {"": str(exc)}}, status=403)
+    if result.status == "conflict":
+        return _respond(document, result)
+    return JsonResponse({"status": result.status, "key": key})
+
+
+@requires(Capability.EDIT)
+@require_POST
+def entry_move(request: HttpRequest, pk: int) -> JsonResponse:
+    document = _editable_document(request, pk)
+    try:
+        data = _body(request)
+        key = str(data.get("key", ""))
+        after = data.get("after")
+        entry = do_move_entry(document, key, str(after) if after else None, actor=request.user)
+    except Entry.DoesNotExist:
+        return _errors(ContentError({"key": _("This document has no such row.")}))
+    except ContentError as exc:
+        return _errors(exc)
+    except PermissionDenied as exc:
+        return JsonResponse({"status": "refused", "errors": {"": str(exc)}}, status=403)
+    return JsonResponse({"status": "saved", "key": key, "revision": entry.revision})

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from govplan.access.policies import authenticated, requires
+from govplan.access.scoping import Capability
+from govplan.documents.access import can_edit, load_document
+from govplan.documents.actions import do_save_entry
+from govplan.documents.consolidation import consolidated
+from govplan.documents.content import ContentError
+
+
+@authenticated
+def document_consolidated(request: HttpRequest, pk: int) -> HttpResponse:
+    document = load_document(request.user, pk)
+    context = consolidated(document, request.user)
+    context.update({"document": document, "editable": can_edit(request.user, document)})
+    return render(request, "documents/consolidated.html", context)
+
+
+@requires(Capability.EDIT)
+@require_POST
+def take_sum(request: HttpRequest, pk: int) -> HttpResponse:
+    """Use the sub-units' sum as the parent's own value of an indicator."""
+    document = load_document(request.user, pk, Capability.EDIT)
+    code = request.POST.get("indicator", "")
+    item = next(
+        (i for i in consolidated(document, request.user)["indicators"] if i["code"] == code), None
+    )
+    if item is None:
+        raise Http404
+    base = request.POST.get("base", "0")
+    try:
+        result = do_save_entry(
+            document,
+            f"value:{code}",
+            int(base) if base.isdigit() else 0,
+            {"cells": item["total"]["cells"]},
+            actor=request.user,
+            locale="en",
+            reason="consolidate",
+        )
+    except ContentError as exc:
+        for text in exc.errors.values():
+            messages.error(request, text)
+        return redirect("document_consolidated", pk=pk)
+    if result.status == "conflict":
+        messages.error(
+            request, _("Someone changed this value meanwhile; look again before taking the sum.")
+        )
+    else:
+        messages.success(request, _("The sub-units' sum is now this document's value."))
+    return redirect("document_consolidated", pk=pk)

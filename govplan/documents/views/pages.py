@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from govplan.access.policies import authenticated, requires
+from govplan.access.scoping import Capability, get_for, visible_to
+from govplan.documents.access import can_edit, load_document
+from govplan.documents.actions import do_create_document
+from govplan.documents.editor import previous_document, section_blocks
+from govplan.documents.models import Document
+from govplan.frameworks.models import FrameworkVersion
+from govplan.orgunits.models import OrgUnit
+
+# The editor script's words, in the user's language.
+EDITOR_TEXT = {
+    "saving": gettext_lazy("Saving…"),
+    "savedAt": gettext_lazy("Saved at"),
+    "merged": gettext_lazy("Saved, together with a colleague's changes made meanwhile."),
+    "notSaved": gettext_lazy("Not saved:"),
+    "fixFirst": gettext_lazy("Not saved yet: correct the marked cells."),
+    "offline": gettext_lazy("No connection: your changes are kept here and will be saved."),
+    "refused": gettext_lazy("Refused:"),
+    "conflict": gettext_lazy("Someone else changed this meanwhile: choose a version."),
+    "tookTheirs": gettext_lazy("Their version is shown; yours was not saved."),
+    "unsaved": gettext_lazy("Some changes are not saved yet."),
+    "notNumber": gettext_lazy("not a number"),
+    "negative": gettext_lazy("must not be negative"),
+    "whole": gettext_lazy("must be a whole number"),
+    "percent": gettext_lazy("must be between 0 and 100"),
+    "year": gettext_lazy("not a year"),
+    "yearRange": gettext_lazy("write the years as 2018-2020"),
+    "date": gettext_lazy("write the date as 22/11/2026"),
+    "url": gettext_lazy("a web address starts with https://"),
+    "choice": gettext_lazy("choose one of:"),
+    "bold": gettext_lazy("Bold"),
+    "italic": gettext_lazy("Italic"),
+    "underline": gettext_lazy("Underline"),
+    "heading": gettext_lazy("Heading"),
+    "subheading": gettext_lazy("Sub-heading"),
+    "bullets": gettext_lazy("Bulleted list"),
+    "numbers": gettext_lazy("Numbered list"),
+    "table": gettext_lazy("Insert a table"),
+    "undo": gettext_lazy("Undo"),
+    "redo": gettext_lazy("Redo"),
+    "remove": gettext_lazy("Remove"),
+    "confirmDelete": gettext_lazy("Delete this row? It stays in the history and can be restored."),
+    "deleted": gettext_lazy("Row deleted."),
+    "moved": gettext_lazy("Row moved."),
+    "pasteTooWide": gettext_lazy(
+        "Not pasted: the block has %(pasted)s columns but only %(room)s columns are left "
+        "from this cell."
+    ),
+    "pasted": gettext_lazy("%(rows)s rows pasted; saving…"),
+}
+
+
+def available_frameworks(unit: OrgUnit) -> list[FrameworkVersion]:
+    """Published frameworks that apply to the unit and that it has no document for yet:
+    the latest version of each."""
+    taken = Document.objects.filter(org_unit=unit).values("framework_id")
+    versions = (
+        FrameworkVersion.objects.published()
+        .filter(targets__org_unit=unit)
+        .exclude(framework_id__in=taken)
+        .select_related("framework")
+        .order_by("framework__code", "-number")
+    )
+    latest: dict[int, FrameworkVersion] = {}
+    for version in versions:
+        latest.setdefault(version.framework_id, version)
+    return sorted(latest.values(), key=lambda v: (-v.period_start, v.framework.code))
+
+
+@requires(Capability.EDIT)
+@require_POST
+def document_create(request: HttpRequest) -> HttpResponse:
+    unit_id = request.POST.get("unit", "")
+    version_id = request.POST.get("version", "")
+    if not (unit_id.isdigit() and version_id.isdigit()):
+        messages.error(request, _("Choose the unit and the framework."))
+        return redirect("home")
+    unit = get_for(request.user, OrgUnit, Capability.EDIT, pk=int(unit_id))
+    version = (
+        FrameworkVersion.objects.published()
+        .filter(pk=int(version_id), targets__org_unit=unit)
+        .select_related("framework")
+        .first()
+    )
+    if version is None:
+        messages.error(
+            request, _("This framework is not published for %(unit)s.") % {"unit": unit.name}
+        )
+        return redirect("unit_detail", pk=unit.pk)
+    carry_from = None
+    if request.POST.get("carry_over") == "1":
+        spec = version.parsed()
+        if spec.follows:
+            carry_from = (
+                visible_to(Document.objects.all(), request.user)
+                .filter(org_unit=unit, framework__code=spec.follows)
+                .first()
+            )
+    try:
+        document = do_create_document(
+            unit=unit, version=version, actor=request.user, carry_from=carry_from
+        )
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+        return redirect("unit_detail", pk=unit.pk)
+    messages.success(request, _("Document created. Everything you type is saved as you go."))
+    return redirect("document_edit", pk=document.pk)
+
+
+@authenticated
+def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    document = load_document(request.user, pk)
+    editable = can_edit(request.user, document)
+    context = section_blocks(document, editable=editable)
+    context.update(
+        {
+            "document": document,
+            "previous": previous_document(document),
+            "editor_text": {k: str(v) for k, v in EDITOR_TEXT.items()},
+        }
+    )
+    return render(request, "documents/editor.html", context)

@@ -1,0 +1,127 @@
+"""Tables to XLSX and back: download the template with the current rows, upload it, see
+what it would change and every problem by sheet, row and column, then apply it whole."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from govplan.access.policies import authenticated, requires
+from govplan.access.scoping import Capability
+from govplan.core.documents.cells import CellValueError
+from govplan.core.documents.xlsx import ImportProblem, check_workbook_file
+from govplan.documents.access import load_document
+from govplan.documents.content import message
+from govplan.documents.editor import _locale
+from govplan.documents.models import ImportBatch
+from govplan.documents.tables_xlsx import StaleImport, apply_import, export_tables, plan_import
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    return response
+
+
+@authenticated
+def document_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    document = load_document(request.user, pk)
+    return _download(
+        export_tables(document), f"{document.framework.code}-{document.org_unit.code}.xlsx"
+    )
+
+
+@authenticated
+def document_xlsx_table(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    document = load_document(request.user, pk)
+    if document.framework_version.parsed().table(code) is None:
+        raise Http404
+    return _download(
+        export_tables(document, only=code),
+        f"{document.framework.code}-{document.org_unit.code}-{code}.xlsx",
+    )
+
+
+def problem_text(problem: ImportProblem) -> str:
+    text = _(problem.template) % problem.params if problem.params else _(problem.template)
+    where = []
+    if problem.sheet:
+        where.append(_("sheet “%(sheet)s”") % {"sheet": problem.sheet})
+    if problem.row is not None:
+        where.append(_("row %(row)s") % {"row": problem.row})
+    if problem.column is not None:
+        where.append(_("column %(column)s") % {"column": problem.column})
+    return f"{', '.join(where)}: {text}" if where else text
+
+
+@requires(Capability.EDIT)
+def document_import(request: HttpRequest, pk: int) -> HttpResponse:
+    document = load_document(request.user, pk, Capability.EDIT)
+    if request.method != "POST":
+        return render(request, "documents/import.html", {"document": document})
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose the XLSX file to upload."))
+        return redirect("document_import", pk=pk)
+    limit = settings.IMPORT_MAX_BYTES
+    data = upload.read(limit + 1)
+    try:
+        check_workbook_file(data, upload.name or "", max_bytes=limit)
+    except CellValueError as exc:
+        return render(
+            request,
+            "documents/import.html",
+            {"document": document, "refused": f"{upload.name}: {message(exc.error)}"},
+        )
+    plan = plan_import(document, data, locale=_locale())
+    batch = None
+    if plan.ok:
+        batch = ImportBatch.objects.create(
+            document=document,
+            filename=(upload.name or "")[:255],
+            data=data,
+            revisions=plan.revisions,
+            created_by=request.user,
+        )
+    return render(
+        request,
+        "documents/import.html",
+        {
+            "document": document,
+            "plan": plan,
+            "problems": [problem_text(p) for p in plan.problems],
+            "batch": batch,
+            "filename": upload.name,
+        },
+    )
+
+
+@requires(Capability.EDIT)
+@require_POST
+def document_import_apply(request: HttpRequest, pk: int, batch_id: int) -> HttpResponse:
+    document = load_document(request.user, pk, Capability.EDIT)
+    batch = ImportBatch.objects.filter(
+        pk=batch_id, document=document, created_by=request.user, applied_at__isnull=True
+    ).first()
+    if batch is None:
+        raise Http404
+    try:
+        counts = apply_import(batch, actor=request.user)
+    except StaleImport as exc:
+        messages.error(request, str(exc))
+        return redirect("document_import", pk=pk)
+    messages.success(
+        request,
+        _("Tables updated: %(added)s rows added, %(changed)s changed, %(removed)s removed.")
+        % counts,
+    )
+    return redirect("document_edit", pk=pk)
