@@ -109,16 +109,23 @@
   }
 
   /* ---------- errors shown where they are ---------- */
-  function clearErrors(el) {
+  /* A mark comes from the check as you type ("local") or from the server ("server"); typing
+     in a field clears its marks, a successful save clears the server's. */
+  function clearErrors(el, source) {
     el.querySelectorAll(".invalid").forEach(function (node) {
+      if (source && node.dataset.invalidSource !== source) { return; }
       node.classList.remove("invalid");
       node.removeAttribute("aria-invalid");
       node.removeAttribute("title");
+      var holder = node.closest("td, .entry");
+      var note = holder && holder.querySelector(".cell-error");
+      if (note) { note.hidden = true; note.textContent = ""; }
     });
-    el.querySelectorAll(".cell-error").forEach(function (node) { node.hidden = true; node.textContent = ""; });
+    if (!source) { el.querySelectorAll(".cell-error").forEach(function (node) { node.hidden = true; node.textContent = ""; }); }
   }
 
-  function markInvalid(input, message) {
+  function markInvalid(input, message, source) {
+    input.dataset.invalidSource = source || "local";
     input.classList.add("invalid");
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("title", message);
@@ -178,8 +185,13 @@
   };
   Saver.prototype.handle = function (result, content) {
     var data = result.data || {};
-    clearErrors(this.el);
     if (result.status === 200) {
+      this.retried = false;
+      clearErrors(this.el, "server");
+      if (this.el.querySelector(".invalid")) {
+        this.el.classList.add("dirty");
+        setStatus(T.fixFirst, "error");
+      }
       this.el.dataset.key = data.key || this.el.dataset.key;
       this.el.dataset.revision = data.revision;
       if (this.adapter.saved) { this.adapter.saved(this.el, data); }
@@ -193,10 +205,15 @@
       var shown = false;
       for (var path in errors) {
         var input = this.adapter.inputFor ? this.adapter.inputFor(this.el, path) : null;
-        if (input) { markInvalid(input, errors[path]); shown = true; }
+        if (input) { markInvalid(input, errors[path], "server"); shown = true; }
       }
       var first = Object.keys(errors)[0];
       setStatus(T.notSaved + " " + (first !== undefined ? errors[first] : ""), "error");
+      if (shown && this.adapter.partial && !this.retried) {
+        // Save the rest now; the marked fields wait for a correction.
+        this.retried = true;
+        this.touch(0);
+      }
       if (!shown) {
         var note = this.el.querySelector(".cell-error");
         if (note && first !== undefined) { note.textContent = errors[first]; note.hidden = false; }
@@ -358,6 +375,7 @@
         var cells = {};
         el.querySelectorAll(".value-cell").forEach(function (cell) {
           var key = cell.dataset.cell;
+          if (cell.querySelector(".invalid")) { return; }
           if (type === "ratio") {
             cells[key] = { n: cell.querySelector("[data-part=n]").value, d: cell.querySelector("[data-part=d]").value };
           } else {
@@ -400,7 +418,7 @@
           if (problem) { markInvalid(target, problem); }
         }
       },
-      localCheck: function (el) { return el.querySelector("input.invalid"); }
+      partial: true
     });
   });
 
@@ -452,8 +470,10 @@
       collect: function (row) {
         if (kind === "row") {
           var cells = {}, phasing = {};
-          row.querySelectorAll("td[data-column] input").forEach(function (input) { cells[input.parentNode.dataset.column] = input.value; });
-          row.querySelectorAll("td[data-phasing] input").forEach(function (input) { if (input.value.trim() !== "") { phasing[input.parentNode.dataset.phasing] = input.value; } });
+          // A cell marked invalid is left out (it keeps its saved value) so the rest of the
+          // row is saved; the marked cell stays red, with its reason, until corrected.
+          row.querySelectorAll("td[data-column] input").forEach(function (input) { if (!input.classList.contains("invalid")) { cells[input.parentNode.dataset.column] = input.value; } });
+          row.querySelectorAll("td[data-phasing] input").forEach(function (input) { if (input.value.trim() !== "" && !input.classList.contains("invalid")) { phasing[input.parentNode.dataset.phasing] = input.value; } });
           var content = { cells: cells };
           if (row.querySelector("td[data-phasing]")) { content.phasing = phasing; }
           return content;
@@ -499,7 +519,7 @@
         var problem = checkCell(type, target.value, choices);
         if (problem) { markInvalid(target, problem); }
       },
-      localCheck: function (row) { return row.querySelector("input.invalid"); },
+      partial: true,
       saved: function (row, data) {
         var derived = data.derived || {};
         if (derived.row) {
