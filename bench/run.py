@@ -8,6 +8,7 @@ docs/performance.md together with the machine it ran on.
 
 from __future__ import annotations
 
+import io
 import os
 import statistics
 import sys
@@ -77,7 +78,7 @@ def main() -> None:
         "catalogues + 4 frameworks: load and publish",
         timed(lambda: call_command("load_frameworks", verbosity=0)),
     )
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0, stdout=io.StringIO())
 
     catalogue, legal = read_catalogue(), read_legal()
     for path in sorted(FRAMEWORKS_DIR.glob("*.yaml")):
@@ -87,6 +88,7 @@ def main() -> None:
     admin.post("/login/", {"username": "quantri", "password": "govplan-demo"})
     editor = Client()
     editor.post("/login/", {"username": "bacninh.bientap", "password": "govplan-demo"})
+    editor.get("/")
     hanoi = OrgUnit.objects.with_code("gso-province", "01").get()
     pages = [
         ("page: home (editor)", editor, "/"),
@@ -105,6 +107,172 @@ def main() -> None:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         report(label, timed(lambda c=client, u=url: c.get(u), 20))
+
+    editor_bench(admin, editor)
+
+
+BENCH_INDICATORS = 70  # with the example's 31 value cells: 101 indicator values
+
+
+def editor_bench(admin: object, editor: object) -> None:
+    """Issue 4's targets: a plan with 300 project rows and 100 indicator values."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from govplan.accounts.models import User
+    from govplan.core.documents.xlsx import RowData, write_workbook
+    from govplan.core.frameworks.catalogue import parse_catalogue
+    from govplan.core.frameworks.files import FRAMEWORKS_DIR
+    from govplan.core.frameworks.yamlsafe import dump_text, load_text
+    from govplan.documents.actions import do_add_entry, do_create_document, do_save_entry
+    from govplan.documents.tables_xlsx import sheet_specs
+    from govplan.frameworks.actions import do_publish, do_upload_framework
+    from govplan.frameworks.catalogues import apply_catalogue
+    from govplan.orgunits.models import OrgUnit
+
+    admin_user = User.objects.get(username="quantri")
+    editor_user = User.objects.get(username="bacninh.bientap")
+    extra = {
+        "format": "govplan/indicators@1",
+        "indicators": [
+            {"code": f"BENCH.I{i:03d}", "name": f"Chỉ tiêu thử {i}", "type": "integer"}
+            if i % 3
+            else {
+                "code": f"BENCH.I{i:03d}",
+                "name": f"Tỷ lệ thử {i}",
+                "type": "ratio",
+                "numerator": {"label": "Số đạt"},
+                "denominator": {"label": "Tổng số"},
+            }
+            for i in range(BENCH_INDICATORS)
+        ],
+    }
+    apply_catalogue(parse_catalogue(extra), actor=admin_user)
+    data = load_text((FRAMEWORKS_DIR / "kh-cds-2027-mau.yaml").read_text(encoding="utf-8"))
+    data["code"] = "BENCH-2027"
+    data["sections"].append(
+        {
+            "number": "X",
+            "title": "CHỈ TIÊU THỬ",
+            "indicators": [f"BENCH.I{i:03d}" for i in range(BENCH_INDICATORS)],
+        }
+    )
+    draft = do_upload_framework(dump_text(data), actor=admin_user)
+    version = do_publish(
+        draft, actor=admin_user, deadline=draft.deadline, kinds=["province"], unit_refs=[]
+    )
+    province = OrgUnit.objects.with_code("gso-province", "24").get()
+    from govplan.documents.models import Document
+
+    Document.objects.filter(org_unit=province, framework__code="BENCH-2027").delete()
+    document = do_create_document(unit=province, version=version, actor=editor_user)
+    spec = version.parsed()
+    values = 0
+    from govplan.core.documents.values import cell_keys
+
+    for section in spec.walk():
+        for use in section.indicators:
+            indicator = spec.indicators[use.indicator]
+            cells: dict[str, object] = {}
+            for key in cell_keys(indicator, spec.dimensions):
+                values += 1
+                if indicator.type == "ratio":
+                    cells[key] = {"n": "7", "d": "10"}
+                elif indicator.type in ("integer", "decimal", "money"):
+                    cells[key] = "12"
+                elif indicator.type == "boolean":
+                    cells[key] = "có"
+                elif indicator.type == "date":
+                    cells[key] = "01/06/2026"
+                elif indicator.type == "choice":
+                    cells[key] = indicator.choices[0].code
+                else:
+                    cells[key] = "Có"
+            do_save_entry(
+                document,
+                f"value:{indicator.code}",
+                0,
+                {"cells": cells},
+                actor=editor_user,
+                locale="vi",
+            )
+    table = spec.table("projects")
+    phasing = {f"2027|{s}|capital": "10" for s in table.phasing.sources}
+    for i in range(300):
+        do_add_entry(
+            document,
+            "row:projects",
+            {
+                "cells": {
+                    "name": f"Dự án {i}",
+                    "lead_unit": "Sở KH&CN",
+                    "total": "1.000",
+                    "duration": "2026-2028",
+                },
+                "phasing": phasing,
+            },
+            actor=editor_user,
+            locale="vi",
+        )
+    print(f"plan: {values} indicator values, 300 project rows")
+    url = f"/documents/{document.pk}/"
+    assert editor.get(url).status_code == 200
+    report("editor page: 300 rows, 101 values", timed(lambda: editor.get(url), 10), 500)
+
+    from govplan.documents.models import Entry
+
+    row = Entry.objects.filter(document=document, kind="row").first()
+    state = {"revision": row.revision, "n": 0}
+
+    def save_cell() -> None:
+        state["n"] += 1
+        response = editor.post(
+            f"/documents/{document.pk}/api/save/",
+            data=json.dumps(
+                {
+                    "key": row.key,
+                    "base": state["revision"],
+                    "content": {
+                        "cells": {"name": f"Dự án {state['n']}", "total": "1000"},
+                        "phasing": phasing,
+                    },
+                }
+            ),
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+        state["revision"] = response.json()["revision"]
+
+    report("one cell save (row of 300, totals recomputed)", timed(save_cell, 20), 100)
+
+    specs = sheet_specs(spec, document)
+    rows = [
+        RowData(
+            uid=None,
+            cells={"name": f"Nhập {i}", "total": "250.5", "duration": "2027-2027"},
+            phasing={"2027|central_budget|capital": "100"},
+        )
+        for i in range(2000)
+    ]
+    workbook = write_workbook(
+        [(s, rows if s.table.code == "projects" else []) for s in specs], title="bench"
+    )
+    print(f"workbook: 2,000 new rows, {len(workbook) / 1024:.0f} KB")
+
+    def upload_and_apply() -> None:
+        import re
+
+        response = editor.post(
+            f"/documents/{document.pk}/import/", {"file": SimpleUploadedFile("bang.xlsx", workbook)}
+        )
+        page = response.content.decode()
+        apply_url = re.search(r'action="(/documents/\d+/import/\d+/apply/)"', page)
+        assert apply_url, page[:2000]
+        assert editor.post(apply_url.group(1)).status_code == 302
+
+    # Each run replaces the table by the 2,000 rows of the file (the first also removes the 300).
+    report("XLSX upload of 2,000 rows: check, preview, apply", timed(upload_and_apply, 3), 5000)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from govplan.documents.views import api as doc_api
 from govplan.documents.views import attachments as doc_files
 from govplan.documents.views import consolidated as doc_subunits
 from govplan.documents.views import history as doc_history
+from govplan.documents.views import legal as doc_legal
 from govplan.documents.views import pages as doc_pages
 from govplan.documents.views import sections as doc_sections
 from govplan.documents.views import xlsx as doc_xlsx
@@ -130,6 +131,11 @@ urlpatterns = [
         "documents/<int:pk>/attachments/<int:attachment_id>/remove/",
         doc_files.attachment_remove,
         name="document_attachment_remove",
+    ),
+    path(
+        "documents/<int:pk>/sections/<str:code>/legal/",
+        doc_legal.legal_new,
+        name="document_legal_new",
     ),
     path(
         "documents/<int:pk>/sub-units/",

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from govplan.core.documents.cells import display_value, format_number
 from govplan.core.documents.totals import (
     column_totals,
+    phasing_by,
     phasing_key,
     row_phasing_total,
     table_phasing_totals,
@@ -192,6 +193,31 @@ def _indicator_block(
     }
 
 
+def _phasing_summary(
+    table: Table,
+    years: list[int],
+    by_year: dict[Any, Decimal],
+    by_source: dict[Any, Decimal],
+    by_type: dict[Any, Decimal],
+    locale: str,
+) -> list[dict[str, str]]:
+    """Totals per year, per funding source and per funding type, for the line under a grid."""
+    if table.phasing is None:
+        return []
+    items = [(str(y), by_year.get(y, Decimal(0))) for y in years]
+    items += [
+        (str(labels.FUNDING_SOURCES[s]), by_source[s])
+        for s in table.phasing.sources
+        if s in by_source
+    ]
+    items += [
+        (str(labels.FUNDING_TYPES[t]), by_type[t]) for t in table.phasing.types if t in by_type
+    ]
+    return [
+        {"label": label, "value": format_number(value, locale=locale)} for label, value in items
+    ]
+
+
 def _cell(
     indicator: Indicator, key: str, cells: dict[str, Any], prev: dict[str, Any], locale: str
 ) -> dict[str, Any]:
@@ -267,6 +293,9 @@ def table_block(spec: Framework, table: Table, rows: list[Entry], locale: str) -
         )
     totals = column_totals((e.content.get("cells", {}) for e in rows), numeric)
     phasing_totals = table_phasing_totals(e.content.get("phasing", {}) for e in rows)
+    by_year = phasing_by(phasing_totals, "year")
+    by_source = phasing_by(phasing_totals, "source")
+    by_type = phasing_by(phasing_totals, "type")
     return {
         "code": table.code,
         "title": table.title,
@@ -297,6 +326,7 @@ def table_block(spec: Framework, table: Table, rows: list[Entry], locale: str) -
         "grand_total": format_number(sum(phasing_totals.values(), Decimal(0)), locale=locale)
         if table.phasing
         else "",
+        "summary": _phasing_summary(table, years, by_year, by_source, by_type, locale),
     }
 
 
@@ -381,6 +411,7 @@ def section_blocks(document: Document, *, editable: bool) -> dict[str, Any]:
                     for i in items
                 ],
                 "suggested": [legal_titles[c] for c in section.legal_basis if c in legal_titles],
+                "others": [d for c, d in legal_titles.items() if c not in section.legal_basis],
             }
         if section.indicators:
             block["indicators"] = [

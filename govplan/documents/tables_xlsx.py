@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +22,8 @@ from govplan.core.documents.xlsx import (
 )
 from govplan.core.frameworks.model import Framework, Table
 from govplan.core.frameworks.problems import gettext_noop
-from govplan.documents.actions import _editable, _version, new_uid
-from govplan.documents.models import Document, Entry, ImportBatch
+from govplan.documents.actions import _editable, new_uid
+from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch
 
 # Short labels fit in a spreadsheet header.
 SOURCE_SHORT = {
@@ -175,9 +176,14 @@ def apply_import(batch: ImportBatch, *, actor: Any) -> dict[str, int]:
     if not plan.ok:
         raise StaleImport(_("The file has problems; nothing was applied."))
     with transaction.atomic():
+        current = {
+            key: (revision, deleted)
+            for key, revision, deleted in Entry.objects.select_for_update()
+            .filter(document=document, key__in=list(batch.revisions))
+            .values_list("key", "revision", "deleted")
+        }
         for key, revision in batch.revisions.items():
-            current = Entry.objects.select_for_update().filter(document=document, key=key).first()
-            if current is None or current.revision != revision or current.deleted:
+            if current.get(key) != (revision, False):
                 raise StaleImport(
                     _(
                         "Someone changed the table since your preview; nothing was applied. "
@@ -188,26 +194,31 @@ def apply_import(batch: ImportBatch, *, actor: Any) -> dict[str, int]:
         section_of = {table.code: section.code for section, table in spec.tables()}
         for table_plan in plan.tables:
             collection = f"table:{table_plan.table.code}"
-            for entry in table_plan.removed:
+            # Removed rows in one statement; changed rows one by one (their contents differ).
+            removed = table_plan.removed
+            Entry.objects.filter(pk__in=[e.pk for e in removed]).update(
+                deleted=True,
+                revision=F("revision") + 1,
+                updated_by=actor,
+                updated_at=timezone.now(),
+            )
+            for entry in removed:
                 entry.deleted = True
                 entry.revision += 1
-                entry.updated_by = actor
-                entry.save(update_fields=["deleted", "revision", "updated_by", "updated_at"])
-                _version(entry, actor=actor, reason="import")
+            changed = []
             for entry, row in table_plan.changed:
                 entry.content = _content(table_plan.table, row)
                 entry.revision += 1
                 entry.updated_by = actor
                 entry.save(update_fields=["content", "revision", "updated_by", "updated_at"])
-                _version(entry, actor=actor, reason="import")
-            last = max(
-                (
-                    e.position
-                    for e in Entry.objects.filter(document=document, collection=collection)
-                ),
-                default=0.0,
+                changed.append(entry)
+            _versions([*removed, *changed], actor)
+            position = (
+                Entry.objects.filter(document=document, collection=collection).aggregate(
+                    m=Max("position")
+                )["m"]
+                or 0.0
             )
-            position = last
             new_entries = []
             for row in table_plan.added:
                 position += 1
@@ -224,9 +235,7 @@ def apply_import(batch: ImportBatch, *, actor: Any) -> dict[str, int]:
                         updated_by=actor,
                     )
                 )
-            created = Entry.objects.bulk_create(new_entries, batch_size=500)
-            for entry in created:
-                _version(entry, actor=actor, reason="import")
+            _versions(Entry.objects.bulk_create(new_entries, batch_size=500), actor)
         batch.applied_at = timezone.now()
         batch.save(update_fields=["applied_at"])
         counts = plan.counts
@@ -238,6 +247,24 @@ def apply_import(batch: ImportBatch, *, actor: Any) -> dict[str, int]:
             message="xlsx import",
         )
     return counts
+
+
+def _versions(entries: list[Entry], actor: Any) -> None:
+    EntryVersion.objects.bulk_create(
+        [
+            EntryVersion(
+                entry=entry,
+                revision=entry.revision,
+                content=entry.content,
+                position=entry.position,
+                deleted=entry.deleted,
+                reason="import",
+                saved_by=actor,
+            )
+            for entry in entries
+        ],
+        batch_size=500,
+    )
 
 
 def _content(table: Table, row: RowData) -> dict[str, Any]:

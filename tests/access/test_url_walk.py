@@ -161,6 +161,7 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
         lambda c: {**doc(c), "attachment_id": attachment(c)},
         post_only_for_editors(),
     ),
+    "document_legal_new": (lambda c: {**doc(c), "code": "I"}, post_only_for_editors()),
     "document_consolidated": (lambda c: doc(c), readers_of_a()),
     "document_take_sum": (lambda c: doc(c), post_only_for_editors()),
     "audit_list": (None, admin_only()),

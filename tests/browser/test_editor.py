@@ -175,6 +175,25 @@ def test_editor_writes_a_plan_and_finds_it_after_reload(
     expect(totals.nth(columns.index("amount_2018"))).to_have_text("2.300")
     page.screenshot(path=str(SHOTS / "editor-table.png"), full_page=False)
 
+    # A block wider than the room left from the cell is refused whole, with the reason.
+    columns_left = grid.locator("tbody tr.row-entry").first.locator(
+        "td[data-column='amount_2018'] input"
+    )
+    columns_left.focus()
+    page.evaluate(
+        """text => {
+            const data = new DataTransfer();
+            data.setData('text/plain', text);
+            const paste = new ClipboardEvent(
+                'paste', {clipboardData: data, bubbles: true, cancelable: true});
+            document.activeElement.dispatchEvent(paste);
+        }""",
+        "\t".join(["9"] * 40),  # wider than the cells left in the row, phasing included
+    )
+    expect(page.locator("#save-status")).to_contain_text("Chưa dán")
+    expect(columns_left).to_have_value("800")
+    expect(grid.locator("tbody tr.row-entry")).to_have_count(3)
+
     # A wrong cell is marked where it is, with its reason, and is not saved.
     bad = grid.locator("tbody tr.row-entry").nth(2).locator("td[data-column='total'] input")
     bad.fill("năm trăm")

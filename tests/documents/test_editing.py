@@ -213,6 +213,10 @@ def test_rows_are_added_saved_and_totals_computed(cast: Cast, document_a: Docume
         {"container": container, "content": {"cells": {"name": "Kho dữ liệu", "total": "499,5"}}},
     )
     assert body2["derived"]["grand_total"] == "1.200,25"
+    summary = {item["label"]: item["value"] for item in body2["derived"]["summary"]}
+    assert summary["2027"] == "1.200,25"
+    assert summary["Ngân sách trung ương"] == "1.000"
+    assert summary["Vốn sự nghiệp"] == "200,25"
     columns = [c.code for c in document_a.framework_version.parsed().table(code).columns]
     assert body2["derived"]["totals"][columns.index("total")] == "2.000"
 
@@ -492,3 +496,31 @@ def test_the_editor_page_shows_what_was_saved(cast: Cast, document_a: Document) 
     assert Decimal("2500") == Decimal(
         Entry.objects.get(document=document_a, kind="row").content["cells"]["total"]
     )
+
+
+def test_a_missing_legal_document_is_added_to_the_catalogue_and_cited(
+    cast: Cast, document_a: Document
+) -> None:
+    from govplan.frameworks.models import LegalDocument
+
+    client = client_for(cast.editor_a)
+    response = client.post(
+        reverse("document_legal_new", args=[document_a.pk, "I"]),
+        {
+            "legal_type": "decision",
+            "legal_number": "1234/QĐ-UBND",
+            "legal_date": "2026-05-12",
+            "legal_issuer": "UBND tỉnh Bắc Ninh",
+            "legal_title": "Phê duyệt Kiến trúc Chính quyền số tỉnh Bắc Ninh",
+        },
+    )
+    assert response.status_code == 302
+    legal = LegalDocument.objects.get(number="1234/QĐ-UBND")
+    assert legal.code == "USER-1234-QD-UBND" and not legal.from_catalogue
+    assert legal.created_by == cast.editor_a
+    assert Entry.objects.get(document=document_a, key="legal:I").content == {
+        "items": [{"code": "USER-1234-QD-UBND"}]
+    }
+    # Missing fields: refused with the fields named, nothing added.
+    client.post(reverse("document_legal_new", args=[document_a.pk, "I"]), {"legal_type": "law"})
+    assert LegalDocument.objects.filter(from_catalogue=False).count() == 1

@@ -74,6 +74,7 @@ def _derived(document: Document, entry: Entry) -> dict[str, Any]:
         "totals": block["totals"],
         "phasing_totals": block["phasing_totals"],
         "grand_total": block["grand_total"],
+        "summary": block["summary"],
     }
 
 

@@ -60,6 +60,19 @@ EDITOR_TEXT = {
 }
 
 
+LEGAL_TYPE_LABELS = {
+    "law": gettext_lazy("Law"),
+    "resolution": gettext_lazy("Resolution"),
+    "decree": gettext_lazy("Decree"),
+    "decision": gettext_lazy("Decision"),
+    "directive": gettext_lazy("Directive"),
+    "circular": gettext_lazy("Circular"),
+    "letter": gettext_lazy("Official letter"),
+    "plan": gettext_lazy("Plan"),
+    "other": gettext_lazy("Other"),
+}
+
+
 def available_frameworks(unit: OrgUnit) -> list[FrameworkVersion]:
     """Published frameworks that apply to the unit and that it has no document for yet:
     the latest version of each."""
@@ -128,6 +141,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "document": document,
             "previous": previous_document(document),
             "editor_text": {k: str(v) for k, v in EDITOR_TEXT.items()},
+            "legal_types": LEGAL_TYPE_LABELS.items(),
         }
     )
     return render(request, "documents/editor.html", context)

@@ -540,6 +540,20 @@
           table.querySelectorAll("tfoot .phasing-total").forEach(function (td, i) { td.textContent = derived.phasing_totals[i] || ""; });
           var grand = table.querySelector("tfoot .grand-total");
           if (grand) { grand.textContent = derived.grand_total; }
+          var summary = table.closest(".grid-block").querySelector(".phasing-summary");
+          if (summary && derived.summary) {
+            summary.querySelectorAll(".summary-item").forEach(function (item) { item.remove(); });
+            derived.summary.forEach(function (entry) {
+              var item = document.createElement("span");
+              item.className = "summary-item";
+              var label = document.createElement("span");
+              label.className = "muted";
+              label.textContent = entry.label;
+              item.appendChild(label);
+              item.appendChild(document.createTextNode(" " + entry.value));
+              summary.appendChild(item);
+            });
+          }
         }
         if (kind === "budget") { recomputeBudget(row.closest("table")); }
         renumber(row.closest("tbody"));
@@ -706,6 +720,8 @@
   /* ---------- the no-JavaScript save buttons are not needed here ---------- */
   document.querySelectorAll(".section-form").forEach(function (form) {
     form.addEventListener("submit", function (event) {
+      // A button with its own action (adding a legal document to the catalogue) posts normally.
+      if (event.submitter && event.submitter.hasAttribute("formaction")) { return; }
       event.preventDefault();
       form.querySelectorAll(".entry").forEach(function (entry) { if (entry.saver) { entry.classList.add("dirty"); entry.saver.flush(); } });
     });
