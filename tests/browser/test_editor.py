@@ -139,6 +139,34 @@ def test_editor_writes_a_plan_and_finds_it_after_reload(
     page.keyboard.type(" bốn cấp.")
     wait_saved(page)
 
+    # Pasting from Word keeps headings, lists and emphasis and drops Word's own styling.
+    word = (
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal'
+        "{font-family:Times}</style></head><body>"
+        '<h1 style="mso-style-name:x">Giải pháp</h1><p class="MsoNormal" '
+        'style="font-size:14pt"><span style="color:red">Đào tạo <b>cán bộ chuyên trách</b>'
+        '</span><o:p></o:p></p><ul><li class="MsoListParagraph">An toàn thông tin</li></ul>'
+        "</body></html>"
+    )
+    solutions = page.locator("section[data-section='IV.1'] .rte")
+    solutions.click()
+    page.evaluate(
+        """html => {
+            const data = new DataTransfer();
+            data.setData('text/html', html);
+            data.setData('text/plain', 'Giải pháp');
+            const paste = new ClipboardEvent(
+                'paste', {clipboardData: data, bubbles: true, cancelable: true});
+            document.activeElement.dispatchEvent(paste);
+        }""",
+        word,
+    )
+    wait_saved(page)
+    stored = Entry.objects.get(document=document, key="narrative:IV.1").content["html"]
+    assert "<h3>Giải pháp</h3>" in stored and "<b>cán bộ chuyên trách</b>" in stored
+    assert "<li>An toàn thông tin</li>" in stored
+    assert "style" not in stored and "Mso" not in stored and "o:p" not in stored
+
     # A quantified target: an indicator with baseline, value and year.
     targets = page.locator("section[data-section='II'] .rows-block")
     targets.get_by_role("button", name="Thêm mục tiêu").click()

@@ -524,3 +524,32 @@ def test_a_missing_legal_document_is_added_to_the_catalogue_and_cited(
     # Missing fields: refused with the fields named, nothing added.
     client.post(reverse("document_legal_new", args=[document_a.pk, "I"]), {"legal_type": "law"})
     assert LegalDocument.objects.filter(from_catalogue=False).count() == 1
+
+
+def test_history_speaks_of_rows_and_columns_not_keys(cast: Cast, document_a: Document) -> None:
+    container, _code = table_container(document_a)
+    client = client_for(cast.editor_a)
+    _s, body = api(
+        client,
+        document_a,
+        "add",
+        {"container": container, "content": {"cells": {"name": "Cổng dữ liệu mở", "total": "300"}}},
+    )
+    api(
+        client,
+        document_a,
+        "save",
+        {
+            "key": body["key"],
+            "base": 1,
+            "content": {"cells": {"name": "Cổng dữ liệu mở", "total": "350"}},
+        },
+    )
+    page = client.get(
+        reverse("document_entry_history", args=[document_a.pk]), {"key": body["key"]}
+    ).content.decode()
+    assert "Cổng dữ liệu mở" in page
+    assert "Tổng mức đầu tư" in page  # the column's title from the framework
+    assert "350" in page and "300" in page  # both versions
+    overview = client.get(reverse("document_history", args=[document_a.pk])).content.decode()
+    assert "Dòng “Cổng dữ liệu mở”" in overview

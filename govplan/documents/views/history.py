@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from govplan.access.scoping import Capability
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import collection_at, do_restore_collection, do_restore_entry
 from govplan.documents.editor import _locale, table_block
+from govplan.documents.labels import content_lines, entry_label, reason_label
 from govplan.documents.models import Entry, EntryVersion
 
 VERSIONS_PER_PAGE = 50
@@ -35,7 +37,16 @@ def document_history(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-saved_at", "-id")
     )
     page = Paginator(versions, VERSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    _label(document, page)
     return render(request, "documents/history.html", {"document": document, "page": page})
+
+
+def _label(document: object, versions: Any) -> None:
+    spec = document.framework_version.parsed()  # type: ignore[attr-defined]
+    for version in versions:
+        version.label = entry_label(spec, version.entry.key, version.content)
+        version.why = reason_label(version.reason)
+        version.lines = content_lines(spec, version.entry.key, version.content)
 
 
 @authenticated
@@ -44,7 +55,8 @@ def entry_history(request: HttpRequest, pk: int) -> HttpResponse:
     entry = Entry.objects.filter(document=document, key=request.GET.get("key", "")).first()
     if entry is None:
         raise Http404
-    versions = entry.versions.select_related("saved_by").order_by("-revision")
+    versions = list(entry.versions.select_related("saved_by", "entry").order_by("-revision"))
+    _label(document, versions)
     return render(
         request,
         "documents/entry_history.html",
@@ -92,11 +104,12 @@ def table_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if table is None:
         raise Http404
     collection = f"table:{code}"
-    saves = (
+    saves = list(
         EntryVersion.objects.filter(entry__document=document, entry__collection=collection)
         .select_related("saved_by", "entry")
         .order_by("-saved_at", "-id")[:200]
     )
+    _label(document, saves)
     moment = _moment(request.GET.get("at"))
     snapshot = None
     if moment is not None:

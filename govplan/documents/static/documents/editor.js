@@ -517,7 +517,11 @@
         }
         clearErrors(td);
         var problem = checkCell(type, target.value, choices);
-        if (problem) { markInvalid(target, problem); }
+        if (problem) {
+          markInvalid(target, problem);
+          var header = td.dataset.column ? row.closest("table").querySelector('th[data-column="' + td.dataset.column + '"]') : null;
+          setStatus((header ? header.textContent.trim() + ": " : "") + problem, "error");
+        }
       },
       partial: true,
       saved: function (row, data) {

@@ -1,0 +1,120 @@
+"""Names people recognise for the parts of a document and for why a version was saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from govplan.core.frameworks.model import Framework
+
+
+def entry_label(spec: Framework, key: str, content: dict[str, Any]) -> str:
+    kind, _sep, rest = key.partition(":")
+    if kind == "narrative":
+        return _("Text of section %(section)s") % {"section": rest}
+    if kind == "legal":
+        return _("Legal basis of section %(section)s") % {"section": rest}
+    if kind == "value":
+        indicator = spec.indicators.get(rest)
+        return indicator.name if indicator else rest
+    if kind == "row":
+        table = spec.table(rest.rsplit(":", 1)[0])
+        cells = content.get("cells", {})
+        name = table.by_role("project_name") if table else None
+        first = cells.get(name.code) if name else next(iter(cells.values()), "")
+        return _("Row “%(name)s”") % {"name": first} if first else _("Row")
+    if kind == "target":
+        indicator = spec.indicators.get(content.get("indicator", ""))
+        return _("Target: %(name)s") % {
+            "name": indicator.name if indicator else content.get("text", "")
+        }
+    if kind == "result":
+        return _("Result: %(name)s") % {"name": content.get("source", {}).get("text", "")}
+    if kind == "budget":
+        return _("Budget line: %(name)s") % {"name": content.get("label", "")}
+    return key
+
+
+def reason_label(reason: str) -> str:
+    if reason.startswith("restore r"):
+        return _("restored version %(n)s") % {"n": reason.removeprefix("restore r")}
+    return {
+        "edit": _("edited"),
+        "delete": _("deleted"),
+        "move": _("moved"),
+        "import": _("imported from Excel"),
+        "carry-over": _("carried over from the previous cycle"),
+        "consolidate": _("took the sub-units' sum"),
+        "restore table": _("table put back to an earlier moment"),
+    }.get(reason, reason)
+
+
+def content_lines(spec: Framework, key: str, content: dict[str, Any]) -> list[tuple[str, str]]:
+    """A saved version as label/value lines, for the history page."""
+    from govplan.core.documents.cells import display_value
+    from govplan.core.documents.totals import split_phasing_key
+    from govplan.frameworks import labels as vocab
+
+    kind, _sep, rest = key.partition(":")
+    lines: list[tuple[str, str]] = []
+    if kind == "row":
+        table = spec.table(rest.rsplit(":", 1)[0])
+        if table is None:
+            return lines
+        cells = content.get("cells", {})
+        for column in table.columns:
+            if cells.get(column.code) not in (None, "", []):
+                lines.append(
+                    (
+                        column.title,
+                        display_value(column.type, cells[column.code], choices=column.choices),
+                    )
+                )
+        for phasing_key, value in sorted(content.get("phasing", {}).items()):
+            year, source, funding_type = split_phasing_key(phasing_key)
+            label = (
+                f"{year} · {vocab.FUNDING_SOURCES[source]} · {vocab.FUNDING_TYPES[funding_type]}"
+            )
+            lines.append((label, display_value("money", value)))
+        return lines
+    if kind == "value":
+        from govplan.documents.editor import describe_cell
+
+        indicator = spec.indicators.get(rest)
+        if indicator is None:
+            return lines
+        titles = {o.code: o.title for d in spec.dimensions.values() for o in d.options}
+        for cell_key, cell in content.get("cells", {}).items():
+            label = (
+                " × ".join(titles.get(part, part) for part in cell_key.split("|"))
+                if cell_key
+                else indicator.name
+            )
+            lines.append((label, describe_cell(indicator, cell, "vi")))
+        if content.get("comment"):
+            lines.append((_("Comment"), content["comment"]))
+        return lines
+    if kind == "legal":
+        legal = spec.legal
+        for item in content.get("items", []):
+            document = legal.get(item.get("code", ""))
+            lines.append(
+                ("", document.citation() if document else item.get("code") or item.get("text", ""))
+            )
+        return lines
+    names = {
+        "indicator": _("Indicator"),
+        "text": _("Objective (in words)"),
+        "baseline": _("Baseline"),
+        "target": _("Target value"),
+        "year": _("Target year"),
+        "achieved": _("Achieved"),
+        "status": _("Status"),
+        "obstacles": _("Obstacles"),
+        "label": _("Content"),
+    }
+    for field, value in content.items():
+        if field in names and value not in (None, ""):
+            lines.append((str(names[field]), str(value)))
+    return lines
