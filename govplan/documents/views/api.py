@@ -8,7 +8,9 @@ Responses: 200 {"status": "saved"|"merged"|"unchanged", ...}; 400 {"errors": {fi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -16,6 +18,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from govplan.access.policies import requires
@@ -124,93 +127,74 @@ def _errors(exc: ContentError, status: int = 400) -> JsonResponse:
     return JsonResponse({"status": "invalid", "errors": exc.errors}, status=status)
 
 
-def _editable_document(request: HttpRequest, pk: int) -> Document:
-    document = load_document(request.user, pk, Capability.EDIT)
-    return document
+EntryHandler = Callable[[HttpRequest, Document, dict[str, Any]], JsonResponse]
 
 
-@requires(Capability.EDIT)
-@require_POST
-def entry_save(request: HttpRequest, pk: int) -> JsonResponse:
-    document = _editable_document(request, pk)
-    try:
-        data = _body(request)
-        key = str(data.get("key", ""))
-        result = do_save_entry(
-            document,
-            key,
-            _int(data, "base", 0),
-            data.get("content"),
-            actor=request.user,
-            locale=_locale(),
-        )
-    except KeyError:
-        return _errors(ContentError({"key": _("This document has no such field.")}))
-    except ContentError as exc:
-        return _errors(exc)
-    except PermissionDenied as exc:
-        return JsonResponse({"status": "refused", "errors": {"": str(exc)}}, status=403)
+def entry_endpoint(unknown: str) -> Callable[[EntryHandler], Callable[..., JsonResponse]]:
+    """One shape for every editor endpoint: POST only, behind EDIT, the document loaded
+    through the scoping layer, the JSON body read, and refusals as JSON the page can show
+    (``unknown`` is the message for a key or table the document does not have)."""
+
+    def decorate(handler: EntryHandler) -> Callable[..., JsonResponse]:
+        @requires(Capability.EDIT)
+        @require_POST
+        @wraps(handler)
+        def view(request: HttpRequest, pk: int) -> JsonResponse:
+            document = load_document(request.user, pk, Capability.EDIT)
+            try:
+                return handler(request, document, _body(request))
+            except (KeyError, Entry.DoesNotExist):
+                return _errors(ContentError({"key": str(_(unknown))}))
+            except ContentError as exc:
+                return _errors(exc)
+            except PermissionDenied as exc:
+                return JsonResponse({"status": "refused", "errors": {"": str(exc)}}, status=403)
+
+        return view
+
+    return decorate
+
+
+@entry_endpoint(gettext_noop("This document has no such field."))
+def entry_save(request: HttpRequest, document: Document, data: dict[str, Any]) -> JsonResponse:
+    result = do_save_entry(
+        document,
+        str(data.get("key", "")),
+        _int(data, "base", 0),
+        data.get("content"),
+        actor=request.user,
+        locale=_locale(),
+    )
     return _respond(document, result)
 
 
-@requires(Capability.EDIT)
-@require_POST
-def entry_add(request: HttpRequest, pk: int) -> JsonResponse:
-    document = _editable_document(request, pk)
-    try:
-        data = _body(request)
-        container = str(data.get("container", ""))
-        after = data.get("after")
-        entry = do_add_entry(
-            document,
-            container,
-            data.get("content") or {},
-            actor=request.user,
-            locale=_locale(),
-            after_key=str(after) if after else None,
-        )
-    except KeyError:
-        return _errors(ContentError({"container": _("This document has no such table.")}))
-    except ContentError as exc:
-        return _errors(exc)
-    except PermissionDenied as exc:
-        return JsonResponse({"status": "refused", "errors": {"": str(exc)}}, status=403)
+@entry_endpoint(gettext_noop("This document has no such table."))
+def entry_add(request: HttpRequest, document: Document, data: dict[str, Any]) -> JsonResponse:
+    after = data.get("after")
+    entry = do_add_entry(
+        document,
+        str(data.get("container", "")),
+        data.get("content") or {},
+        actor=request.user,
+        locale=_locale(),
+        after_key=str(after) if after else None,
+    )
     return _respond(document, SaveResult("saved", entry))
 
 
-@requires(Capability.EDIT)
-@require_POST
-def entry_delete(request: HttpRequest, pk: int) -> JsonResponse:
-    document = _editable_document(request, pk)
-    try:
-        data = _body(request)
-        key = str(data.get("key", ""))
-        parse_key(document.framework_version.parsed(), key)
-        result = do_delete_entry(document, key, _int(data, "base", 0), actor=request.user)
-    except KeyError:
-        return _errors(ContentError({"key": _("This document has no such row.")}))
-    except ContentError as exc:
-        return _errors(exc)
-    except PermissionDenied as exc:
-        return JsonResponse({"status": "refused", "errors": {"": str(exc)}}, status=403)
+@entry_endpoint(gettext_noop("This document has no such row."))
+def entry_delete(request: HttpRequest, document: Document, data: dict[str, Any]) -> JsonResponse:
+    key = str(data.get("key", ""))
+    parse_key(document.framework_version.parsed(), key)
+    result = do_delete_entry(document, key, _int(data, "base", 0), actor=request.user)
     if result.status == "conflict":
         return _respond(document, result)
     return JsonResponse({"status": result.status, "key": key})
 
 
-@requires(Capability.EDIT)
-@require_POST
-def entry_move(request: HttpRequest, pk: int) -> JsonResponse:
-    document = _editable_document(request, pk)
-    try:
-        data = _body(request)
-        key = str(data.get("key", ""))
-        after = data.get("after")
-        entry = do_move_entry(document, key, str(after) if after else None, actor=request.user)
-    except Entry.DoesNotExist:
-        return _errors(ContentError({"key": _("This document has no such row.")}))
-    except ContentError as exc:
-        return _errors(exc)
-    except PermissionDenied as exc:
-        return JsonResponse({"status": "refused", "errors": {"": str(exc)}}, status=403)
+@entry_endpoint(gettext_noop("This document has no such row."))
+def entry_move(request: HttpRequest, document: Document, data: dict[str, Any]) -> JsonResponse:
+    key = str(data.get("key", ""))
+    after = data.get("after")
+    entry = do_move_entry(document, key, str(after) if after else None, actor=request.user)
     return JsonResponse({"status": "saved", "key": key, "revision": entry.revision})
