@@ -40,11 +40,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "govplan.audit",
     "govplan.orgunits",
     "govplan.accounts",
     "govplan.frameworks",
     "govplan.documents",
+    "govplan.workflow",
     "govplan.web",
 ]
 
@@ -192,6 +195,19 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", 10, minimum=1) * 1024 * 1024
 # Let an over-large upload reach the view, which answers with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Background work runs through the Tasks API (django-tasks): in the web process by default,
+# in separate `manage.py db_worker` processes sharing the database queue in production.
+_tasks_backend = env.choice("TASKS_BACKEND", ("immediate", "database"), "immediate")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[_tasks_backend],
+        "QUEUES": ["default"],
+    }
+}
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"

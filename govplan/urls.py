@@ -18,6 +18,7 @@ from govplan.documents.views import xlsx as doc_xlsx
 from govplan.frameworks import views as frameworks
 from govplan.orgunits import views as orgunits
 from govplan.web import views as web
+from govplan.workflow import views as workflow
 
 urlpatterns = [
     path("", web.home, name="home"),
@@ -147,6 +148,34 @@ urlpatterns = [
         doc_subunits.take_sum,
         name="document_take_sum",
     ),
+    # Submission and appraisal
+    path("documents/<int:pk>/check/", workflow.check, name="document_check"),
+    path(
+        "documents/<int:pk>/workflow/<str:action>/",
+        workflow.transition,
+        name="document_transition",
+    ),
+    path("documents/<int:pk>/issue/", workflow.issue, name="document_issue"),
+    path("documents/<int:pk>/revisions/", workflow.revisions, name="document_revisions"),
+    path("documents/<int:pk>/comments/", workflow.comment_create, name="document_comment"),
+    path(
+        "documents/<int:pk>/comments/<int:comment_id>/reply/",
+        workflow.comment_reply,
+        name="document_comment_reply",
+    ),
+    path(
+        "documents/<int:pk>/comments/<int:comment_id>/resolve/",
+        workflow.comment_resolve,
+        name="document_comment_resolve",
+    ),
+    path(
+        "documents/<int:pk>/return-letter/",
+        workflow.return_letter,
+        name="document_return_letter",
+    ),
+    path("documents/<int:pk>/checklist/", workflow.checklist, name="document_checklist"),
+    path("appraisal/", workflow.appraisal_queue, name="appraisal_queue"),
+    path("notifications/", workflow.notifications, name="notifications"),
     # Administration (central administrators)
     path("manage/users/", accounts.user_list, name="user_list"),
     path("manage/users/new/", accounts.user_create, name="user_create"),

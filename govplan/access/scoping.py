@@ -76,6 +76,7 @@ class Scope:
     grants: dict[Capability, Grant]
     roles: set[str]
     membership_unit_ids: set[int]
+    user_id: int | None = None
 
     def grant(self, capability: Capability) -> Grant:
         return self.grants.get(capability, Grant())
@@ -145,7 +146,7 @@ def _compute_scope(user: Any) -> Scope:
         grants[Capability.VIEW].subtrees = set(
             OrgUnit.objects.filter(pk__in=roots).values_list("path", flat=True)
         )
-    return Scope(grants, roles, {m.org_unit_id for m in memberships})
+    return Scope(grants, roles, {m.org_unit_id for m in memberships}, user.pk)
 
 
 def _scope_prefix(model: type[models.Model]) -> str:

@@ -30,7 +30,7 @@ from govplan.documents.models import (
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import OrgUnit
 
-EDITABLE_STATUSES = (DocumentStatus.DRAFT,)
+EDITABLE_STATUSES = (DocumentStatus.DRAFT, DocumentStatus.RETURNED)
 
 
 def new_uid() -> str:
@@ -423,8 +423,11 @@ def do_attach(
     content_type: str,
     description: str,
     actor: Any,
+    signed_copy: bool = False,
 ) -> Attachment:
-    _editable(document)
+    # The signed copy is attached when the document is approved and locked for editing.
+    if not signed_copy:
+        _editable(document)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         attachment = Attachment(

@@ -20,6 +20,7 @@ from govplan.core.documents.totals import (
 from govplan.core.documents.values import cell_keys, is_filled, ratio_percent
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework, Section, Table
+from govplan.documents.labels import entry_label
 from govplan.documents.models import Attachment, Document, Entry
 from govplan.documents.sanitize import text_of
 from govplan.frameworks import labels
@@ -389,6 +390,11 @@ def section_blocks(document: Document, *, editable: bool) -> dict[str, Any]:
             "required": section.required,
             "applies": applies_label(section.applies_to, {}),
             "attachments": attachments.get(section.code, []),
+            "anchors": [
+                {"key": e.key, "label": entry_label(spec, e.key, e.content)}
+                for e in entries.values()
+                if e.section_code == section.code and e.kind in ("value", "row", "target", "budget")
+            ],
         }
         if section.narrative:
             entry = entries.get(f"narrative:{section.code}")

@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 class DocumentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_APPRAISAL = "under_appraisal", _("Under appraisal")
+    RETURNED = "returned", _("Returned for changes")
+    APPROVED = "approved", _("Approved")
+    ISSUED = "issued", _("Issued")
 
 
 class Document(models.Model):
@@ -33,6 +38,21 @@ class Document(models.Model):
     )
     carried_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The latest frozen revision (0 before the first submission).
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    appraiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("appraiser"),
+    )
+    issued_number = models.CharField(_("official number"), max_length=100, blank=True)
+    issued_date = models.DateField(_("date of issue"), null=True, blank=True)
+    signed_copy = models.ForeignKey(
+        "Attachment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -16,7 +16,9 @@ from govplan.orgunits.models import Kind, OrgUnit
 
 def problem_text(problem: Problem) -> str:
     """A problem in the user's language, with its place in the file."""
-    message = _(problem.template) % problem.params if problem.params else _(problem.template)
+    message = (
+        _(problem.template) % problem.flat_params(_) if problem.params else _(problem.template)
+    )
     return f"{problem.path}: {message}" if problem.path else message
 
 

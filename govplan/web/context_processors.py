@@ -12,9 +12,13 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
+    from govplan.workflow.models import Notification
+
     scope = scope_for(user)
     return {
         "nav": {
             "administer": scope.can(Capability.ADMINISTER),
+            "appraise": scope.can(Capability.APPRAISE),
+            "unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         }
     }

@@ -164,6 +164,21 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "document_legal_new": (lambda c: {**doc(c), "code": "I"}, post_only_for_editors()),
     "document_consolidated": (lambda c: doc(c), readers_of_a()),
     "document_take_sum": (lambda c: doc(c), post_only_for_editors()),
+    # The cycle: readers of province A see its check, revisions and letter; actions are POST.
+    "document_check": (lambda c: doc(c), readers_of_a()),
+    "document_transition": (lambda c: {**doc(c), "action": "submit"}, everyone(405)),
+    "document_issue": (
+        lambda c: doc(c),
+        {**readers_of_a(), **dict.fromkeys(ALL_USERS, 404), "approver_a": 200},
+    ),
+    "document_revisions": (lambda c: doc(c), readers_of_a()),
+    "document_comment": (lambda c: doc(c), everyone(405)),
+    "document_comment_reply": (lambda c: {**doc(c), "comment_id": 1}, everyone(405)),
+    "document_comment_resolve": (lambda c: {**doc(c), "comment_id": 1}, everyone(405)),
+    "document_return_letter": (lambda c: doc(c), readers_of_a()),
+    "document_checklist": (lambda c: doc(c), everyone(405)),
+    "appraisal_queue": (None, {**everyone(403), "appraiser": 200}),
+    "notifications": (None, everyone(200)),
     "audit_list": (None, admin_only()),
     "audit_detail": (lambda c: {"pk": AuditEvent.objects.latest("id").pk}, admin_only()),
 }

@@ -281,3 +281,16 @@ def test_cloning_moves_the_cycle_forward(document, catalogues) -> None:  # type:
         r.check for r in parse(load_text(text), catalogues).rules
     ]  # no rule of this file names a per-year column
     assert clone.issued_by.number == "9999/BKHCN-CĐSQG (thử nghiệm)"
+
+
+def test_a_rule_that_does_not_parse_is_refused_with_its_position(document, catalogues) -> None:  # type: ignore[no-untyped-def]
+    check = "#{HT.MAY_TINH_CBCC.numerator} <= (2 * #{HT.MAY_TINH_CBCC.denominator}"
+    document["rules"][0]["check"] = check
+    (problem,) = [
+        p for p in problems(document, catalogues) if p.startswith("rules[0].check: position")
+    ]
+    # The closing bracket is missing at the very end.
+    assert (
+        problem
+        == f"rules[0].check: position {len(check)}: expected ')' but found the end of the rule"
+    )

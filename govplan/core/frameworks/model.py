@@ -173,6 +173,27 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class AppraisalRule:
+    kinds: tuple[str, ...]
+    by: str  # central, province, parent
+
+
+DEFAULT_APPRAISAL = (
+    AppraisalRule(("ministry", "ministry_level", "gov_agency", "province", "central"), "central"),
+    AppraisalRule(("department", "district", "commune"), "province"),
+    AppraisalRule(("subordinate",), "parent"),
+)
+DEFAULT_CHECKLIST = (
+    "Căn cứ pháp lý đầy đủ, còn hiệu lực",
+    "Mục tiêu cụ thể rõ ràng, định lượng",
+    "Nhiệm vụ, dự án phù hợp mục tiêu và Kiến trúc Chính phủ điện tử / Chính quyền số",
+    "Kinh phí, nguồn vốn và phân kỳ khả thi",
+    "Không trùng lặp đầu tư với các hệ thống, dự án đã có",
+    "Bảo đảm an toàn thông tin",
+)
+
+
+@dataclass(frozen=True, slots=True)
 class Framework:
     code: str
     kind: str
@@ -187,6 +208,9 @@ class Framework:
     example: bool = False
     follows: str = ""
     rules: tuple[Rule, ...] = ()
+    appraisal: tuple[AppraisalRule, ...] = DEFAULT_APPRAISAL
+    checklist: tuple[str, ...] = DEFAULT_CHECKLIST
+    change_threshold: float = 1.0  # a value moving more than this (×100 %) is questioned
     indicators: dict[str, Indicator] = field(default_factory=dict)
     dimensions: dict[str, Dimension] = field(default_factory=dict)
     legal: dict[str, LegalDocument] = field(default_factory=dict)
@@ -198,6 +222,9 @@ class Framework:
             section = stack.pop()
             yield section
             stack.extend(reversed(section.sections))
+
+    def appraised_by(self, kind: str) -> str:
+        return next((a.by for a in self.appraisal if kind in a.kinds), "central")
 
     def section(self, code: str) -> Section | None:
         return next((s for s in self.walk() if s.code == code), None)
@@ -332,6 +359,11 @@ def _framework_from_dict(d: dict[str, Any]) -> Framework:
             )
             for r in d.get("rules", ())
         ),
+        appraisal=tuple(AppraisalRule(tuple(a["kinds"]), a["by"]) for a in d["appraisal"])
+        if "appraisal" in d
+        else DEFAULT_APPRAISAL,
+        checklist=tuple(d.get("checklist", DEFAULT_CHECKLIST)),
+        change_threshold=d.get("change_threshold", 1.0),
         indicators={k: Indicator.from_dict(v) for k, v in d.get("indicators", {}).items()},
         dimensions={
             k: Dimension(v["code"], v["title"], v.get("title_en", ""), _options(v["options"]))

@@ -10,7 +10,10 @@ from govplan.core.frameworks.catalogue import Catalogue, Indicator, Option, read
 from govplan.core.frameworks.fields import CODE_RE, LOWER_CODE_RE, Reader
 from govplan.core.frameworks.legal import LegalCatalogue
 from govplan.core.frameworks.model import (
+    DEFAULT_APPRAISAL,
+    DEFAULT_CHECKLIST,
     AppliesTo,
+    AppraisalRule,
     Budget,
     Column,
     Framework,
@@ -43,6 +46,8 @@ from govplan.core.frameworks.vocab import (
     RULE_IMPORTANCE,
     RULE_MISSING,
 )
+from govplan.core.rules.parser import RuleSyntaxError
+from govplan.core.rules.parser import parse as parse_rule
 
 TOP_KEYS_REQUIRED = (
     "format",
@@ -55,7 +60,17 @@ TOP_KEYS_REQUIRED = (
     "reporting",
     "sections",
 )
-TOP_KEYS_OPTIONAL = ("title_en", "document_title", "example", "follows", "rules")
+TOP_KEYS_OPTIONAL = (
+    "title_en",
+    "document_title",
+    "example",
+    "follows",
+    "rules",
+    "appraisal",
+    "checklist",
+    "checks",
+)
+APPRAISERS = ("central", "province", "parent")
 SECTION_KEYS = (
     "number",
     "code",
@@ -117,6 +132,20 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
     if not sections and isinstance(top.get("sections"), list):
         c.add("sections", gettext_noop("needs at least one section"))
     rules = _rules(r, state, top.get("rules"))
+    appraisal = _appraisal(r, top.get("appraisal"))
+    checklist = tuple(
+        r.text(join("checklist", i), item, max_length=500)
+        for i, item in enumerate(r.listing("checklist", top.get("checklist")))
+    )
+    change_threshold = 1.0
+    if top.get("checks") is not None:
+        checks = r.mapping("checks", top.get("checks"), optional=("change_threshold",))
+        if checks is not None and checks.get("change_threshold") is not None:
+            value = r.number("checks.change_threshold", checks.get("change_threshold"))
+            if value is not None and value <= 0:
+                c.add("checks.change_threshold", gettext_noop("must be more than 0"))
+            elif value is not None:
+                change_threshold = value
     c.raise_if_any()
     assert period is not None and issued is not None and applies is not None
     assert reporting is not None
@@ -138,10 +167,32 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
         follows=follows,
         sections=tuple(sections),
         rules=tuple(rules),
+        appraisal=appraisal or DEFAULT_APPRAISAL,
+        checklist=checklist or DEFAULT_CHECKLIST,
+        change_threshold=change_threshold,
         indicators=dict(state.used),
         dimensions={d: catalogue.dimensions[d] for d in sorted(used_dimensions)},
         legal={k: legal.documents[k] for k in sorted(suggested)},
     )
+
+
+def _appraisal(r: Reader, value: Any) -> tuple[AppraisalRule, ...]:
+    rules: list[AppraisalRule] = []
+    seen: set[str] = set()
+    for i, item in enumerate(r.listing("appraisal", value)):
+        p = join("appraisal", i)
+        m = r.mapping(p, item, required=("kinds", "by"))
+        if m is None:
+            continue
+        kinds = r.choices_list(join(p, "kinds"), m.get("kinds"), ORG_KINDS, required=True)
+        for kind in kinds:
+            if kind in seen:
+                r.c.add(join(p, "kinds"), gettext_noop('"%(value)s" is listed twice'), value=kind)
+            seen.add(kind)
+        by = r.choice(join(p, "by"), m.get("by"), APPRAISERS)
+        if kinds and by:
+            rules.append(AppraisalRule(tuple(kinds), by))
+    return tuple(rules)
 
 
 def _walk(sections: list[Section] | tuple[Section, ...]) -> list[Section]:
@@ -612,6 +663,17 @@ def _rules(r: Reader, state: _State, value: Any) -> list[Rule]:
             r.c.add(join(p, "code"), gettext_noop('duplicate rule code "%(code)s"'), code=code)
         seen.add(code)
         check = r.text(join(p, "check"), m.get("check"), max_length=2000)
+        if check:
+            try:
+                parse_rule(check)
+            except RuleSyntaxError as exc:
+                r.c.add(
+                    join(p, "check"),
+                    gettext_noop("position %(position)s: %(reason)s"),
+                    position=exc.position,
+                    reason_template=exc.template,
+                    reason_params=exc.params,
+                )
         indicator_refs, table_refs = check_references(r, state, join(p, "check"), check)
         rules.append(
             Rule(

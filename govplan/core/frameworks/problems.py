@@ -23,7 +23,17 @@ class Problem:
 
     @property
     def message(self) -> str:
-        return self.template % self.params if self.params else self.template
+        return self.template % self.flat_params(lambda t: t) if self.params else self.template
+
+    def flat_params(self, translate: Any) -> dict[str, Any]:
+        """Parameters with any nested message (``reason_template``/``reason_params``) written
+        out, through ``translate`` so that the Django layer can put it in the user's language."""
+        params = dict(self.params)
+        if "reason_template" in params:
+            template = translate(params.pop("reason_template"))
+            inner = params.pop("reason_params", {}) or {}
+            params["reason"] = template % inner if inner else template
+        return params
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

@@ -16,6 +16,7 @@ from govplan.documents.editor import previous_document, section_blocks
 from govplan.documents.models import Document
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import OrgUnit
+from govplan.workflow.views import workflow_context
 
 # The editor script's words, in the user's language.
 EDITOR_TEXT = {
@@ -136,6 +137,10 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     editable = can_edit(request.user, document)
     context = section_blocks(document, editable=editable)
+    wf = workflow_context(request, document)
+    for block in context["sections"]:
+        block["comments"] = wf["comments_by_section"].get(block["code"], [])  # type: ignore[attr-defined]
+    context["wf"] = wf
     context.update(
         {
             "document": document,

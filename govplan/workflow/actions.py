@@ -1,0 +1,338 @@
+"""Moving a document through its life: every transition is one transaction, with its event,
+its audit entry and its notifications; the document row is locked, so of two people acting
+at once one wins and the other is told what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govplan.access.scoping import Capability, scope_for
+from govplan.accounts.models import Membership, Role
+from govplan.audit.recorder import record
+from govplan.core import workflow as machine
+from govplan.documents.models import Attachment, Document, Entry
+from govplan.orgunits.models import Kind, OrgUnit
+from govplan.workflow.labels import action_label
+from govplan.workflow.models import (
+    Comment,
+    CommentReply,
+    DocumentRevision,
+    WorkflowEvent,
+)
+from govplan.workflow.notify import notify
+
+
+def appraising_unit(document: Document) -> OrgUnit | None:
+    """The unit whose appraisers appraise this document, as the framework configures it."""
+    spec = document.framework_version.parsed()
+    by = spec.appraised_by(document.org_unit.kind)
+    today = timezone.localdate()
+    if by == "central":
+        return OrgUnit.objects.valid_on(today).filter(kind=Kind.CENTRAL).order_by("pk").first()
+    if by == "parent":
+        return document.org_unit.parent
+    for ancestor in reversed(document.org_unit.ancestors()):
+        if ancestor.kind == Kind.PROVINCE:
+            return ancestor
+    return None
+
+
+def appraisers(document: Document) -> list[Any]:
+    unit = appraising_unit(document)
+    if unit is None:
+        return []
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            org_unit=unit, role=Role.APPRAISER, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def agency_people(document: Document) -> list[Any]:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            org_unit=document.org_unit, role__in=(Role.EDITOR, Role.APPROVER), user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def parties(user: Any, document: Document) -> frozenset[str]:
+    """In which capacities ``user`` may act on ``document``."""
+    scope = scope_for(user)
+    unit = document.org_unit
+    result = set()
+    if scope.can(Capability.EDIT, unit) or scope.can(Capability.APPROVE, unit):
+        result.add(machine.AGENCY)
+    if scope.can(Capability.APPROVE, unit):
+        result.add(machine.SIGNER)
+    appraising = appraising_unit(document)
+    if (
+        appraising is not None
+        and Membership.objects.filter(user=user, org_unit=appraising, role=Role.APPRAISER).exists()
+    ):
+        result.add(machine.APPRAISER)
+    if scope.is_central_admin:
+        result.add(machine.CENTRAL_ADMIN)
+    return frozenset(result)
+
+
+class Refused(Exception):
+    """A transition that cannot be made; ``message`` says why, in the user's language."""
+
+    def __init__(self, message: str, problems: list[Any] | None = None) -> None:
+        self.message = message
+        self.problems = problems or []
+        super().__init__(message)
+
+
+def _refusal(exc: machine.TransitionRefused, document: Document) -> Refused:
+    states = {
+        "draft": _("a draft"),
+        "submitted": _("submitted"),
+        "under_appraisal": _("under appraisal"),
+        "returned": _("returned for changes"),
+        "approved": _("approved"),
+        "issued": _("issued"),
+    }
+    params = dict(exc.params)
+    if "state" in params:
+        params["state"] = states.get(params["state"], params["state"])
+    if "action" in params:
+        params["action"] = action_label(params["action"])
+    if "party" in params:
+        params["party"] = {
+            machine.AGENCY: _("agency that writes it"),
+            machine.APPRAISER: _("appraiser assigned to it"),
+            machine.SIGNER: _("head who signs it"),
+            machine.CENTRAL_ADMIN: _("central administrator"),
+        }[params["party"]]
+    message = _(exc.template) % params
+    last = WorkflowEvent.objects.filter(document=document).select_related("actor").first()
+    if last is not None and "state" in exc.params:
+        message += " " + _("Last: %(action)s by %(who)s at %(when)s.") % {
+            "action": action_label(last.action),
+            "who": last.actor.display_name,
+            "when": timezone.localtime(last.at).strftime("%H:%M %d/%m/%Y"),
+        }
+    return Refused(message)
+
+
+def snapshot(document: Document) -> dict[str, Any]:
+    return {
+        "entries": {
+            e.key: {"content": e.content, "position": e.position, "kind": e.kind}
+            for e in Entry.objects.filter(document=document, deleted=False)
+        },
+        "attachments": [
+            a.snapshot() for a in Attachment.objects.filter(document=document, removed=False)
+        ],
+    }
+
+
+def days_late(deadline: dt.date | None, day: dt.date) -> int:
+    return max((day - deadline).days, 0) if deadline else 0
+
+
+@dataclass
+class IssueData:
+    number: str
+    date: dt.date | None
+    signed_copy: Attachment | None
+
+
+def do_transition(
+    document: Document,
+    action: str,
+    *,
+    actor: Any,
+    reason: str = "",
+    issue: IssueData | None = None,
+) -> Document:
+    from govplan.workflow.validation import blocking_problems
+
+    with transaction.atomic():
+        locked = (
+            Document.objects.select_for_update()
+            .select_related("org_unit", "framework_version", "framework")
+            .get(pk=document.pk)
+        )
+        try:
+            step = machine.check(action, locked.status, parties(actor, locked))
+        except machine.TransitionRefused as exc:
+            raise _refusal(exc, locked) from None
+        reason = reason.strip()
+        if step.needs_reason and not reason:
+            raise Refused(_("Say why: the reason is required."))
+        if step.validates:
+            problems = blocking_problems(locked, actor=actor)
+            if problems:
+                raise Refused(
+                    _("Not submitted: %(n)s problem(s) must be corrected or explained first.")
+                    % {"n": len(problems)},
+                    problems,
+                )
+        revision = None
+        if step.freezes_revision:
+            locked.revision += 1
+            today = timezone.localdate()
+            revision = DocumentRevision.objects.create(
+                document=locked,
+                number=locked.revision,
+                snapshot=snapshot(locked),
+                created_by=actor,
+                deadline=locked.framework_version.deadline,
+                days_late=days_late(locked.framework_version.deadline, today),
+            )
+        if action == "start_appraisal":
+            locked.appraiser = actor
+        if action == "issue":
+            if issue is None or not issue.number.strip() or issue.date is None:
+                raise Refused(_("Give the official number and the date of issue."))
+            if issue.signed_copy is None:
+                raise Refused(_("Attach the signed copy (PDF)."))
+            locked.issued_number = issue.number.strip()
+            locked.issued_date = issue.date
+            locked.signed_copy = issue.signed_copy
+        if action == "reopen":
+            locked.appraiser = None
+            locked.issued_number, locked.issued_date, locked.signed_copy = "", None, None
+        previous = locked.status
+        locked.status = step.target
+        locked.save()
+        WorkflowEvent.objects.create(
+            document=locked,
+            action=action,
+            from_state=previous,
+            to_state=step.target,
+            actor=actor,
+            reason=reason,
+            revision=revision,
+        )
+        record(
+            f"workflow.{action}",
+            actor=actor,
+            obj=locked,
+            before={"status": previous},
+            after={
+                "status": step.target,
+                "revision": revision.number if revision else locked.revision,
+                "reason": reason,
+                **({"days_late": revision.days_late} if revision else {}),
+                **(
+                    {"number": locked.issued_number, "date": locked.issued_date}
+                    if action == "issue"
+                    else {}
+                ),
+            },
+            message=reason,
+        )
+        _notify_transition(locked, action, actor, reason, revision)
+    return locked
+
+
+def _notify_transition(
+    document: Document, action: str, actor: Any, reason: str, revision: DocumentRevision | None
+) -> None:
+    who = actor.display_name
+    title = document.title
+    texts = {
+        "submit": _("%(who)s submitted “%(title)s” for appraisal."),
+        "resubmit": _("%(who)s resubmitted “%(title)s” after changes."),
+        "withdraw": _("%(who)s withdrew “%(title)s” before its appraisal."),
+        "start_appraisal": _("%(who)s started the appraisal of “%(title)s”."),
+        "return": _("%(who)s returned “%(title)s” for changes: %(reason)s"),
+        "approve": _("%(who)s approved “%(title)s”."),
+        "issue": _("%(who)s recorded “%(title)s” as issued."),
+        "reopen": _("%(who)s reopened “%(title)s”: %(reason)s"),
+    }
+    text = texts[action] % {"who": who, "title": title, "reason": reason}
+    if action in ("submit", "resubmit", "withdraw"):
+        recipients = appraisers(document) + agency_people(document)
+    elif action == "issue":
+        recipients = agency_people(document) + ([document.appraiser] if document.appraiser else [])
+    elif action == "reopen":
+        recipients = agency_people(document) + appraisers(document)
+    else:
+        recipients = agency_people(document)
+    notify(recipients, document, text, exclude=actor)
+
+
+def do_comment(
+    document: Document, *, actor: Any, section_code: str, anchor: str, anchor_label: str, text: str
+) -> Comment:
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write the comment."))
+    if machine.APPRAISER not in parties(actor, document):
+        raise Refused(_("Only the appraiser assigned to this document comments on it."))
+    document = Document.objects.get(pk=document.pk)  # the state as it is now
+    if document.status != machine.UNDER_APPRAISAL:
+        raise Refused(_("Comments are made while the document is under appraisal."))
+    revision = DocumentRevision.objects.filter(document=document).first()
+    if revision is None:
+        raise Refused(_("The document has not been submitted."))
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            document=document,
+            revision=revision,
+            section_code=section_code,
+            anchor=anchor,
+            anchor_label=anchor_label[:500],
+            text=text[:5000],
+            author=actor,
+        )
+        record(
+            "comment.create",
+            actor=actor,
+            obj=comment,
+            after={"section": section_code, "anchor": anchor, "text": text},
+        )
+        notify(
+            agency_people(document),
+            document,
+            _("%(who)s commented on section %(section)s of “%(title)s”.")
+            % {"who": actor.display_name, "section": section_code, "title": document.title},
+            exclude=actor,
+        )
+    return comment
+
+
+def do_reply(comment: Comment, *, actor: Any, text: str) -> CommentReply:
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write the answer."))
+    document = comment.document
+    if not parties(actor, document) & {machine.AGENCY, machine.APPRAISER}:
+        raise Refused(_("Only the agency and its appraiser take part in this discussion."))
+    with transaction.atomic():
+        reply = CommentReply.objects.create(comment=comment, text=text[:5000], author=actor)
+        record("comment.reply", actor=actor, obj=comment, after={"reply": text})
+        notify(
+            [comment.author, *agency_people(document)],
+            document,
+            _("%(who)s answered a comment on “%(title)s”.")
+            % {"who": actor.display_name, "title": document.title},
+            exclude=actor,
+        )
+    return reply
+
+
+def do_resolve(comment: Comment, *, actor: Any, resolved: bool = True) -> Comment:
+    if machine.APPRAISER not in parties(actor, comment.document):
+        raise Refused(_("Only the appraiser resolves a comment."))
+    with transaction.atomic():
+        comment.resolved = resolved
+        comment.resolved_by = actor if resolved else None
+        comment.resolved_at = timezone.now() if resolved else None
+        comment.save(update_fields=["resolved", "resolved_by", "resolved_at"])
+        record("comment.resolve" if resolved else "comment.reopen", actor=actor, obj=comment)
+    return comment

@@ -1,0 +1,31 @@
+"""Telling people: a notification in the application for each, and an e-mail sent by the
+background job engine once the transaction that caused it has committed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+
+from govplan.workflow.models import Notification
+
+
+def notify(
+    users: Iterable[Any], document: Any, text: str, *, exclude: Any = None
+) -> list[Notification]:
+    seen: set[int] = set()
+    created = []
+    url = reverse("document_edit", args=[document.pk]) if document is not None else ""
+    for user in users:
+        if user is None or user.pk in seen or (exclude is not None and user.pk == exclude.pk):
+            continue
+        seen.add(user.pk)
+        created.append(Notification(user=user, document=document, text=text[:500], url=url))
+    ids = [n.pk for n in Notification.objects.bulk_create(created)]
+    if ids:
+        from govplan.workflow.tasks import send_notification_emails
+
+        transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
+    return created

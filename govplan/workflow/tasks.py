@@ -1,0 +1,50 @@
+"""Background work, run by the Tasks API (django-tasks): in the web process by default, by
+`manage.py db_worker` processes in production (TASKS_BACKEND=database). Arguments are ids:
+a task reads the current state when it runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.translation import override
+from django_tasks import task
+
+from govplan.workflow.models import Notification
+
+
+@task()
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """E-mail each notification not yet e-mailed to its addressee; returns how many went."""
+    sent = 0
+    pending = Notification.objects.filter(
+        pk__in=notification_ids, emailed_at__isnull=True
+    ).select_related("user")
+    for notification in pending:
+        if not notification.user.email:
+            continue
+        with override("vi"):
+            send_mail(
+                subject=f"[GovPlan] {notification.text[:150]}",
+                message=f"{notification.text}\n\n{settings.SITE_URL}{notification.url}\n",
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[notification.user.email],
+            )
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+@task()
+def send_deadline_reminders(day: str | None = None) -> int:
+    """Remind the units that have not submitted: 7 days and 1 day before the deadline, the
+    day after it, then every 7 days while overdue. Each reminder goes once."""
+    from govplan.workflow.reminders import due_reminders, send_reminder
+
+    today = dt.date.fromisoformat(day) if day else timezone.localdate()
+    count = 0
+    for target, kind in due_reminders(today):
+        count += send_reminder(target, kind, today)
+    return count

@@ -1,0 +1,345 @@
+"""Pages of the submission and appraisal cycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from govplan.access.policies import authenticated, requires
+from govplan.access.scoping import Capability, scope_for, visible_to
+from govplan.core import workflow as machine
+from govplan.core.documents.cells import CellValueError
+from govplan.core.documents.filetypes import check_upload
+from govplan.documents.access import load_document
+from govplan.documents.actions import do_attach
+from govplan.documents.content import message
+from govplan.documents.models import Document, DocumentStatus
+from govplan.workflow import actions
+from govplan.workflow.compare import compare_revisions
+from govplan.workflow.labels import action_label
+from govplan.workflow.models import (
+    ChecklistMark,
+    Comment,
+    DocumentRevision,
+    Notification,
+    WorkflowEvent,
+)
+from govplan.workflow.validation import do_explain, validate
+
+SIMPLE_ACTIONS = (
+    "submit",
+    "withdraw",
+    "start_appraisal",
+    "return",
+    "resubmit",
+    "approve",
+    "reopen",
+)
+
+
+def _editor(pk: int, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("document_edit", args=[pk]) + (f"#{anchor}" if anchor else ""))
+
+
+@authenticated
+def check(request: HttpRequest, pk: int) -> HttpResponse:
+    """The document's findings, where they are, with the explanations of warnings."""
+    document = load_document(request.user, pk)
+    editable = machine.AGENCY in actions.parties(request.user, document)
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        for name, text in request.POST.items():
+            if name.startswith("explain::"):
+                do_explain(document, name.removeprefix("explain::"), text, actor=request.user)
+        messages.success(request, _("Explanations saved."))
+        return redirect("document_check", pk=pk)
+    report = validate(document)
+    return render(
+        request,
+        "workflow/check.html",
+        {"document": document, "report": report, "editable": editable},
+    )
+
+
+@authenticated
+@require_POST
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in SIMPLE_ACTIONS:
+        raise Http404
+    document = load_document(request.user, pk)
+    try:
+        actions.do_transition(
+            document, action, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except actions.Refused as exc:
+        messages.error(request, exc.message)
+        if exc.problems:
+            return redirect("document_check", pk=pk)
+        return _editor(pk, "workflow")
+    messages.success(request, _("Done: %(action)s.") % {"action": action_label(action)})
+    if action in ("start_appraisal", "approve", "return"):
+        return redirect("appraisal_queue") if action != "start_appraisal" else _editor(pk)
+    return _editor(pk, "workflow")
+
+
+@authenticated
+def issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agency records the issued document: official number, date, signed copy."""
+    document = load_document(request.user, pk)
+    if machine.SIGNER not in actions.parties(request.user, document):
+        raise Http404
+    if request.method == "POST":
+        upload = request.FILES.get("signed_copy")
+        number = request.POST.get("number", "")
+        try:
+            date = dt.date.fromisoformat(request.POST.get("date", ""))
+        except ValueError:
+            date = None
+        signed = None
+        try:
+            if upload is not None:
+                data = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
+                checked = check_upload(
+                    data, upload.name or "", max_bytes=settings.ATTACHMENT_MAX_BYTES
+                )
+                if checked.extension != "pdf":
+                    raise actions.Refused(_("The signed copy must be a PDF."))
+                signed = do_attach(
+                    document,
+                    "__signed__",
+                    data=data,
+                    filename=upload.name or "signed.pdf",
+                    content_type=checked.content_type,
+                    description=_("Signed copy"),
+                    actor=request.user,
+                    signed_copy=True,
+                )
+            actions.do_transition(
+                document,
+                "issue",
+                actor=request.user,
+                issue=actions.IssueData(number=number, date=date, signed_copy=signed),
+            )
+        except CellValueError as exc:
+            messages.error(request, f"{upload.name if upload else ''}: {message(exc.error)}")
+        except actions.Refused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The issued document is recorded."))
+            return _editor(pk, "workflow")
+    return render(request, "workflow/issue.html", {"document": document})
+
+
+@authenticated
+def revisions(request: HttpRequest, pk: int) -> HttpResponse:
+    document = load_document(request.user, pk)
+    all_revisions = list(
+        DocumentRevision.objects.filter(document=document).select_related("created_by")
+    )
+    a, b = request.GET.get("a"), request.GET.get("b")
+    comparison = None
+    if a and b and a.isdigit() and b.isdigit():
+        old = next((r for r in all_revisions if r.number == int(a)), None)
+        new = next((r for r in all_revisions if r.number == int(b)), None)
+        if old is None or new is None:
+            raise Http404
+        comparison = compare_revisions(document, old, new)
+    return render(
+        request,
+        "workflow/revisions.html",
+        {
+            "document": document,
+            "revisions": all_revisions,
+            "comparison": comparison,
+            "a": a,
+            "b": b,
+        },
+    )
+
+
+@authenticated
+@require_POST
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    document = load_document(request.user, pk)
+    section = request.POST.get("section", "")
+    spec = document.framework_version.parsed()
+    if spec.section(section) is None:
+        raise Http404
+    anchor = request.POST.get("anchor", "")
+    from govplan.documents.labels import entry_label
+    from govplan.documents.models import Entry
+
+    label = ""
+    if anchor:
+        entry = Entry.objects.filter(document=document, key=anchor, section_code=section).first()
+        if entry is None:
+            raise Http404
+        label = entry_label(spec, entry.key, entry.content)
+    try:
+        actions.do_comment(
+            document,
+            actor=request.user,
+            section_code=section,
+            anchor=anchor,
+            anchor_label=label,
+            text=request.POST.get("text", ""),
+        )
+    except (actions.Refused, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))  # type: ignore[union-attr]
+    return _editor(pk, f"s-{section}")
+
+
+def _comment(request: HttpRequest, pk: int, comment_id: int) -> Comment:
+    document = load_document(request.user, pk)
+    comment = (
+        Comment.objects.filter(pk=comment_id, document=document).select_related("document").first()
+    )
+    if comment is None:
+        raise Http404
+    return comment
+
+
+@authenticated
+@require_POST
+def comment_reply(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+    comment = _comment(request, pk, comment_id)
+    try:
+        actions.do_reply(comment, actor=request.user, text=request.POST.get("text", ""))
+    except actions.Refused as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return _editor(pk, f"comment-{comment.pk}")
+
+
+@authenticated
+@require_POST
+def comment_resolve(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+    comment = _comment(request, pk, comment_id)
+    try:
+        actions.do_resolve(
+            comment, actor=request.user, resolved=request.POST.get("resolved", "1") == "1"
+        )
+    except actions.Refused as exc:
+        messages.error(request, exc.message)
+    return _editor(pk, f"comment-{comment.pk}")
+
+
+@authenticated
+def return_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter that returns the document, made from the open comments."""
+    document = load_document(request.user, pk)
+    spec = document.framework_version.parsed()
+    titles = {s.code: f"{s.number}. {s.title}" for s in spec.walk()}
+    comments = list(
+        Comment.objects.filter(document=document, resolved=False).select_related("author")
+    )
+    return render(
+        request,
+        "workflow/return_letter.html",
+        {
+            "document": document,
+            "comments": [(titles.get(c.section_code, c.section_code), c) for c in comments],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@authenticated
+@require_POST
+def checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    document = load_document(request.user, pk)
+    if machine.APPRAISER not in actions.parties(request.user, document):
+        raise Http404
+    revision = DocumentRevision.objects.filter(document=document).first()
+    if revision is None:
+        raise Http404
+    items = document.framework_version.parsed().checklist
+    for index in range(len(items)):
+        ChecklistMark.objects.update_or_create(
+            revision=revision,
+            item=index,
+            defaults={
+                "document": document,
+                "done": request.POST.get(f"item-{index}") == "on",
+                "note": request.POST.get(f"note-{index}", "")[:1000],
+                "by": request.user,
+            },
+        )
+    messages.success(request, _("Checklist saved."))
+    return _editor(pk, "appraisal")
+
+
+@requires(Capability.APPRAISE)
+def appraisal_queue(request: HttpRequest) -> HttpResponse:
+    """The documents waiting for this appraiser: submitted, or under their appraisal."""
+    candidates = (
+        visible_to(Document.objects.all(), request.user, Capability.APPRAISE)
+        .filter(status__in=(DocumentStatus.SUBMITTED, DocumentStatus.UNDER_APPRAISAL))
+        .select_related("org_unit", "framework", "framework_version", "appraiser")
+        .order_by("framework_version__deadline", "org_unit__name")
+    )
+    mine = [d for d in candidates if machine.APPRAISER in actions.parties(request.user, d)]
+    latest = {
+        r.document_id: r
+        for r in DocumentRevision.objects.filter(document__in=mine).order_by(
+            "document_id", "number"
+        )
+    }
+    return render(
+        request,
+        "workflow/queue.html",
+        {"documents": [(d, latest.get(d.pk)) for d in mine]},
+    )
+
+
+@authenticated
+def notifications(request: HttpRequest) -> HttpResponse:
+    mine = visible_to(Notification.objects.all(), request.user).select_related("document")
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("notifications")
+    page = Paginator(mine, 50).get_page(request.GET.get("page"))
+    return render(request, "workflow/notifications.html", {"page": page})
+
+
+def workflow_context(request: HttpRequest, document: Document) -> dict[str, object]:
+    """What the editor page shows of the cycle: state, possible actions, events, comments."""
+    parties = actions.parties(request.user, document)
+    spec = document.framework_version.parsed()
+    revision = DocumentRevision.objects.filter(document=document).first()
+    marks = {m.item: m for m in ChecklistMark.objects.filter(revision=revision)} if revision else {}
+    comments = list(
+        Comment.objects.filter(document=document)
+        .select_related("author")
+        .prefetch_related("replies__author")
+    )
+    by_section: dict[str, list[Comment]] = {}
+    for comment in comments:
+        by_section.setdefault(comment.section_code, []).append(comment)
+    return {
+        "parties": parties,
+        "available": machine.available(document.status, parties),
+        "events": WorkflowEvent.objects.filter(document=document).select_related("actor")[:20],
+        "revisions": DocumentRevision.objects.filter(document=document).select_related(
+            "created_by"
+        ),
+        "comments_by_section": by_section,
+        "open_comments": sum(1 for c in comments if not c.resolved),
+        "is_appraiser": machine.APPRAISER in parties and document.status == machine.UNDER_APPRAISAL,
+        "is_agency": machine.AGENCY in parties,
+        "checklist": [(i, text, marks.get(i)) for i, text in enumerate(spec.checklist)],
+        "appraising_unit": actions.appraising_unit(document),
+        "scope_admin": scope_for(request.user).is_central_admin,
+    }

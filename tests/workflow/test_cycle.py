@@ -1,0 +1,464 @@
+"""The submit → appraise → approve cycle: every transition for every member of the cast,
+with its audit entry; revisions, timeliness, comments, notifications and reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from govplan.audit.models import AuditEvent
+from govplan.documents.actions import do_attach, do_create_document, do_save_entry
+from govplan.documents.models import Document
+from govplan.frameworks.actions import do_publish, do_upload_framework
+from govplan.workflow import actions
+from govplan.workflow.models import (
+    Comment,
+    DocumentRevision,
+    Notification,
+    ReminderLog,
+    WarningExplanation,
+    WorkflowEvent,
+)
+from govplan.workflow.validation import validate
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+SMALL = """
+format: govplan/framework@1
+code: TEST-WF-2027
+kind: plan
+title: Kế hoạch thử quy trình năm 2027
+period: {from: 2027, to: 2027}
+issued_by: {number: 2/TEST, date: 2026-09-01, issuer: Bộ Khoa học và Công nghệ}
+applies_to: {kinds: [province]}
+reporting:
+  recipient: Bộ Khoa học và Công nghệ
+  delivery: [system]
+  frequency: annual
+  deadline: DEADLINE
+sections:
+  - number: I
+    title: HIỆN TRẠNG
+    narrative: true
+    indicators: [DVC.TONG_SO, HT.LAN]
+rules:
+  - code: R-LAN
+    check: "#{HT.LAN} >= 50"
+    message: Tỷ lệ cơ quan có mạng LAN thấp hơn 50%.
+    importance: warning
+"""
+
+
+def small_version(cast: Cast, deadline: str = "2026-12-20"):  # type: ignore[no-untyped-def]
+    draft = do_upload_framework(SMALL.replace("DEADLINE", deadline), actor=cast.central_admin)
+    return do_publish(
+        draft, actor=cast.central_admin, deadline=draft.deadline, kinds=["province"], unit_refs=[]
+    )
+
+
+def filled_document(cast: Cast, *, lan: str = "90", deadline: str = "2026-12-20") -> Document:
+    document = do_create_document(
+        unit=cast.province_a, version=small_version(cast, deadline), actor=cast.editor_a
+    )
+    do_save_entry(
+        document, "narrative:I", 0, {"html": "<p>Hiện trạng</p>"}, actor=cast.editor_a, locale="vi"
+    )
+    do_save_entry(
+        document, "value:DVC.TONG_SO", 0, {"cells": {"": "1.250"}}, actor=cast.editor_a, locale="vi"
+    )
+    do_save_entry(
+        document,
+        "value:HT.LAN",
+        0,
+        {"cells": {"": {"n": lan, "d": "100"}}},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    return document
+
+
+CAST = (
+    "central_admin",
+    "appraiser",
+    "editor_a",
+    "approver_a",
+    "editor_b",
+    "commune_editor_a",
+    "viewer_a",
+)
+ALLOWED = {
+    "submit": ("draft", {"editor_a", "approver_a"}),
+    "withdraw": ("submitted", {"editor_a", "approver_a"}),
+    "start_appraisal": ("submitted", {"appraiser"}),
+    "return": ("under_appraisal", {"appraiser"}),
+    "resubmit": ("returned", {"editor_a", "approver_a"}),
+    "approve": ("under_appraisal", {"appraiser"}),
+    "issue": ("approved", {"approver_a"}),
+    "reopen": ("approved", {"central_admin"}),
+}
+
+
+@pytest.mark.parametrize("action", sorted(ALLOWED))
+def test_every_transition_for_every_role(cast: Cast, action: str) -> None:
+    document = filled_document(cast)
+    source, allowed = ALLOWED[action]
+    signed = do_attach(
+        document,
+        "__signed__",
+        data=b"%PDF-1.4\n%%EOF\n",
+        filename="ky.pdf",
+        content_type="application/pdf",
+        description="",
+        actor=cast.approver_a,
+        signed_copy=True,
+    )
+    for who in CAST:
+        user = getattr(cast, who)
+        Document.objects.filter(pk=document.pk).update(status=source)
+        audit_before = AuditEvent.objects.filter(action=f"workflow.{action}").count()
+        events_before = WorkflowEvent.objects.filter(document=document).count()
+        try:
+            actions.do_transition(
+                Document.objects.get(pk=document.pk),
+                action,
+                actor=user,
+                reason="Lý do cụ thể",
+                issue=actions.IssueData("12/KH-UBND", dt.date(2026, 12, 1), signed),
+            )
+        except actions.Refused as refused:
+            assert who not in allowed, f"{who} should be able to {action}: {refused.message}"
+            assert Document.objects.get(pk=document.pk).status == source
+            assert WorkflowEvent.objects.filter(document=document).count() == events_before
+            assert AuditEvent.objects.filter(action=f"workflow.{action}").count() == audit_before
+        else:
+            assert who in allowed, f"{who} must not be able to {action}"
+            document.refresh_from_db()
+            event = WorkflowEvent.objects.filter(document=document).first()
+            assert (event.action, event.from_state, event.actor) == (action, source, user)
+            entry = AuditEvent.objects.filter(action=f"workflow.{action}").latest("id")
+            assert entry.actor == user and entry.before == {"status": source}
+            assert entry.after["status"] == document.status
+
+
+def test_a_transition_from_the_wrong_state_is_refused_and_says_what_happened(cast: Cast) -> None:
+    document = filled_document(cast)
+    actions.do_transition(document, "submit", actor=cast.editor_a)
+    actions.do_transition(document, "start_appraisal", actor=cast.appraiser)
+    actions.do_transition(document, "approve", actor=cast.appraiser)
+    with pytest.raises(actions.Refused) as refused:
+        actions.do_transition(document, "return", actor=cast.appraiser, reason="muộn")
+    assert "đã được phê duyệt" in refused.value.message or "approved" in refused.value.message
+    assert cast.appraiser.display_name in refused.value.message
+
+
+def test_reasons_are_required_to_return_and_to_reopen(cast: Cast) -> None:
+    document = filled_document(cast)
+    actions.do_transition(document, "submit", actor=cast.editor_a)
+    actions.do_transition(document, "start_appraisal", actor=cast.appraiser)
+    with pytest.raises(actions.Refused):
+        actions.do_transition(document, "return", actor=cast.appraiser, reason="  ")
+    assert Document.objects.get(pk=document.pk).status == "under_appraisal"
+
+
+def test_errors_block_submission_and_warnings_need_an_explanation(cast: Cast) -> None:
+    document = do_create_document(
+        unit=cast.province_a, version=small_version(cast), actor=cast.editor_a
+    )
+    with pytest.raises(actions.Refused) as refused:
+        actions.do_transition(document, "submit", actor=cast.editor_a)
+    assert {f.check_id for f in refused.value.problems} >= {
+        "required:narrative:I",
+        "required:value:DVC.TONG_SO",
+    }
+    do_save_entry(
+        document, "narrative:I", 0, {"html": "<p>Hiện trạng</p>"}, actor=cast.editor_a, locale="vi"
+    )
+    do_save_entry(
+        document, "value:DVC.TONG_SO", 0, {"cells": {"": "1.250"}}, actor=cast.editor_a, locale="vi"
+    )
+    do_save_entry(
+        document,
+        "value:HT.LAN",
+        0,
+        {"cells": {"": {"n": "30", "d": "100"}}},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    report = validate(document)
+    assert [f.check_id for f in report.findings] == ["rule:R-LAN"]
+    assert report.findings[0].importance == "warning"
+    with pytest.raises(actions.Refused):
+        actions.do_transition(document, "submit", actor=cast.editor_a)
+    WarningExplanation.objects.create(
+        document=document,
+        check_id="rule:R-LAN",
+        text="Đang triển khai mạng LAN cho 70 xã mới.",
+        by=cast.editor_a,
+    )
+    actions.do_transition(document, "submit", actor=cast.editor_a)
+    assert Document.objects.get(pk=document.pk).status == "submitted"
+
+
+def test_each_submission_freezes_a_revision_and_records_timeliness(cast: Cast) -> None:
+    today = timezone.localdate()
+    document = filled_document(cast, deadline=(today - dt.timedelta(days=3)).isoformat())
+    actions.do_transition(document, "submit", actor=cast.editor_a)
+    revision = DocumentRevision.objects.get(document=document)
+    assert (revision.number, revision.days_late, revision.on_time) == (1, 3, False)
+    assert revision.snapshot["entries"]["narrative:I"]["content"] == {"html": "<p>Hiện trạng</p>"}
+    # The frozen revision never changes, even when the document does later.
+    actions.do_transition(document, "start_appraisal", actor=cast.appraiser)
+    actions.do_transition(document, "return", actor=cast.appraiser, reason="Bổ sung số liệu")
+    document.refresh_from_db()
+    do_save_entry(
+        document,
+        "narrative:I",
+        1,
+        {"html": "<p>Hiện trạng đã bổ sung</p>"},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    assert DocumentRevision.objects.get(pk=revision.pk).snapshot["entries"]["narrative:I"][
+        "content"
+    ] == {"html": "<p>Hiện trạng</p>"}
+    actions.do_transition(document, "resubmit", actor=cast.editor_a)
+    assert list(
+        DocumentRevision.objects.filter(document=document).values_list("number", flat=True)
+    ) == [2, 1]
+
+
+def test_the_document_is_locked_while_it_is_with_the_appraiser(cast: Cast) -> None:
+    document = filled_document(cast)
+    actions.do_transition(document, "submit", actor=cast.editor_a)
+    client = Client()
+    client.force_login(cast.editor_a)
+    response = client.post(
+        reverse("document_entry_save", args=[document.pk]),
+        data='{"key": "narrative:I", "base": 1, "content": {"html": "<p>sửa lén</p>"}}',
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert document.entries.get(key="narrative:I").content == {"html": "<p>Hiện trạng</p>"}
+
+
+def test_comments_are_anchored_answered_resolved_and_make_the_return_letter(cast: Cast) -> None:
+    document = filled_document(cast)
+    actions.do_transition(document, "submit", actor=cast.editor_a)
+    actions.do_transition(document, "start_appraisal", actor=cast.appraiser)
+    first = actions.do_comment(
+        document,
+        actor=cast.appraiser,
+        section_code="I",
+        anchor="value:DVC.TONG_SO",
+        anchor_label="Số DVC",
+        text="Số liệu DVC chưa khớp với Cổng DVC quốc gia.",
+    )
+    actions.do_comment(
+        document,
+        actor=cast.appraiser,
+        section_code="I",
+        anchor="",
+        anchor_label="",
+        text="Bổ sung đánh giá hạ tầng.",
+    )
+    with pytest.raises(actions.Refused):
+        actions.do_comment(
+            document,
+            actor=cast.editor_a,
+            section_code="I",
+            anchor="",
+            anchor_label="",
+            text="tự nhận xét",
+        )
+    actions.do_transition(document, "return", actor=cast.appraiser, reason="Xem 2 nhận xét")
+    client = Client()
+    client.force_login(cast.appraiser)
+    letter = client.get(reverse("document_return_letter", args=[document.pk])).content.decode()
+    assert "Số liệu DVC chưa khớp" in letter and "Bổ sung đánh giá hạ tầng" in letter
+    actions.do_reply(first, actor=cast.editor_a, text="Đã cập nhật theo Cổng DVC quốc gia.")
+    actions.do_resolve(first, actor=cast.appraiser)
+    assert Comment.objects.filter(document=document, resolved=False).count() == 1
+    assert (
+        "Số liệu DVC chưa khớp"
+        not in client.get(reverse("document_return_letter", args=[document.pk])).content.decode()
+    )
+
+
+def test_state_changes_notify_the_people_concerned_in_the_app_and_by_email(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    for user in (cast.appraiser, cast.editor_a, cast.approver_a):
+        user.email = f"{user.username}@example.gov.vn"
+        user.save()
+    document = filled_document(cast)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # e-mails go once the change commits
+        actions.do_transition(document, "submit", actor=cast.editor_a)
+    # The appraiser and the other agency people hear of it; the one who acted does not.
+    notified = set(
+        Notification.objects.filter(document=document).values_list("user__username", flat=True)
+    )
+    assert notified == {"appraiser", "approver_a"}
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "appraiser@example.gov.vn",
+        "approver_a@example.gov.vn",
+    ]
+    assert "nộp" in mail.outbox[0].subject or "submitted" in mail.outbox[0].subject
+    client = Client()
+    client.force_login(cast.appraiser)
+    assert document.title in client.get(reverse("notifications")).content.decode()
+
+
+def test_reminders_go_before_the_deadline_and_when_overdue_once_each(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    from govplan.workflow.tasks import send_deadline_reminders
+
+    cast.editor_a.email = "editor_a@example.gov.vn"
+    cast.editor_a.save()
+    version = small_version(cast, deadline="2026-12-20")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_deadline_reminders.enqueue("2026-12-13").return_value >= 1  # 7 days before
+    assert send_deadline_reminders.enqueue("2026-12-13").return_value == 0  # not twice
+    target = version.targets.get(org_unit=cast.province_a)
+    assert ReminderLog.objects.filter(target=target, kind="due_7").exists()
+    assert any("editor_a@example.gov.vn" in m.to for m in mail.outbox)
+    send_deadline_reminders.enqueue("2026-12-21")  # one day late
+    assert ReminderLog.objects.filter(target=target, kind="overdue_1").exists()
+    # A unit that has submitted is not reminded.
+    document = do_create_document(unit=cast.province_a, version=version, actor=cast.editor_a)
+    Document.objects.filter(pk=document.pk).update(status="submitted")
+    send_deadline_reminders.enqueue("2026-12-28")
+    assert not ReminderLog.objects.filter(target=target, kind="overdue_8").exists()
+
+
+@pytest.fixture
+def small_nation():  # type: ignore[no-untyped-def]
+    """Live-commit tests start from an emptied database: a central authority, a province,
+    the catalogues, an editor and two appraisers."""
+    from django.core.management import call_command
+
+    from govplan.accounts.models import Membership, User
+    from govplan.frameworks.catalogues import load_shipped_catalogues
+    from govplan.orgunits.actions import do_create_unit
+    from govplan.orgunits.models import Kind
+
+    call_command("flush", interactive=False, verbosity=0)
+    ministry = do_create_unit(
+        actor=None,
+        scheme="govplan",
+        code="BKHCN",
+        kind=Kind.MINISTRY,
+        name="Bộ Khoa học và Công nghệ",
+        parent=None,
+        valid_from=None,
+    )
+    central = do_create_unit(
+        actor=None,
+        scheme="govplan",
+        code="CDSQG",
+        kind=Kind.CENTRAL,
+        name="Cục Chuyển đổi số quốc gia",
+        parent=ministry,
+        valid_from=None,
+    )
+    province = do_create_unit(
+        actor=None,
+        scheme="gso-province",
+        code="24",
+        kind=Kind.PROVINCE,
+        name="Tỉnh Bắc Ninh",
+        parent=None,
+        valid_from=None,
+    )
+    load_shipped_catalogues()
+    people = {}
+    for username, unit, role in (
+        ("admin", central, "central_admin"),
+        ("editor_a", province, "editor"),
+        ("appraiser", central, "appraiser"),
+        ("appraiser_2", central, "appraiser"),
+    ):
+        people[username] = User.objects.create_user(
+            username, full_name=username.replace("_", " ").title()
+        )
+        Membership.objects.create(user=people[username], org_unit=unit, role=role)
+    return province, people
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_two_appraisers_at_once_one_wins_the_other_is_told(small_nation) -> None:  # type: ignore[no-untyped-def]
+    from govplan.accounts.models import User
+
+    province, people = small_nation
+    draft = do_upload_framework(SMALL.replace("DEADLINE", "2026-12-20"), actor=people["admin"])
+    version = do_publish(
+        draft, actor=people["admin"], deadline=draft.deadline, kinds=["province"], unit_refs=[]
+    )
+    editor = people["editor_a"]
+    document = do_create_document(unit=province, version=version, actor=editor)
+    do_save_entry(
+        document, "narrative:I", 0, {"html": "<p>Hiện trạng</p>"}, actor=editor, locale="vi"
+    )
+    do_save_entry(
+        document, "value:DVC.TONG_SO", 0, {"cells": {"": "12"}}, actor=editor, locale="vi"
+    )
+    do_save_entry(
+        document,
+        "value:HT.LAN",
+        0,
+        {"cells": {"": {"n": "90", "d": "100"}}},
+        actor=editor,
+        locale="vi",
+    )
+    actions.do_transition(document, "submit", actor=editor)
+    actions.do_transition(document, "start_appraisal", actor=people["appraiser"])
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def act(user, action: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait()
+            actions.do_transition(
+                Document.objects.get(pk=document.pk),
+                action,
+                actor=User.objects.get(pk=user.pk),
+                reason=reason,
+            )
+            outcomes[action] = "done"
+        except actions.Refused as refused:
+            outcomes[action] = refused.message
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=act, args=(people["appraiser"], "approve", "")),
+        threading.Thread(target=act, args=(people["appraiser_2"], "return", "Chưa đạt")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(v == "done" for v in outcomes.values()) == [False, True]
+    winner = next(a for a, v in outcomes.items() if v == "done")
+    loser_message = next(v for v in outcomes.values() if v != "done")
+    assert (
+        Document.objects.get(pk=document.pk).status
+        == {"approve": "approved", "return": "returned"}[winner]
+    )
+    assert (
+        WorkflowEvent.objects.filter(document=document, action__in=("approve", "return")).count()
+        == 1
+    )
+    winner_name = {"approve": "Appraiser", "return": "Appraiser 2"}[winner]
+    assert winner_name in loser_message  # the one who lost is told who acted, and what
