@@ -37,7 +37,7 @@ def new_uid() -> str:
     return secrets.token_hex(6)
 
 
-def _editable(document: Document) -> None:
+def require_editable(document: Document) -> None:
     if document.status not in EDITABLE_STATUSES:
         raise PermissionDenied(_("This document is no longer a draft and cannot be edited."))
 
@@ -155,7 +155,7 @@ def do_save_entry(
 ) -> SaveResult:
     """Save what the editor typed for ``key``, having started from revision ``base``.
     Raises ContentError (nothing saved) when the content is not valid."""
-    _editable(document)
+    require_editable(document)
     spec = document.framework_version.parsed()
     address = parse_key(spec, key)
     content = read_entry(spec, key, raw, locale=locale)
@@ -284,7 +284,7 @@ def _place_after(entry: Entry, after_key: str, actor: Any) -> None:
 
 
 def do_delete_entry(document: Document, key: str, base: int, *, actor: Any) -> SaveResult:
-    _editable(document)
+    require_editable(document)
     with transaction.atomic():
         entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
         if entry is None or entry.deleted:
@@ -310,7 +310,7 @@ def do_delete_entry(document: Document, key: str, base: int, *, actor: Any) -> S
 def do_move_entry(document: Document, key: str, after_key: str | None, *, actor: Any) -> Entry:
     """Put a row right after ``after_key`` (first when None). Order is not content: a move
     never conflicts with an edit of the row."""
-    _editable(document)
+    require_editable(document)
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(document=document, key=key)
         siblings = Entry.objects.filter(
@@ -336,7 +336,7 @@ def do_move_entry(document: Document, key: str, after_key: str | None, *, actor:
 
 def do_restore_entry(document: Document, key: str, revision: int, *, actor: Any) -> Entry:
     """Bring back an earlier version as a new revision (history is never rewritten)."""
-    _editable(document)
+    require_editable(document)
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(document=document, key=key)
         old = EntryVersion.objects.get(entry=entry, revision=revision)
@@ -373,7 +373,7 @@ def do_restore_collection(
 ) -> int:
     """Put a whole table back as it was at ``moment``; rows added since are removed. Each
     changed row gets a new revision. Returns the number of rows changed."""
-    _editable(document)
+    require_editable(document)
     changed = 0
     with transaction.atomic():
         then = collection_at(document, collection, moment)
@@ -427,7 +427,7 @@ def do_attach(
 ) -> Attachment:
     # The signed copy is attached when the document is approved and locked for editing.
     if not signed_copy:
-        _editable(document)
+        require_editable(document)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         attachment = Attachment(
@@ -447,7 +447,7 @@ def do_attach(
 
 
 def do_remove_attachment(attachment: Attachment, *, actor: Any) -> None:
-    _editable(attachment.document)
+    require_editable(attachment.document)
     with transaction.atomic():
         attachment.removed = True
         attachment.save(update_fields=["removed"])

@@ -22,7 +22,7 @@ from govplan.core.documents.xlsx import (
 )
 from govplan.core.frameworks.model import Framework, Table
 from govplan.core.frameworks.problems import gettext_noop
-from govplan.documents.actions import _editable, new_uid
+from govplan.documents.actions import new_uid, require_editable
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch
 
 # Short labels fit in a spreadsheet header.
@@ -171,7 +171,7 @@ class StaleImport(Exception):
 
 def apply_import(batch: ImportBatch, *, actor: Any) -> dict[str, int]:
     document = batch.document
-    _editable(document)
+    require_editable(document)
     plan = plan_import(document, bytes(batch.data), locale="vi")
     if not plan.ok:
         raise StaleImport(_("The file has problems; nothing was applied."))

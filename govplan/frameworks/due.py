@@ -15,15 +15,22 @@ SOON_DAYS = 14
 SHOW_PAST_DAYS = 60  # a deadline further back than this is history, not a to-do
 
 
+# Once sent, the item is done for the agency, whatever the appraiser does next.
+SENT = ("submitted", "under_appraisal", "approved", "issued")
+
+
 @dataclass(frozen=True)
 class DueItem:
     unit: OrgUnit
     version: FrameworkVersion
     deadline: dt.date
     days_left: int
+    document: Any = None  # the unit's document for this framework, when it has one
 
     @property
     def state(self) -> str:
+        if self.document is not None and self.document.status in SENT:
+            return "sent"
         if self.days_left < 0:
             return "overdue"
         return "soon" if self.days_left <= SOON_DAYS else "later"
@@ -34,6 +41,8 @@ class DueItem:
 
 
 def due_items(user: Any, today: dt.date) -> list[DueItem]:
+    from govplan.documents.models import Document
+
     own_units = Membership.objects.filter(user=user).values("org_unit_id")
     targets = (
         visible_to(FrameworkTarget.objects.all(), user)
@@ -44,13 +53,21 @@ def due_items(user: Any, today: dt.date) -> list[DueItem]:
         .select_related("org_unit", "version", "version__framework")
         .order_by("version__deadline", "org_unit__name")
     )
+    targets = [t for t in targets if t.version.deadline is not None]
+    documents = {
+        (d.org_unit_id, d.framework_id): d
+        for d in visible_to(Document.objects.all(), user).filter(
+            org_unit_id__in=[t.org_unit_id for t in targets],
+            framework_id__in=[t.version.framework_id for t in targets],
+        )
+    }
     return [
         DueItem(
             unit=t.org_unit,
             version=t.version,
             deadline=t.version.deadline,
             days_left=(t.version.deadline - today).days,
+            document=documents.get((t.org_unit_id, t.version.framework_id)),
         )
         for t in targets
-        if t.version.deadline is not None
     ]

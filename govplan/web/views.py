@@ -16,6 +16,7 @@ from govplan.access.scoping import scope_for
 from govplan.accounts.actions import do_set_password
 from govplan.accounts.models import Membership
 from govplan.frameworks.due import due_items
+from govplan.workflow.queue import waiting_for
 
 
 @authenticated
@@ -39,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "scope": scope_for(request.user),
             "today": today,
             "due": due_items(request.user, today),
+            "waiting": waiting_for(request.user),
         },
     )
 

@@ -578,7 +578,10 @@ def blocking_problems(document: Document, *, actor: Any = None) -> list[Finding]
 
 def do_explain(document: Document, check_id: str, text: str, *, actor: Any) -> None:
     from govplan.audit.recorder import record
+    from govplan.documents.actions import require_editable
 
+    # Explanations are part of what was submitted; they change only with the document.
+    require_editable(document)
     text = text.strip()
     with transaction.atomic():
         if text:

@@ -20,10 +20,10 @@ from govplan.access.scoping import Capability, scope_for, visible_to
 from govplan.core import workflow as machine
 from govplan.core.documents.cells import CellValueError
 from govplan.core.documents.filetypes import check_upload
-from govplan.documents.access import load_document
+from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import do_attach
 from govplan.documents.content import message
-from govplan.documents.models import Document, DocumentStatus
+from govplan.documents.models import Document
 from govplan.workflow import actions
 from govplan.workflow.compare import compare_revisions
 from govplan.workflow.labels import action_label
@@ -34,6 +34,7 @@ from govplan.workflow.models import (
     Notification,
     WorkflowEvent,
 )
+from govplan.workflow.queue import waiting_for
 from govplan.workflow.validation import do_explain, validate
 
 SIMPLE_ACTIONS = (
@@ -55,20 +56,35 @@ def _editor(pk: int, anchor: str = "") -> HttpResponse:
 def check(request: HttpRequest, pk: int) -> HttpResponse:
     """The document's findings, where they are, with the explanations of warnings."""
     document = load_document(request.user, pk)
-    editable = machine.AGENCY in actions.parties(request.user, document)
+    parties = actions.parties(request.user, document)
+    editable = can_edit(request.user, document) and machine.AGENCY in parties
     if request.method == "POST":
-        if not editable:
+        if machine.AGENCY not in parties:
             raise Http404
+        if not editable:
+            messages.error(request, _("This document is no longer a draft and cannot be edited."))
+            return redirect("document_check", pk=pk)
         for name, text in request.POST.items():
             if name.startswith("explain::"):
                 do_explain(document, name.removeprefix("explain::"), text, actor=request.user)
         messages.success(request, _("Explanations saved."))
         return redirect("document_check", pk=pk)
     report = validate(document)
+    # Offer the submission right here once nothing blocks it.
+    sending = [
+        t.action
+        for t in machine.available(document.status, parties)
+        if t.action in ("submit", "resubmit")
+    ]
     return render(
         request,
         "workflow/check.html",
-        {"document": document, "report": report, "editable": editable},
+        {
+            "document": document,
+            "report": report,
+            "editable": editable,
+            "send_action": sending[0] if sending else None,
+        },
     )
 
 
@@ -284,23 +300,10 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Capability.APPRAISE)
 def appraisal_queue(request: HttpRequest) -> HttpResponse:
     """The documents waiting for this appraiser: submitted, or under their appraisal."""
-    candidates = (
-        visible_to(Document.objects.all(), request.user, Capability.APPRAISE)
-        .filter(status__in=(DocumentStatus.SUBMITTED, DocumentStatus.UNDER_APPRAISAL))
-        .select_related("org_unit", "framework", "framework_version", "appraiser")
-        .order_by("framework_version__deadline", "org_unit__name")
-    )
-    mine = [d for d in candidates if machine.APPRAISER in actions.parties(request.user, d)]
-    latest = {
-        r.document_id: r
-        for r in DocumentRevision.objects.filter(document__in=mine).order_by(
-            "document_id", "number"
-        )
-    }
     return render(
         request,
         "workflow/queue.html",
-        {"documents": [(d, latest.get(d.pk)) for d in mine]},
+        {"documents": waiting_for(request.user)},
     )
 
 

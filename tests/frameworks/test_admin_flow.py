@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from govplan.audit.models import AuditEvent
+from govplan.documents.models import Document
 from govplan.frameworks.models import (
     Framework,
     FrameworkTarget,
@@ -255,3 +256,22 @@ def test_what_is_due_for_a_units_officials(cast: Cast) -> None:
     assert due(cast.editor_a, dt.date(2027, 6, 1)) == []
     assert [d[0] for d in due(cast.editor_b, dt.date(2026, 11, 1))] == ["KH-CDS-2027-MAU"]
     assert due(cast.central_admin, dt.date(2026, 11, 1)) == []
+
+
+def test_what_is_due_links_the_document_and_drops_the_countdown_once_sent(
+    cast: Cast, document_a
+) -> None:  # type: ignore[no-untyped-def]
+    from govplan.frameworks.due import due_items
+
+    [item] = due_items(cast.editor_a, dt.date(2026, 12, 25))
+    assert (item.document, item.state) == (document_a, "overdue")
+    client = Client()
+    client.force_login(cast.editor_a)
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("document_edit", args=[document_a.pk]) in home
+    Document.objects.filter(pk=document_a.pk).update(status="submitted")
+    [item] = due_items(cast.editor_a, dt.date(2026, 12, 25))
+    assert item.state == "sent"
+    # Province B has not started: its item still points at the framework.
+    [other] = due_items(cast.editor_b, dt.date(2026, 12, 25))
+    assert (other.document, other.state) == (None, "overdue")

@@ -197,14 +197,21 @@ def test_errors_block_submission_and_warnings_need_an_explanation(cast: Cast) ->
     assert report.findings[0].importance == "warning"
     with pytest.raises(actions.Refused):
         actions.do_transition(document, "submit", actor=cast.editor_a)
-    WarningExplanation.objects.create(
-        document=document,
-        check_id="rule:R-LAN",
-        text="Đang triển khai mạng LAN cho 70 xã mới.",
-        by=cast.editor_a,
-    )
-    actions.do_transition(document, "submit", actor=cast.editor_a)
+    client = Client()
+    client.force_login(cast.editor_a)
+    check_url = reverse("document_check", args=[document.pk])
+    page = client.get(check_url).content.decode()
+    assert "Tỷ lệ cơ quan có mạng LAN thấp hơn 50%." in page
+    assert "Gửi thẩm định" not in page  # the unexplained warning still blocks
+    client.post(check_url, {"explain::rule:R-LAN": "Đang triển khai mạng LAN cho 70 xã mới."})
+    page = client.get(check_url).content.decode()
+    assert "Gửi thẩm định" in page
+    client.post(reverse("document_transition", args=[document.pk, "submit"]))
     assert Document.objects.get(pk=document.pk).status == "submitted"
+    # What was submitted stays as submitted: the explanation cannot change any more.
+    response = client.post(check_url, {"explain::rule:R-LAN": "Khác"}, follow=True)
+    assert "không thể sửa" in response.content.decode()
+    assert WarningExplanation.objects.get(document=document).text.startswith("Đang triển khai")
 
 
 def test_each_submission_freezes_a_revision_and_records_timeliness(cast: Cast) -> None:

@@ -319,6 +319,7 @@
     area.setAttribute("role", "textbox");
     area.setAttribute("aria-multiline", "true");
     area.setAttribute("aria-label", entry.querySelector("label").textContent);
+    if (!editable) { area.setAttribute("aria-readonly", "true"); }
     if (editable) {
       area.contentEditable = "true";
       var bar = document.createElement("div");
