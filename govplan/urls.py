@@ -150,6 +150,7 @@ urlpatterns = [
     ),
     # Submission and appraisal
     path("documents/<int:pk>/check/", workflow.check, name="document_check"),
+    path("documents/<int:pk>/api/check/", workflow.check_data, name="document_check_data"),
     path(
         "documents/<int:pk>/workflow/<str:action>/",
         workflow.transition,

@@ -56,18 +56,22 @@ def do_create_document(
     title = f"{spec.document_title or spec.title} – {unit.name}"
     with transaction.atomic():
         try:
-            document = Document.objects.create(
-                org_unit=unit,
-                framework=version.framework,
-                framework_version=version,
-                kind=spec.kind,
-                title=title[:500],
-                period_start=spec.period.start,
-                period_end=spec.period.end,
-                carried_from=carry_from,
-                created_by=actor,
-            )
+            with transaction.atomic():  # a savepoint, so the check below can still query
+                document = Document.objects.create(
+                    org_unit=unit,
+                    framework=version.framework,
+                    framework_version=version,
+                    kind=spec.kind,
+                    title=title[:500],
+                    period_start=spec.period.start,
+                    period_end=spec.period.end,
+                    carried_from=carry_from,
+                    created_by=actor,
+                )
         except IntegrityError:
+            # Only the one-document-per-unit-and-framework constraint is the user's concern.
+            if not Document.objects.filter(org_unit=unit, framework=version.framework).exists():
+                raise
             raise ValidationError(
                 _("%(unit)s already has a document for %(framework)s.")
                 % {"unit": unit.name, "framework": version.framework.code}

@@ -6,6 +6,7 @@ blocks submission; a warning needs a written explanation to submit with it stand
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,13 @@ from govplan.documents.sanitize import text_of
 from govplan.workflow.models import WarningExplanation
 
 ERROR, WARNING = "error", "warning"
+REF_MARKS = re.compile(r"[#@]\{([^}]*)\}")
+
+
+def _bare(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
 HISTORY_CYCLES = 6
 Z_LIMIT = Decimal("3.5")
 
@@ -41,6 +49,9 @@ class Finding:
     anchor: str = ""  # an entry key, when the problem is in one
     label: str = ""  # what the anchor is, in words
     explanation: str = ""
+    # Where inside the anchor: a table column, a disaggregation cell ("" is the single
+    # cell of an undivided indicator), a target's field; None for the anchor as a whole.
+    field: str | None = None
 
     @property
     def blocking(self) -> bool:
@@ -171,17 +182,20 @@ class DocumentData:
 def _rule_findings(spec: Framework, data: DocumentData) -> list[Finding]:
     findings = []
     for rule in spec.rules:
-        section = ""
+        # Shown at the first indicator (or else table) the rule reads that the form has.
+        section = anchor = ""
         for ref in rule.indicator_refs:
             code = split_indicator_ref(ref)[0]
             section = next(
                 (s.code for s in spec.walk() if any(u.indicator == code for u in s.indicators)), ""
             )
             if section:
+                anchor = f"value:{code}"
                 break
         if not section and rule.table_refs:
             table_code = rule.table_refs[0].split(".")[0]
             section = next((s.code for s, t in spec.tables() if t.code == table_code), "")
+            anchor = f"table:{table_code}" if section else ""
         try:
             outcome = evaluate(parse(rule.check), data, missing=rule.missing)
         except Exception as exc:
@@ -192,17 +206,22 @@ def _rule_findings(spec: Framework, data: DocumentData) -> list[Finding]:
                     _("Rule %(code)s could not be checked: %(reason)s")
                     % {"code": rule.code, "reason": exc},
                     section,
+                    anchor,
                 )
             )
             continue
         if outcome.status == "fail":
-            values = ", ".join(f"{k} = {v}" for k, v in outcome.values.items())
+            # "HT.LAN = 30" reads better for an official than the rule's "#{HT.LAN}".
+            values = ", ".join(
+                f"{REF_MARKS.sub(_bare, k)} = {v}" for k, v in outcome.values.items()
+            )
             findings.append(
                 Finding(
                     f"rule:{rule.code}",
                     rule.importance,
                     f"{rule.message}" + (f" ({values})" if values else ""),
                     section,
+                    anchor,
                     label=rule.code,
                 )
             )
@@ -215,6 +234,7 @@ def _rule_findings(spec: Framework, data: DocumentData) -> list[Finding]:
                     _("Rule %(code)s could not be checked: %(reason)s")
                     % {"code": rule.code, "reason": reason},
                     section,
+                    anchor,
                     label=rule.code,
                 )
             )
@@ -279,6 +299,7 @@ def _required(
                         ERROR,
                         _("The table “%(table)s” has no row.") % {"table": table.title},
                         section.code,
+                        f"table:{table.code}",
                     )
                 )
         if section.targets is not None:
@@ -318,6 +339,7 @@ def _targets(spec: Framework, collections: Mapping[str, list[Entry]]) -> list[Fi
                         section.code,
                         row.key,
                         label,
+                        field="indicator",
                     )
                 )
             year = row.content.get("year")
@@ -331,6 +353,7 @@ def _targets(spec: Framework, collections: Mapping[str, list[Entry]]) -> list[Fi
                         section.code,
                         row.key,
                         label,
+                        field="year",
                     )
                 )
     return findings
@@ -361,6 +384,7 @@ def _tables(spec: Framework, collections: Mapping[str, list[Entry]]) -> list[Fin
                             section.code,
                             row.key,
                             label,
+                            field=column.code,
                         )
                     )
             if table.phasing is None or not phasing:
@@ -388,6 +412,7 @@ def _tables(spec: Framework, collections: Mapping[str, list[Entry]]) -> list[Fin
                             section.code,
                             row.key,
                             label,
+                            field=column.code,
                         )
                     )
             total = _number(cells.get(total_column.code)) if total_column else None
@@ -405,6 +430,7 @@ def _tables(spec: Framework, collections: Mapping[str, list[Entry]]) -> list[Fin
                         section.code,
                         row.key,
                         label,
+                        field=total_column.code if total_column else None,
                     )
                 )
     return findings
@@ -437,6 +463,7 @@ def _values(spec: Framework, document: Document, entries: Mapping[str, Entry]) -
                         entry.section_code,
                         key,
                         indicator.name,
+                        field=cell_key,
                     )
                 )
             if indicator.type in ("integer", "money") and v is not None and v < 0:
@@ -448,6 +475,7 @@ def _values(spec: Framework, document: Document, entries: Mapping[str, Entry]) -
                         entry.section_code,
                         key,
                         indicator.name,
+                        field=cell_key,
                     )
                 )
     return findings
@@ -525,6 +553,7 @@ def _movement(spec: Framework, document: Document, entries: Mapping[str, Entry])
                             entry.section_code,
                             key,
                             indicator.name,
+                            field=cell_key,
                         )
                     )
                 continue
@@ -545,6 +574,7 @@ def _movement(spec: Framework, document: Document, entries: Mapping[str, Entry])
                         entry.section_code,
                         key,
                         indicator.name,
+                        field=cell_key,
                     )
                 )
     return findings

@@ -8,12 +8,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability, scope_for, visible_to
@@ -85,6 +86,40 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "send_action": sending[0] if sending else None,
         },
+    )
+
+
+@authenticated
+@require_GET
+def check_data(request: HttpRequest, pk: int) -> JsonResponse:
+    """The same findings as the check page, for the editor to mark where each one is."""
+    document = load_document(request.user, pk)
+    report = validate(document)
+    summary = ngettext(
+        "%(e)s error to correct, ", "%(e)s errors to correct, ", len(report.errors)
+    ) % {"e": len(report.errors)} + ngettext(
+        "%(w)s warning to correct or explain.",
+        "%(w)s warnings to correct or explain.",
+        len(report.warnings),
+    ) % {"w": len(report.warnings)}
+    return JsonResponse(
+        {
+            "summary": summary if report.findings else _("No problem found."),
+            "blocking": len(report.blocking),
+            "findings": [
+                {
+                    "n": n,
+                    "importance": f.importance,
+                    "importance_label": _("error") if f.importance == "error" else _("warning"),
+                    "message": f.message,
+                    "section": f.section,
+                    "anchor": f.anchor,
+                    "field": f.field,
+                    "explained": bool(f.explanation),
+                }
+                for n, f in enumerate(report.findings, start=1)
+            ],
+        }
     )
 
 

@@ -166,6 +166,7 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "document_take_sum": (lambda c: doc(c), post_only_for_editors()),
     # The cycle: readers of province A see its check, revisions and letter; actions are POST.
     "document_check": (lambda c: doc(c), readers_of_a()),
+    "document_check_data": (lambda c: doc(c), readers_of_a()),
     "document_transition": (lambda c: {**doc(c), "action": "submit"}, everyone(405)),
     "document_issue": (
         lambda c: doc(c),

@@ -7,6 +7,7 @@ revision comparison shows exactly the change that was made."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -147,11 +148,24 @@ def test_submit_return_fix_resubmit_approve_and_compare(
 
     # The editor checks: one warning, which blocks until explained; then submits.
     editor.goto(f"{url}/documents/{document.pk}/")
-    editor.locator("#workflow").get_by_role("link", name="Kiểm tra").click()
+    editor.locator("#workflow").get_by_role("link", name="Kiểm tra", exact=True).click()
     finding = editor.locator(".finding-warning")
     expect(finding).to_have_count(1)
     expect(finding).to_contain_text("Tỷ lệ cơ quan có mạng LAN thấp hơn 50%.")
     expect(editor.get_by_role("button", name="Gửi thẩm định")).to_have_count(0)
+    # The finding's link opens the document with the warning marked on the value itself.
+    finding.get_by_role("link").click()
+    lan = editor.locator("tr[data-key='value:HT.LAN']")
+    expect(lan).to_have_class(re.compile("flag-warning"))
+    expect(lan).to_be_in_viewport()
+    expect(lan.locator(".finding-note")).to_have_text(
+        "Tỷ lệ cơ quan có mạng LAN thấp hơn 50%. (HT.LAN = 30)"
+    )
+    listed = editor.locator("section[data-section='I'] .section-findings")
+    expect(listed).to_contain_text("Tỷ lệ cơ quan có mạng LAN thấp hơn 50%.")
+    expect(editor.locator("#check-summary")).to_contain_text("0 lỗi cần sửa, 1 cảnh báo")
+    editor.screenshot(path=str(SHOTS / "workflow-marked.png"), full_page=False)
+    editor.locator("#workflow").get_by_role("link", name="Kiểm tra", exact=True).click()
     finding.get_by_role("textbox").fill("Đang lắp mạng LAN cho 70 xã mới, xong trong quý II.")
     editor.screenshot(path=str(SHOTS / "workflow-check.png"), full_page=True)
     editor.get_by_role("button", name="Lưu giải trình").click()
@@ -209,7 +223,11 @@ def test_submit_return_fix_resubmit_approve_and_compare(
         "() => !document.querySelector('.entry.dirty, .entry.saving')", timeout=15000
     )
     editor.screenshot(path=str(SHOTS / "workflow-returned.png"), full_page=True)
-    editor.locator("#workflow").get_by_role("link", name="Kiểm tra").click()
+    # Checking on the page: the warning stands, explained, so nothing blocks.
+    editor.get_by_role("button", name="Kiểm tra ngay").click()
+    expect(editor.locator("tr[data-key='value:HT.LAN']")).to_have_class(re.compile("flag-warning"))
+    expect(editor.locator("#check-summary")).to_have_class(re.compile("is-clear"))
+    editor.locator("#workflow").get_by_role("link", name="Kiểm tra", exact=True).click()
     editor.get_by_role("button", name="Gửi lại").click()
     expect(editor.locator("#workflow .badge").first).to_have_text("Đã gửi")
     assert [r.number for r in DocumentRevision.objects.filter(document=document)] == [2, 1]
