@@ -469,3 +469,28 @@ def test_two_appraisers_at_once_one_wins_the_other_is_told(small_nation) -> None
     )
     winner_name = {"approve": "Appraiser", "return": "Appraiser 2"}[winner]
     assert winner_name in loser_message  # the one who lost is told who acted, and what
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def test_in_production_a_worker_process_sends_what_the_web_process_queued(
+    cast: Cast, django_capture_on_commit_callbacks, settings
+) -> None:
+    """TASKS_BACKEND=database: the web request only queues; `manage.py db_worker` sends."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_TASKS
+    cast.appraiser.email = "appraiser@example.gov.vn"
+    cast.appraiser.save()
+    document = filled_document(cast)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_transition(document, "submit", actor=cast.editor_a)
+    queued = DBTaskResult.objects.get()
+    assert queued.status == "READY" and mail.outbox == []
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL"
+    assert [m.to for m in mail.outbox] == [["appraiser@example.gov.vn"]]
