@@ -494,3 +494,58 @@ def test_in_production_a_worker_process_sends_what_the_web_process_queued(
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL"
     assert [m.to for m in mail.outbox] == [["appraiser@example.gov.vn"]]
+
+
+def commune_document(  # type: ignore[no-untyped-def]
+    cast: Cast, code: str = "TEST-WF-2027", appraisal: str = ""
+):
+    text = (
+        SMALL.replace("DEADLINE", "2026-12-20")
+        .replace("code: TEST-WF-2027", f"code: {code}")
+        .replace("kinds: [province]", "kinds: [province, commune]")
+        .replace("sections:", f"{appraisal}\nsections:")
+    )
+    draft = do_upload_framework(text, actor=cast.central_admin)
+    version = do_publish(
+        draft,
+        actor=cast.central_admin,
+        deadline=draft.deadline,
+        kinds=["province", "commune"],
+        unit_refs=[],
+    )
+    document = do_create_document(unit=cast.commune_a, version=version, actor=cast.commune_editor_a)
+    for key, content in (
+        ("narrative:I", {"html": "<p>Hiện trạng</p>"}),
+        ("value:DVC.TONG_SO", {"cells": {"": "12"}}),
+        ("value:HT.LAN", {"cells": {"": {"n": "9", "d": "10"}}}),
+    ):
+        do_save_entry(document, key, 0, content, actor=cast.commune_editor_a, locale="vi")
+    actions.do_transition(document, "submit", actor=cast.commune_editor_a)
+    return document
+
+
+def test_a_province_appraises_its_communes_unless_the_framework_says_otherwise(
+    cast: Cast,
+) -> None:
+    from tests.conftest import make_user
+
+    province_appraiser = make_user("province_appraiser", cast.province_a, "appraiser")
+    document = commune_document(cast)
+    assert actions.appraising_unit(document) == cast.province_a
+    with pytest.raises(actions.Refused):
+        actions.do_transition(document, "start_appraisal", actor=cast.appraiser)
+    client = Client()
+    client.force_login(province_appraiser)
+    assert document.title in client.get(reverse("appraisal_queue")).content.decode()
+    actions.do_transition(document, "start_appraisal", actor=province_appraiser)
+    actions.do_transition(document, "approve", actor=province_appraiser)
+    assert Document.objects.get(pk=document.pk).status == "approved"
+
+    # A framework can send communes' documents to the central authority instead.
+    central = commune_document(
+        cast, "TEST-WF-2027-TW", "appraisal:\n  - {kinds: [commune], by: central}"
+    )
+    assert actions.appraising_unit(central) == cast.central
+    with pytest.raises(actions.Refused):
+        actions.do_transition(central, "start_appraisal", actor=province_appraiser)
+    actions.do_transition(central, "start_appraisal", actor=cast.appraiser)
