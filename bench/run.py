@@ -109,6 +109,52 @@ def main() -> None:
         report(label, timed(lambda c=client, u=url: c.get(u), 20))
 
     editor_bench(admin, editor)
+    queue_bench()
+
+
+def queue_bench() -> None:
+    """The central appraiser's queue when the whole country has submitted the 2027 plan:
+    every province and ministry (appraised centrally) and every commune (appraised by its
+    province, so not in this queue but among the candidates)."""
+    from django.test import Client
+
+    from govplan.documents.models import Document
+    from govplan.frameworks.models import FrameworkVersion
+    from govplan.orgunits.models import Kind
+
+    from govplan.accounts.models import User
+
+    version = FrameworkVersion.objects.get(framework__code="KH-CDS-2027-MAU", status="published")
+    spec = version.parsed()
+    author = User.objects.get(username="bacninh.bientap")
+    have = set(
+        Document.objects.filter(framework_version=version).values_list("org_unit", flat=True)
+    )
+    targets = version.targets.select_related("org_unit").exclude(org_unit__in=have)
+    Document.objects.bulk_create(
+        Document(
+            org_unit=t.org_unit,
+            framework=version.framework,
+            framework_version=version,
+            kind=spec.kind,
+            title=f"{spec.document_title} – {t.org_unit.name}",
+            period_start=spec.period.start,
+            period_end=spec.period.end,
+            status="submitted",
+            created_by=author,
+        )
+        for t in targets
+    )
+    Document.objects.filter(framework_version=version).update(status="submitted")
+    submitted = Document.objects.filter(framework_version=version)
+    central = submitted.exclude(org_unit__kind__in=(Kind.COMMUNE, Kind.DEPARTMENT)).count()
+    print(f"queue: {submitted.count()} documents submitted, {central} of them appraised centrally")
+    appraiser = Client()
+    appraiser.post("/login/", {"username": "thamdinh", "password": "govplan-demo"})
+    response = appraiser.get("/appraisal/")
+    assert response.status_code == 200
+    report("appraisal queue (central appraiser)", timed(lambda: appraiser.get("/appraisal/"), 5))
+    report("home (central appraiser, waiting list)", timed(lambda: appraiser.get("/"), 5))
 
 
 BENCH_INDICATORS = 70  # with the example's 31 value cells: 101 indicator values
@@ -219,6 +265,21 @@ def editor_bench(admin: object, editor: object) -> None:
     url = f"/documents/{document.pk}/"
     assert editor.get(url).status_code == 200
     report("editor page: 300 rows, 101 values", timed(lambda: editor.get(url), 10), 500)
+
+    # Issue 5: checking the same plan (every built-in check and the framework's rules).
+    check_url = f"/documents/{document.pk}/check/"
+    assert editor.get(check_url).status_code == 200
+    report(
+        "check page: 300 rows, 101 values, all checks and rules",
+        timed(lambda: editor.get(check_url), 10),
+    )
+    report(
+        "check now (JSON for the marks on the page)",
+        timed(lambda: editor.get(f"/documents/{document.pk}/api/check/"), 10),
+    )
+    from govplan.workflow.actions import snapshot
+
+    report("freeze a revision (snapshot of the whole plan)", timed(lambda: snapshot(document), 10))
 
     from govplan.documents.models import Entry
 

@@ -4,27 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from govplan.access.scoping import Capability, scope_for, visible_to
-from govplan.core import workflow as machine
+from govplan.access.scoping import Capability, visible_to
+from govplan.accounts.models import Membership, Role
 from govplan.documents.models import Document, DocumentStatus
-from govplan.workflow import actions
+from govplan.workflow.actions import AppraisalRouter
 from govplan.workflow.models import DocumentRevision
 
 
 def waiting_for(user: Any) -> list[tuple[Document, DocumentRevision | None]]:
-    """Each waiting document with its latest revision, earliest deadline first."""
-    if scope_for(user).grant(Capability.APPRAISE).empty:
+    """Each waiting document with its latest revision, earliest deadline first.
+
+    The same test as ``actions.parties`` (the user is an appraiser of the unit that
+    appraises the document), made for the whole list at once."""
+    own = set(
+        Membership.objects.filter(user=user, role=Role.APPRAISER).values_list(
+            "org_unit_id", flat=True
+        )
+    )
+    if not own:
         return []
     candidates = (
         visible_to(Document.objects.all(), user, Capability.APPRAISE)
         .filter(status__in=(DocumentStatus.SUBMITTED, DocumentStatus.UNDER_APPRAISAL))
-        .select_related("org_unit", "framework", "framework_version", "appraiser")
+        # Not the framework version: its spec is large, and the router reads it once.
+        .select_related("org_unit", "appraiser")
         .order_by("framework_version__deadline", "org_unit__name")
     )
-    mine = [d for d in candidates if machine.APPRAISER in actions.parties(user, d)]
+    router = AppraisalRouter()
+    mine = [d for d in candidates if router.unit_id(d) in own]
     latest = {
         r.document_id: r
-        for r in DocumentRevision.objects.filter(document__in=mine).order_by(
+        for r in DocumentRevision.objects.filter(document__in=[d.pk for d in mine]).order_by(
             "document_id", "number"
         )
     }

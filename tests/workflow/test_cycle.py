@@ -549,3 +549,43 @@ def test_a_province_appraises_its_communes_unless_the_framework_says_otherwise(
     with pytest.raises(actions.Refused):
         actions.do_transition(central, "start_appraisal", actor=province_appraiser)
     actions.do_transition(central, "start_appraisal", actor=cast.appraiser)
+
+
+def test_the_queue_routes_many_documents_with_a_fixed_number_of_queries(cast: Cast) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    from govplan.orgunits.models import Kind
+    from govplan.workflow.queue import waiting_for
+    from tests.conftest import make_user
+
+    province_appraiser = make_user("province_appraiser", cast.province_a, "appraiser")
+
+    def queries(user) -> tuple[int, list[Document]]:  # type: ignore[no-untyped-def]
+        user = type(user).objects.get(pk=user.pk)  # as a new request would load them
+        with CaptureQueriesContext(connection) as context:
+            waiting = waiting_for(user)
+        return len(context.captured_queries), [d for d, _ in waiting]
+
+    def submitted(unit) -> None:  # type: ignore[no-untyped-def]
+        document = do_create_document(unit=unit, version=version, actor=cast.central_admin)
+        Document.objects.filter(pk=document.pk).update(status="submitted")
+
+    # One document of each route (a commune to its province, a province to the centre) …
+    version = commune_document(cast).framework_version
+    submitted(cast.province_a)
+    few = {who: queries(who)[0] for who in (cast.appraiser, province_appraiser)}
+    # … then many more: the number of queries stays the same.
+    communes = list(
+        cast.province_a.descendants(on=timezone.localdate())
+        .filter(kind=Kind.COMMUNE)
+        .exclude(pk=cast.commune_a.pk)[:5]
+    )
+    for unit in [cast.province_b, *communes]:
+        submitted(unit)
+    count, central = queries(cast.appraiser)
+    assert count == few[cast.appraiser]
+    assert {d.org_unit for d in central} == {cast.province_a, cast.province_b}
+    count, provincial = queries(province_appraiser)
+    assert count == few[province_appraiser]
+    assert {d.org_unit for d in provincial} == {cast.commune_a, *communes}
+    assert waiting_for(cast.editor_a) == []
