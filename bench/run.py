@@ -118,11 +118,10 @@ def queue_bench() -> None:
     province, so not in this queue but among the candidates)."""
     from django.test import Client
 
+    from govplan.accounts.models import User
     from govplan.documents.models import Document
     from govplan.frameworks.models import FrameworkVersion
     from govplan.orgunits.models import Kind
-
-    from govplan.accounts.models import User
 
     version = FrameworkVersion.objects.get(framework__code="KH-CDS-2027-MAU", status="published")
     spec = version.parsed()

@@ -229,4 +229,10 @@ LOGGING = {
         "handlers": ["console"],
         "level": env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
     },
+    # One line per task state otherwise; failures are still logged.
+    "loggers": {
+        "django_tasks": {
+            "level": env.choice("TASKS_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "WARNING")
+        }
+    },
 }

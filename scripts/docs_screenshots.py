@@ -5,7 +5,8 @@ data (`make run`), in Debian's Chromium:
     .venv/bin/python scripts/docs_screenshots.py [http://127.0.0.1:8000]
 
 It writes a 2027 plan for Bắc Ninh as the demo editor would, and saves the pictures in
-docs/images/. Run it on a fresh demo database: it creates the document.
+docs/images/. Run it on a fresh database loaded with `manage.py load_demo
+--without-documents` (the full demo already has Bắc Ninh's 2027 plan).
 """
 
 from __future__ import annotations

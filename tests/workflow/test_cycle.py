@@ -475,7 +475,7 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUE
 
 
 def test_in_production_a_worker_process_sends_what_the_web_process_queued(
-    cast: Cast, django_capture_on_commit_callbacks, settings
+    cast: Cast, django_capture_on_commit_callbacks, settings, monkeypatch
 ) -> None:
     """TASKS_BACKEND=database: the web request only queues; `manage.py db_worker` sends."""
     from django.core.management import call_command
@@ -490,6 +490,11 @@ def test_in_production_a_worker_process_sends_what_the_web_process_queued(
         actions.do_transition(document, "submit", actor=cast.editor_a)
     queued = DBTaskResult.objects.get()
     assert queued.status == "READY" and mail.outbox == []
+    # The worker recycles connections between tasks; here that would end the test's
+    # transaction (on PostgreSQL), so it keeps the one it has.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL"

@@ -15,6 +15,7 @@ from govplan.accounts.models import Membership, Role, User
 from govplan.audit.origin import Origin, origin
 from govplan.orgunits.actions import do_create_unit
 from govplan.orgunits.models import Kind, OrgUnit, Succession
+from govplan.workflow.demo import create_demo_documents
 
 DEMO_PASSWORD = "govplan-demo"
 REFORM = dt.date(2025, 7, 1)
@@ -133,6 +134,13 @@ DEMO_USERS = (
         Role.APPROVER,
         "gso-province:24",
     ),
+    DemoUser(
+        "bacninh.thamdinh",
+        "Đinh Văn Định",
+        "Chuyên viên thẩm định",
+        Role.APPRAISER,
+        "gso-province:24",
+    ),
     DemoUser("bacninh.so", "Hoàng Thị Sở", "Chuyên viên", Role.EDITOR, "bn_skhcn"),
     DemoUser("bacninh.xa", "Đỗ Văn Xã", "Công chức văn phòng", Role.EDITOR, "commune-of:24"),
     DemoUser("hanoi.bientap", "Vũ Thị Hà", "Chuyên viên Sở KH&CN", Role.EDITOR, "gso-province:01"),
@@ -155,11 +163,27 @@ def _reference(scheme: str, code: str, day: dt.date) -> OrgUnit:
 class Command(BaseCommand):
     help = "Create the demo departments, sub-units, users and roles (idempotent)."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--without-documents",
+            action="store_true",
+            help="only units, users and roles (scripts/docs_screenshots.py writes its own plan)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        with origin(Origin(channel="command:load_demo")), transaction.atomic():
-            created_units = self._units()
-            created_users = self._users(created_units)
+        with origin(Origin(channel="command:load_demo")):
+            with transaction.atomic():
+                created_units = self._units()
+                created_users = self._users(created_units)
+            documents = 0
+            if not options["without_documents"]:
+                documents = create_demo_documents(
+                    user=lambda username: User.objects.get(username=username),
+                    unit=lambda ref: self._unit_for(ref, created_units),
+                )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        if documents:
+            self.stdout.write(f"  {documents} documents at stages of the appraisal cycle")
         for line in created_users:
             self.stdout.write(line)
 
