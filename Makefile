@@ -35,6 +35,7 @@ run: setup
 	@echo "  thamdinh           appraiser (central authority)"
 	@echo "  bacninh.bientap    editor, Bắc Ninh province"
 	@echo "  bacninh.lanhdao    approver, Bắc Ninh province"
+	@echo "  bacninh.thamdinh   appraiser, Bắc Ninh province (its communes and departments)"
 	@echo "  bacninh.so         editor, Sở KH&CN Bắc Ninh"
 	@echo "  bacninh.xa         editor, a commune of Bắc Ninh"
 	@echo "  hanoi.bientap      editor, Hà Nội"

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "govplan.frameworks",
     "govplan.documents",
     "govplan.workflow",
+    "govplan.official",
     "govplan.web",
 ]
 
@@ -192,6 +193,9 @@ REFERENCE_DATA_DIR = BASE_DIR / "data"
 # Uploads: evidence files attached to sections, and XLSX tables.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_MB", 20, minimum=1) * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", 10, minimum=1) * 1024 * 1024
+# Certificates (PEM or DER files) of the authorities whose signatures an issued copy may
+# carry, e.g. the government's root CA. Nothing here: no signed copy is accepted.
+TRUST_ROOTS_DIR = Path(env.str("GOVPLAN_TRUST_ROOTS", str(VAR_DIR / "trust-roots")))
 # Let an over-large upload reach the view, which answers with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -229,10 +233,16 @@ LOGGING = {
         "handlers": ["console"],
         "level": env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
     },
-    # One line per task state otherwise; failures are still logged.
     "loggers": {
+        # WeasyPrint logs each layout step at INFO; pyHanko logs a traceback at ERROR for
+        # every untrusted or altered signature, which GovPlan reports to the user instead.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "pyhanko": {"level": "CRITICAL"},
+        "pyhanko_certvalidator": {"level": "CRITICAL"},
+        # One line per task state otherwise; failures are still logged.
         "django_tasks": {
             "level": env.choice("TASKS_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "WARNING")
-        }
+        },
     },
 }

@@ -16,6 +16,7 @@ from govplan.documents.views import pages as doc_pages
 from govplan.documents.views import sections as doc_sections
 from govplan.documents.views import xlsx as doc_xlsx
 from govplan.frameworks import views as frameworks
+from govplan.official import views as official
 from govplan.orgunits import views as orgunits
 from govplan.web import views as web
 from govplan.workflow import views as workflow
@@ -148,6 +149,12 @@ urlpatterns = [
         doc_subunits.take_sum,
         name="document_take_sum",
     ),
+    # Official documents
+    path("documents/<int:pk>/official.docx", official.document_docx, name="document_docx"),
+    path("documents/<int:pk>/official.pdf", official.document_pdf, name="document_pdf"),
+    path("documents/<int:pk>/issuing/", official.document_issuing, name="document_issuing"),
+    path("documents/<int:pk>/sign/", official.document_sign, name="document_sign"),
+    path("units/<int:pk>/issuing/", official.unit_issuing_profile, name="unit_issuing_profile"),
     # Submission and appraisal
     path("documents/<int:pk>/check/", workflow.check, name="document_check"),
     path("documents/<int:pk>/api/check/", workflow.check_data, name="document_check_data"),

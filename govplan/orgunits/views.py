@@ -112,6 +112,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_administer": scope.can(Capability.ADMINISTER),
             "documents": documents,
             "creatable": creatable,
+            "agency": scope.can(Capability.EDIT, unit) or scope.can(Capability.APPROVE, unit),
         },
     )
 

@@ -22,9 +22,9 @@ from govplan.core import workflow as machine
 from govplan.core.documents.cells import CellValueError
 from govplan.core.documents.filetypes import check_upload
 from govplan.documents.access import can_edit, load_document
-from govplan.documents.actions import do_attach
 from govplan.documents.content import message
 from govplan.documents.models import Document
+from govplan.official.issuing import do_issue_with_signed_copy
 from govplan.workflow import actions
 from govplan.workflow.compare import compare_revisions
 from govplan.workflow.labels import action_label
@@ -152,35 +152,25 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         upload = request.FILES.get("signed_copy")
-        number = request.POST.get("number", "")
+        number = request.POST.get("number", "").strip()
         try:
             date = dt.date.fromisoformat(request.POST.get("date", ""))
         except ValueError:
             date = None
-        signed = None
         try:
-            if upload is not None:
-                data = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
-                checked = check_upload(
-                    data, upload.name or "", max_bytes=settings.ATTACHMENT_MAX_BYTES
-                )
-                if checked.extension != "pdf":
-                    raise actions.Refused(_("The signed copy must be a PDF."))
-                signed = do_attach(
-                    document,
-                    "__signed__",
-                    data=data,
-                    filename=upload.name or "signed.pdf",
-                    content_type=checked.content_type,
-                    description=_("Signed copy"),
-                    actor=request.user,
-                    signed_copy=True,
-                )
-            actions.do_transition(
+            if upload is None:
+                raise actions.Refused(_("Attach the signed copy (PDF)."))
+            data = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
+            checked = check_upload(data, upload.name or "", max_bytes=settings.ATTACHMENT_MAX_BYTES)
+            if checked.extension != "pdf":
+                raise actions.Refused(_("The signed copy must be a PDF."))
+            do_issue_with_signed_copy(
                 document,
-                "issue",
+                number=number,
+                date=date,
+                pdf=data,
+                filename=upload.name or "signed.pdf",
                 actor=request.user,
-                issue=actions.IssueData(number=number, date=date, signed_copy=signed),
             )
         except CellValueError as exc:
             messages.error(request, f"{upload.name if upload else ''}: {message(exc.error)}")

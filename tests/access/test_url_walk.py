@@ -167,6 +167,35 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     # The cycle: readers of province A see its check, revisions and letter; actions are POST.
     "document_check": (lambda c: doc(c), readers_of_a()),
     "document_check_data": (lambda c: doc(c), readers_of_a()),
+    # Official documents: everyone who reads the plan downloads it; the agency enters its
+    # issuing data and the unit's header; only the head signs.
+    "document_docx": (lambda c: doc(c), readers_of_a()),
+    "document_pdf": (lambda c: doc(c), readers_of_a()),
+    "document_issuing": (
+        lambda c: doc(c),
+        {
+            **readers_of_a(),
+            **dict.fromkeys(ALL_USERS, 403),
+            "editor_a": 200,
+            "approver_a": 200,
+            "editor_b": 404,
+            "commune_editor_a": 404,
+        },
+    ),
+    "unit_issuing_profile": (
+        lambda c: {"pk": c.province_a.pk},
+        {
+            **everyone(403),
+            "editor_a": 200,
+            "approver_a": 200,
+            "editor_b": 404,
+            "commune_editor_a": 404,
+        },
+    ),
+    "document_sign": (
+        lambda c: doc(c),
+        {**readers_of_a(), **dict.fromkeys(ALL_USERS, 404), "approver_a": 200},
+    ),
     "document_transition": (lambda c: {**doc(c), "action": "submit"}, everyone(405)),
     "document_issue": (
         lambda c: doc(c),

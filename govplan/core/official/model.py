@@ -1,0 +1,162 @@
+"""An official plan or report as plain data: what the writers lay out.
+
+Everything is already in words: numbers are formatted the Vietnamese way (1.234,5), dates
+are dates, texts are the agency's. The writers decide only the layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["body", "heading3", "heading4", "bullet", "numbered"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of text with one set of emphasis."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of running text. ``label`` is the number of a numbered list item ("1.")."""
+
+    runs: tuple[Run, ...]
+    kind: BlockKind = "body"
+    label: str = ""
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    text: str
+    span: int = 1  # columns this heading covers
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as printed: heading rows (cells may span columns), body rows of text, and
+    an optional total row. ``numeric`` columns are right-aligned; ``widths`` are relative."""
+
+    header: tuple[tuple[HeaderCell, ...], ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...]
+    numeric: tuple[bool, ...]
+    total: tuple[str, ...] | None = None
+    title: str = ""  # a caption printed above the table, bold
+    unit_note: str = ""  # e.g. "Đơn vị tính: triệu đồng", printed right-aligned above it
+
+    @property
+    def columns(self) -> int:
+        return len(self.widths)
+
+
+Block = Paragraph | Table
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered part of the document. ``level`` 0 prints "I. TITLE" (bold, upper case),
+    1 prints "1. Title" (bold), 2 and deeper "a) Title" (regular)."""
+
+    number: str
+    title: str
+    level: int
+    blocks: tuple[Block, ...] = ()
+    children: tuple[Section, ...] = ()
+
+    @property
+    def heading(self) -> str:
+        if self.level == 0:
+            return f"{self.number}. {self.title.upper()}"
+        if self.level == 1:
+            return f"{self.number}. {self.title}"
+        return f"{self.number}) {self.title}"
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """An appendix: "Phụ lục I", its upper-case title, then its tables; wide ones landscape."""
+
+    number: str  # a Roman numeral
+    title: str
+    tables: tuple[Table, ...]
+    landscape: bool = False
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues: printed in the left column of the header and in the number line."""
+
+    body: str  # "ỦY BAN NHÂN DÂN TỈNH BẮC NINH", may hold a line break
+    name: str  # in a sentence: "Ủy ban nhân dân tỉnh Bắc Ninh"
+    parent: str = ""  # the body above it, e.g. "UBND TỈNH BẮC NINH" for a department
+    code: str = "UBND"  # the issuer's abbreviation in the number: 2668/KH-UBND
+    place: str = "Hà Nội"  # the place name of the date line
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The signature block: "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH" / name."""
+
+    title: str
+    name: str = ""
+    authority: str = ""  # "TM. ỦY BAN NHÂN DÂN"; empty when the head signs in own name
+    on_behalf: str = ""  # "KT. CHỦ TỊCH" when a deputy signs
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The approving decision the plan is attached to (the second issuing mode)."""
+
+    number: str | None  # None: not numbered yet (a draft)
+    date: dt.date | None
+    title: str  # "Về việc ban hành Kế hoạch chuyển đổi số năm 2027"
+    legal_bases: tuple[str, ...] = ()  # each "Căn cứ …" line
+    articles: tuple[str, ...] = ()  # "Điều 1. Ban hành kèm theo …", …
+    recipients: tuple[str, ...] = ()
+    archive: str = "Lưu: VT."
+    signature: Signature | None = None
+    code: str = "QĐ"
+
+
+@dataclass(frozen=True)
+class OfficialDocument:
+    kind: Literal["plan", "report"]
+    issuer: Issuer
+    subject: str  # the subject line under "KẾ HOẠCH": "Chuyển đổi số năm 2027"
+    number: str | None = None  # None: not numbered yet, the document is a draft
+    date: dt.date | None = None
+    year: int | None = None  # printed in a blank date line ("ngày … tháng … năm 2027")
+    sections: tuple[Section, ...] = ()
+    recipients: tuple[str, ...] = ()  # each line without its "- " and ";"
+    archive: str = "Lưu: VT."  # the last line of the recipients
+    signature: Signature | None = None
+    appendices: tuple[Appendix, ...] = ()
+    decision: Decision | None = None  # set: the plan is issued with this decision
+    draft_mark: bool = field(default=False)  # force the "DỰ THẢO" mark even when numbered
+
+    @property
+    def type_title(self) -> str:
+        return "KẾ HOẠCH" if self.kind == "plan" else "BÁO CÁO"
+
+    @property
+    def type_code(self) -> str:
+        return "KH" if self.kind == "plan" else "BC"
+
+    @property
+    def is_draft(self) -> bool:
+        """Without its number (or, issued with a decision, the decision's) it is a draft."""
+        if self.draft_mark:
+            return True
+        if self.decision is not None:
+            return self.decision.number is None or self.decision.date is None
+        return self.number is None or self.date is None

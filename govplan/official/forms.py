@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from govplan.official.models import IssuingData, IssuingProfile
+from govplan.web.forms import date_field
+
+
+class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = IssuingProfile
+        fields = (
+            "parent_body",
+            "issuing_body",
+            "issuer_name",
+            "issuer_code",
+            "place",
+            "signer_authority",
+            "signer_on_behalf",
+            "signer_title",
+            "signer_name",
+            "recipients",
+            "archive",
+            "mode",
+        )
+        widgets = {
+            "issuing_body": forms.Textarea(attrs={"rows": 2}),
+            "recipients": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "parent_body": _("Only for a body under another, e.g. “UBND TỈNH BẮC NINH”."),
+            "issuing_body": _("In upper case, as in the header; a line break where it breaks."),
+            "issuer_code": _("As in the number: 2668/KH-UBND."),
+            "signer_authority": _("“TM. ỦY BAN NHÂN DÂN” when signing for a collective body."),
+            "signer_on_behalf": _("“KT. CHỦ TỊCH” when a deputy signs."),
+        }
+
+
+class IssuingDataForm(forms.ModelForm):  # type: ignore[type-arg]
+    date = date_field(_("date"))
+    decision_date = date_field(_("decision date"))
+
+    class Meta:
+        model = IssuingData
+        fields = (
+            "number",
+            "date",
+            "subject",
+            "mode",
+            "decision_number",
+            "decision_date",
+            "legal_bases",
+            "signer_name",
+            "signer_title",
+            "signer_on_behalf",
+            "recipients",
+        )
+        widgets = {
+            "legal_bases": forms.Textarea(attrs={"rows": 4}),
+            "recipients": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "number": _("Only the number (2668); leave empty until the document is numbered."),
+            "subject": _("Empty: from the framework, e.g. “Chuyển đổi số năm 2027”."),
+            "mode": _("Empty: as the unit's settings say."),
+            "recipients": _("Empty: the unit's usual recipients."),
+        }
+
+    def clean_number(self) -> str:
+        number: str = self.cleaned_data["number"].strip()
+        if number and ("/" in number or not number.replace(".", "").isalnum()):
+            raise forms.ValidationError(
+                _("Only the number, e.g. 2668: the “/KH-UBND” part is added from the settings.")
+            )
+        return number
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("number") and not cleaned.get("date"):
+            self.add_error("date", _("A numbered document needs its date."))
+        return cleaned
+
+
+class SignForm(forms.Form):
+    number = forms.CharField(
+        label=_("number"),
+        max_length=20,
+        help_text=_("Only the number (2668): the “/KH-UBND” part comes from the settings."),
+    )
+    date = date_field(_("date"), required=True)
+    key_file = forms.FileField(
+        label=_("key file (.p12 or .pfx)"),
+        help_text=_(
+            "The signer's key and certificate. It is used for this signature only and not kept."
+        ),
+    )
+    passphrase = forms.CharField(
+        label=_("passphrase of the key file"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+
+    def clean_number(self) -> str:
+        number: str = self.cleaned_data["number"].strip()
+        if "/" in number or not number.replace(".", "").isalnum():
+            raise forms.ValidationError(
+                _("Only the number, e.g. 2668: the “/KH-UBND” part is added from the settings.")
+            )
+        return number
+
+    def clean_key_file(self) -> Any:
+        upload = self.cleaned_data["key_file"]
+        if upload.size > 256 * 1024:
+            raise forms.ValidationError(_("This is not a key file: it is far too large."))
+        return upload
