@@ -41,8 +41,17 @@ run: setup
 	@echo "  hanoi.bientap      editor, Hà Nội"
 	@echo "  hanoi.xem          viewer, Hà Nội"
 	@echo "  taichinh.bientap   editor, Ministry of Finance"
+	@echo "Demo signing key: var/demo/bacninh-lanhdao.p12 (passphrase govplan-demo)"
 	@echo ""
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Background work (batch exports, e-mails) runs in a db_worker process beside the server."
+	@echo ""
+	@# The jobs a previous worker left unfinished carry on; the worker stops with the server
+	@# (a batch export cut short carries on at the next start, or from its page).
+	@DEBUG=1 TASKS_BACKEND=database $(BIN)/python manage.py resume_exports
+	@DEBUG=1 TASKS_BACKEND=database $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; sleep 1; kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	DEBUG=1 TASKS_BACKEND=database $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
 """GovPlan benchmarks: one command (`make bench`), figures printed, no assertions.
 
+    bench/run.py                  every section
+    bench/run.py official editor  only these sections (the loads they need run untimed)
+
+Sections: foundation (loads, framework checks, pages), editor, official, batch, queue.
+
 Runs against a fresh embedded SQLite database in a temporary directory (or the database of
 DATABASE_URL when set), so the numbers describe a clean install. Record the output in
 docs/performance.md together with the machine it ran on.
@@ -10,12 +15,15 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
+import re
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,7 +48,14 @@ def report(label: str, samples: list[float], target_ms: float | None = None) -> 
     print(line, flush=True)
 
 
-def main() -> None:
+SECTIONS = ("foundation", "editor", "official", "batch", "queue")
+
+
+def main(argv: list[str]) -> None:
+    unknown = [a for a in argv if a not in SECTIONS]
+    if unknown:
+        sys.exit(f"unknown section {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    wanted = set(argv) or set(SECTIONS)
     tmp = tempfile.mkdtemp(prefix="govplan-bench-")
     os.environ.setdefault("GOVPLAN_VAR_DIR", tmp)
     os.environ.setdefault("DEBUG", "1")
@@ -54,19 +69,47 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from govplan.core.frameworks.files import (
-        FRAMEWORKS_DIR,
-        read_catalogue,
-        read_framework,
-        read_legal,
-    )
-    from govplan.orgunits.models import OrgUnit
     from govplan.orgunits.reference import load_reference
 
     database = settings.DATABASES["default"]
     print(f"database: {database['ENGINE']} {database['NAME']}")
     call_command("migrate", verbosity=0)
     reference = Path(settings.REFERENCE_DATA_DIR) / "orgunits"
+    if "foundation" not in wanted:
+        load_reference(reference)
+        call_command("load_frameworks", verbosity=0, stdout=io.StringIO())
+        call_command("load_demo", verbosity=0, stdout=io.StringIO())
+    else:
+        foundation_bench(reference)
+
+    admin = Client()
+    admin.post("/login/", {"username": "quantri", "password": "govplan-demo"})
+    editor = Client()
+    editor.post("/login/", {"username": "bacninh.bientap", "password": "govplan-demo"})
+    editor.get("/")
+    if "foundation" in wanted:
+        pages_bench(admin, editor)
+    if "editor" in wanted:
+        editor_bench(admin, editor)
+    if "official" in wanted:
+        official_bench()
+    if "batch" in wanted:
+        batch_bench()
+    if "queue" in wanted:
+        queue_bench()
+
+
+def foundation_bench(reference: Path) -> None:
+    from django.core.management import call_command
+
+    from govplan.core.frameworks.files import (
+        FRAMEWORKS_DIR,
+        read_catalogue,
+        read_framework,
+        read_legal,
+    )
+    from govplan.orgunits.reference import load_reference
+
     report(
         "org units: first load (14,174 units, 10,672 successions)",
         timed(lambda: load_reference(reference)),
@@ -84,11 +127,10 @@ def main() -> None:
     for path in sorted(FRAMEWORKS_DIR.glob("*.yaml")):
         report(f"check {path.name}", timed(lambda p=path: read_framework(p, catalogue, legal), 20))
 
-    admin = Client()
-    admin.post("/login/", {"username": "quantri", "password": "govplan-demo"})
-    editor = Client()
-    editor.post("/login/", {"username": "bacninh.bientap", "password": "govplan-demo"})
-    editor.get("/")
+
+def pages_bench(admin: Any, editor: Any) -> None:
+    from govplan.orgunits.models import OrgUnit
+
     hanoi = OrgUnit.objects.with_code("gso-province", "01").get()
     pages = [
         ("page: home (editor)", editor, "/"),
@@ -107,9 +149,6 @@ def main() -> None:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         report(label, timed(lambda c=client, u=url: c.get(u), 20))
-
-    editor_bench(admin, editor)
-    queue_bench()
 
 
 def queue_bench() -> None:
@@ -335,5 +374,267 @@ def editor_bench(admin: object, editor: object) -> None:
     report("XLSX upload of 2,000 rows: check, preview, apply", timed(upload_and_apply, 3), 5000)
 
 
+# Issue 6: the official documents of a long plan.
+OFFICIAL_PAGES = 40  # pages of narrative text
+# Words (syllables) on a page of running text at 14 pt on A4 with Decree 30's margins, as
+# measured on this plan's PDF (350 a page gave 27 pages for 40); the text comes out a little
+# longer than asked (whole sentences, headings and lists).
+WORDS_PER_PAGE = 540
+OFFICIAL_ROWS = 300
+SENTENCES = (
+    "Tiếp tục hoàn thiện thể chế, cơ chế, chính sách phục vụ chuyển đổi số trên địa bàn tỉnh.",
+    "Phát triển hạ tầng số đồng bộ, hiện đại, bảo đảm kết nối thông suốt từ tỉnh đến cấp xã.",
+    "Cung cấp dịch vụ công trực tuyến toàn trình cho người dân và doanh nghiệp trên mọi thiết bị.",
+    "Xây dựng, cập nhật cơ sở dữ liệu chuyên ngành, bảo đảm dữ liệu đúng, đủ, sạch, sống.",
+    "Tăng cường bảo đảm an toàn thông tin mạng theo mô hình bốn lớp cho các hệ thống thông tin.",
+    "Đẩy mạnh ứng dụng chữ ký số chuyên dùng trong xử lý văn bản và hồ sơ công việc.",
+    "Nâng cao kỹ năng số cho cán bộ, công chức, viên chức và người dân qua đào tạo trực tuyến.",
+    "Triển khai nền tảng tích hợp, chia sẻ dữ liệu cấp tỉnh, kết nối với nền tảng quốc gia.",
+    "Thúc đẩy thanh toán không dùng tiền mặt trong các dịch vụ công và giao dịch thương mại.",
+    "Hỗ trợ doanh nghiệp nhỏ và vừa chuyển đổi số, tiếp cận nền tảng số Việt Nam.",
+    "Rà soát, đánh giá hiệu quả đầu tư các hệ thống thông tin đã triển khai trong giai đoạn trước.",
+    "Phối hợp chặt chẽ giữa các sở, ban, ngành và Ủy ban nhân dân cấp xã trong tổ chức thực hiện.",
+    "Kinh phí thực hiện được bố trí từ ngân sách nhà nước và các nguồn vốn hợp pháp khác.",
+    "Định kỳ hằng quý, các cơ quan, đơn vị báo cáo kết quả thực hiện về Sở Khoa học và Công nghệ.",
+    "Ưu tiên thuê dịch vụ công nghệ thông tin đối với các hệ thống dùng chung của tỉnh.",
+    "Đến hết năm 2027, phấn đấu tỷ lệ hồ sơ được xử lý trực tuyến đạt trên tám mươi phần trăm.",
+)
+
+
+def _paragraph(rng: Any, words: int) -> str:
+    out: list[str] = []
+    count = 0
+    while count < words:
+        sentence = rng.choice(SENTENCES)
+        out.append(sentence)
+        count += len(sentence.split())
+    text = " ".join(out)
+    if rng.random() < 0.3:  # some emphasis, as agencies write
+        head, _sep, tail = text.partition(" ")
+        text = f"<strong>{head}</strong> {tail}"
+    return f"<p>{text}</p>"
+
+
+def _narrative_html(rng: Any, words: int) -> str:
+    """About ``words`` words as the editor stores them: paragraphs, a sub-heading, a list."""
+    parts: list[str] = []
+    written = 0
+    while written < words:
+        if parts and len(parts) % 6 == 0:
+            parts.append("<h3>Nhiệm vụ, giải pháp cụ thể</h3>")
+            items = [f"<li>{rng.choice(SENTENCES)}</li>" for _ in range(3)]
+            parts.append("<ul>" + "".join(items) + "</ul>")
+            written += 3 * 16
+            continue
+        size = min(rng.randint(80, 140), max(words - written, 20))
+        parts.append(_paragraph(rng, size))
+        written += size
+    return "".join(parts)
+
+
+def official_bench() -> None:
+    """A 40-page plan (narrative) with 300 project rows as DOCX and PDF (issue 6)."""
+    import datetime as dt
+    import random
+
+    import pypdfium2 as pdfium
+
+    from govplan.accounts.models import User
+    from govplan.core.official.model import Paragraph
+    from govplan.documents.actions import do_create_document, do_save_entry, new_uid
+    from govplan.documents.content import parse_key, read_entry
+    from govplan.documents.demo import fill_for_demo
+    from govplan.documents.editor import visible_sections
+    from govplan.documents.models import Document, Entry, EntryVersion
+    from govplan.frameworks.models import FrameworkVersion
+    from govplan.official.build import official_document
+    from govplan.official.models import IssuingData
+    from govplan.official.render import docx_bytes, pdf_bytes
+    from govplan.orgunits.models import OrgUnit
+
+    version = FrameworkVersion.objects.get(framework__code="KH-CDS-2027-MAU", status="published")
+    spec = version.parsed()
+    editor_user = User.objects.get(username="bacninh.bientap")
+    unit = OrgUnit.objects.with_code("gso-province", "48").get()  # Đà Nẵng: no demo plan
+    Document.objects.filter(org_unit=unit, framework=version.framework).delete()
+    document = do_create_document(unit=unit, version=version, actor=editor_user)
+    fill_for_demo(document, actor=editor_user)  # values, legal basis, targets, one row a table
+    rng = random.Random(2027)
+    narrative = [s for s in visible_sections(spec, document) if s.narrative]
+    share = OFFICIAL_PAGES * WORDS_PER_PAGE // len(narrative)
+    words = 0
+    for section in narrative:
+        html = _narrative_html(rng, share)
+        words += len(re.sub(r"<[^>]+>", " ", html).split())
+        do_save_entry(
+            document, f"narrative:{section.code}", 1, {"html": html}, actor=editor_user, locale="vi"
+        )
+
+    # The project rows, checked by the editor's own reader and stored in one statement.
+    _section, table = next((s, t) for s, t in spec.tables() if t.code == "projects")
+    assert table.phasing is not None
+    fields = [c.title for c in table.columns[2].choices] if table.columns[2].choices else [""]
+    rows: list[Entry] = []
+    position = Entry.objects.filter(document=document, collection="table:projects").count()
+    for i in range(OFFICIAL_ROWS):
+        raw = {
+            "cells": {
+                "name": f"Dự án {i + 1}: {rng.choice(SENTENCES)[:60].rstrip(' ,')}",
+                "lead_unit": rng.choice(
+                    (
+                        "Sở Khoa học và Công nghệ",
+                        "Sở Nội vụ",
+                        "Công an thành phố",
+                        "Văn phòng UBND thành phố",
+                    )
+                ),
+                "field": rng.choice(fields),
+                "status": rng.choice(("Dự án chuyển tiếp", "Dự án mới")),
+                "objective": rng.choice(SENTENCES),
+                "scale": rng.choice(SENTENCES),
+                "scope": "Toàn thành phố",
+                "duration": "2026-2028",
+                "content_2027": rng.choice(SENTENCES),
+                "total": f"{rng.randint(1, 90)}.{rng.randint(0, 999):03d}",
+                "source": "Ngân sách cấp tỉnh",
+                "amount_2027": "1.000",
+            },
+            "phasing": {
+                f"2027|{source}|{kind}": str(rng.randint(10, 500))
+                for source in table.phasing.sources[:3]
+                for kind in table.phasing.types
+            },
+        }
+        key = f"row:projects:{new_uid()}"
+        address = parse_key(spec, key)
+        rows.append(
+            Entry(
+                document=document,
+                key=key,
+                kind=address.kind,
+                section_code=address.section,
+                collection=address.collection,
+                position=position + i + 1,
+                content=read_entry(spec, key, raw, locale="vi"),
+                revision=1,
+                updated_by=editor_user,
+            )
+        )
+    Entry.objects.bulk_create(rows)
+    EntryVersion.objects.bulk_create(
+        EntryVersion(
+            entry=e, revision=1, content=e.content, position=e.position, saved_by=editor_user
+        )
+        for e in Entry.objects.filter(document=document, key__in=[r.key for r in rows])
+    )
+    IssuingData.objects.create(
+        document=document, number="15", date=dt.date(2027, 1, 15), signer_name="Nguyễn Văn An"
+    )
+    print(
+        f"plan: {words:,} words of narrative in {len(narrative)} sections, "
+        f"{OFFICIAL_ROWS + 1} project rows"
+    )
+
+    doc = official_document(document)
+    paragraphs = sum(1 for _s in _walk(doc.sections) for b in _s.blocks if isinstance(b, Paragraph))
+    print(f"model: {paragraphs:,} paragraphs, {len(doc.appendices)} appendices")
+    report("official: build the document model", timed(lambda: official_document(document), 5))
+    report("official: DOCX generation (model → .docx)", timed(lambda: docx_bytes(doc), 5), 2000)
+    pdf_samples: list[float] = []
+    pdf = b""
+    for _ in range(3):
+        start = time.perf_counter()
+        pdf = pdf_bytes(doc)
+        pdf_samples.append((time.perf_counter() - start) * 1000)
+    report("official: PDF generation (model → HTML → WeasyPrint)", pdf_samples, 6000)
+    keep = os.environ.get("GOVPLAN_BENCH_OUT")
+    if keep:  # to look at what was measured
+        Path(keep, "bench-plan.pdf").write_bytes(pdf)
+        Path(keep, "bench-plan.docx").write_bytes(docx_bytes(doc))
+        Path(keep, "bench-plan.pickle").write_bytes(pickle.dumps(doc))
+    pages = pdfium.PdfDocument(pdf)
+    sizes = [pages[i].get_size() for i in range(len(pages))]
+    portrait = sum(1 for w, h in sizes if h > w)
+    first_appendix = next((i for i, (w, h) in enumerate(sizes) if w > h), len(sizes))
+    print(
+        f"PDF: {len(sizes)} pages, {len(pdf) / 1024:.0f} KB; before the first appendix "
+        f"{first_appendix} pages (header, text, signature), {portrait} portrait and "
+        f"{len(sizes) - portrait} landscape pages in all"
+    )
+
+
+def batch_bench() -> None:
+    """Issue 6: a cycle's approved plans of the 34 provinces as one ZIP, made by the export
+    job's body in this process (one worker), DOCX only and DOCX + PDF."""
+    import logging
+    from unittest import mock
+
+    from govplan.accounts.models import User
+    from govplan.core.frameworks.files import FRAMEWORKS_DIR
+    from govplan.core.frameworks.yamlsafe import dump_text, load_text
+    from govplan.documents.actions import do_create_document
+    from govplan.documents.demo import fill_for_demo
+    from govplan.documents.models import Document
+    from govplan.frameworks.actions import do_publish, do_upload_framework
+    from govplan.official import batch
+    from govplan.official.cycle_workbook import cycle_workbook
+
+    admin = User.objects.get(username="quantri")
+    editor = User.objects.get(username="bacninh.bientap")
+    # A cycle of its own (a copy of the 2027 example sent to the provinces), so the figures
+    # do not depend on the demo's documents or on the other sections.
+    data = load_text((FRAMEWORKS_DIR / "kh-cds-2027-mau.yaml").read_text(encoding="utf-8"))
+    data["code"] = "BENCH-BATCH-2027"
+    draft = do_upload_framework(dump_text(data), actor=admin)
+    version = do_publish(
+        draft, actor=admin, deadline=draft.deadline, kinds=["province"], unit_refs=[]
+    )
+    for target in version.targets.select_related("org_unit"):
+        fill_for_demo(
+            do_create_document(unit=target.org_unit, version=version, actor=editor), actor=editor
+        )
+    Document.objects.filter(framework_version=version).update(status="approved")
+    documents = list(
+        Document.objects.filter(framework_version=version).select_related("org_unit", "framework")
+    )
+    count = len(documents)
+    print(f"batch export: {count} approved provincial plans (filled as the demo fills them)")
+    report(
+        f"batch export: the cycle workbook alone ({count} plans)",
+        timed(lambda: cycle_workbook(version, documents, title="bench"), 3),
+    )
+    # WeasyPrint says once per PDF when it subsets fonts without HarfBuzz: once is enough.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+    def export(formats: list[str]) -> tuple[float, Any]:
+        with mock.patch.object(batch, "_enqueue"):  # run below, not through the job engine
+            job = batch.do_start_export(admin, version, None, batch.FINAL, formats)
+        start = time.perf_counter()
+        state = batch.run_export(job.pk)
+        elapsed = (time.perf_counter() - start) * 1000
+        assert state == "done", job.pk
+        return elapsed, job
+
+    for label, formats, repeat in (
+        ("DOCX", ["docx"], 3),
+        ("DOCX + PDF", ["docx", "pdf"], 2),
+    ):
+        samples: list[float] = []
+        job = None
+        for _ in range(repeat):
+            elapsed, job = export(formats)
+            samples.append(elapsed)
+        report(f"batch export: {count} plans as {label}, ZIP (one worker)", samples)
+        size = batch.zip_path(job).stat().st_size / 1024 / 1024
+        per_second = count / (statistics.median(samples) / 1000)
+        print(f"  {per_second:.1f} documents per second per worker; ZIP {size:.1f} MB", flush=True)
+
+
+def _walk(sections: Any) -> Any:
+    for section in sections:
+        yield section
+        yield from _walk(section.children)
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -17,6 +17,8 @@ from govplan.documents.views import sections as doc_sections
 from govplan.documents.views import xlsx as doc_xlsx
 from govplan.frameworks import views as frameworks
 from govplan.official import views as official
+from govplan.official import views_cycle as official_cycle
+from govplan.official import views_export as official_export
 from govplan.orgunits import views as orgunits
 from govplan.web import views as web
 from govplan.workflow import views as workflow
@@ -154,7 +156,22 @@ urlpatterns = [
     path("documents/<int:pk>/official.pdf", official.document_pdf, name="document_pdf"),
     path("documents/<int:pk>/issuing/", official.document_issuing, name="document_issuing"),
     path("documents/<int:pk>/sign/", official.document_sign, name="document_sign"),
+    path(
+        "frameworks/<str:code>/v<int:number>/tables.xlsx",
+        official_cycle.cycle_xlsx,
+        name="cycle_xlsx",
+    ),
     path("units/<int:pk>/issuing/", official.unit_issuing_profile, name="unit_issuing_profile"),
+    path(
+        "frameworks/<str:code>/v<int:number>/export/",
+        official_export.export_start,
+        name="export_start",
+    ),
+    path("exports/", official_export.export_list, name="export_list"),
+    path("exports/<int:pk>/", official_export.export_detail, name="export_detail"),
+    path("exports/<int:pk>/status.json", official_export.export_status, name="export_status"),
+    path("exports/<int:pk>/download", official_export.export_download, name="export_download"),
+    path("exports/<int:pk>/resume/", official_export.export_resume, name="export_resume"),
     # Submission and appraisal
     path("documents/<int:pk>/check/", workflow.check, name="document_check"),
     path("documents/<int:pk>/api/check/", workflow.check_data, name="document_check_data"),

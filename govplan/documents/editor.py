@@ -232,6 +232,10 @@ def _cell(
         data["percent"] = (
             format_number(percent, locale=locale, places=1) if percent is not None else ""
         )
+        # In the indicator's own unit where that is not a percentage (computers per person).
+        data["quotient"] = (
+            format_number(percent / 100, locale=locale, places=2) if percent is not None else ""
+        )
     else:
         value = cell.get("v")
         if value is None:

@@ -8,6 +8,7 @@ disaggregation, its ratio parts): a new meaning needs a new code with ``maps_fro
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,8 @@ def apply_catalogue(catalogue: Catalogue, *, actor: Any = None) -> CatalogueRepo
                 report.updated += 1
         existing = {i.code: i for i in m.Indicator.objects.select_for_update()}
         for code, indicator in catalogue.indicators.items():
-            spec = indicator.to_dict()
+            # As stored: JSON has lists where the dataclass has tuples.
+            spec = json.loads(json.dumps(indicator.to_dict()))
             current_indicator = existing.get(code)
             values = {
                 "name": indicator.name,

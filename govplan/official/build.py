@@ -29,6 +29,7 @@ from govplan.documents.models import Document
 from govplan.official.defaults import profile_values
 
 WIDE = 7  # a table with more columns than this goes to a landscape appendix
+_COLUMN_WIDTHS = {"text": 2.6, "longtext": 2.6, "year_range": 2.2}  # others 1.5
 
 
 def _lines(text: str) -> tuple[str, ...]:
@@ -42,7 +43,11 @@ def _note(text: str) -> Paragraph:
 def _value_text(ind: dict[str, Any], cell: dict[str, Any]) -> str:
     """A value as printed: 90/100 (90,0%), có/không, a choice's title."""
     if ind["type"] == "ratio":
-        return f"{cell['n']}/{cell['d']} ({cell['percent']}%)" if cell.get("n") else ""
+        if not cell.get("n") or not cell.get("percent"):
+            return f"{cell['n']}/{cell['d']}" if cell.get("n") else ""
+        if (ind["unit"] or "%").strip() == "%":
+            return f"{cell['n']}/{cell['d']} ({cell['percent']}%)"
+        return f"{cell['n']}/{cell['d']} ({cell['quotient']} {ind['unit']})"
     value = cell.get("value", "")
     if ind["type"] == "boolean" and value not in ("", None):
         return "Có" if value is True or value in ("1", "true") else "Không"
@@ -154,7 +159,8 @@ def _project_table(table: dict[str, Any]) -> Table:
     rows = tuple(
         (str(row["number"]), *(cell["value"] for cell in row["cells"])) for row in table["rows"]
     )
-    widths = (0.5, *(3.0 if c["type"] in ("text", "longtext") else 1.3 for c in columns))
+    # Short columns wide enough for their bold heading words ("chuyển", "Nguồn") at 11 pt.
+    widths = (0.9, *(_COLUMN_WIDTHS.get(c["type"], 1.5) for c in columns))
     numeric = (False, *(bool(c["numeric"]) for c in columns))
     total = None
     if any(table["totals"]):
@@ -195,7 +201,7 @@ def _phasing_table(
         HeaderCell(""),
         HeaderCell(""),
         HeaderCell(""),
-        *(HeaderCell(f"{c['source']} ({c['type']})".lower().capitalize()) for c in columns),
+        *(HeaderCell(f"{c['source']} ({c['type'][:1].lower()}{c['type'][1:]})") for c in columns),
     )
     body = tuple(
         (str(i), label, total, *values) for i, (label, values, total) in enumerate(rows, start=1)
@@ -203,7 +209,7 @@ def _phasing_table(
     return Table(
         header=(top, second),
         rows=body,
-        widths=(0.5, 3.0, 1.2, *([1.1] * len(columns))),
+        widths=(0.7, 3.0, 1.2, *([1.1] * len(columns))),
         numeric=(False, False, True, *([True] * len(columns))),
         total=("", "Tổng cộng", grand_total, *totals),
         unit_note="Đơn vị tính: triệu đồng",

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -71,3 +75,90 @@ class IssuingData(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}: {self.number or '—'}"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Stopped by an error")
+
+
+# A worker writes its heartbeat after every document; one silent for this long has died
+# (or never started), and its job may be resumed.
+EXPORT_STALE_AFTER = dt.timedelta(minutes=2)
+
+
+class ExportJob(models.Model):
+    """A batch export of a cycle's documents (DOCX, PDF and the tables) as one ZIP, made in
+    the background. The documents are fixed when the job is created and each finished one is
+    recorded, so a job picked up again after a worker restart carries on where it stopped."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.ForeignKey(
+        "frameworks.FrameworkVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status_filter = models.CharField(max_length=20, blank=True)
+    formats = models.CharField(max_length=20, default="docx,pdf")
+    language = models.CharField(max_length=10, blank=True)  # of the list inside the ZIP
+    state = models.CharField(max_length=10, choices=ExportState.choices, default="queued")
+    document_ids = models.JSONField(default=list)  # the selection, in the order of the ZIP
+    total = models.PositiveIntegerField(default=0)
+    done = models.JSONField(default=list)  # ids of the documents already written
+    skipped = models.JSONField(default=list)  # ids no longer there (deleted, out of sight)
+    pdf_missing = models.BooleanField(default=False)  # the server could not make PDF
+    # Each run that takes the job up counts one more; a run whose number is no longer the
+    # job's has been superseded (its worker was thought dead) and stops.
+    attempt = models.PositiveIntegerField(default=0)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.state})"
+
+    @staticmethod
+    def scope_queryset(queryset: Any, scope: Any, capability: Any) -> Any:
+        """An export is its requester's: it holds what they were allowed to see then."""
+        if scope.user_id is None:
+            return queryset.none()
+        return queryset.filter(created_by_id=scope.user_id)
+
+    @property
+    def processed(self) -> int:
+        return len(self.done) + len(self.skipped)
+
+    @property
+    def percent(self) -> int:
+        if self.state == ExportState.DONE:
+            return 100
+        if not self.total:
+            return 0
+        # 99 at most until the ZIP itself is written.
+        return min(99, 100 * self.processed // self.total)
+
+    @property
+    def format_list(self) -> list[str]:
+        return [f for f in self.formats.split(",") if f]
+
+    @property
+    def stale(self) -> bool:
+        """Waiting or running, but no worker has shown a sign of life for a while."""
+        if self.state not in (ExportState.QUEUED, ExportState.RUNNING):
+            return False
+        last = self.heartbeat or self.created_at
+        return last is None or timezone.now() - last > EXPORT_STALE_AFTER
+
+    @property
+    def resumable(self) -> bool:
+        return self.state == ExportState.FAILED or self.stale

@@ -126,6 +126,8 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "framework_version": (lambda c: published(c), everyone(200)),
     "framework_form": (lambda c: published(c), everyone(200)),
     "framework_source": (lambda c: published(c), everyone(200)),
+    # The cycle's tables: everyone signed in gets the documents they can see (maybe none).
+    "cycle_xlsx": (lambda c: published(c), everyone(200)),
     # Drafts: only a central administrator works on them.
     "framework_edit": (lambda c: draft_of(c), admin_only()),
     "framework_publish": (lambda c: draft_of(c), admin_only()),
@@ -211,11 +213,30 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "notifications": (None, everyone(200)),
     "audit_list": (None, admin_only()),
     "audit_detail": (lambda c: {"pk": AuditEvent.objects.latest("id").pk}, admin_only()),
+    # Batch exports: anyone signed in exports what they can see of a cycle; a job is its
+    # requester's alone (here the central administrator's), not even shown to anyone else.
+    "export_start": (lambda c: published(c), everyone(405)),  # POST only
+    "export_list": (None, everyone(200)),
+    "export_detail": (lambda c: export_job(c), {**everyone(404), "central_admin": 200}),
+    "export_status": (lambda c: export_job(c), {**everyone(404), "central_admin": 200}),
+    "export_download": (lambda c: export_job(c), everyone(404)),  # 404 until the ZIP is made
+    "export_resume": (lambda c: export_job(c), everyone(405)),  # POST only
 }
 
 
 def published(cast: Cast) -> dict[str, Any]:
     return {"code": "KH-UDCNTT-2018", "number": 1}
+
+
+def export_job(cast: Cast) -> dict[str, Any]:
+    """A batch export requested by the central administrator, still waiting for a worker."""
+    from govplan.official.models import ExportJob
+    from tests.conftest import example_version
+
+    job = ExportJob.objects.filter(created_by=cast.central_admin).first()
+    if job is None:
+        job = ExportJob.objects.create(created_by=cast.central_admin, version=example_version())
+    return {"pk": job.pk}
 
 
 def draft_of(cast: Cast) -> dict[str, Any]:

@@ -863,6 +863,19 @@ def test_total_row_keeps_its_own_label() -> None:
     assert is_bold(total[0].paragraphs[0]) and is_bold(total[3].paragraphs[0])
 
 
+def test_total_row_label_in_the_name_column_is_printed_once() -> None:
+    """The application puts "Tổng cộng" under the name, after an empty "TT": printed once,
+    across both columns and the empty ones after them, never letter by letter in "TT"."""
+    table = dataclasses.replace(INDICATORS, total=("", "Tổng cộng", "", "270", "269,8"))
+    doc = dataclasses.replace(
+        PLAN, sections=(Section("I", "Chỉ tiêu", 0, blocks=(table,)),), appendices=()
+    )
+    (grid,) = indicator_tables(opened(doc))
+    total = grid.rows[len(grid.rows) - 1].cells
+    assert [c.text for c in total] == ["Tổng cộng", "Tổng cộng", "Tổng cộng", "270", "269,8"]
+    assert cells(grid, len(grid.rows) - 1)[0].grid_span == 3
+
+
 # --- draft, decision mode, text --------------------------------------------------------------
 
 

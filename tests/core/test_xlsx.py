@@ -18,6 +18,7 @@ from govplan.core.documents.cells import CellValueError
 from govplan.core.documents.xlsx import (
     HELP_SHEET,
     LISTS_SHEET,
+    TOTAL_LABEL,
     UID_HEADER,
     ImportProblem,
     RowData,
@@ -249,6 +250,105 @@ def test_formula_looking_text_stays_text(text: str) -> None:
             if part.startswith("xl/worksheets/"):
                 assert not re.search(r"<f[ >]", archive.read(part).decode()), part
     assert read_workbook(data, [ALL_SPEC]).tables["all_types"][0].cells["name"] == text
+
+
+# --- the totals row ---------------------------------------------------------------------------
+
+
+def test_totals_row_sums_money_integer_decimal_and_phasing_as_values() -> None:
+    rows = [full_row("u-1"), full_row("u-2"), RowData(None, {"name": "Thêm", "count": 3}, {})]
+    data = write_workbook([(ALL_SPEC, rows)], title="Kế hoạch")
+    name = sheet_names([ALL_SPEC])[0]
+    grid = sheet_rows(data, name)
+    assert len(grid) == 5  # header, three rows, totals
+    header, totals = grid[0], dict(zip(grid[0], grid[4], strict=True))
+    assert grid[4][0] == TOTAL_LABEL  # in the TT column of a numbered table
+    assert totals[UID_HEADER] == TOTAL_LABEL  # and always as the marker in the row-code column
+    assert totals["Số lượng (hệ thống)"] == 27
+    assert totals["Hệ số"] == -6.5
+    assert totals["Tổng mức đầu tư (triệu đồng)"] == 2469135.782
+    assert totals["Kinh phí 2026 - NSTW - Vốn ĐTPT (triệu đồng)"] == 3001.0
+    assert totals["Kinh phí 2027 - ODA - Vốn sự nghiệp (triệu đồng)"] == 0.002
+    assert totals["Kinh phí 2026 - ODA - Vốn ĐTPT (triệu đồng)"] == 0
+    for not_summed in ("Tên", "Tỷ lệ (%)", "Năm bắt đầu", "Ngày ký", "Hoàn thành"):
+        assert totals[not_summed] == "", not_summed
+    assert all(isinstance(totals[h], float) for h in header if "Kinh phí" in str(h))
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet2.xml").decode()
+    last = column_letter(len(header) - 1)
+    assert f'<autoFilter ref="A1:{last}4"/>' in sheet_xml  # the data rows only
+    assert not re.search(r"<f[ >]", sheet_xml)  # totals are values, not formulas
+    row_5 = re.search(r'<row r="5".*?</row>', sheet_xml)
+    assert row_5 is not None
+    styles = {int(n) for n in re.findall(r' s="(\d+)"', row_5.group(0))}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        styles_xml = archive.read("xl/styles.xml").decode()
+    fonts = re.findall(r"<font>.*?</font>|<font/>", styles_xml.split("<fonts")[1])
+    xfs = re.findall(r"<xf [^>]*>", styles_xml.split("<cellXfs")[1].split("</cellXfs>")[0])
+    font_of = [int(re.search(r'fontId="(\d+)"', xf).group(1)) for xf in xfs]  # type: ignore[union-attr]
+    assert styles
+    assert all("<b/>" in fonts[font_of[s]] for s in styles)  # the totals row is bold
+
+
+def test_a_downloaded_workbook_reads_back_without_its_totals_row() -> None:
+    rows = [full_row("u-1"), full_row("u-2", name="Hai")]
+    data = write_workbook([(ALL_SPEC, rows)], title="")
+    result = read_workbook(data, [ALL_SPEC])
+    assert result.problems == []
+    assert [r.uid for r in result.tables["all_types"]] == ["u-1", "u-2"]
+    assert [r.cells for r in result.tables["all_types"]] == [r.cells for r in rows]
+    assert [r.phasing for r in result.tables["all_types"]] == [r.phasing for r in rows]
+
+
+def test_a_row_added_below_the_totals_row_is_still_read() -> None:
+    spec = SheetSpec(
+        Table("t", "Bảng", (Column("name", "Tên", "text"), Column("m", "Tiền", "money"))),
+        (),
+        {},
+        {},
+    )
+    grid: list[list[Any]] = [
+        ["Tên", "Tiền", UID_HEADER],
+        ["a", 1.5, "x1"],
+        [None, 1.5, TOTAL_LABEL],
+        ["mới", 2, None],
+    ]
+    result = read_workbook(edited("Bảng", grid), [spec])
+    assert result.problems == []
+    assert [(r.uid, r.cells) for r in result.tables["t"]] == [
+        ("x1", {"name": "a", "m": "1.5"}),
+        (None, {"name": "mới", "m": "2"}),
+    ]
+
+
+def test_no_totals_row_without_rows_or_without_a_summed_column() -> None:
+    texts = SheetSpec(
+        Table("t", "Chữ", (Column("name", "Tên", "text"), Column("p", "Tỷ lệ", "percent"))),
+        (),
+        {},
+        {},
+    )
+    data = write_workbook([(texts, [RowData("a", {"name": "x", "p": "50"})])], title="")
+    assert sheet_rows(data, "Chữ") == [["Tên", "Tỷ lệ", UID_HEADER], ["x", 50.0, "a"]]
+    data = write_workbook([(ALL_SPEC, [])], title="")
+    assert len(sheet_rows(data, sheet_names([ALL_SPEC])[0])) == 1
+
+
+@pytest.mark.parametrize("text", ["=1+2", "+84 912 345 678", "-x", "@SUM(A1)"])
+def test_formula_looking_text_is_a_string_cell_next_to_totals(text: str) -> None:
+    rows = [RowData("u", {"name": text, "note": text, "total": "5"}, {})]
+    data = write_workbook([(ALL_SPEC, rows)], title="")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for part in archive.namelist():
+            if part.startswith("xl/worksheets/"):
+                assert not re.search(r"<f[ >]", archive.read(part).decode()), part
+    grid = sheet_rows(data, sheet_names([ALL_SPEC])[0])
+    assert grid[1][1] == grid[1][2] == text
+    assert grid[2][0] == TOTAL_LABEL
+    result = read_workbook(data, [ALL_SPEC])
+    assert result.problems == []
+    assert [r.cells for r in result.tables["all_types"]] == [rows[0].cells]
 
 
 # --- reading what users send back -------------------------------------------------------------

@@ -70,7 +70,14 @@ def test_download_edit_upload_preview_apply(cast: Cast, document_a: Document) ->
     rows = sheet(download.content, "Danh mục")
     assert rows[0][0] == "TT" and rows[1][1] == "Giữ nguyên"
     uids = {key.rsplit(":", 1)[1] for key in (keep, change, drop)}
-    assert {str(r[-1]) for r in rows[1:]} == uids  # every row carries its id
+    assert {str(r[-1]) for r in rows[1:-1]} == uids  # every row carries its id
+    assert rows[-1][0] == rows[-1][-1] == "Tổng cộng"  # then the totals row, as values
+    assert 600 in rows[-1]
+
+    unchanged = upload(client, document_a, download.content)  # as downloaded: no change
+    assert unchanged.status_code == 200
+    counts = __import__("re").findall(r'<td class="num">(\d+)</td>', unchanged.content.decode())
+    assert [int(n) for n in counts[:4]] == [0, 0, 0, 3]
 
     edited = workbook_with(
         document_a,

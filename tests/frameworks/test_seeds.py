@@ -230,3 +230,21 @@ def test_the_example_framework_is_labelled_as_an_example() -> None:
     assert example.title.startswith("[Ví dụ]")
     assert example.follows == "KH-UDCNTT-2018"
     assert example.period.years() == [2027]
+
+
+@pytest.mark.django_db
+def test_loading_the_shipped_frameworks_again_changes_nothing() -> None:
+    """`make run` loads them at every start: the second load must find nothing to do (it
+    once refused every indicator with a disaggregation, comparing JSON lists to tuples)."""
+    import io
+
+    from django.core.management import call_command
+
+    from govplan.audit.models import AuditEvent
+
+    events = AuditEvent.objects.count()
+    out = io.StringIO()
+    call_command("load_frameworks", stdout=out, stderr=out)
+    assert "0 indicators added, 0 changed" in out.getvalue()
+    assert "never changes meaning" not in out.getvalue()
+    assert AuditEvent.objects.count() == events

@@ -185,3 +185,17 @@ def test_issued_documents_keep_their_recorded_number(cast: Cast, plan: Document)
     text = docx_text(client.get(reverse("document_docx", args=[plan.pk])).content)
     assert "Số: 2668/KH-UBND" in text and "ngày 16 tháng 11" not in text
     assert "Bắc Ninh, ngày 16 tháng 01 năm 2027" in text
+
+
+def test_a_ratio_is_printed_in_its_indicators_unit(cast: Cast, plan: Document) -> None:
+    """A share reads as a percentage; computers per civil servant read as a quotient."""
+    response = client_for(cast.viewer_a).get(reverse("document_docx", args=[plan.pk]))
+    rows = [
+        [cell.text for cell in row.cells]
+        for table in Docx(io.BytesIO(response.content)).tables
+        for row in table.rows
+    ]
+    computers = next(r for r in rows if r[1].startswith("Tỷ lệ trung bình máy tính"))
+    assert computers[3] == "90/100 (0,90 máy tính/người)"
+    shares = next(r for r in rows if r[1].startswith("Tỷ lệ đơn vị được kết nối"))
+    assert shares[3] == "90/100 (90,0%)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -11,11 +12,23 @@ from django.test import Client
 from django.urls import reverse
 
 from govplan.accounts.management.commands.load_demo import DEMO_PASSWORD
+from govplan.core import signing
+from govplan.core.official.model import Issuer, OfficialDocument
 from govplan.documents.models import Document
+from govplan.official.render import pdf_bytes
+from govplan.official.signatures import verify
 from govplan.workflow.models import Comment, Notification
 from govplan.workflow.queue import waiting_for
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def var_dir(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """The demo writes its signing key and trust root here, not into the checkout's var/."""
+    settings.VAR_DIR = tmp_path
+    settings.TRUST_ROOTS_DIR = tmp_path / "trust-roots"
+    return tmp_path
 
 
 def test_the_demo_shows_the_cycle_and_loading_it_again_changes_nothing() -> None:
@@ -49,3 +62,39 @@ def test_the_demo_shows_the_cycle_and_loading_it_again_changes_nothing() -> None
 def test_the_demo_can_leave_the_documents_out() -> None:
     call_command("load_demo", "--without-documents", stdout=io.StringIO())
     assert not Document.objects.exists()
+
+
+def test_the_demo_approver_signs_with_the_demo_key_and_the_signature_is_trusted(
+    var_dir: Path,
+) -> None:
+    out = io.StringIO()
+    call_command("load_demo", "--without-documents", stdout=out)
+    key_file = var_dir / "demo" / "bacninh-lanhdao.p12"
+    root = var_dir / "trust-roots" / "demo-root.pem"
+    assert f"{key_file} (passphrase govplan-demo)" in out.getvalue()
+    assert key_file.stat().st_mode & 0o077 == 0  # the key file is its owner's only
+    files = key_file.read_bytes(), root.read_bytes()
+    call_command("load_demo", "--without-documents", stdout=io.StringIO())
+    assert (key_file.read_bytes(), root.read_bytes()) == files  # kept, not made again
+
+    plan = OfficialDocument(
+        kind="plan",
+        issuer=Issuer(body="ỦY BAN NHÂN DÂN\nTỈNH BẮC NINH", name="Ủy ban nhân dân tỉnh Bắc Ninh"),
+        subject="Chuyển đổi số năm 2027",
+    )
+    signed = signing.sign_pdf(
+        pdf_bytes(plan),
+        key_and_certs=key_file.read_bytes(),
+        passphrase=b"govplan-demo",
+        reason="Ban hành",
+        location="Bắc Ninh",
+    )
+    result = verify(signed)  # against the configured trust roots
+    assert result.acceptable, result.problems
+    assert "Phạm Minh Lãnh" in result.signer
+
+    # A missing key file is made again, with a new root that replaces the old one.
+    key_file.unlink()
+    call_command("load_demo", "--without-documents", stdout=io.StringIO())
+    assert key_file.is_file() and root.read_bytes() != files[1]
+    assert not verify(signed).trusted

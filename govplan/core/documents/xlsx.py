@@ -39,6 +39,7 @@ from govplan.core.documents.cells import (
     parse_column_value,
     parse_money,
 )
+from govplan.core.documents.totals import column_totals, table_phasing_totals
 from govplan.core.frameworks.model import Column, Table
 from govplan.core.frameworks.problems import gettext_noop
 
@@ -48,6 +49,9 @@ TT_HEADER = "TT"
 UID_HEADER = "Mã dòng (không sửa)"
 UID_HEADER_SHORT = "Mã dòng"
 MONEY_UNIT = "triệu đồng"
+# The label of a totals row; in the row-code column it marks the row the reader skips.
+TOTAL_LABEL = "Tổng cộng"
+SUMMED_TYPES = ("integer", "decimal", "money")  # column types that get a total
 EXTRA_ROWS = 2000  # drop-downs and number checks reach this many rows below the data
 MAX_UNPACKED_BYTES = 200_000_000
 MAX_ZIP_ENTRIES = 10_000
@@ -60,6 +64,7 @@ FLOAT_DIGITS = 15  # what Excel keeps of a number
 
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _NUMBER_TYPES = ("integer", "decimal", "money", "percent", "year")
+_NUMBER_STYLES = {"integer": "whole", "year": "year"}  # money: "whole" or "money"
 _TEXT_TYPES = ("text", "longtext", "url", "year_range")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -184,18 +189,25 @@ def sheet_names(specs: Sequence[SheetSpec]) -> list[str]:
     taken = {HELP_SHEET.casefold(), LISTS_SHEET.casefold()}
     names = []
     for spec in specs:
-        base = _clean_sheet_name(spec.table.title) or _clean_sheet_name(spec.table.code) or "Bảng"
-        name, number = base, 1
-        while name.casefold() in taken:
-            number += 1
-            suffix = f" ({number})"
-            name = base[: SHEET_NAME_MAX - len(suffix)].rstrip() + suffix
-        taken.add(name.casefold())
-        names.append(name)
+        base = clean_sheet_name(spec.table.title) or clean_sheet_name(spec.table.code) or "Bảng"
+        names.append(unique_sheet_name(base, taken))
     return names
 
 
-def _clean_sheet_name(text: str) -> str:
+def unique_sheet_name(base: str, taken: set[str]) -> str:
+    """``base`` (already cleaned), or ``base (2)``, ``base (3)`` … cut to fit, whichever is
+    not in ``taken`` (casefolded names); the name returned is added to ``taken``."""
+    name, number = base, 1
+    while name.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        name = base[: SHEET_NAME_MAX - len(suffix)].rstrip() + suffix
+    taken.add(name.casefold())
+    return name
+
+
+def clean_sheet_name(text: str) -> str:
+    """``text`` without the characters Excel refuses in a sheet name, cut to 31 characters."""
     name = _SHEET_NAME_BAD.sub("", unicodedata.normalize("NFC", text))
     name = " ".join(name.split()).strip("'").strip()
     return name[:SHEET_NAME_MAX].rstrip().strip("'").rstrip()
@@ -218,7 +230,37 @@ def column_letter(index: int) -> str:
 # --- writing ---------------------------------------------------------------------------------
 
 
-class _Formats:
+# Workbook options for everything written here: a text stays a text (no formula, no link,
+# no number guessed from it), whatever it starts with.
+WORKBOOK_OPTIONS = {
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+# Cell styles by name; each exists plain and bold (for totals rows).
+_CELL_STYLES: dict[str, dict[str, Any]] = {
+    "text": {"valign": "top"},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "money": {"num_format": "#,##0.###", "valign": "top"},
+    "whole": {"num_format": "#,##0", "valign": "top"},
+    "year": {"num_format": "0", "valign": "top"},
+    "date": {"num_format": "dd/mm/yyyy", "valign": "top"},
+    "datetime": {"num_format": "dd/mm/yyyy hh:mm", "valign": "top"},
+}
+
+
+def new_workbook(buffer: io.BytesIO, *, title: str) -> Any:
+    """An xlsxwriter workbook writing into ``buffer`` with WORKBOOK_OPTIONS."""
+    workbook = xlsxwriter.Workbook(buffer, dict(WORKBOOK_OPTIONS))
+    workbook.set_properties({"title": title[:255], "comments": "GovPlan"})
+    return workbook
+
+
+class Formats:
+    """The cell formats of one workbook."""
+
     def __init__(self, workbook: Any) -> None:
         self.header = workbook.add_format(
             {
@@ -240,18 +282,34 @@ class _Formats:
             }
         )
         self.uid = workbook.add_format({"font_color": "#808080", "bg_color": "#F2F2F2"})
-        self.text = workbook.add_format({"valign": "top"})
-        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        self.money = workbook.add_format({"num_format": "#,##0.###", "valign": "top"})
-        self.whole = workbook.add_format({"num_format": "#,##0", "valign": "top"})
-        self.year = workbook.add_format({"num_format": "0", "valign": "top"})
-        self.date = workbook.add_format({"num_format": "dd/mm/yyyy", "valign": "top"})
+        self.uid_total = workbook.add_format(
+            {"font_color": "#808080", "bg_color": "#F2F2F2", "bold": True}
+        )
+        self._workbook = workbook
+        self._styles: dict[tuple[str, bool], Any] = {}
+        self.text = self.style("text")
+        self.wrap = self.style("wrap")
+        self.money = self.style("money")
+        self.whole = self.style("whole")
+        self.year = self.style("year")
+        self.date = self.style("date")
         self.title = workbook.add_format({"bold": True, "font_size": 14})
         self.heading = workbook.add_format({"bold": True, "font_size": 12})
         self.table_header = workbook.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
         )
         self.cell = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+
+    def style(self, name: str, *, bold: bool = False) -> Any:
+        """The cell format named in _CELL_STYLES, bold or not (made on first use)."""
+        key = (name, bold)
+        made = self._styles.get(key)
+        if made is None:
+            properties = dict(_CELL_STYLES[name])
+            if bold:
+                properties["bold"] = True
+            made = self._styles[key] = self._workbook.add_format(properties)
+        return made
 
     def for_column(self, column_type: str) -> Any:
         return {
@@ -282,17 +340,8 @@ def write_workbook(
 ) -> bytes:
     """An .xlsx workbook: the instructions sheet, then one sheet per table with its rows."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    workbook.set_properties({"title": title[:255], "comments": "GovPlan"})
-    formats = _Formats(workbook)
+    workbook = new_workbook(buffer, title=title)
+    formats = Formats(workbook)
     lists = _Lists()
     names = sheet_names([spec for spec, _ in sheets])
     help_sheet = workbook.add_worksheet(HELP_SHEET)
@@ -306,7 +355,7 @@ def write_workbook(
             lists_sheet.write_string(0, index, heading, formats.header)
             for row, option in enumerate(titles, start=1):
                 lists_sheet.write_string(row, index, option)
-            lists_sheet.set_column(index, index, _width([heading, *titles]))
+            lists_sheet.set_column(index, index, fit_width([heading, *titles]))
         lists_sheet.hide()
     workbook.close()
     return buffer.getvalue()
@@ -317,7 +366,7 @@ def _write_table(
     name: str,
     spec: SheetSpec,
     rows: list[RowData],
-    formats: _Formats,
+    formats: Formats,
     lists: _Lists,
     locale: str,
 ) -> None:
@@ -325,12 +374,28 @@ def _write_table(
     if not spec.table.numbered:
         slots = slots[:-1]  # the trailing TT slot is only for reading
     last_row = min(len(rows) + EXTRA_ROWS, EXCEL_MAX_ROW - 1)  # 0-based
+    totals = _totals(slots, rows)
+    totals_row = len(rows) + 1
     for index, slot in enumerate(slots):
         header_format = formats.uid_header if slot.kind == "uid" else formats.header
         worksheet.write_string(0, index, slot.header, header_format)
         texts: list[str] = []
         for row_index, row in enumerate(rows, start=1):
             texts.append(_write_cell(worksheet, row_index, index, slot, row, formats, locale))
+        if totals is not None:
+            if slot.kind == "tt":
+                worksheet.write_string(
+                    totals_row, index, TOTAL_LABEL, formats.style("text", bold=True)
+                )
+            elif slot.kind == "uid":
+                worksheet.write_string(totals_row, index, TOTAL_LABEL, formats.uid_total)
+                texts.append(TOTAL_LABEL)
+            elif index in totals:
+                kind = "money" if slot.kind == "phasing" else _slot_type(slot)
+                total = canonical_decimal(totals[index])
+                texts.append(
+                    write_typed(worksheet, totals_row, index, kind, total, formats, bold=True)
+                )
         column_format: Any = formats.text
         if slot.kind == "column" and slot.column is not None:
             column_format = formats.for_column(slot.column.type)
@@ -340,7 +405,10 @@ def _write_table(
             _validate_number(worksheet, index, last_row, "money")
         elif slot.kind == "uid":
             column_format = formats.uid
-        width = 6 if slot.kind == "tt" else _width(texts, header=slot.header)
+        if slot.kind == "tt":
+            width = len(TOTAL_LABEL) + 2.0 if totals is not None else 6.0
+        else:
+            width = fit_width(texts, header=slot.header)
         worksheet.set_column(index, index, width, column_format)
     worksheet.freeze_panes(1, 0)
     worksheet.autofilter(0, 0, max(len(rows), 1), len(slots) - 1)
@@ -351,13 +419,58 @@ def _write_table(
     worksheet.fit_to_pages(1, 0)
 
 
+def _slot_type(slot: _Slot) -> str:
+    return slot.column.type if slot.column is not None else ""
+
+
+def _totals(slots: list[_Slot], rows: list[RowData]) -> dict[int, Decimal] | None:
+    """The totals row (slot index → sum) of the money, integer and decimal columns and the
+    phasing columns, or None when the table has no such column or no row. A value that is not
+    a number (written as text) counts for nothing."""
+    summed = {
+        index: slot
+        for index, slot in enumerate(slots)
+        if slot.kind == "phasing" or (slot.kind == "column" and _slot_type(slot) in SUMMED_TYPES)
+    }
+    if not rows or not summed:
+        return None
+    codes = [slot.column.code for slot in summed.values() if slot.column is not None]
+    cells = column_totals(
+        (
+            {code: row.cells.get(code) for code in codes if _summable(row.cells.get(code))}
+            for row in rows
+        ),
+        codes,
+    )
+    phasing = table_phasing_totals(
+        {key: value for key, value in row.phasing.items() if _summable(value)} for row in rows
+    )
+    return {
+        index: (
+            cells[slot.column.code]
+            if slot.column is not None
+            else phasing.get(slot.key, Decimal(0))
+        )
+        for index, slot in summed.items()
+    }
+
+
+def _summable(value: Any) -> bool:
+    if value is None or value == "" or isinstance(value, bool):
+        return False
+    try:
+        return Decimal(str(value)).is_finite()
+    except InvalidOperation:
+        return False
+
+
 def _write_cell(
     worksheet: Any,
     row: int,
     col: int,
     slot: _Slot,
     data: RowData,
-    formats: _Formats,
+    formats: Formats,
     locale: str,
 ) -> str:
     """Write one cell; return its text as shown (for the column width)."""
@@ -370,7 +483,7 @@ def _write_cell(
         worksheet.write_string(row, col, str(data.uid), formats.uid)
         return str(data.uid)
     if slot.kind == "phasing":
-        return _write_typed(worksheet, row, col, "money", data.phasing.get(slot.key), formats)
+        return write_typed(worksheet, row, col, "money", data.phasing.get(slot.key), formats)
     assert slot.column is not None
     column = slot.column
     value = data.cells.get(column.code)
@@ -380,39 +493,55 @@ def _write_cell(
         text = display_value(column.type, value, choices=column.choices, locale=locale)
         worksheet.write_string(row, col, text, formats.text)
         return text
-    return _write_typed(worksheet, row, col, column.type, value, formats)
+    return write_typed(worksheet, row, col, column.type, value, formats)
 
 
-def _write_typed(
+def write_typed(
     worksheet: Any,
     row: int,
     col: int,
     column_type: str,
     value: Any,
-    formats: _Formats,
+    formats: Formats,
+    *,
+    bold: bool = False,
 ) -> str:
+    """Write ``value`` as a cell of ``column_type``: numbers (integer, decimal, money,
+    percent, year) as numbers, dates as dates, anything else (or a number that does not parse)
+    always as a string, never a formula. Return the text as shown, for the column width."""
     if value is None or value == "":
         return ""
     if column_type in _NUMBER_TYPES:
+        raw = str(value)
         try:
-            number = Decimal(str(value))
+            number = Decimal(raw)
         except InvalidOperation:
             number = None
         if number is not None and number.is_finite():
-            text = canonical_decimal(number)
-            if len(number.normalize().as_tuple().digits) > FLOAT_DIGITS:
+            # (a text of at most 15 characters cannot hold more than 15 digits)
+            if len(raw) > FLOAT_DIGITS and len(number.normalize().as_tuple().digits) > FLOAT_DIGITS:
                 # more digits than Excel keeps: as text, which the reader parses exactly
-                worksheet.write_string(row, col, text, formats.text)
+                text = canonical_decimal(number)
+                worksheet.write_string(row, col, text, formats.style("text", bold=bold))
                 return text
-            whole = number == number.to_integral_value()
-            cell_format = {
-                "money": formats.whole if whole else formats.money,
-                "integer": formats.whole,
-                "year": formats.year,
-            }.get(column_type)
+            if column_type == "money":
+                whole = number == number.to_integral_value()
+                style: str | None = "whole" if whole else "money"
+            else:
+                style = _NUMBER_STYLES.get(column_type)
+            if style is not None:
+                cell_format = formats.style(style, bold=bold)
+            else:  # decimal, percent: the column's format, or a plain bold one
+                cell_format = formats.style("text", bold=True) if bold else None
             worksheet.write_number(row, col, float(number), cell_format)
-            return f"{number:,.{MONEY_PLACES}f}" if column_type == "money" else text
-    elif column_type == "date":
+            if column_type == "money":
+                return f"{number:,.{MONEY_PLACES}f}"
+            return canonical_decimal(number)
+    elif column_type == "datetime" and isinstance(value, dt.datetime) and value.year >= 1900:
+        moment = value.replace(tzinfo=None)  # the caller gives local time
+        worksheet.write_datetime(row, col, moment, formats.style("datetime", bold=bold))
+        return "00/00/0000 00:00"
+    elif column_type in ("date", "datetime"):
         try:
             day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
         except ValueError:
@@ -420,19 +549,20 @@ def _write_typed(
         if isinstance(day, dt.datetime):
             day = day.date()
         if day is not None and day.year >= 1900:
-            worksheet.write_datetime(row, col, day, formats.date)
+            worksheet.write_datetime(row, col, day, formats.style("date", bold=bold))
             return "00/00/0000"
         if day is not None:  # before Excel's calendar: as the text the reader parses back
             text = day.strftime("%d/%m/") + f"{day.year:04d}"
-            worksheet.write_string(row, col, text, formats.text)
+            worksheet.write_string(row, col, text, formats.style("text", bold=bold))
             return text
     text = str(value)
-    cell_format = formats.wrap if column_type == "longtext" or "\n" in text else formats.text
-    worksheet.write_string(row, col, text, cell_format)
+    style = "wrap" if column_type == "longtext" or "\n" in text else "text"
+    worksheet.write_string(row, col, text, formats.style(style, bold=bold))
     return text
 
 
-def _width(texts: Sequence[str], *, header: str = "") -> float:
+def fit_width(texts: Sequence[str], *, header: str = "") -> float:
+    """A column width (in characters) for these cell texts under a wrapping header."""
     longest = max((len(line) for text in texts for line in text.split("\n")), default=0)
     header_width = min(len(header), 24)  # the header wraps
     longest_word = max((len(word) for word in header.split()), default=0)
@@ -445,7 +575,7 @@ def _validate(
     last_row: int,
     sheet: str,
     column: Column,
-    formats: _Formats,
+    formats: Formats,
     lists: _Lists,
     locale: str,
 ) -> None:
@@ -530,7 +660,7 @@ def _write_help(
     worksheet: Any,
     title: str,
     tables: list[tuple[str, tuple[SheetSpec, list[RowData]]]],
-    formats: _Formats,
+    formats: Formats,
 ) -> None:
     worksheet.set_column(0, 0, 34)
     worksheet.set_column(1, 1, 40)
@@ -562,6 +692,7 @@ def _write_help(
         f"nguồn vốn và loại vốn ({MONEY_UNIT}).",
         "8. Trang tính bị xóa khỏi tệp thì không được nhập. Hệ thống kiểm tra từng ô khi nhập "
         "và báo lỗi theo trang tính, dòng và cột.",
+        f"9. Dòng «{TOTAL_LABEL}» ở cuối bảng do hệ thống tính; khi nhập, dòng này được bỏ qua.",
     ]
     for step in steps:
         line(step)
@@ -727,6 +858,8 @@ def _read_sheet(
                 )
                 headless.discard(index)
         cells = {i: raw_row[i] for i in mapping if i < len(raw_row)}
+        if any(mapping[i].kind == "uid" and _uid(v) == TOTAL_LABEL for i, v in cells.items()):
+            continue  # the totals row the writer added: computed, never read
         if all(_blank(v) for i, v in cells.items() if mapping[i].kind in ("column", "phasing")):
             continue
         if len(result) >= max_rows:

@@ -484,13 +484,20 @@ def _body_row(
 def _total_row(
     values: Sequence[str], widths: Sequence[int], numeric: Sequence[bool], look: Look
 ) -> BaseOxmlElement:
-    """The bold total row; its label ("Tổng cộng" unless the first cell says otherwise)
-    spans the empty cells after it, so it is not broken in a narrow "TT" column."""
+    """The bold total row; its label fills one cell merged from the "TT" column up to the
+    next value, so it is neither broken in the narrow "TT" column nor printed twice. The
+    label is the first cell's text, else that of the first filled cell when it is a text
+    column ("", "Tổng cộng", "", "3.000"), else "Tổng cộng"."""
     padded = _padded(values, len(widths))
-    span = 1
+    at = 0
+    if not padded[0].strip():
+        filled = next((i for i, text in enumerate(padded) if text.strip()), None)
+        if filled is not None and not numeric[filled]:
+            at = filled
+    span = at + 1
     while span < len(padded) and not padded[span].strip():
         span += 1
-    label = paragraph(padded[0].strip() or "Tổng cộng", _CELL_LEFT, look)
+    label = paragraph(padded[at].strip() or "Tổng cộng", _CELL_LEFT, look)
     first = cell(sum(widths[:span]), [label], span=span)
     rest = [
         cell(w, [paragraph(text, _CELL_RIGHT if is_number else _CELL_LEFT, look)])

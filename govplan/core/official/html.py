@@ -4,6 +4,8 @@ reference to anything outside it (no images, links or fonts to fetch)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 from govplan.core.official import vietnamese as vn
@@ -11,6 +13,7 @@ from govplan.core.official.model import (
     Appendix,
     Block,
     Decision,
+    HeaderCell,
     Issuer,
     OfficialDocument,
     Paragraph,
@@ -26,7 +29,8 @@ CSS = """
     "Tinos", "DejaVu Serif", serif; vertical-align: bottom; padding-bottom: 4mm; }
 }
 @page :first { @top-center { content: none; } }
-@page wide { size: A4 landscape; margin: 20mm 20mm 15mm 20mm; }
+/* As the DOCX: a landscape page turns its top to the binding, which takes the 30 mm. */
+@page wide { size: A4 landscape; margin: 30mm 20mm 15mm 20mm; }
 html { font-family: "Times New Roman", "Liberation Serif", "Tinos", "DejaVu Serif", serif;
   font-size: 14pt; line-height: 1.15; color: #000; }
 body { margin: 0; }
@@ -57,10 +61,10 @@ h3 { font-weight: normal; }
 .basis { font-style: italic; }
 .article-head { font-weight: bold; }
 table.data { width: 100%; border-collapse: collapse; margin: 4pt 0 8pt; font-size: 12pt;
-  line-height: 1.15; }
+  line-height: 1.15; table-layout: fixed; }
 table.data.narrow-font { font-size: 11pt; }
 table.data th, table.data td { border: 0.5pt solid #000; padding: 2pt 3pt; vertical-align: top;
-  text-align: left; }
+  text-align: left; overflow-wrap: break-word; }
 table.data th { font-weight: bold; text-align: center; vertical-align: middle; }
 table.data td.num { text-align: right; white-space: nowrap; }
 table.data tr.total td { font-weight: bold; }
@@ -154,10 +158,14 @@ def _table(table: Table) -> str:
     cols = "".join(f'<col style="width: {w / total * 100:.2f}%">' for w in table.widths)
     font = " narrow-font" if table.columns > 8 else ""
     out.append(f'<table class="data{font}"><colgroup>{cols}</colgroup><thead>')
-    for row in table.header:
+    for row in _heading_rows(table.header):
         cells = "".join(
-            f'<th colspan="{c.span}">{_e(c.text)}</th>' if c.span > 1 else f"<th>{_e(c.text)}</th>"
-            for c in row
+            "<th"
+            + (f' colspan="{h.span}"' if h.span > 1 else "")
+            + (f' rowspan="{h.rows}"' if h.rows > 1 else "")
+            + f">{_e(h.text)}</th>"
+            for h in row
+            if h.owner is None
         )
         out.append(f"<tr>{cells}</tr>")
     out.append("</thead><tbody>")
@@ -167,6 +175,37 @@ def _table(table: Table) -> str:
         out.append('<tr class="total">' + _cells(table.total, table.numeric) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
+
+
+@dataclass
+class _Heading:
+    text: str
+    start: int
+    span: int
+    rows: int = 1  # heading rows it stands over
+    owner: _Heading | None = None  # set: this empty cell is part of the heading above
+
+
+def _heading_rows(header: Sequence[Sequence[HeaderCell]]) -> list[list[_Heading]]:
+    """The heading rows, an empty cell under a heading of the same columns joined to it (a
+    row span), as the DOCX writer merges them: "TT" stands over both heading rows."""
+    rows: list[list[_Heading]] = []
+    for cells in header:
+        placed, start = [], 0
+        for head in cells:
+            placed.append(_Heading(head.text, start, max(1, head.span)))
+            start += max(1, head.span)
+        if rows:
+            above = {(h.start, h.span): h for h in rows[-1]}
+            for h in placed:
+                up = above.get((h.start, h.span))
+                owner = (up.owner or up) if up is not None else None
+                if h.text.strip() or owner is None or not owner.text.strip():
+                    continue
+                owner.rows += 1
+                h.owner = owner
+        rows.append(placed)
+    return rows
 
 
 def _cells(row: tuple[str, ...], numeric: tuple[bool, ...]) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -13,11 +15,19 @@ from django.utils import timezone
 from govplan.accounts.actions import do_create_user, do_grant_membership
 from govplan.accounts.models import Membership, Role, User
 from govplan.audit.origin import Origin, origin
+from govplan.official import pki
 from govplan.orgunits.actions import do_create_unit
 from govplan.orgunits.models import Kind, OrgUnit, Succession
 from govplan.workflow.demo import create_demo_documents
 
 DEMO_PASSWORD = "govplan-demo"
+# The approver who signs Bắc Ninh's plans gets a key file, issued by a demo root that this
+# installation then trusts: a demo only, never a real installation (the passphrase is public).
+DEMO_SIGNER = "bacninh.lanhdao"
+DEMO_SIGNER_ORGANISATION = "Ủy ban nhân dân tỉnh Bắc Ninh"
+DEMO_KEY_PASSPHRASE = "govplan-demo"
+DEMO_ROOT_FILE = "demo-root.pem"  # in settings.TRUST_ROOTS_DIR
+DEMO_KEY_FILE = Path("demo") / "bacninh-lanhdao.p12"  # under settings.VAR_DIR
 REFORM = dt.date(2025, 7, 1)
 MINISTRY_MERGER = dt.date(2025, 3, 1)
 
@@ -186,6 +196,28 @@ class Command(BaseCommand):
             self.stdout.write(f"  {documents} documents at stages of the appraisal cycle")
         for line in created_users:
             self.stdout.write(line)
+        for line in self._signing_key():
+            self.stdout.write(line)
+
+    def _signing_key(self) -> list[str]:
+        """The demo approver's PKCS#12 key file and the demo root that makes it trusted;
+        kept as they are when already there and valid."""
+        root = Path(settings.TRUST_ROOTS_DIR) / DEMO_ROOT_FILE
+        key_file = Path(settings.VAR_DIR) / DEMO_KEY_FILE
+        signer = next(u for u in DEMO_USERS if u.username == DEMO_SIGNER)
+        written = pki.write_demo_signer(
+            root,
+            key_file,
+            passphrase=DEMO_KEY_PASSPHRASE,
+            common_name=signer.full_name,
+            organisation=DEMO_SIGNER_ORGANISATION,
+        )
+        return [
+            f"Demo signing key of {DEMO_SIGNER} ({'new' if written else 'kept'}): {key_file} "
+            f"(passphrase {DEMO_KEY_PASSPHRASE})",
+            f"  issued by the demo root CA, trusted through {root} (a demo: remove the "
+            "file from a real installation's trust roots)",
+        ]
 
     def _units(self) -> dict[str, OrgUnit]:
         units: dict[str, OrgUnit] = {}

@@ -1,0 +1,302 @@
+"""A whole cycle's tables in one workbook: the list of documents, then one sheet per table of
+the framework with every unit's rows (and a totals row), then every unit's indicator values.
+
+Everything is read in a constant number of queries whatever the number of documents (two
+per ``CHUNK`` documents: the entries, and when each document last changed), and written by
+``govplan.core.documents.report_xlsx`` with the same headers as the document workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Max, prefetch_related_objects
+from django.utils import timezone, translation
+
+from govplan.core.documents.cells import display_value
+from govplan.core.documents.report_xlsx import ReportColumn, ReportSheet, write_report
+from govplan.core.documents.totals import row_phasing_total
+from govplan.core.documents.values import CELL_SEPARATOR, cell_keys, ratio_percent
+from govplan.core.documents.xlsx import MONEY_UNIT, SheetSpec, column_header, phasing_columns
+from govplan.core.frameworks.catalogue import Indicator
+from govplan.core.frameworks.model import Column, Framework, Section, Table
+from govplan.documents.editor import visible_sections
+from govplan.documents.models import Document, Entry
+from govplan.documents.tables_xlsx import SOURCE_SHORT, TYPE_SHORT
+from govplan.frameworks.models import FrameworkVersion
+from govplan.orgunits.models import Kind
+
+LIST_SHEET = "Danh sách"
+INDICATOR_SHEET = "Chỉ tiêu"
+UNIT_NAME = "Đơn vị"
+UNIT_CODE = "Mã đơn vị"
+TOTAL_FUNDING = f"Tổng kinh phí ({MONEY_UNIT})"
+KIND_NAMES = {"plan": "Kế hoạch", "report": "Báo cáo"}
+CHUNK = 500  # document ids per query (SQLite takes at most 999 parameters in older builds)
+
+# Column types of a framework table as a report column (choices are written as their titles).
+_REPORT_TYPES = {
+    "integer": "integer",
+    "decimal": "decimal",
+    "money": "money",
+    "percent": "percent",
+    "year": "year",
+    "date": "date",
+    "longtext": "longtext",
+}
+_SHOWN_AS_TITLES = ("boolean", "choice", "multichoice")
+_INDICATOR_NUMBERS = ("integer", "decimal", "money")
+PERCENT_PLACES = Decimal("0.01")
+QUOTIENT_PLACES = Decimal("0.0001")
+
+
+class _Loaded:
+    """Every document's table rows (their contents by collection, in order) and indicator
+    values (contents by key)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self.values: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+        self.changed: dict[int, dt.datetime] = {}
+
+
+def _load(documents: Sequence[Document]) -> _Loaded:
+    loaded = _Loaded()
+    ids = [d.pk for d in documents]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        entries = (
+            Entry.objects.filter(document_id__in=chunk, deleted=False, kind__in=("row", "value"))
+            .order_by("document_id", "collection", "position", "pk")
+            .values_list("document_id", "kind", "collection", "key", "content")
+        )
+        for document_id, kind, collection, key, content in entries.iterator(chunk_size=2000):
+            if kind == "row":
+                loaded.rows[document_id][collection].append(content)
+            else:
+                loaded.values[document_id][key] = content
+        changed = (
+            Entry.objects.filter(document_id__in=chunk)
+            .values("document_id")
+            .annotate(last=Max("updated_at"))
+            .order_by()
+        )
+        for item in changed:
+            loaded.changed[item["document_id"]] = item["last"]
+    return loaded
+
+
+def cycle_workbook(
+    version: FrameworkVersion, documents: Sequence[Document], *, title: str
+) -> bytes:
+    """The workbook of ``documents`` (all written against ``version``, in the order given):
+    the list of documents, one sheet per table, the indicator values."""
+    documents = list(documents)
+    prefetch_related_objects(documents, "org_unit")  # no query when already selected
+    spec = version.parsed()
+    loaded = _load(documents)
+    sections = {d.pk: visible_sections(spec, d) for d in documents}
+    with translation.override("vi"):
+        sheets = [_list_sheet(documents, loaded, title)]
+        for _, table in spec.tables():
+            sheets.append(_table_sheet(spec, table, documents, sections, loaded, title))
+        indicators = _indicator_sheet(spec, documents, sections, loaded, title)
+        if indicators.rows:
+            sheets.append(indicators)
+    return write_report(sheets, title=title)
+
+
+def _list_sheet(documents: list[Document], loaded: _Loaded, title: str) -> ReportSheet:
+    columns = [
+        ReportColumn("TT", "integer"),
+        ReportColumn(UNIT_CODE),
+        ReportColumn(UNIT_NAME),
+        ReportColumn("Cấp"),
+        ReportColumn("Loại"),
+        ReportColumn("Trạng thái"),
+        ReportColumn("Số ký hiệu"),
+        ReportColumn("Ngày ban hành", "date"),
+        ReportColumn("Cập nhật lần cuối", "datetime"),
+    ]
+    rows = []
+    for number, document in enumerate(documents, start=1):
+        unit = document.org_unit
+        changed = max(
+            (t for t in (document.updated_at, loaded.changed.get(document.pk)) if t is not None),
+            default=None,
+        )
+        rows.append(
+            [
+                number,
+                unit.code,
+                unit.name,
+                str(Kind(unit.kind).label) if unit.kind in Kind.values else unit.kind,
+                KIND_NAMES.get(document.kind, document.kind),
+                document.get_status_display(),
+                document.issued_number,
+                document.issued_date,
+                _local(changed),
+            ]
+        )
+    return ReportSheet(
+        LIST_SHEET,
+        columns,
+        rows,
+        title_lines=[title, f"Số văn bản: {len(documents)}"],
+    )
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None:
+        return None
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.replace(tzinfo=None, microsecond=0)
+
+
+def _table_sheet(
+    spec: Framework,
+    table: Table,
+    documents: list[Document],
+    sections: dict[int, list[Section]],
+    loaded: _Loaded,
+    title: str,
+) -> ReportSheet:
+    sheet_spec = SheetSpec(
+        table=table,
+        years=tuple(spec.period.years()),
+        source_labels=SOURCE_SHORT,
+        type_labels=TYPE_SHORT,
+    )
+    phasing = phasing_columns(sheet_spec)
+    columns = [ReportColumn(UNIT_NAME), ReportColumn(UNIT_CODE)]
+    columns += [
+        ReportColumn(column_header(c), _REPORT_TYPES.get(c.type, "text")) for c in table.columns
+    ]
+    columns += [ReportColumn(header, "money") for _, header in phasing]
+    if table.phasing is not None:
+        columns.append(ReportColumn(TOTAL_FUNDING, "money"))
+    collection = f"table:{table.code}"
+    rows: list[list[Any]] = []
+    for document in documents:
+        if not any(t.code == table.code for s in sections[document.pk] for t in s.tables):
+            continue  # the table's section does not apply to this unit
+        unit = document.org_unit
+        for content in loaded.rows[document.pk].get(collection, []):
+            cells = content.get("cells", {})
+            row: list[Any] = [unit.name, unit.code]
+            row += [_cell(c, cells.get(c.code)) for c in table.columns]
+            if table.phasing is not None:
+                amounts = content.get("phasing", {})
+                row += [amounts.get(key) for key, _ in phasing]
+                row.append(row_phasing_total(amounts))
+            rows.append(row)
+    return ReportSheet(
+        table.title or table.code,
+        columns,
+        rows,
+        title_lines=[table.title, title],
+        totals=True,
+    )
+
+
+def _cell(column: Column, value: Any) -> Any:
+    if value is None or value == "" or value == []:
+        return None
+    if column.type in _SHOWN_AS_TITLES:
+        return display_value(column.type, value, choices=column.choices, locale="vi")
+    return value
+
+
+def _indicator_sheet(
+    spec: Framework,
+    documents: list[Document],
+    sections: dict[int, list[Section]],
+    loaded: _Loaded,
+    title: str,
+) -> ReportSheet:
+    columns = [
+        ReportColumn(UNIT_NAME),
+        ReportColumn(UNIT_CODE),
+        ReportColumn("Mã chỉ tiêu"),
+        ReportColumn("Chỉ tiêu", "longtext"),
+        ReportColumn("Phân tổ"),
+        ReportColumn("Đơn vị tính"),
+        ReportColumn("Giá trị", "decimal"),
+        ReportColumn("Tử số", "decimal"),
+        ReportColumn("Mẫu số", "decimal"),
+    ]
+    options = {
+        code: {o.code: o.title for o in dimension.options}
+        for code, dimension in spec.dimensions.items()
+    }
+    keys = {code: cell_keys(ind, spec.dimensions) for code, ind in spec.indicators.items()}
+    rows: list[list[Any]] = []
+    for document in documents:
+        unit = document.org_unit
+        values = loaded.values.get(document.pk, {})
+        seen: set[str] = set()
+        for section in sections[document.pk]:
+            for use in section.indicators:
+                indicator = spec.indicators.get(use.indicator)
+                if indicator is None or indicator.code in seen:
+                    continue
+                seen.add(indicator.code)
+                cells = values.get(f"value:{indicator.code}", {}).get("cells", {})
+                for key in keys[indicator.code]:
+                    cell = cells.get(key) or {}
+                    breakdown = " – ".join(
+                        options.get(dimension, {}).get(part, part)
+                        for dimension, part in zip(
+                            indicator.disaggregation, key.split(CELL_SEPARATOR), strict=False
+                        )
+                        if key
+                    )
+                    rows.append(
+                        [
+                            unit.name,
+                            unit.code,
+                            indicator.code,
+                            use.label or indicator.name,
+                            breakdown,
+                            indicator.unit,
+                            *_indicator_value(indicator, cell),
+                        ]
+                    )
+    return ReportSheet(INDICATOR_SHEET, columns, rows, title_lines=[title])
+
+
+def _indicator_value(indicator: Indicator, cell: dict[str, Any]) -> list[Any]:
+    """(value, numerator, denominator) of one indicator cell; a ratio's value is in the
+    indicator's unit: a percentage when that is "%", else the quotient (computers per
+    civil servant)."""
+    kind, choices = indicator.type, indicator.choices
+    if kind == "ratio":
+        percent = ratio_percent(cell)
+        shown = None
+        if percent is not None and indicator.unit.strip() == "%":
+            shown = percent.quantize(PERCENT_PLACES)
+        elif percent is not None:
+            shown = (percent / 100).quantize(QUOTIENT_PLACES)
+        return [shown, cell.get("n"), cell.get("d")]
+    value = cell.get("v")
+    if value is None or value == "":
+        return [None, None, None]
+    if kind in _INDICATOR_NUMBERS:
+        return [value, None, None]
+    if kind == "boolean":
+        return ["có" if value else "không", None, None]
+    if kind == "choice":
+        return [display_value("choice", value, choices=choices, locale="vi"), None, None]
+    if kind == "date":
+        try:
+            return [display_value("date", value, locale="vi"), None, None]
+        except ValueError:
+            return [str(value), None, None]
+    return [str(value), None, None]
