@@ -8,6 +8,7 @@ revision comparison shows exactly the change that was made."""
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -256,3 +257,45 @@ def test_submit_return_fix_resubmit_approve_and_compare(
     editor.screenshot(path=str(SHOTS / "workflow-compare.png"), full_page=True)
     editor.goto(f"{url}/documents/{document.pk}/")
     expect(editor.locator("#workflow .badge").first).to_have_text("Đã phê duyệt")
+
+
+def test_a_batch_export_shows_its_progress_and_offers_the_zip(
+    desks: Callable[[str], Page],
+    live_server: Any,
+    plan_in_draft: Document,
+    settings: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The export waits for a worker; the page follows it without a reload by hand and
+    offers the ZIP when the worker is done."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    admin = desks("cds.quantri")
+    version = plan_in_draft.framework_version
+    admin.goto(f"{live_server.url}/frameworks/{version.framework.code}/v{version.number}/")
+    export = admin.locator("form[action$='/export/']")
+    export.get_by_label("Kế hoạch, báo cáo").select_option(label="Mọi trạng thái")
+    export.get_by_label("PDF").uncheck()
+    export.get_by_role("button", name="Xuất thành tệp ZIP").click()
+    expect(admin.locator("#export-state")).to_have_text("Đang chờ")
+    expect(admin.locator("#export-count")).to_have_text("0/1 văn bản")
+
+    # A worker takes the job up (here in the test's thread, as `manage.py db_worker` would).
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    download = admin.get_by_role("link", name=re.compile(r"Tải xuống .*\.zip"))
+    expect(download).to_be_visible(timeout=15_000)
+    expect(admin.locator("#export-state")).to_have_text("Đã xong")
+    with admin.expect_download() as info:
+        download.click()
+    archive = info.value.path()
+    with zipfile.ZipFile(archive) as zf:
+        names = zf.namelist()
+    assert any(n.endswith("/ke-hoach.docx") for n in names)
+    assert "bang-bieu.xlsx" in names
