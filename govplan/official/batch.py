@@ -38,8 +38,10 @@ from django.utils.translation import ngettext
 
 from govplan.access.scoping import visible_to
 from govplan.audit.recorder import record
+from govplan.core.official.model import OfficialDocument
 from govplan.documents.models import Document, DocumentStatus
 from govplan.frameworks.models import FrameworkVersion
+from govplan.official.build import official_document
 from govplan.official.cycle import BadSelection, cycle_documents, parse_status
 from govplan.official.models import ExportJob, ExportState
 from govplan.official.render import PdfUnavailable, render
@@ -347,6 +349,7 @@ def _kinds(job: ExportJob, document: Document) -> list[str]:
 
 
 def _write_document(job: ExportJob, attempt: int, document: Document, parts: Path) -> None:
+    model: OfficialDocument | None = None  # built once for both formats
     for kind in job.format_list:
         target = parts / f"{document.pk}.{kind}"
         if kind == "pdf" and _signed_pdf(document) and document.signed_copy:
@@ -357,7 +360,8 @@ def _write_document(job: ExportJob, attempt: int, document: Document, parts: Pat
         if kind == "pdf" and job.pdf_missing:
             continue
         try:
-            content = render(document, kind)[0]
+            model = model or official_document(document)
+            content = render(document, kind, model=model)[0]
         except PdfUnavailable:
             # The DOCX are still worth having; the ZIP says why its PDF are missing.
             logger.warning("export %s: PDF cannot be made on this server", job.pk)

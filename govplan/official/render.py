@@ -45,9 +45,12 @@ def file_name(document: Document, extension: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", base) + f".{extension}"
 
 
-def render(document: Document, kind: str) -> tuple[bytes, str, str]:
-    """(content, content type, file name) of the document as ``kind`` ("docx" or "pdf")."""
-    doc = official_document(document)
+def render(
+    document: Document, kind: str, model: OfficialDocument | None = None
+) -> tuple[bytes, str, str]:
+    """(content, content type, file name) of the document as ``kind`` ("docx" or "pdf");
+    ``model``: the document already built, when several formats are made of it."""
+    doc = model if model is not None else official_document(document)
     if kind == "docx":
         return docx_bytes(doc), DOCX, file_name(document, "docx")
     return pdf_bytes(doc), PDF, file_name(document, "pdf")

@@ -98,12 +98,12 @@ class CountingRender:
         self.calls: list[tuple[int, str]] = []
         self.fail = dict(fail or {})
 
-    def __call__(self, document: Document, kind: str) -> tuple[bytes, str, str]:
+    def __call__(self, document: Document, kind: str, model: Any = None) -> tuple[bytes, str, str]:
         self.calls.append((document.pk, kind))
         error = self.fail.pop((document.pk, kind), None)
         if error is not None:
             raise error
-        return real_render(document, kind)
+        return real_render(document, kind, model=model)
 
 
 def test_a_cycle_exports_as_one_zip_with_a_folder_per_unit(
@@ -343,10 +343,10 @@ def test_a_worker_thought_dead_stops_without_touching_the_job(
 ) -> None:
     job = start(client_for(cast.central_admin), django_capture_on_commit_callbacks, run=False)
 
-    def slow_render(document: Document, kind: str) -> tuple[bytes, str, str]:
+    def slow_render(document: Document, kind: str, model: Any = None) -> tuple[bytes, str, str]:
         # Meanwhile the job was resumed and another worker took it up.
         ExportJob.objects.filter(pk=job.pk).update(attempt=5)
-        return real_render(document, kind)
+        return real_render(document, kind, model=model)
 
     monkeypatch.setattr(batch, "render", slow_render)
     assert batch.run_export(job.pk) == "superseded"
@@ -390,11 +390,13 @@ def test_without_pdf_libraries_the_zip_has_the_docx_and_says_why(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     class NoPdf(CountingRender):
-        def __call__(self, document: Document, kind: str) -> tuple[bytes, str, str]:
+        def __call__(
+            self, document: Document, kind: str, model: Any = None
+        ) -> tuple[bytes, str, str]:
             if kind == "pdf":
                 self.calls.append((document.pk, kind))
                 raise PdfUnavailable("libpango missing")
-            return super().__call__(document, kind)
+            return super().__call__(document, kind, model)
 
     render = NoPdf()
     monkeypatch.setattr(batch, "render", render)
