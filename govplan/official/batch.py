@@ -325,12 +325,7 @@ def _export(job: ExportJob, attempt: int) -> None:
         if document is None:  # deleted, or no longer the requester's to see
             _update(job, attempt, skipped=[*job.skipped, doc_id])
             continue
-        try:
-            _write_document(job, attempt, document, parts)
-        except Superseded:
-            raise
-        except Exception as exc:
-            raise DocumentFailed(document, exc) from exc
+        _write_document(job, attempt, document, parts)
         _update(job, attempt, done=[*job.done, doc_id])
     _assemble(job, attempt)
     _update(job, attempt, state=ExportState.DONE, finished_at=timezone.now(), error="")
@@ -349,6 +344,16 @@ def _kinds(job: ExportJob, document: Document) -> list[str]:
 
 
 def _write_document(job: ExportJob, attempt: int, document: Document, parts: Path) -> None:
+    """The document's files into ``parts``; any failure but a lost claim names the document."""
+    try:
+        _write_parts(job, attempt, document, parts)
+    except Superseded:
+        raise
+    except Exception as exc:
+        raise DocumentFailed(document, exc) from exc
+
+
+def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) -> None:
     model: OfficialDocument | None = None  # built once for both formats
     for kind in job.format_list:
         target = parts / f"{document.pk}.{kind}"
@@ -385,12 +390,7 @@ def _assemble(job: ExportJob, attempt: int) -> None:
         # A part lost since it was written (the worker's disk was not the shared one, or
         # someone cleaned up) is made again rather than silently missing from the ZIP.
         if any(not (parts / f"{document.pk}.{k}").exists() for k in _kinds(job, document)):
-            try:
-                _write_document(job, attempt, document, parts)
-            except Superseded:
-                raise
-            except Exception as exc:
-                raise DocumentFailed(document, exc) from exc
+            _write_document(job, attempt, document, parts)
             _update(job, attempt)
     title = job.version.parsed().title  # the workbook is in Vietnamese, like its title
     if job.unit is not None:

@@ -54,3 +54,19 @@ def test_the_pdf_pages_have_the_docx_margins() -> None:
             round(t * 25.4 / 1440, 1) for t in (page.top, page.right, page.bottom, page.left)
         )
         assert margins(rule) == in_mm, rule
+
+
+def test_a_heading_stands_over_every_empty_cell_below_it_and_no_further() -> None:
+    from govplan.core.official.model import HeaderCell, heading_grid
+
+    header = (
+        (HeaderCell("TT"), HeaderCell("Kinh phí", 2)),
+        (HeaderCell(""), HeaderCell("Năm 2027", 2)),
+        (HeaderCell(""), HeaderCell("NSTW"), HeaderCell("")),
+        (HeaderCell("X"),),
+    )
+    rows = heading_grid(header, 3)
+    assert (rows[0][0].merge, rows[0][0].rows) == ("restart", 3)
+    assert [r[0].merge for r in rows[1:3]] == ["continue", "continue"]
+    assert rows[3][0].merge is None and rows[3][1].text == ""  # padded, not merged up
+    assert (rows[2][2].merge, rows[1][1].rows) == (None, 1)  # different columns: no merge

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 import docx
 from docx.enum.section import WD_SECTION
@@ -53,12 +52,13 @@ from govplan.core.official.docx_parts import (
 from govplan.core.official.model import (
     Appendix,
     Decision,
-    HeaderCell,
     OfficialDocument,
     Paragraph,
+    PlacedHeading,
     Section,
     Signature,
     Table,
+    heading_grid,
 )
 
 HEADER_LEFT = cm(6.0)  # the issuing body's column; the nation's takes the rest (10.5 cm)
@@ -352,42 +352,6 @@ def _column_widths(relative: Sequence[float], total: int) -> list[int]:
     return widths
 
 
-@dataclass
-class _Heading:
-    """A heading cell placed on the grid; ``merge`` "restart"/"continue" joins it with the
-    cells below/above it."""
-
-    text: str
-    start: int
-    span: int
-    merge: str | None = None
-
-
-def _heading_grid(header: Sequence[Sequence[HeaderCell]], columns: int) -> list[list[_Heading]]:
-    """The heading rows on the grid. A short row is padded with an empty cell. An empty cell
-    under a heading of the same columns continues it downwards (a vertical merge), so "TT"
-    or "Tên dự án" stands over both heading rows beside "Trong đó" / "NSTW", "NSĐP"."""
-    rows: list[list[_Heading]] = []
-    for cells in header:
-        covered = sum(max(1, c.span) for c in cells)
-        if covered > columns:
-            raise ValueError(f"a heading row covers {covered} columns, the table has {columns}")
-        placed, start = [], 0
-        for head in [*cells, HeaderCell("", columns - covered)] if covered < columns else cells:
-            placed.append(_Heading(head.text, start, max(1, head.span)))
-            start += max(1, head.span)
-        if rows:
-            above = {(h.start, h.span): h for h in rows[-1]}
-            for h in placed:
-                up = above.get((h.start, h.span))
-                if h.text.strip() or up is None or not (up.text.strip() or up.merge):
-                    continue
-                up.merge = up.merge or "restart"
-                h.merge = "continue"
-        rows.append(placed)
-    return rows
-
-
 def _table_block(block: Table, width: int) -> Elements:
     """Caption, unit note, then the bordered table over the full text ``width``."""
     elements: Elements = []
@@ -414,7 +378,7 @@ def _grid(block: Table, width: int) -> BaseOxmlElement:
     size = 11.0 if columns > 8 else 12.0
     numeric = [*block.numeric, *[False] * columns][:columns]
     grid = table(widths, borders=True, cell_margin=_CELL_MARGIN, vertical_margin=_CELL_PADDING)
-    headings = _heading_grid(block.header, columns)
+    headings = heading_grid(block.header, columns)
     heights = _heading_heights(headings, widths, size)
     for heading, height in zip(headings, heights, strict=True):
         cells = [
@@ -435,7 +399,9 @@ def _grid(block: Table, width: int) -> BaseOxmlElement:
     return grid
 
 
-def _heading_heights(rows: list[list[_Heading]], widths: Sequence[int], size: float) -> list[float]:
+def _heading_heights(
+    rows: list[list[PlacedHeading]], widths: Sequence[int], size: float
+) -> list[float]:
     """The least heights of the heading rows (0: as tall as their text) so that a heading
     merged down over several rows fits in them. Word grows the last row by itself, but
     LibreOffice clips such a heading where it repeats on later pages and may add a blank
@@ -443,7 +409,7 @@ def _heading_heights(rows: list[list[_Heading]], widths: Sequence[int], size: fl
     line = size * 1.15  # Times New Roman's line height at single spacing
     padding = 2 * _CELL_PADDING / TWIPS_PER_PT
 
-    def needed(h: _Heading) -> float:
+    def needed(h: PlacedHeading) -> float:
         text_width = cell_text_width(sum(widths[h.start : h.start + h.span]), _CELL_MARGIN)
         return line_count(h.text, size, text_width, bold=True) * line + padding
 

@@ -4,8 +4,6 @@ reference to anything outside it (no images, links or fonts to fetch)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 
 from govplan.core.official import vietnamese as vn
@@ -13,13 +11,13 @@ from govplan.core.official.model import (
     Appendix,
     Block,
     Decision,
-    HeaderCell,
     Issuer,
     OfficialDocument,
     Paragraph,
     Section,
     Signature,
     Table,
+    heading_grid,
 )
 
 CSS = """
@@ -158,14 +156,14 @@ def _table(table: Table) -> str:
     cols = "".join(f'<col style="width: {w / total * 100:.2f}%">' for w in table.widths)
     font = " narrow-font" if table.columns > 8 else ""
     out.append(f'<table class="data{font}"><colgroup>{cols}</colgroup><thead>')
-    for row in _heading_rows(table.header):
+    for row in heading_grid(table.header, table.columns):
         cells = "".join(
             "<th"
             + (f' colspan="{h.span}"' if h.span > 1 else "")
             + (f' rowspan="{h.rows}"' if h.rows > 1 else "")
             + f">{_e(h.text)}</th>"
             for h in row
-            if h.owner is None
+            if h.merge != "continue"
         )
         out.append(f"<tr>{cells}</tr>")
     out.append("</thead><tbody>")
@@ -175,37 +173,6 @@ def _table(table: Table) -> str:
         out.append('<tr class="total">' + _cells(table.total, table.numeric) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
-
-
-@dataclass
-class _Heading:
-    text: str
-    start: int
-    span: int
-    rows: int = 1  # heading rows it stands over
-    owner: _Heading | None = None  # set: this empty cell is part of the heading above
-
-
-def _heading_rows(header: Sequence[Sequence[HeaderCell]]) -> list[list[_Heading]]:
-    """The heading rows, an empty cell under a heading of the same columns joined to it (a
-    row span), as the DOCX writer merges them: "TT" stands over both heading rows."""
-    rows: list[list[_Heading]] = []
-    for cells in header:
-        placed, start = [], 0
-        for head in cells:
-            placed.append(_Heading(head.text, start, max(1, head.span)))
-            start += max(1, head.span)
-        if rows:
-            above = {(h.start, h.span): h for h in rows[-1]}
-            for h in placed:
-                up = above.get((h.start, h.span))
-                owner = (up.owner or up) if up is not None else None
-                if h.text.strip() or owner is None or not owner.text.strip():
-                    continue
-                owner.rows += 1
-                h.owner = owner
-        rows.append(placed)
-    return rows
 
 
 def _cells(row: tuple[str, ...], numeric: tuple[bool, ...]) -> str:

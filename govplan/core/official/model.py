@@ -62,6 +62,50 @@ class Table:
 Block = Paragraph | Table
 
 
+@dataclass
+class PlacedHeading:
+    """A heading cell placed on the table's grid. ``merge`` "restart" starts a vertical merge
+    over ``rows`` heading rows; "continue" marks the empty cells below it that it covers."""
+
+    text: str
+    start: int
+    span: int
+    merge: Literal["restart", "continue"] | None = None
+    rows: int = 1
+
+
+def heading_grid(
+    header: tuple[tuple[HeaderCell, ...], ...], columns: int
+) -> list[list[PlacedHeading]]:
+    """The heading rows on the grid, as both writers print them. A short row is padded with
+    an empty cell. An empty cell under a heading of the same columns continues it downwards,
+    so "TT" or "Tên dự án" stands over both heading rows beside "Trong đó" / "NSTW"."""
+    rows: list[list[PlacedHeading]] = []
+    owners: dict[tuple[int, int], PlacedHeading] = {}  # (start, span) → the heading merged down
+    for cells in header:
+        covered = sum(max(1, c.span) for c in cells)
+        if covered > columns:
+            raise ValueError(f"a heading row covers {covered} columns, the table has {columns}")
+        padded = [*cells, HeaderCell("", columns - covered)] if covered < columns else cells
+        placed, start = [], 0
+        for head in padded:
+            placed.append(PlacedHeading(head.text, start, max(1, head.span)))
+            start += max(1, head.span)
+        if rows:
+            above = {(h.start, h.span): h for h in rows[-1]}
+            for h in placed:
+                up = above.get((h.start, h.span))
+                if h.text.strip() or up is None or not (up.text.strip() or up.merge):
+                    continue
+                owner = owners[(h.start, h.span)] if up.merge == "continue" else up
+                up.merge = up.merge or "restart"
+                owner.rows += 1
+                owners[(h.start, h.span)] = owner
+                h.merge = "continue"
+        rows.append(placed)
+    return rows
+
+
 @dataclass(frozen=True)
 class Section:
     """A numbered part of the document. ``level`` 0 prints "I. TITLE" (bold, upper case),
