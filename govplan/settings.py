@@ -234,9 +234,8 @@ LOGGING = {
         "level": env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
     },
     "loggers": {
-        # WeasyPrint logs each layout step at INFO; pyHanko logs a traceback at ERROR for
-        # every untrusted or altered signature, which GovPlan reports to the user instead.
-        "weasyprint": {"level": "WARNING"},
+        # pyHanko logs a traceback at ERROR for every untrusted or altered signature, which
+        # GovPlan reports to the user instead.
         "fontTools": {"level": "WARNING"},
         "pyhanko": {"level": "CRITICAL"},
         "pyhanko_certvalidator": {"level": "CRITICAL"},

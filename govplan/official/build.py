@@ -206,6 +206,8 @@ def _phasing_table(
     body = tuple(
         (str(i), label, total, *values) for i, (label, values, total) in enumerate(rows, start=1)
     )
+    # A column no row has a figure in stays blank in the total row too, as in the body.
+    totals = [t if any(values[i] for _l, values, _t in rows) else "" for i, t in enumerate(totals)]
     return Table(
         header=(top, second),
         rows=body,

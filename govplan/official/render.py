@@ -1,12 +1,10 @@
-"""The official document as files: DOCX (python-docx) and PDF (WeasyPrint, from the same
-layout in HTML; see docs/official-documents.md for why not LibreOffice at run time)."""
+"""The official document as files: DOCX (python-docx) and PDF (Typst, the same layout from
+the same model; docs/official-documents.md says why Typst)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from govplan.core.official.html import write_html
 from govplan.core.official.model import OfficialDocument
 from govplan.documents.models import Document
 from govplan.official.build import official_document
@@ -16,22 +14,15 @@ PDF = "application/pdf"
 
 
 class PdfUnavailable(RuntimeError):
-    """WeasyPrint's system libraries (Pango) are missing on this machine."""
-
-
-def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # The page is self-contained: anything it would fetch (file://, http://) is refused.
-    raise ValueError(f"GovPlan does not fetch {url[:80]} while making a PDF")
+    """Typst cannot be loaded here (no build of it for this platform): DOCX only."""
 
 
 def pdf_bytes(doc: OfficialDocument) -> bytes:
     try:
-        import weasyprint
-    except OSError as exc:  # the Python package is there but not Pango
+        from govplan.core.official.pdf import write_pdf
+    except ImportError as exc:  # the typst wheel is missing or does not load here
         raise PdfUnavailable(str(exc)) from exc
-    html = weasyprint.HTML(string=write_html(doc), url_fetcher=_no_fetching)
-    pdf: bytes = html.write_pdf()
-    return pdf
+    return write_pdf(doc)
 
 
 def docx_bytes(doc: OfficialDocument) -> bytes:

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 import pytest
-import weasyprint
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -25,6 +24,8 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation import DocumentSecurityStore
 
 from govplan.core import signing
+from govplan.core.official.model import Issuer, OfficialDocument, Paragraph, Run, Section
+from govplan.core.official.pdf import write_pdf
 from govplan.core.signing import SigningError, off_running_loop, sign_pdf, verify_pdf
 from tests.support import pki
 
@@ -32,10 +33,19 @@ PASSPHRASE = b"mat-khau-2026"
 REASON = "Phê duyệt kế hoạch ứng dụng CNTT năm 2026"
 LOCATION = "Bắc Ninh"
 LABEL = "Nguyễn Văn A, Giám đốc Sở Khoa học và Công nghệ"
-HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<title>Kế hoạch ứng dụng công nghệ thông tin năm 2026</title></head>
-<body><h1>Kế hoạch ứng dụng công nghệ thông tin năm 2026</h1>
-<p>Ủy ban nhân dân tỉnh Bắc Ninh — chuyển đổi số, dữ liệu, an toàn thông tin.</p></body></html>"""
+PLAN = OfficialDocument(
+    kind="plan",
+    issuer=Issuer(body="ỦY BAN NHÂN DÂN\nTỈNH BẮC NINH", name="Ủy ban nhân dân tỉnh Bắc Ninh"),
+    subject="Ứng dụng công nghệ thông tin năm 2026",
+    sections=(
+        Section(
+            "I",
+            "Mục tiêu",
+            0,
+            blocks=(Paragraph((Run("Chuyển đổi số, dữ liệu, an toàn thông tin."),)),),
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,7 @@ def world() -> World:
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=800)
     expired_key, expired_cert = pki.make_signer(ca_key, ca, days_valid=365, not_before=long_ago)
     p12 = pki.pkcs12(key, cert, ca, PASSPHRASE)
-    pdf = weasyprint.HTML(string=HTML).write_pdf()
+    pdf = write_pdf(PLAN)
     signed = sign_pdf(
         pdf,
         key_and_certs=p12,

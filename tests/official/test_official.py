@@ -199,3 +199,16 @@ def test_a_ratio_is_printed_in_its_indicators_unit(cast: Cast, plan: Document) -
     assert computers[3] == "90/100 (0,90 máy tính/người)"
     shares = next(r for r in rows if r[1].startswith("Tỷ lệ đơn vị được kết nối"))
     assert shares[3] == "90/100 (90,0%)"
+
+
+def test_the_phasing_totals_leave_columns_without_figures_blank(cast: Cast, plan: Document) -> None:
+    """The demo's one project is funded by the central budget alone: its total is printed
+    under that column, the other sources' columns stay blank as their cells are."""
+    response = client_for(cast.viewer_a).get(reverse("document_docx", args=[plan.pk]))
+    tables = Docx(io.BytesIO(response.content)).tables
+    phasing = next(t for t in tables if t.rows[0].cells[1].text == "Nội dung")
+    body, total = ([c.text for c in row.cells] for row in phasing.rows[-2:])
+    assert total[1] == "Tổng cộng" and total[2] == body[2] != ""
+    for figure, summed in zip(body[3:], total[3:], strict=True):
+        assert summed == figure  # one row: the total is the row; blank stays blank
+    assert "" in total[3:] and "0" not in total
