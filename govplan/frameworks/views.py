@@ -30,6 +30,7 @@ from govplan.frameworks.models import (
 )
 from govplan.frameworks.presentation import blank_form_context, problem_text
 from govplan.orgunits.models import Kind
+from govplan.web.downloads import attachment
 from govplan.web.forms import attach_errors
 
 INDICATORS_PER_PAGE = 100
@@ -41,7 +42,7 @@ def _versions(request: HttpRequest, capability: Capability = Capability.VIEW) ->
     )
 
 
-def _load(
+def load_version(
     request: HttpRequest, code: str, number: int, capability: Capability = Capability.VIEW
 ) -> FrameworkVersion:
     return get_for(
@@ -100,7 +101,7 @@ def framework_upload(request: HttpRequest) -> HttpResponse:
 
 @authenticated
 def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    version = _load(request, code, number)
+    version = load_version(request, code, number)
     spec = version.parsed()
     targets = Counter(version.targets.values_list("org_unit__kind", flat=True))
     others = (
@@ -128,21 +129,20 @@ def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
 @authenticated
 def version_form(request: HttpRequest, code: str, number: int) -> HttpResponse:
     """The blank form an agency would fill, printable."""
-    version = _load(request, code, number)
+    version = load_version(request, code, number)
     return render(request, "frameworks/blank_form.html", blank_form_context(version))
 
 
 @authenticated
 def version_source(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    version = _load(request, code, number)
-    response = HttpResponse(version.source_text, content_type="application/yaml; charset=utf-8")
-    filename = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{code}-v{number}.yaml")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    version = load_version(request, code, number)
+    return attachment(
+        version.source_text, "application/yaml; charset=utf-8", f"{code}-v{number}.yaml"
+    )
 
 
 def _draft(request: HttpRequest, code: str, number: int) -> FrameworkVersion:
-    version = _load(request, code, number, Capability.ADMINISTER)
+    version = load_version(request, code, number, Capability.ADMINISTER)
     if version.is_published:
         raise PermissionDenied
     return version
@@ -209,7 +209,7 @@ def version_publish(request: HttpRequest, code: str, number: int) -> HttpRespons
 
 @requires(Capability.ADMINISTER)
 def version_clone(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    version = _load(request, code, number, Capability.ADMINISTER)
+    version = load_version(request, code, number, Capability.ADMINISTER)
     length = version.period_end - version.period_start + 1
     suggested = re.sub(r"\d{4}", lambda m: str(int(m.group()) + length), version.framework.code)
     form = CloneForm(request.POST or None, initial={"new_code": suggested, "delta": length})
@@ -246,7 +246,7 @@ def version_clone(request: HttpRequest, code: str, number: int) -> HttpResponse:
 @requires(Capability.ADMINISTER)
 @require_POST
 def version_new(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    version = _load(request, code, number, Capability.ADMINISTER)
+    version = load_version(request, code, number, Capability.ADMINISTER)
     try:
         draft = actions.do_new_version(version, actor=request.user)
     except SpecError as exc:

@@ -22,6 +22,7 @@ from govplan.official.render import PdfUnavailable
 from govplan.official.render import render as render_file
 from govplan.official.signatures import trust_roots
 from govplan.orgunits.models import OrgUnit
+from govplan.web.downloads import attachment
 from govplan.workflow.actions import Refused, parties
 
 
@@ -30,23 +31,17 @@ def _agency(user: object, unit: OrgUnit) -> bool:
     return scope.can(Capability.EDIT, unit) or scope.can(Capability.APPROVE, unit)
 
 
-def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @authenticated
 def document_docx(request: HttpRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
-    return _download(*render_file(document, "docx"))
+    return attachment(*render_file(document, "docx"))
 
 
 @authenticated
 def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     try:
-        return _download(*render_file(document, "pdf"))
+        return attachment(*render_file(document, "pdf"))
     except PdfUnavailable:
         messages.error(
             request,

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from govplan.access.policies import authenticated
 from govplan.access.scoping import Capability, scope_for
 from govplan.documents.models import DocumentStatus
-from govplan.documents.views.xlsx import _download
-from govplan.frameworks.views import _load
+from govplan.frameworks.views import load_version
 from govplan.official.cycle import BadSelection, cycle_documents, parse_status, parse_unit
 from govplan.official.cycle_workbook import cycle_workbook
+from govplan.web.downloads import XLSX, attachment
 
 
 def _bad_request(text: str) -> HttpResponse:
@@ -22,7 +22,7 @@ def _bad_request(text: str) -> HttpResponse:
 
 @authenticated
 def cycle_xlsx(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    version = _load(request, code, number)
+    version = load_version(request, code, number)
     try:
         status = parse_status(request.GET.get("status"))
     except BadSelection as exc:
@@ -51,4 +51,4 @@ def cycle_xlsx(request: HttpRequest, code: str, number: int) -> HttpResponse:
         if status:
             title += f" – {DocumentStatus(status).label}"
     content = cycle_workbook(version, documents, title=title)
-    return _download(content, f"{version.framework.code}-v{version.number}-bang-bieu.xlsx")
+    return attachment(content, XLSX, f"{version.framework.code}-v{version.number}-bang-bieu.xlsx")

@@ -3,8 +3,6 @@ what it would change and every problem by sheet, row and column, then apply it w
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,22 +19,14 @@ from govplan.documents.content import message
 from govplan.documents.editor import _locale
 from govplan.documents.models import ImportBatch
 from govplan.documents.tables_xlsx import StaleImport, apply_import, export_tables, plan_import
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    return response
+from govplan.web.downloads import XLSX, attachment
 
 
 @authenticated
 def document_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
-    return _download(
-        export_tables(document), f"{document.framework.code}-{document.org_unit.code}.xlsx"
+    return attachment(
+        export_tables(document), XLSX, f"{document.framework.code}-{document.org_unit.code}.xlsx"
     )
 
 
@@ -45,8 +35,9 @@ def document_xlsx_table(request: HttpRequest, pk: int, code: str) -> HttpRespons
     document = load_document(request.user, pk)
     if document.framework_version.parsed().table(code) is None:
         raise Http404
-    return _download(
+    return attachment(
         export_tables(document, only=code),
+        XLSX,
         f"{document.framework.code}-{document.org_unit.code}-{code}.xlsx",
     )
 
