@@ -236,3 +236,20 @@ def test_a_failure_of_typst_is_an_error_with_its_message_not_a_broken_file(
 def test_a_pdf_that_takes_too_long_is_stopped() -> None:
     with pytest.raises(PdfError, match="did not finish"):
         write_pdf(plan(), timeout=0.001)
+
+
+def test_a_long_code_wraps_inside_its_narrow_column() -> None:
+    code = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH"
+    url = "https://dichvucong.bacninh.gov.vn/portal/p/home/thu-tuc.html?linhvuc=chuyendoiso"
+    table = Table(
+        header=((HeaderCell("TT"), HeaderCell("Địa chỉ"), HeaderCell("Mã")),),
+        rows=(("1", url, code),),
+        widths=(1.0, 2.0, 1.0),
+        numeric=(False, False, False),
+    )
+    doc = plan(sections=(Section("I", "Bảng", 0, blocks=(table,)),), appendices=())
+    page = pages(write_pdf(doc))[0]
+    _left, _top, right, _bottom = ink_box(page)
+    assert right <= page.get_size()[0] - PORTRAIT.right * 25.4 / 1440 * MM + 0.5
+    read = text(page).replace("\u200b", "").replace("\r\n", "")
+    assert code in read and url in read  # every character kept, only wrapped

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -240,8 +241,25 @@ def _table(table: Table) -> Data:
 
 
 def _row(row: tuple[str, ...], columns: int) -> list[str]:
-    cells = list(row[:columns])
+    cells = [_breakable(c) for c in row[:columns]]
     return cells + [""] * (columns - len(cells))
+
+
+# Over 20 characters with nowhere to break: a code, an identifier, a word run together.
+_UNBREAKABLE = re.compile(r"[^\s/\-?&=_.,;:]{21,}")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def _breakable(text: str) -> str:
+    """``text`` with a break opportunity every 10 characters of a long unbreakable run, so it
+    wraps inside a narrow column instead of running over the next one (what CSS calls
+    overflow-wrap, which Typst does not have). Words and numbers are far shorter."""
+
+    def split(match: re.Match[str]) -> str:
+        run = match.group(0)
+        return ZERO_WIDTH_SPACE.join(run[i : i + 10] for i in range(0, len(run), 10))
+
+    return _UNBREAKABLE.sub(split, text)
 
 
 def _closing(recipients: list[str], signature: Signature | None) -> Data:
