@@ -16,6 +16,7 @@ runs finds out at its next write and stops without touching the job.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import logging
 import os
@@ -30,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -233,6 +234,47 @@ def stale_jobs() -> list[ExportJob]:
     """Jobs waiting or running whose worker has not written for a while."""
     pending = ExportJob.objects.filter(state__in=(ExportState.QUEUED, ExportState.RUNNING))
     return [job for job in pending.order_by("created_at", "pk") if job.stale]
+
+
+def do_prune_exports(older_than: dt.timedelta) -> tuple[int, int]:
+    """Delete the exports finished (ready, or stopped by an error) longer ago than
+    ``older_than``, and the folders under MEDIA_ROOT/exports that no job owns any more (theirs,
+    and any left by a job deleted otherwise). Jobs waiting or running are never touched.
+    Returns (jobs deleted, folders removed)."""
+    cutoff = timezone.now() - older_than
+    finished = Q(state=ExportState.DONE) | Q(state=ExportState.FAILED)
+    # A job that failed before it ever finished has no finish time: its creation counts.
+    old = Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+    with transaction.atomic():  # the rows first: no page shows a ZIP that is gone
+        jobs = list(ExportJob.objects.select_for_update().filter(finished & old).order_by("pk"))
+        for job in jobs:
+            finished_at = job.finished_at.isoformat() if job.finished_at else None
+            record(
+                "export.delete",
+                obj=job,
+                before={"state": job.state, "file": job.file_name, "finished_at": finished_at},
+                message=f"older than {older_than.days} day(s)",
+            )
+        ids = [job.pk for job in jobs]
+        ExportJob.objects.filter(pk__in=ids).delete()
+    root = Path(settings.MEDIA_ROOT) / "exports"
+    gone = [root / str(pk) for pk in ids]
+    if root.is_dir():
+        owned = {str(pk) for pk in ExportJob.objects.values_list("pk", flat=True)}
+        gone += [
+            folder
+            for folder in root.iterdir()
+            # Old as well as unowned: a job created this instant may not be in ``owned``.
+            if folder.is_dir()
+            and folder.name not in owned
+            and folder.stat().st_mtime < cutoff.timestamp()
+        ]
+    folders = 0
+    for folder in dict.fromkeys(gone):  # once each, in order
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            folders += 1
+    return len(ids), folders
 
 
 # -- the worker ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -452,3 +453,35 @@ def test_an_issued_plan_comes_as_its_signed_copy(
     assert zf.read("24-tinh-bac-ninh/ke-hoach.pdf") == signed
     assert render.calls == []  # nothing made: the file of record is taken as it is
     assert manifest(zf)[1][5] == "12/KH-UBND"
+
+
+def test_old_finished_exports_are_deleted_with_their_files(
+    cast: Cast, cycle: list[Document], django_capture_on_commit_callbacks: Any, media: Path
+) -> None:
+    client = client_for(cast.central_admin)
+    old = start(client, django_capture_on_commit_callbacks)
+    recent = start(client, django_capture_on_commit_callbacks)
+    waiting = start(client, django_capture_on_commit_callbacks, run=False)
+    ten_days_ago = timezone.now() - dt.timedelta(days=10)
+    ExportJob.objects.filter(pk=old.pk).update(finished_at=ten_days_ago)
+    ExportJob.objects.filter(pk=waiting.pk).update(created_at=ten_days_ago)
+    stray = media / "exports" / "999999"  # left by a job deleted some other way
+    stray.mkdir(parents=True)
+    (stray / "x.zip").write_bytes(b"x")
+    os.utime(stray, (ten_days_ago.timestamp(), ten_days_ago.timestamp()))
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert batch.zip_path(old).exists() and batch.zip_path(recent).exists()
+
+    out = io.StringIO()
+    call_command("prune_exports", stdout=out)
+    assert "1 export(s) older than 7 day(s) deleted, 2 folder(s) removed." in out.getvalue()
+    assert not ExportJob.objects.filter(pk=old.pk).exists()
+    assert not batch.job_dir(old).exists() and not stray.exists()
+    deleted = AuditEvent.objects.get(action="export.delete")
+    assert deleted.object_id == str(old.pk) and deleted.before["state"] == "done"
+    assert client.get(reverse("export_detail", args=[old.pk])).status_code == 404
+    # A ready export of today and one still waiting (however old) are kept.
+    assert batch.zip_path(recent).exists()
+    assert ExportJob.objects.filter(pk__in=[recent.pk, waiting.pk]).count() == 2
+    assert client.get(reverse("export_download", args=[recent.pk])).status_code == 200
