@@ -322,14 +322,16 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
     return _editor(pk, "appraisal")
 
 
+QUEUE_PER_PAGE = 50
+
+
 @requires(Capability.APPRAISE)
 def appraisal_queue(request: HttpRequest) -> HttpResponse:
-    """The documents waiting for this appraiser: submitted, or under their appraisal."""
-    return render(
-        request,
-        "workflow/queue.html",
-        {"documents": waiting_for(request.user)},
-    )
+    """The documents waiting for this appraiser, submitted or under their appraisal, earliest
+    deadline first, a page at a time (the central authority's queue holds every province's
+    and ministry's document in a busy week)."""
+    page = Paginator(waiting_for(request.user), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "workflow/queue.html", {"page": page})
 
 
 @authenticated

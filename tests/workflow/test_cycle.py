@@ -594,3 +594,23 @@ def test_the_queue_routes_many_documents_with_a_fixed_number_of_queries(cast: Ca
     assert count == few[province_appraiser]
     assert {d.org_unit for d in provincial} == {cast.commune_a, *communes}
     assert waiting_for(cast.editor_a) == []
+
+
+def test_the_queue_comes_a_page_at_a_time(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    from govplan.workflow import views
+
+    version = small_version(cast)
+    for unit in (cast.province_a, cast.province_b):
+        document = do_create_document(unit=unit, version=version, actor=cast.central_admin)
+        Document.objects.filter(pk=document.pk).update(status="submitted")
+    monkeypatch.setattr(views, "QUEUE_PER_PAGE", 1)
+    client = Client()
+    client.force_login(cast.appraiser)
+    url = reverse("appraisal_queue")
+    first, second = (client.get(url, {"page": n}).content.decode() for n in (1, 2))
+    names = [cast.province_a.name, cast.province_b.name]
+    assert [name in first for name in names].count(True) == 1
+    assert [name in second for name in names].count(True) == 1
+    assert set(names) == {n for n in names if n in first or n in second}
+    assert "Trang 1 / 2" in first and "Trang 2 / 2" in second
+    assert client.get(url, {"page": "x"}).status_code == 200  # a bad page number: page 1
