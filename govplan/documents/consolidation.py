@@ -13,7 +13,7 @@ from django.utils import timezone
 from govplan.access.scoping import visible_to
 from govplan.core.documents.totals import row_phasing_total
 from govplan.core.documents.values import sum_values
-from govplan.documents.editor import _locale, describe_cell
+from govplan.documents.editor import describe_cell, input_locale
 from govplan.documents.models import Document, Entry
 
 
@@ -35,7 +35,7 @@ def sub_documents(document: Document, user: Any) -> list[Document]:
 
 def consolidated(document: Document, user: Any) -> dict[str, Any]:
     spec = document.framework_version.parsed()
-    locale = _locale()
+    locale = input_locale()
     subs = sub_documents(document, user)
     values: dict[int, dict[str, dict[str, Any]]] = {d.pk: {} for d in subs}
     for entry in Entry.objects.filter(document__in=subs, kind="value", deleted=False):

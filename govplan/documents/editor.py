@@ -30,7 +30,8 @@ from govplan.frameworks.presentation import applies_label
 NUMERIC_TYPES = ("integer", "decimal", "money", "percent")
 
 
-def _locale() -> str:
+def input_locale() -> str:
+    """How the user writes numbers and dates (1.234,5 or 1,234.5): their interface language."""
     return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
@@ -374,7 +375,7 @@ def completeness(document: Document) -> int:
 
 def section_blocks(document: Document, *, editable: bool) -> dict[str, Any]:
     spec = document.framework_version.parsed()
-    locale = _locale()
+    locale = input_locale()
     loaded = load_entries(document)
     entries: dict[str, Entry] = loaded["by_key"]
     collections = loaded["collections"]

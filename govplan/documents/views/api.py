@@ -32,7 +32,7 @@ from govplan.documents.actions import (
     do_save_entry,
 )
 from govplan.documents.content import ContentError, parse_key
-from govplan.documents.editor import _locale, load_entries, table_block
+from govplan.documents.editor import input_locale, load_entries, table_block
 from govplan.documents.models import Document, Entry
 
 MAX_BODY = 3_000_000
@@ -70,7 +70,7 @@ def _derived(document: Document, entry: Entry) -> dict[str, Any]:
     if table is None:
         return {}
     rows = load_entries(document)["collections"].get(entry.collection, [])
-    block = table_block(spec, table, rows, _locale())
+    block = table_block(spec, table, rows, input_locale())
     row = next((r for r in block["rows"] if r["key"] == entry.key), None)
     return {
         "row": row,
@@ -163,7 +163,7 @@ def entry_save(request: HttpRequest, document: Document, data: dict[str, Any]) -
         _int(data, "base", 0),
         data.get("content"),
         actor=request.user,
-        locale=_locale(),
+        locale=input_locale(),
     )
     return _respond(document, result)
 
@@ -176,7 +176,7 @@ def entry_add(request: HttpRequest, document: Document, data: dict[str, Any]) ->
         str(data.get("container", "")),
         data.get("content") or {},
         actor=request.user,
-        locale=_locale(),
+        locale=input_locale(),
         after_key=str(after) if after else None,
     )
     return _respond(document, SaveResult("saved", entry))

@@ -21,7 +21,7 @@ from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import collection_at, do_restore_collection, do_restore_entry
-from govplan.documents.editor import _locale, table_block
+from govplan.documents.editor import input_locale, table_block
 from govplan.documents.labels import content_lines, entry_label, reason_label
 from govplan.documents.models import Entry, EntryVersion
 
@@ -118,7 +118,7 @@ def table_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         as_entries = [
             SimpleNamespace(key=v.entry.key, revision=v.revision, content=v.content) for v in rows
         ]
-        snapshot = table_block(spec, table, as_entries, _locale())  # type: ignore[arg-type]
+        snapshot = table_block(spec, table, as_entries, input_locale())  # type: ignore[arg-type]
     return render(
         request,
         "documents/table_history.html",

@@ -14,7 +14,7 @@ from govplan.access.scoping import Capability
 from govplan.documents.access import load_document
 from govplan.documents.actions import do_save_entry
 from govplan.documents.content import ContentError
-from govplan.documents.editor import _locale
+from govplan.documents.editor import input_locale
 
 
 def _base(request: HttpRequest, name: str) -> int:
@@ -64,7 +64,7 @@ def section_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     for key, base, content, label in saves:
         try:
             result = do_save_entry(
-                document, key, base, content, actor=request.user, locale=_locale()
+                document, key, base, content, actor=request.user, locale=input_locale()
             )
         except ContentError as exc:
             for field, text in exc.errors.items():

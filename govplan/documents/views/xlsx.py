@@ -16,7 +16,7 @@ from govplan.core.documents.cells import CellValueError
 from govplan.core.documents.xlsx import ImportProblem, check_workbook_file
 from govplan.documents.access import load_document
 from govplan.documents.content import message
-from govplan.documents.editor import _locale
+from govplan.documents.editor import input_locale
 from govplan.documents.models import ImportBatch
 from govplan.documents.tables_xlsx import StaleImport, apply_import, export_tables, plan_import
 from govplan.web.downloads import XLSX, attachment
@@ -73,7 +73,7 @@ def document_import(request: HttpRequest, pk: int) -> HttpResponse:
             "documents/import.html",
             {"document": document, "refused": f"{upload.name}: {message(exc.error)}"},
         )
-    plan = plan_import(document, data, locale=_locale())
+    plan = plan_import(document, data, locale=input_locale())
     batch = None
     if plan.ok:
         batch = ImportBatch.objects.create(
