@@ -147,6 +147,9 @@ def test_the_pages_are_a4_with_the_docx_margins() -> None:
 
 def test_the_plan_reads_as_written_with_its_vietnamese_letters() -> None:
     content = write_pdf(plan())
+    # PDF/A-2b, as its XMP metadata declares it.
+    assert b"<pdfaid:part>2</pdfaid:part>" in content
+    assert b"<pdfaid:conformance>B</pdfaid:conformance>" in content
     metadata = pdfium.PdfDocument(content).get_metadata_dict()
     assert metadata["Title"] == "KẾ HOẠCH Chuyển đổi số năm 2027"
     assert metadata["Author"] == "Ủy ban nhân dân tỉnh Bắc Ninh"
