@@ -80,7 +80,9 @@ def fill_for_demo(document: Document, *, actor: Any) -> None:
     save = {"actor": actor, "locale": "vi"}
     for section in visible_sections(spec, document):
         if section.narrative:
-            html = f"<p>{section.title.capitalize()}: nội dung do đơn vị soạn thảo.</p>"
+            # The first letter up, the rest as written ("CNTT" stays upper case).
+            title = section.title[:1].upper() + section.title[1:]
+            html = f"<p>{title}: nội dung do đơn vị soạn thảo.</p>"
             do_save_entry(document, f"narrative:{section.code}", 0, {"html": html}, **save)
         if section.legal_basis:
             items = [{"code": section.legal_basis[0]}]
