@@ -40,8 +40,8 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class IssuingDataForm(forms.ModelForm):  # type: ignore[type-arg]
-    date = date_field(_("date"))
-    decision_date = date_field(_("decision date"))
+    date = date_field(_("Date of issue"))
+    decision_date = date_field(_("Decision date"))
 
     class Meta:
         model = IssuingData

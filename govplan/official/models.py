@@ -58,7 +58,7 @@ class IssuingData(models.Model):
     number = models.CharField(_("number"), max_length=20, blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
     subject = models.CharField(_("subject line"), max_length=300, blank=True)
-    mode = models.CharField(_("issued"), max_length=10, choices=IssueMode.choices, blank=True)
+    mode = models.CharField(_("issuing mode"), max_length=10, choices=IssueMode.choices, blank=True)
     decision_number = models.CharField(_("decision number"), max_length=20, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     legal_bases = models.TextField(_("legal bases of the decision, one per line"), blank=True)

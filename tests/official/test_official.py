@@ -67,7 +67,10 @@ def test_an_unnumbered_plan_downloads_as_a_marked_draft(cast: Cast, plan: Docume
 def test_the_number_and_date_entered_once_appear_in_both_files(cast: Cast, plan: Document) -> None:
     client = client_for(cast.editor_a)
     url = reverse("document_issuing", args=[plan.pk])
-    assert client.get(url).status_code == 200
+    page = client.get(url).content.decode()
+    for label in ("Số:", "Ngày ban hành:", "Hình thức ban hành:", "Ngày quyết định:"):
+        assert label in page
+    assert "TM. ỦY BAN NHÂN DÂN<br>" in page  # the unit's signature block, a line each
     response = client.post(
         url,
         {
