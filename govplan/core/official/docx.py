@@ -11,7 +11,6 @@ The XML pieces are in govplan.core.official.docx_parts; this module decides what
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator, Sequence
 
 import docx
@@ -66,7 +65,6 @@ CLOSING_LEFT = cm(7.5)  # the recipients' column; the signature takes the rest
 HEADING_PT = 13.0  # the header lines and the signature's titles
 RULE_SHARE = 0.4  # short rules: between 1/3 and 1/2 of the line above them
 SIGNING_SPACE = 4  # empty lines for the hand signature and the seal
-_ARTICLE = re.compile(r"^(Điều\s+\d+[a-z]?\.)\s*(.*)$", re.DOTALL)
 
 Elements = list[BaseOxmlElement]
 
@@ -174,7 +172,7 @@ class _Writer:
             paragraph(f"Phụ lục {appendix.number}", heading, Look(bold=True)),
             paragraph(appendix.title.upper(), heading, Look(bold=True)),
             paragraph(
-                self.attachment_note(),
+                vn.attachment_note(self.doc),
                 Fmt(align="center", first_line=0, after=12),
                 Look(italic=True),
             ),
@@ -182,19 +180,6 @@ class _Writer:
         for block in appendix.tables:
             elements += _table_block(block, self.page.text_width)
         return elements
-
-    def attachment_note(self) -> str:
-        """ "(Kèm theo Kế hoạch số 05/KH-UBND ngày …)"; a plan issued by a decision has no
-        number of its own, so its appendices cite the decision."""
-        doc, issuer = self.doc, self.doc.issuer
-        kind = "Kế hoạch" if doc.kind == "plan" else "Báo cáo"
-        if doc.decision is not None and doc.number is None:
-            decision = doc.decision
-            kind = f"{kind} ban hành kèm theo Quyết định"
-            return vn.attached_to(
-                kind, decision.number, decision.code, issuer.code, decision.date, issuer.name
-            )
-        return vn.attached_to(kind, doc.number, doc.type_code, issuer.code, doc.date, issuer.name)
 
 
 def _shrink_break_paragraph(end: BaseOxmlElement) -> None:
@@ -331,10 +316,9 @@ def _paragraph_block(block: Paragraph) -> BaseOxmlElement:
 
 def _article(article: str) -> BaseOxmlElement:
     """ "Điều 1. …" with "Điều 1." in bold."""
-    match = _ARTICLE.match(article.strip())
-    if match is None:
+    label, rest = vn.split_article(article)
+    if not label:
         return paragraph(article)
-    label, rest = match.groups()
     return paragraph([run(label, Look(bold=True)), run(f" {rest}" if rest else "")])
 
 

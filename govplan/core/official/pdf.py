@@ -22,7 +22,16 @@ from typing import Any
 import typst
 
 from govplan.core.official import vietnamese as vn
-from govplan.core.official.docx_parts import LANDSCAPE, PORTRAIT, Page
+from govplan.core.official.docx import HEADER_LEFT, HEADING_PT, RULE_SHARE
+from govplan.core.official.docx_parts import (
+    LANDSCAPE,
+    PORTRAIT,
+    TWIPS_PER_PT,
+    Page,
+    balanced_lines,
+    cell_text_width,
+    widest_line_pt,
+)
 from govplan.core.official.model import (
     Appendix,
     Block,
@@ -125,7 +134,7 @@ def _body(doc: OfficialDocument) -> list[Data]:
         out.append({"t": "subject", "text": doc.subject})
         issued = vn.issued_with(doc.decision.number, issuer.code, doc.decision.date, issuer.name)
         out.append({"t": "issued", "text": issued})
-        out.append(_rule(doc.subject, 14))
+        out.append(_rule(doc.subject))
     else:
         if doc.is_draft:
             out.append({"t": "draft", "text": vn.DRAFT})
@@ -138,7 +147,7 @@ def _body(doc: OfficialDocument) -> list[Data]:
         )
         out.append({"t": "type", "text": doc.type_title})
         out.append({"t": "subject", "text": doc.subject})
-        out.append(_rule(doc.subject, 14))
+        out.append(_rule(doc.subject))
     for section in doc.sections:
         out += _section(section)
     if doc.decision is None:
@@ -146,19 +155,24 @@ def _body(doc: OfficialDocument) -> list[Data]:
     return out
 
 
-def _rule(text: str, size: float, share: float = 0.4) -> Data:
-    """A centred rule a share of the line above it (Decree 30: 1/3 to 1/2 of its length), as
-    wide as the DOCX draws it."""
-    longest = max((vn.text_width_pt(t, size, bold=True) for t in text.split("\n")), default=0)
-    return {"t": "rule", "width": round(max(40.0, longest * share))}
+def _rule(subject: str) -> Data:
+    """The short rule under a subject line, as long as the DOCX draws it: a share of the
+    widest line the subject wraps to (Decree 30: 1/3 to 1/2 of it)."""
+    width = PORTRAIT.text_width / TWIPS_PER_PT
+    return {"t": "rule", "width": round(widest_line_pt(subject, 14, width, bold=True) * RULE_SHARE)}
 
 
 def _header(issuer: Issuer, *, number_line: str | None, dateline: str | None) -> Data:
+    """The two-column header, its issuing body broken into lines and ruled as in the DOCX."""
+    text = cell_text_width(HEADER_LEFT)
+    body = balanced_lines(issuer.body.strip().upper(), HEADING_PT, text, bold=True)
+    parent = issuer.parent.strip().upper()
     return {
         "t": "header",
-        "parent": issuer.parent.upper(),
-        "issuer": issuer.body.upper(),
-        "rule": _rule(issuer.body.upper(), 13)["width"],
+        "left": round(HEADER_LEFT / TWIPS_PER_PT, 1),  # the issuing body's column, in pt
+        "parent": balanced_lines(parent, HEADING_PT, text) if parent else "",
+        "issuer": body,
+        "rule": round(widest_line_pt(body, HEADING_PT, text, bold=True) * RULE_SHARE),
         "number": number_line,
         "nation": vn.NATION,
         "motto": vn.MOTTO,
@@ -179,17 +193,15 @@ def _decision(doc: OfficialDocument, decision: Decision) -> list[Data]:
         ),
         {"t": "type", "text": "QUYẾT ĐỊNH"},
         {"t": "subject", "text": decision.title},
-        _rule(decision.title, 14),
-        {"t": "authority", "text": issuer.body.replace("\n", " ").upper()},
+        _rule(decision.title),
+        {"t": "authority", "text": " ".join(issuer.body.split()).upper()},
     ]
     out += [{"t": "basis", "text": line} for line in decision.legal_bases]
     out.append({"t": "decides", "text": "QUYẾT ĐỊNH:"})
     for article in decision.articles:
-        head, dot, rest = article.partition(".")
-        if head.startswith("Điều") and dot:
-            out.append({"t": "article", "head": f"{head}.", "text": rest})
-        else:
-            out.append({"t": "article", "head": "", "text": article})
+        label, rest = vn.split_article(article)
+        text = (f" {rest}" if rest else "") if label else article
+        out.append({"t": "article", "head": label, "text": text})
     out.append(
         _closing(vn.recipient_lines(decision.recipients, decision.archive), decision.signature)
     )
@@ -279,19 +291,10 @@ def _closing(recipients: list[str], signature: Signature | None) -> Data:
 
 
 def _appendix(doc: OfficialDocument, appendix: Appendix) -> Data:
-    kind_name = "Kế hoạch" if doc.kind == "plan" else "Báo cáo"
-    if doc.decision is not None:  # the plan has no number of its own: cite the decision
-        attached = vn.issued_with(
-            doc.decision.number, doc.issuer.code, doc.decision.date, doc.issuer.name
-        ).replace("(Ban hành kèm theo", f"(Kèm theo {kind_name} ban hành kèm theo", 1)
-    else:
-        attached = vn.attached_to(
-            kind_name, doc.number, doc.type_code, doc.issuer.code, doc.date, doc.issuer.name
-        )
     return {
         "landscape": appendix.landscape,
         "number": f"Phụ lục {appendix.number}",
         "title": appendix.title.upper(),
-        "attached": attached,
+        "attached": vn.attachment_note(doc),
         "tables": [_table(t) for t in appendix.tables],
     }

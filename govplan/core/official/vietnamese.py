@@ -6,6 +6,11 @@ that must be as long as a line of text."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from govplan.core.official.model import OfficialDocument
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -110,6 +115,33 @@ def issued_with(
         f"(Ban hành kèm theo Quyết định số {reference(number, 'QĐ', issuer_code)} "
         f"ngày {short_date(date)} của {issuer_name})"
     )
+
+
+def attachment_note(doc: OfficialDocument) -> str:
+    """The italic line under an appendix's title, "(Kèm theo Kế hoạch số 05/KH-UBND ngày …)";
+    a plan issued by a decision has no number of its own, so its appendices cite the
+    decision."""
+    issuer = doc.issuer
+    kind = "Kế hoạch" if doc.kind == "plan" else "Báo cáo"
+    if doc.decision is not None and doc.number is None:
+        decision = doc.decision
+        kind = f"{kind} ban hành kèm theo Quyết định"
+        return attached_to(
+            kind, decision.number, decision.code, issuer.code, decision.date, issuer.name
+        )
+    return attached_to(kind, doc.number, doc.type_code, issuer.code, doc.date, issuer.name)
+
+
+_ARTICLE = re.compile(r"^(Điều\s+\d+[a-z]?\.)\s*(.*)$", re.DOTALL)
+
+
+def split_article(article: str) -> tuple[str, str]:
+    """("Điều 1.", "Ban hành kèm theo …") of an article of a decision, its label to print in
+    bold; ("", the article) when it does not start with one."""
+    match = _ARTICLE.match(article.strip())
+    if match is None:
+        return "", article
+    return match.group(1), match.group(2)
 
 
 # Advance widths of Times New Roman (and the metric-compatible Liberation Serif, Tinos) in
