@@ -25,7 +25,8 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -120,23 +121,31 @@ def zip_path(job: ExportJob) -> Path:
     return job_dir(job) / job.file_name
 
 
-def _write_atomic(path: Path, content: bytes | None = None, source: Any = None) -> None:
-    """``content`` (or the file object ``source``) as ``path``, never half-written: a
-    crash leaves either no file or a whole one (and maybe a stray temporary one)."""
+@contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; once the block ends it is flushed to disk
+    and renamed to ``path``, so a crash leaves either no file or a whole one (and maybe a
+    stray temporary one). If the block fails, the temporary file is removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as out:
-            if source is not None:
-                shutil.copyfileobj(source, out)
-            else:
-                out.write(content or b"")
-            out.flush()
-            os.fsync(out.fileno())
+        yield Path(tmp)
+        with open(tmp, "rb") as written:
+            os.fsync(written.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_atomic(path: Path, content: bytes | None = None, source: Any = None) -> None:
+    """``content`` (or the file object ``source``) as ``path``, never half-written."""
+    with _atomic(path) as tmp, open(tmp, "wb") as out:
+        if source is not None:
+            shutil.copyfileobj(source, out)
+        else:
+            out.write(content or b"")
 
 
 def slug(text: str) -> str:
@@ -399,7 +408,7 @@ def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) 
     model: OfficialDocument | None = None  # built once for both formats
     for kind in job.format_list:
         target = parts / f"{document.pk}.{kind}"
-        if kind == "pdf" and _signed_pdf(document) and document.signed_copy:
+        if kind == "pdf" and _signed_pdf(document):
             # The file of record: the signed copy, as it was issued.
             with document.signed_copy.file.open("rb") as signed:
                 _write_atomic(target, source=signed)
@@ -456,28 +465,20 @@ def _assemble(job: ExportJob, attempt: int) -> None:
                 files.append((f"{folder}/{_kind_name(document)}.{kind}", part))
         entries.append((document, files))
 
-    target = zip_path(job)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for _document, files in entries:
-                for name, path in files:
-                    # DOCX is a ZIP already: storing it saves time and loses nothing.
-                    stored = zipfile.ZIP_STORED if name.endswith(".docx") else None
-                    archive.write(path, name, compress_type=stored)
-            archive.write(workbook, WORKBOOK_NAME, compress_type=zipfile.ZIP_STORED)
-            archive.writestr(MANIFEST_NAME, _manifest(job, entries))
-            note = _note(job)
-            if note:
-                archive.writestr(NOTE_NAME, note)
-        with open(tmp, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with (
+        _atomic(zip_path(job)) as tmp,
+        zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for _document, files in entries:
+            for name, path in files:
+                # DOCX is a ZIP already: storing it saves time and loses nothing.
+                stored = zipfile.ZIP_STORED if name.endswith(".docx") else None
+                archive.write(path, name, compress_type=stored)
+        archive.write(workbook, WORKBOOK_NAME, compress_type=zipfile.ZIP_STORED)
+        archive.writestr(MANIFEST_NAME, _manifest(job, entries))
+        note = _note(job)
+        if note:
+            archive.writestr(NOTE_NAME, note)
 
 
 def _manifest(job: ExportJob, entries: list[tuple[Document, list[tuple[str, Path]]]]) -> str:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from govplan.access.policies import authenticated
 from govplan.access.scoping import get_for, visible_to
 from govplan.documents.models import DocumentStatus
-from govplan.frameworks.models import FrameworkVersion
+from govplan.frameworks.views import load_version
 from govplan.official import batch
 from govplan.official.cycle import BadSelection, parse_unit
 from govplan.official.models import ExportJob, ExportState
@@ -53,12 +53,7 @@ def progress_text(job: ExportJob) -> str:
 @authenticated
 @require_POST
 def export_start(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    version = get_for(
-        request.user,
-        FrameworkVersion.objects.select_related("framework"),
-        framework__code=code,
-        number=number,
-    )
+    version = load_version(request, code, number)
     back = redirect("framework_version", code=code, number=number)
     try:
         status = batch.parse_export_status(request.POST.get("status"))
