@@ -27,7 +27,7 @@ from govplan.core import signing
 from govplan.core.official.model import Issuer, OfficialDocument, Paragraph, Run, Section
 from govplan.core.official.pdf import write_pdf
 from govplan.core.signing import SigningError, off_running_loop, sign_pdf, verify_pdf
-from tests.support import pki
+from govplan.official import pki
 
 PASSPHRASE = b"mat-khau-2026"
 REASON = "Phê duyệt kế hoạch ứng dụng CNTT năm 2026"

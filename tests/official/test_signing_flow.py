@@ -13,11 +13,11 @@ from django.urls import reverse
 from govplan.core import signing
 from govplan.documents.demo import fill_for_demo
 from govplan.documents.models import Attachment, Document
+from govplan.official import pki
 from govplan.official.build import official_document
 from govplan.official.models import IssuingData
 from govplan.official.render import pdf_bytes
 from tests.conftest import Cast
-from tests.support import pki
 
 pytestmark = pytest.mark.django_db
 
