@@ -196,7 +196,6 @@ def do_start_export(
             formats=",".join(formats),
             language=language or translation.get_language() or settings.LANGUAGE_CODE,
             document_ids=ids,
-            total=len(ids),
             heartbeat=now,
             file_name=_zip_name(version, timezone.localdate(now)),
         )

@@ -109,7 +109,6 @@ class ExportJob(models.Model):
     language = models.CharField(max_length=10, blank=True)  # of the list inside the ZIP
     state = models.CharField(max_length=10, choices=ExportState.choices, default="queued")
     document_ids = models.JSONField(default=list)  # the selection, in the order of the ZIP
-    total = models.PositiveIntegerField(default=0)
     done = models.JSONField(default=list)  # ids of the documents already written
     skipped = models.JSONField(default=list)  # ids no longer there (deleted, out of sight)
     pdf_missing = models.BooleanField(default=False)  # the server could not make PDF
@@ -133,6 +132,10 @@ class ExportJob(models.Model):
         if scope.user_id is None:
             return queryset.none()
         return queryset.filter(created_by_id=scope.user_id)
+
+    @property
+    def total(self) -> int:
+        return len(self.document_ids)
 
     @property
     def processed(self) -> int:
