@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from govplan.core.documents.cells import canonical_decimal
@@ -23,6 +23,7 @@ from govplan.core.documents.xlsx import (
     Formats,
     clean_sheet_name,
     column_letter,
+    finite_decimal,
     fit_width,
     new_workbook,
     unique_sheet_name,
@@ -95,20 +96,10 @@ def sheet_totals(sheet: ReportSheet) -> dict[int, Decimal] | None:
     for row in sheet.rows:
         for index in summed:
             if index < len(row):
-                number = _number(row[index])
+                number = finite_decimal(row[index])
                 if number is not None:
                     totals[index] += number
     return totals
-
-
-def _number(value: Any) -> Decimal | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def _write_sheet(worksheet: Any, sheet: ReportSheet, formats: Formats) -> None:

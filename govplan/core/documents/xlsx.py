@@ -455,13 +455,20 @@ def _totals(slots: list[_Slot], rows: list[RowData]) -> dict[int, Decimal] | Non
     }
 
 
-def _summable(value: Any) -> bool:
+def finite_decimal(value: Any) -> Decimal | None:
+    """``value`` as a finite number to add into a total, or None (empty, a yes/no, a text
+    that is not a number, infinity or NaN): such cells count for nothing."""
     if value is None or value == "" or isinstance(value, bool):
-        return False
+        return None
     try:
-        return Decimal(str(value)).is_finite()
+        number = Decimal(str(value))
     except InvalidOperation:
-        return False
+        return None
+    return number if number.is_finite() else None
+
+
+def _summable(value: Any) -> bool:
+    return finite_decimal(value) is not None
 
 
 def _write_cell(
