@@ -56,3 +56,63 @@ END""",
         return apply
 
     return migrations.RunPython(run(forward_sql), run(backward_sql))
+
+
+def require_parent_state(
+    *,
+    table: str,
+    name: str,
+    message: str,
+    parent_status_sql: str,
+    allowed: tuple[str, ...],
+) -> migrations.RunPython:
+    """A migration operation refusing INSERT and UPDATE of a row of ``table`` unless its
+    parent is in one of the ``allowed`` states.
+
+    ``parent_status_sql`` is a scalar subquery over NEW giving the parent's status, e.g.
+    ``SELECT status FROM documents_document WHERE id = NEW.document_id``. On PostgreSQL the
+    parent row is read FOR SHARE: a writer that forgot to lock it first still waits for a
+    transition holding the parent's lock, then sees its outcome.
+    """
+    function = f"{name}_check"
+    states = ", ".join(f"'{state}'" for state in allowed)
+    forward_sql = {
+        "postgresql": [
+            f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+DECLARE parent_status text;
+BEGIN
+  {parent_status_sql} FOR SHARE INTO parent_status;
+  IF parent_status IS NULL OR parent_status NOT IN ({states}) THEN
+    RAISE EXCEPTION '{message}';
+  END IF;
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql""",
+            f"""CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {table}
+  FOR EACH ROW EXECUTE FUNCTION {function}()""",
+        ],
+        "sqlite": [
+            f"""CREATE TRIGGER {name}_{event.lower()} BEFORE {event} ON {table}
+WHEN ({parent_status_sql}) NOT IN ({states})
+BEGIN
+  SELECT RAISE(ABORT, '{message}');
+END"""
+            for event in ("INSERT", "UPDATE")
+        ],
+    }
+    backward_sql = {
+        "postgresql": [
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"DROP FUNCTION IF EXISTS {function}()",
+        ],
+        "sqlite": [f"DROP TRIGGER IF EXISTS {name}_{e}" for e in ("insert", "update")],
+    }
+
+    def run(statements: dict[str, list[str]]) -> Any:
+        def apply(apps: Any, schema_editor: Any) -> None:
+            for sql in statements.get(schema_editor.connection.vendor, []):
+                schema_editor.execute(sql, params=None)
+
+        return apply
+
+    return migrations.RunPython(run(forward_sql), run(backward_sql))

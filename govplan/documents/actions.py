@@ -18,8 +18,15 @@ from django.utils.translation import gettext as _
 
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
-from govplan.core.documents.merge import Conflict, changes, merge
-from govplan.documents.content import ContentError, parse_key, read_entry
+from govplan.core import workflow as machine
+from govplan.core.documents.merge import Conflict, changes, flatten, merge
+from govplan.documents.content import (
+    MAX_ROWS_PER_TABLE,
+    ContentError,
+    EntryAddress,
+    parse_key,
+    read_entry,
+)
 from govplan.documents.models import (
     Attachment,
     Document,
@@ -30,16 +37,29 @@ from govplan.documents.models import (
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import OrgUnit
 
-EDITABLE_STATUSES = (DocumentStatus.DRAFT, DocumentStatus.RETURNED)
+EDITABLE_STATUSES = tuple(DocumentStatus(s) for s in machine.EDITABLE)
 
 
 def new_uid() -> str:
     return secrets.token_hex(6)
 
 
-def require_editable(document: Document) -> None:
-    if document.status not in EDITABLE_STATUSES:
+def lock_for_edit(document: Document) -> Document:
+    """Lock the document's row and check, under the lock, that it may still be edited.
+
+    Every editing action calls this first inside its own transaction, so the lock order is
+    always the document, then its entries, and a submission (which locks the document to
+    freeze the revision) either sees the edit or makes the edit wait and be refused: never
+    an edit that lands outside the frozen revision. The status of the object the caller
+    loaded is not trusted: it may be seconds old. The database refuses entry writes to a
+    document that is not editable as well (migration 0003)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_for_edit() must run inside the editing transaction")
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    document.status = locked.status
+    if locked.status not in EDITABLE_STATUSES:
         raise PermissionDenied(_("This document is no longer a draft and cannot be edited."))
+    return locked
 
 
 def do_create_document(
@@ -126,8 +146,6 @@ def _audit(
     else:
         diff = changes(before, after)
         after_view = diff
-        from govplan.core.documents.merge import flatten
-
         old = flatten(before)
         before_view = {path: old.get(path) for path in diff}
     record(
@@ -158,58 +176,80 @@ def do_save_entry(
     reason: str = "edit",
 ) -> SaveResult:
     """Save what the editor typed for ``key``, having started from revision ``base``.
-    Raises ContentError (nothing saved) when the content is not valid."""
-    require_editable(document)
+    Raises ContentError (nothing saved) when the content is not valid, PermissionDenied
+    when the document is no longer editable."""
     spec = document.framework_version.parsed()
     address = parse_key(spec, key)
     content = read_entry(spec, key, raw, locale=locale)
     with transaction.atomic():
+        lock_for_edit(document)
         entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
         if entry is None:
             if base != 0:
                 raise ContentError({"": _("This item was removed meanwhile.")})
             position = _next_position(document, address.collection) if address.collection else 0
-            try:
-                with transaction.atomic():
-                    entry = Entry.objects.create(
-                        document=document,
-                        key=key,
-                        kind=address.kind,
-                        section_code=address.section,
-                        collection=address.collection,
-                        position=position,
-                        content=content,
-                        revision=1,
-                        updated_by=actor,
-                    )
-            except IntegrityError:
-                # Someone created it a moment ago: treat as a save from revision 0.
-                entry = Entry.objects.select_for_update().get(document=document, key=key)
-            else:
-                _version(entry, actor=actor, reason=reason)
-                _audit(entry, actor, {}, content, reason)
-                return SaveResult("saved", entry)
-        if entry.deleted and base != entry.revision:
-            return _conflict(entry, ())
-        if entry.revision == base or (base == 0 and entry.revision == 0):
-            if entry.content == content:
-                return SaveResult("unchanged", entry)
-            before = entry.content
-            entry.content = content
-            return _commit(entry, before, actor, reason, "saved")
-        base_content = _base_content(entry, base)
-        if base_content is None:
-            return _conflict(entry, ())
-        result = merge(base_content, entry.content, content)
-        if result.content is None:
-            return _conflict(entry, result.conflicts)
-        if result.content == entry.content:
+            entry = _create_entry(document, key, address, content, position, actor, reason)
+            return SaveResult("saved", entry)
+        return _save_over(entry, spec, key, base, content, actor, reason)
+
+
+def _create_entry(
+    document: Document,
+    key: str,
+    address: EntryAddress,
+    content: dict[str, Any],
+    position: float,
+    actor: Any,
+    reason: str,
+) -> Entry:
+    """A new entry with its first version and audit entry; the document is locked, so no one
+    else can be creating the same key at this moment."""
+    entry = Entry.objects.create(
+        document=document,
+        key=key,
+        kind=address.kind,
+        section_code=address.section,
+        collection=address.collection,
+        position=position,
+        content=content,
+        revision=1,
+        updated_by=actor,
+    )
+    _version(entry, actor=actor, reason=reason)
+    _audit(entry, actor, {}, content, reason)
+    return entry
+
+
+def _save_over(
+    entry: Entry,
+    spec: Any,
+    key: str,
+    base: int,
+    content: dict[str, Any],
+    actor: Any,
+    reason: str,
+) -> SaveResult:
+    if entry.deleted and base != entry.revision:
+        return _conflict(entry, ())
+    if entry.revision == base:
+        if entry.content == content:
             return SaveResult("unchanged", entry)
-        # The merged content is re-read so that it is canonical and valid as a whole.
-        merged = read_entry(spec, key, result.content, locale="en")
         before = entry.content
-        entry.content = merged
-        return _commit(entry, before, actor, reason, "merged")
+        entry.content = content
+        return _commit(entry, before, actor, reason, "saved")
+    base_content = _base_content(entry, base)
+    if base_content is None:
+        return _conflict(entry, ())
+    result = merge(base_content, entry.content, content)
+    if result.content is None:
+        return _conflict(entry, result.conflicts)
+    if result.content == entry.content:
+        return SaveResult("unchanged", entry)
+    # The merged content is re-read so that it is canonical and valid as a whole.
+    merged = read_entry(spec, key, result.content, locale="en")
+    before = entry.content
+    entry.content = merged
+    return _commit(entry, before, actor, reason, "merged")
 
 
 def _commit(
@@ -241,6 +281,22 @@ def _next_position(document: Document, collection: str) -> float:
     return (last or 0) + 1
 
 
+def _position_after(document: Document, collection: str, after_key: str | None) -> float:
+    """A position right after ``after_key`` in its collection (at the end when it is not
+    there): half-way to the next row, so no other row moves."""
+    anchor = (
+        Entry.objects.filter(document=document, collection=collection, key=after_key).first()
+        if after_key
+        else None
+    )
+    if anchor is None:
+        return _next_position(document, collection)
+    following = Entry.objects.filter(
+        document=document, collection=collection, position__gt=anchor.position
+    ).aggregate(m=Min("position"))["m"]
+    return anchor.position + 1 if following is None else (anchor.position + following) / 2
+
+
 def do_add_entry(
     document: Document,
     container_key: str,
@@ -251,45 +307,26 @@ def do_add_entry(
     after_key: str | None = None,
     reason: str = "edit",
 ) -> Entry:
-    """A new row (of a table, the targets, a budget) after ``after_key`` or at the end."""
+    """A new row (of a table, the targets, a budget) after ``after_key`` or at the end: one
+    transaction, and its first version is written once, at its place."""
     key = f"{container_key}:{new_uid()}"
     spec = document.framework_version.parsed()
     address = parse_key(spec, key)
-    if (
-        Entry.objects.filter(
+    content = read_entry(spec, key, raw, locale=locale)
+    with transaction.atomic():
+        lock_for_edit(document)
+        rows = Entry.objects.filter(
             document=document, collection=address.collection, deleted=False
         ).count()
-        >= 5000
-    ):
-        raise ContentError({"": _("A table holds at most 5,000 rows.")})
-    result = do_save_entry(document, key, 0, raw, actor=actor, locale=locale, reason=reason)
-    assert result.entry is not None
-    if after_key is not None:
-        _place_after(result.entry, after_key, actor)
-    return result.entry
-
-
-def _place_after(entry: Entry, after_key: str, actor: Any) -> None:
-    anchor = Entry.objects.filter(document=entry.document, key=after_key).first()
-    if anchor is None:
-        return
-    following = (
-        Entry.objects.filter(
-            document=entry.document, collection=entry.collection, position__gt=anchor.position
-        )
-        .exclude(pk=entry.pk)
-        .aggregate(m=Min("position"))["m"]
-    )
-    entry.position = anchor.position + 1 if following is None else (anchor.position + following) / 2
-    entry.save(update_fields=["position"])
-    EntryVersion.objects.filter(entry=entry, revision=entry.revision).update(
-        position=entry.position
-    )
+        if rows >= MAX_ROWS_PER_TABLE:
+            raise ContentError({"": _("A table holds at most 5,000 rows.")})
+        position = _position_after(document, address.collection, after_key)
+        return _create_entry(document, key, address, content, position, actor, reason)
 
 
 def do_delete_entry(document: Document, key: str, base: int, *, actor: Any) -> SaveResult:
-    require_editable(document)
     with transaction.atomic():
+        lock_for_edit(document)
         entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
         if entry is None or entry.deleted:
             return SaveResult("unchanged", entry)
@@ -314,12 +351,13 @@ def do_delete_entry(document: Document, key: str, base: int, *, actor: Any) -> S
 def do_move_entry(document: Document, key: str, after_key: str | None, *, actor: Any) -> Entry:
     """Put a row right after ``after_key`` (first when None). Order is not content: a move
     never conflicts with an edit of the row."""
-    require_editable(document)
     with transaction.atomic():
-        entry = Entry.objects.select_for_update().get(document=document, key=key)
+        lock_for_edit(document)
+        entry = Entry.objects.select_for_update().get(document=document, key=key, deleted=False)
         siblings = Entry.objects.filter(
             document=document, collection=entry.collection, deleted=False
         ).exclude(pk=entry.pk)
+        before = entry.position
         if after_key is None:
             first = siblings.aggregate(m=Min("position"))["m"]
             entry.position = (first or 1) - 1
@@ -335,13 +373,21 @@ def do_move_entry(document: Document, key: str, after_key: str | None, *, actor:
         entry.updated_by = actor
         entry.save(update_fields=["position", "revision", "updated_by", "updated_at"])
         _version(entry, actor=actor, reason="move")
+        record(
+            Action.UPDATE,
+            actor=actor,
+            obj=entry,
+            before={"position": before},
+            after={"position": entry.position, "after": after_key},
+            message=f"move r{entry.revision}",
+        )
         return entry
 
 
 def do_restore_entry(document: Document, key: str, revision: int, *, actor: Any) -> Entry:
     """Bring back an earlier version as a new revision (history is never rewritten)."""
-    require_editable(document)
     with transaction.atomic():
+        lock_for_edit(document)
         entry = Entry.objects.select_for_update().get(document=document, key=key)
         old = EntryVersion.objects.get(entry=entry, revision=revision)
         before = entry.content
@@ -377,9 +423,9 @@ def do_restore_collection(
 ) -> int:
     """Put a whole table back as it was at ``moment``; rows added since are removed. Each
     changed row gets a new revision. Returns the number of rows changed."""
-    require_editable(document)
     changed = 0
     with transaction.atomic():
+        lock_for_edit(document)
         then = collection_at(document, collection, moment)
         for entry in Entry.objects.select_for_update().filter(
             document=document, collection=collection
@@ -429,11 +475,13 @@ def do_attach(
     actor: Any,
     signed_copy: bool = False,
 ) -> Attachment:
-    # The signed copy is attached when the document is approved and locked for editing.
-    if not signed_copy:
-        require_editable(document)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
+        # The signed copy is attached when the document is approved and locked for editing.
+        if signed_copy:
+            Document.objects.select_for_update().get(pk=document.pk)
+        else:
+            lock_for_edit(document)
         attachment = Attachment(
             document=document,
             section_code=section_code,
@@ -451,8 +499,11 @@ def do_attach(
 
 
 def do_remove_attachment(attachment: Attachment, *, actor: Any) -> None:
-    require_editable(attachment.document)
     with transaction.atomic():
+        lock_for_edit(attachment.document)
+        attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
+        if attachment.removed:
+            return
         attachment.removed = True
         attachment.save(update_fields=["removed"])
         record(Action.DELETE, actor=actor, obj=attachment, before=attachment.snapshot())

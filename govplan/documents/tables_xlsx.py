@@ -22,7 +22,7 @@ from govplan.core.documents.xlsx import (
 )
 from govplan.core.frameworks.model import Framework, Table
 from govplan.core.frameworks.problems import gettext_noop
-from govplan.documents.actions import new_uid, require_editable
+from govplan.documents.actions import lock_for_edit, new_uid
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch
 
 # Short labels fit in a spreadsheet header.
@@ -171,11 +171,11 @@ class StaleImport(Exception):
 
 def apply_import(batch: ImportBatch, *, actor: Any) -> dict[str, int]:
     document = batch.document
-    require_editable(document)
     plan = plan_import(document, bytes(batch.data), locale="vi")
     if not plan.ok:
         raise StaleImport(_("The file has problems; nothing was applied."))
     with transaction.atomic():
+        lock_for_edit(document)
         current = {
             key: (revision, deleted)
             for key, revision, deleted in Entry.objects.select_for_update()

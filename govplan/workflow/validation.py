@@ -608,12 +608,12 @@ def blocking_problems(document: Document, *, actor: Any = None) -> list[Finding]
 
 def do_explain(document: Document, check_id: str, text: str, *, actor: Any) -> None:
     from govplan.audit.recorder import record
-    from govplan.documents.actions import require_editable
+    from govplan.documents.actions import lock_for_edit
 
-    # Explanations are part of what was submitted; they change only with the document.
-    require_editable(document)
     text = text.strip()
     with transaction.atomic():
+        # Explanations are part of what was submitted; they change only with the document.
+        lock_for_edit(document)
         if text:
             WarningExplanation.objects.update_or_create(
                 document=document, check_id=check_id, defaults={"text": text[:4000], "by": actor}

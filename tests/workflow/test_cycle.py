@@ -348,60 +348,6 @@ def test_reminders_go_before_the_deadline_and_when_overdue_once_each(
     assert not ReminderLog.objects.filter(target=target, kind="overdue_8").exists()
 
 
-@pytest.fixture
-def small_nation():  # type: ignore[no-untyped-def]
-    """Live-commit tests start from an emptied database: a central authority, a province,
-    the catalogues, an editor and two appraisers."""
-    from django.core.management import call_command
-
-    from govplan.accounts.models import Membership, User
-    from govplan.frameworks.catalogues import load_shipped_catalogues
-    from govplan.orgunits.actions import do_create_unit
-    from govplan.orgunits.models import Kind
-
-    call_command("flush", interactive=False, verbosity=0)
-    ministry = do_create_unit(
-        actor=None,
-        scheme="govplan",
-        code="BKHCN",
-        kind=Kind.MINISTRY,
-        name="Bộ Khoa học và Công nghệ",
-        parent=None,
-        valid_from=None,
-    )
-    central = do_create_unit(
-        actor=None,
-        scheme="govplan",
-        code="CDSQG",
-        kind=Kind.CENTRAL,
-        name="Cục Chuyển đổi số quốc gia",
-        parent=ministry,
-        valid_from=None,
-    )
-    province = do_create_unit(
-        actor=None,
-        scheme="gso-province",
-        code="24",
-        kind=Kind.PROVINCE,
-        name="Tỉnh Bắc Ninh",
-        parent=None,
-        valid_from=None,
-    )
-    load_shipped_catalogues()
-    people = {}
-    for username, unit, role in (
-        ("admin", central, "central_admin"),
-        ("editor_a", province, "editor"),
-        ("appraiser", central, "appraiser"),
-        ("appraiser_2", central, "appraiser"),
-    ):
-        people[username] = User.objects.create_user(
-            username, full_name=username.replace("_", " ").title()
-        )
-        Membership.objects.create(user=people[username], org_unit=unit, role=role)
-    return province, people
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_two_appraisers_at_once_one_wins_the_other_is_told(small_nation) -> None:  # type: ignore[no-untyped-def]
