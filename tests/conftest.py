@@ -42,6 +42,15 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         call_command("load_frameworks", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """Every test's uploads and generated files go to a temporary folder, never the
+    developer's var/media (Django's storage follows the setting change)."""
+    folder = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = folder
+    return folder
+
+
 EVERY_FEATURE = Path(__file__).resolve().parent / "frameworks" / "files" / "every_feature.yaml"
 
 

@@ -24,8 +24,12 @@ UNDER_APPRAISAL = "under_appraisal"
 RETURNED = "returned"
 APPROVED = "approved"
 ISSUED = "issued"
+# The one list of a document's states; every other list of them is derived from these
+# (documents.models.DocumentStatus, the labels, the database guard; tests check they agree).
 STATES = (DRAFT, SUBMITTED, UNDER_APPRAISAL, RETURNED, APPROVED, ISSUED)
-EDITABLE = (DRAFT, RETURNED)
+EDITABLE = (DRAFT, RETURNED)  # the agency may change its content
+SENT = (SUBMITTED, UNDER_APPRAISAL, APPROVED, ISSUED)  # done for the agency, in others' hands
+FINAL = (APPROVED, ISSUED)  # the appraisal is over: the content is the approved one
 
 AGENCY = "agency"
 APPRAISER = "appraiser"

@@ -34,6 +34,7 @@ from govplan.documents.models import (
     Entry,
     EntryVersion,
 )
+from govplan.frameworks.actions import do_add_legal_document
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import OrgUnit
 
@@ -399,6 +400,42 @@ def do_restore_entry(document: Document, key: str, revision: int, *, actor: Any)
         _version(entry, actor=actor, reason=f"restore r{revision}")
         _audit(entry, actor, before, entry.content, f"restore r{revision}")
         return entry
+
+
+def do_cite_new_legal_document(
+    document: Document,
+    section_code: str,
+    *,
+    number: str,
+    issuer: str,
+    title: str,
+    doc_type: str,
+    date: dt.date | None,
+    actor: Any,
+) -> Entry:
+    """Add a legal document missing from the catalogue and cite it in the section's legal
+    basis: both or neither."""
+    key = f"legal:{section_code}"
+    with transaction.atomic():
+        lock_for_edit(document)
+        legal = do_add_legal_document(
+            number=number, issuer=issuer, title=title, doc_type=doc_type, date=date, actor=actor
+        )
+        entry = Entry.objects.filter(document=document, key=key).first()
+        items = list(entry.content.get("items", [])) if entry else []
+        if {"code": legal.code} not in items:
+            items.append({"code": legal.code})
+        result = do_save_entry(
+            document,
+            key,
+            entry.revision if entry else 0,
+            {"items": items},
+            actor=actor,
+            locale="vi",
+        )
+        if result.status == "conflict" or result.entry is None:
+            raise ContentError({"": _("Someone changed the legal basis meanwhile; try again.")})
+        return result.entry
 
 
 def collection_at(

@@ -6,14 +6,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govplan.core import workflow as machine
+
 
 class DocumentStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    UNDER_APPRAISAL = "under_appraisal", _("Under appraisal")
-    RETURNED = "returned", _("Returned for changes")
-    APPROVED = "approved", _("Approved")
-    ISSUED = "issued", _("Issued")
+    """The states of govplan.core.workflow (the one list), with their names for people."""
+
+    DRAFT = machine.DRAFT, _("Draft")
+    SUBMITTED = machine.SUBMITTED, _("Submitted")
+    UNDER_APPRAISAL = machine.UNDER_APPRAISAL, _("Under appraisal")
+    RETURNED = machine.RETURNED, _("Returned for changes")
+    APPROVED = machine.APPROVED, _("Approved")
+    ISSUED = machine.ISSUED, _("Issued")
 
 
 class Document(models.Model):

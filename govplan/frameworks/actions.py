@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,7 +28,13 @@ from govplan.core.frameworks.parse import parse_framework
 from govplan.core.frameworks.problems import Problem, SpecError, gettext_noop
 from govplan.core.frameworks.yamlsafe import load_text
 from govplan.frameworks.catalogues import db_catalogue, db_legal
-from govplan.frameworks.models import Framework, FrameworkTarget, FrameworkVersion, Status
+from govplan.frameworks.models import (
+    Framework,
+    FrameworkTarget,
+    FrameworkVersion,
+    LegalDocument,
+    Status,
+)
 from govplan.orgunits.models import OrgUnit
 
 
@@ -262,3 +270,50 @@ def do_clone(
 def do_new_version(version: FrameworkVersion, *, actor: Any) -> FrameworkVersion:
     """A draft of the next version of the same framework, starting from this one's file."""
     return do_upload_framework(version.source_text, actor=actor)
+
+
+def legal_code(number: str) -> str:
+    """A catalogue code from the number as printed: 64/2007/NĐ-CP → USER-64-2007-ND-CP."""
+    text = unicodedata.normalize("NFKD", number.replace("Đ", "D").replace("đ", "d"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
+    return "USER-" + re.sub(r"[^A-Z0-9]+", "-", text).strip("-")[:50]
+
+
+def do_add_legal_document(
+    *,
+    number: str,
+    issuer: str,
+    title: str,
+    doc_type: str,
+    date: dt.date | None,
+    actor: Any,
+) -> LegalDocument:
+    """A legal document an editor found missing from the catalogue, added for everyone to
+    cite; one that is already there (by its number) is returned as it is."""
+    with transaction.atomic():
+        legal, created = LegalDocument.objects.get_or_create(
+            code=legal_code(number),
+            defaults={
+                "doc_type": doc_type,
+                "number": number,
+                "date": date,
+                "issuer": issuer,
+                "title": title,
+                "from_catalogue": False,
+                "created_by": actor,
+            },
+        )
+        if created:
+            record(
+                Action.CREATE,
+                actor=actor,
+                obj=legal,
+                after={
+                    "number": number,
+                    "issuer": issuer,
+                    "title": title,
+                    "type": doc_type,
+                    "date": date.isoformat() if date else None,
+                },
+            )
+    return legal

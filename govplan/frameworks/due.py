@@ -8,6 +8,7 @@ from typing import Any
 
 from govplan.access.scoping import visible_to
 from govplan.accounts.models import Membership
+from govplan.core import workflow as machine
 from govplan.frameworks.models import FrameworkTarget, FrameworkVersion
 from govplan.orgunits.models import OrgUnit
 
@@ -16,7 +17,7 @@ SHOW_PAST_DAYS = 60  # a deadline further back than this is history, not a to-do
 
 
 # Once sent, the item is done for the agency, whatever the appraiser does next.
-SENT = ("submitted", "under_appraisal", "approved", "issued")
+SENT = machine.SENT
 
 
 @dataclass(frozen=True)

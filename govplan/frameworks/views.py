@@ -18,6 +18,7 @@ from govplan.access.scoping import Capability, get_for, scope_for, visible_to
 from govplan.core.frameworks.catalogue import parse_catalogue
 from govplan.core.frameworks.problems import SpecError
 from govplan.core.frameworks.yamlsafe import load_text
+from govplan.documents.models import DocumentStatus
 from govplan.frameworks import actions
 from govplan.frameworks.catalogues import apply_catalogue
 from govplan.frameworks.forms import CloneForm, DraftEditForm, PublishForm, SpecUploadForm
@@ -122,6 +123,7 @@ def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
             "others": others,
             "can_administer": scope_for(request.user).is_central_admin,
             "has_draft": version.framework.versions.filter(status=Status.DRAFT).exists(),
+            "document_statuses": DocumentStatus.choices,
         },
     )
 

@@ -19,8 +19,9 @@ from govplan.audit.recorder import record
 from govplan.core import workflow as machine
 from govplan.documents.models import Attachment, Document, Entry
 from govplan.orgunits.models import Kind, OrgUnit
-from govplan.workflow.labels import action_label
+from govplan.workflow.labels import action_label, state_phrase
 from govplan.workflow.models import (
+    ChecklistMark,
     Comment,
     CommentReply,
     DocumentRevision,
@@ -132,17 +133,9 @@ class Refused(Exception):
 
 
 def _refusal(exc: machine.TransitionRefused, document: Document) -> Refused:
-    states = {
-        "draft": _("a draft"),
-        "submitted": _("submitted"),
-        "under_appraisal": _("under appraisal"),
-        "returned": _("returned for changes"),
-        "approved": _("approved"),
-        "issued": _("issued"),
-    }
     params = dict(exc.params)
     if "state" in params:
-        params["state"] = states.get(params["state"], params["state"])
+        params["state"] = state_phrase(params["state"])
     if "action" in params:
         params["action"] = action_label(params["action"])
     if "party" in params:
@@ -361,6 +354,57 @@ def do_reply(comment: Comment, *, actor: Any, text: str) -> CommentReply:
             exclude=actor,
         )
     return reply
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    done: bool
+    note: str
+
+
+def do_mark_checklist(document: Document, marks: list[ChecklistItem], *, actor: Any) -> None:
+    """The appraiser's ticks and notes against the framework's checklist, for the revision
+    under appraisal. Only while it is under appraisal: once approved or returned, the marks
+    are part of what was decided."""
+    items = document.framework_version.parsed().checklist
+    if len(marks) != len(items):
+        raise Refused(_("The checklist has changed; reload the page."))
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if machine.APPRAISER not in parties(actor, locked):
+            raise Refused(_("Only the appraiser assigned to this document keeps its checklist."))
+        if locked.status != machine.UNDER_APPRAISAL:
+            raise Refused(
+                _("The checklist is kept while the document is under appraisal; it is %(state)s.")
+                % {"state": state_phrase(locked.status)}
+            )
+        revision = DocumentRevision.objects.filter(document=locked).first()
+        if revision is None:
+            raise Refused(_("The document has not been submitted."))
+        current = {m.item: m for m in ChecklistMark.objects.filter(revision=revision)}
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        for index, wanted in enumerate(marks):
+            note = wanted.note.strip()[:1000]
+            mark = current.get(index)
+            if mark is not None and (mark.done, mark.note) == (wanted.done, note):
+                continue
+            if mark is not None:
+                before[str(index)] = {"done": mark.done, "note": mark.note}
+            after[str(index)] = {"done": wanted.done, "note": note}
+            ChecklistMark.objects.update_or_create(
+                revision=revision,
+                item=index,
+                defaults={"document": locked, "done": wanted.done, "note": note, "by": actor},
+            )
+        if after:
+            record(
+                "checklist.mark",
+                actor=actor,
+                obj=locked,
+                before=before,
+                after={"revision": revision.number, "items": after},
+            )
 
 
 def do_resolve(comment: Comment, *, actor: Any, resolved: bool = True) -> Comment:

@@ -4,6 +4,24 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from govplan.core import workflow as machine
+
+
+def state_phrases() -> dict[str, str]:
+    """Each state as it reads inside a sentence ("… is %(state)s")."""
+    return {
+        machine.DRAFT: _("a draft"),
+        machine.SUBMITTED: _("submitted"),
+        machine.UNDER_APPRAISAL: _("under appraisal"),
+        machine.RETURNED: _("returned for changes"),
+        machine.APPROVED: _("approved"),
+        machine.ISSUED: _("issued"),
+    }
+
+
+def state_phrase(state: str) -> str:
+    return state_phrases().get(state, state)
+
 
 def action_label(action: str) -> str:
     return {

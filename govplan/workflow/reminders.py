@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from govplan.accounts.models import Membership, Role
-from govplan.documents.models import Document, DocumentStatus
+from govplan.core import workflow as machine
+from govplan.documents.models import Document
 from govplan.frameworks.models import FrameworkTarget
 from govplan.workflow.models import ReminderLog
 from govplan.workflow.notify import notify
@@ -18,7 +19,7 @@ from govplan.workflow.notify import notify
 BEFORE = (7, 1)  # days before the deadline
 OVERDUE_EVERY = 7  # days between reminders once overdue
 
-NOT_SUBMITTED = (DocumentStatus.DRAFT, DocumentStatus.RETURNED)
+NOT_SUBMITTED = machine.EDITABLE
 
 
 def reminder_kind(deadline: dt.date, today: dt.date) -> str | None:

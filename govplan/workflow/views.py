@@ -303,22 +303,20 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     if machine.APPRAISER not in actions.parties(request.user, document):
         raise Http404
-    revision = DocumentRevision.objects.filter(document=document).first()
-    if revision is None:
-        raise Http404
-    items = document.framework_version.parsed().checklist
-    for index in range(len(items)):
-        ChecklistMark.objects.update_or_create(
-            revision=revision,
-            item=index,
-            defaults={
-                "document": document,
-                "done": request.POST.get(f"item-{index}") == "on",
-                "note": request.POST.get(f"note-{index}", "")[:1000],
-                "by": request.user,
-            },
+    count = len(document.framework_version.parsed().checklist)
+    marks = [
+        actions.ChecklistItem(
+            done=request.POST.get(f"item-{index}") == "on",
+            note=request.POST.get(f"note-{index}", ""),
         )
-    messages.success(request, _("Checklist saved."))
+        for index in range(count)
+    ]
+    try:
+        actions.do_mark_checklist(document, marks, actor=request.user)
+    except actions.Refused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Checklist saved."))
     return _editor(pk, "appraisal")
 
 

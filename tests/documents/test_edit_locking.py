@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -295,3 +296,12 @@ def test_a_save_racing_a_submission_is_in_the_revision_or_refused(small_nation) 
             assert snapshot != {"html": text}
         outcomes[result["save"]] += 1
     assert sum(outcomes.values()) == ROUNDS
+
+
+def test_uploads_in_tests_never_reach_the_developers_var(cast: Cast, document_a: Document) -> None:
+    from django.conf import settings
+
+    attachment = _prepared(cast, document_a)["attachment"]
+    path = Path(attachment.file.path).resolve()
+    assert path.is_file()
+    assert not path.is_relative_to(Path(settings.VAR_DIR).resolve())

@@ -1,0 +1,438 @@
+"""Every state change is a `do_*` action that writes its audit entry in the same transaction
+as the change. This walks every `do_*` function in govplan, runs it once on a prepared case
+and watches the SQL it sends: at least one audit entry is inserted, and every write (the
+change and its entry) happens inside one transaction the action opened itself.
+
+A new action without a case here fails `test_every_action_has_a_case`: add one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+import govplan
+from govplan.documents.models import Attachment, Document, Entry
+from tests.conftest import EVERY_FEATURE, Cast, example_version
+
+pytestmark = pytest.mark.django_db
+
+Act = Callable[[], Any]
+
+
+def discover() -> set[str]:
+    """The dotted names of every `do_*` function defined in a govplan module."""
+    names = set()
+    for info in pkgutil.walk_packages(govplan.__path__, "govplan."):
+        if ".migrations" in info.name or info.name.endswith(("wsgi", "asgi")):
+            continue
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if (
+                name.startswith("do_")
+                and inspect.isfunction(value)
+                and value.__module__ == module.__name__
+            ):
+                names.add(f"{module.__name__}.{name}")
+    return names
+
+
+@dataclass
+class World:
+    cast: Cast
+    tmp: Path
+    settings: Any
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def document(self) -> Document:
+        """Province A's 2027 plan with a narrative and a project row."""
+        if "document" not in self.cache:
+            from govplan.documents.actions import do_add_entry, do_create_document, do_save_entry
+
+            document = do_create_document(
+                unit=self.cast.province_a, version=example_version(), actor=self.cast.editor_a
+            )
+            do_save_entry(
+                document,
+                self.narrative(document),
+                0,
+                {"html": "<p>Một</p>"},
+                actor=self.cast.editor_a,
+                locale="vi",
+            )
+            do_add_entry(
+                document,
+                "row:projects",
+                {"cells": {"name": "Dự án A"}},
+                actor=self.cast.editor_a,
+                locale="vi",
+            )
+            do_add_entry(
+                document,
+                "row:projects",
+                {"cells": {"name": "Dự án B"}},
+                actor=self.cast.editor_a,
+                locale="vi",
+            )
+            self.cache["document"] = document
+        return self.cache["document"]
+
+    @staticmethod
+    def narrative(document: Document) -> str:
+        spec = document.framework_version.parsed()
+        return f"narrative:{next(s for s in spec.walk() if s.narrative).code}"
+
+    def rows(self) -> list[Entry]:
+        return list(Entry.objects.filter(document=self.document(), collection="table:projects"))
+
+    def status(self, status: str) -> Document:
+        document = self.document()
+        Document.objects.filter(pk=document.pk).update(status=status)
+        return Document.objects.get(pk=document.pk)
+
+    def submitted(self, status: str = "under_appraisal") -> Document:
+        """Submitted for real (a frozen revision), then moved to ``status``."""
+        from govplan.workflow.models import DocumentRevision
+
+        document = self.document()
+        DocumentRevision.objects.create(
+            document=document, number=1, snapshot={}, created_by=self.cast.editor_a
+        )
+        return self.status(status)
+
+    def attachment(self) -> Attachment:
+        from govplan.documents.actions import do_attach
+
+        document = self.document()
+        return do_attach(
+            document,
+            next(iter(document.framework_version.parsed().tables()))[0].code,
+            data=b"%PDF-1.4\n%%EOF\n",
+            filename="a.pdf",
+            content_type="application/pdf",
+            description="",
+            actor=self.cast.editor_a,
+        )
+
+    def pki(self) -> tuple[Any, bytes]:
+        from govplan.official import pki
+
+        ca_key, ca_cert = pki.make_ca(key_kind="ec")
+        key, cert = pki.make_signer(ca_key, ca_cert, common_name="Lãnh Đạo", key_kind="ec")
+        (self.tmp / "root.pem").write_bytes(pki.pem(ca_cert))
+        self.settings.TRUST_ROOTS_DIR = self.tmp
+        return ca_cert, pki.pkcs12(key, cert, ca_cert, b"khoa")
+
+
+# --- one case per action: prepare, then return the call that is watched -----------------
+
+
+def documents(world: World, name: str) -> Act:
+    from govplan.documents import actions
+
+    cast, editor = world.cast, world.cast.editor_a
+    if name == "do_create_document":
+        return lambda: actions.do_create_document(
+            unit=cast.province_b, version=example_version(), actor=cast.editor_b
+        )
+    document = world.document()
+    first, second = world.rows()
+    key = world.narrative(document)
+    attachment = world.attachment()
+    return {
+        "do_save_entry": lambda: actions.do_save_entry(
+            document, key, 1, {"html": "<p>Hai</p>"}, actor=editor, locale="vi"
+        ),
+        "do_add_entry": lambda: actions.do_add_entry(
+            document, "row:projects", {"cells": {"name": "C"}}, actor=editor, locale="vi"
+        ),
+        "do_delete_entry": lambda: actions.do_delete_entry(
+            document, first.key, first.revision, actor=editor
+        ),
+        "do_move_entry": lambda: actions.do_move_entry(
+            document, first.key, second.key, actor=editor
+        ),
+        "do_restore_entry": lambda: actions.do_restore_entry(document, key, 1, actor=editor),
+        "do_restore_collection": lambda: actions.do_restore_collection(
+            document, "table:projects", first.updated_at, actor=editor
+        ),
+        "do_attach": lambda: actions.do_attach(
+            document,
+            first.section_code,
+            data=b"%PDF-1.4\n%%EOF\n",
+            filename="b.pdf",
+            content_type="application/pdf",
+            description="",
+            actor=editor,
+        ),
+        "do_remove_attachment": lambda: actions.do_remove_attachment(attachment, actor=editor),
+        "do_cite_new_legal_document": lambda: actions.do_cite_new_legal_document(
+            document,
+            _legal_section(document),
+            number="99/2026/QĐ-UBND",
+            issuer="UBND tỉnh Bắc Ninh",
+            title="Quy chế thử",
+            doc_type="decision",
+            date=dt.date(2026, 1, 5),
+            actor=editor,
+        ),
+    }[name]
+
+
+def _legal_section(document: Document) -> str:
+    spec = document.framework_version.parsed()
+    return next(s.code for s in spec.walk() if s.legal_basis is not None)
+
+
+def workflow(world: World, name: str) -> Act:
+    from govplan.workflow import actions
+    from govplan.workflow.models import Comment, DocumentRevision
+    from govplan.workflow.validation import do_explain
+
+    cast = world.cast
+    if name == "do_explain":
+        document = world.document()
+        return lambda: do_explain(document, "anomaly:X", "Đã rà soát.", actor=cast.editor_a)
+    if name == "do_transition":
+        document = world.submitted("submitted")
+        return lambda: actions.do_transition(document, "start_appraisal", actor=cast.appraiser)
+    document = world.submitted()
+    if name == "do_comment":
+        return lambda: actions.do_comment(
+            document,
+            actor=cast.appraiser,
+            section_code=world.narrative(document).split(":", 1)[1],
+            anchor="",
+            anchor_label="",
+            text="Bổ sung số liệu.",
+        )
+    if name == "do_mark_checklist":
+        count = len(document.framework_version.parsed().checklist)
+        marks = [actions.ChecklistItem(done=True, note="đạt")] * count
+        return lambda: actions.do_mark_checklist(document, marks, actor=cast.appraiser)
+    comment = Comment.objects.create(
+        document=document,
+        revision=DocumentRevision.objects.get(document=document),
+        section_code="I",
+        text="Bổ sung.",
+        author=cast.appraiser,
+    )
+    if name == "do_reply":
+        return lambda: actions.do_reply(comment, actor=cast.editor_a, text="Đã bổ sung.")
+    assert name == "do_resolve"
+    return lambda: actions.do_resolve(comment, actor=cast.appraiser)
+
+
+def official(world: World, name: str) -> Act:
+    from govplan.documents.demo import fill_for_demo
+    from govplan.official import actions, batch, issuing
+    from govplan.official.build import official_document
+    from govplan.official.defaults import profile_values
+    from govplan.official.render import pdf_bytes
+
+    cast = world.cast
+    if name == "do_save_profile":
+        values = profile_values(cast.province_a)
+        return lambda: actions.do_save_profile(
+            cast.province_a, {**values, "signer_name": "Lãnh Đạo"}, actor=cast.approver_a
+        )
+    if name == "do_save_issuing_data":
+        document = world.document()
+        values = dict.fromkeys(actions.DATA_FIELDS, "")
+        values.update(number="5", date=dt.date(2027, 1, 5), decision_date=None, mode="direct")
+        return lambda: actions.do_save_issuing_data(document, values, actor=cast.editor_a)
+    if name in ("do_start_export", "do_resume_export", "do_prune_exports"):
+        world.settings.MEDIA_ROOT = world.tmp
+        document = world.document()
+        fill_for_demo(document, actor=cast.editor_a)
+        world.status("approved")
+        version = document.framework_version
+        if name == "do_start_export":
+            return lambda: batch.do_start_export(cast.central_admin, version, None, "", ["docx"])
+        job = batch.do_start_export(cast.central_admin, version, None, "", ["docx"])
+        job.state = "failed"
+        job.finished_at = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+        job.save()
+        if name == "do_resume_export":
+            return lambda: batch.do_resume_export(cast.central_admin, job)
+        return lambda: batch.do_prune_exports(dt.timedelta(days=7))
+    # Issuing: an approved plan, a trusted signing key.
+    document = world.document()
+    fill_for_demo(document, actor=cast.editor_a)
+    document = world.status("approved")
+    _ca, key_file = world.pki()
+    actions.do_save_profile(
+        cast.province_a,
+        {**profile_values(cast.province_a), "signer_name": "Lãnh Đạo"},
+        actor=cast.approver_a,
+    )
+    if name == "do_sign_and_issue":
+        return lambda: issuing.do_sign_and_issue(
+            document,
+            number="5",
+            date=dt.date(2027, 1, 5),
+            key_file=key_file,
+            passphrase="khoa",
+            actor=cast.approver_a,
+        )
+    assert name == "do_issue_with_signed_copy"
+    from govplan.core import signing
+
+    signed = signing.sign_pdf(
+        pdf_bytes(official_document(document)),
+        key_and_certs=key_file,
+        passphrase=b"khoa",
+        reason="Ban hành",
+        location="Bắc Ninh",
+        signer_label="Lãnh Đạo",
+    )
+    return lambda: issuing.do_issue_with_signed_copy(
+        document,
+        number="05/KH-UBND",
+        date=dt.date(2027, 1, 5),
+        pdf=signed,
+        filename="ky.pdf",
+        actor=cast.approver_a,
+    )
+
+
+def orgunits(world: World, name: str) -> Act:
+    from govplan.orgunits import actions
+    from govplan.orgunits.models import Kind
+
+    cast = world.cast
+    if name == "do_create_unit":
+        return lambda: actions.do_create_unit(
+            actor=cast.central_admin,
+            scheme="govplan",
+            code="THU-NGHIEM",
+            kind=Kind.DEPARTMENT,
+            name="Sở Thử nghiệm",
+            parent=cast.province_a,
+            valid_from=dt.date(2026, 1, 1),
+        )
+    assert name == "do_update_unit"
+    return lambda: actions.do_update_unit(
+        cast.commune_a, actor=cast.central_admin, short_name="Xã thử"
+    )
+
+
+def accounts(world: World, name: str) -> Act:
+    from govplan.accounts import actions
+    from govplan.accounts.models import Membership
+
+    cast = world.cast
+    admin = cast.central_admin
+    return {
+        "do_create_user": lambda: actions.do_create_user(
+            actor=admin, password="a-long-password-2026", username="moi", full_name="Người Mới"
+        ),
+        "do_update_user": lambda: actions.do_update_user(
+            cast.viewer_a, actor=admin, full_name="Người Xem"
+        ),
+        "do_set_password": lambda: actions.do_set_password(
+            cast.viewer_a, "another-long-password-2026", actor=admin
+        ),
+        "do_grant_membership": lambda: actions.do_grant_membership(
+            cast.viewer_a, cast.province_b, "viewer", actor=admin
+        ),
+        "do_revoke_membership": lambda: actions.do_revoke_membership(
+            Membership.objects.get(user=cast.viewer_a), actor=admin
+        ),
+    }[name]
+
+
+def frameworks(world: World, name: str) -> Act:
+    from govplan.frameworks import actions
+
+    admin = world.cast.central_admin
+    if name == "do_upload_framework":
+        return lambda: actions.do_upload_framework(EVERY_FEATURE.read_bytes(), actor=admin)
+    if name == "do_add_legal_document":
+        return lambda: actions.do_add_legal_document(
+            number="98/2026/QĐ-UBND",
+            issuer="UBND tỉnh Bắc Ninh",
+            title="Quy chế",
+            doc_type="decision",
+            date=None,
+            actor=admin,
+        )
+    published = example_version()
+    if name == "do_clone":
+        return lambda: actions.do_clone(published, actor=admin, new_code="KH-CDS-2028-MAU")
+    if name == "do_new_version":
+        return lambda: actions.do_new_version(published, actor=admin)
+    draft = actions.do_upload_framework(EVERY_FEATURE.read_bytes(), actor=admin)
+    if name == "do_update_draft":
+        text = draft.source_text.replace("title:", "title: ", 1)
+        return lambda: actions.do_update_draft(draft, text, actor=admin)
+    assert name == "do_publish"
+    return lambda: actions.do_publish(
+        draft, actor=admin, deadline=draft.deadline, kinds=["province"], unit_refs=[]
+    )
+
+
+CASES: dict[str, Callable[[World, str], Act]] = {
+    "govplan.documents.actions": documents,
+    "govplan.workflow.actions": workflow,
+    "govplan.workflow.validation": workflow,
+    "govplan.official.actions": official,
+    "govplan.official.issuing": official,
+    "govplan.official.batch": official,
+    "govplan.orgunits.actions": orgunits,
+    "govplan.accounts.actions": accounts,
+    "govplan.frameworks.actions": frameworks,
+}
+
+ACTIONS = sorted(discover())
+
+
+def test_every_action_has_a_case() -> None:
+    assert len(ACTIONS) > 30
+    missing = [name for name in ACTIONS if name.rsplit(".", 1)[0] not in CASES]
+    assert not missing, f"add a case for {missing} in {__file__}"
+
+
+class Writes:
+    """The INSERT/UPDATE/DELETE statements sent while watching, each with the transaction
+    (the outermost savepoint opened since watching began) it ran in."""
+
+    def __init__(self) -> None:
+        self.base = len(connection.savepoint_ids)
+        self.seen: list[tuple[str, str | None]] = []
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        verb = sql.lstrip().split(None, 1)[0].upper()
+        if verb in ("INSERT", "UPDATE", "DELETE"):
+            ids = connection.savepoint_ids
+            self.seen.append((sql, ids[self.base] if len(ids) > self.base else None))
+        return execute(sql, params, many, context)
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_the_action_writes_its_audit_entry_in_its_own_transaction(
+    name: str, cast: Cast, tmp_path: Path, settings: Any
+) -> None:
+    module, function = name.rsplit(".", 1)
+    case = CASES.get(module)
+    if case is None:
+        pytest.fail(f"no case for {name}")
+    act = case(World(cast, tmp_path, settings), function)
+    writes = Writes()
+    with connection.execute_wrapper(writes):
+        act()
+    audit = [txn for sql, txn in writes.seen if "audit_auditevent" in sql and "INSERT" in sql]
+    assert audit, f"{name} wrote no audit entry"
+    transactions = {txn for _sql, txn in writes.seen}
+    outside = [sql[:80] for sql, txn in writes.seen if txn is None]
+    assert not outside, f"{name} wrote outside a transaction of its own: {outside}"
+    assert len(transactions) == 1, f"{name} wrote in {len(transactions)} transactions"
