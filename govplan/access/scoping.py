@@ -9,22 +9,30 @@ Capabilities, by role held in a unit U:
 - viewer in U: view U's subtree.
 Viewing U's subtree includes the subtrees of the units U came from, so the new
 Bắc Ninh sees what Bắc Giang filed before the 2025 merger.
+
+History: an editor (approver) in U also edits (approves) the documents of the units U came
+from that are no longer in force, and a central administrator edits those of every unit no
+longer in force, but only documents written for a day the unit was in force on (the old
+Bắc Giang's 2011-2015 plan, never a 2026 one). These *historical* grants reach a unit itself
+(may one act for it at all) and the models that name that day (``SCOPE_DAY``); no other model.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
+from django.utils import timezone
 
 from govplan.accounts.models import Membership, Role
-from govplan.orgunits.history import predecessor_ids
-from govplan.orgunits.models import Kind, OrgUnit
+from govplan.orgunits.history import predecessor_ids_of_each
+from govplan.orgunits.models import Kind, OrgUnit, valid_on_q
 
 M = TypeVar("M", bound=models.Model)
 
@@ -39,19 +47,31 @@ class Capability(enum.StrEnum):
 
 @dataclass
 class Grant:
-    """Where one capability holds: nationwide, over subtrees (by path), or on single units."""
+    """Where one capability holds: nationwide, over subtrees (by path), or on single units;
+    and, historically, on units no longer in force for what was written while they were."""
 
     national: bool = False
     subtrees: set[str] = field(default_factory=set)  # unit paths; the unit itself included
     strict_subtrees: set[str] = field(default_factory=set)  # sub-units only
     units: set[int] = field(default_factory=set)
+    historical_units: set[int] = field(default_factory=set)  # ended units a successor writes for
+    historical_national: bool = False  # every unit no longer in force (central administrators)
 
     @property
     def empty(self) -> bool:
-        return not (self.national or self.subtrees or self.strict_subtrees or self.units)
+        return not (
+            self.national
+            or self.subtrees
+            or self.strict_subtrees
+            or self.units
+            or self.historical_units
+            or self.historical_national
+        )
 
-    def q(self, prefix: str) -> Q | None:
-        """A filter over ``<prefix>path``/``<prefix>id``; None means no restriction."""
+    def q(self, prefix: str, *, historical: bool = False, day_path: str = "") -> Q | None:
+        """A filter over ``<prefix>path``/``<prefix>id``; None means no restriction. With
+        ``historical`` the units no longer in force are included, and with ``day_path`` (the
+        path to the day an object is written for) only where the unit was in force that day."""
         if self.national:
             return None
         condition = Q(pk__in=[])
@@ -61,14 +81,33 @@ class Grant:
             condition |= Q(**{f"{prefix}path__startswith": path}) & ~Q(**{f"{prefix}path": path})
         if self.units:
             condition |= Q(**{f"{prefix}id__in": sorted(self.units)})
+        if historical and (self.historical_units or self.historical_national):
+            past = Q(pk__in=[])
+            if self.historical_units:
+                past |= Q(**{f"{prefix}id__in": sorted(self.historical_units)})
+            if self.historical_national:
+                past |= Q(**{f"{prefix}valid_to__lt": timezone.localdate()})
+            if day_path:
+                past &= valid_on_q(F(day_path), prefix)
+            condition |= past
         return condition
 
-    def covers(self, unit: OrgUnit) -> bool:
+    def covers(self, unit: OrgUnit, on: dt.date | None = None) -> bool:
+        """Whether the grant reaches ``unit``; for a unit no longer in force, held through a
+        historical grant, only if it was in force ``on`` the day in question (None: the unit
+        as such, for its page and its header)."""
         if self.national or unit.pk in self.units:
             return True
         if any(unit.path.startswith(p) for p in self.subtrees):
             return True
-        return any(unit.path.startswith(p) and unit.path != p for p in self.strict_subtrees)
+        if any(unit.path.startswith(p) and unit.path != p for p in self.strict_subtrees):
+            return True
+        historical = unit.pk in self.historical_units or (
+            self.historical_national
+            and unit.valid_to is not None
+            and unit.valid_to < timezone.localdate()
+        )
+        return historical and (on is None or unit.is_valid_on(on))
 
 
 @dataclass
@@ -81,11 +120,15 @@ class Scope:
     def grant(self, capability: Capability) -> Grant:
         return self.grants.get(capability, Grant())
 
-    def can(self, capability: Capability, unit: OrgUnit | None = None) -> bool:
+    def can(
+        self, capability: Capability, unit: OrgUnit | None = None, *, on: dt.date | None = None
+    ) -> bool:
+        """``capability`` somewhere (no unit), over ``unit``, or over what ``unit`` wrote for
+        the day ``on`` (a document: see documents.access.can_on_document)."""
         grant = self.grant(capability)
         if unit is None:
             return not grant.empty
-        return grant.covers(unit)
+        return grant.covers(unit, on)
 
     @property
     def is_central_admin(self) -> bool:
@@ -128,6 +171,8 @@ def _compute_scope(user: Any) -> Scope:
         if membership.role == Role.CENTRAL_ADMIN and central:
             for capability in (Capability.VIEW, Capability.ADMINISTER):
                 grants[capability].national = True
+            # They enter the archive of units that no longer exist, not today's documents.
+            grants[Capability.EDIT].historical_national = True
         elif membership.role == Role.APPRAISER:
             if central:
                 grants[Capability.VIEW].national = True
@@ -141,11 +186,24 @@ def _compute_scope(user: Any) -> Scope:
                 grants[Capability.EDIT].units.add(unit.pk)
             elif membership.role == Role.APPROVER:
                 grants[Capability.APPROVE].units.add(unit.pk)
-    if not grants[Capability.VIEW].national and view_roots:
-        roots = view_roots | predecessor_ids(view_roots)
-        grants[Capability.VIEW].subtrees = set(
-            OrgUnit.objects.filter(pk__in=roots).values_list("path", flat=True)
-        )
+    if view_roots:
+        came_from = predecessor_ids_of_each(view_roots)
+        roots = view_roots.union(*came_from.values())
+        today = timezone.localdate()
+        paths, ended = set(), set()
+        for pk, path, valid_to in OrgUnit.objects.filter(pk__in=roots).values_list(
+            "pk", "path", "valid_to"
+        ):
+            paths.add(path)
+            if valid_to is not None and valid_to < today:
+                ended.add(pk)
+        if not grants[Capability.VIEW].national:
+            grants[Capability.VIEW].subtrees = paths
+        # A successor's editors and approvers write the history of the units it came from.
+        for capability in (Capability.EDIT, Capability.APPROVE):
+            grant = grants[capability]
+            for unit_id in grant.units:
+                grant.historical_units |= came_from.get(unit_id, set()) & ended
     return Scope(grants, roles, {m.org_unit_id for m in memberships}, user.pk)
 
 
@@ -173,7 +231,10 @@ def visible_to(
     if grant.empty:
         return queryset.none()
     prefix = _scope_prefix(queryset.model)
-    condition = grant.q(prefix)
+    # Historical grants reach the unit itself, or objects that name the day they are
+    # written for; any other model stays out of them.
+    day_path: str = getattr(queryset.model, "SCOPE_DAY", "")
+    condition = grant.q(prefix, historical=not prefix or bool(day_path), day_path=day_path)
     if condition is None:
         return queryset
     filtered = queryset.filter(condition)

@@ -20,14 +20,19 @@ def load_document(user: Any, pk: int, capability: Capability = Capability.VIEW) 
         Capability.VIEW,
         pk=pk,
     )
-    if capability != Capability.VIEW and not scope_for(user).can(capability, document.org_unit):
+    if capability != Capability.VIEW and not can_on_document(user, capability, document):
         raise PermissionDenied
     return document
+
+
+def can_on_document(user: Any, capability: Capability, document: Document) -> bool:
+    """``capability`` over the document's unit; for a unit no longer in force that the user
+    holds it over historically (a predecessor of their unit), only if the unit was in force
+    on the day the document is written for."""
+    return scope_for(user).can(capability, document.org_unit, on=document.structure_date)
 
 
 def can_edit(user: Any, document: Document) -> bool:
     from govplan.documents.actions import EDITABLE_STATUSES
 
-    return document.status in EDITABLE_STATUSES and scope_for(user).can(
-        Capability.EDIT, document.org_unit
-    )
+    return document.status in EDITABLE_STATUSES and can_on_document(user, Capability.EDIT, document)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,9 +64,26 @@ def lock_for_edit(document: Document) -> Document:
     return locked
 
 
+def not_in_force(unit: OrgUnit, version: FrameworkVersion) -> str:
+    return _(
+        "%(unit)s was not in force on %(day)s, the day %(framework)s is written for: "
+        "file it under the unit that was."
+    ) % {
+        "unit": unit.name,
+        "day": version.structure_date.strftime("%d/%m/%Y"),
+        "framework": version.framework.code,
+    }
+
+
 def do_create_document(
-    *, unit: OrgUnit, version: FrameworkVersion, actor: Any, carry_from: Document | None = None
+    *,
+    unit: OrgUnit,
+    version: FrameworkVersion,
+    actor: Any,
+    carry_from: Sequence[Document] = (),
 ) -> Document:
+    """The unit's document for ``version``, started from the previous cycle's documents
+    ``carry_from`` when given (a unit formed from several starts from all of theirs)."""
     if not version.is_published:
         raise ValidationError(_("A document is written against a published framework."))
     if not version.targets.filter(org_unit=unit).exists():
@@ -73,8 +91,12 @@ def do_create_document(
             _("%(framework)s does not apply to %(unit)s.")
             % {"framework": version.framework.code, "unit": unit.name}
         )
+    day = version.structure_date
+    if not unit.is_valid_on(day):
+        # Filed under a unit that did not exist then, it would be history nobody wrote.
+        raise ValidationError(not_in_force(unit, version))
     spec = version.parsed()
-    title = f"{spec.document_title or spec.title} – {unit.name}"
+    title = f"{spec.document_title or spec.title} – {unit.name_on(day)}"
     with transaction.atomic():
         try:
             with transaction.atomic():  # a savepoint, so the check below can still query
@@ -86,7 +108,7 @@ def do_create_document(
                     title=title[:500],
                     period_start=spec.period.start,
                     period_end=spec.period.end,
-                    carried_from=carry_from,
+                    carried_from=carry_from[0] if len(carry_from) == 1 else None,
                     created_by=actor,
                 )
         except IntegrityError:
@@ -105,12 +127,12 @@ def do_create_document(
                 "unit": unit.pk,
                 "framework": version.framework.code,
                 "version": version.number,
-                "carried_from": carry_from.pk if carry_from else None,
+                "carried_from": [d.pk for d in carry_from],
             },
         )
         from govplan.documents.carryover import carry_over, fill_results
 
-        if carry_from is not None:
+        if carry_from:
             carry_over(carry_from, document, actor=actor)
         if document.kind == "report":
             fill_results(document, actor=actor)

@@ -1,16 +1,22 @@
-"""Starting a new cycle's document from the unit's previous one.
+"""Starting a new cycle's document from the previous cycle: the unit's own document and, for
+a unit formed from several, each predecessor's (cycles.previous_documents).
 
 - continuing projects come across with the phasing that falls in the new period (columns
   are matched by their role, so it works between frameworks whose columns differ);
 - the legal basis and the narrative come across as starting text where the new framework
-  has a section with the same code;
+  has a section with the same code (from several documents: the texts one after the other,
+  each under its unit's name; the legal bases together);
 - targets come across into the new plan's targets section.
+Every carried row and target names the document it came from (Entry.origin).
 A report's results section is filled from the targets of the plan that covers its period.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from django.utils.html import escape
 
 from govplan.core.documents.totals import split_phasing_key
 from govplan.core.frameworks.model import Framework, Table
@@ -64,6 +70,7 @@ def _create(
     position: float,
     content: dict[str, Any],
     actor: Any,
+    origin: Document | None = None,
 ) -> None:
     entry = Entry.objects.create(
         document=document,
@@ -75,35 +82,79 @@ def _create(
         content=content,
         revision=1,
         updated_by=actor,
+        origin=origin,
     )
     _version(entry, actor=actor, reason="carry-over")
 
 
-def carry_over(source: Document, target: Document, *, actor: Any) -> None:
-    old_spec = source.framework_version.parsed()
+def carry_over(sources: Sequence[Document], target: Document, *, actor: Any) -> None:
+    """Start ``target`` from the previous cycle's documents ``sources`` (in this order)."""
     new_spec = target.framework_version.parsed()
-    old_entries = list(
-        Entry.objects.filter(document=source, deleted=False).order_by("position", "pk")
-    )
+    entries: dict[int, list[Entry]] = {s.pk: [] for s in sources}
+    for entry in Entry.objects.filter(document__in=sources, deleted=False).order_by(
+        "position", "pk"
+    ):
+        entries[entry.document_id].append(entry)
 
     # Narrative and legal basis, where the new framework has the same section.
-    for entry in old_entries:
-        if entry.kind not in ("narrative", "legal"):
-            continue
-        section = new_spec.section(entry.section_code or entry.key.split(":", 1)[1])
-        if section is None:
-            continue
-        if (entry.kind == "narrative" and section.narrative) or (
-            entry.kind == "legal" and section.legal_basis is not None
-        ):
-            _create(target, entry.key, entry.kind, section.code, "", 0, entry.content, actor)
+    texts: dict[str, list[tuple[Document, Entry]]] = {}
+    sections: dict[str, str] = {}
+    for source in sources:
+        for entry in entries[source.pk]:
+            if entry.kind not in ("narrative", "legal"):
+                continue
+            section = new_spec.section(entry.section_code or entry.key.split(":", 1)[1])
+            if section is None:
+                continue
+            if (entry.kind == "narrative" and section.narrative) or (
+                entry.kind == "legal" and section.legal_basis is not None
+            ):
+                texts.setdefault(entry.key, []).append((source, entry))
+                sections[entry.key] = section.code
+    for key, found in texts.items():
+        (source, first), several = found[0], len(found) > 1
+        content = _joined(found) if several else first.content
+        origin = None if several else source
+        _create(target, key, first.kind, sections[key], "", 0, content, actor, origin)
 
-    # Continuing projects, with their remaining phasing.
+    position = 0.0
+    for source in sources:
+        position = _projects(source, entries[source.pk], target, new_spec, position, actor)
+    position = 0.0
+    for source in sources:
+        position = _targets(source, entries[source.pk], target, new_spec, position, actor)
+
+
+def _joined(found: list[tuple[Document, Entry]]) -> dict[str, Any]:
+    """Several documents' text of one section: each under its unit's name; legal bases as one
+    list without repeats."""
+    if found[0][1].kind == "legal":
+        items: list[dict[str, Any]] = []
+        for _source, entry in found:
+            items += [i for i in entry.content.get("items", []) if i not in items]
+        return {"items": items}
+    html = "".join(
+        f"<p><strong>{escape(source.org_unit.name_on(source.structure_date))}</strong></p>"
+        + entry.content.get("html", "")
+        for source, entry in found
+    )
+    return {"html": html}
+
+
+def _projects(
+    source: Document,
+    old_entries: list[Entry],
+    target: Document,
+    new_spec: Framework,
+    position: float,
+    actor: Any,
+) -> float:
+    """Continuing projects, with their remaining phasing."""
+    old_spec = source.framework_version.parsed()
     new_table = _project_table(new_spec)
     if new_table is not None:
         new_section = next(s for s, t in new_spec.tables() if t.code == new_table.code)
         years = set(new_spec.period.years())
-        position = 0.0
         for _section, old_table in old_spec.tables():
             if old_table.by_role("project_name") is None:
                 continue
@@ -145,12 +196,22 @@ def carry_over(source: Document, target: Document, *, actor: Any) -> None:
                     position,
                     content,
                     actor,
+                    source,
                 )
+    return position
 
-    # Targets, into the first targets section of the new plan.
+
+def _targets(
+    source: Document,
+    old_entries: list[Entry],
+    target: Document,
+    new_spec: Framework,
+    position: float,
+    actor: Any,
+) -> float:
+    """Targets, into the first targets section of the new plan."""
     targets_section = next((s for s in new_spec.walk() if s.targets is not None), None)
     if targets_section is not None:
-        position = 0.0
         for entry in old_entries:
             if entry.kind != "target":
                 continue
@@ -170,7 +231,9 @@ def carry_over(source: Document, target: Document, *, actor: Any) -> None:
                 position,
                 content,
                 actor,
+                source,
             )
+    return position
 
 
 def plan_targets_for_report(report: Document) -> list[tuple[Document, Entry]]:

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-
 from govplan.access.scoping import visible_to
 from govplan.core.documents.totals import row_phasing_total
 from govplan.core.documents.values import sum_values
@@ -24,7 +22,9 @@ class SubDocument:
 
 
 def sub_documents(document: Document, user: Any) -> list[Document]:
-    units = document.org_unit.descendants(on=timezone.localdate())
+    """The documents of the units under the document's unit in the structure of the day the
+    document is written for (a 2011-2015 plan's communes are those of 2010)."""
+    units = document.org_unit.descendants(on=document.structure_date)
     return list(
         visible_to(Document.objects.all(), user)
         .filter(framework=document.framework, org_unit__in=units)
@@ -97,4 +97,9 @@ def consolidated(document: Document, user: Any) -> dict[str, Any]:
                     "phasing_total": row_phasing_total(entry.content.get("phasing", {})),
                 }
             )
-    return {"subs": subs, "indicators": indicators, "projects": projects}
+    return {
+        "subs": subs,
+        "indicators": indicators,
+        "projects": projects,
+        "structure_date": document.structure_date,
+    }

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from govplan.core.documents.cells import display_value, format_number
 from govplan.core.documents.totals import (
@@ -20,6 +21,7 @@ from govplan.core.documents.totals import (
 from govplan.core.documents.values import cell_keys, is_filled, ratio_percent
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework, Section, Table
+from govplan.documents import cycles
 from govplan.documents.labels import entry_label
 from govplan.documents.models import Attachment, Document, Entry
 from govplan.documents.sanitize import text_of
@@ -53,8 +55,19 @@ def visible_sections(spec: Framework, document: Document) -> list[Section]:
 
 def load_entries(document: Document) -> dict[str, Any]:
     entries = list(
-        Entry.objects.filter(document=document, deleted=False).only(
-            "key", "kind", "collection", "position", "content", "revision", "section_code"
+        Entry.objects.filter(document=document, deleted=False)
+        .select_related("origin__org_unit")
+        .only(
+            "key",
+            "kind",
+            "collection",
+            "position",
+            "content",
+            "revision",
+            "section_code",
+            "origin__period_start",
+            "origin__period_end",
+            "origin__org_unit__name",
         )
     )
     by_key = {e.key: e for e in entries}
@@ -67,54 +80,10 @@ def load_entries(document: Document) -> dict[str, Any]:
     return {"by_key": by_key, "collections": collections}
 
 
-def previous_document(document: Document) -> Document | None:
-    """The unit's document for the framework this one follows (or that of the unit it came
-    from, for units formed by a merger)."""
-    spec = document.framework_version.parsed()
-    if not spec.follows:
-        return None
-    from govplan.orgunits.history import predecessor_ids
-
-    units = [document.org_unit_id, *predecessor_ids([document.org_unit_id])]
-    return (
-        Document.objects.filter(framework__code=spec.follows, org_unit_id__in=units)
-        .select_related("framework_version")
-        .order_by("-period_end")
-        .first()
-    )
-
-
 def previous_values(document: Document) -> dict[str, dict[str, Any]]:
     """Indicator code → previous content, reading through catalogue mappings (level 4 of
-    2011 continues as toàn trình)."""
-    previous = previous_document(document)
-    if previous is None:
-        return {}
-    spec = document.framework_version.parsed()
-    old = {
-        e.key.removeprefix("value:"): e.content
-        for e in Entry.objects.filter(document=previous, kind="value", deleted=False)
-    }
-    result: dict[str, dict[str, Any]] = {}
-    for code, indicator in spec.indicators.items():
-        if code in old:
-            result[code] = old[code]
-        elif indicator.maps_from and indicator.maps_from.indicator in old:
-            mapping = indicator.maps_from.options
-            cells: dict[str, Any] = {}
-            for key, cell in old[indicator.maps_from.indicator].get("cells", {}).items():
-                new_key = mapping.get(key) if key else ""
-                if new_key is None and key:
-                    continue
-                target = new_key if key else ""
-                if "v" in cell and target in cells:
-                    cells[target] = {
-                        "v": str(Decimal(str(cells[target]["v"])) + Decimal(str(cell["v"])))
-                    }
-                else:
-                    cells[target] = cell
-            result[code] = {"cells": cells, "mapped_from": indicator.maps_from.indicator}
-    return result
+    2011 continues as toàn trình) and across mergers (documents.cycles)."""
+    return cycles.previous_values(document)
 
 
 def describe_cell(indicator: Indicator, cell: dict[str, Any] | None, locale: str) -> str:
@@ -220,12 +189,35 @@ def _phasing_summary(
     ]
 
 
+def describe_previous(indicator: Indicator, prev: dict[str, Any], key: str, locale: str) -> str:
+    """The previous cycle's value of one cell as shown beside it: "140 (Bắc Giang 100 +
+    Bắc Ninh 40)" for a merged unit; each predecessor's value where they do not add up
+    ("Bắc Giang: có; Bắc Ninh: không") or where one gave only part of itself."""
+    total = describe_cell(indicator, prev.get("cells", {}).get(key), locale)
+    sources = prev.get("sources") or []
+    if len(sources) <= 1 and all(s["own"] and s["whole"] for s in sources):
+        return total
+    parts = []
+    for source in sources:
+        label = (
+            source["label"] if source["whole"] else _("%(unit)s (part)") % {"unit": source["label"]}
+        )
+        text = describe_cell(indicator, source["cells"].get(key), locale)
+        parts.append((label, text))
+    if not any(text for _label, text in parts):
+        return ""
+    if total and len(parts) == 1:
+        return f"{total} ({parts[0][0]})"
+    if total:
+        return f"{total} ({' + '.join(f'{label} {text}' for label, text in parts)})"
+    return "; ".join(f"{label}: {text or '—'}" for label, text in parts)
+
+
 def _cell(
     indicator: Indicator, key: str, cells: dict[str, Any], prev: dict[str, Any], locale: str
 ) -> dict[str, Any]:
     cell = cells.get(key, {})
-    previous = prev.get("cells", {}).get(key)
-    data: dict[str, Any] = {"key": key, "previous": describe_cell(indicator, previous, locale)}
+    data: dict[str, Any] = {"key": key, "previous": describe_previous(indicator, prev, key, locale)}
     if indicator.type == "ratio":
         data["n"] = format_number(Decimal(str(cell["n"])), locale=locale) if "n" in cell else ""
         data["d"] = format_number(Decimal(str(cell["d"])), locale=locale) if "d" in cell else ""
@@ -248,6 +240,14 @@ def _cell(
         else:
             data["value"] = value
     return data
+
+
+def origin_of(entry: Any) -> dict[str, str] | None:
+    """Where a carried-over row came from (a merged unit's rows come from several units)."""
+    origin: Document | None = getattr(entry, "origin", None)
+    if origin is None:
+        return None
+    return {"unit": origin.org_unit.name, "period": origin.period_label}
 
 
 def table_block(spec: Framework, table: Table, rows: list[Entry], locale: str) -> dict[str, Any]:
@@ -276,6 +276,7 @@ def table_block(spec: Framework, table: Table, rows: list[Entry], locale: str) -
                 "key": entry.key,
                 "revision": entry.revision,
                 "number": index,
+                "origin": origin_of(entry),
                 "cells": [
                     {
                         "code": c.code,
@@ -471,6 +472,7 @@ def _target_row(spec: Framework, entry: Entry, locale: str) -> dict[str, Any]:
     return {
         "key": entry.key,
         "revision": entry.revision,
+        "origin": origin_of(entry),
         "indicator": indicator.code if indicator else "",
         "indicator_name": indicator.name if indicator else "",
         "text": content.get("text", ""),

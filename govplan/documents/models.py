@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +41,8 @@ class Document(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
     )
+    # The previous cycle's document it started from, when there was one; a unit formed from
+    # several starts from all of theirs, and each carried entry names its own (Entry.origin).
     carried_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -65,6 +68,9 @@ class Document(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     SCOPE_UNIT = "org_unit"
+    # What the document's unit must have been in force on, for a grant over units that no
+    # longer exist to reach it (the scoping layer's historical grants).
+    SCOPE_DAY = "framework_version__units_resolved_on"
 
     class Meta:
         ordering = ["-period_start", "org_unit__name"]
@@ -84,6 +90,16 @@ class Document(models.Model):
         if self.period_start == self.period_end:
             return str(self.period_start)
         return f"{self.period_start}-{self.period_end}"
+
+    @property
+    def structure_date(self) -> dt.date:
+        """The day whose structure the document is written for (its framework's)."""
+        return self.framework_version.structure_date
+
+    @property
+    def unit_name(self) -> str:
+        """The unit's name on that day: Tỉnh Thừa Thiên Huế on a 2011-2015 plan."""
+        return self.org_unit.name_on(self.structure_date)
 
 
 class EntryKind(models.TextChoices):
@@ -117,8 +133,14 @@ class Entry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The previous cycle's document this entry was carried over from (a merged unit's rows
+    # come from several); kept beside the content, which saves and imports rewrite.
+    origin = models.ForeignKey(
+        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     SCOPE_UNIT = "document__org_unit"
+    SCOPE_DAY = "document__framework_version__units_resolved_on"
 
     class Meta:
         ordering = ["document", "collection", "position", "id"]
@@ -176,6 +198,7 @@ class Attachment(models.Model):
     removed = models.BooleanField(default=False)
 
     SCOPE_UNIT = "document__org_unit"
+    SCOPE_DAY = "document__framework_version__units_resolved_on"
 
     class Meta:
         ordering = ["section_code", "uploaded_at"]
@@ -206,6 +229,7 @@ class ImportBatch(models.Model):
     applied_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_UNIT = "document__org_unit"
+    SCOPE_DAY = "document__framework_version__units_resolved_on"
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -176,6 +177,15 @@ class FrameworkVersion(models.Model):
         if self.period_start == self.period_end:
             return str(self.period_start)
         return f"{self.period_start}-{self.period_end}"
+
+    @property
+    def structure_date(self) -> dt.date:
+        """The day whose structure documents against this version are written for: the day
+        its units were resolved on publishing (its deadline, unless the publisher chose
+        another), or 1 January of its first year before it is published. A document's
+        sub-units, the successions its previous cycle follows and the units that may file
+        it are those of this day."""
+        return self.units_resolved_on or self.deadline or dt.date(self.period_start, 1, 1)
 
     def parsed(self) -> FrameworkSpec:
         cached = getattr(self, "_parsed", None)

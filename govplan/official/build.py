@@ -315,7 +315,7 @@ def official_document(document: Document) -> OfficialDocument:
 def _official(document: Document) -> OfficialDocument:
     from govplan.official.models import IssuingData
 
-    profile = profile_values(document.org_unit)
+    profile = profile_values(document.org_unit, on=document.structure_date)
     data = IssuingData.objects.filter(document=document).first()
     spec = document.framework_version.parsed()
     appendices = _Appendices()

@@ -1,8 +1,11 @@
 """What a unit's header and signature block should say, suggested from its name and kind:
-the agency corrects it once (IssuingProfile) and every document uses it."""
+the agency corrects it once (IssuingProfile) and every document uses it. A document written
+for a day the unit bore another name (Tỉnh Thừa Thiên Huế's 2011-2015 plan) is headed with
+that name."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -56,19 +59,38 @@ def _province(unit: OrgUnit) -> OrgUnit | None:
     return None
 
 
-def suggested(unit: OrgUnit) -> dict[str, Any]:
-    """The header and signature block the unit's name and kind suggest."""
+class _Named:
+    """A unit as it was named on a day (its kind, code and parent do not change)."""
+
+    def __init__(self, unit: OrgUnit, on: dt.date | None) -> None:
+        self.unit = unit
+        self.name = unit.name_on(on) if on is not None else unit.name
+        self.on = on
+
+    def province(self) -> _Named | None:
+        province = _province(self.unit)
+        return _Named(province, self.on) if province is not None else None
+
+
+def suggested(unit: OrgUnit, *, on: dt.date | None = None) -> dict[str, Any]:
+    """The header and signature block the unit's name and kind suggest (its name ``on``
+    that day, when given)."""
+    return _suggested(_Named(unit, on))
+
+
+def _suggested(named: _Named) -> dict[str, Any]:
+    unit = named.unit
     if unit.kind in (Kind.PROVINCE, Kind.COMMUNE, Kind.DISTRICT):
-        place = _without_prefix(unit.name)
+        place = _without_prefix(named.name)
         if unit.kind != Kind.PROVINCE:
-            province = _province(unit)
+            province = named.province()
             place = _without_prefix(province.name) if province else place
         return {
             "parent_body": "",
-            "issuing_body": f"ỦY BAN NHÂN DÂN\n{_upper(unit.name)}",
-            "issuer_name": f"Ủy ban nhân dân {_lower_first(unit.name)}",
+            "issuing_body": f"ỦY BAN NHÂN DÂN\n{_upper(named.name)}",
+            "issuer_name": f"Ủy ban nhân dân {_lower_first(named.name)}",
             "issuer_code": "UBND",
-            "place": place if unit.kind == Kind.PROVINCE else _without_prefix(unit.name),
+            "place": place if unit.kind == Kind.PROVINCE else _without_prefix(named.name),
             "signer_authority": "TM. ỦY BAN NHÂN DÂN",
             "signer_on_behalf": "KT. CHỦ TỊCH",
             "signer_title": "PHÓ CHỦ TỊCH",
@@ -78,8 +100,8 @@ def suggested(unit: OrgUnit) -> dict[str, Any]:
             "mode": "direct",
         }
     if unit.kind == Kind.DEPARTMENT:
-        province = _province(unit)
-        name = unit.name
+        province = named.province()
+        name = named.name
         if province is not None:
             name = name.removesuffix(" " + _lower_first(province.name)).removesuffix(
                 " " + province.name
@@ -87,7 +109,7 @@ def suggested(unit: OrgUnit) -> dict[str, Any]:
         return {
             "parent_body": f"UBND {_upper(province.name)}" if province else "",
             "issuing_body": _upper(name),
-            "issuer_name": unit.name,
+            "issuer_name": named.name,
             "issuer_code": acronym(name),
             "place": _without_prefix(province.name) if province else "Hà Nội",
             "signer_authority": "",
@@ -102,11 +124,12 @@ def suggested(unit: OrgUnit) -> dict[str, Any]:
         }
     # Ministries, ministry-level and government agencies, the central authority, others.
     parent = unit.parent if unit.kind in (Kind.CENTRAL, Kind.SUBORDINATE) else None
+    parent_name = _Named(parent, named.on).name if parent else ""
     return {
-        "parent_body": _upper(parent.name) if parent else "",
-        "issuing_body": _upper(unit.name),
-        "issuer_name": unit.name,
-        "issuer_code": unit.code if unit.scheme == "govplan" and unit.code else acronym(unit.name),
+        "parent_body": _upper(parent_name),
+        "issuing_body": _upper(named.name),
+        "issuer_name": named.name,
+        "issuer_code": unit.code if unit.scheme == "govplan" and unit.code else acronym(named.name),
         "place": "Hà Nội",
         "signer_authority": "",
         "signer_on_behalf": "KT. BỘ TRƯỞNG" if unit.kind == Kind.MINISTRY else "",
@@ -118,11 +141,21 @@ def suggested(unit: OrgUnit) -> dict[str, Any]:
     }
 
 
-def profile_values(unit: OrgUnit) -> dict[str, Any]:
-    """The unit's saved profile, or what its name and kind suggest."""
+def profile_values(unit: OrgUnit, *, on: dt.date | None = None) -> dict[str, Any]:
+    """The unit's saved profile, or what its name and kind suggest. For a document written
+    for a day ``on`` the unit (or its province) bore another name, the saved profile (made
+    for today's name) does not fit: the suggestion from the name of that day is used."""
     from govplan.official.models import IssuingProfile
 
+    if on is not None and _renamed_since(unit, on):
+        return suggested(unit, on=on)
     saved = IssuingProfile.objects.filter(org_unit=unit).first()
     if saved is None:
-        return suggested(unit)
+        return suggested(unit, on=on)
     return {name: getattr(saved, name) for name in PROFILE_FIELDS}
+
+
+def _renamed_since(unit: OrgUnit, on: dt.date) -> bool:
+    named = _Named(unit, on)
+    province = named.province()
+    return named.name != unit.name or (province is not None and province.name != province.unit.name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,9 +28,10 @@ from govplan.web.downloads import attachment
 from govplan.workflow.actions import Refused, parties
 
 
-def _agency(user: object, unit: OrgUnit) -> bool:
+def _agency(user: object, unit: OrgUnit, on: dt.date | None = None) -> bool:
+    """The unit's editors and approvers (``on``: for a document written for that day)."""
     scope = scope_for(user)
-    return scope.can(Capability.EDIT, unit) or scope.can(Capability.APPROVE, unit)
+    return scope.can(Capability.EDIT, unit, on=on) or scope.can(Capability.APPROVE, unit, on=on)
 
 
 @authenticated
@@ -57,7 +60,7 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def document_issuing(request: HttpRequest, pk: int) -> HttpResponse:
     """Number, date, subject, mode and signer of this document."""
     document: Document = load_document(request.user, pk)
-    if not _agency(request.user, document.org_unit):
+    if not _agency(request.user, document.org_unit, on=document.structure_date):
         raise PermissionDenied
     data = IssuingData.objects.filter(document=document).first()
     form = IssuingDataForm(request.POST or None, instance=data)
@@ -77,7 +80,7 @@ def document_issuing(request: HttpRequest, pk: int) -> HttpResponse:
             "document": document,
             "form": form,
             "locked": locked,
-            "profile": profile_values(document.org_unit),
+            "profile": profile_values(document.org_unit, on=document.structure_date),
         },
     )
 

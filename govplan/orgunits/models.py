@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +44,8 @@ assert tuple(SuccessionKind.values) == ref.SUCCESSION_KINDS
 TOP_LEVEL_KINDS = (Kind.MINISTRY, Kind.MINISTRY_LEVEL, Kind.GOV_AGENCY, Kind.PROVINCE)
 
 
-def valid_on_q(day: dt.date, prefix: str = "") -> Q:
+def valid_on_q(day: dt.date | F, prefix: str = "") -> Q:
+    """In force on ``day`` (a date, or F() of a date the row names)."""
     return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
         Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
     )
@@ -167,11 +168,22 @@ class OrgUnit(models.Model):
         return qs.valid_on(on) if on is not None else qs
 
     def name_on(self, day: dt.date) -> str:
+        named = self._named_on(day)
+        return named.name if named is not None else self.name
+
+    def short_name_on(self, day: dt.date) -> str:
+        """The short name on ``day`` (Thừa Thiên Huế in 2010), else the name."""
+        named = self._named_on(day)
+        if named is not None:
+            return named.short_name or named.name
+        return self.short_name or self.name
+
+    def _named_on(self, day: dt.date) -> OrgUnitName | None:
         names = [n for n in self.names.all() if n.valid_from is None or n.valid_from <= day]
         if not names:
-            return self.name
+            return None
         names.sort(key=lambda n: n.valid_from or dt.date.min)
-        return names[-1].name
+        return names[-1]
 
 
 class OrgUnitName(models.Model):

@@ -17,6 +17,7 @@ from govplan.access.scoping import Capability, scope_for
 from govplan.accounts.models import Membership, Role
 from govplan.audit.recorder import record
 from govplan.core import workflow as machine
+from govplan.documents.access import can_on_document
 from govplan.documents.models import Attachment, Document, Entry
 from govplan.orgunits.models import Kind, OrgUnit
 from govplan.workflow.labels import action_label, state_phrase
@@ -106,11 +107,12 @@ def agency_people(document: Document) -> list[Any]:
 def parties(user: Any, document: Document) -> frozenset[str]:
     """In which capacities ``user`` may act on ``document``."""
     scope = scope_for(user)
-    unit = document.org_unit
+    editor = can_on_document(user, Capability.EDIT, document)
+    approver = can_on_document(user, Capability.APPROVE, document)
     result = set()
-    if scope.can(Capability.EDIT, unit) or scope.can(Capability.APPROVE, unit):
+    if editor or approver:
         result.add(machine.AGENCY)
-    if scope.can(Capability.APPROVE, unit):
+    if approver:
         result.add(machine.SIGNER)
     appraising = appraising_unit(document)
     if (

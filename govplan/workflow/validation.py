@@ -22,6 +22,7 @@ from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework
 from govplan.core.frameworks.parse import split_indicator_ref
 from govplan.core.rules import evaluate, parse
+from govplan.documents.cycles import earlier_values
 from govplan.documents.editor import load_entries, previous_values, visible_sections
 from govplan.documents.labels import entry_label
 from govplan.documents.models import Document, Entry
@@ -154,9 +155,8 @@ class DocumentData:
 
     def subunits(self, ref: str) -> Decimal | None:
         if self._subunits is None:
-            from django.utils import timezone
-
-            units = self.document.org_unit.descendants(on=timezone.localdate())
+            # The structure of the day the document is written for, not today's tree.
+            units = self.document.org_unit.descendants(on=self.document.structure_date)
             subs = Document.objects.filter(framework=self.document.framework, org_unit__in=units)
             grouped: dict[int, dict[str, Any]] = {}
             for entry in Entry.objects.filter(document__in=subs, kind="value", deleted=False):
@@ -483,22 +483,10 @@ def _values(spec: Framework, document: Document, entries: Mapping[str, Entry]) -
 
 def history(document: Document, spec: Framework) -> dict[str, list[dict[str, Any]]]:
     """The unit's earlier values of each indicator, oldest first, following the frameworks'
-    `follows` chain (and catalogue mappings at each step)."""
-    chain: list[dict[str, dict[str, Any]]] = []
-    current = document
-    for _step in range(HISTORY_CYCLES):
-        values = previous_values(current)
-        if not values:
-            break
-        chain.insert(0, values)
-        from govplan.documents.editor import previous_document
-
-        previous = previous_document(current)
-        if previous is None:
-            break
-        current = previous
+    `follows` chain (and catalogue mappings at each step) and, across mergers, the units it
+    came from: a merged unit's earlier value is its predecessors' together (cycles)."""
     result: dict[str, list[dict[str, Any]]] = {}
-    for values in chain:
+    for values in earlier_values(document, HISTORY_CYCLES):
         for code, content in values.items():
             result.setdefault(code, []).append(content)
     return result

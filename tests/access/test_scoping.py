@@ -101,3 +101,60 @@ def test_a_model_without_a_scope_cannot_be_reached(cast: Cast) -> None:
 
     with pytest.raises(TypeError, match="SCOPE_UNIT"):
         visible_to(Succession.objects.all(), cast.central_admin)
+
+
+def test_a_successors_editor_edits_what_its_predecessors_wrote_while_in_force(
+    cast: Cast,
+) -> None:
+    """The historical grant, through the scoping layer itself (SQL and Python agree): the
+    new Bắc Ninh's editor edits the old Bắc Giang's 2011-2015 plan, not a document filed
+    under the old Bắc Giang for a day after it ended, nor anything of another province."""
+    from govplan.documents.actions import do_create_document
+    from govplan.documents.models import Document
+    from govplan.frameworks.models import FrameworkVersion
+    from tests.conftest import example_version
+
+    bac_giang = unit("gso-province", "24", BEFORE_REFORM)
+    past = do_create_document(
+        unit=bac_giang,
+        version=FrameworkVersion.objects.get(framework__code="KH-UDCNTT-2011-2015"),
+        actor=cast.central_admin,
+    )
+    version = example_version()  # written for 20/12/2026, after Bắc Giang ended
+    later = Document.objects.create(
+        org_unit=bac_giang,
+        framework=version.framework,
+        framework_version=version,
+        kind="plan",
+        title="x",
+        period_start=2027,
+        period_end=2027,
+        created_by=cast.central_admin,
+    )
+    hanoi = do_create_document(unit=cast.province_b, version=version, actor=cast.editor_b)
+    editable = set(
+        visible_to(Document.objects.all(), cast.editor_a, Capability.EDIT).values_list(
+            "pk", flat=True
+        )
+    )
+    assert past.pk in editable and later.pk not in editable and hanoi.pk not in editable
+    assert get_for(cast.editor_a, Document, Capability.EDIT, pk=past.pk) == past
+    with pytest.raises(PermissionDenied):
+        get_for(cast.editor_a, Document, Capability.EDIT, pk=later.pk)
+    with pytest.raises(PermissionDenied):  # a viewer still only reads
+        get_for(cast.viewer_a, Document, Capability.EDIT, pk=past.pk)
+    with pytest.raises(Http404):
+        get_for(cast.editor_b, Document, Capability.EDIT, pk=past.pk)
+    # The unit as such (its page, its header): yes; approving is the approver's.
+    assert get_for(cast.editor_a, OrgUnit, Capability.EDIT, pk=bac_giang.pk) == bac_giang
+    assert get_for(cast.approver_a, Document, Capability.APPROVE, pk=past.pk) == past
+    with pytest.raises(PermissionDenied):
+        get_for(cast.editor_a, Document, Capability.APPROVE, pk=past.pk)
+    # Central administrators: every unit no longer in force, never one in force.
+    admin_editable = set(
+        visible_to(Document.objects.all(), cast.central_admin, Capability.EDIT).values_list(
+            "pk", flat=True
+        )
+    )
+    assert past.pk in admin_editable and hanoi.pk not in admin_editable
+    assert later.pk not in admin_editable

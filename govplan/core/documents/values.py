@@ -10,6 +10,7 @@ Content of an indicator's entry::
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -172,3 +173,56 @@ def sum_values(indicator: Indicator, contents: list[dict[str, Any]]) -> dict[str
             for key, parts in totals.items()
         }
     }
+
+
+ADDITIVE_TYPES = ("integer", "decimal", "money", "ratio")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One document standing for (part of) a unit in an earlier cycle: the unit itself, or a
+    unit it was formed from."""
+
+    label: str
+    content: Mapping[str, Any]  # the indicator's entry content, {} when it has none
+    whole: bool = True  # all of that unit came here; False after a split or a partial merge
+    own: bool = False  # the unit itself, not a predecessor
+
+
+def combine_sources(indicator: Indicator, sources: Sequence[Source]) -> dict[str, Any]:
+    """A unit's previous value of an indicator from the documents that stand for it.
+
+    One whole source is the value. Several add up where the indicator does (sum_values:
+    ratios as sums of numerators and denominators), per cell, and only when every source is
+    whole and has that cell: a partial predecessor's share is unknown, so it is listed and
+    never added (adding all of it would count it twice, in each unit that took a part), and a
+    sum missing a predecessor would stand for less than the unit. Values that do not add up
+    (texts, yes/no, percentages) have no single previous value. ``sources`` lists every
+    source's own cells, for the page to show where the value comes from."""
+    listed = [
+        {
+            "label": s.label,
+            "whole": s.whole,
+            "own": s.own,
+            "cells": dict(s.content.get("cells", {})),
+        }
+        for s in sources
+    ]
+    if len(sources) == 1 and sources[0].whole:
+        return {"cells": dict(sources[0].content.get("cells", {})), "sources": listed}
+    if not sources or indicator.type not in ADDITIVE_TYPES or not all(s.whole for s in sources):
+        return {"cells": {}, "sources": listed}
+    parts = ("n", "d") if indicator.type == "ratio" else ("v",)
+    complete = set.intersection(
+        *(
+            {
+                key
+                for key, cell in s.content.get("cells", {}).items()
+                if all(cell.get(part) is not None for part in parts)
+            }
+            for s in sources
+        )
+    )
+    total = sum_values(indicator, [dict(s.content) for s in sources])
+    cells = {key: cell for key, cell in total["cells"].items() if key in complete}
+    return {"cells": cells, "sources": listed}

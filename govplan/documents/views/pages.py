@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
-from govplan.access.scoping import Capability, get_for, visible_to
+from govplan.access.scoping import Capability, get_for, scope_for, visible_to
 from govplan.documents.access import can_edit, load_document
-from govplan.documents.actions import do_create_document
-from govplan.documents.editor import previous_document, section_blocks
+from govplan.documents.actions import do_create_document, not_in_force
+from govplan.documents.cycles import previous_documents
+from govplan.documents.editor import section_blocks
 from govplan.documents.models import Document
-from govplan.frameworks.models import FrameworkVersion
+from govplan.frameworks.models import FrameworkTarget, FrameworkVersion, Status
 from govplan.orgunits.models import OrgUnit
 from govplan.workflow.views import workflow_context
 
@@ -77,18 +78,30 @@ LEGAL_TYPE_LABELS = {
 def available_frameworks(unit: OrgUnit) -> list[FrameworkVersion]:
     """Published frameworks that apply to the unit and that it has no document for yet:
     the latest version of each."""
-    taken = Document.objects.filter(org_unit=unit).values("framework_id")
-    versions = (
-        FrameworkVersion.objects.published()
-        .filter(targets__org_unit=unit)
-        .exclude(framework_id__in=taken)
-        .select_related("framework")
-        .order_by("framework__code", "-number")
+    return available_frameworks_of([unit]).get(unit.pk, [])
+
+
+def available_frameworks_of(units: list[OrgUnit]) -> dict[int, list[FrameworkVersion]]:
+    """``available_frameworks`` for several units at once (a unit's predecessors), in two
+    queries whatever their number."""
+    ids = [u.pk for u in units]
+    taken = set(
+        Document.objects.filter(org_unit_id__in=ids).values_list("org_unit_id", "framework_id")
     )
-    latest: dict[int, FrameworkVersion] = {}
-    for version in versions:
-        latest.setdefault(version.framework_id, version)
-    return sorted(latest.values(), key=lambda v: (-v.period_start, v.framework.code))
+    targets = (
+        FrameworkTarget.objects.filter(org_unit_id__in=ids, version__status=Status.PUBLISHED)
+        .select_related("version", "version__framework")
+        .order_by("version__framework__code", "-version__number")
+    )
+    latest: dict[int, dict[int, FrameworkVersion]] = {u: {} for u in ids}
+    for target in targets:
+        version = target.version
+        if (target.org_unit_id, version.framework_id) not in taken:
+            latest[target.org_unit_id].setdefault(version.framework_id, version)
+    return {
+        unit_id: sorted(found.values(), key=lambda v: (-v.period_start, v.framework.code))
+        for unit_id, found in latest.items()
+    }
 
 
 @requires(Capability.EDIT)
@@ -111,15 +124,24 @@ def document_create(request: HttpRequest) -> HttpResponse:
             request, _("This framework is not published for %(unit)s.") % {"unit": unit.name}
         )
         return redirect("unit_detail", pk=unit.pk)
-    carry_from = None
-    if request.POST.get("carry_over") == "1":
-        spec = version.parsed()
-        if spec.follows:
-            carry_from = (
-                visible_to(Document.objects.all(), request.user)
-                .filter(org_unit=unit, framework__code=spec.follows)
-                .first()
-            )
+    # A successor writes for a unit it came from only for days that unit was in force.
+    if not scope_for(request.user).can(Capability.EDIT, unit, on=version.structure_date):
+        messages.error(request, not_in_force(unit, version))
+        return redirect("unit_detail", pk=unit.pk)
+    carry_from: list[Document] = []
+    chosen = request.POST.getlist("carry_from")
+    if request.POST.get("carry_over") == "1" or chosen:
+        previous = [p.document for p in previous_documents(unit, version)]
+        seen = set(
+            visible_to(
+                Document.objects.filter(pk__in=[d.pk for d in previous]), request.user
+            ).values_list("pk", flat=True)
+        )
+        offered = {d.pk: d for d in previous if d.pk in seen}
+        if chosen and not all(c.isdigit() and int(c) in offered for c in chosen):
+            messages.error(request, _("Choose among the previous cycle's documents offered."))
+            return redirect("unit_detail", pk=unit.pk)
+        carry_from = [d for pk, d in offered.items() if not chosen or str(pk) in chosen]
     try:
         document = do_create_document(
             unit=unit, version=version, actor=request.user, carry_from=carry_from
@@ -144,7 +166,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(
         {
             "document": document,
-            "previous": previous_document(document),
+            "previous": previous_documents(document.org_unit, document.framework_version),
             "editor_text": {k: str(v) for k, v in EDITOR_TEXT.items()},
             "legal_types": LEGAL_TYPE_LABELS.items(),
         }
