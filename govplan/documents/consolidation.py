@@ -21,24 +21,37 @@ class SubDocument:
     values: dict[str, dict[str, Any]]
 
 
-def sub_documents(document: Document, user: Any) -> list[Document]:
+def sub_documents(document: Document, user: Any | None = None) -> list[Document]:
     """The documents of the units under the document's unit in the structure of the day the
-    document is written for (a 2011-2015 plan's communes are those of 2010)."""
+    document is written for (a 2011-2015 plan's communes are those of 2010); those the user
+    may see, or all of them for the rules (``user`` None)."""
     units = document.org_unit.descendants(on=document.structure_date)
+    documents = Document.objects.all() if user is None else visible_to(Document.objects, user)
     return list(
-        visible_to(Document.objects.all(), user)
-        .filter(framework=document.framework, org_unit__in=units)
+        documents.filter(framework=document.framework, org_unit__in=units)
         .select_related("org_unit")
         .order_by("org_unit__name")
     )
+
+
+def counted(documents: list[Document]) -> list[Document]:
+    """The documents a sum counts: a unit's document already stands for the units under it
+    (a district's plan covers its communes), so a document whose unit lies under another
+    unit with a document is left out, and nothing is counted twice."""
+    kept: list[Document] = []
+    for document in sorted(documents, key=lambda d: (len(d.org_unit.path), d.org_unit.path)):
+        if not any(document.org_unit.path.startswith(k.org_unit.path) for k in kept):
+            kept.append(document)
+    return kept
 
 
 def consolidated(document: Document, user: Any) -> dict[str, Any]:
     spec = document.framework_version.parsed()
     locale = input_locale()
     subs = sub_documents(document, user)
-    values: dict[int, dict[str, dict[str, Any]]] = {d.pk: {} for d in subs}
-    for entry in Entry.objects.filter(document__in=subs, kind="value", deleted=False):
+    summed = counted(subs)
+    values: dict[int, dict[str, dict[str, Any]]] = {d.pk: {} for d in summed}
+    for entry in Entry.objects.filter(document__in=summed, kind="value", deleted=False):
         values[entry.document_id][entry.key.removeprefix("value:")] = entry.content
     own = {
         e.key.removeprefix("value:"): e
@@ -53,7 +66,7 @@ def consolidated(document: Document, user: Any) -> dict[str, Any]:
             f"value:{code}" == f"value:{u.indicator}" for s in spec.walk() for u in s.indicators
         ):
             continue
-        contents = [values[d.pk][code] for d in subs if code in values[d.pk]]
+        contents = [values[d.pk][code] for d in summed if code in values[d.pk]]
         total = sum_values(indicator, contents)
         own_entry = own.get(code)
         indicators.append(
@@ -83,7 +96,7 @@ def consolidated(document: Document, user: Any) -> dict[str, Any]:
         if name is None:
             continue
         for entry in Entry.objects.filter(
-            document__in=subs, collection=f"table:{table.code}", deleted=False
+            document__in=summed, collection=f"table:{table.code}", deleted=False
         ).select_related("document__org_unit"):
             cells = entry.content.get("cells", {})
             projects.append(
@@ -97,8 +110,9 @@ def consolidated(document: Document, user: Any) -> dict[str, Any]:
                     "phasing_total": row_phasing_total(entry.content.get("phasing", {})),
                 }
             )
+    summed_ids = {d.pk for d in summed}
     return {
-        "subs": subs,
+        "subs": [(d, d.pk in summed_ids) for d in subs],
         "indicators": indicators,
         "projects": projects,
         "structure_date": document.structure_date,

@@ -22,6 +22,7 @@ from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework
 from govplan.core.frameworks.parse import split_indicator_ref
 from govplan.core.rules import evaluate, parse
+from govplan.documents.consolidation import counted, sub_documents
 from govplan.documents.cycles import earlier_values
 from govplan.documents.editor import load_entries, previous_values, visible_sections
 from govplan.documents.labels import entry_label
@@ -156,8 +157,8 @@ class DocumentData:
     def subunits(self, ref: str) -> Decimal | None:
         if self._subunits is None:
             # The structure of the day the document is written for, not today's tree.
-            units = self.document.org_unit.descendants(on=self.document.structure_date)
-            subs = Document.objects.filter(framework=self.document.framework, org_unit__in=units)
+            # A document whose unit lies under another sub-unit's document is counted there.
+            subs = counted(sub_documents(self.document))
             grouped: dict[int, dict[str, Any]] = {}
             for entry in Entry.objects.filter(document__in=subs, kind="value", deleted=False):
                 grouped.setdefault(entry.document_id, {})[entry.key.removeprefix("value:")] = (

@@ -73,7 +73,13 @@ rules:
 """
 
 
-def publish(cast: Cast, start: int, end: int | None = None, follows: int | None = None):  # type: ignore[no-untyped-def]
+def publish(  # type: ignore[no-untyped-def]
+    cast: Cast,
+    start: int,
+    end: int | None = None,
+    follows: int | None = None,
+    kinds: tuple[str, ...] = ("province", "commune"),
+):
     """A test framework for ``start``-``end`` whose deadline is 20/12 of the year before:
     its target units are those in force then."""
     text = TEMPLATE.format(
@@ -88,7 +94,7 @@ def publish(cast: Cast, start: int, end: int | None = None, follows: int | None 
         draft,
         actor=cast.central_admin,
         deadline=draft.deadline,
-        kinds=["province", "commune"],
+        kinds=list(kinds),
         unit_refs=[],
     )
 
@@ -298,3 +304,33 @@ def test_a_2011_2015_plans_sub_units_are_the_communes_of_2010(
     found = {f.check_id: f for f in validate(plan).findings}
     assert found["rule:R-SUB"].importance == "error"
     assert "12" in found["rule:R-SUB"].message
+
+
+def test_a_district_and_its_communes_are_not_counted_twice(
+    cast: Cast, old_bac_giang: OrgUnit
+) -> None:
+    """Before 2025 a province had districts and communes under them: the district's plan
+    already covers its communes, so the province's sum takes the district's figure, not the
+    district's and its communes' together."""
+    version = publish(cast, 2011, 2015, kinds=("province", "district", "commune"))
+    day = dt.date(2010, 12, 20)
+    communes = list(old_bac_giang.descendants(on=day).filter(kind=Kind.COMMUNE).order_by("code"))
+    first = communes[0]
+    district = first.parent
+    elsewhere = next(c for c in communes if c.parent_id != district.pk)
+    plan = do_create_document(unit=old_bac_giang, version=version, actor=cast.central_admin)
+    fill(plan, cast.central_admin, "40", ("1", "2"), True)
+    for unit_, count in ((district, "10"), (first, "4"), (elsewhere, "3")):
+        document = do_create_document(unit=unit_, version=version, actor=cast.central_admin)
+        fill(document, cast.central_admin, count, ("1", "2"), True)
+
+    page = client_for(cast.editor_a).get(reverse("document_consolidated", args=[plan.pk]))
+    text = page.content.decode()
+    summed = text.split('<span class="code muted">DVC.TONG_SO</span>')[1].split("</tr>")[0]
+    assert ">13<" in summed.replace("<br>", "<")  # the district's 10 + the other commune's 3
+    assert (
+        "counted in its parent unit" in text or "đã tính trong văn bản của đơn vị cấp trên" in text
+    )
+    # The rule reads the same: 13 <= 40 holds.
+    found = {f.check_id for f in validate(plan).findings}
+    assert "rule:R-SUB" not in found
