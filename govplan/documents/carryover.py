@@ -22,6 +22,7 @@ from govplan.core.documents.totals import split_phasing_key
 from govplan.core.frameworks.model import Framework, Table
 from govplan.documents.actions import _version, new_uid
 from govplan.documents.models import Document, Entry
+from govplan.orgunits.history import came_from
 
 ROLES_CARRIED = (
     "project_name",
@@ -237,9 +238,12 @@ def _targets(
 
 
 def plan_targets_for_report(report: Document) -> list[tuple[Document, Entry]]:
-    """The targets of the unit's plans whose period covers the report's year."""
+    """The targets of the plans whose period covers the report's: the unit's own and those
+    of every unit it came from (the new Bắc Ninh reports for 2025 against the 2021-2025
+    plans of the old Bắc Giang and the old Bắc Ninh)."""
+    units = came_from({report.org_unit_id: True}, report.structure_date)
     plans = Document.objects.filter(
-        org_unit=report.org_unit,
+        org_unit_id__in=units,
         kind="plan",
         period_start__lte=report.period_end,
         period_end__gte=report.period_start,
@@ -248,7 +252,7 @@ def plan_targets_for_report(report: Document) -> list[tuple[Document, Entry]]:
         (entry.document, entry)
         for entry in Entry.objects.filter(document__in=plans, kind="target", deleted=False)
         .select_related("document")
-        .order_by("document__period_start", "position")
+        .order_by("document__period_start", "document__org_unit_id", "position")
     ]
 
 
@@ -287,5 +291,6 @@ def fill_results(report: Document, *, actor: Any) -> int:
             float(added),
             {"source": {k: v for k, v in source.items() if v not in (None, "")}},
             actor,
+            origin=plan if plan.org_unit_id != report.org_unit_id else None,
         )
     return added

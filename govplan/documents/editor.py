@@ -507,6 +507,7 @@ def _result_row(entry: Entry, locale: str) -> dict[str, Any]:
     return {
         "key": entry.key,
         "revision": entry.revision,
+        "origin": origin_of(entry),
         "source": {
             **source,
             "target": format_number(Decimal(str(source["target"])), locale=locale)

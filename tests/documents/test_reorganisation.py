@@ -334,3 +334,75 @@ def test_a_district_and_its_communes_are_not_counted_twice(
     # The rule reads the same: 13 <= 40 holds.
     found = {f.check_id for f in validate(plan).findings}
     assert "rule:R-SUB" not in found
+
+
+PLAN_2021_2025 = """
+format: govplan/framework@1
+code: TEST-MT-2021
+kind: plan
+title: Kế hoạch thử mục tiêu 2021-2025
+period: {from: 2021, to: 2025}
+issued_by: {number: 21/TEST, date: 2020-09-01, issuer: Bộ Thông tin và Truyền thông}
+applies_to: {kinds: [province]}
+reporting:
+  recipient: Bộ Thông tin và Truyền thông
+  delivery: [system]
+  frequency: multi_year
+  deadline: 2020-12-20
+sections:
+  - number: I
+    title: MỤC TIÊU
+    targets:
+      indicators: [DVC.TONG_SO]
+"""
+
+REPORT_2025 = """
+format: govplan/framework@1
+code: TEST-BC-2025
+kind: report
+title: Báo cáo thử năm 2025
+period: {from: 2025, to: 2025}
+issued_by: {number: 25/TEST, date: 2025-09-01, issuer: Bộ Khoa học và Công nghệ}
+applies_to: {kinds: [province]}
+reporting:
+  recipient: Bộ Khoa học và Công nghệ
+  delivery: [system]
+  frequency: annual
+  deadline: 2025-12-20
+sections:
+  - number: I
+    title: KẾT QUẢ THỰC HIỆN MỤC TIÊU
+    target_results: true
+"""
+
+
+def test_a_merged_provinces_report_answers_its_predecessors_plans_targets(
+    cast: Cast, old_bac_giang: OrgUnit, old_bac_ninh: OrgUnit
+) -> None:
+    admin = cast.central_admin
+    published = []
+    for text in (PLAN_2021_2025, REPORT_2025):
+        draft = do_upload_framework(text, actor=admin)
+        published.append(
+            do_publish(
+                draft, actor=admin, deadline=draft.deadline, kinds=["province"], unit_refs=[]
+            )
+        )
+    plan_version, report_version = published
+    for old, target in ((old_bac_giang, "80"), (old_bac_ninh, "60")):
+        plan = do_create_document(unit=old, version=plan_version, actor=admin)
+        do_add_entry(
+            plan,
+            "target:I",
+            {"indicator": "DVC.TONG_SO", "baseline": "40", "target": target, "year": 2025},
+            actor=admin,
+            locale="vi",
+        )
+    report = do_create_document(unit=cast.province_a, version=report_version, actor=cast.editor_a)
+    results = Entry.objects.filter(document=report, kind="result").select_related("origin")
+    assert sorted((r.content["source"]["target"], r.origin.org_unit_id) for r in results) == sorted(
+        [("80", old_bac_giang.pk), ("60", old_bac_ninh.pk)]
+    )
+    page = client_for(cast.editor_a).get(reverse("document_edit", args=[report.pk]))
+    text = page.content.decode()
+    assert "Tỉnh Bắc Giang (2021-2025)" in text and "Tỉnh Bắc Ninh (2021-2025)" in text
