@@ -18,6 +18,8 @@ from typing import Any
 
 from django.utils.html import escape
 
+from govplan.core.documents import keys
+from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import split_phasing_key
 from govplan.core.frameworks.model import Framework, Table
 from govplan.documents.actions import _version, new_uid
@@ -64,10 +66,8 @@ def _project_table(spec: Framework) -> Table | None:
 
 def _create(
     document: Document,
-    key: str,
-    kind: str,
+    key: EntryKey,
     section: str,
-    collection: str,
     position: float,
     content: dict[str, Any],
     actor: Any,
@@ -75,10 +75,10 @@ def _create(
 ) -> None:
     entry = Entry.objects.create(
         document=document,
-        key=key,
-        kind=kind,
+        key=str(key),
+        kind=key.kind,
         section_code=section,
-        collection=collection,
+        collection=str(key.collection or ""),
         position=position,
         content=content,
         revision=1,
@@ -102,13 +102,13 @@ def carry_over(sources: Sequence[Document], target: Document, *, actor: Any) -> 
     sections: dict[str, str] = {}
     for source in sources:
         for entry in entries[source.pk]:
-            if entry.kind not in ("narrative", "legal"):
+            if entry.kind not in (keys.NARRATIVE, keys.LEGAL):
                 continue
-            section = new_spec.section(entry.section_code or entry.key.split(":", 1)[1])
+            section = new_spec.section(entry.section_code or EntryKey.parse(entry.key).code)
             if section is None:
                 continue
-            if (entry.kind == "narrative" and section.narrative) or (
-                entry.kind == "legal" and section.legal_basis is not None
+            if (entry.kind == keys.NARRATIVE and section.narrative) or (
+                entry.kind == keys.LEGAL and section.legal_basis is not None
             ):
                 texts.setdefault(entry.key, []).append((source, entry))
                 sections[entry.key] = section.code
@@ -116,7 +116,7 @@ def carry_over(sources: Sequence[Document], target: Document, *, actor: Any) -> 
         (source, first), several = found[0], len(found) > 1
         content = _joined(found) if several else first.content
         origin = None if several else source
-        _create(target, key, first.kind, sections[key], "", 0, content, actor, origin)
+        _create(target, EntryKey.parse(key), sections[key], 0, content, actor, origin)
 
     position = 0.0
     for source in sources:
@@ -129,7 +129,7 @@ def carry_over(sources: Sequence[Document], target: Document, *, actor: Any) -> 
 def _joined(found: list[tuple[Document, Entry]]) -> dict[str, Any]:
     """Several documents' text of one section: each under its unit's name; legal bases as one
     list without repeats."""
-    if found[0][1].kind == "legal":
+    if found[0][1].kind == keys.LEGAL:
         items: list[dict[str, Any]] = []
         for _source, entry in found:
             items += [i for i in entry.content.get("items", []) if i not in items]
@@ -160,7 +160,7 @@ def _projects(
             if old_table.by_role("project_name") is None:
                 continue
             for entry in old_entries:
-                if entry.collection != f"table:{old_table.code}":
+                if entry.collection != str(Collection.table(old_table.code)):
                     continue
                 if not _continuing(old_spec, old_table, entry.content):
                     continue
@@ -190,10 +190,8 @@ def _projects(
                 position += 1
                 _create(
                     target,
-                    f"row:{new_table.code}:{new_uid()}",
-                    "row",
+                    Collection.table(new_table.code).key(new_uid()),
                     new_section.code,
-                    f"table:{new_table.code}",
                     position,
                     content,
                     actor,
@@ -214,7 +212,7 @@ def _targets(
     targets_section = next((s for s in new_spec.walk() if s.targets is not None), None)
     if targets_section is not None:
         for entry in old_entries:
-            if entry.kind != "target":
+            if entry.kind != keys.TARGET:
                 continue
             content = dict(entry.content)
             if content.get("indicator") and content["indicator"] not in new_spec.indicators:
@@ -225,10 +223,8 @@ def _targets(
             position += 1
             _create(
                 target,
-                f"target:{targets_section.code}:{new_uid()}",
-                "target",
+                Collection(keys.TARGET, targets_section.code).key(new_uid()),
                 targets_section.code,
-                f"target:{targets_section.code}",
                 position,
                 content,
                 actor,
@@ -250,7 +246,7 @@ def plan_targets_for_report(report: Document) -> list[tuple[Document, Entry]]:
     )
     return [
         (entry.document, entry)
-        for entry in Entry.objects.filter(document__in=plans, kind="target", deleted=False)
+        for entry in Entry.objects.filter(document__in=plans, kind=keys.TARGET, deleted=False)
         .select_related("document")
         .order_by("document__period_start", "document__org_unit_id", "position")
     ]
@@ -264,7 +260,7 @@ def fill_results(report: Document, *, actor: Any) -> int:
         return 0
     existing = {
         (e.content.get("source") or {}).get("key")
-        for e in Entry.objects.filter(document=report, kind="result")
+        for e in Entry.objects.filter(document=report, kind=keys.RESULT)
     }
     added = 0
     for plan, target in plan_targets_for_report(report):
@@ -284,10 +280,8 @@ def fill_results(report: Document, *, actor: Any) -> int:
         added += 1
         _create(
             report,
-            f"result:{section.code}:{new_uid()}",
-            "result",
+            Collection(keys.RESULT, section.code).key(new_uid()),
             section.code,
-            f"result:{section.code}",
             float(added),
             {"source": {k: v for k, v in source.items() if v not in (None, "")}},
             actor,

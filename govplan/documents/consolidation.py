@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from govplan.access.scoping import visible_to
+from govplan.core.documents import keys
+from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import row_phasing_total
 from govplan.core.documents.values import sum_values
 from govplan.documents.editor import describe_cell, input_locale
@@ -51,20 +53,18 @@ def consolidated(document: Document, user: Any) -> dict[str, Any]:
     subs = sub_documents(document, user)
     summed = counted(subs)
     values: dict[int, dict[str, dict[str, Any]]] = {d.pk: {} for d in summed}
-    for entry in Entry.objects.filter(document__in=summed, kind="value", deleted=False):
-        values[entry.document_id][entry.key.removeprefix("value:")] = entry.content
+    for entry in Entry.objects.filter(document__in=summed, kind=keys.VALUE, deleted=False):
+        values[entry.document_id][EntryKey.parse(entry.key).code] = entry.content
     own = {
-        e.key.removeprefix("value:"): e
-        for e in Entry.objects.filter(document=document, kind="value", deleted=False)
+        EntryKey.parse(e.key).code: e
+        for e in Entry.objects.filter(document=document, kind=keys.VALUE, deleted=False)
     }
     indicators = []
     for code in spec.used_indicators():
         indicator = spec.indicators[code]
         if indicator.type not in ("integer", "decimal", "money", "ratio"):
             continue
-        if not any(
-            f"value:{code}" == f"value:{u.indicator}" for s in spec.walk() for u in s.indicators
-        ):
+        if not any(code == u.indicator for s in spec.walk() for u in s.indicators):
             continue
         contents = [values[d.pk][code] for d in summed if code in values[d.pk]]
         total = sum_values(indicator, contents)
@@ -96,7 +96,7 @@ def consolidated(document: Document, user: Any) -> dict[str, Any]:
         if name is None:
             continue
         for entry in Entry.objects.filter(
-            document__in=summed, collection=f"table:{table.code}", deleted=False
+            document__in=summed, collection=str(Collection.table(table.code)), deleted=False
         ).select_related("document__org_unit"):
             cells = entry.content.get("cells", {})
             projects.append(

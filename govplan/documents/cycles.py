@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from govplan.core.documents import keys
+from govplan.core.documents.keys import EntryKey
 from govplan.core.documents.values import Source, combine_sources
 from govplan.core.frameworks.model import Framework
 from govplan.documents.models import Document, Entry
@@ -93,9 +95,9 @@ def combined_values(spec: Framework, sources: list[PreviousDocument]) -> dict[st
         return {}
     raw: dict[int, dict[str, dict[str, Any]]] = {s.document.pk: {} for s in sources}
     for entry in Entry.objects.filter(
-        document__in=[s.document for s in sources], kind="value", deleted=False
+        document__in=[s.document for s in sources], kind=keys.VALUE, deleted=False
     ).only("document_id", "key", "content"):
-        raw[entry.document_id][entry.key.removeprefix("value:")] = entry.content
+        raw[entry.document_id][EntryKey.parse(entry.key).code] = entry.content
     mapped = {pk: mapped_values(spec, values) for pk, values in raw.items()}
     result: dict[str, dict[str, Any]] = {}
     for code, indicator in spec.indicators.items():

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from govplan.core.documents import keys
+from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.values import cell_keys
 from govplan.core.frameworks.model import Column, Framework, Indicator, Table
 from govplan.documents.actions import do_add_entry, do_save_entry
@@ -83,18 +85,20 @@ def fill_for_demo(document: Document, *, actor: Any) -> None:
             # The first letter up, the rest as written ("CNTT" stays upper case).
             title = section.title[:1].upper() + section.title[1:]
             html = f"<p>{title}: nội dung do đơn vị soạn thảo.</p>"
-            do_save_entry(document, f"narrative:{section.code}", 0, {"html": html}, **save)
+            do_save_entry(
+                document, str(EntryKey.narrative(section.code)), 0, {"html": html}, **save
+            )
         if section.legal_basis:
             items = [{"code": section.legal_basis[0]}]
-            do_save_entry(document, f"legal:{section.code}", 0, {"items": items}, **save)
+            do_save_entry(document, str(EntryKey.legal(section.code)), 0, {"items": items}, **save)
         for use in section.indicators:
             indicator = spec.indicators[use.indicator]
             cells = _indicator_cells(indicator, spec)
-            do_save_entry(document, f"value:{use.indicator}", 0, {"cells": cells}, **save)
+            do_save_entry(document, str(EntryKey.value(use.indicator)), 0, {"cells": cells}, **save)
         if section.targets is not None and section.targets.indicators:
             do_add_entry(
                 document,
-                f"target:{section.code}",
+                Collection(keys.TARGET, section.code).container,
                 {
                     "indicator": section.targets.indicators[0],
                     "baseline": "60",
@@ -105,4 +109,4 @@ def fill_for_demo(document: Document, *, actor: Any) -> None:
             )
         for table in section.tables:
             row = _row(table, spec, f"Nền tảng tích hợp, chia sẻ dữ liệu – {table.title}")
-            do_add_entry(document, f"row:{table.code}", row, **save)
+            do_add_entry(document, Collection.table(table.code).container, row, **save)

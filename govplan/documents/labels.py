@@ -6,32 +6,38 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from govplan.core.documents import keys
+from govplan.core.documents.keys import BadKey, EntryKey
 from govplan.core.frameworks.model import Framework
 
 
 def entry_label(spec: Framework, key: str, content: dict[str, Any]) -> str:
-    kind, _sep, rest = key.partition(":")
-    if kind == "narrative":
-        return _("Text of section %(section)s") % {"section": rest}
-    if kind == "legal":
-        return _("Legal basis of section %(section)s") % {"section": rest}
-    if kind == "value":
-        indicator = spec.indicators.get(rest)
-        return indicator.name if indicator else rest
-    if kind == "row":
-        table = spec.table(rest.rsplit(":", 1)[0])
+    try:
+        address = EntryKey.parse(key)
+    except BadKey:
+        return key
+    kind, code = address.kind, address.code
+    if kind == keys.NARRATIVE:
+        return _("Text of section %(section)s") % {"section": code}
+    if kind == keys.LEGAL:
+        return _("Legal basis of section %(section)s") % {"section": code}
+    if kind == keys.VALUE:
+        indicator = spec.indicators.get(code)
+        return indicator.name if indicator else code
+    if kind == keys.ROW:
+        table = spec.table(code)
         cells = content.get("cells", {})
         name = table.by_role("project_name") if table else None
         first = cells.get(name.code) if name else next(iter(cells.values()), "")
         return _("Row “%(name)s”") % {"name": first} if first else _("Row")
-    if kind == "target":
+    if kind == keys.TARGET:
         indicator = spec.indicators.get(content.get("indicator", ""))
         return _("Target: %(name)s") % {
             "name": indicator.name if indicator else content.get("text", "")
         }
-    if kind == "result":
+    if kind == keys.RESULT:
         return _("Result: %(name)s") % {"name": content.get("source", {}).get("text", "")}
-    if kind == "budget":
+    if kind == keys.BUDGET:
         return _("Budget line: %(name)s") % {"name": content.get("label", "")}
     return key
 
@@ -56,10 +62,14 @@ def content_lines(spec: Framework, key: str, content: dict[str, Any]) -> list[tu
     from govplan.core.documents.totals import split_phasing_key
     from govplan.frameworks import labels as vocab
 
-    kind, _sep, rest = key.partition(":")
+    try:
+        address = EntryKey.parse(key)
+    except BadKey:
+        return []
+    kind, code = address.kind, address.code
     lines: list[tuple[str, str]] = []
-    if kind == "row":
-        table = spec.table(rest.rsplit(":", 1)[0])
+    if kind == keys.ROW:
+        table = spec.table(code)
         if table is None:
             return lines
         cells = content.get("cells", {})
@@ -78,10 +88,10 @@ def content_lines(spec: Framework, key: str, content: dict[str, Any]) -> list[tu
             )
             lines.append((label, display_value("money", value)))
         return lines
-    if kind == "value":
+    if kind == keys.VALUE:
         from govplan.documents.editor import describe_cell
 
-        indicator = spec.indicators.get(rest)
+        indicator = spec.indicators.get(code)
         if indicator is None:
             return lines
         titles = {o.code: o.title for d in spec.dimensions.values() for o in d.options}
@@ -95,7 +105,7 @@ def content_lines(spec: Framework, key: str, content: dict[str, Any]) -> list[tu
         if content.get("comment"):
             lines.append((_("Comment"), content["comment"]))
         return lines
-    if kind == "legal":
+    if kind == keys.LEGAL:
         legal = spec.legal
         for item in content.get("items", []):
             document = legal.get(item.get("code", ""))

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from govplan.core import workflow as machine
+from govplan.core.documents import keys
 
 
 class DocumentStatus(models.TextChoices):
@@ -103,13 +104,15 @@ class Document(models.Model):
 
 
 class EntryKind(models.TextChoices):
-    NARRATIVE = "narrative", _("text")
-    VALUE = "value", _("indicator value")
-    ROW = "row", _("table row")
-    TARGET = "target", _("target")
-    RESULT = "result", _("result against a target")
-    LEGAL = "legal", _("legal basis")
-    BUDGET = "budget", _("budget line")
+    """The kinds of govplan.core.documents.keys (the one list), with their names."""
+
+    NARRATIVE = keys.NARRATIVE, _("text")
+    VALUE = keys.VALUE, _("indicator value")
+    ROW = keys.ROW, _("table row")
+    TARGET = keys.TARGET, _("target")
+    RESULT = keys.RESULT, _("result against a target")
+    LEGAL = keys.LEGAL, _("legal basis")
+    BUDGET = keys.BUDGET, _("budget line")
 
 
 class Entry(models.Model):

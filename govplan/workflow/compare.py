@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from govplan.core.documents import keys
+from govplan.core.documents.keys import BadKey, EntryKey
 from govplan.documents.labels import content_lines, entry_label
 from govplan.documents.models import Document
 from govplan.documents.sanitize import text_of
@@ -65,8 +67,11 @@ def compare_revisions(
     order = {s.code: i for i, s in enumerate(spec.walk())}
 
     def sort_key(key: str) -> tuple[int, str]:
-        kind, _sep, rest = key.partition(":")
-        section = rest if kind in ("narrative", "legal") else ""
+        try:
+            address = EntryKey.parse(key)
+        except BadKey:
+            return (9999, key)
+        section = address.code if address.kind in (keys.NARRATIVE, keys.LEGAL) else ""
         return (order.get(section, 9999), key)
 
     for key in sorted(before.keys() | after.keys(), key=sort_key):
@@ -74,7 +79,7 @@ def compare_revisions(
         new_content = after.get(key, {}).get("content")
         if old_content == new_content:
             continue
-        if key.startswith("narrative:"):
+        if EntryKey.parse(key).kind == keys.NARRATIVE:
             texts.append(
                 TextChange(
                     entry_label(spec, key, new_content or old_content or {}),

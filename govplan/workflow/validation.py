@@ -16,6 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from govplan.core.documents import keys
+from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import phasing_by, row_phasing_total
 from govplan.core.documents.values import cell_keys, is_filled
 from govplan.core.frameworks.catalogue import Indicator
@@ -99,7 +101,7 @@ class DocumentData:
         self.document = document
         self.spec = spec
         self.values = {
-            k.removeprefix("value:"): e.content for k, e in entries.items() if e.kind == "value"
+            EntryKey.parse(k).code: e.content for k, e in entries.items() if e.kind == keys.VALUE
         }
         self.collections = collections
         self._previous: dict[str, dict[str, Any]] | None = None
@@ -147,7 +149,10 @@ class DocumentData:
     def rows(self, table: str) -> Sequence[Mapping[str, Any]] | None:
         if self.spec.table(table) is None:
             return None
-        return [e.content.get("cells", {}) for e in self.collections.get(f"table:{table}", [])]
+        return [
+            e.content.get("cells", {})
+            for e in self.collections.get(str(Collection.table(table)), [])
+        ]
 
     def previous(self, ref: str) -> Decimal | bool | str | None:
         if self._previous is None:
@@ -160,8 +165,8 @@ class DocumentData:
             # A document whose unit lies under another sub-unit's document is counted there.
             subs = counted(sub_documents(self.document))
             grouped: dict[int, dict[str, Any]] = {}
-            for entry in Entry.objects.filter(document__in=subs, kind="value", deleted=False):
-                grouped.setdefault(entry.document_id, {})[entry.key.removeprefix("value:")] = (
+            for entry in Entry.objects.filter(document__in=subs, kind=keys.VALUE, deleted=False):
+                grouped.setdefault(entry.document_id, {})[EntryKey.parse(entry.key).code] = (
                     entry.content
                 )
             self._subunits = list(grouped.values())
@@ -191,12 +196,12 @@ def _rule_findings(spec: Framework, data: DocumentData) -> list[Finding]:
                 (s.code for s in spec.walk() if any(u.indicator == code for u in s.indicators)), ""
             )
             if section:
-                anchor = f"value:{code}"
+                anchor = str(EntryKey.value(code))
                 break
         if not section and rule.table_refs:
             table_code = rule.table_refs[0].split(".")[0]
             section = next((s.code for s, t in spec.tables() if t.code == table_code), "")
-            anchor = f"table:{table_code}" if section else ""
+            anchor = str(Collection.table(table_code)) if section else ""
         try:
             outcome = evaluate(parse(rule.check), data, missing=rule.missing)
         except Exception as exc:
@@ -254,7 +259,7 @@ def _required(
             continue
         where = f"{section.number}. {section.title}"
         if section.narrative:
-            entry = entries.get(f"narrative:{section.code}")
+            entry = entries.get(str(EntryKey.narrative(section.code)))
             if not (entry and text_of(entry.content.get("html", ""))):
                 findings.append(
                     Finding(
@@ -262,11 +267,11 @@ def _required(
                         ERROR,
                         _("Section %(section)s has no text yet.") % {"section": where},
                         section.code,
-                        f"narrative:{section.code}",
+                        str(EntryKey.narrative(section.code)),
                     )
                 )
         if section.legal_basis is not None:
-            entry = entries.get(f"legal:{section.code}")
+            entry = entries.get(str(EntryKey.legal(section.code)))
             if not (entry and entry.content.get("items")):
                 findings.append(
                     Finding(
@@ -274,13 +279,13 @@ def _required(
                         ERROR,
                         _("Section %(section)s cites no legal basis.") % {"section": where},
                         section.code,
-                        f"legal:{section.code}",
+                        str(EntryKey.legal(section.code)),
                     )
                 )
         for use in section.indicators:
             if not use.required:
                 continue
-            entry = entries.get(f"value:{use.indicator}")
+            entry = entries.get(str(EntryKey.value(use.indicator)))
             indicator = spec.indicators[use.indicator]
             if not (entry and is_filled(indicator, entry.content)):
                 findings.append(
@@ -289,22 +294,22 @@ def _required(
                         ERROR,
                         _("“%(name)s” has no value.") % {"name": use.label or indicator.name},
                         section.code,
-                        f"value:{use.indicator}",
+                        str(EntryKey.value(use.indicator)),
                     )
                 )
         for table in section.tables:
-            if not collections.get(f"table:{table.code}"):
+            if not collections.get(str(Collection.table(table.code))):
                 findings.append(
                     Finding(
                         f"required:table:{table.code}",
                         ERROR,
                         _("The table “%(table)s” has no row.") % {"table": table.title},
                         section.code,
-                        f"table:{table.code}",
+                        str(Collection.table(table.code)),
                     )
                 )
         if section.targets is not None:
-            rows = collections.get(f"target:{section.code}", [])
+            rows = collections.get(str(Collection(keys.TARGET, section.code)), [])
             measurable = [r for r in rows if r.content.get("indicator")]
             if not measurable:
                 findings.append(
@@ -328,7 +333,7 @@ def _targets(spec: Framework, collections: Mapping[str, list[Entry]]) -> list[Fi
     for section in spec.walk():
         if section.targets is None:
             continue
-        for row in collections.get(f"target:{section.code}", []):
+        for row in collections.get(str(Collection(keys.TARGET, section.code)), []):
             label = entry_label(spec, row.key, row.content)
             if not row.content.get("indicator"):
                 findings.append(
@@ -365,7 +370,7 @@ def _tables(spec: Framework, collections: Mapping[str, list[Entry]]) -> list[Fin
     findings = []
     for section, table in spec.tables():
         total_column = table.by_role("total_investment")
-        for row in collections.get(f"table:{table.code}", []):
+        for row in collections.get(str(Collection.table(table.code)), []):
             cells = row.content.get("cells", {})
             phasing = row.content.get("phasing", {})
             label = entry_label(spec, row.key, row.content)
@@ -441,9 +446,9 @@ def _values(spec: Framework, document: Document, entries: Mapping[str, Entry]) -
     """Ratios whose part exceeds the whole, negative counts and money."""
     findings = []
     for key, entry in entries.items():
-        if entry.kind != "value":
+        if entry.kind != keys.VALUE:
             continue
-        indicator = spec.indicators.get(key.removeprefix("value:"))
+        indicator = spec.indicators.get(EntryKey.parse(key).code)
         if indicator is None:
             continue
         for cell_key, cell in entry.content.get("cells", {}).items():
@@ -508,9 +513,9 @@ def _movement(spec: Framework, document: Document, entries: Mapping[str, Entry])
     past = history(document, spec)
     threshold = Decimal(str(spec.change_threshold))
     for key, entry in entries.items():
-        if entry.kind != "value":
+        if entry.kind != keys.VALUE:
             continue
-        code = key.removeprefix("value:")
+        code = EntryKey.parse(key).code
         indicator = spec.indicators.get(code)
         if indicator is None or code not in past:
             continue
