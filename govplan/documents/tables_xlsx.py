@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -20,9 +21,11 @@ from govplan.core.documents.xlsx import (
     read_workbook,
     write_workbook,
 )
+from govplan.core.documents.xlsx_reader import ReadLimits
 from govplan.core.frameworks.model import Framework, Table
 from govplan.core.frameworks.problems import gettext_noop
 from govplan.documents.actions import lock_for_edit, new_uid
+from govplan.documents.content import MAX_ROWS_PER_TABLE
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch
 
 # Short labels fit in a spreadsheet header.
@@ -81,6 +84,13 @@ def export_tables(document: Document, only: str | None = None) -> bytes:
     )
 
 
+def reader_limits() -> ReadLimits:
+    return ReadLimits(
+        memory_bytes=settings.IMPORT_READ_MEMORY_MB * 1024 * 1024,
+        seconds=settings.IMPORT_READ_SECONDS,
+    )
+
+
 @dataclass
 class TablePlan:
     table: Table
@@ -114,7 +124,14 @@ def plan_import(document: Document, data: bytes, *, locale: str) -> ImportPlan:
     """What applying the workbook would do, table by table, and every problem in it."""
     spec = document.framework_version.parsed()
     specs = sheet_specs(spec, document)
-    result = read_workbook(data, specs, locale=locale)
+    result = read_workbook(
+        data,
+        specs,
+        locale=locale,
+        max_rows=MAX_ROWS_PER_TABLE,
+        limits=reader_limits(),
+        context=f"document {document.pk}",
+    )
     problems = list(result.problems)
     plans: list[TablePlan] = []
     revisions: dict[str, int] = {}
