@@ -193,6 +193,10 @@ REFERENCE_DATA_DIR = BASE_DIR / "data"
 # Uploads: evidence files attached to sections, and XLSX tables.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_MB", 20, minimum=1) * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", 10, minimum=1) * 1024 * 1024
+# An uploaded workbook is read in a process of its own with these limits (address space in
+# MB; CPU and wall-clock seconds): a file that needs more is refused as too large or damaged.
+IMPORT_READ_MEMORY_MB = env.int("IMPORT_READ_MEMORY_MB", 1024, minimum=256)
+IMPORT_READ_SECONDS = env.int("IMPORT_READ_SECONDS", 30, minimum=1)
 # Certificates (PEM or DER files) of the authorities whose signatures an issued copy may
 # carry, e.g. the government's root CA. Nothing here: no signed copy is accepted.
 TRUST_ROOTS_DIR = Path(env.str("GOVPLAN_TRUST_ROOTS", str(VAR_DIR / "trust-roots")))

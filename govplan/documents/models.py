@@ -219,12 +219,18 @@ class Attachment(models.Model):
 
 
 class ImportBatch(models.Model):
-    """An uploaded XLSX waiting for the editor to look at its preview and apply it."""
+    """An uploaded XLSX and exactly what its preview showed it would do, waiting for the
+    editor to apply it. Applying does that plan and nothing else: it never reads the file
+    again, and it is refused if the tables' rows are not those the preview saw
+    (tables_xlsx.do_apply_import)."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="imports")
     filename = models.CharField(max_length=255)
-    data = models.BinaryField()
-    revisions = models.JSONField(default=dict)  # entry key -> revision seen by the preview
+    data = models.BinaryField()  # the file as uploaded, for the record
+    # {"tables": [{"code", "title", "live": {key: revision}, "changed": [{key, revision,
+    # name, columns, content}], "removed": [{key, revision, name}], "added": [{name,
+    # content}], "unchanged": n}]}: see tables_xlsx.plan_tables
+    plan = models.JSONField(default=dict)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

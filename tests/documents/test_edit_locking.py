@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 
 from govplan.documents import actions
-from govplan.documents.models import Attachment, Document, Entry, EntryVersion, ImportBatch
-from govplan.documents.tables_xlsx import apply_import, export_tables, plan_import
+from govplan.documents.models import Attachment, Document, Entry, EntryVersion
+from govplan.documents.tables_xlsx import do_apply_import, do_preview_import, export_tables
 from govplan.workflow import actions as workflow
 from govplan.workflow.models import DocumentRevision, WarningExplanation
 from govplan.workflow.validation import do_explain
@@ -123,18 +123,14 @@ def test_an_import_applied_after_the_submission_is_refused(
 ) -> None:
     _prepared(cast, document_a)
     data = export_tables(document_a)
-    plan = plan_import(document_a, data, locale="vi")
-    batch = ImportBatch.objects.create(
-        document=document_a,
-        filename="bang.xlsx",
-        data=data,
-        revisions=plan.revisions,
-        created_by=cast.editor_a,
-    )
+    batch = do_preview_import(
+        document_a, data, filename="bang.xlsx", actor=cast.editor_a, locale="vi"
+    ).batch
+    assert batch is not None
     Document.objects.filter(pk=document_a.pk).update(status="submitted")
     before = _state(document_a)
     with pytest.raises(PermissionDenied):
-        apply_import(batch, actor=cast.editor_a)
+        do_apply_import(batch, actor=cast.editor_a)
     assert _state(document_a) == before
     batch.refresh_from_db()
     assert batch.applied_at is None

@@ -26,7 +26,6 @@ from pathlib import PurePath
 from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]
-from python_calamine import CalamineSheet, CalamineWorkbook
 
 from govplan.core.documents.cells import (
     MONEY_PLACES,
@@ -40,6 +39,16 @@ from govplan.core.documents.cells import (
     parse_money,
 )
 from govplan.core.documents.totals import column_totals, table_phasing_totals
+from govplan.core.documents.xlsx_reader import (
+    UNREADABLE,
+    ReadLimits,
+    SheetCells,
+    SheetRequest,
+    WorkbookReadFailed,
+    check_archive,
+    inspect_workbook,
+    read_sheets,
+)
 from govplan.core.frameworks.model import Column, Table
 from govplan.core.frameworks.problems import gettext_noop
 
@@ -53,8 +62,7 @@ MONEY_UNIT = "triệu đồng"
 TOTAL_LABEL = "Tổng cộng"
 SUMMED_TYPES = ("integer", "decimal", "money")  # column types that get a total
 EXTRA_ROWS = 2000  # drop-downs and number checks reach this many rows below the data
-MAX_UNPACKED_BYTES = 200_000_000
-MAX_ZIP_ENTRIES = 10_000
+COLUMN_SLACK = 50  # columns a table's sheet may reach beyond the table's own (max_sheet_columns)
 MAX_CONTENT_TYPES_BYTES = 1_000_000
 MAX_WIDTH = 50
 SHEET_NAME_MAX = 31
@@ -746,28 +754,37 @@ def _write_help(
 
 
 def read_workbook(
-    data: bytes, specs: list[SheetSpec], *, locale: str = "vi", max_rows: int = 10000
+    data: bytes,
+    specs: list[SheetSpec],
+    *,
+    locale: str = "vi",
+    max_rows: int = 10000,
+    limits: ReadLimits | None = None,
+    context: str = "",
 ) -> ImportResult:
     """The rows of each table whose sheet is in the workbook, and every problem found.
 
     A sheet is found by the name ``write_workbook`` gives it (ignoring case and spacing).
     Sheets that are not there are left out of ``tables``; only a workbook with none of them
-    is a problem. A sheet with more than ``max_rows`` rows is left out, with a problem."""
+    is a problem. A sheet with more than ``max_rows`` rows is left out, with a problem.
+
+    The file is an upload nobody has vouched for: ``xlsx_reader`` looks at its parts first
+    (a sheet declaring a range larger than its table can fill is refused by name), then
+    reads the cells in a separate process under ``limits``; a file that makes that process
+    fail is one problem, "too large or damaged" (logged with ``context``)."""
     result = ImportResult()
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception:  # the Rust reader raises several kinds; all mean the same here
-        result.problems.append(
-            ImportProblem(
-                "", None, None, gettext_noop("the file could not be read as an Excel workbook")
-            )
-        )
+        declared = inspect_workbook(data)
+    except CellValueError as error:
+        result.problems.append(_cell_problem("", None, None, error))
         return result
-    in_file = {_norm(name): name for name in reversed(book.sheet_names)}
+    in_workbook = [sheet.name for sheet in declared]
+    by_name = {sheet.name: sheet for sheet in declared}
+    in_file = {_norm(name): name for name in reversed(in_workbook)}
     found: list[tuple[SheetSpec, str]] = []
     names = sheet_names(specs)
     for spec, name in zip(specs, names, strict=True):
-        actual = name if name in book.sheet_names else in_file.get(_norm(name))
+        actual = name if name in by_name else in_file.get(_norm(name))
         if actual is not None:
             found.append((spec, actual))
     if not found:
@@ -778,43 +795,108 @@ def read_workbook(
                     None,
                     None,
                     gettext_noop("the sheet is missing (the workbook has: %(sheets)s)"),
-                    {"sheets": ", ".join(book.sheet_names) or "-"},
+                    {"sheets": ", ".join(in_workbook) or "-"},
                 )
             )
         return result
+    requests: dict[str, SheetRequest] = {}
     for spec, actual in found:
-        try:
-            sheet = book.get_sheet_by_name(actual)
-            rows = _read_sheet(sheet, actual, spec, locale, max_rows, result.problems)
-        except Exception:  # a damaged sheet part
+        request = SheetRequest(actual, max_sheet_rows(max_rows), max_sheet_columns(spec))
+        sheet = by_name[actual]
+        last = sheet.last_cell
+        if last is not None and (last[0] > request.max_rows or last[1] > request.max_columns):
+            result.problems.append(_too_large(actual, *last, request, sheet.declared))
+            continue
+        requests[actual] = request
+    if not requests:
+        return result
+    try:
+        cells = read_sheets(data, list(requests.values()), limits or ReadLimits(), context=context)
+    except CellValueError as error:
+        result.problems.append(_cell_problem("", None, None, error))
+        return result
+    except WorkbookReadFailed:
+        result.problems.append(ImportProblem("", None, None, UNREADABLE))
+        return result
+    for spec, actual in found:
+        if actual not in requests:
+            continue
+        sheet_cells = cells.sheets.get(actual) or SheetCells(unreadable=True)
+        if sheet_cells.too_large is not None:
+            last_row, last_column = sheet_cells.too_large
+            result.problems.append(
+                _too_large(actual, last_row, last_column, requests[actual], None)
+            )
+            continue
+        if sheet_cells.rows is None:  # a damaged sheet part
             result.problems.append(
                 ImportProblem(actual, None, None, gettext_noop("the sheet could not be read"))
             )
             continue
+        rows = _read_sheet(iter(sheet_cells.rows), actual, spec, locale, max_rows, result.problems)
         if rows is not None:
             result.tables[spec.table.code] = rows
     return result
 
 
-def _rows(sheet: CalamineSheet) -> Iterator[list[Any]]:
-    """The sheet's rows from row 1, each from column A (calamine starts them at the first
-    column that holds something)."""
-    end = sheet.end
-    width = end[1] + 1 if end is not None else 0
-    for row in sheet.iter_rows():
-        missing = width - len(row)
-        yield [""] * missing + list(row) if missing > 0 else list(row)
+def max_sheet_rows(max_rows: int) -> int:
+    """The last row a table's sheet may reach: its header, ``max_rows`` rows, the totals row,
+    and as many empty or formatted rows again, which Excel counts in a sheet's range."""
+    return 2 * max_rows + 2
+
+
+def max_sheet_columns(spec: SheetSpec) -> int:
+    """The last column a table's sheet may reach: the table's columns and some to spare
+    (a column added by mistake is reported as such, not refused as too large)."""
+    return len(_layout(spec)) + COLUMN_SLACK
+
+
+def _too_large(
+    sheet: str, last_row: int, last_column: int, request: SheetRequest, declared: str | None
+) -> ImportProblem:
+    params = {
+        "cell": f"{column_letter(last_column - 1)}{last_row}",
+        "rows": last_row,
+        "columns": last_column,
+        "max_rows": request.max_rows,
+        "max_column": column_letter(request.max_columns - 1),
+    }
+    if declared is not None:
+        return ImportProblem(
+            sheet,
+            None,
+            None,
+            gettext_noop(
+                "the sheet declares the range %(range)s (%(rows)s rows, %(columns)s columns); "
+                "a sheet of this table may reach at most row %(max_rows)s and column "
+                "%(max_column)s: delete the empty rows and columns after the table, or copy "
+                "the table into a new workbook"
+            ),
+            {**params, "range": declared},
+        )
+    return ImportProblem(
+        sheet,
+        None,
+        None,
+        gettext_noop(
+            "the sheet has cells up to %(cell)s (%(rows)s rows, %(columns)s columns); "
+            "a sheet of this table may reach at most row %(max_rows)s and column "
+            "%(max_column)s: delete the empty rows and columns after the table, or copy "
+            "the table into a new workbook"
+        ),
+        params,
+    )
 
 
 def _read_sheet(
-    sheet: CalamineSheet,
+    rows: Iterator[list[Any]],
     name: str,
     spec: SheetSpec,
     locale: str,
     max_rows: int,
     problems: list[ImportProblem],
 ) -> list[RowData] | None:
-    rows = _rows(sheet)
+    """The table's rows from the sheet's rows of raw cells (each from column A)."""
     header = next(rows, [])
     slots = _layout(spec)
     mapping: dict[int, _Slot] = {}
@@ -934,7 +1016,9 @@ def _read_sheet(
     return result
 
 
-def _cell_problem(sheet: str, row: int, column: str, error: CellValueError) -> ImportProblem:
+def _cell_problem(
+    sheet: str, row: int | None, column: str | None, error: CellValueError
+) -> ImportProblem:
     return ImportProblem(sheet, row, column, error.error.template, dict(error.error.params))
 
 
@@ -1017,15 +1101,8 @@ def check_workbook_file(data: bytes, filename: str, *, max_bytes: int = 10_000_0
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         raise CellValueError(not_excel) from None
     with archive:
-        entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES or (
-            sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES
-        ):
-            raise CellValueError(
-                gettext_noop("the workbook is too large once unpacked (more than %(max)s MB)"),
-                max=MAX_UNPACKED_BYTES // 1_000_000,
-            )
-        names = {entry.filename for entry in entries}
+        check_archive(archive)
+        names = set(archive.namelist())
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise CellValueError(not_excel)
         macros = gettext_noop("the workbook contains macros; save it as a plain .xlsx workbook")

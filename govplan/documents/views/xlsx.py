@@ -1,10 +1,12 @@
 """Tables to XLSX and back: download the template with the current rows, upload it, see
-what it would change and every problem by sheet, row and column, then apply it whole."""
+what it would change (which rows, by name) and every problem by sheet, row and column, then
+apply exactly that, whole, once."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +20,13 @@ from govplan.documents.access import load_document
 from govplan.documents.content import message
 from govplan.documents.editor import input_locale
 from govplan.documents.models import ImportBatch
-from govplan.documents.tables_xlsx import StaleImport, apply_import, export_tables, plan_import
+from govplan.documents.tables_xlsx import (
+    AlreadyApplied,
+    ImportRefused,
+    do_apply_import,
+    do_preview_import,
+    export_tables,
+)
 from govplan.web.downloads import XLSX, attachment
 
 
@@ -65,33 +73,32 @@ def document_import(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("document_import", pk=pk)
     limit = settings.IMPORT_MAX_BYTES
     data = upload.read(limit + 1)
+    name = upload.name or ""
     try:
-        check_workbook_file(data, upload.name or "", max_bytes=limit)
+        check_workbook_file(data, name, max_bytes=limit)
     except CellValueError as exc:
         return render(
             request,
             "documents/import.html",
-            {"document": document, "refused": f"{upload.name}: {message(exc.error)}"},
+            {"document": document, "refused": f"{name}: {message(exc.error)}"},
         )
-    plan = plan_import(document, data, locale=input_locale())
-    batch = None
-    if plan.ok:
-        batch = ImportBatch.objects.create(
-            document=document,
-            filename=(upload.name or "")[:255],
-            data=data,
-            revisions=plan.revisions,
-            created_by=request.user,
+    try:
+        preview = do_preview_import(
+            document, data, filename=name, actor=request.user, locale=input_locale()
         )
+    except PermissionDenied as exc:
+        return render(request, "documents/import.html", {"document": document, "refused": exc})
     return render(
         request,
         "documents/import.html",
         {
             "document": document,
-            "plan": plan,
-            "problems": [problem_text(p) for p in plan.problems],
-            "batch": batch,
-            "filename": upload.name,
+            "preview": preview,
+            "tables": preview.plan["tables"],
+            "counts": preview.counts,
+            "problems": [problem_text(p) for p in preview.problems],
+            "batch": preview.batch,
+            "filename": name,
         },
     )
 
@@ -101,15 +108,21 @@ def document_import(request: HttpRequest, pk: int) -> HttpResponse:
 def document_import_apply(request: HttpRequest, pk: int, batch_id: int) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     batch = ImportBatch.objects.filter(
-        pk=batch_id, document=document, created_by=request.user, applied_at__isnull=True
+        pk=batch_id, document=document, created_by=request.user
     ).first()
     if batch is None:
         raise Http404
     try:
-        counts = apply_import(batch, actor=request.user)
-    except StaleImport as exc:
+        counts = do_apply_import(batch, actor=request.user)
+    except AlreadyApplied as exc:
+        messages.warning(request, str(exc))
+        return redirect("document_edit", pk=pk)
+    except ImportRefused as exc:
         messages.error(request, str(exc))
         return redirect("document_import", pk=pk)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("document_edit", pk=pk)
     messages.success(
         request,
         _("Tables updated: %(added)s rows added, %(changed)s changed, %(removed)s removed.")
