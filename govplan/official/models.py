@@ -118,6 +118,9 @@ class ExportJob(models.Model):
     heartbeat = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Documents whose files could not be made: [{"id", "label", "error"}]; the others are in
+    # the ZIP, and its note lists these.
+    failed = models.JSONField(default=list)
     file_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -139,7 +142,7 @@ class ExportJob(models.Model):
 
     @property
     def processed(self) -> int:
-        return len(self.done) + len(self.skipped)
+        return len(self.done) + len(self.skipped) + len(self.failed)
 
     @property
     def percent(self) -> int:
