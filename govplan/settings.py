@@ -200,6 +200,11 @@ IMPORT_READ_SECONDS = env.int("IMPORT_READ_SECONDS", 30, minimum=1)
 # Certificates (PEM or DER files) of the authorities whose signatures an issued copy may
 # carry, e.g. the government's root CA. Nothing here: no signed copy is accepted.
 TRUST_ROOTS_DIR = Path(env.str("GOVPLAN_TRUST_ROOTS", str(VAR_DIR / "trust-roots")))
+# Revocation of the certificates of signed copies: "soft" checks the CRL or OCSP service a
+# certificate names (and the .crl files in TRUST_ROOTS_DIR) and records when it could not;
+# "hard" refuses the copy then; "off" checks nothing (docs/configuration.md).
+SIGNATURE_REVOCATION = env.choice("SIGNATURE_REVOCATION", ("off", "soft", "hard"), "soft")
+SIGNATURE_REVOCATION_TIMEOUT = env.int("SIGNATURE_REVOCATION_TIMEOUT", 10, minimum=1)
 # Let an over-large upload reach the view, which answers with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -157,11 +157,22 @@ urlpatterns = [
     path("documents/<int:pk>/issuing/", official.document_issuing, name="document_issuing"),
     path("documents/<int:pk>/sign/", official.document_sign, name="document_sign"),
     path(
+        "documents/<int:pk>/issue/pdf-to-sign",
+        official.document_pdf_to_sign,
+        name="document_pdf_to_sign",
+    ),
+    path(
         "frameworks/<str:code>/v<int:number>/tables.xlsx",
         official_cycle.cycle_xlsx,
         name="cycle_xlsx",
     ),
     path("units/<int:pk>/issuing/", official.unit_issuing_profile, name="unit_issuing_profile"),
+    path("units/<int:pk>/signers/", official.unit_signers, name="unit_signers"),
+    path(
+        "units/<int:pk>/signers/<int:certificate_id>/withdraw/",
+        official.unit_signer_withdraw,
+        name="unit_signer_withdraw",
+    ),
     path(
         "frameworks/<str:code>/v<int:number>/export/",
         official_export.export_start,

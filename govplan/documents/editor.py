@@ -80,6 +80,37 @@ def load_entries(document: Document) -> dict[str, Any]:
     return {"by_key": by_key, "collections": collections}
 
 
+def entries_from_snapshot(document: Document, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A frozen revision's entries (``workflow.actions.snapshot``) in the form of
+    ``load_entries``: unsaved entries placed by their keys. A key the framework does not know
+    (or no longer applies) is left out, as the editor leaves it out."""
+    from govplan.documents.content import parse_key
+
+    spec = document.framework_version.parsed()
+    by_key: dict[str, Entry] = {}
+    collections: dict[str, list[Entry]] = defaultdict(list)
+    for key, item in (snapshot.get("entries") or {}).items():
+        try:
+            address = parse_key(spec, key)
+        except KeyError:
+            continue
+        entry = Entry(
+            document=document,
+            key=key,
+            kind=item.get("kind") or address.kind,
+            section_code=address.section,
+            collection=address.collection,
+            position=float(item.get("position") or 0),
+            content=item.get("content") or {},
+        )
+        by_key[key] = entry
+        if entry.collection:
+            collections[entry.collection].append(entry)
+    for rows in collections.values():
+        rows.sort(key=lambda e: (e.position, e.key))
+    return {"by_key": by_key, "collections": collections}
+
+
 def previous_values(document: Document) -> dict[str, dict[str, Any]]:
     """Indicator code → previous content, reading through catalogue mappings (level 4 of
     2011 continues as toàn trình) and across mergers (documents.cycles)."""
@@ -374,10 +405,14 @@ def completeness(document: Document) -> int:
     return round(100 * sum(f for _, f in parts) / len(parts)) if parts else 100
 
 
-def section_blocks(document: Document, *, editable: bool) -> dict[str, Any]:
+def section_blocks(
+    document: Document, *, editable: bool, loaded: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The page model; ``loaded``: the entries to show instead of the saved ones (a frozen
+    revision's, ``entries_from_snapshot``), in the form of ``load_entries``."""
     spec = document.framework_version.parsed()
     locale = input_locale()
-    loaded = load_entries(document)
+    loaded = load_entries(document) if loaded is None else loaded
     entries: dict[str, Entry] = loaded["by_key"]
     collections = loaded["collections"]
     previous = previous_values(document)

@@ -1,7 +1,11 @@
 """Batch export of a cycle: the chosen documents of one framework version as DOCX and PDF,
 with the cycle's tables, in one ZIP made by a background worker (govplan.official.tasks).
 
-The documents are fixed when the job is created. The worker writes each document's files
+The documents are fixed when the job is created. An issued document comes as what was issued:
+its signed copy as the PDF, and the DOCX made from what was frozen at issue. A document whose
+files cannot be made is reported (``job.failed``, the ZIP's note and the export's page) and the
+others are still made; a file the server cannot write (its disk) stops the job instead, to be
+resumed. The worker writes each document's files
 under MEDIA_ROOT/exports/<job>/parts/ (write, then rename: a file there is always whole)
 and then adds the document to ``job.done`` in one small UPDATE, so a job taken up again
 after a crash or a worker restart carries on where it stopped and never writes a document
@@ -25,7 +29,7 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,10 +47,9 @@ from govplan.audit.recorder import record
 from govplan.core.official.model import OfficialDocument
 from govplan.documents.models import Document, DocumentStatus
 from govplan.frameworks.models import FrameworkVersion
-from govplan.official.build import official_document
 from govplan.official.cycle import BadSelection, cycle_documents, parse_status
-from govplan.official.models import ExportJob, ExportState
-from govplan.official.render import PdfUnavailable, render
+from govplan.official.models import ExportJob, ExportState, IssuedRecord
+from govplan.official.render import NotFrozen, PdfUnavailable, current_model, render
 from govplan.orgunits.models import OrgUnit
 
 logger = logging.getLogger(__name__)
@@ -367,7 +370,7 @@ def _visible(job: ExportJob) -> QuerySet[Document]:
 def _export(job: ExportJob, attempt: int) -> None:
     parts = parts_dir(job)
     parts.mkdir(parents=True, exist_ok=True)
-    finished = set(job.done) | set(job.skipped)
+    finished = set(job.done) | set(job.skipped) | {f["id"] for f in job.failed}
     for doc_id in job.document_ids:
         if doc_id in finished:
             continue
@@ -375,7 +378,13 @@ def _export(job: ExportJob, attempt: int) -> None:
         if document is None:  # deleted, or no longer the requester's to see
             _update(job, attempt, skipped=[*job.skipped, doc_id])
             continue
-        _write_document(job, attempt, document, parts)
+        try:
+            _write_document(job, attempt, document, parts)
+        except DocumentFailed as exc:
+            if isinstance(exc.cause, OSError):
+                raise  # the server's disk, not the document: the job stops and is resumed
+            _fail_document(job, attempt, document, exc)
+            continue
         _update(job, attempt, done=[*job.done, doc_id])
     _assemble(job, attempt)
     _update(job, attempt, state=ExportState.DONE, finished_at=timezone.now(), error="")
@@ -386,11 +395,35 @@ def _signed_pdf(document: Document) -> bool:
     return document.status == DocumentStatus.ISSUED and document.signed_copy_id is not None
 
 
+def _unfrozen(document: Document) -> bool:
+    """Issued before GovPlan froze what it printed: nothing is made again of it."""
+    return (
+        document.status == DocumentStatus.ISSUED
+        and not IssuedRecord.objects.filter(document=document).exists()
+    )
+
+
 def _kinds(job: ExportJob, document: Document) -> list[str]:
     """The files the ZIP should hold for the document."""
+    if _unfrozen(document):
+        return ["pdf"] if "pdf" in job.format_list and _signed_pdf(document) else []
     return [
         k for k in job.format_list if k != "pdf" or not job.pdf_missing or _signed_pdf(document)
     ]
+
+
+def _fail_document(job: ExportJob, attempt: int, document: Document, exc: DocumentFailed) -> None:
+    """One document's files could not be made: said in the job, the others go on."""
+    logger.error("export %s: document %s failed", job.pk, document.pk, exc_info=exc.cause)
+    entry = {"id": document.pk, "label": exc.label, "error": _failure_text(exc.cause)}
+    for kind in FORMATS:  # no half of a document in the ZIP
+        (parts_dir(job) / f"{document.pk}.{kind}").unlink(missing_ok=True)
+    _update(
+        job,
+        attempt,
+        failed=[*job.failed, entry],
+        done=[i for i in job.done if i != document.pk],
+    )
 
 
 def _write_document(job: ExportJob, attempt: int, document: Document, parts: Path) -> None:
@@ -415,8 +448,11 @@ def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) 
         if kind == "pdf" and job.pdf_missing:
             continue
         try:
-            model = model or official_document(document)
+            # An issued document's DOCX is made from what was frozen when it was issued.
+            model = model or current_model(document)
             content = render(document, kind, model=model)[0]
+        except NotFrozen:
+            continue  # issued before GovPlan froze it: its signed copy alone (see the note)
         except PdfUnavailable:
             # The DOCX are still worth having; the ZIP says why its PDF are missing.
             logger.warning("export %s: PDF cannot be made on this server", job.pk)
@@ -436,11 +472,18 @@ def _assemble(job: ExportJob, attempt: int) -> None:
         kept = [i for i in job.done if i in by_id]
         _update(job, attempt, done=kept, skipped=[*job.skipped, *lost])
     documents = [by_id[i] for i in job.document_ids if i in by_id]
-    for document in documents:
+    for document in list(documents):
         # A part lost since it was written (the worker's disk was not the shared one, or
         # someone cleaned up) is made again rather than silently missing from the ZIP.
         if any(not (parts / f"{document.pk}.{k}").exists() for k in _kinds(job, document)):
-            _write_document(job, attempt, document, parts)
+            try:
+                _write_document(job, attempt, document, parts)
+            except DocumentFailed as exc:
+                if isinstance(exc.cause, OSError):
+                    raise
+                _fail_document(job, attempt, document, exc)
+                documents.remove(document)
+                continue
             _update(job, attempt)
     title = job.version.parsed().title  # the workbook is in Vietnamese, like its title
     if job.unit is not None:
@@ -475,7 +518,7 @@ def _assemble(job: ExportJob, attempt: int) -> None:
                 archive.write(path, name, compress_type=stored)
         archive.write(workbook, WORKBOOK_NAME, compress_type=zipfile.ZIP_STORED)
         archive.writestr(MANIFEST_NAME, _manifest(job, entries))
-        note = _note(job)
+        note = _note(job, [d for d in documents if _unfrozen(d)])
         if note:
             archive.writestr(NOTE_NAME, note)
 
@@ -512,8 +555,26 @@ def _manifest(job: ExportJob, entries: list[tuple[Document, list[tuple[str, Path
     return "\ufeff" + out.getvalue()
 
 
-def _note(job: ExportJob) -> str:
+def _note(job: ExportJob, unfrozen: Sequence[Document] = ()) -> str:
     lines = []
+    if job.failed:
+        heading = ngettext(
+            "The files of %(count)s document could not be made; it is not included "
+            "(the others are):",
+            "The files of %(count)s documents could not be made; they are not included "
+            "(the others are):",
+            len(job.failed),
+        ) % {"count": len(job.failed)}
+        failures = (f"- {failure['label']}: {failure['error']}" for failure in job.failed)
+        lines.append("\n".join([heading, *failures]))
+    if unfrozen:
+        lines.append(
+            _(
+                "Issued before GovPlan kept what they printed, so only their signed copy is "
+                "included: %(documents)s"
+            )
+            % {"documents": "; ".join(f"{d.org_unit.name} ({d.issued_number})" for d in unfrozen)}
+        )
     if job.pdf_missing:
         lines.append(
             _(

@@ -5,6 +5,7 @@ the document's issuing data."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.utils import timezone, translation
@@ -24,7 +25,8 @@ from govplan.core.official.model import (
     Table,
 )
 from govplan.core.official.richtext import blocks_from_html
-from govplan.documents.editor import section_blocks
+from govplan.core.printable import printable_data, printable_model
+from govplan.documents.editor import entries_from_snapshot, load_entries, section_blocks
 from govplan.documents.models import Document
 from govplan.official.defaults import profile_values
 
@@ -306,20 +308,47 @@ def _tree(flat: list[tuple[dict[str, Any], tuple[Block, ...]]]) -> tuple[Section
     return tuple(sections)
 
 
-def official_document(document: Document) -> OfficialDocument:
-    """Everything the writers need, in Vietnamese whatever the reader's language."""
+def official_document(
+    document: Document,
+    *,
+    snapshot: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> OfficialDocument:
+    """Everything the writers need, in Vietnamese whatever the reader's language: the
+    header and signature block as the unit's profile and the document's issuing data say
+    now, and the content of ``snapshot`` (a frozen revision's) or, without one, of the saved
+    entries. Characters no document can hold are dropped (stored before the input checks
+    refused them), so that a bad character never stops a file. ``overrides``: issuing data to
+    print in place of the saved (the number and date typed when signing)."""
     with translation.override("vi"):
-        return _official(document)
+        return printable_model(_official(document, snapshot, overrides or {}))
 
 
-def _official(document: Document) -> OfficialDocument:
+def _printable_entries(loaded: dict[str, Any]) -> dict[str, Any]:
+    for entry in loaded["by_key"].values():
+        entry.content = printable_data(entry.content)
+    return loaded
+
+
+def _official(
+    document: Document, snapshot: dict[str, Any] | None, overrides: dict[str, Any]
+) -> OfficialDocument:
     from govplan.official.models import IssuingData
 
     profile = profile_values(document.org_unit, on=document.structure_date)
     data = IssuingData.objects.filter(document=document).first()
+    if overrides:
+        data = copy.copy(data) if data is not None else IssuingData(document=document)
+        for field, value in overrides.items():
+            setattr(data, field, value)
     spec = document.framework_version.parsed()
     appendices = _Appendices()
-    page = section_blocks(document, editable=False)
+    loaded = (
+        entries_from_snapshot(document, snapshot)
+        if snapshot is not None
+        else load_entries(document)
+    )
+    page = section_blocks(document, editable=False, loaded=_printable_entries(loaded))
     sections = _tree([(b, _blocks(b, appendices)) for b in page["sections"]])
     number, date = _number_and_date(document, data)
     issuer = Issuer(
@@ -371,9 +400,7 @@ def _subject(document: Document, spec: Any) -> str:
 
 
 def _number_and_date(document: Document, data: Any) -> tuple[str | None, Any]:
-    """Once issued, the recorded number and date; before, what the agency has prepared."""
-    if document.issued_number:
-        return document.issued_number.split("/", 1)[0].strip() or None, document.issued_date
+    """What the agency has prepared (an issued document prints its frozen record instead)."""
     if data is None:
         return None, None
     return (data.number.strip() or None), data.date
@@ -411,3 +438,34 @@ def _decision(
         archive=profile["archive"],
         signature=signature,
     )
+
+
+def issue_reference(doc: OfficialDocument) -> tuple[str, Any]:
+    """The number of record and the date of issue of ``doc``: "05/KH-UBND" for a plan
+    issued directly, the decision's "12/QĐ-UBND" for one issued with a decision."""
+    if doc.decision is not None:
+        number = vn.reference(doc.decision.number, doc.decision.code, doc.issuer.code)
+        return number, doc.decision.date
+    return vn.reference(doc.number, doc.type_code, doc.issuer.code), doc.date
+
+
+def missing_for_issue(doc: OfficialDocument) -> list[str]:
+    """What must be filled in before ``doc`` can be signed and issued, each said in the
+    user's language; empty when nothing is missing."""
+    from django.utils.translation import gettext as _
+
+    missing = []
+    if doc.is_draft:
+        if doc.decision is not None:
+            missing.append(_("the number and the date of the approving decision (Issuing data)"))
+        else:
+            missing.append(_("the official number and the date of issue (Issuing data)"))
+    blocks = [doc.signature] + ([doc.decision.signature] if doc.decision else [])
+    if any(block is None or not block.name.strip() for block in blocks):
+        missing.append(
+            _(
+                "the signer's name in the signature block (the unit's header and signature "
+                "block, or this document's issuing data)"
+            )
+        )
+    return missing

@@ -117,3 +117,40 @@ class SignForm(forms.Form):
         if upload.size > 256 * 1024:
             raise forms.ValidationError(_("This is not a key file: it is far too large."))
         return upload
+
+
+class CertificateForm(forms.Form):
+    """A signer's public certificate (PEM or DER), and for whom: an approver registers their
+    own, a central administrator chooses the approver."""
+
+    user = forms.ModelChoiceField(
+        queryset=None, label=_("approver"), empty_label=None, required=False
+    )
+    certificate = forms.FileField(
+        label=_("certificate (.cer, .crt or .pem)"),
+        help_text=_(
+            "The public certificate only, as the certification authority issued it (exported "
+            "from the USB token's tool): never the key file."
+        ),
+    )
+
+    def __init__(self, *args: Any, people: list[Any], actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from govplan.accounts.models import User
+
+        self.people = people
+        self.fields["user"].queryset = User.objects.filter(pk__in=[p.pk for p in people])
+        if [p.pk for p in people] == [actor.pk]:
+            del self.fields["user"]  # for themself: nothing to choose
+
+    def clean_user(self) -> Any:
+        user = self.cleaned_data.get("user")
+        if user is None:
+            raise forms.ValidationError(_("Choose the approver."))
+        return user
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if "user" not in self.fields and self.people:
+            cleaned["user"] = self.people[0]
+        return cleaned

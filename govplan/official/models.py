@@ -118,6 +118,9 @@ class ExportJob(models.Model):
     heartbeat = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Documents whose files could not be made: [{"id", "label", "error"}]; the others are in
+    # the ZIP, and its note lists these.
+    failed = models.JSONField(default=list)
     file_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -139,7 +142,7 @@ class ExportJob(models.Model):
 
     @property
     def processed(self) -> int:
-        return len(self.done) + len(self.skipped)
+        return len(self.done) + len(self.skipped) + len(self.failed)
 
     @property
     def percent(self) -> int:
@@ -165,3 +168,135 @@ class ExportJob(models.Model):
     @property
     def resumable(self) -> bool:
         return self.state == ExportState.FAILED or self.stale
+
+
+class SignerCertificate(models.Model):
+    """A signing certificate registered for an approver of a unit: a signed copy of the
+    unit's documents is accepted only with a signature made with one of these (and a
+    document is signed in GovPlan only with the signer's own). Registered by the approver
+    (their public certificate) or by a central administrator; withdrawn, never deleted."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signer_certificates"
+    )
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="signer_certificates"
+    )
+    certificate = models.BinaryField()  # DER
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the DER, hex
+    subject = models.CharField(_("holder"), max_length=500)
+    issuer = models.CharField(_("issued by"), max_length=500)
+    serial = models.CharField(_("serial number"), max_length=100)
+    not_before = models.DateTimeField(_("valid from"))
+    not_after = models.DateTimeField(_("valid until"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    SCOPE_UNIT = "org_unit"
+
+    class Meta:
+        ordering = ["org_unit", "user__username", "-registered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_unit", "fingerprint"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="signer_certificate_registered_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.fingerprint[:16]})"
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+    @property
+    def expired(self) -> bool:
+        return self.not_after < timezone.now()
+
+
+class PreparedPdf(models.Model):
+    """A PDF GovPlan made of an approved revision with its number, date, header and signature
+    block, to be signed. A signed copy is recognised by the hash of what was signed, and once
+    the document is issued ``model`` is what it prints. Immutable (a database trigger)."""
+
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.CASCADE, related_name="prepared_pdfs"
+    )
+    revision = models.ForeignKey(
+        "workflow.DocumentRevision", on_delete=models.PROTECT, related_name="+"
+    )
+    sha256 = models.CharField(max_length=64)
+    model = models.JSONField()  # govplan.core.official.serial.to_data of what it prints
+    number = models.CharField(_("official number"), max_length=100)  # 05/KH-UBND
+    date = models.DateField(_("date of issue"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_UNIT = "document__org_unit"
+
+    class Meta:
+        ordering = ["document", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "sha256"], name="prepared_pdf_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.number} {self.sha256[:12]}"
+
+
+class Revocation(models.TextChoices):
+    GOOD = "good", _("checked: not revoked")
+    UNCHECKED = "unchecked", _("could not be checked")
+    NO_SOURCE = "no_source", _("the certificate names no revocation list or OCSP service")
+    OFF = "off", _("not checked (switched off on this server)")
+
+
+class IssuedRecord(models.Model):
+    """What was issued, frozen at issue and never changed (a database trigger): the revision,
+    what the document prints (the prepared PDF's model: number, date, header, place, signer,
+    recipients, content), the signed copy and how its signature was found. After issue the
+    DOCX and PDF are made from this alone. A document reopened and issued again has a new
+    record; the latest is the one in force."""
+
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.CASCADE, related_name="issued_records"
+    )
+    revision = models.ForeignKey(
+        "workflow.DocumentRevision", on_delete=models.PROTECT, related_name="+"
+    )
+    prepared = models.ForeignKey(PreparedPdf, on_delete=models.PROTECT, related_name="+")
+    signed_copy = models.ForeignKey(
+        "documents.Attachment", on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.CharField(_("official number"), max_length=100)
+    date = models.DateField(_("date of issue"))
+    signer = models.CharField(_("signed by"), max_length=500)
+    certificate = models.ForeignKey(SignerCertificate, on_delete=models.PROTECT, related_name="+")
+    signing_time = models.DateTimeField(_("signing time"), null=True, blank=True)
+    timestamped = models.BooleanField(_("time from a timestamp authority"), default=False)
+    revocation = models.CharField(
+        _("revocation"), max_length=20, choices=Revocation.choices, default=Revocation.OFF
+    )
+    revocation_note = models.TextField(blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_UNIT = "document__org_unit"
+
+    class Meta:
+        ordering = ["document", "-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.number}"

@@ -1,8 +1,9 @@
 """A throwaway public-key infrastructure: a root CA, signer certificates, PKCS#12 files.
 
 For the demo (``load_demo`` writes a demo root and the demo approver's key file, see
-``write_demo_signer``) and for the tests. Nothing here is fit for real signatures: the CA's
-key is thrown away, nothing is revoked, and the demo's passphrase is public.
+``write_demo_signer``) and for the tests, which also make timestamp authorities and
+revocation lists here. Nothing here is fit for real signatures: the CA's key is thrown away,
+and the demo's passphrase is public.
 
 Everything is generated in memory with ``cryptography``; nothing is fetched. The certificates
 carry the extensions pyhanko-certvalidator checks (basic constraints, key usage, key
@@ -16,6 +17,7 @@ slow part.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -23,7 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12 as _pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 KeyKind = Literal["rsa", "ec"]
@@ -97,13 +99,18 @@ def make_signer(
     not_before: dt.datetime | None = None,
     *,
     key_kind: KeyKind = "rsa",
+    crl_url: str = "",
+    timestamping: bool = False,
 ) -> tuple[PrivateKey, x509.Certificate]:
     """An end-entity signing certificate issued by ``ca_cert``.
 
     Valid from ``not_before`` (default: an hour ago) for ``days_valid`` days; pass a
     ``not_before`` in the past and a short ``days_valid`` for an expired certificate. Key usage
     digitalSignature + nonRepudiation (critical), like the certificates Vietnamese CAs issue for
-    document signing. An empty ``organisation`` leaves the O attribute out.
+    document signing. An empty ``organisation`` leaves the O attribute out. ``crl_url``: the
+    address of the CA's revocation list, written into the certificate (CRL distribution
+    point). ``timestamping``: a timestamp authority's certificate instead (extended key usage
+    timeStamping, critical, as RFC 3161 requires).
     """
     key = _new_key(key_kind)
     attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
@@ -128,9 +135,47 @@ def make_signer(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski),
             critical=False,
         )
-        .sign(ca_key, hashes.SHA256())
     )
-    return key, cert
+    if crl_url:
+        point = x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)],
+            relative_name=None,
+            reasons=None,
+            crl_issuer=None,
+        )
+        cert = cert.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+    if timestamping:
+        cert = cert.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
+    return key, cert.sign(ca_key, hashes.SHA256())
+
+
+def make_crl(
+    ca_key: PrivateKey,
+    ca_cert: x509.Certificate,
+    revoked: Sequence[tuple[x509.Certificate, dt.datetime]] = (),
+    *,
+    days_valid: int = 7,
+) -> bytes:
+    """The CA's certificate revocation list (DER), naming each certificate of ``revoked``
+    with its revocation time; issued an hour ago, next update in ``days_valid`` days."""
+    now = _now()
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_cert.subject)
+        .last_update(now - dt.timedelta(hours=1))
+        .next_update(now + dt.timedelta(days=days_valid))
+        .add_extension(x509.CRLNumber(1), critical=False)
+    )
+    for cert, when in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(cert.serial_number)
+            .revocation_date(when)
+            .build()
+        )
+    return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
 def pkcs12(

@@ -1,11 +1,13 @@
-"""Digital signatures around GovPlan: the trusted roots this installation accepts, and the
-signing library's messages in the user's language."""
+"""Digital signatures around GovPlan: the trusted roots (and revocation lists) this
+installation accepts, how revocation is checked (SIGNATURE_REVOCATION), and the signing
+library's messages in the user's language."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -42,36 +44,78 @@ MESSAGES = {
         "The signing certificate was not issued by a trusted authority "
         "or was not valid at the signing time."
     ),
+    signing.CERT_NOT_VALID: gettext_noop(
+        "The signing certificate is not valid now (expired or not yet valid), and no trusted "
+        "timestamp proves that the signature was made while it was."
+    ),
+    signing.FUTURE_SIGNING_TIME: gettext_noop("The signing time is in the future."),
+    signing.OUTSIDE_VALIDITY: gettext_noop(
+        "The signing time is outside the validity of the signing certificate."
+    ),
+    signing.REVOKED: gettext_noop("The signing certificate has been revoked."),
+    signing.REVOCATION_UNAVAILABLE: gettext_noop(
+        "Whether the signing certificate has been revoked could not be checked "
+        "(its revocation list or OCSP responder could not be reached)."
+    ),
+    signing.NOT_A_CERTIFICATE: gettext_noop("The file is not a certificate (PEM or DER)."),
+    signing.NOT_FOR_SIGNING: gettext_noop("The certificate may not be used to sign documents."),
 }
 
 CERTIFICATE_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
+CRL_SUFFIXES = {".crl"}
 
 
 def message(text: str) -> str:
     return _(MESSAGES.get(text, text))
 
 
-def trust_roots(directory: Path | None = None) -> list[bytes]:
-    """Every certificate file in the trust-roots directory (none if it does not exist)."""
+def _files(suffixes: set[str], directory: Path | None) -> list[bytes]:
     folder = directory or Path(settings.TRUST_ROOTS_DIR)
     if not folder.is_dir():
         return []
     return [
         path.read_bytes()
         for path in sorted(folder.iterdir())
-        if path.is_file() and path.suffix.lower() in CERTIFICATE_SUFFIXES
+        if path.is_file() and path.suffix.lower() in suffixes
     ]
 
 
+def trust_roots(directory: Path | None = None) -> list[bytes]:
+    """Every certificate file in the trust-roots directory (none if it does not exist)."""
+    return _files(CERTIFICATE_SUFFIXES, directory)
+
+
+def revocation_lists(directory: Path | None = None) -> list[bytes]:
+    """The CRL files (.crl) in the trust-roots directory: for a server that cannot reach the
+    authorities' addresses, the administrator puts their current lists there."""
+    return _files(CRL_SUFFIXES, directory)
+
+
 def verify(pdf: bytes) -> signing.Verification:
-    return signing.verify_pdf(pdf, trust_roots=trust_roots())
+    """The signatures of ``pdf`` checked as this installation is configured: its trust roots,
+    its revocation lists, and revocation looked up at the certificates' addresses unless
+    SIGNATURE_REVOCATION is "off"."""
+    mode = settings.SIGNATURE_REVOCATION
+    return signing.verify_pdf(
+        pdf,
+        trust_roots=trust_roots(),
+        crls=revocation_lists(),
+        revocation=mode,
+        allow_fetching=mode != "off",
+        fetch_timeout=settings.SIGNATURE_REVOCATION_TIMEOUT,
+    )
+
+
+def verify_certificate(certificate: bytes) -> tuple[str, ...]:
+    return signing.verify_certificate(certificate, trust_roots=trust_roots())
 
 
 def problems_text(result: signing.Verification) -> str:
     return " ".join(message(p) for p in result.problems)
 
 
-def summary(result: signing.Verification) -> str:
+def summary(check: signing.SignatureCheck | signing.Verification) -> str:
     """ "Ký số bởi …, lúc …" for the attachment's description and the audit trail."""
-    when = result.signing_time.strftime("%d/%m/%Y %H:%M") if result.signing_time else "?"
-    return _("Signed by %(signer)s at %(time)s") % {"signer": result.signer, "time": when}
+    moment = check.signing_time
+    when = timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else "?"
+    return _("Signed by %(signer)s at %(time)s") % {"signer": check.signer, "time": when}

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated
 from govplan.access.scoping import Capability, get_for, scope_for
@@ -16,11 +17,24 @@ from govplan.core import workflow as machine
 from govplan.documents.access import load_document
 from govplan.documents.models import Document
 from govplan.official.actions import do_save_issuing_data, do_save_profile
+from govplan.official.certificates import (
+    MAX_CERTIFICATE_BYTES,
+    approvers,
+    can_manage,
+    do_register_certificate,
+    do_withdraw_certificate,
+    may_register_for,
+)
 from govplan.official.defaults import profile_values
-from govplan.official.forms import IssuingDataForm, ProfileForm, SignForm
-from govplan.official.issuing import do_sign_and_issue
-from govplan.official.models import IssuingData, IssuingProfile
-from govplan.official.render import PdfUnavailable
+from govplan.official.forms import CertificateForm, IssuingDataForm, ProfileForm, SignForm
+from govplan.official.issuing import (
+    do_prepare_pdf,
+    do_sign_and_issue,
+    issued_context,
+    signer_name,
+)
+from govplan.official.models import IssuingData, IssuingProfile, SignerCertificate
+from govplan.official.render import PDF, NotFrozen, PdfUnavailable
 from govplan.official.render import render as render_file
 from govplan.official.signatures import trust_roots
 from govplan.orgunits.models import OrgUnit
@@ -34,17 +48,36 @@ def _agency(user: object, unit: OrgUnit, on: dt.date | None = None) -> bool:
     return scope.can(Capability.EDIT, unit, on=on) or scope.can(Capability.APPROVE, unit, on=on)
 
 
+def _not_frozen(request: HttpRequest, pk: int) -> HttpResponse:
+    messages.error(
+        request,
+        _(
+            "This document was issued before GovPlan kept what it printed: its signed copy is "
+            "the issued document, and nothing is made again from today's data."
+        ),
+    )
+    return redirect("document_edit", pk=pk)
+
+
 @authenticated
 def document_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The DOCX: of an issued document, made from what was frozen when it was issued."""
     document = load_document(request.user, pk)
-    return attachment(*render_file(document, "docx"))
+    try:
+        return attachment(*render_file(document, "docx"))
+    except NotFrozen:
+        return _not_frozen(request, pk)
 
 
 @authenticated
 def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF, unsigned: of an issued document, made from what was frozen when it was
+    issued (its signed copy is the one on the document's page)."""
     document = load_document(request.user, pk)
     try:
         return attachment(*render_file(document, "pdf"))
+    except NotFrozen:
+        return _not_frozen(request, pk)
     except PdfUnavailable:
         messages.error(
             request,
@@ -54,6 +87,27 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
         return redirect("document_edit", pk=pk)
+
+
+@authenticated
+@require_POST
+def document_pdf_to_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The approved document's PDF to sign elsewhere, recorded so that the signed copy is
+    recognised when it comes back (the head only)."""
+    document = load_document(request.user, pk)
+    if machine.SIGNER not in parties(request.user, document):
+        raise Http404
+    try:
+        prepared, pdf = do_prepare_pdf(document, actor=request.user)
+    except Refused as exc:
+        messages.error(request, exc.message)
+        return redirect("document_issue", pk=pk)
+    except PdfUnavailable:
+        messages.error(
+            request, _("PDF cannot be made on this server (its PDF libraries are missing).")
+        )
+        return redirect("document_issue", pk=pk)
+    return attachment(pdf, PDF, f"{prepared.number.replace('/', '-')}-de-ky.pdf")
 
 
 @authenticated
@@ -81,6 +135,7 @@ def document_issuing(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "locked": locked,
             "profile": profile_values(document.org_unit, on=document.structure_date),
+            "issued": issued_context(document),
         },
     )
 
@@ -147,5 +202,73 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "roots": len(trust_roots()),
             "approved": document.status == "approved",
+            "certificates": SignerCertificate.objects.filter(
+                user=request.user, org_unit=document.org_unit, withdrawn_at__isnull=True
+            ),
+            "signer_name": signer_name(document),
         },
     )
+
+
+@authenticated
+def unit_signers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificates the unit's approvers sign with: registered by each approver (their
+    public certificate) or by a central administrator, withdrawn by either."""
+    unit = get_for(request.user, OrgUnit.objects.all(), Capability.VIEW, pk=pk)
+    if not can_manage(request.user, unit):
+        raise PermissionDenied
+    people = may_register_for(request.user, unit)
+    form = CertificateForm(
+        request.POST or None, request.FILES or None, people=people, actor=request.user
+    )
+    if request.method == "POST":
+        if not people:
+            raise PermissionDenied
+        if form.is_valid():
+            upload = form.cleaned_data["certificate"]
+            try:
+                do_register_certificate(
+                    unit,
+                    form.cleaned_data["user"],
+                    upload.read(MAX_CERTIFICATE_BYTES + 1),
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error("certificate", exc)
+            else:
+                messages.success(request, _("The certificate is registered."))
+                return redirect("unit_signers", pk=pk)
+    certificates = SignerCertificate.objects.filter(org_unit=unit).select_related(
+        "user", "registered_by", "withdrawn_by"
+    )
+    return render(
+        request,
+        "official/signers.html",
+        {
+            "unit": unit,
+            "form": form if people else None,
+            "certificates": certificates,
+            "approvers": approvers(unit),
+            "roots": len(trust_roots()),
+            "me": request.user,
+            "admin": scope_for(request.user).is_central_admin,
+        },
+    )
+
+
+@authenticated
+@require_POST
+def unit_signer_withdraw(request: HttpRequest, pk: int, certificate_id: int) -> HttpResponse:
+    unit = get_for(request.user, OrgUnit.objects.all(), Capability.VIEW, pk=pk)
+    if not can_manage(request.user, unit):
+        raise PermissionDenied
+    certificate = SignerCertificate.objects.filter(org_unit=unit, pk=certificate_id).first()
+    if certificate is None:
+        raise Http404
+    try:
+        do_withdraw_certificate(certificate, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The certificate is withdrawn: it no longer signs."))
+    return redirect("unit_signers", pk=pk)

@@ -104,6 +104,7 @@ def _status(job: ExportJob) -> dict[str, Any]:
         "state_label": job.get_state_display(),
         "done": len(job.done),
         "skipped": len(job.skipped),
+        "failed": len(job.failed),
         "total": job.total,
         "percent": job.percent,
         "text": progress_text(job),

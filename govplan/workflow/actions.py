@@ -5,6 +5,7 @@ at once one wins and the other is told what happened."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,6 +180,9 @@ class IssueData:
     number: str
     date: dt.date | None
     signed_copy: Attachment | None
+    # Records what the issued document prints (govplan.official.issuing), in the transaction
+    # of the issue: a document is never issued without it.
+    freeze: Callable[[Document], None] | None = None
 
 
 def do_transition(
@@ -231,6 +235,8 @@ def do_transition(
                 raise Refused(_("Give the official number and the date of issue."))
             if issue.signed_copy is None:
                 raise Refused(_("Attach the signed copy (PDF)."))
+            if issue.freeze is None:
+                raise Refused(_("What the document prints must be recorded when it is issued."))
             locked.issued_number = issue.number.strip()
             locked.issued_date = issue.date
             locked.signed_copy = issue.signed_copy
@@ -240,6 +246,8 @@ def do_transition(
         previous = locked.status
         locked.status = step.target
         locked.save()
+        if action == "issue" and issue is not None and issue.freeze is not None:
+            issue.freeze(locked)
         WorkflowEvent.objects.create(
             document=locked,
             action=action,

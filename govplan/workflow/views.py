@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,7 +22,8 @@ from govplan.core.documents.filetypes import check_upload
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.content import message
 from govplan.documents.models import Document
-from govplan.official.issuing import do_issue_with_signed_copy
+from govplan.official.issuing import do_issue_with_signed_copy, issued_context, to_sign
+from govplan.official.render import PdfUnavailable
 from govplan.workflow import actions
 from govplan.workflow.compare import compare_revisions
 from govplan.workflow.labels import action_label
@@ -146,17 +145,13 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @authenticated
 def issue(request: HttpRequest, pk: int) -> HttpResponse:
-    """The agency records the issued document: official number, date, signed copy."""
+    """The head records the issued document: the PDF to sign is taken from here (with the
+    number and date of the issuing data), and the copy signed elsewhere comes back here."""
     document = load_document(request.user, pk)
     if machine.SIGNER not in actions.parties(request.user, document):
         raise Http404
     if request.method == "POST":
         upload = request.FILES.get("signed_copy")
-        number = request.POST.get("number", "").strip()
-        try:
-            date = dt.date.fromisoformat(request.POST.get("date", ""))
-        except ValueError:
-            date = None
         try:
             if upload is None:
                 raise actions.Refused(_("Attach the signed copy (PDF)."))
@@ -166,20 +161,22 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
                 raise actions.Refused(_("The signed copy must be a PDF."))
             do_issue_with_signed_copy(
                 document,
-                number=number,
-                date=date,
                 pdf=data,
-                filename=upload.name or "signed.pdf",
+                filename=(upload.name or "signed.pdf").replace("/", "_").replace("\\", "_"),
                 actor=request.user,
             )
         except CellValueError as exc:
             messages.error(request, f"{upload.name if upload else ''}: {message(exc.error)}")
         except actions.Refused as exc:
             messages.error(request, exc.message)
+        except PdfUnavailable:
+            messages.error(
+                request, _("PDF cannot be made on this server (its PDF libraries are missing).")
+            )
         else:
             messages.success(request, _("The issued document is recorded."))
             return _editor(pk, "workflow")
-    return render(request, "workflow/issue.html", {"document": document})
+    return render(request, "workflow/issue.html", {"document": document, **to_sign(document)})
 
 
 @authenticated
@@ -370,4 +367,5 @@ def workflow_context(request: HttpRequest, document: Document) -> dict[str, obje
         "checklist": [(i, text, marks.get(i)) for i, text in enumerate(spec.checklist)],
         "appraising_unit": actions.appraising_unit(document),
         "scope_admin": scope_for(request.user).is_central_admin,
+        "issued": issued_context(document),
     }

@@ -205,6 +205,25 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
         lambda c: doc(c),
         {**readers_of_a(), **dict.fromkeys(ALL_USERS, 404), "approver_a": 200},
     ),
+    # The PDF to sign is made for the head only, on POST.
+    "document_pdf_to_sign": (lambda c: doc(c), everyone(405)),
+    # Signers' certificates: the agency sees them, a central administrator too (and registers
+    # them for the approvers); withdrawing is a POST.
+    "unit_signers": (
+        lambda c: {"pk": c.province_a.pk},
+        {
+            **everyone(403),
+            "central_admin": 200,
+            "editor_a": 200,
+            "approver_a": 200,
+            "editor_b": 404,
+            "commune_editor_a": 404,
+        },
+    ),
+    "unit_signer_withdraw": (
+        lambda c: {"pk": c.province_a.pk, "certificate_id": 1},
+        everyone(405),
+    ),
     "document_transition": (lambda c: {**doc(c), "action": "submit"}, everyone(405)),
     "document_issue": (
         lambda c: doc(c),

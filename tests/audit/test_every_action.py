@@ -188,6 +188,24 @@ def documents(world: World, name: str) -> Act:
     }[name]
 
 
+def tables_xlsx(world: World, name: str) -> Act:
+    from govplan.documents import tables_xlsx
+
+    document = world.document()
+    data = tables_xlsx.export_tables(document)
+    editor = world.cast.editor_a
+    if name == "do_preview_import":
+        return lambda: tables_xlsx.do_preview_import(
+            document, data, filename="bang.xlsx", actor=editor, locale="vi"
+        )
+    assert name == "do_apply_import"
+    preview = tables_xlsx.do_preview_import(
+        document, data, filename="bang.xlsx", actor=editor, locale="vi"
+    )
+    assert preview.batch is not None
+    return lambda: tables_xlsx.do_apply_import(preview.batch, actor=editor)
+
+
 def _legal_section(document: Document) -> str:
     spec = document.framework_version.parsed()
     return next(s.code for s in spec.walk() if s.legal_basis is not None)
@@ -235,9 +253,7 @@ def workflow(world: World, name: str) -> Act:
 def official(world: World, name: str) -> Act:
     from govplan.documents.demo import fill_for_demo
     from govplan.official import actions, batch, issuing
-    from govplan.official.build import official_document
     from govplan.official.defaults import profile_values
-    from govplan.official.render import pdf_bytes
 
     cast = world.cast
     if name == "do_save_profile":
@@ -265,17 +281,37 @@ def official(world: World, name: str) -> Act:
         if name == "do_resume_export":
             return lambda: batch.do_resume_export(cast.central_admin, job)
         return lambda: batch.do_prune_exports(dt.timedelta(days=7))
-    # Issuing: an approved plan, a trusted signing key.
-    document = world.document()
-    fill_for_demo(document, actor=cast.editor_a)
-    document = world.status("approved")
-    _ca, key_file = world.pki()
-    actions.do_save_profile(
-        cast.province_a,
-        {**profile_values(cast.province_a), "signer_name": "Lãnh Đạo"},
-        actor=cast.approver_a,
+    # Issuing: a plan approved through the cycle, numbered, its approver's certificate
+    # registered with a trusted authority.
+    from govplan.official import certificates, pki
+    from govplan.official.models import IssuingData
+    from tests.support import signing as support
+    from tests.support.issuing import approve, register
+
+    ca_key, ca = pki.make_ca(key_kind="ec")
+    key, cert = pki.make_signer(ca_key, ca, common_name="Lãnh Đạo", key_kind="ec")
+    (world.tmp / "root.pem").write_bytes(pki.pem(ca))
+    world.settings.TRUST_ROOTS_DIR = world.tmp
+    if name == "do_register_certificate":
+        return lambda: certificates.do_register_certificate(
+            cast.province_a, cast.approver_a, pki.pem(cert), actor=cast.approver_a
+        )
+    registered = register(cast.approver_a, cast.province_a, cert)
+    if name == "do_withdraw_certificate":
+        return lambda: certificates.do_withdraw_certificate(registered, actor=cast.approver_a)
+    from govplan.documents.actions import do_create_document
+
+    document = approve(
+        do_create_document(unit=cast.province_a, version=example_version(), actor=cast.editor_a),
+        cast,
     )
+    IssuingData.objects.create(
+        document=document, number="5", date=dt.date(2027, 1, 5), signer_name="Lãnh Đạo"
+    )
+    if name == "do_prepare_pdf":
+        return lambda: issuing.do_prepare_pdf(document, actor=cast.approver_a)
     if name == "do_sign_and_issue":
+        key_file = pki.pkcs12(key, cert, ca, b"khoa")
         return lambda: issuing.do_sign_and_issue(
             document,
             number="5",
@@ -285,23 +321,10 @@ def official(world: World, name: str) -> Act:
             actor=cast.approver_a,
         )
     assert name == "do_issue_with_signed_copy"
-    from govplan.core import signing
-
-    signed = signing.sign_pdf(
-        pdf_bytes(official_document(document)),
-        key_and_certs=key_file,
-        passphrase=b"khoa",
-        reason="Ban hành",
-        location="Bắc Ninh",
-        signer_label="Lãnh Đạo",
-    )
+    _prepared, pdf = issuing.do_prepare_pdf(document, actor=cast.approver_a)
+    signed = support.sign(pdf, key, cert, ca)
     return lambda: issuing.do_issue_with_signed_copy(
-        document,
-        number="05/KH-UBND",
-        date=dt.date(2027, 1, 5),
-        pdf=signed,
-        filename="ky.pdf",
-        actor=cast.approver_a,
+        document, pdf=signed, filename="ky.pdf", actor=cast.approver_a
     )
 
 
@@ -383,11 +406,13 @@ def frameworks(world: World, name: str) -> Act:
 
 CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.documents.actions": documents,
+    "govplan.documents.tables_xlsx": tables_xlsx,
     "govplan.workflow.actions": workflow,
     "govplan.workflow.validation": workflow,
     "govplan.official.actions": official,
     "govplan.official.issuing": official,
     "govplan.official.batch": official,
+    "govplan.official.certificates": official,
     "govplan.orgunits.actions": orgunits,
     "govplan.accounts.actions": accounts,
     "govplan.frameworks.actions": frameworks,

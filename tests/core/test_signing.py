@@ -6,6 +6,7 @@ No database, no network; keys are generated once for the module."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from govplan.core.official.model import Issuer, OfficialDocument, Paragraph, Run
 from govplan.core.official.pdf import write_pdf
 from govplan.core.signing import SigningError, off_running_loop, sign_pdf, verify_pdf
 from govplan.official import pki
+from tests.support import signing as support
 
 PASSPHRASE = b"mat-khau-2026"
 REASON = "Phê duyệt kế hoạch ứng dụng CNTT năm 2026"
@@ -343,7 +345,7 @@ def test_certificate_expired_at_signing_time_is_untrusted(world: World) -> None:
 
     assert result.intact
     assert not result.trusted
-    assert result.problems == (signing.UNTRUSTED,)
+    assert result.problems == (signing.OUTSIDE_VALIDITY, signing.CERT_NOT_VALID)
 
 
 def test_a_trust_root_that_is_not_a_certificate_is_a_configuration_error(world: World) -> None:
@@ -443,3 +445,241 @@ def test_unreadable_pdf_is_a_signing_error(world: World, pdf: bytes) -> None:
     with pytest.raises(SigningError) as caught:
         _sign_with(world, world.p12, PASSPHRASE, pdf)
     assert caught.value.message == signing.PDF_UNREADABLE
+
+
+# --- When it was signed ------------------------------------------------------------------------
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def keys(world: World):  # type: ignore[no-untyped-def]
+    """An EC signer of the world's CA, and a timestamp authority (RSA, as pyHanko's test
+    authority needs) of that CA and of another."""
+    key, cert = pki.make_signer(world.ca_key, world.ca, "Lê Văn C", key_kind="ec")
+    tsa_key, tsa_cert = pki.make_signer(
+        world.ca_key,
+        world.ca,
+        "TSA",
+        timestamping=True,
+        days_valid=3650,
+        not_before=NOW - dt.timedelta(days=1000),
+    )
+    other_key, other_ca = pki.make_ca("Untrusted TSA Root", key_kind="ec")
+    rogue_key, rogue_cert = pki.make_signer(other_key, other_ca, "Rogue TSA", timestamping=True)
+    return {
+        "signer": (key, cert),
+        "tsa": (tsa_key, tsa_cert),
+        "rogue_tsa": (rogue_key, rogue_cert),
+    }
+
+
+def test_a_signing_time_in_the_future_is_refused(world: World, keys) -> None:  # type: ignore[no-untyped-def]
+    key, cert = keys["signer"]
+    in_2029 = NOW + dt.timedelta(days=800)
+    signed = support.sign(world.pdf, key, cert, world.ca, at=in_2029)
+
+    result = _verify(signed, world)
+
+    assert result.intact and result.covers_whole_file
+    assert not result.acceptable
+    assert signing.FUTURE_SIGNING_TIME in result.problems
+    assert result.signing_time is not None and result.signing_time.year == in_2029.year
+
+
+def test_a_few_seconds_ahead_is_a_clock_not_the_future(world: World, keys) -> None:  # type: ignore[no-untyped-def]
+    key, cert = keys["signer"]
+    signed = support.sign(world.pdf, key, cert, world.ca, at=NOW + dt.timedelta(seconds=90))
+
+    assert _verify(signed, world).acceptable
+
+
+def test_an_expired_certificate_with_a_back_dated_time_is_refused(world: World) -> None:
+    """The claim puts the signature inside the certificate's year; nothing proves it."""
+    claimed = world.expired_cert.not_valid_before_utc + dt.timedelta(days=100)
+    signed = support.sign(world.pdf, world.expired_key, world.expired_cert, world.ca, at=claimed)
+
+    result = _verify(signed, world)
+
+    assert result.intact
+    assert not result.trusted
+    assert result.problems == (signing.CERT_NOT_VALID,)
+    assert result.signing_time == claimed.replace(microsecond=0)
+
+
+def test_a_trusted_timestamp_proves_a_signature_made_while_the_certificate_was_valid(
+    world: World, keys
+) -> None:  # type: ignore[no-untyped-def]
+    then = world.expired_cert.not_valid_before_utc + dt.timedelta(days=100)
+    tsa = support.timestamper(*keys["tsa"], at=then)
+    signed = support.sign(
+        world.pdf, world.expired_key, world.expired_cert, world.ca, at=then, tsa=tsa
+    )
+
+    result = _verify(signed, world)
+
+    assert result.acceptable, result.problems
+    check = result.signatures[0]
+    assert check.timestamp == "trusted"
+    assert check.timestamp_time == then.replace(microsecond=0)
+    assert result.signing_time == check.timestamp_time
+
+
+def test_a_timestamp_from_an_untrusted_authority_proves_nothing(world: World, keys) -> None:  # type: ignore[no-untyped-def]
+    then = world.expired_cert.not_valid_before_utc + dt.timedelta(days=100)
+    tsa = support.timestamper(*keys["rogue_tsa"], at=then)
+    signed = support.sign(
+        world.pdf, world.expired_key, world.expired_cert, world.ca, at=then, tsa=tsa
+    )
+
+    result = _verify(signed, world)
+
+    assert result.signatures[0].timestamp == "untrusted"
+    assert result.signatures[0].timestamp_time is None
+    assert result.problems == (signing.CERT_NOT_VALID,)
+
+
+def test_a_claimed_time_before_the_certificate_was_issued_is_refused(world: World, keys) -> None:  # type: ignore[no-untyped-def]
+    key, cert = keys["signer"]
+    signed = support.sign(world.pdf, key, cert, world.ca, at=NOW - dt.timedelta(days=30))
+
+    result = _verify(signed, world)
+
+    assert result.problems == (signing.OUTSIDE_VALIDITY,)
+
+
+# --- Revocation -------------------------------------------------------------------------------
+
+
+def _verify_revocation(pdf: bytes, world: World, **options) -> signing.Verification:  # type: ignore[no-untyped-def]
+    return verify_pdf(pdf, trust_roots=[pki.pem(world.ca)], **options)
+
+
+def test_a_certificate_on_the_revocation_list_given_is_refused(world: World) -> None:
+    key, cert = pki.make_signer(world.ca_key, world.ca, key_kind="ec", crl_url="http://x.invalid/")
+    crl = pki.make_crl(world.ca_key, world.ca, [(cert, NOW - dt.timedelta(minutes=30))])
+    signed = support.sign(world.pdf, key, cert, world.ca)
+
+    result = _verify_revocation(signed, world, crls=[crl])
+
+    assert not result.acceptable
+    assert result.problems == (signing.REVOKED,)
+    assert result.signatures[0].revocation == signing.REVOCATION_REVOKED
+
+
+def test_revocation_is_fetched_from_the_address_in_the_certificate(world: World) -> None:
+    with support.serving() as served:
+        key, cert = pki.make_signer(world.ca_key, world.ca, key_kind="ec", crl_url=served.url)
+        good_key, good = pki.make_signer(world.ca_key, world.ca, key_kind="ec", crl_url=served.url)
+        served.content = pki.make_crl(world.ca_key, world.ca, [(cert, NOW - dt.timedelta(hours=1))])
+        revoked = _verify_revocation(
+            support.sign(world.pdf, key, cert, world.ca), world, allow_fetching=True
+        )
+        fine = _verify_revocation(
+            support.sign(world.pdf, good_key, good, world.ca), world, allow_fetching=True
+        )
+        not_fetched = _verify_revocation(
+            support.sign(world.pdf, key, cert, world.ca), world, allow_fetching=False
+        )
+
+    assert revoked.problems == (signing.REVOKED,)
+    assert fine.acceptable
+    assert fine.signatures[0].revocation == signing.REVOCATION_GOOD
+    assert served.requests >= 2
+    # Not allowed to fetch: not checked, and said so.
+    assert not_fetched.acceptable
+    assert not_fetched.signatures[0].revocation == signing.REVOCATION_UNCHECKED
+
+
+def test_an_unreachable_revocation_list_is_stated_or_refused_as_configured(world: World) -> None:
+    key, cert = pki.make_signer(
+        world.ca_key, world.ca, key_kind="ec", crl_url=support.unreachable_url()
+    )
+    signed = support.sign(world.pdf, key, cert, world.ca)
+
+    soft = _verify_revocation(signed, world, allow_fetching=True, revocation="soft")
+    hard = _verify_revocation(signed, world, allow_fetching=True, revocation="hard")
+    off = _verify_revocation(signed, world, allow_fetching=True, revocation="off")
+
+    assert soft.acceptable
+    assert soft.signatures[0].revocation == signing.REVOCATION_UNCHECKED
+    assert soft.signatures[0].revocation_note
+    assert hard.problems == (signing.REVOCATION_UNAVAILABLE,)
+    assert off.acceptable and off.signatures[0].revocation == signing.REVOCATION_OFF
+
+
+def test_a_certificate_naming_no_revocation_source_says_so(world: World) -> None:
+    result = _verify(world.signed, world)
+
+    assert result.signatures[0].revocation == signing.REVOCATION_NO_SOURCE
+
+
+# --- Which document was signed ------------------------------------------------------------------
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_the_document_that_was_signed_is_recognised_by_its_hash(world: World, keys) -> None:  # type: ignore[no-untyped-def]
+    key, cert = keys["signer"]
+    visible = support.sign(world.pdf, key, cert, world.ca, visible=True)
+
+    for signed in (world.signed, visible):
+        originals = _verify(signed, world).originals
+        assert _sha(world.pdf) in {o.sha256 for o in originals}
+        assert all(o.pages_unchanged for o in originals if o.sha256 == _sha(world.pdf))
+
+
+def test_a_page_changed_in_the_signing_revision_is_not_the_document(world: World, keys) -> None:  # type: ignore[no-untyped-def]
+    key, cert = keys["signer"]
+    signed = support.sign(world.pdf, key, cert, world.ca, change_page=True)
+
+    result = _verify(signed, world)
+
+    assert result.acceptable  # a sound signature ...
+    matching = [o for o in result.originals if o.sha256 == _sha(world.pdf)]
+    assert matching and not any(o.pages_unchanged for o in matching)  # ... over other content
+
+
+def test_a_second_signature_keeps_the_original_of_the_first(world: World) -> None:
+    key, cert = pki.make_signer(world.ca_key, world.ca, "Trần Thị B", key_kind="ec")
+    second = sign_pdf(
+        world.signed,
+        key_and_certs=pki.pkcs12(key, cert, world.ca, None),
+        passphrase=None,
+        reason="",
+        location="",
+    )
+
+    result = _verify(second, world)
+
+    assert [c.signer for c in result.signatures] == [
+        "Nguyễn Văn A, UBND tỉnh Bắc Ninh",
+        "Trần Thị B, UBND tỉnh Bắc Ninh",
+    ]
+    assert _sha(world.pdf) in {o.sha256 for o in result.originals if o.pages_unchanged}
+
+
+# --- Certificates people register ---------------------------------------------------------------
+
+
+def test_a_certificate_is_described_and_checked_against_the_trust_roots(world: World) -> None:
+    info = signing.certificate_info(pki.pem(world.expired_cert))
+
+    assert info.subject == "Nguyễn Văn A, UBND tỉnh Bắc Ninh"
+    assert info.fingerprint == _sha(pki.der(world.expired_cert))
+    assert info.may_sign
+    roots = [pki.pem(world.ca)]
+    _key, cert = pki.make_signer(world.ca_key, world.ca, key_kind="ec")
+    assert signing.verify_certificate(pki.der(cert), trust_roots=roots) == ()
+    assert signing.verify_certificate(pki.pem(world.expired_cert), trust_roots=roots) == (
+        signing.CERT_NOT_VALID,
+    )
+    assert signing.verify_certificate(pki.der(cert), trust_roots=[pki.pem(world.other_ca)]) == (
+        signing.UNTRUSTED,
+    )
+    with pytest.raises(SigningError) as caught:
+        signing.certificate_info(b"not a certificate")
+    assert caught.value.message == signing.NOT_A_CERTIFICATE
+    assert signing.key_file_certificate(world.p12, PASSPHRASE).subject == info.subject

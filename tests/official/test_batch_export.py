@@ -164,6 +164,7 @@ def test_the_page_and_its_status_show_the_progress(
         "state_label": "Đã xong",
         "done": 3,
         "skipped": 0,
+        "failed": 0,
         "total": 3,
         "percent": 100,
         "text": "3/3 văn bản",
@@ -241,7 +242,9 @@ def test_a_job_stopped_by_an_error_resumes_where_it_stopped(
     client = client_for(cast.central_admin)
     job = start(client, django_capture_on_commit_callbacks, run=False)
     first, second = job.document_ids[0], job.document_ids[1]
-    render = CountingRender(fail={(second, "docx"): RuntimeError("the disk hiccuped")})
+    # A file the server cannot write stops the job (a document that cannot be made does not:
+    # tests/official/test_stored_data.py).
+    render = CountingRender(fail={(second, "docx"): OSError("the disk hiccuped")})
     monkeypatch.setattr(batch, "render", render)
 
     with pytest.raises(batch.DocumentFailed):
@@ -365,7 +368,7 @@ def test_documents_deleted_meanwhile_are_left_out_and_said_so(
     job = start(client_for(cast.central_admin), django_capture_on_commit_callbacks, run=False)
     written, gone, last = job.document_ids
     Document.objects.filter(pk=gone).delete()  # before its turn
-    monkeypatch.setattr(batch, "render", CountingRender(fail={(last, "docx"): RuntimeError()}))
+    monkeypatch.setattr(batch, "render", CountingRender(fail={(last, "docx"): OSError()}))
     with pytest.raises(batch.DocumentFailed):
         batch.run_export(job.pk)
     job.refresh_from_db()

@@ -176,6 +176,8 @@ def test_only_the_agency_enters_issuing_data(
 
 
 def test_issued_documents_keep_their_recorded_number(cast: Cast, plan: Document) -> None:
+    """Issued before GovPlan froze what it printed: its number stays, and nothing is made
+    again from today's data (tests/official/test_issued.py has the frozen documents)."""
     Document.objects.filter(pk=plan.pk).update(
         status="issued", issued_number="2668/KH-UBND", issued_date=dt.date(2027, 1, 16)
     )
@@ -185,9 +187,9 @@ def test_issued_documents_keep_their_recorded_number(cast: Cast, plan: Document)
     ).content.decode()
     assert "Văn bản đã ban hành: số và ngày ban hành đã được ghi nhận" in page
     assert not IssuingData.objects.filter(document=plan).exists()
-    text = docx_text(client.get(reverse("document_docx", args=[plan.pk])).content)
-    assert "Số: 2668/KH-UBND" in text and "ngày 16 tháng 11" not in text
-    assert "Bắc Ninh, ngày 16 tháng 01 năm 2027" in text
+    response = client.get(reverse("document_docx", args=[plan.pk]), follow=True)
+    assert response["Content-Type"].startswith("text/html")
+    assert "bản đã ký là văn bản ban hành" in response.content.decode()
 
 
 def test_a_ratio_is_printed_in_its_indicators_unit(cast: Cast, plan: Document) -> None:

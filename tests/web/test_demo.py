@@ -93,8 +93,53 @@ def test_the_demo_approver_signs_with_the_demo_key_and_the_signature_is_trusted(
     assert result.acceptable, result.problems
     assert "Phạm Minh Lãnh" in result.signer
 
-    # A missing key file is made again, with a new root that replaces the old one.
+    from govplan.official.models import SignerCertificate
+
+    [registered] = SignerCertificate.objects.filter(
+        user__username="bacninh.lanhdao", withdrawn_at__isnull=True
+    )
+    assert registered.fingerprint == result.signatures[0].fingerprint
+
+    # A missing key file is made again, with a new root that replaces the old one; the new
+    # certificate is registered in place of the old.
     key_file.unlink()
     call_command("load_demo", "--without-documents", stdout=io.StringIO())
     assert key_file.is_file() and root.read_bytes() != files[1]
     assert not verify(signed).trusted
+    [current] = SignerCertificate.objects.filter(
+        user__username="bacninh.lanhdao", withdrawn_at__isnull=True
+    )
+    assert current.fingerprint != registered.fingerprint
+
+
+def test_the_demo_flow_signs_and_issues_bac_ninhs_plan(var_dir: Path) -> None:
+    """README: resubmit the returned plan, appraise and approve it, then sign it as
+    bacninh.lanhdao with the demo key file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from govplan.accounts.models import User
+    from govplan.workflow import actions
+
+    call_command("load_demo", stdout=io.StringIO())
+    plan = Document.objects.get(status="returned")
+    actions.do_transition(plan, "resubmit", actor=User.objects.get(username="bacninh.bientap"))
+    appraiser = User.objects.get(username="thamdinh")
+    actions.do_transition(plan, "start_appraisal", actor=appraiser)
+    actions.do_transition(plan, "approve", actor=appraiser)
+    head = Client()
+    assert head.login(username="bacninh.lanhdao", password=DEMO_PASSWORD)
+    key_file = (var_dir / "demo" / "bacninh-lanhdao.p12").read_bytes()
+
+    response = head.post(
+        reverse("document_sign", args=[plan.pk]),
+        {
+            "number": "15",
+            "date": "2027-01-15",
+            "key_file": SimpleUploadedFile("bacninh-lanhdao.p12", key_file),
+            "passphrase": "govplan-demo",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    plan.refresh_from_db()
+    assert (plan.status, plan.issued_number) == ("issued", "15/KH-UBND")

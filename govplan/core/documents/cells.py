@@ -301,9 +301,15 @@ def display_value(
     if value is None or value == "" or value == []:
         return ""
     if column_type in ("integer", "decimal", "money", "percent"):
-        return format_number(Decimal(str(value)), locale=locale)
+        try:
+            return format_number(Decimal(str(value)), locale=locale)
+        except (InvalidOperation, ValueError):  # stored before the checks: shown as it is
+            return str(value)
     if column_type == "date":
-        return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        try:
+            return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        except ValueError:
+            return str(value)
     if column_type == "boolean":
         return ("có" if value else "không") if locale == "vi" else ("yes" if value else "no")
     if column_type in ("choice", "multichoice"):
@@ -314,9 +320,14 @@ def display_value(
 
 
 def format_number(number: Decimal, *, locale: str = "vi", places: int | None = None) -> str:
-    """1234.5 → "1.234,5" (vi) or "1,234.5" (en)."""
+    """1234.5 → "1.234,5" (vi) or "1,234.5" (en); infinity or NaN as Python writes them."""
+    if not number.is_finite():
+        return str(number)
     if places is not None:
-        number = number.quantize(Decimal(1).scaleb(-places))
+        try:
+            number = number.quantize(Decimal(1).scaleb(-places))
+        except InvalidOperation:  # more digits than the context holds: printed as it is
+            places = None
     text = canonical_decimal(number) if places is None else format(number, "f")
     negative = text.startswith("-")
     whole, _, fraction = text.lstrip("-").partition(".")

@@ -29,6 +29,7 @@ from govplan.core.documents.xlsx import (
     unique_sheet_name,
     write_typed,
 )
+from govplan.core.printable import printable
 
 REPORT_TYPES = (
     "text",
@@ -104,7 +105,9 @@ def sheet_totals(sheet: ReportSheet) -> dict[int, Decimal] | None:
 
 def _write_sheet(worksheet: Any, sheet: ReportSheet, formats: Formats) -> None:
     for index, line in enumerate(sheet.title_lines):
-        worksheet.write_string(index, 0, line, formats.title if index == 0 else formats.heading)
+        worksheet.write_string(
+            index, 0, printable(line), formats.title if index == 0 else formats.heading
+        )
     columns = list(sheet.columns)
     if not columns:
         return
@@ -113,7 +116,7 @@ def _write_sheet(worksheet: Any, sheet: ReportSheet, formats: Formats) -> None:
         raise ValueError(f"{sheet.name}: {len(sheet.rows)} rows do not fit in a sheet")
     texts: list[list[str]] = [[] for _ in columns]
     for col, column in enumerate(columns):
-        worksheet.write_string(top, col, column.header, formats.header)
+        worksheet.write_string(top, col, printable(column.header), formats.header)
     for number, row in enumerate(sheet.rows, start=top + 1):
         for col, value in enumerate(row[: len(columns)]):
             texts[col].append(

@@ -5,10 +5,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 PHASING_SEPARATOR = "|"
+# Beyond any budget in million VND, and beyond what a spreadsheet holds exactly. The input
+# checks refuse such values; one stored before they did counts for nothing in a total.
+AMOUNT_LIMIT = Decimal("1e18")
+
+
+def amount(value: Any) -> Decimal | None:
+    """A stored value as a number to add into a total, or None: empty, a yes/no, text that
+    is not a number, infinity, NaN, or a number out of range (|x| ≥ 10¹⁸). Such values count
+    for nothing in a sum, so that one bad cell never stops a total or a file."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or abs(number) >= AMOUNT_LIMIT:
+        return None
+    return number
 
 
 def phasing_key(year: int, source: str, funding_type: str) -> str:
@@ -21,7 +39,8 @@ def split_phasing_key(key: str) -> tuple[int, str, str]:
 
 
 def row_phasing_total(phasing: Mapping[str, Any]) -> Decimal:
-    return sum((Decimal(str(v)) for v in phasing.values() if v not in (None, "")), Decimal(0))
+    numbers = (amount(v) for v in phasing.values())
+    return sum((n for n in numbers if n is not None), Decimal(0))
 
 
 def phasing_by(phasing: Mapping[str, Any], axis: str) -> dict[Any, Decimal]:
@@ -29,9 +48,9 @@ def phasing_by(phasing: Mapping[str, Any], axis: str) -> dict[Any, Decimal]:
     index = {"year": 0, "source": 1, "type": 2}[axis]
     totals: dict[Any, Decimal] = defaultdict(Decimal)
     for key, value in phasing.items():
-        if value in (None, ""):
-            continue
-        totals[split_phasing_key(key)[index]] += Decimal(str(value))
+        number = amount(value)
+        if number is not None:
+            totals[split_phasing_key(key)[index]] += number
     return dict(totals)
 
 
@@ -43,9 +62,9 @@ def column_totals(
     totals = {c: Decimal(0) for c in columns}
     for cells in rows:
         for column in columns:
-            value = cells.get(column)
-            if value not in (None, ""):
-                totals[column] += Decimal(str(value))
+            number = amount(cells.get(column))
+            if number is not None:
+                totals[column] += number
     return totals
 
 
@@ -54,6 +73,7 @@ def table_phasing_totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, Decimal
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for phasing in rows:
         for key, value in phasing.items():
-            if value not in (None, ""):
-                totals[key] += Decimal(str(value))
+            number = amount(value)
+            if number is not None:
+                totals[key] += number
     return dict(totals)

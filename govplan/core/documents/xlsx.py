@@ -38,7 +38,7 @@ from govplan.core.documents.cells import (
     parse_column_value,
     parse_money,
 )
-from govplan.core.documents.totals import column_totals, table_phasing_totals
+from govplan.core.documents.totals import amount, column_totals, table_phasing_totals
 from govplan.core.documents.xlsx_reader import (
     UNREADABLE,
     ReadLimits,
@@ -51,6 +51,7 @@ from govplan.core.documents.xlsx_reader import (
 )
 from govplan.core.frameworks.model import Column, Table
 from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.printable import printable
 
 HELP_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
@@ -465,14 +466,8 @@ def _totals(slots: list[_Slot], rows: list[RowData]) -> dict[int, Decimal] | Non
 
 def finite_decimal(value: Any) -> Decimal | None:
     """``value`` as a finite number to add into a total, or None (empty, a yes/no, a text
-    that is not a number, infinity or NaN): such cells count for nothing."""
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+    that is not a number, infinity, NaN or out of range): such cells count for nothing."""
+    return amount(value)
 
 
 def _summable(value: Any) -> bool:
@@ -505,7 +500,7 @@ def _write_cell(
     if column.type in ("boolean", "choice", "multichoice"):
         if value is None or value == "" or value == []:
             return ""
-        text = display_value(column.type, value, choices=column.choices, locale=locale)
+        text = printable(display_value(column.type, value, choices=column.choices, locale=locale))
         worksheet.write_string(row, col, text, formats.text)
         return text
     return write_typed(worksheet, row, col, column.type, value, formats)
@@ -532,7 +527,7 @@ def write_typed(
             number = Decimal(raw)
         except InvalidOperation:
             number = None
-        if number is not None and number.is_finite():
+        if number is not None and amount(number) is not None:
             # (a text of at most 15 characters cannot hold more than 15 digits)
             if len(raw) > FLOAT_DIGITS and len(number.normalize().as_tuple().digits) > FLOAT_DIGITS:
                 # more digits than Excel keeps: as text, which the reader parses exactly
@@ -570,7 +565,7 @@ def write_typed(
             text = day.strftime("%d/%m/") + f"{day.year:04d}"
             worksheet.write_string(row, col, text, formats.style("text", bold=bold))
             return text
-    text = str(value)
+    text = printable(str(value))
     style = "wrap" if column_type == "longtext" or "\n" in text else "text"
     worksheet.write_string(row, col, text, formats.style(style, bold=bold))
     return text

@@ -59,6 +59,7 @@ from govplan.core.official.model import (
     Table,
     heading_grid,
 )
+from govplan.core.printable import printable_model
 
 HEADER_LEFT = cm(6.0)  # the issuing body's column; the nation's takes the rest (10.5 cm)
 CLOSING_LEFT = cm(7.5)  # the recipients' column; the signature takes the rest
@@ -71,7 +72,7 @@ Elements = list[BaseOxmlElement]
 
 def write_docx(doc: OfficialDocument) -> bytes:
     """The document as the bytes of a .docx file."""
-    return _Writer(doc).write()
+    return _Writer(printable_model(doc)).write()
 
 
 class _Writer:

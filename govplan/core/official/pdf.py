@@ -44,6 +44,7 @@ from govplan.core.official.model import (
     Table,
     heading_grid,
 )
+from govplan.core.printable import printable_model
 
 TEMPLATE = Path(__file__).with_name("official.typ")
 COMPILER = Path(__file__).with_name("typst_compile.py")
@@ -98,7 +99,9 @@ def write_pdf(
 
 def document_data(doc: OfficialDocument) -> Data:
     """Everything the template prints, in reading order: ``body`` (the decision, if any, the
-    plan or report with its sections and closing block) and ``appendices``."""
+    plan or report with its sections and closing block) and ``appendices``. Characters no
+    font can show are dropped first (printable.py)."""
+    doc = printable_model(doc)
     return {
         "title": f"{doc.type_title} {doc.subject}",
         "author": doc.issuer.name,

@@ -212,12 +212,44 @@ class Command(BaseCommand):
             common_name=signer.full_name,
             organisation=DEMO_SIGNER_ORGANISATION,
         )
+        registered = self._register_demo_signer(
+            signer, key_file.read_bytes(), self._unit_for(signer.unit, {})
+        )
         return [
             f"Demo signing key of {DEMO_SIGNER} ({'new' if written else 'kept'}): {key_file} "
             f"(passphrase {DEMO_KEY_PASSPHRASE})",
             f"  issued by the demo root CA, trusted through {root} (a demo: remove the "
             "file from a real installation's trust roots)",
+            f"  its certificate {'registered' if registered else 'already registered'} as "
+            f"{DEMO_SIGNER}'s for signing",
         ]
+
+    def _register_demo_signer(self, spec: DemoUser, key_file: bytes, unit: OrgUnit) -> bool:
+        """The demo approver signs with the demo key: its certificate is registered for them
+        (an older demo key's withdrawn), and the unit's signature block carries their name."""
+        from govplan.core import signing
+        from govplan.official.actions import do_save_profile
+        from govplan.official.certificates import (
+            do_register_certificate,
+            do_withdraw_certificate,
+        )
+        from govplan.official.defaults import profile_values
+        from govplan.official.models import IssuingProfile, SignerCertificate
+
+        user = User.objects.get(username=spec.username)
+        if not IssuingProfile.objects.filter(org_unit=unit).exclude(signer_name="").exists():
+            values = {**profile_values(unit), "signer_name": spec.full_name}
+            do_save_profile(unit, values, actor=user)
+        certificate = signing.key_file_certificate(key_file, DEMO_KEY_PASSPHRASE.encode())
+        active = SignerCertificate.objects.filter(
+            user=user, org_unit=unit, withdrawn_at__isnull=True
+        )
+        for old in active.exclude(fingerprint=certificate.fingerprint):
+            do_withdraw_certificate(old, actor=user)
+        if active.filter(fingerprint=certificate.fingerprint).exists():
+            return False
+        do_register_certificate(unit, user, certificate.der, actor=user)
+        return True
 
     def _units(self) -> dict[str, OrgUnit]:
         units: dict[str, OrgUnit] = {}
