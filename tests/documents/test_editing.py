@@ -762,3 +762,17 @@ def test_targets_and_budget_lines_keep_what_a_save_leaves_out(
     )
     assert status == 200, body
     assert body["content"] == {"label": "Đào tạo cán bộ", "phasing": {phasing: "0.25"}}
+
+
+def test_the_same_change_saved_twice_is_saved_once(cast: Cast, document_a: Document) -> None:
+    """Two people (or one page, twice) clear the same value from the same revision: the second
+    save finds it done and writes no new version."""
+    client = client_for(cast.editor_a)
+    key = value_key(document_a, "integer")
+    api(client, document_a, "save", {"key": key, "base": 0, "content": {"cells": {"": "5"}}})
+    for expected in ("saved", "unchanged"):
+        status, body = api(
+            client, document_a, "save", {"key": key, "base": 1, "content": {"cells": {"": ""}}}
+        )
+        assert status == 200 and body["status"] == expected
+    assert EntryVersion.objects.filter(entry__key=key).count() == 2
