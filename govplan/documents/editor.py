@@ -181,6 +181,8 @@ def _indicator_block(
         "name": use.label or indicator.name,
         "unit": indicator.unit,
         "type": indicator.type,
+        "minimum": indicator.minimum,
+        "maximum": indicator.maximum,
         "required": use.required,
         "definition": indicator.definition,
         "numerator": indicator.numerator.label if indicator.numerator else "",
