@@ -455,6 +455,15 @@ def test_the_plain_form_saves_a_section_without_javascript(
     assert Entry.objects.get(document=document_a, key=f"value:{indicator}").content["cells"] == {
         "": {"v": 1234}
     }
+    # The plain form sends every field, an emptied one empty: that clears it.
+    client.post(
+        reverse("document_section_save", args=[document_a.pk, section.code]),
+        {f"v::{indicator}::": "", f"base::{indicator}": "1", f"comment::{indicator}": "chưa có"},
+    )
+    assert Entry.objects.get(document=document_a, key=f"value:{indicator}").content == {
+        "cells": {},
+        "comment": "chưa có",
+    }
 
 
 def test_readers_cannot_write(cast: Cast, document_a: Document) -> None:
