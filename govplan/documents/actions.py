@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
 from govplan.core import workflow as machine
-from govplan.core.documents.merge import Conflict, changes, flatten, merge
+from govplan.core.documents.merge import Conflict, changes, flatten, merge, overlay
 from govplan.documents.content import (
     MAX_ROWS_PER_TABLE,
     ContentError,
     EntryAddress,
+    as_sent,
     parse_key,
     read_entry,
 )
@@ -199,11 +200,12 @@ def do_save_entry(
     reason: str = "edit",
 ) -> SaveResult:
     """Save what the editor typed for ``key``, having started from revision ``base``.
+    A field the content leaves out keeps its value at ``base``; an empty value clears it.
     Raises ContentError (nothing saved) when the content is not valid, PermissionDenied
     when the document is no longer editable."""
     spec = document.framework_version.parsed()
     address = parse_key(spec, key)
-    content = read_entry(spec, key, raw, locale=locale)
+    content = read_entry(spec, key, _left_out_kept(document, spec, key, base, raw), locale=locale)
     with transaction.atomic():
         lock_for_edit(document)
         entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
@@ -214,6 +216,23 @@ def do_save_entry(
             entry = _create_entry(document, key, address, content, position, actor, reason)
             return SaveResult("saved", entry)
         return _save_over(entry, spec, key, base, content, actor, reason)
+
+
+def _left_out_kept(document: Document, spec: Any, key: str, base: int, raw: Any) -> Any:
+    """``raw`` with every field it leaves out filled from revision ``base``: leaving a field
+    out never clears it, so a value the page could not send (refused, unreadable) never
+    erases the saved one. Filled from the base, not the current revision, so that the merge
+    still takes a colleague's change to that field. Versions never change: no lock needed."""
+    if base == 0 or not isinstance(raw, dict):
+        return raw
+    version = (
+        EntryVersion.objects.filter(entry__document=document, entry__key=key, revision=base)
+        .only("content")
+        .first()
+    )
+    if version is None:  # refused below: the item was removed, or the base is unknown
+        return raw
+    return overlay(as_sent(spec, key, version.content), raw)
 
 
 def _create_entry(

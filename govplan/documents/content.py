@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -108,6 +109,48 @@ def read_entry(spec: Framework, key: str, raw: Any, *, locale: str) -> dict[str,
         "budget": _budget,
     }[address.kind]
     return reader(spec, address, raw, locale)
+
+
+NUMBER_TYPES = ("integer", "decimal", "money", "percent", "ratio")
+
+
+def _number(value: Any) -> Any:
+    # An int stays an int; a stored decimal string becomes a Decimal, which the cell parser
+    # takes as it is: "1.234" would be 1234 to a Vietnamese reader.
+    return value if isinstance(value, int) else Decimal(str(value))
+
+
+def as_sent(spec: Framework, key: str, content: dict[str, Any]) -> dict[str, Any]:
+    """Stored content in the shape an editor sends it, so that ``read_entry`` reads it back
+    unchanged in any locale: what a save leaves out is filled from here."""
+    address = parse_key(spec, key)
+    raw = dict(content)
+    if address.kind == "value":
+        indicator = spec.indicators[address.name]
+        cells: dict[str, Any] = {}
+        for cell_key, cell in content.get("cells", {}).items():
+            if indicator.type == "ratio":
+                cells[cell_key] = {part: _number(v) for part, v in cell.items()}
+            elif "v" in cell:
+                numeric = indicator.type in NUMBER_TYPES
+                cells[cell_key] = _number(cell["v"]) if numeric else cell["v"]
+        raw["cells"] = cells
+    elif address.kind == "row":
+        table = spec.table(address.collection.removeprefix("table:"))
+        assert table is not None
+        raw["cells"] = {
+            code: _number(value)
+            if (column := table.column(code)) is not None and column.type in NUMBER_TYPES
+            else value
+            for code, value in content.get("cells", {}).items()
+        }
+    elif address.kind in ("target", "result"):
+        for name in ("baseline", "target", "achieved"):
+            if name in content:
+                raw[name] = _number(content[name])
+    if "phasing" in content and address.kind in ("row", "budget"):
+        raw["phasing"] = {k: _number(v) for k, v in content["phasing"].items()}
+    return raw
 
 
 def _narrative(

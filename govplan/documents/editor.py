@@ -181,6 +181,8 @@ def _indicator_block(
         "name": use.label or indicator.name,
         "unit": indicator.unit,
         "type": indicator.type,
+        "minimum": indicator.minimum,
+        "maximum": indicator.maximum,
         "required": use.required,
         "definition": indicator.definition,
         "numerator": indicator.numerator.label if indicator.numerator else "",
@@ -632,3 +634,49 @@ def _budget_block(
         "totals": [format_number(totals.get(c["key"], Decimal(0)), locale=locale) for c in columns],
         "grand_total": format_number(sum(totals.values(), Decimal(0)), locale=locale),
     }
+
+
+def entry_fields(spec: Framework, key: str, content: dict[str, Any], locale: str) -> dict[str, str]:
+    """What each field of an entry shows for ``content``, by the path the page sends it under
+    ("cells.total", "cells..n", "phasing.2027|oda|capital", "baseline" …), exactly as this
+    page model renders it: after a save the page shows these, and a field put back to its
+    saved value (Escape) takes its text from here. Narrative and legal entries have none."""
+    kind, _sep, rest = key.partition(":")
+    fields: dict[str, str] = {}
+    if kind == "value":
+        indicator = spec.indicators[rest]
+        cells = content.get("cells", {})
+        for cell_key in cell_keys(indicator, spec.dimensions):
+            cell = _cell(indicator, cell_key, cells, {}, locale)
+            if indicator.type == "ratio":
+                fields[f"cells.{cell_key}.n"] = cell["n"]
+                fields[f"cells.{cell_key}.d"] = cell["d"]
+            else:
+                value = cell["value"]
+                # A yes/no indicator is a select whose options are "1" and "0".
+                fields[f"cells.{cell_key}"] = (
+                    ("1" if value else "0") if isinstance(value, bool) else str(value)
+                )
+        fields["comment"] = content.get("comment", "")
+    elif kind == "row":
+        table = spec.table(rest.rpartition(":")[0])
+        if table is not None:
+            cells = content.get("cells", {})
+            for column in table.columns:
+                fields[f"cells.{column.code}"] = display_value(
+                    column.type, cells.get(column.code), choices=column.choices, locale=locale
+                )
+    elif kind == "target":
+        row = _target_row(spec, Entry(key=key, content=content), locale)
+        for name in ("indicator", "text", "baseline", "target", "year"):
+            fields[name] = str(row[name])
+    elif kind == "result":
+        row = _result_row(Entry(key=key, content=content), locale)
+        for name in ("text", "achieved", "status", "obstacles"):
+            fields[name] = str(row[name])
+    elif kind == "budget":
+        fields["label"] = content.get("label", "")
+    if kind in ("row", "budget"):
+        for phasing, value in content.get("phasing", {}).items():
+            fields[f"phasing.{phasing}"] = display_value("money", value, locale=locale)
+    return fields

@@ -251,3 +251,324 @@ def test_editor_writes_a_plan_and_finds_it_after_reload(
     assert [e.content["cells"]["total"] for e in stored] == ["1500", "2000.5", "500"]
     page.locator("section[data-section='III.1']").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "editor-text.png"), full_page=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# A value the server refuses, or the page cannot read, never erases the saved one.
+
+REFUSALS_FRAMEWORK = """
+format: govplan/framework@1
+code: TEST-NHAPLIEU-2027
+kind: plan
+title: Kế hoạch chuyển đổi số năm 2027 (thử nhập liệu)
+period: {from: 2027, to: 2027}
+issued_by: {number: 9/TEST, date: 2026-09-01, issuer: Bộ Khoa học và Công nghệ}
+applies_to: {kinds: [province]}
+reporting:
+  recipient: Bộ Khoa học và Công nghệ
+  delivery: [system]
+  frequency: annual
+  deadline: 2099-12-20
+sections:
+  - number: I
+    title: HIỆN TRẠNG
+    indicators: [DVC.TONG_SO, HT.LAN]
+  - number: II
+    title: DỰ ÁN
+    tables:
+      - code: projects
+        title: Danh mục dự án
+        columns:
+          - {code: name, title: Tên dự án, type: text, required: true, role: project_name}
+          - {code: total, title: Tổng mức đầu tư, type: money, unit: triệu đồng}
+        phasing: {sources: [central_budget], types: [capital]}
+  - number: III
+    title: MỤC TIÊU VÀ KINH PHÍ
+    targets: {indicators: [DVC.TONG_SO], free_text: false}
+    budget: {rows: content, sources: [central_budget], types: [capital]}
+"""
+
+
+@pytest.fixture
+def saved_values() -> dict[str, object]:
+    """A province's draft with a ratio saved as 10/33, a count saved as 1.250 and one project
+    row (name and total investment), and its editor."""
+    from govplan.documents.actions import do_add_entry, do_create_document, do_save_entry
+    from govplan.frameworks.actions import do_publish, do_upload_framework
+    from govplan.frameworks.catalogues import load_shipped_catalogues
+
+    call_command("flush", interactive=False, verbosity=0)
+    ministry = do_create_unit(
+        actor=None,
+        scheme="govplan",
+        code="BKHCN",
+        kind=Kind.MINISTRY,
+        name="Bộ Khoa học và Công nghệ",
+        parent=None,
+        valid_from=None,
+    )
+    central = do_create_unit(
+        actor=None,
+        scheme="govplan",
+        code="CDSQG",
+        kind=Kind.CENTRAL,
+        name="Cục Chuyển đổi số quốc gia",
+        parent=ministry,
+        valid_from=None,
+    )
+    province = do_create_unit(
+        actor=None,
+        scheme="gso-province",
+        code="24",
+        kind=Kind.PROVINCE,
+        name="Tỉnh Bắc Ninh",
+        parent=None,
+        valid_from=None,
+    )
+    load_shipped_catalogues()
+    admin = User.objects.create_user("cds.quantri", password=PASSWORD, full_name="Quản trị")
+    Membership.objects.create(user=admin, org_unit=central, role=Role.CENTRAL_ADMIN)
+    editor = User.objects.create_user("bacninh.bientap", password=PASSWORD, full_name="Lê Thu")
+    Membership.objects.create(user=editor, org_unit=province, role=Role.EDITOR)
+    draft = do_upload_framework(REFUSALS_FRAMEWORK, actor=admin)
+    version = do_publish(
+        draft, actor=admin, deadline=draft.deadline, kinds=["province"], unit_refs=[]
+    )
+    document = do_create_document(unit=province, version=version, actor=editor)
+    for key, content in (
+        ("value:HT.LAN", {"cells": {"": {"n": "10", "d": "33"}}}),
+        ("value:DVC.TONG_SO", {"cells": {"": "1.250"}, "comment": "số liệu 14/12"}),
+    ):
+        do_save_entry(document, key, 0, content, actor=editor, locale="vi")
+    row = do_add_entry(
+        document,
+        "row:projects",
+        {"cells": {"name": "Cổng dữ liệu", "total": "1.500"}},
+        actor=editor,
+        locale="vi",
+    )
+    target = do_add_entry(
+        document,
+        "target:III",
+        {"indicator": "DVC.TONG_SO", "baseline": "100", "target": "1.234,5", "year": 2027},
+        actor=editor,
+        locale="vi",
+    )
+    line = do_add_entry(
+        document,
+        "budget:III",
+        {"label": "Đào tạo", "phasing": {"2027|central_budget|capital": "0,125"}},
+        actor=editor,
+        locale="vi",
+    )
+    return {"document": document, "row": row.key, "target": target.key, "budget": line.key}
+
+
+def open_editor(page: Page, live_server, document: Document) -> list[str]:  # type: ignore[no-untyped-def]
+    """Signs the editor in and opens the document; returns the page's script errors, as they
+    come. Leaving with a value not saved asks first: the tests accept."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Tên đăng nhập").fill("bacninh.bientap")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    return errors
+
+
+def wait_settled(page: Page) -> None:
+    """Every save the page started has been answered."""
+    page.wait_for_function(
+        "() => !document.querySelector('.entry.saving, .entry.dirty')", timeout=15000
+    )
+
+
+def stored(document: Document, key: str) -> dict:  # type: ignore[type-arg]
+    return Entry.objects.get(document=document, key=key).content
+
+
+def test_a_ratio_the_server_refuses_keeps_the_saved_value(
+    page: Page, live_server, saved_values: dict[str, object]
+) -> None:
+    document = saved_values["document"]
+    assert isinstance(document, Document)
+    errors = open_editor(page, live_server, document)
+    status = page.locator("#save-status")
+    lan = page.locator("tr[data-key='value:HT.LAN']")
+    numerator, denominator = lan.locator("[data-part=n]"), lan.locator("[data-part=d]")
+    expect(numerator).to_have_value("10")
+
+    # 40 of 33: the server refuses it, the field says why, and the page does not claim it saved.
+    numerator.fill("40")
+    numerator.press("Tab")
+    expect(status).to_contain_text("chưa được lưu")
+    wait_settled(page)
+    expect(numerator).to_have_class(re.compile("invalid"))
+    expect(lan.locator(".value-cell .cell-error")).to_contain_text("40 lớn hơn 33")
+    expect(status).to_contain_text("40 lớn hơn 33")
+    expect(status).not_to_contain_text("Đã lưu")
+    assert stored(document, "value:HT.LAN")["cells"] == {"": {"n": "10", "d": "33"}}
+
+    # Saving something else, in the same indicator, does not make the refused value saved.
+    lan.locator(".comment").fill("ước tính")
+    page.locator("tr[data-key='value:DVC.TONG_SO'] [data-part=v]").click()
+    expect(status).to_contain_text("chưa được lưu")
+    wait_settled(page)
+    assert stored(document, "value:HT.LAN") == {
+        "cells": {"": {"n": "10", "d": "33"}},
+        "comment": "ước tính",
+    }
+    expect(numerator).to_have_value("40")
+    expect(numerator).to_have_class(re.compile("invalid"))
+    expect(lan.locator(".value-cell .cell-error")).to_contain_text("40 lớn hơn 33")
+    expect(status).not_to_contain_text("Đã lưu")
+
+    # Reloading shows what is saved: 10/33, not an empty field.
+    page.reload()
+    lan = page.locator("tr[data-key='value:HT.LAN']")
+    numerator, denominator = lan.locator("[data-part=n]"), lan.locator("[data-part=d]")
+    expect(numerator).to_have_value("10")
+    expect(denominator).to_have_value("33")
+
+    # Escape in the refused field puts the saved value back.
+    numerator.fill("40")
+    numerator.press("Tab")
+    expect(numerator).to_have_class(re.compile("invalid"))
+    numerator.press("Escape")
+    expect(numerator).to_have_value("10")
+    expect(numerator).not_to_have_class(re.compile("invalid"))
+    wait_saved(page)
+
+    # Corrected to 20: saved, and now the page says so.
+    numerator.fill("20")
+    numerator.press("Tab")
+    wait_saved(page)
+    expect(numerator).not_to_have_class(re.compile("invalid"))
+    expect(status).to_contain_text("Đã lưu lúc")
+    assert stored(document, "value:HT.LAN")["cells"] == {"": {"n": "20", "d": "33"}}
+    assert errors == []
+
+
+def test_a_count_the_page_cannot_read_is_not_sent_and_keeps_the_saved_value(
+    page: Page, live_server, saved_values: dict[str, object]
+) -> None:
+    document = saved_values["document"]
+    assert isinstance(document, Document)
+    sent: list[dict] = []  # type: ignore[type-arg]
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.post_data_json)
+            if request.method == "POST" and "/api/" in request.url
+            else None
+        ),
+    )
+    errors = open_editor(page, live_server, document)
+    status = page.locator("#save-status")
+    count = page.locator("tr[data-key='value:DVC.TONG_SO']")
+    value = count.locator("[data-part=v]")
+    expect(value).to_have_value("1.250")
+
+    value.fill("abc")
+    expect(value).to_have_class(re.compile("invalid"))
+    count.locator(".comment").fill("số liệu 15/12")
+    page.locator("tr[data-key='value:HT.LAN'] [data-part=d]").click()  # leave the indicator
+    expect(status).to_contain_text("chưa được lưu")
+    wait_settled(page)
+    expect(status).not_to_contain_text("Đã lưu")
+    expect(value).to_have_value("abc")
+    expect(value).to_have_class(re.compile("invalid"))
+    # The comment was saved; the count was never sent, so the saved one stands.
+    assert stored(document, "value:DVC.TONG_SO") == {
+        "cells": {"": {"v": 1250}},
+        "comment": "số liệu 15/12",
+    }
+    saves = [body for body in sent if body.get("key") == "value:DVC.TONG_SO"]
+    assert saves and all("" not in body["content"]["cells"] for body in saves)
+
+    page.reload()
+    expect(page.locator("tr[data-key='value:DVC.TONG_SO'] [data-part=v]")).to_have_value("1.250")
+    assert errors == []
+
+
+def test_an_unreadable_cell_of_a_row_keeps_its_saved_value_while_the_rest_is_saved(
+    page: Page, live_server, saved_values: dict[str, object]
+) -> None:
+    document, key = saved_values["document"], saved_values["row"]
+    assert isinstance(document, Document)
+    errors = open_editor(page, live_server, document)
+    status = page.locator("#save-status")
+    row = page.locator(f"tr[data-key='{key}']")
+    total = row.locator("td[data-column='total'] input")
+    expect(total).to_have_value("1.500")
+
+    total.fill("một nghìn")
+    expect(total).to_have_class(re.compile("invalid"))
+    row.locator("td[data-column='name'] input").fill("Cổng dữ liệu mở")
+    row.locator("td[data-phasing='2027|central_budget|capital'] input").fill("300")
+    page.locator("tr[data-key='value:HT.LAN'] [data-part=n]").click()  # leave the row
+    expect(status).to_contain_text("chưa được lưu")
+    wait_settled(page)
+    expect(status).to_contain_text("Tổng mức đầu tư")
+    expect(status).not_to_contain_text("Đã lưu")
+    assert stored(document, key) == {
+        "cells": {"name": "Cổng dữ liệu mở", "total": "1500"},
+        "phasing": {"2027|central_budget|capital": "300"},
+    }
+
+    page.reload()
+    row = page.locator(f"tr[data-key='{key}']")
+    expect(row.locator("td[data-column='total'] input")).to_have_value("1.500")
+    expect(row.locator("td[data-column='name'] input")).to_have_value("Cổng dữ liệu mở")
+    assert errors == []
+
+
+def test_targets_and_budget_lines_keep_saved_values_the_page_cannot_send(
+    page: Page, live_server, saved_values: dict[str, object]
+) -> None:
+    document = saved_values["document"]
+    target_key, budget_key = saved_values["target"], saved_values["budget"]
+    assert isinstance(document, Document)
+    errors = open_editor(page, live_server, document)
+    status = page.locator("#save-status")
+    target = page.locator(f"tr[data-key='{target_key}']")
+    value = target.locator("[data-field=target]")
+    expect(value).to_have_value("1.234,5")
+    value.fill("nhiều")
+    expect(value).to_have_class(re.compile("invalid"))
+    expect(target.locator(".entry-note")).to_contain_text("không phải là số")
+    target.locator("[data-field=baseline]").fill("120")
+    line = page.locator(f"tr[data-key='{budget_key}']")
+    amount = line.locator("td[data-phasing] input")
+    expect(amount).to_have_value("0,125")
+    amount.fill("-5")  # leaves the target row: it is saved
+    expect(amount).to_have_class(re.compile("invalid"))
+    line.locator("td[data-field=label] input").fill("Đào tạo cán bộ")
+    page.locator("tr[data-key='value:HT.LAN'] [data-part=n]").click()  # leaves the budget line
+    expect(status).to_contain_text("2 ô chưa được lưu")
+    wait_settled(page)
+    expect(status).not_to_contain_text("Đã lưu")
+    assert stored(document, target_key) == {
+        "indicator": "DVC.TONG_SO",
+        "baseline": "120",
+        "target": "1234.5",
+        "year": 2027,
+    }
+    assert stored(document, budget_key) == {
+        "label": "Đào tạo cán bộ",
+        "phasing": {"2027|central_budget|capital": "0.125"},
+    }
+    # The total counts what is stored, not the refused amount.
+    expect(line.locator(".row-total")).to_have_text("0,125")
+
+    # Escape puts both back; then nothing on the page is unsaved.
+    value.press("Escape")
+    expect(value).to_have_value("1.234,5")
+    amount.press("Escape")
+    expect(amount).to_have_value("0,125")
+    wait_saved(page)
+    expect(page.locator(".entry .invalid")).to_have_count(0)
+    assert errors == []

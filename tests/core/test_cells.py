@@ -6,9 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from govplan.core.documents.cells import (
     CellValueError,
+    canonical_decimal,
     display_value,
     format_number,
     parse_column_value,
@@ -157,3 +160,37 @@ def test_totals_are_computed() -> None:
         "total": Decimal("1600.25"),
         "amount": Decimal("20"),
     }
+
+
+# What the page shows of a stored value is read back as that value, in either language: the
+# page puts a stored value into a field, and a save sends the field back as it stands.
+locales = st.sampled_from(["vi", "en"])
+BOUND = 10**15
+
+
+@given(
+    st.decimals(min_value=-BOUND, max_value=BOUND, places=6, allow_nan=False),
+    locales,
+)
+def test_a_decimal_written_out_reads_back_as_itself(number: Decimal, locale: str) -> None:
+    stored = canonical_decimal(number)
+    shown = display_value("decimal", stored, locale=locale)
+    assert parse_number(shown, locale=locale) == number
+    assert parse_column_value("decimal", shown, locale=locale) == stored
+    assert parse_column_value("decimal", stored, locale="en") == stored  # canonical is stable
+
+
+@given(st.decimals(min_value=0, max_value=BOUND, places=3, allow_nan=False), locales)
+def test_money_written_out_reads_back_as_itself(amount: Decimal, locale: str) -> None:
+    stored = parse_column_value("money", amount)
+    assert stored == canonical_decimal(amount)
+    assert (
+        parse_column_value("money", display_value("money", stored, locale=locale), locale=locale)
+        == stored
+    )
+
+
+@given(st.integers(min_value=0, max_value=BOUND), locales)
+def test_a_count_written_out_reads_back_as_itself(count: int, locale: str) -> None:
+    shown = display_value("integer", count, locale=locale)
+    assert parse_column_value("integer", shown, locale=locale) == count

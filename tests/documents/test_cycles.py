@@ -187,6 +187,24 @@ def test_a_report_takes_the_plans_targets_and_computes_attainment(cast: Cast) ->
     assert response.status_code == 200, response.content
     page = client.get(reverse("document_edit", args=[report.pk])).content.decode()
     assert "75,0%" in page  # from 40 to 80, 70 reached: three quarters of the way
+    # The page sends the fields it shows, not the plan's target it came from: that stays.
+    response = client.post(
+        reverse("document_entry_save", args=[report.pk]),
+        data=json.dumps(
+            {
+                "key": results[0].key,
+                "base": 2,
+                "content": {"text": "", "achieved": "60", "status": "behind", "obstacles": ""},
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert Entry.objects.get(key=results[0].key).content == {
+        "source": source,
+        "achieved": "60",
+        "status": "behind",
+    }
 
 
 def test_a_parent_sums_its_sub_units_and_takes_the_sum(cast: Cast) -> None:
@@ -237,6 +255,32 @@ def test_a_parent_sums_its_sub_units_and_takes_the_sum(cast: Cast) -> None:
     )
     assert Entry.objects.get(document=province_doc, key=f"value:{ratio}").content["cells"] == {
         "": {"n": "10", "d": "100"}
+    }
+    # Counts add up too; the province's own comment on the value stays.
+    for doc, count in ((commune_doc, "1.200"), (other_doc, "34")):
+        do_save_entry(
+            doc,
+            "value:DVC.TONG_SO",
+            0,
+            {"cells": {"": count}},
+            actor=cast.central_admin,
+            locale="vi",
+        )
+    do_save_entry(
+        province_doc,
+        "value:DVC.TONG_SO",
+        0,
+        {"cells": {"": "5"}, "comment": "theo báo cáo của các xã"},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    client.post(
+        reverse("document_take_sum", args=[province_doc.pk]),
+        {"indicator": "DVC.TONG_SO", "base": "1"},
+    )
+    assert Entry.objects.get(document=province_doc, key="value:DVC.TONG_SO").content == {
+        "cells": {"": {"v": 1234}},
+        "comment": "theo báo cáo của các xã",
     }
     # A commune's editor does not see its neighbour's document.
     assert (

@@ -455,6 +455,15 @@ def test_the_plain_form_saves_a_section_without_javascript(
     assert Entry.objects.get(document=document_a, key=f"value:{indicator}").content["cells"] == {
         "": {"v": 1234}
     }
+    # The plain form sends every field, an emptied one empty: that clears it.
+    client.post(
+        reverse("document_section_save", args=[document_a.pk, section.code]),
+        {f"v::{indicator}::": "", f"base::{indicator}": "1", f"comment::{indicator}": "chưa có"},
+    )
+    assert Entry.objects.get(document=document_a, key=f"value:{indicator}").content == {
+        "cells": {},
+        "comment": "chưa có",
+    }
 
 
 def test_readers_cannot_write(cast: Cast, document_a: Document) -> None:
@@ -553,3 +562,226 @@ def test_history_speaks_of_rows_and_columns_not_keys(cast: Cast, document_a: Doc
     assert "350" in page and "300" in page  # both versions
     overview = client.get(reverse("document_history", args=[document_a.pk])).content.decode()
     assert "Dòng “Cổng dữ liệu mở”" in overview
+
+
+# A save names the fields it changes: a field left out keeps its saved value, an empty value
+# clears it. The page leaves out a value it or the server refused, so a refused value never
+# erases the saved one, whatever the page does next.
+
+
+def test_a_ratio_part_left_out_keeps_its_saved_value(cast: Cast, document_a: Document) -> None:
+    client = client_for(cast.editor_a)
+    key = value_key(document_a, "ratio")
+    status, _body = api(
+        client,
+        document_a,
+        "save",
+        {"key": key, "base": 0, "content": {"cells": {"": {"n": "10", "d": "33"}}}},
+    )
+    assert status == 200
+    # 40 of 33 is refused, with the reason at the numerator; nothing is saved.
+    status, body = api(
+        client,
+        document_a,
+        "save",
+        {"key": key, "base": 1, "content": {"cells": {"": {"n": "40", "d": "33"}}}},
+    )
+    assert status == 400 and body["errors"] == {
+        "cells..n": "40 lớn hơn 33: tử số là một phần của mẫu số"
+    }
+    # The page then saves the rest without the refused numerator: the saved one stays.
+    status, body = api(
+        client,
+        document_a,
+        "save",
+        {"key": key, "base": 1, "content": {"cells": {"": {"d": "33"}}, "comment": "ước tính"}},
+    )
+    assert status == 200
+    assert body["content"] == {"cells": {"": {"n": "10", "d": "33"}}, "comment": "ước tính"}
+    assert body["fields"] == {"cells..n": "10", "cells..d": "33", "comment": "ước tính"}
+    assert Entry.objects.get(document=document_a, key=key).content["cells"] == {
+        "": {"n": "10", "d": "33"}
+    }
+    # Clearing is explicit: an empty part.
+    status, body = api(
+        client,
+        document_a,
+        "save",
+        {"key": key, "base": 2, "content": {"cells": {"": {"n": "", "d": "33"}}}},
+    )
+    assert status == 200 and body["content"]["cells"] == {"": {"d": "33"}}
+    assert body["content"]["comment"] == "ước tính"  # left out, kept
+
+
+def test_a_count_left_out_keeps_its_saved_value(cast: Cast, document_a: Document) -> None:
+    client = client_for(cast.editor_a)
+    key = value_key(document_a, "integer")
+    api(client, document_a, "save", {"key": key, "base": 0, "content": {"cells": {"": "1.250"}}})
+    status, body = api(
+        client, document_a, "save", {"key": key, "base": 1, "content": {"cells": {"": "abc"}}}
+    )
+    assert status == 400 and list(body["errors"]) == ["cells."]
+    status, body = api(
+        client,
+        document_a,
+        "save",
+        {"key": key, "base": 1, "content": {"cells": {}, "comment": "số liệu 14/12"}},
+    )
+    assert status == 200
+    assert Entry.objects.get(document=document_a, key=key).content == {
+        "cells": {"": {"v": 1250}},
+        "comment": "số liệu 14/12",
+    }
+    assert body["fields"]["cells."] == "1.250"
+    status, body = api(
+        client, document_a, "save", {"key": key, "base": 2, "content": {"cells": {"": ""}}}
+    )
+    assert status == 200 and body["content"] == {"cells": {}, "comment": "số liệu 14/12"}
+
+
+def test_cells_of_a_row_left_out_keep_their_saved_values(cast: Cast, document_a: Document) -> None:
+    container, _code = table_container(document_a)
+    client = client_for(cast.editor_a)
+    phasing = "2027|central_budget|capital"
+    _status, body = api(
+        client,
+        document_a,
+        "add",
+        {
+            "container": container,
+            "content": {
+                "cells": {"name": "Cổng dữ liệu", "total": "1.500"},
+                "phasing": {phasing: "1.234,5"},
+            },
+        },
+    )
+    key = body["key"]
+    # The total is refused ("một nghìn"); the row is saved again without it, name changed.
+    status, body = api(
+        client,
+        document_a,
+        "save",
+        {"key": key, "base": 1, "content": {"cells": {"name": "Cổng dữ liệu mở"}}},
+    )
+    assert status == 200
+    assert body["content"] == {
+        "cells": {"name": "Cổng dữ liệu mở", "total": "1500"},
+        "phasing": {phasing: "1234.5"},
+    }
+    assert body["fields"]["cells.total"] == "1.500"
+    assert body["fields"][f"phasing.{phasing}"] == "1.234,5"
+    # Empty values clear the cells.
+    status, body = api(
+        client,
+        document_a,
+        "save",
+        {"key": key, "base": 2, "content": {"cells": {"total": ""}, "phasing": {phasing: ""}}},
+    )
+    assert status == 200
+    assert body["content"] == {"cells": {"name": "Cổng dữ liệu mở"}, "phasing": {}}
+
+
+def test_a_left_out_field_still_takes_a_colleagues_change(cast: Cast, document_a: Document) -> None:
+    """Left-out fields are filled from the revision the save started from, so the usual merge
+    keeps what a colleague saved in that field meanwhile."""
+    client = client_for(cast.editor_a)
+    key = value_key(document_a, "ratio")
+    api(
+        client,
+        document_a,
+        "save",
+        {"key": key, "base": 0, "content": {"cells": {"": {"n": "10", "d": "33"}}}},
+    )
+    colleague = client_for(cast.editor_a)
+    status, _body = api(
+        colleague,
+        document_a,
+        "save",
+        {"key": key, "base": 1, "content": {"cells": {"": {"n": "12", "d": "33"}}}},
+    )
+    assert status == 200
+    status, body = api(
+        client,
+        document_a,
+        "save",
+        {"key": key, "base": 1, "content": {"cells": {"": {"d": "33"}}, "comment": "đã rà soát"}},
+    )
+    assert status == 200 and body["status"] == "merged"
+    assert body["content"] == {"cells": {"": {"n": "12", "d": "33"}}, "comment": "đã rà soát"}
+    assert body["fields"]["cells..n"] == "12"
+
+
+def test_targets_and_budget_lines_keep_what_a_save_leaves_out(
+    cast: Cast, document_a: Document
+) -> None:
+    spec = document_a.framework_version.parsed()
+    client = client_for(cast.editor_a)
+    targets = next(s for s in spec.walk() if s.targets is not None)
+    _status, body = api(
+        client,
+        document_a,
+        "add",
+        {
+            "container": f"target:{targets.code}",
+            "content": {
+                "indicator": targets.targets.indicators[0],
+                "baseline": "40",
+                "target": "1,234",
+                "year": 2027,
+            },
+        },
+    )
+    target_key = body["key"]
+    # The target value is refused on the page; the rest of the row is sent without it.
+    status, body = api(
+        client,
+        document_a,
+        "save",
+        {"key": target_key, "base": 1, "content": {"baseline": "45", "year": 2027}},
+    )
+    assert status == 200, body
+    # Kept exactly: 1,234 is not read back as 1234.
+    assert body["content"]["target"] == "1.234" and body["content"]["baseline"] == "45"
+    assert body["fields"]["target"] == "1,234"
+    budget = next(s for s in spec.walk() if s.budget is not None and s.budget.rows == "content")
+    phasing = "2027|central_budget|capital"
+    _status, body = api(
+        client,
+        document_a,
+        "add",
+        {
+            "container": f"budget:{budget.code}",
+            "content": {"label": "Đào tạo", "phasing": {phasing: "0,125"}},
+        },
+    )
+    budget_key = body["key"]
+    status, body = api(
+        client,
+        document_a,
+        "save",
+        {"key": budget_key, "base": 1, "content": {"label": "Đào tạo cán bộ"}},
+    )
+    assert status == 200, body
+    assert body["content"] == {"label": "Đào tạo cán bộ", "phasing": {phasing: "0.125"}}
+    status, body = api(
+        client,
+        document_a,
+        "save",
+        {"key": budget_key, "base": 2, "content": {"phasing": {phasing: "0,25"}}},
+    )
+    assert status == 200, body
+    assert body["content"] == {"label": "Đào tạo cán bộ", "phasing": {phasing: "0.25"}}
+
+
+def test_the_same_change_saved_twice_is_saved_once(cast: Cast, document_a: Document) -> None:
+    """Two people (or one page, twice) clear the same value from the same revision: the second
+    save finds it done and writes no new version."""
+    client = client_for(cast.editor_a)
+    key = value_key(document_a, "integer")
+    api(client, document_a, "save", {"key": key, "base": 0, "content": {"cells": {"": "5"}}})
+    for expected in ("saved", "unchanged"):
+        status, body = api(
+            client, document_a, "save", {"key": key, "base": 1, "content": {"cells": {"": ""}}}
+        )
+        assert status == 200 and body["status"] == expected
+    assert EntryVersion.objects.filter(entry__key=key).count() == 2

@@ -66,13 +66,17 @@ def parse_number(raw: Any, *, locale: str = "vi") -> Decimal:
     if text.endswith("%"):
         text = text[:-1]
     negative = text.startswith("-") or text.startswith("−")
-    body = text.lstrip("-−+")
+    body = text[1:] if text[:1] in ("-", "−", "+") else text  # one sign: "+-5" is not 5
     if not body or not re.fullmatch(r"[\d.,]+", body):
         raise CellValueError(gettext_noop("not a number: %(value)s"), value=str(raw).strip())
     if "." in body and "," in body:
         decimal_mark = "." if body.rfind(".") > body.rfind(",") else ","
         thousands = "," if decimal_mark == "." else "."
-        body = body.replace(thousands, "").replace(decimal_mark, ".")
+        whole, _mark, fraction = body.rpartition(decimal_mark)
+        # The thousands must be groups of three: "1.23,4" is a slip, not 123.4.
+        if not re.fullmatch(rf"\d{{1,3}}(\{thousands}\d{{3}})+", whole):
+            raise CellValueError(gettext_noop("not a number: %(value)s"), value=str(raw).strip())
+        body = whole.replace(thousands, "") + "." + fraction
     elif "," in body:
         if locale == "en" and re.fullmatch(r"\d{1,3}(,\d{3})+", body):
             body = body.replace(",", "")

@@ -44,6 +44,20 @@ def _split(path: str) -> list[str]:
     return path.split(".")
 
 
+def overlay(kept: Any, sent: Any) -> Any:
+    """What was sent, with everything it leaves out taken from ``kept``, object by object.
+
+    A save names the fields it changes; a field left out keeps its value (clearing a field is
+    explicit: an empty value). So no editor, however it fails, erases a saved value by not
+    sending it. Anything but an object replaces what it is sent over."""
+    if not isinstance(kept, dict) or not isinstance(sent, dict):
+        return sent
+    result = dict(kept)
+    for key, value in sent.items():
+        result[key] = overlay(kept.get(key), value)
+    return result
+
+
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Paths whose value differs; a removed path maps to None."""
     a, b = flatten(before), flatten(after)
@@ -89,4 +103,6 @@ def merge(base: dict[str, Any], current: dict[str, Any], mine: dict[str, Any]) -
             merged.pop(path, None)
         else:
             merged[path] = value
+    if merged == current_flat:  # both made the same change: nothing to save again
+        return MergeResult(content=current)
     return MergeResult(content=unflatten(merged), merged=bool(theirs))

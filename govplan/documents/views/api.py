@@ -1,8 +1,14 @@
 """The editor's JSON endpoints: save an entry, add, delete, move a row.
 
-Responses: 200 {"status": "saved"|"merged"|"unchanged", ...}; 400 {"errors": {field: msg}}
-(nothing saved); 409 {"status": "conflict", "theirs": …, "by": …, "at": …, "conflicts": […]}
-(nothing saved); 403/404 through the scoping layer.
+A save sends the fields it changes: a field left out keeps its saved value, an empty value
+clears it (``do_save_entry``). The page leaves out what it cannot send (a value it or the
+server refused), so such a value never erases the saved one.
+
+Responses: 200 {"status": "saved"|"merged"|"unchanged", "content": …, "fields": …, ...};
+400 {"errors": {field: msg}} (nothing saved); 409 {"status": "conflict", "theirs": …,
+"fields": …, "by": …, "at": …, "conflicts": […]} (nothing saved); 403/404 through the scoping
+layer. "fields" is what each field of the entry shows for the saved content (for 409: theirs),
+by the path the page sends it under.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from govplan.documents.actions import (
     do_save_entry,
 )
 from govplan.documents.content import ContentError, parse_key
-from govplan.documents.editor import input_locale, load_entries, table_block
+from govplan.documents.editor import entry_fields, input_locale, load_entries, table_block
 from govplan.documents.models import Document, Entry
 
 MAX_BODY = 3_000_000
@@ -81,6 +87,13 @@ def _derived(document: Document, entry: Entry) -> dict[str, Any]:
     }
 
 
+def _fields(document: Document, entry: Entry | None) -> dict[str, str]:
+    if entry is None:
+        return {}
+    spec = document.framework_version.parsed()
+    return entry_fields(spec, entry.key, entry.content, input_locale())
+
+
 def _respond(document: Document, result: SaveResult) -> JsonResponse:
     if result.status == "conflict":
         return JsonResponse(
@@ -88,6 +101,7 @@ def _respond(document: Document, result: SaveResult) -> JsonResponse:
                 "status": "conflict",
                 "revision": result.entry.revision if result.entry else 0,
                 "theirs": result.theirs,
+                "fields": _fields(document, result.entry),
                 "by": result.theirs_by,
                 "at": _stamp(result.theirs_at),
                 "conflicts": [
@@ -109,6 +123,7 @@ def _respond(document: Document, result: SaveResult) -> JsonResponse:
             "key": entry.key,
             "revision": entry.revision,
             "content": entry.content,
+            "fields": _fields(document, entry),
             "saved_at": _stamp(entry.updated_at),
             "derived": _derived(document, entry),
         },

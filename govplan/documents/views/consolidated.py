@@ -8,10 +8,11 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
+from govplan.core.documents.values import cell_keys
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import do_save_entry
 from govplan.documents.consolidation import consolidated
-from govplan.documents.content import ContentError
+from govplan.documents.content import ContentError, as_sent
 
 
 @authenticated
@@ -34,12 +35,18 @@ def take_sum(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         raise Http404
     base = request.POST.get("base", "0")
+    spec = document.framework_version.parsed()
+    key = f"value:{code}"
+    # The sum replaces every cell: one no sub-unit reported is cleared, explicitly, since a
+    # save keeps what it leaves out (the comment stays).
+    cells: dict[str, object] = dict.fromkeys(cell_keys(spec.indicators[code], spec.dimensions), "")
+    cells.update(as_sent(spec, key, item["total"])["cells"])
     try:
         result = do_save_entry(
             document,
-            f"value:{code}",
+            key,
             int(base) if base.isdigit() else 0,
-            {"cells": item["total"]["cells"]},
+            {"cells": cells},
             actor=request.user,
             locale="en",
             reason="consolidate",

@@ -25,7 +25,13 @@ EDITOR_TEXT = {
     "savedAt": gettext_lazy("Saved at"),
     "merged": gettext_lazy("Saved, together with a colleague's changes made meanwhile."),
     "notSaved": gettext_lazy("Not saved:"),
-    "fixFirst": gettext_lazy("Not saved yet: correct the marked cells."),
+    "notSavedField": gettext_lazy("“%(field)s” is not saved: %(reason)s."),
+    "notSavedFields": gettext_lazy(
+        "%(count)s fields are not saved; the first, “%(field)s”: %(reason)s."
+    ),
+    "othersSavedAt": gettext_lazy(
+        "The rest is saved (%(time)s). Escape in a marked field puts its saved value back."
+    ),
     "offline": gettext_lazy("No connection: your changes are kept here and will be saved."),
     "refused": gettext_lazy("Refused:"),
     "conflict": gettext_lazy("Someone else changed this meanwhile: choose a version."),
@@ -35,6 +41,9 @@ EDITOR_TEXT = {
     "negative": gettext_lazy("must not be negative"),
     "whole": gettext_lazy("must be a whole number"),
     "percent": gettext_lazy("must be between 0 and 100"),
+    "places": gettext_lazy("at most %(places)s digits after the decimal mark"),
+    "atLeast": gettext_lazy("must be at least %(min)s"),
+    "atMost": gettext_lazy("must be at most %(max)s"),
     "year": gettext_lazy("not a year"),
     "yearRange": gettext_lazy("write the years as 2018-2020"),
     "date": gettext_lazy("write the date as 22/11/2026"),

@@ -4,18 +4,27 @@
  * key and the revision it was loaded at. A change is saved shortly after typing stops and on
  * leaving the field; the server merges concurrent edits field by field or answers 409 with
  * both versions, which the conflict dialog shows. Nothing here is trusted: the server checks
- * every value again. Plain script, no framework, no build step.
+ * every value again. Plain script, no framework, no build step; numbers are read by cells.js.
+ *
+ * Most entries are made of fields (inputs), each sent under a path ("cells.total",
+ * "cells..n", "phasing.2027|oda|capital", "baseline"). A field marked invalid, by the check
+ * as you type or by the server, is left out of a save, and the server keeps its saved value:
+ * leaving a field out never clears it (an empty field is sent empty, and that clears it). The
+ * mark and its reason stay until the field is corrected, or put back with Escape; the status
+ * says "saved" only when every field on the page shows what is stored.
  */
 (function () {
   "use strict";
   var root = document.getElementById("editor");
   if (!root) { return; }
   document.documentElement.classList.add("js");
+  var Cells = window.GovPlanCells;
   var T = JSON.parse(document.getElementById("editor-text").textContent);
   var editable = root.dataset.editable === "1";
   var locale = root.dataset.locale || "vi";
   var statusEl = document.getElementById("save-status");
   var pending = 0;
+  var lastSaved = { at: "", merged: false };
 
   function csrfToken() {
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -27,6 +36,10 @@
   function setStatus(text, kind) {
     statusEl.textContent = text;
     statusEl.className = "save-status " + (kind || "");
+  }
+
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (all, name) { return values[name] !== undefined ? values[name] : all; });
   }
 
   function post(url, body) {
@@ -45,56 +58,37 @@
   }
 
   window.addEventListener("beforeunload", function (event) {
-    var dirty = document.querySelector(".entry.dirty, .entry.saving");
-    if (pending > 0 || dirty) {
+    var unsaved = document.querySelector(".entry.dirty, .entry.saving, .entry.failed, .entry.conflict, .entry .invalid");
+    if (pending > 0 || unsaved) {
       event.preventDefault();
       event.returnValue = T.unsaved;
     }
   });
 
   /* ---------- numbers as people type them ---------- */
-  function parseNumber(text) {
-    var s = String(text).replace(/[\s\u00a0\u202f]/g, "");
-    if (s === "") { return null; }
-    var negative = /^[-−]/.test(s);
-    s = s.replace(/^[-−+]/, "");
-    if (!/^[\d.,]+$/.test(s)) { return NaN; }
-    if (s.indexOf(".") >= 0 && s.indexOf(",") >= 0) {
-      var decimalMark = s.lastIndexOf(".") > s.lastIndexOf(",") ? "." : ",";
-      s = s.split(decimalMark === "." ? "," : ".").join("").replace(decimalMark, ".");
-    } else if (s.indexOf(",") >= 0) {
-      if (locale === "en" && /^\d{1,3}(,\d{3})+$/.test(s)) { s = s.replace(/,/g, ""); }
-      else if ((s.match(/,/g) || []).length === 1) { s = s.replace(",", "."); }
-      else { return NaN; }
-    } else if (s.indexOf(".") >= 0) {
-      if (/^\d{1,3}(\.\d{3})+$/.test(s) && (locale === "vi" || (s.match(/\./g) || []).length > 1)) {
-        s = s.replace(/\./g, "");
-      } else if ((s.match(/\./g) || []).length > 1) { return NaN; }
-    }
-    var value = parseFloat(s);
-    return negative ? -value : value;
+  var NUMBER_TYPES = { integer: 1, decimal: 1, money: 1, percent: 1, ratio: 1 };
+
+  /* A float of what is typed, for what is only shown (a percentage, a running total). */
+  function numberForDisplay(text) { return Cells.toFloat(text, locale); }
+
+  function numberProblem(result) {
+    if (result.error === "notNumber") { return T.notNumber; }
+    if (result.error === "negative") { return T.negative; }
+    if (result.error === "whole") { return T.whole; }
+    if (result.error === "percent") { return T.percent; }
+    if (result.error === "places") { return fill(T.places, { places: result.places }); }
+    if (result.error === "min") { return fill(T.atLeast, { min: Cells.format(result.min, locale) }); }
+    if (result.error === "max") { return fill(T.atMost, { max: Cells.format(result.max, locale) }); }
+    return T.notNumber;
   }
 
-  function formatNumber(value, places) {
-    var fixed = places === undefined ? String(value) : value.toFixed(places);
-    var parts = fixed.split(".");
-    var thousands = locale === "vi" ? "." : ",";
-    var decimalMark = locale === "vi" ? "," : ".";
-    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, thousands);
-    return parts.length > 1 ? whole + decimalMark + parts[1] : whole;
-  }
-
-  /* A first check as you type; the server's check is the one that counts. */
-  function checkCell(type, text, choices) {
+  /* A first check as you type, the server's own for numbers (cells.js); the server's check
+     is the one that counts. A ratio's parts are decimals that are not negative. */
+  function checkCell(type, text, choices, bounds) {
     if (text.trim() === "") { return ""; }
-    if (type === "integer" || type === "money" || type === "decimal" || type === "percent") {
-      var n = parseNumber(text);
-      if (n === null) { return ""; }
-      if (isNaN(n)) { return T.notNumber; }
-      if ((type === "integer" || type === "money") && n < 0) { return T.negative; }
-      if (type === "integer" && Math.round(n) !== n) { return T.whole; }
-      if (type === "percent" && (n < 0 || n > 100)) { return T.percent; }
-      return "";
+    if (NUMBER_TYPES[type]) {
+      var result = type === "ratio" ? Cells.check("decimal", text, locale, { min: 0 }) : Cells.check(type, text, locale, bounds);
+      return result.error ? numberProblem(result) : "";
     }
     if (type === "year" && !/^\s*\d{4}\s*$/.test(text)) { return T.year; }
     if (type === "year_range" && !/^\s*\d{4}\s*([-–—/]\s*\d{4}\s*)?$/.test(text)) { return T.yearRange; }
@@ -108,30 +102,158 @@
     return "";
   }
 
-  /* ---------- errors shown where they are ---------- */
-  /* A mark comes from the check as you type ("local") or from the server ("server"); typing
-     in a field clears its marks, a successful save clears the server's. */
-  function clearErrors(el, source) {
-    el.querySelectorAll(".invalid").forEach(function (node) {
-      if (source && node.dataset.invalidSource !== source) { return; }
-      node.classList.remove("invalid");
-      node.removeAttribute("aria-invalid");
-      node.removeAttribute("title");
-      var holder = node.closest("td, .entry");
-      var note = holder && holder.querySelector(".cell-error");
-      if (note) { note.hidden = true; note.textContent = ""; }
+  /* ---------- fields and their marks ---------- */
+  function fieldsOf(el) {
+    return el.saver && el.saver.adapter.fields ? el.saver.adapter.fields(el) : [];
+  }
+
+  function fieldAt(el, path) {
+    return fieldsOf(el).filter(function (input) { return input.dataset.path === path; })[0] || null;
+  }
+
+  /* Builds the content to send from the fields that are not marked invalid: the server keeps
+     the saved value of every field left out. ``sent`` records what each field sent. */
+  function collectFields(el, sent) {
+    var content = {};
+    fieldsOf(el).forEach(function (input) {
+      if (input.classList.contains("invalid")) { return; }
+      var parts = input.dataset.path.split(".");
+      var node = content;
+      for (var i = 0; i < parts.length - 1; i += 1) {
+        if (typeof node[parts[i]] !== "object") { node[parts[i]] = {}; }
+        node = node[parts[i]];
+      }
+      node[parts[parts.length - 1]] = input.value;
+      sent.set(input, input.value);
     });
-    if (!source) { el.querySelectorAll(".cell-error").forEach(function (node) { node.hidden = true; node.textContent = ""; }); }
+    return content;
+  }
+
+  /* What a field is called in a message: its column's heading, or the indicator's name. */
+  function fieldLabel(input) {
+    var entry = input.closest(".entry");
+    var clean = function (text) { return (text || "").replace(/\s+/g, " ").trim(); };
+    if (entry && entry.classList.contains("value-entry")) {
+      var names = [clean(entry.querySelector("td strong").textContent)];
+      var cell = input.closest(".value-cell");
+      if (cell) {
+        var line = cell.parentNode;
+        var rowTitle = line.querySelector("th");
+        if (rowTitle && clean(rowTitle.textContent)) { names.push(clean(rowTitle.textContent)); }
+        var heads = line.parentNode.querySelector("tr:first-child");
+        var head = heads && heads !== line ? heads.children[cell.cellIndex] : null;
+        if (head && head.tagName === "TH" && clean(head.textContent)) { names.push(clean(head.textContent)); }
+      }
+      if (input.dataset.part !== "v" && input.getAttribute("aria-label")) { names.push(clean(input.getAttribute("aria-label"))); }
+      return names.join(" – ");
+    }
+    var td = input.closest("td");
+    var table = td && td.closest("table");
+    var heading = table && table.tHead && table.tHead.rows[0] ? table.tHead.rows[0].cells[td.cellIndex] : null;
+    if (heading && clean(heading.textContent)) { return clean(heading.textContent); }
+    return clean(input.getAttribute("aria-label"));
+  }
+
+  /* Where a field's reason is written: the note in its own cell, else the entry's note. */
+  function noteFor(input) {
+    var td = input.closest("td");
+    var own = td && td.querySelector(".cell-error");
+    if (own && !own.classList.contains("entry-note")) { return { note: own, labelled: false }; }
+    var entry = input.closest(".entry");
+    var shared = entry && entry.querySelector(".entry-note");
+    if (own && own === shared) { return { note: own, labelled: false }; }
+    return shared ? { note: shared, labelled: true } : null;
+  }
+
+  function renderNotes(el) {
+    var texts = new Map();
+    el.querySelectorAll(".cell-error").forEach(function (note) { texts.set(note, []); });
+    el.querySelectorAll(".invalid").forEach(function (input) {
+      var place = noteFor(input);
+      if (!place) { return; }
+      texts.get(place.note).push(place.labelled ? fieldLabel(input) + ": " + input.dataset.problem : input.dataset.problem);
+    });
+    if (el.dataset.problem) {
+      var note = el.querySelector(".entry-note") || el.querySelector(".cell-error");
+      if (note) { texts.get(note).push(el.dataset.problem); }
+    }
+    texts.forEach(function (lines, note) {
+      note.textContent = lines.join(" ");
+      note.hidden = lines.length === 0;
+    });
   }
 
   function markInvalid(input, message, source) {
     input.dataset.invalidSource = source || "local";
+    input.dataset.problem = message;
+    input.markedValue = input.value;
     input.classList.add("invalid");
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("title", message);
-    var holder = input.closest("td, .entry");
-    var note = holder && holder.querySelector(".cell-error");
-    if (note) { note.textContent = message; note.hidden = false; }
+    var entry = input.closest(".entry");
+    if (entry) { renderNotes(entry); }
+  }
+
+  function clearMark(input) {
+    if (!input.classList.contains("invalid")) { return; }
+    input.classList.remove("invalid");
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("title");
+    delete input.dataset.problem;
+    delete input.dataset.invalidSource;
+    var entry = input.closest(".entry");
+    if (entry) { renderNotes(entry); }
+  }
+
+  function notSavedText(input) {
+    return fill(T.notSavedField, { field: fieldLabel(input), reason: input.dataset.problem || "" });
+  }
+
+  /* A field changed (typed, pasted, chosen, put back): its marks, and those of the fields
+     checked with it (a ratio's other part), go; the check as you type runs again. */
+  function recheck(el, input) {
+    var adapter = el.saver.adapter;
+    var group = adapter.related ? adapter.related(el, input) : [input];
+    group.forEach(function (field) {
+      clearMark(field);
+      var problem = adapter.check ? adapter.check(el, field) : "";
+      if (problem) { markInvalid(field, problem, "local"); }
+    });
+    if (input.classList.contains("invalid")) { setStatus(notSavedText(input), "error"); }
+  }
+
+  /* After a save: what each field stores, as the page shows it. A field shows it unless it
+     is marked invalid (the typed text stays, with its reason), was typed in since it was
+     sent, or has the cursor. */
+  function showSaved(el, fields, sent) {
+    fieldsOf(el).forEach(function (input) {
+      var saved = fields[input.dataset.path];
+      input.savedValue = saved === undefined || saved === null ? "" : String(saved);
+      if (input.classList.contains("invalid") || !sent || !sent.has(input)) { return; }
+      if (sent.get(input) !== input.value || input === document.activeElement) { return; }
+      input.value = input.savedValue;
+    });
+  }
+
+  /* The page's status after a save: "saved" only when nothing on the page is waiting, refused,
+     in conflict or marked invalid. */
+  function settle() {
+    if (document.querySelector(".entry.saving")) { return; }  // its answer will settle it
+    var conflict = document.querySelector(".entry.conflict");
+    if (conflict) { setStatus(T.conflict, "error"); return; }
+    var failed = document.querySelector(".entry.failed");
+    if (failed) { setStatus(failed.dataset.failure || T.notSaved, "error"); return; }
+    var waiting = document.querySelector(".entry.dirty");
+    if (waiting) { setStatus(waiting.classList.contains("offline") ? T.offline : T.saving, waiting.classList.contains("offline") ? "error" : "busy"); return; }
+    var invalid = Array.prototype.filter.call(document.querySelectorAll(".entry .invalid"), function (input) { return input.closest(".entry").saver; });
+    if (invalid.length) {
+      var first = invalid[0];
+      var head = invalid.length === 1 ? notSavedText(first) : fill(T.notSavedFields, { count: invalid.length, field: fieldLabel(first), reason: first.dataset.problem || "" });
+      setStatus(head + " " + fill(T.othersSavedAt, { time: lastSaved.at }), "error");
+      return;
+    }
+    if (lastSaved.merged) { setStatus(T.merged, "ok"); return; }
+    if (lastSaved.at) { setStatus(T.savedAt + " " + lastSaved.at, "ok"); }
   }
 
   /* ---------- one saver per entry ---------- */
@@ -154,12 +276,11 @@
     clearTimeout(this.timer);
     if (!this.el.classList.contains("dirty")) { return Promise.resolve(); }
     if (this.inFlight) { this.again = true; return Promise.resolve(); }
-    var localProblem = this.adapter.localCheck ? this.adapter.localCheck(this.el) : false;
-    if (localProblem) { setStatus(T.fixFirst, "error"); return Promise.resolve(); }
     this.inFlight = true;
     this.el.classList.remove("dirty");
     this.el.classList.add("saving");
-    var content = this.adapter.collect(this.el);
+    var sent = new Map();
+    var content = this.adapter.fields ? this.adapter.collect(this.el, sent) : this.adapter.collect(this.el);
     var key = this.el.dataset.key;
     var request;
     if (!key) {
@@ -173,70 +294,103 @@
     } else {
       request = post(root.dataset.saveUrl, { key: key, base: parseInt(this.el.dataset.revision, 10) || 0, content: content });
     }
-    return request.then(function (result) { self.handle(result, content); }, function () {
-      self.el.classList.add("dirty");
-      setStatus(T.offline, "error");
+    return request.then(function (result) {
+      self.el.classList.remove("offline");
+      self.handle(result, content, sent);
+    }, function () {
+      self.el.classList.add("dirty", "offline");
       self.timer = setTimeout(function () { self.flush(); }, 5000);
     }).finally(function () {
       self.inFlight = false;
       self.el.classList.remove("saving");
       if (self.again) { self.again = false; self.flush(); }
+      settle();
     });
   };
-  Saver.prototype.handle = function (result, content) {
+  Saver.prototype.handle = function (result, content, sent) {
     var data = result.data || {};
+    var el = this.el;
     if (result.status === 200) {
-      this.retried = false;
-      clearErrors(this.el, "server");
-      if (this.el.querySelector(".invalid")) {
-        this.el.classList.add("dirty");
-        setStatus(T.fixFirst, "error");
+      el.classList.remove("failed");
+      delete el.dataset.problem;
+      delete el.dataset.failure;
+      el.dataset.key = data.key || el.dataset.key;
+      el.dataset.revision = data.revision;
+      if (data.fields) {
+        showSaved(el, data.fields, sent);
+      } else {
+        // Sent whole (a text, a list): what the server refused before is saved now.
+        el.querySelectorAll(".invalid").forEach(clearMark);
       }
-      this.el.dataset.key = data.key || this.el.dataset.key;
-      this.el.dataset.revision = data.revision;
-      if (this.adapter.saved) { this.adapter.saved(this.el, data); }
-      setStatus(T.savedAt + " " + (data.saved_at || ""), "ok");
-      if (data.status === "merged") { setStatus(T.merged, "ok"); }
+      renderNotes(el);
+      if (this.adapter.saved) { this.adapter.saved(el, data); }
+      lastSaved = { at: data.saved_at || "", merged: data.status === "merged" };
       return;
     }
     if (result.status === 400) {
-      this.el.classList.add("dirty");
       var errors = data.errors || {};
-      var shown = false;
+      var progress = false, unshown = [];
       for (var path in errors) {
-        var input = this.adapter.inputFor ? this.adapter.inputFor(this.el, path) : null;
-        if (input) { markInvalid(input, errors[path], "server"); shown = true; }
+        var input = this.adapter.inputFor ? this.adapter.inputFor(el, path, sent) : null;
+        if (input) {
+          markInvalid(input, errors[path], "server");
+          if (sent.has(input)) { progress = true; }
+        } else {
+          unshown.push(errors[path]);
+        }
+      }
+      if (progress && this.adapter.fields) {
+        // Save the rest now, without the fields just marked: they keep their saved values.
+        this.touch(0);
+        return;
       }
       var first = Object.keys(errors)[0];
-      setStatus(T.notSaved + " " + (first !== undefined ? errors[first] : ""), "error");
-      if (shown && this.adapter.partial && !this.retried) {
-        // Save the rest now; the marked fields wait for a correction.
-        this.retried = true;
-        this.touch(0);
-      }
-      if (!shown) {
-        var note = this.el.querySelector(".cell-error");
-        if (note && first !== undefined) { note.textContent = errors[first]; note.hidden = false; }
-      }
+      el.classList.add("failed");
+      el.dataset.failure = T.notSaved + " " + (first !== undefined ? errors[first] : "");
+      if (unshown.length) { el.dataset.problem = unshown.join(" "); }
+      renderNotes(el);
       return;
     }
     if (result.status === 409) {
-      this.el.classList.add("dirty");
+      el.classList.add("conflict");
       showConflict(this, content, data);
       return;
     }
-    this.el.classList.add("dirty");
-    setStatus(T.refused + " " + ((data.errors && data.errors[""]) || result.status), "error");
+    el.classList.add("failed");
+    el.dataset.failure = T.refused + " " + ((data.errors && data.errors[""]) || result.status);
   };
 
   function watch(el, adapter, delay) {
     var saver = new Saver(el, adapter);
+    if (adapter.fields) {
+      adapter.fields(el).forEach(function (input) {
+        input.dataset.path = adapter.pathOf(el, input);
+        input.savedValue = input.value;  // the page was drawn with what is stored
+      });
+    }
     if (!editable) { return saver; }
+    var isField = function (target) { return adapter.fields && target.dataset && target.dataset.path !== undefined; };
     el.addEventListener("input", function (event) {
+      if (isField(event.target)) { recheck(el, event.target); }
       if (adapter.onInput) { adapter.onInput(el, event.target); }
       saver.touch(delay);
     });
-    el.addEventListener("change", function () { saver.touch(delay); });
+    el.addEventListener("change", function (event) {
+      var target = event.target;
+      // A field still holding the text that was marked has not changed.
+      if (isField(target) && !(target.classList.contains("invalid") && target.value === target.markedValue)) { recheck(el, target); }
+      saver.touch(delay);
+    });
+    el.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (event.key !== "Escape" || !isField(target) || !target.classList.contains("invalid")) { return; }
+      // Escape in a marked field puts its saved value back.
+      event.preventDefault();
+      target.value = target.savedValue === undefined ? "" : target.savedValue;
+      recheck(el, target);
+      if (adapter.onInput) { adapter.onInput(el, target); }
+      saver.touch(0);
+    });
     el.addEventListener("focusout", function (event) {
       if (!el.contains(event.relatedTarget)) { saver.flush(); }
     });
@@ -261,14 +415,26 @@
     keep.focus();
     keep.onclick = function () {
       saver.el.dataset.revision = data.revision;
+      saver.el.classList.remove("conflict");
       dialog.hidden = true;
       saver.el.classList.add("dirty");
       saver.flush();
     };
     take.onclick = function () {
-      saver.el.dataset.revision = data.revision;
-      saver.adapter.apply(saver.el, data.theirs || {});
-      saver.el.classList.remove("dirty");
+      var el = saver.el;
+      el.dataset.revision = data.revision;
+      if (saver.adapter.fields) {
+        // Theirs, every field as the server shows it; no mark of mine is left.
+        fieldsOf(el).forEach(function (input) {
+          var value = (data.fields || {})[input.dataset.path];
+          input.value = input.savedValue = value === undefined || value === null ? "" : String(value);
+          clearMark(input);
+        });
+        if (saver.adapter.onInput) { saver.adapter.onInput(el, el); }
+      } else {
+        saver.adapter.apply(el, data.theirs || {});
+      }
+      el.classList.remove("dirty", "conflict", "failed");
       dialog.hidden = true;
       setStatus(T.tookTheirs, "ok");
     };
@@ -366,60 +532,51 @@
     var d = cell.querySelector("[data-part=d]");
     var out = cell.querySelector(".percent");
     if (!n || !d || !out) { return; }
-    var a = parseNumber(n.value), b = parseNumber(d.value);
-    out.textContent = (a !== null && b && !isNaN(a) && !isNaN(b)) ? formatNumber(a * 100 / b, 1) + "%" : "";
+    // Only for two readable parts: a percentage of a refused value would look saved.
+    var a = numberForDisplay(n.value), b = numberForDisplay(d.value);
+    var shown = a !== null && b && !isNaN(a) && !isNaN(b) && !n.classList.contains("invalid") && !d.classList.contains("invalid");
+    out.textContent = shown ? Cells.formatFloat(a * 100 / b, 1, locale) + "%" : "";
   }
   document.querySelectorAll(".value-entry").forEach(function (entry) {
     var type = entry.dataset.type;
+    var bounds = { min: entry.dataset.min, max: entry.dataset.max };
     watch(entry, {
-      collect: function (el) {
-        var cells = {};
-        el.querySelectorAll(".value-cell").forEach(function (cell) {
-          var key = cell.dataset.cell;
-          if (cell.querySelector(".invalid")) { return; }
-          if (type === "ratio") {
-            cells[key] = { n: cell.querySelector("[data-part=n]").value, d: cell.querySelector("[data-part=d]").value };
-          } else {
-            cells[key] = cell.querySelector("[data-part=v]").value;
-          }
-        });
-        var comment = el.querySelector(".comment");
-        return { cells: cells, comment: comment ? comment.value : "" };
+      fields: function (el) { return Array.prototype.slice.call(el.querySelectorAll(".value-cell [data-part], .comment")); },
+      pathOf: function (el, input) {
+        if (input.classList.contains("comment")) { return "comment"; }
+        var key = input.closest(".value-cell").dataset.cell;
+        return input.dataset.part === "v" ? "cells." + key : "cells." + key + "." + input.dataset.part;
       },
-      apply: function (el, content) {
-        var cells = (content && content.cells) || {};
-        el.querySelectorAll(".value-cell").forEach(function (cell) {
-          var value = cells[cell.dataset.cell] || {};
-          if (type === "ratio") {
-            cell.querySelector("[data-part=n]").value = value.n !== undefined ? formatNumber(parseFloat(value.n)) : "";
-            cell.querySelector("[data-part=d]").value = value.d !== undefined ? formatNumber(parseFloat(value.d)) : "";
-            updatePercent(cell);
-          } else {
-            var input = cell.querySelector("[data-part=v]");
-            input.value = value.v === undefined ? "" : (typeof value.v === "boolean" ? (value.v ? "1" : "0") : value.v);
-          }
-        });
-        var comment = el.querySelector(".comment");
-        if (comment) { comment.value = content.comment || ""; }
+      collect: function (el, sent) {
+        var content = collectFields(el, sent);
+        content.cells = content.cells || {};
+        return content;
       },
-      inputFor: function (el, path) {
-        if (path === "comment") { return el.querySelector(".comment"); }
-        var match = /^cells\.([^.]*)(?:\.(n|d))?$/.exec(path);
-        if (!match) { return null; }
-        var cell = el.querySelector('.value-cell[data-cell="' + match[1] + '"]');
-        if (!cell) { return null; }
-        return cell.querySelector("[data-part=" + (match[2] || (type === "ratio" ? "n" : "v")) + "]");
-      },
-      onInput: function (el, target) {
-        var cell = target.closest(".value-cell");
-        if (cell) { updatePercent(cell); }
-        if (target.matches("input.num")) {
-          var problem = checkCell(type === "ratio" ? "decimal" : type, target.value);
-          clearErrors(cell || el);
-          if (problem) { markInvalid(target, problem); }
+      /* The field an error names; the server names the numerator when the two parts of a
+         ratio disagree, and when the numerator was not sent (it keeps its saved value) the
+         part that was sent is the one to change. */
+      inputFor: function (el, path, sent) {
+        var input = fieldAt(el, path);
+        if (input && type === "ratio" && sent && !sent.has(input)) {
+          var other = input.closest(".value-cell").querySelector("[data-part=" + (input.dataset.part === "n" ? "d" : "n") + "]");
+          if (other && sent.has(other)) { return other; }
         }
+        return input;
       },
-      partial: true
+      related: function (el, input) {
+        var cell = input.closest(".value-cell");
+        return type === "ratio" && cell ? Array.prototype.slice.call(cell.querySelectorAll("[data-part]")) : [input];
+      },
+      check: function (el, input) {
+        if (!input.matches("input.num")) { return ""; }
+        return checkCell(type, input.value, null, bounds);
+      },
+      onInput: function (el) {
+        el.querySelectorAll(".value-cell").forEach(updatePercent);
+      },
+      saved: function (el) {
+        el.querySelectorAll(".value-cell").forEach(updatePercent);
+      }
     });
   });
 
@@ -467,77 +624,44 @@
 
   /* ---------- rows: tables, targets, budget lines, results ---------- */
   function rowAdapter(kind) {
+    function columnOf(row, td) {
+      return td.dataset.column ? row.closest("table").querySelector('th[data-column="' + td.dataset.column + '"]') : null;
+    }
     return {
-      collect: function (row) {
-        if (kind === "row") {
-          var cells = {}, phasing = {};
-          // A cell marked invalid is left out (it keeps its saved value) so the rest of the
-          // row is saved; the marked cell stays red, with its reason, until corrected.
-          row.querySelectorAll("td[data-column] input").forEach(function (input) { if (!input.classList.contains("invalid")) { cells[input.parentNode.dataset.column] = input.value; } });
-          row.querySelectorAll("td[data-phasing] input").forEach(function (input) { if (input.value.trim() !== "" && !input.classList.contains("invalid")) { phasing[input.parentNode.dataset.phasing] = input.value; } });
-          var content = { cells: cells };
-          if (row.querySelector("td[data-phasing]")) { content.phasing = phasing; }
-          return content;
-        }
-        if (kind === "budget") {
-          var lines = {};
-          row.querySelectorAll("td[data-phasing] input").forEach(function (input) { if (input.value.trim() !== "") { lines[input.parentNode.dataset.phasing] = input.value; } });
-          return { label: row.querySelector("td[data-field=label] input").value, phasing: lines };
-        }
-        var data = {};
-        row.querySelectorAll("[data-field]").forEach(function (field) { data[field.dataset.field] = field.value; });
-        return data;
+      fields: function (row) {
+        var selector = kind === "row" ? "td[data-column] input, td[data-phasing] input"
+          : kind === "budget" ? "td[data-field=label] input, td[data-phasing] input" : "[data-field]";
+        return Array.prototype.slice.call(row.querySelectorAll(selector));
       },
-      apply: function (row, content) {
-        if (kind === "row") {
-          var cells = content.cells || {}, phasing = content.phasing || {};
-          row.querySelectorAll("td[data-column] input").forEach(function (input) { var v = cells[input.parentNode.dataset.column]; input.value = v === undefined || v === null ? "" : v; });
-          row.querySelectorAll("td[data-phasing] input").forEach(function (input) { var v = phasing[input.parentNode.dataset.phasing]; input.value = v === undefined ? "" : v; });
-          return;
-        }
-        row.querySelectorAll("[data-field]").forEach(function (field) { var v = content[field.dataset.field]; if (v !== undefined) { field.value = v; } });
+      pathOf: function (row, input) {
+        var td = input.closest("td");
+        if (td && td.dataset.column) { return "cells." + td.dataset.column; }
+        if (td && td.dataset.phasing) { return "phasing." + td.dataset.phasing; }
+        return input.dataset.field || td.dataset.field;
       },
-      inputFor: function (row, path) {
-        var match = /^(cells|phasing)\.(.+)$/.exec(path);
-        if (match) {
-          var attribute = match[1] === "cells" ? "data-column" : "data-phasing";
-          return row.querySelector("td[" + attribute + '="' + match[2] + '"] input');
-        }
-        return row.querySelector('[data-field="' + path + '"]');
+      collect: function (row, sent) {
+        var content = collectFields(row, sent);
+        if (kind === "row") { content.cells = content.cells || {}; }
+        return content;
       },
-      onInput: function (row, target) {
-        if (!target.classList.contains("gcell")) { return; }
-        var td = target.parentNode;
-        var type = "money", choices = null;
-        if (td.dataset.column) {
-          var head = row.closest("table").querySelector('th[data-column="' + td.dataset.column + '"]');
-          type = head ? head.dataset.type : "text";
-          choices = head && head.dataset.choices ? head.dataset.choices.split("|") : null;
-        } else if (td.dataset.field === "label") {
-          type = "text";
+      inputFor: function (row, path) { return fieldAt(row, path); },
+      check: function (row, input) {
+        var td = input.closest("td");
+        if (input.classList.contains("gcell")) {
+          if (td.dataset.phasing) { return checkCell("money", input.value); }
+          var head = columnOf(row, td);
+          if (!head) { return ""; }
+          return checkCell(head.dataset.type, input.value, head.dataset.choices ? head.dataset.choices.split("|") : null);
         }
-        clearErrors(td);
-        var problem = checkCell(type, target.value, choices);
-        if (problem) {
-          markInvalid(target, problem);
-          var header = td.dataset.column ? row.closest("table").querySelector('th[data-column="' + td.dataset.column + '"]') : null;
-          setStatus((header ? header.textContent.trim() + ": " : "") + problem, "error");
-        }
+        var field = input.dataset.field;
+        if (field === "baseline" || field === "target" || field === "achieved") { return checkCell("decimal", input.value); }
+        return "";
       },
-      partial: true,
       saved: function (row, data) {
         var derived = data.derived || {};
         if (derived.row) {
           var total = row.querySelector(".row-total");
           if (total) { total.textContent = derived.row.total; }
-          derived.row.cells.forEach(function (cell) {
-            var input = row.querySelector('td[data-column="' + cell.code + '"] input');
-            if (input && document.activeElement !== input) { input.value = cell.value; }
-          });
-          derived.row.phasing.forEach(function (cell) {
-            var input = row.querySelector('td[data-phasing="' + cell.key + '"] input');
-            if (input && document.activeElement !== input) { input.value = cell.value; }
-          });
         }
         var table = row.closest("table");
         if (derived.totals && table) {
@@ -573,16 +697,22 @@
       var rowTotal = 0;
       row.querySelectorAll("td[data-phasing]").forEach(function (td, i) {
         var input = td.querySelector("input");
-        var n = parseNumber(input ? input.value : td.textContent);
+        // A marked cell counts with what is stored: that is what the total is of.
+        var n = numberForDisplay(!input ? td.textContent : input.classList.contains("invalid") ? input.savedValue : input.value);
         if (n && !isNaN(n)) { sums[i] += n; rowTotal += n; }
       });
       var cell = row.querySelector(".row-total");
-      if (cell) { cell.textContent = formatNumber(Math.round(rowTotal * 1000) / 1000); }
+      if (cell) { cell.textContent = formatShown(rowTotal); }
       grand += rowTotal;
     });
-    table.querySelectorAll("tfoot .phasing-total").forEach(function (td, i) { td.textContent = formatNumber(Math.round(sums[i] * 1000) / 1000); });
+    table.querySelectorAll("tfoot .phasing-total").forEach(function (td, i) { td.textContent = formatShown(sums[i]); });
     var total = table.querySelector("tfoot .grand-total");
-    if (total) { total.textContent = formatNumber(Math.round(grand * 1000) / 1000); }
+    if (total) { total.textContent = formatShown(grand); }
+  }
+
+  /* A running total as the page shows it, to the thousand đồng (million VND, 3 places). */
+  function formatShown(number) {
+    return Cells.format(Cells.parse(number.toFixed(3), "en").value, locale);
   }
 
   function renumber(body) {
@@ -640,7 +770,8 @@
             setStatus(T.deleted, "ok");
             if (kind === "row") { refreshTotals(table); }
           } else if (result.status === 409) {
-            showConflict(row.saver, row.saver.adapter.collect(row), result.data);
+            row.classList.add("conflict");
+            showConflict(row.saver, row.saver.adapter.collect(row, new Map()), result.data);
           }
         });
       }
