@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
 from govplan.core import workflow as machine
+from govplan.core.documents import keys
+from govplan.core.documents.keys import EntryKey
 from govplan.core.documents.merge import Conflict, changes, flatten, merge, overlay
 from govplan.documents.content import (
     MAX_ROWS_PER_TABLE,
@@ -165,7 +167,7 @@ def _version(entry: Entry, *, actor: Any, reason: str) -> None:
 def _audit(
     entry: Entry, actor: Any, before: dict[str, Any], after: dict[str, Any], reason: str
 ) -> None:
-    if entry.kind == "narrative":
+    if entry.kind == keys.NARRATIVE:
         before_view, after_view = before, after
     else:
         diff = changes(before, after)
@@ -456,7 +458,7 @@ def do_cite_new_legal_document(
 ) -> Entry:
     """Add a legal document missing from the catalogue and cite it in the section's legal
     basis: both or neither."""
-    key = f"legal:{section_code}"
+    key = str(EntryKey.legal(section_code))
     with transaction.atomic():
         lock_for_edit(document)
         legal = do_add_legal_document(

@@ -10,7 +10,9 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from govplan.core.documents import keys
 from govplan.core.documents.cells import display_value, format_number
+from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import (
     column_totals,
     phasing_by,
@@ -147,7 +149,7 @@ def _indicator_block(
     spec: Framework, use: Any, entries: dict[str, Entry], previous: dict[str, Any], locale: str
 ) -> dict[str, Any]:
     indicator = spec.indicators[use.indicator]
-    entry = entries.get(f"value:{indicator.code}")
+    entry = entries.get(str(EntryKey.value(indicator.code)))
     content = entry.content if entry else {}
     cells = content.get("cells", {})
     dims = [spec.dimensions[d] for d in indicator.disaggregation]
@@ -175,7 +177,7 @@ def _indicator_block(
                 }
             )
     return {
-        "key": f"value:{indicator.code}",
+        "key": str(EntryKey.value(indicator.code)),
         "revision": entry.revision if entry else 0,
         "code": indicator.code,
         "name": use.label or indicator.name,
@@ -382,20 +384,22 @@ def required_parts(
         if not section.required:
             continue
         if section.narrative:
-            entry = entries.get(f"narrative:{section.code}")
+            entry = entries.get(str(EntryKey.narrative(section.code)))
             parts.append((section.code, bool(entry and text_of(entry.content.get("html", "")))))
         if section.legal_basis is not None:
-            entry = entries.get(f"legal:{section.code}")
+            entry = entries.get(str(EntryKey.legal(section.code)))
             parts.append((section.code, bool(entry and entry.content.get("items"))))
         for use in section.indicators:
             if use.required:
-                entry = entries.get(f"value:{use.indicator}")
+                entry = entries.get(str(EntryKey.value(use.indicator)))
                 indicator = spec.indicators[use.indicator]
                 parts.append((section.code, bool(entry and is_filled(indicator, entry.content))))
         if section.targets is not None:
-            parts.append((section.code, bool(collections.get(f"target:{section.code}"))))
+            parts.append(
+                (section.code, bool(collections.get(str(Collection(keys.TARGET, section.code)))))
+            )
         for table in section.tables:
-            parts.append((section.code, bool(collections.get(f"table:{table.code}"))))
+            parts.append((section.code, bool(collections.get(str(Collection.table(table.code))))))
     return parts
 
 
@@ -436,22 +440,23 @@ def section_blocks(
             "anchors": [
                 {"key": e.key, "label": entry_label(spec, e.key, e.content)}
                 for e in entries.values()
-                if e.section_code == section.code and e.kind in ("value", "row", "target", "budget")
+                if e.section_code == section.code
+                and e.kind in (keys.VALUE, keys.ROW, keys.TARGET, keys.BUDGET)
             ],
         }
         if section.narrative:
-            entry = entries.get(f"narrative:{section.code}")
+            entry = entries.get(str(EntryKey.narrative(section.code)))
             html = entry.content.get("html", "") if entry else ""
             block["narrative"] = {
-                "key": f"narrative:{section.code}",
+                "key": str(EntryKey.narrative(section.code)),
                 "revision": entry.revision if entry else 0,
                 "html": html,
             }
         if section.legal_basis is not None:
-            entry = entries.get(f"legal:{section.code}")
+            entry = entries.get(str(EntryKey.legal(section.code)))
             items = entry.content.get("items", []) if entry else []
             block["legal"] = {
-                "key": f"legal:{section.code}",
+                "key": str(EntryKey.legal(section.code)),
                 "revision": entry.revision if entry else 0,
                 "items": [
                     {"code": i["code"], "document": legal_titles.get(i["code"])}
@@ -467,9 +472,9 @@ def section_blocks(
                 _indicator_block(spec, u, entries, previous, locale) for u in section.indicators
             ]
         if section.targets is not None:
-            rows = collections.get(f"target:{section.code}", [])
+            rows = collections.get(str(Collection(keys.TARGET, section.code)), [])
             block["targets"] = {
-                "container": f"target:{section.code}",
+                "container": Collection(keys.TARGET, section.code).container,
                 "indicators": [spec.indicators[c] for c in section.targets.indicators]
                 or list(spec.indicators.values()),
                 "free_text": section.targets.free_text,
@@ -477,14 +482,14 @@ def section_blocks(
                 "rows": [_target_row(spec, e, locale) for e in rows],
             }
         if section.target_results:
-            rows = collections.get(f"result:{section.code}", [])
+            rows = collections.get(str(Collection(keys.RESULT, section.code)), [])
             block["results"] = {
-                "container": f"result:{section.code}",
+                "container": Collection(keys.RESULT, section.code).container,
                 "rows": [_result_row(e, locale) for e in rows],
             }
         if section.tables:
             block["tables"] = [
-                table_block(spec, t, collections.get(f"table:{t.code}", []), locale)
+                table_block(spec, t, collections.get(str(Collection.table(t.code)), []), locale)
                 for t in section.tables
             ]
         if section.budget is not None:
@@ -583,7 +588,7 @@ def _budget_block(
         source_rows = []
         for _section, table in spec.tables():
             if table.phasing is not None:
-                for entry in collections.get(f"table:{table.code}", []):
+                for entry in collections.get(str(Collection.table(table.code)), []):
                     name_column = table.by_role("project_name")
                     label = (
                         entry.content.get("cells", {}).get(name_column.code, "")
@@ -607,7 +612,7 @@ def _budget_block(
                 "label": e.content.get("label", ""),
                 "phasing": e.content.get("phasing", {}),
             }
-            for e in collections.get(f"budget:{section.code}", [])
+            for e in collections.get(str(Collection(keys.BUDGET, section.code)), [])
         ]
         editable = True
     rows = [
@@ -626,7 +631,7 @@ def _budget_block(
     ]
     totals = table_phasing_totals(r["phasing"] for r in source_rows)
     return {
-        "container": f"budget:{section.code}",
+        "container": Collection(keys.BUDGET, section.code).container,
         "rows_from": section.budget.rows,
         "editable": editable,
         "columns": columns,
@@ -641,10 +646,11 @@ def entry_fields(spec: Framework, key: str, content: dict[str, Any], locale: str
     ("cells.total", "cells..n", "phasing.2027|oda|capital", "baseline" …), exactly as this
     page model renders it: after a save the page shows these, and a field put back to its
     saved value (Escape) takes its text from here. Narrative and legal entries have none."""
-    kind, _sep, rest = key.partition(":")
+    address = EntryKey.parse(key)
+    kind = address.kind
     fields: dict[str, str] = {}
-    if kind == "value":
-        indicator = spec.indicators[rest]
+    if kind == keys.VALUE:
+        indicator = spec.indicators[address.code]
         cells = content.get("cells", {})
         for cell_key in cell_keys(indicator, spec.dimensions):
             cell = _cell(indicator, cell_key, cells, {}, locale)
@@ -658,25 +664,25 @@ def entry_fields(spec: Framework, key: str, content: dict[str, Any], locale: str
                     ("1" if value else "0") if isinstance(value, bool) else str(value)
                 )
         fields["comment"] = content.get("comment", "")
-    elif kind == "row":
-        table = spec.table(rest.rpartition(":")[0])
+    elif kind == keys.ROW:
+        table = spec.table(address.code)
         if table is not None:
             cells = content.get("cells", {})
             for column in table.columns:
                 fields[f"cells.{column.code}"] = display_value(
                     column.type, cells.get(column.code), choices=column.choices, locale=locale
                 )
-    elif kind == "target":
+    elif kind == keys.TARGET:
         row = _target_row(spec, Entry(key=key, content=content), locale)
         for name in ("indicator", "text", "baseline", "target", "year"):
             fields[name] = str(row[name])
-    elif kind == "result":
+    elif kind == keys.RESULT:
         row = _result_row(Entry(key=key, content=content), locale)
         for name in ("text", "achieved", "status", "obstacles"):
             fields[name] = str(row[name])
-    elif kind == "budget":
+    elif kind == keys.BUDGET:
         fields["label"] = content.get("label", "")
-    if kind in ("row", "budget"):
+    if kind in (keys.ROW, keys.BUDGET):
         for phasing, value in content.get("phasing", {}).items():
             fields[f"phasing.{phasing}"] = display_value("money", value, locale=locale)
     return fields

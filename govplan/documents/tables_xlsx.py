@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
+from govplan.core.documents import keys
 from govplan.core.documents.cells import display_value
+from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.xlsx import (
     ImportProblem,
     ImportResult,
@@ -64,11 +66,11 @@ def sheet_specs(spec: Framework, document: Document, only: str | None = None) ->
 
 def _rows(document: Document, table: Table) -> list[RowData]:
     entries = Entry.objects.filter(
-        document=document, collection=f"table:{table.code}", deleted=False
+        document=document, collection=str(Collection.table(table.code)), deleted=False
     ).order_by("position", "pk")
     return [
         RowData(
-            uid=e.key.rsplit(":", 1)[1],
+            uid=EntryKey.parse(e.key).uid,
             cells=e.content.get("cells", {}),
             phasing=e.content.get("phasing", {}),
         )
@@ -140,9 +142,9 @@ def plan_tables(
         if table.code not in result.tables:
             continue
         existing = {
-            e.key.rsplit(":", 1)[1]: e
+            EntryKey.parse(e.key).uid: e
             for e in Entry.objects.filter(
-                document=document, collection=f"table:{table.code}", deleted=False
+                document=document, collection=str(Collection.table(table.code)), deleted=False
             ).order_by("position", "pk")
         }
         plan: dict[str, Any] = {
@@ -302,7 +304,7 @@ def do_apply_import(batch: ImportBatch, *, actor: Any) -> dict[str, int]:
                 e.key: e
                 for e in Entry.objects.select_for_update().filter(
                     document=document,
-                    collection=f"table:{table_plan['code']}",
+                    collection=str(Collection.table(table_plan["code"])),
                     deleted=False,
                 )
             }
@@ -367,7 +369,7 @@ def _differences(
         .order_by("position", "pk")
     ):
         params = {
-            "row": row_name(table, entry.content) or entry.key.rsplit(":", 1)[1],
+            "row": row_name(table, entry.content) or EntryKey.parse(entry.key).uid,
             "table": plan["title"],
             "user": entry.updated_by.display_name if entry.updated_by else "?",
         }
@@ -379,7 +381,7 @@ def _differences(
             out.append(_("row “%(row)s” of “%(table)s” changed by %(user)s") % params)
         keys.discard(entry.key)
     for key in sorted(keys):  # gone from the database altogether
-        params = {"row": key.rsplit(":", 1)[1], "table": plan["title"]}
+        params = {"row": EntryKey.parse(key).uid, "table": plan["title"]}
         out.append(_("row %(row)s of “%(table)s” removed") % params)
     return out
 
@@ -392,7 +394,7 @@ def _apply_table(
     actor: Any,
 ) -> None:
     now = timezone.now()
-    collection = f"table:{plan['code']}"
+    collection = str(Collection.table(plan["code"]))
     # Removed rows in one statement; changed rows one by one (their contents differ).
     removed = [live[row["key"]] for row in plan["removed"]]
     Entry.objects.filter(pk__in=[e.pk for e in removed]).update(
@@ -422,8 +424,8 @@ def _apply_table(
         new_entries.append(
             Entry(
                 document=document,
-                key=f"row:{plan['code']}:{new_uid()}",
-                kind="row",
+                key=str(Collection.table(plan["code"]).key(new_uid())),
+                kind=keys.ROW,
                 section_code=section_of[plan["code"]],
                 collection=collection,
                 position=position,

@@ -17,7 +17,9 @@ from typing import Any
 from django.db.models import Max, prefetch_related_objects
 from django.utils import timezone, translation
 
+from govplan.core.documents import keys
 from govplan.core.documents.cells import display_value
+from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.report_xlsx import ReportColumn, ReportSheet, write_report
 from govplan.core.documents.totals import row_phasing_total
 from govplan.core.documents.values import CELL_SEPARATOR, cell_keys, ratio_percent
@@ -72,12 +74,14 @@ def _load(documents: Sequence[Document]) -> _Loaded:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         entries = (
-            Entry.objects.filter(document_id__in=chunk, deleted=False, kind__in=("row", "value"))
+            Entry.objects.filter(
+                document_id__in=chunk, deleted=False, kind__in=(keys.ROW, keys.VALUE)
+            )
             .order_by("document_id", "collection", "position", "pk")
             .values_list("document_id", "kind", "collection", "key", "content")
         )
         for document_id, kind, collection, key, content in entries.iterator(chunk_size=2000):
-            if kind == "row":
+            if kind == keys.ROW:
                 loaded.rows[document_id][collection].append(content)
             else:
                 loaded.values[document_id][key] = content
@@ -182,7 +186,7 @@ def _table_sheet(
     columns += [ReportColumn(header, "money") for _, header in phasing]
     if table.phasing is not None:
         columns.append(ReportColumn(TOTAL_FUNDING, "money"))
-    collection = f"table:{table.code}"
+    collection = str(Collection.table(table.code))
     rows: list[list[Any]] = []
     for document in documents:
         if not any(t.code == table.code for s in sections[document.pk] for t in s.tables):
@@ -248,7 +252,7 @@ def _indicator_sheet(
                 if indicator is None or indicator.code in seen:
                     continue
                 seen.add(indicator.code)
-                cells = values.get(f"value:{indicator.code}", {}).get("cells", {})
+                cells = values.get(str(EntryKey.value(indicator.code)), {}).get("cells", {})
                 for key in keys[indicator.code]:
                     cell = cells.get(key) or {}
                     breakdown = " – ".join(
