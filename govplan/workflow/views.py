@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,6 +23,7 @@ from govplan.documents.access import can_edit, load_document
 from govplan.documents.content import message
 from govplan.documents.models import Document
 from govplan.official.issuing import do_issue_with_signed_copy
+from govplan.web.inputs import int_param, parse_day
 from govplan.workflow import actions
 from govplan.workflow.compare import compare_revisions
 from govplan.workflow.labels import action_label
@@ -65,9 +64,12 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
         if not editable:
             messages.error(request, _("This document is no longer a draft and cannot be edited."))
             return redirect("document_check", pk=pk)
+        # Only the warnings the document has now: a name made up in the form is no check.
+        warnings = {f.check_id for f in validate(document).warnings}
         for name, text in request.POST.items():
-            if name.startswith("explain::"):
-                do_explain(document, name.removeprefix("explain::"), text, actor=request.user)
+            check_id = name.removeprefix("explain::")
+            if name.startswith("explain::") and check_id in warnings:
+                do_explain(document, check_id, text, actor=request.user)
         messages.success(request, _("Explanations saved."))
         return redirect("document_check", pk=pk)
     report = validate(document)
@@ -153,10 +155,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("signed_copy")
         number = request.POST.get("number", "").strip()
-        try:
-            date = dt.date.fromisoformat(request.POST.get("date", ""))
-        except ValueError:
-            date = None
+        date = parse_day(request.POST.get("date", ""))
         try:
             if upload is None:
                 raise actions.Refused(_("Attach the signed copy (PDF)."))
@@ -188,11 +187,11 @@ def revisions(request: HttpRequest, pk: int) -> HttpResponse:
     all_revisions = list(
         DocumentRevision.objects.filter(document=document).select_related("created_by")
     )
-    a, b = request.GET.get("a"), request.GET.get("b")
+    a, b = int_param(request.GET, "a"), int_param(request.GET, "b")
     comparison = None
-    if a and b and a.isdigit() and b.isdigit():
-        old = next((r for r in all_revisions if r.number == int(a)), None)
-        new = next((r for r in all_revisions if r.number == int(b)), None)
+    if a is not None and b is not None:
+        old = next((r for r in all_revisions if r.number == a), None)
+        new = next((r for r in all_revisions if r.number == b), None)
         if old is None or new is None:
             raise Http404
         comparison = compare_revisions(document, old, new)

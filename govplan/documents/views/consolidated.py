@@ -12,6 +12,7 @@ from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import do_save_entry
 from govplan.documents.consolidation import consolidated
 from govplan.documents.content import ContentError
+from govplan.web.inputs import int_param
 
 
 @authenticated
@@ -33,12 +34,13 @@ def take_sum(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if item is None:
         raise Http404
-    base = request.POST.get("base", "0")
+    base = int_param(request.POST, "base", 0)
+    assert base is not None
     try:
         result = do_save_entry(
             document,
             f"value:{code}",
-            int(base) if base.isdigit() else 0,
+            base,
             {"cells": item["total"]["cells"]},
             actor=request.user,
             locale="en",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 
@@ -24,6 +23,7 @@ from govplan.documents.actions import do_save_entry
 from govplan.documents.content import ContentError
 from govplan.documents.models import Entry
 from govplan.frameworks.models import LegalDocument
+from govplan.web.inputs import parse_day
 
 
 def legal_code(number: str) -> str:
@@ -55,9 +55,8 @@ def legal_new(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         missing.append(_("Type"))
     date = None
     if request.POST.get("legal_date"):
-        try:
-            date = dt.date.fromisoformat(request.POST["legal_date"])
-        except ValueError:
+        date = parse_day(request.POST["legal_date"])
+        if date is None:
             missing.append(_("Date"))
     if missing:
         messages.error(request, _("Fill in: %(fields)s.") % {"fields": ", ".join(missing)})
