@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the views, the CSRF check and django-axes: nothing they read or store can hold a
+    # NUL, a control character or an unpaired surrogate (govplan.core.inputs).
+    "govplan.web.middleware.InputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govplan.audit.middleware.RequestOriginMiddleware",
     "govplan.access.middleware.DefaultDenyMiddleware",

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from govplan.access.policies import authenticated, public
 from govplan.accounts import views as accounts
+from govplan.accounts.forms import LoginForm
 from govplan.audit import views as audit
 from govplan.documents.views import api as doc_api
 from govplan.documents.views import attachments as doc_files
@@ -28,7 +29,11 @@ urlpatterns = [
     path("healthz", web.healthz, name="healthz"),
     path(
         "login/",
-        public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        public(
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            )
+        ),
         name="login",
     ),
     path("logout/", authenticated(auth_views.LogoutView.as_view()), name="logout"),

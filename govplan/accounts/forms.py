@@ -3,10 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from govplan.accounts.models import Role, User
+
+MAX_PASSWORD = 4096  # far beyond any password: a longer one is refused before any hashing
 
 
 class UserForm(forms.ModelForm):
@@ -61,3 +65,18 @@ class UserFilterForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the length of the user name checked: Django sets the field's
+    max_length after the field is made, so no validator holds it, and an over-long name
+    reached the authentication backends and django-axes (whose columns hold 255
+    characters: a DataError on PostgreSQL, from a page anyone can open)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(validators.MaxLengthValidator(field.max_length))
+        password = self.fields["password"]
+        password.max_length = MAX_PASSWORD
+        password.validators.append(validators.MaxLengthValidator(MAX_PASSWORD))

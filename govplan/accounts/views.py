@@ -27,6 +27,7 @@ from govplan.accounts.forms import (
     UserForm,
 )
 from govplan.accounts.models import Membership, User
+from govplan.core.inputs import parse_id
 from govplan.orgunits.models import OrgUnit
 from govplan.web.forms import attach_errors
 
@@ -150,12 +151,12 @@ def user_set_password(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     target = _load_user(request, pk)
-    unit_id = request.POST.get("org_unit", "")
+    unit_id = parse_id(request.POST.get("org_unit"))
     unit = (
         visible_to(OrgUnit.objects.all(), request.user, Capability.ADMINISTER)
-        .filter(pk=int(unit_id))
+        .filter(pk=unit_id)
         .first()
-        if unit_id.isdigit()
+        if unit_id is not None
         else None
     )
     form = MembershipForm(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from govplan.audit.origin import Origin, client_ip, origin
+from govplan.core.inputs import strip_forbidden
 
 
 class RequestOriginMiddleware:
@@ -16,7 +17,8 @@ class RequestOriginMiddleware:
         value = Origin(
             channel="web",
             ip=client_ip(request.META, settings.TRUST_X_FORWARDED_FOR),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
+            # What the browser says of itself is kept as text, without control characters.
+            user_agent=strip_forbidden(request.META.get("HTTP_USER_AGENT", ""))[:255],
         )
         with origin(value):
             return self.get_response(request)

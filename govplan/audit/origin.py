@@ -8,6 +8,7 @@ action function having to pass the request around.
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,8 +41,16 @@ def origin(value: Origin) -> Iterator[Origin]:
 
 
 def client_ip(meta: dict[str, str], trust_forwarded: bool) -> str | None:
+    """The client's address, or None when there is none that is an address (the column is
+    an inet on PostgreSQL: anything else would fail the audit entry, and the request)."""
+    address = meta.get("REMOTE_ADDR") or None
     if trust_forwarded:
         forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return meta.get("REMOTE_ADDR") or None
+            address = forwarded.split(",")[0].strip() or None
+    if address is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

@@ -24,6 +24,7 @@ from govplan.core.documents.cells import (
 from govplan.core.documents.totals import split_phasing_key
 from govplan.core.documents.values import parse_indicator_value
 from govplan.core.frameworks.model import Framework, Section, Table
+from govplan.core.frameworks.problems import gettext_noop
 from govplan.documents.sanitize import clean_html
 
 MAX_ROWS_PER_TABLE = 5000
@@ -174,13 +175,13 @@ def _legal(
         raise ContentError({"items": _("The list must be a list.")})
     known = set(
         LegalDocument.objects.filter(
-            code__in=[i.get("code") for i in items if isinstance(i, dict)]
+            code__in=[i["code"] for i in items if isinstance(i, dict) and _is_text(i.get("code"))]
         ).values_list("code", flat=True)
     )
     result: list[dict[str, str]] = []
     errors: dict[str, str] = {}
     for index, item in enumerate(items):
-        if not isinstance(item, dict):
+        if not isinstance(item, dict) or not _is_text(item.get("code", "")):
             errors[f"items.{index}"] = _("Each item names a document or is a citation text.")
             continue
         if item.get("code"):
@@ -198,6 +199,10 @@ def _legal(
     if errors:
         raise ContentError(errors)
     return {"items": result}
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
 
 
 def _value(
@@ -299,6 +304,9 @@ def _target(
     errors: dict[str, str] = {}
     content: dict[str, Any] = {}
     indicator_code = raw.get("indicator") or ""
+    if not _is_text(indicator_code):
+        errors["indicator"] = _("Choose an indicator this framework asks for.")
+        indicator_code = ""
     if indicator_code:
         if (
             indicator_code not in spec.indicators
@@ -344,15 +352,16 @@ def _result(
     content: dict[str, Any] = {}
     source = raw.get("source")
     if isinstance(source, dict):
-        content["source"] = {
-            k: source[k]
-            for k in ("document", "key", "indicator", "text", "baseline", "target", "year")
-            if k in source
-        }
+        content["source"] = _result_source(source, errors)
+    elif source not in (None, ""):
+        errors["source"] = _("The target must be an object.")
     if not content.get("source") and not raw.get("text"):
         errors["text"] = _("Name the target this result is about.")
     if raw.get("text"):
-        content["text"] = str(raw["text"])[:2000]
+        try:
+            content["text"] = parse_text(raw["text"], limit=2000)
+        except CellValueError as exc:
+            errors["text"] = message(exc.error)
     if raw.get("achieved") not in (None, ""):
         try:
             content["achieved"] = parse_column_value("decimal", raw["achieved"], locale=locale)
@@ -372,6 +381,32 @@ def _result(
     if errors:
         raise ContentError(errors)
     return content
+
+
+def _result_source(source: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """The plan target a result reports on, as the report keeps a copy of it (written by
+    carryover.fill_results, sent back by the page): each part checked as what it is, since
+    the page and the official document read its numbers back."""
+    kept: dict[str, Any] = {}
+    for name in ("document", "key", "indicator", "text", "baseline", "target", "year"):
+        value = source.get(name)
+        if value in (None, ""):
+            continue
+        try:
+            if name == "document":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise CellValueError(gettext_noop("must be a whole number"))
+                kept[name] = value
+            elif name in ("baseline", "target"):
+                # Stored numbers, as the page sends them back: 1234.5, never 1.234,5.
+                kept[name] = parse_column_value("decimal", value, locale="en")
+            elif name == "year":
+                kept[name] = parse_year(value)
+            else:
+                kept[name] = parse_text(value, limit=2000 if name == "text" else 200)
+        except CellValueError as exc:
+            errors[f"source.{name}"] = message(exc.error)
+    return kept
 
 
 def _budget(

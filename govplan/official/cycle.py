@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from govplan.access.scoping import visible_to
+from govplan.core.inputs import parse_id
 from govplan.documents.models import Document, DocumentStatus
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import OrgUnit
@@ -31,9 +32,10 @@ def parse_unit(user: Any, raw: str | None) -> OrgUnit | None:
     value = (raw or "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    pk = parse_id(value)
+    if pk is None:
         raise BadSelection(value)
-    unit = visible_to(OrgUnit.objects.all(), user).filter(pk=int(value)).first()
+    unit = visible_to(OrgUnit.objects.all(), user).filter(pk=pk).first()
     if unit is None:
         raise BadSelection(value)
     return unit

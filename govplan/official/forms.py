@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -7,6 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 from govplan.official.models import IssuingData, IssuingProfile
 from govplan.web.forms import date_field
+
+# The number of an official document: digits, maybe a letter or a dot (2668, 12a, 1.2); in
+# ASCII, since "²" and "٣" pass str.isalnum() but print as nothing a reader could cite.
+NUMBER_RE = re.compile(r"[0-9A-Za-z.]+")
+
+
+def official_number(value: str) -> str:
+    number = value.strip()
+    if number and not NUMBER_RE.fullmatch(number):
+        raise forms.ValidationError(
+            _("Only the number, e.g. 2668: the “/KH-UBND” part is added from the settings.")
+        )
+    return number
 
 
 class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -70,12 +84,10 @@ class IssuingDataForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
     def clean_number(self) -> str:
-        number: str = self.cleaned_data["number"].strip()
-        if number and ("/" in number or not number.replace(".", "").isalnum()):
-            raise forms.ValidationError(
-                _("Only the number, e.g. 2668: the “/KH-UBND” part is added from the settings.")
-            )
-        return number
+        return official_number(self.cleaned_data["number"])
+
+    def clean_decision_number(self) -> str:
+        return official_number(self.cleaned_data["decision_number"])
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
@@ -105,12 +117,7 @@ class SignForm(forms.Form):
     )
 
     def clean_number(self) -> str:
-        number: str = self.cleaned_data["number"].strip()
-        if "/" in number or not number.replace(".", "").isalnum():
-            raise forms.ValidationError(
-                _("Only the number, e.g. 2668: the “/KH-UBND” part is added from the settings.")
-            )
-        return number
+        return official_number(self.cleaned_data["number"])
 
     def clean_key_file(self) -> Any:
         upload = self.cleaned_data["key_file"]

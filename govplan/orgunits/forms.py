@@ -60,8 +60,8 @@ class UnitEditForm(forms.ModelForm):
             "a mistake in the name."
         ),
     )
+    valid_to = date_field(_("valid to"))
 
     class Meta:
         model = OrgUnit
         fields = ["kind", "name", "short_name", "name_en", "level_name", "valid_to"]
-        widgets = {"valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

@@ -22,6 +22,7 @@ from govplan.orgunits.forms import BrowseForm, UnitCreateForm, UnitEditForm
 from govplan.orgunits.history import predecessors, successors
 from govplan.orgunits.models import TOP_LEVEL_KINDS, Kind, OrgUnit
 from govplan.web.forms import attach_errors
+from govplan.web.inputs import int_param
 
 SEARCH_LIMIT = 200
 CHILDREN_PER_PAGE = 100
@@ -161,9 +162,9 @@ def _succeeded(user: Any, units: list[OrgUnit]) -> dict[str, Any]:
 @requires(Capability.ADMINISTER)
 def unit_create(request: HttpRequest) -> HttpResponse:
     parent = None
-    parent_id = request.GET.get("parent") or request.POST.get("parent_id")
-    if parent_id and str(parent_id).isdigit():
-        parent = get_for(request.user, OrgUnit, Capability.ADMINISTER, pk=int(parent_id))
+    parent_id = int_param(request.GET, "parent") or int_param(request.POST, "parent_id")
+    if parent_id is not None:
+        parent = get_for(request.user, OrgUnit, Capability.ADMINISTER, pk=parent_id)
     form = UnitCreateForm(request.POST or None, parent=parent)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -24,6 +24,7 @@ from govplan.documents.content import message
 from govplan.documents.models import Document
 from govplan.official.issuing import do_issue_with_signed_copy, issued_context, to_sign
 from govplan.official.render import PdfUnavailable
+from govplan.web.inputs import int_param
 from govplan.workflow import actions
 from govplan.workflow.compare import compare_revisions
 from govplan.workflow.labels import action_label
@@ -64,9 +65,12 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
         if not editable:
             messages.error(request, _("This document is no longer a draft and cannot be edited."))
             return redirect("document_check", pk=pk)
+        # Only the warnings the document has now: a name made up in the form is no check.
+        warnings = {f.check_id for f in validate(document).warnings}
         for name, text in request.POST.items():
-            if name.startswith("explain::"):
-                do_explain(document, name.removeprefix("explain::"), text, actor=request.user)
+            check_id = name.removeprefix("explain::")
+            if name.startswith("explain::") and check_id in warnings:
+                do_explain(document, check_id, text, actor=request.user)
         messages.success(request, _("Explanations saved."))
         return redirect("document_check", pk=pk)
     report = validate(document)
@@ -185,11 +189,11 @@ def revisions(request: HttpRequest, pk: int) -> HttpResponse:
     all_revisions = list(
         DocumentRevision.objects.filter(document=document).select_related("created_by")
     )
-    a, b = request.GET.get("a"), request.GET.get("b")
+    a, b = int_param(request.GET, "a"), int_param(request.GET, "b")
     comparison = None
-    if a and b and a.isdigit() and b.isdigit():
-        old = next((r for r in all_revisions if r.number == int(a)), None)
-        new = next((r for r in all_revisions if r.number == int(b)), None)
+    if a is not None and b is not None:
+        old = next((r for r in all_revisions if r.number == a), None)
+        new = next((r for r in all_revisions if r.number == b), None)
         if old is None or new is None:
             raise Http404
         comparison = compare_revisions(document, old, new)

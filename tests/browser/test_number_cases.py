@@ -44,10 +44,11 @@ def test_the_editor_reads_and_writes_numbers_as_the_server_does(cells: Page) -> 
     """Numbers the server writes out (what a page shows of a stored value) are read back as
     the stored value, and the editor writes a stored value out as the server does."""
     rng = random.Random(11)
-    numbers = [Decimal(0), Decimal("0.001"), Decimal("-1234.5"), Decimal(10**15)]
+    # Up to the bound: 15 digits before the decimal mark.
+    numbers = [Decimal(0), Decimal("0.001"), Decimal("-1234.5"), Decimal(10**15 - 1)]
     for _ in range(400):
-        digits = rng.randint(1, 18)
-        places = rng.randint(0, min(6, digits))
+        places = rng.randint(0, 6)
+        digits = rng.randint(1, 15) + places
         sign = -1 if rng.random() < 0.2 else 1
         numbers.append(Decimal(sign * rng.randrange(10**digits)).scaleb(-places))
     cases = [
@@ -66,3 +67,13 @@ def test_the_editor_reads_and_writes_numbers_as_the_server_does(cells: Page) -> 
         if answer != [stored, shown]
     ]
     assert wrong == []
+
+
+def test_beyond_the_bound_both_refuse(cells: Page) -> None:
+    """A number with more than 15 digits before the decimal mark is refused by the page as
+    the server refuses it: a float would not hold it, nor would a spreadsheet."""
+    shown = [format_number(Decimal(10**15) * n, locale="vi") for n in (1, 7, 10**10)]
+    answers = cells.evaluate(
+        "texts => texts.map(t => GovPlanCells.parse(t, 'vi').error || 'accepted')", shown
+    )
+    assert answers == ["tooLarge"] * len(shown)

@@ -148,11 +148,11 @@ def test_round_trip_every_column_type_and_phasing() -> None:
             "42",
             {
                 "name": "Số lớn và số nhỏ",
-                "total": "12345678901234567.891",  # more digits than Excel keeps
-                "ratio": "0.000001",
+                "total": "999999999999.999",  # the largest amount: 15 digits, all kept
+                "ratio": "123456789012345.123456",  # more digits than Excel keeps
                 "count": 0,
                 "done": False,
-                "signed": "1899-12-31",  # before Excel's calendar
+                "signed": "1900-01-01",  # the first day of Excel's calendar (the earliest date)
                 "fields": ["tax"],
                 "status": "new",
                 "kind": "o0",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 REFUSED = "refused"
 
-LONG = "123456789012345678901234567890123"  # 33 digits: no float holds it
+LONG = "123456789012345678901234567890123"  # 33 digits: refused (at most 15)
 
 CASES: list[tuple[str, str, str, str | None]] = [
     # The Vietnamese and the English way, and a spreadsheet's.
@@ -86,20 +86,27 @@ CASES: list[tuple[str, str, str, str | None]] = [
     ("mười hai", "vi", "number", REFUSED),
     ("1/2", "vi", "number", REFUSED),
     ("0x10", "en", "number", REFUSED),
-    # Digits: a superscript is not one; other scripts' decimal digits are (as Python reads
-    # them), and are stored as ASCII.
+    # Digits: ASCII only. A superscript is not one; other scripts' digits are refused too
+    # (Python's Decimal would read them, the database and the spreadsheet would not).
     ("²", "vi", "number", REFUSED),
     ("1²", "vi", "number", REFUSED),
-    ("٣", "vi", "number", "3"),
-    ("１２", "vi", "number", "12"),
-    ("१,५", "vi", "number", "1.5"),
+    ("٣", "vi", "number", REFUSED),
+    ("１２", "vi", "number", REFUSED),
+    ("१,५", "vi", "number", REFUSED),
     # Empty.
     ("", "vi", "number", None),
     ("   ", "en", "number", None),
     ("", "vi", "money", None),
-    # Long digit strings: exact, never through a float.
-    ("1" + "0" * 30, "vi", "integer", "1" + "0" * 30),
-    (LONG, "vi", "integer", LONG),
+    # Long digit strings: exact to 15 digits before the decimal mark, refused beyond
+    # (money: 12), never through a float.
+    ("999.999.999.999.999", "vi", "integer", "999999999999999"),
+    ("1.000.000.000.000.000", "vi", "integer", REFUSED),
+    ("999999999999999,5", "vi", "number", "999999999999999.5"),
+    ("1" + "0" * 30, "vi", "integer", REFUSED),
+    (LONG, "vi", "integer", REFUSED),
+    (LONG, "en", "number", REFUSED),
+    ("999.999.999.999,999", "vi", "money", "999999999999.999"),
+    ("1.000.000.000.000", "vi", "money", REFUSED),
     ("0,1234567", "vi", "number", "0.1234567"),
     ("0,1234567", "vi", "decimal", REFUSED),
     ("0,123456", "vi", "decimal", "0.123456"),

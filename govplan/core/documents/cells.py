@@ -17,17 +17,26 @@ from typing import Any
 
 from govplan.core.frameworks.catalogue import Option
 from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.inputs import MAX_INTEGER_DIGITS, character_problem, is_finite, within_bounds
 
 MONEY_PLACES = 3  # million VND to the thousand đồng
 DECIMAL_PLACES = 6
+# Money in million VND: below 10**12 million VND (10**18 đồng, far beyond the state budget),
+# so that with its 3 decimals a sum stays within the 15 digits a spreadsheet holds exactly.
+MONEY_INTEGER_DIGITS = 12
 MAX_TEXT = 4000
 MAX_LONGTEXT = 20000
+MAX_URL = 2000
 YEAR_MIN, YEAR_MAX = 1990, 2100
+DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+SHOWN = 50  # characters of a refused value repeated in its message
 
 _TRUE = {"1", "x", "có", "co", "yes", "y", "true", "đúng", "dung", "đ", "✓", "✔"}
 _FALSE = {"0", "không", "khong", "no", "n", "false", "sai", "k"}
 _URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
-_YEAR_RANGE_RE = re.compile(r"^\s*(\d{4})\s*(?:[-–—/]|đến|den|to)\s*(\d{4})\s*$", re.IGNORECASE)
+_YEAR_RANGE_RE = re.compile(
+    r"^\s*([0-9]{4})\s*(?:[-–—/]|đến|den|to)\s*([0-9]{4})\s*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,23 +61,48 @@ def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-def parse_number(raw: Any, *, locale: str = "vi") -> Decimal:
+def _shown(raw: Any) -> str:
+    """A refused value as its message repeats it: trimmed, and cut short if long."""
+    text = str(raw).strip()
+    return text if len(text) <= SHOWN else text[:SHOWN] + "…"
+
+
+def _not_a_number(raw: Any) -> CellValueError:
+    return CellValueError(gettext_noop("not a number: %(value)s"), value=_shown(raw))
+
+
+def _bounded(number: Decimal, digits: int = MAX_INTEGER_DIGITS) -> Decimal:
+    if not within_bounds(number, digits):
+        raise CellValueError(
+            gettext_noop("too large: at most %(digits)s digits before the decimal mark"),
+            digits=digits,
+        )
+    return number
+
+
+def parse_number(raw: Any, *, locale: str = "vi", max_digits: int = MAX_INTEGER_DIGITS) -> Decimal:
     """A number typed the Vietnamese way (1.234,5), the English way (1,234.5) or by a
     spreadsheet (1234.5). A single '.' followed by exactly three digits is a thousands
-    separator in Vietnamese (1.234 = 1234); otherwise '.' is the decimal point."""
+    separator in Vietnamese (1.234 = 1234); otherwise '.' is the decimal point.
+
+    Digits are ASCII digits only (as in the editor's script); NaN, the infinities and
+    numbers with more than ``max_digits`` digits before the decimal mark are refused."""
     if isinstance(raw, bool):
-        raise CellValueError(gettext_noop("not a number: %(value)s"), value=raw)
-    if isinstance(raw, int | Decimal):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        return Decimal(repr(raw))
+        raise _not_a_number(raw)
+    if isinstance(raw, int | Decimal | float):
+        if not is_finite(raw):
+            raise _not_a_number(raw)
+        if isinstance(raw, int) and abs(raw) >= 10**max_digits:
+            return _bounded(Decimal(10) ** max_digits, max_digits)  # refused, not converted
+        number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        return _bounded(number, max_digits)
     text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace("\u202f", "")
     if text.endswith("%"):
         text = text[:-1]
     negative = text.startswith("-") or text.startswith("−")
     body = text[1:] if text[:1] in ("-", "−", "+") else text  # one sign: "+-5" is not 5
-    if not body or not re.fullmatch(r"[\d.,]+", body):
-        raise CellValueError(gettext_noop("not a number: %(value)s"), value=str(raw).strip())
+    if not body or not re.fullmatch(r"[0-9.,]+", body):
+        raise _not_a_number(raw)
     if "." in body and "," in body:
         decimal_mark = "." if body.rfind(".") > body.rfind(",") else ","
         thousands = "," if decimal_mark == "." else "."
@@ -78,24 +112,24 @@ def parse_number(raw: Any, *, locale: str = "vi") -> Decimal:
             raise CellValueError(gettext_noop("not a number: %(value)s"), value=str(raw).strip())
         body = whole.replace(thousands, "") + "." + fraction
     elif "," in body:
-        if locale == "en" and re.fullmatch(r"\d{1,3}(,\d{3})+", body):
+        if locale == "en" and re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+", body):
             body = body.replace(",", "")
         elif body.count(",") == 1:
             body = body.replace(",", ".")
         else:
-            raise CellValueError(gettext_noop("not a number: %(value)s"), value=str(raw).strip())
+            raise _not_a_number(raw)
     elif "." in body:
-        if re.fullmatch(r"\d{1,3}(\.\d{3})+", body) and (locale == "vi" or body.count(".") > 1):
+        if re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", body) and (
+            locale == "vi" or body.count(".") > 1
+        ):
             body = body.replace(".", "")
         elif body.count(".") > 1:
-            raise CellValueError(gettext_noop("not a number: %(value)s"), value=str(raw).strip())
+            raise _not_a_number(raw)
     try:
         number = Decimal(body)
     except InvalidOperation:
-        raise CellValueError(
-            gettext_noop("not a number: %(value)s"), value=str(raw).strip()
-        ) from None
-    return -number if negative else number
+        raise _not_a_number(raw) from None
+    return _bounded(-number if negative else number, max_digits)
 
 
 def canonical_decimal(number: Decimal) -> str:
@@ -129,7 +163,7 @@ def parse_integer(raw: Any, *, locale: str = "vi", minimum: int | None = 0) -> i
 
 
 def parse_money(raw: Any, *, locale: str = "vi") -> str:
-    number = parse_number(raw, locale=locale)
+    number = parse_number(raw, locale=locale, max_digits=MONEY_INTEGER_DIGITS)
     _non_negative(number)
     _places(number, MONEY_PLACES)
     return canonical_decimal(number)
@@ -157,9 +191,9 @@ def parse_year(raw: Any, *, years: Sequence[int] | None = None) -> int:
     try:
         year = parse_integer(raw, locale="en")
     except CellValueError:
-        raise CellValueError(gettext_noop("not a year: %(value)s"), value=raw) from None
+        raise CellValueError(gettext_noop("not a year: %(value)s"), value=_shown(raw)) from None
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise CellValueError(gettext_noop("not a year: %(value)s"), value=raw)
+        raise CellValueError(gettext_noop("not a year: %(value)s"), value=_shown(raw))
     if years is not None and year not in years:
         raise CellValueError(
             gettext_noop("%(year)s is outside the period %(first)s-%(last)s"),
@@ -181,22 +215,37 @@ def parse_year_range(raw: Any) -> str:
         if not YEAR_MIN <= year <= YEAR_MAX:
             raise CellValueError(gettext_noop("not a year: %(value)s"), value=year)
     if end < start:
-        raise CellValueError(gettext_noop("the years run backwards: %(value)s"), value=text)
+        raise CellValueError(gettext_noop("the years run backwards: %(value)s"), value=_shown(text))
     return f"{start}-{end}"
 
 
 def parse_date(raw: Any) -> str:
+    """A date typed as 22/11/2026 (or 2026-11-22, 22-11-2026, 22.11.2026) in ASCII digits,
+    between 1900 and 2100."""
+    day: dt.date | None = None
     if isinstance(raw, dt.datetime):
-        return raw.date().isoformat()
-    if isinstance(raw, dt.date):
-        return raw.isoformat()
-    text = str(raw).strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    raise CellValueError(gettext_noop("not a date (write it as 22/11/2026): %(value)s"), value=text)
+        day = raw.date()
+    elif isinstance(raw, dt.date):
+        day = raw
+    elif str(raw).strip().isascii():
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+            try:
+                day = dt.datetime.strptime(str(raw).strip(), fmt).date()
+                break
+            except ValueError:
+                continue
+    if day is None:
+        raise CellValueError(
+            gettext_noop("not a date (write it as 22/11/2026): %(value)s"), value=_shown(raw)
+        )
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise CellValueError(
+            gettext_noop("%(value)s is outside the years %(first)s-%(last)s"),
+            value=_shown(raw),
+            first=DATE_MIN.year,
+            last=DATE_MAX.year,
+        )
+    return day.isoformat()
 
 
 def parse_boolean(raw: Any) -> bool:
@@ -207,7 +256,9 @@ def parse_boolean(raw: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise CellValueError(gettext_noop("answer yes or no (có / không): %(value)s"), value=raw)
+    raise CellValueError(
+        gettext_noop("answer yes or no (có / không): %(value)s"), value=_shown(raw)
+    )
 
 
 def _match_option(text: str, options: Sequence[Option]) -> str | None:
@@ -223,7 +274,7 @@ def parse_choice(raw: Any, options: Sequence[Option]) -> str:
     if code is None:
         raise CellValueError(
             gettext_noop('"%(value)s" is not one of: %(choices)s'),
-            value=str(raw).strip(),
+            value=_shown(raw),
             choices="; ".join(o.title for o in options),
         )
     return code
@@ -241,8 +292,21 @@ def parse_multichoice(raw: Any, options: Sequence[Option]) -> list[str]:
     return codes
 
 
+def _check_characters(text: str, *, multiline: bool = True) -> None:
+    problem = character_problem(text, multiline=multiline)
+    if problem is not None:
+        template, params = problem
+        raise CellValueError(template, **params)
+
+
 def parse_text(raw: Any, *, limit: int = MAX_TEXT) -> str:
-    text = str(raw).replace("\r\n", "\n").strip()
+    """Text as typed (tabs and line breaks allowed); control characters and unpaired
+    surrogates are refused with their position in what was typed."""
+    if isinstance(raw, dict | list | tuple):
+        raise CellValueError(gettext_noop("must be text"))
+    text = str(raw)
+    _check_characters(text)
+    text = text.replace("\r\n", "\n").strip()
     if len(text) > limit:
         raise CellValueError(gettext_noop("longer than %(max)s characters"), max=limit)
     return text
@@ -250,9 +314,13 @@ def parse_text(raw: Any, *, limit: int = MAX_TEXT) -> str:
 
 def parse_url(raw: Any) -> str:
     text = str(raw).strip()
+    if len(text) > MAX_URL:
+        raise CellValueError(gettext_noop("longer than %(max)s characters"), max=MAX_URL)
+    _check_characters(text, multiline=False)
     if not _URL_RE.match(text):
         raise CellValueError(
-            gettext_noop("not a web address (it starts with https://): %(value)s"), value=text
+            gettext_noop("not a web address (it starts with https://): %(value)s"),
+            value=_shown(text),
         )
     return text
 

@@ -223,7 +223,7 @@ def _indicator(r: Reader, p: str, item: Any, catalogue: Catalogue) -> Indicator 
     value_type = r.choice(join(p, "type"), m.get("type"), VALUE_TYPES, what="type")
     disaggregation: list[str] = []
     for j, dim in enumerate(r.listing(join(p, "disaggregation"), m.get("disaggregation"))):
-        if dim not in catalogue.dimensions:
+        if not isinstance(dim, str) or dim not in catalogue.dimensions:
             r.c.add(
                 join(join(p, "disaggregation"), j),
                 gettext_noop('"%(code)s" is not a dimension of the catalogue'),

@@ -8,10 +8,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from govplan.core.frameworks.problems import Collector, gettext_noop, join
+from govplan.core.inputs import MAX_INTEGER_DIGITS, character_problem, is_finite
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_.\-]*$")
 LOWER_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 OPTION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+INTEGER_RE = re.compile(rf"^-?[0-9]{{1,{MAX_INTEGER_DIGITS}}}$")
 
 MISSING = object()
 
@@ -54,9 +57,16 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.c.add(path, gettext_noop("must be text"))
             return ""
+        if isinstance(value, float) and not is_finite(value):
+            self.c.add(path, gettext_noop("must be text"))
+            return ""
         text = str(value).strip()
         if len(text) > max_length:
             self.c.add(path, gettext_noop("longer than %(max)s characters"), max=max_length)
+        problem = character_problem(text)
+        if problem is not None:
+            self.c.add(path, problem[0], **problem[1])
+            return ""
         return text
 
     def code(self, path: str, value: Any, pattern: re.Pattern[str] = CODE_RE) -> str:
@@ -87,12 +97,19 @@ class Reader:
         self, path: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
     ) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            if isinstance(value, str) and INTEGER_RE.match(value.strip()):
                 value = int(value.strip())
             else:
                 self.c.add(path, gettext_noop("must be a whole number"))
                 return None
         number: int = value
+        if abs(number) >= 10**MAX_INTEGER_DIGITS:
+            self.c.add(
+                path,
+                gettext_noop("too large: at most %(digits)s digits before the decimal mark"),
+                digits=MAX_INTEGER_DIGITS,
+            )
+            return None
         if minimum is not None and number < minimum:
             self.c.add(path, gettext_noop("must be at least %(min)s"), min=minimum)
             return None
@@ -105,6 +122,16 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.c.add(path, gettext_noop("must be a number"))
             return None
+        if not is_finite(value):
+            self.c.add(path, gettext_noop("must be a number"))
+            return None
+        if abs(value) >= 10**MAX_INTEGER_DIGITS:
+            self.c.add(
+                path,
+                gettext_noop("too large: at most %(digits)s digits before the decimal mark"),
+                digits=MAX_INTEGER_DIGITS,
+            )
+            return None
         return float(value)
 
     def date(self, path: str, value: Any, *, required: bool = True) -> dt.date | None:
@@ -112,15 +139,30 @@ class Reader:
             if required:
                 self.c.add(path, gettext_noop("required"))
             return None
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
+        day: dt.date | None = value if isinstance(value, dt.date) else None
+        if day is None and isinstance(value, str) and value.strip().isascii():
+            try:
+                day = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                day = None
+        if day is None:
             self.c.add(
-                path, gettext_noop('"%(value)s" is not a date in YYYY-MM-DD form'), value=value
+                path,
+                gettext_noop('"%(value)s" is not a date in YYYY-MM-DD form'),
+                value=str(value)[:50],
             )
             return None
+        if not DATE_MIN <= day <= DATE_MAX:
+            # A later cycle moves the dates on by years; keep them well inside the calendar.
+            self.c.add(
+                path,
+                gettext_noop("%(value)s is outside the years %(first)s-%(last)s"),
+                value=day.isoformat(),
+                first=DATE_MIN.year,
+                last=DATE_MAX.year,
+            )
+            return None
+        return day
 
     def choice(
         self,

@@ -367,7 +367,7 @@ def _section(
                 r.listing(join(p, "legal_basis.suggested"), lm.get("suggested"))
             ):
                 dp = join(join(p, "legal_basis.suggested"), j)
-                if doc not in state.legal.documents:
+                if not isinstance(doc, str) or doc not in state.legal.documents:
                     r.c.add(
                         dp,
                         gettext_noop('"%(code)s" is not in the legal-document catalogue'),

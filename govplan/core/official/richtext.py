@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from govplan.core.inputs import parse_id
 from govplan.core.official.model import (
     Block,
     BlockKind,
@@ -113,7 +114,9 @@ class _Reader(HTMLParser):
         elif tag in ("td", "th"):
             span = next((v for k, v in attrs if k == "colspan"), None)
             self.cell = []
-            self.cell_span = int(span) if span and span.isdigit() and 0 < int(span) < 50 else 1
+            # isdigit() holds for "²", which int() refuses: ASCII digits only.
+            number = parse_id(span.strip()) if span else None
+            self.cell_span = number if number is not None and 0 < number < 50 else 1
             self.cell_head = tag == "th" or self.in_thead
         elif tag == "br" and self.cell is not None:
             self.cell.append(" ")

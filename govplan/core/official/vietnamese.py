@@ -23,7 +23,8 @@ def number_text(number: str | None) -> str:
     if number is None or not number.strip():
         return BLANK
     number = number.strip()
-    return f"0{number}" if number.isdigit() and int(number) < 10 and len(number) == 1 else number
+    # One ASCII digit ("²" passes isdigit() too).
+    return f"0{number}" if len(number) == 1 and "0" <= number <= "9" else number
 
 
 def number_line(number: str | None, type_code: str, issuer_code: str) -> str:

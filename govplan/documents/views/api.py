@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import requires
 from govplan.access.scoping import Capability
+from govplan.core import jsonsafe
 from govplan.documents.access import load_document
 from govplan.documents.actions import (
     SaveResult,
@@ -42,15 +43,23 @@ from govplan.documents.editor import entry_fields, input_locale, load_entries, t
 from govplan.documents.models import Document, Entry
 
 MAX_BODY = 3_000_000
+MAX_DEPTH = 16  # an entry's content nests 4 levels deep (content.cells.<cell>.n)
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
+    """The JSON object the editor sent, read strictly (govplan.core.jsonsafe): whatever no
+    field may hold (NaN, 1e400, 5,000 digits, NUL, "\\ud800", 1,000 levels of nesting) is
+    refused here with where it is; each field's reader then checks what it holds."""
     if len(request.body) > MAX_BODY:
         raise ContentError({"": _("The request is too large.")})
     try:
-        data = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ContentError({"": _("The request is not valid JSON.")}) from None
+        data = jsonsafe.loads(request.body or b"{}", max_depth=MAX_DEPTH)
+    except jsonsafe.JsonProblem as exc:
+        reason = _(exc.template) % exc.params if exc.params else _(exc.template)
+        if not exc.path:
+            reason = _("The request is not accepted: %(reason)s.") % {"reason": reason}
+        # A field of the content is named as the content's readers name it (cells.name).
+        raise ContentError({exc.path.removeprefix("content."): reason}) from None
     if not isinstance(data, dict):
         raise ContentError({"": _("The request is not valid JSON.")})
     return data

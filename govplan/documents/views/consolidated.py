@@ -13,6 +13,7 @@ from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import do_save_entry
 from govplan.documents.consolidation import consolidated
 from govplan.documents.content import ContentError, as_sent
+from govplan.web.inputs import int_param
 
 
 @authenticated
@@ -34,7 +35,8 @@ def take_sum(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if item is None:
         raise Http404
-    base = request.POST.get("base", "0")
+    base = int_param(request.POST, "base", 0)
+    assert base is not None
     spec = document.framework_version.parsed()
     key = f"value:{code}"
     # The sum replaces every cell: one no sub-unit reported is cleared, explicitly, since a
@@ -45,7 +47,7 @@ def take_sum(request: HttpRequest, pk: int) -> HttpResponse:
         result = do_save_entry(
             document,
             key,
-            int(base) if base.isdigit() else 0,
+            base,
             {"cells": cells},
             actor=request.user,
             locale="en",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
@@ -12,18 +11,18 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
+from govplan.core.inputs import parse_id
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import collection_at, do_restore_collection, do_restore_entry
 from govplan.documents.editor import input_locale, table_block
 from govplan.documents.labels import content_lines, entry_label, reason_label
 from govplan.documents.models import Entry, EntryVersion
+from govplan.web.inputs import datetime_param
 
 VERSIONS_PER_PAGE = 50
 
@@ -74,26 +73,13 @@ def entry_history(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_restore(request: HttpRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     key = request.POST.get("key", "")
-    revision = request.POST.get("revision", "")
+    revision = parse_id(request.POST.get("revision"))
     entry = Entry.objects.filter(document=document, key=key).first()
-    if (
-        entry is None
-        or not revision.isdigit()
-        or not entry.versions.filter(revision=int(revision)).exists()
-    ):
+    if entry is None or revision is None or not entry.versions.filter(revision=revision).exists():
         raise Http404
-    do_restore_entry(document, key, int(revision), actor=request.user)
+    do_restore_entry(document, key, revision, actor=request.user)
     messages.success(request, _("Version %(n)s restored as a new version.") % {"n": revision})
     return redirect(f"{reverse('document_entry_history', args=[pk])}?{urlencode({'key': key})}")
-
-
-def _moment(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    moment = parse_datetime(text)
-    if moment is None:
-        return None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 @authenticated
@@ -110,7 +96,7 @@ def table_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         .order_by("-saved_at", "-id")[:200]
     )
     _label(document, saves)
-    moment = _moment(request.GET.get("at"))
+    moment = datetime_param(request.GET, "at")
     snapshot = None
     if moment is not None:
         state = collection_at(document, collection, moment)
@@ -139,7 +125,7 @@ def table_restore(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     if document.framework_version.parsed().table(code) is None:
         raise Http404
-    moment = _moment(request.POST.get("at"))
+    moment = datetime_param(request.POST, "at")
     if moment is None:
         messages.error(request, _("Choose the moment to go back to."))
         return redirect("document_table_history", pk=pk, code=code)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -17,6 +15,7 @@ from govplan.core.frameworks.vocab import LEGAL_TYPES
 from govplan.documents.access import load_document
 from govplan.documents.actions import do_cite_new_legal_document
 from govplan.documents.content import ContentError
+from govplan.web.inputs import parse_day
 
 
 @requires(Capability.EDIT)
@@ -41,9 +40,8 @@ def legal_new(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         missing.append(_("Type"))
     date = None
     if request.POST.get("legal_date"):
-        try:
-            date = dt.date.fromisoformat(request.POST["legal_date"])
-        except ValueError:
+        date = parse_day(request.POST["legal_date"])
+        if date is None:
             missing.append(_("Date"))
     if missing:
         messages.error(request, _("Fill in: %(fields)s.") % {"fields": ", ".join(missing)})

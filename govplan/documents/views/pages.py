@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability, get_for, scope_for, visible_to
+from govplan.core.inputs import parse_id
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import do_create_document, not_in_force
 from govplan.documents.cycles import previous_documents
@@ -42,6 +43,7 @@ EDITOR_TEXT = {
     "whole": gettext_lazy("must be a whole number"),
     "percent": gettext_lazy("must be between 0 and 100"),
     "places": gettext_lazy("at most %(places)s digits after the decimal mark"),
+    "tooLarge": gettext_lazy("too large: at most %(digits)s digits before the decimal mark"),
     "atLeast": gettext_lazy("must be at least %(min)s"),
     "atMost": gettext_lazy("must be at most %(max)s"),
     "year": gettext_lazy("not a year"),
@@ -116,15 +118,15 @@ def available_frameworks_of(units: list[OrgUnit]) -> dict[int, list[FrameworkVer
 @requires(Capability.EDIT)
 @require_POST
 def document_create(request: HttpRequest) -> HttpResponse:
-    unit_id = request.POST.get("unit", "")
-    version_id = request.POST.get("version", "")
-    if not (unit_id.isdigit() and version_id.isdigit()):
+    unit_id = parse_id(request.POST.get("unit"))
+    version_id = parse_id(request.POST.get("version"))
+    if unit_id is None or version_id is None:
         messages.error(request, _("Choose the unit and the framework."))
         return redirect("home")
-    unit = get_for(request.user, OrgUnit, Capability.EDIT, pk=int(unit_id))
+    unit = get_for(request.user, OrgUnit, Capability.EDIT, pk=unit_id)
     version = (
         FrameworkVersion.objects.published()
-        .filter(pk=int(version_id), targets__org_unit=unit)
+        .filter(pk=version_id, targets__org_unit=unit)
         .select_related("framework")
         .first()
     )

@@ -15,11 +15,11 @@ from govplan.documents.access import load_document
 from govplan.documents.actions import do_save_entry
 from govplan.documents.content import ContentError
 from govplan.documents.editor import input_locale
+from govplan.web.inputs import int_param
 
 
 def _base(request: HttpRequest, name: str) -> int:
-    value = request.POST.get(name, "0")
-    return int(value) if value.isdigit() else 0
+    return int_param(request.POST, name, 0) or 0
 
 
 @requires(Capability.EDIT)

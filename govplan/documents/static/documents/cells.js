@@ -13,9 +13,12 @@
   // \x1c-\x1f and \x85 and removes \ufeff).
   var SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
   var EDGES = new RegExp("^[" + SPACE + "]+|[" + SPACE + "]+$", "g");
-  var DIGIT = /^\p{Nd}$/u;
   var GROUPED = { ".": /^\d{1,3}(\.\d{3})+$/, ",": /^\d{1,3}(,\d{3})+$/ };
   var PLACES = { decimal: 6, percent: 6, money: 3 };
+  // Digits before the decimal mark (govplan/core/inputs.py, cells.py): 15 is what a float and
+  // a spreadsheet cell hold exactly; money, in million VND, 12.
+  var MAX_DIGITS = 15;
+  var WHOLE_DIGITS = { money: 12 };
 
   function strip(text) { return String(text).replace(EDGES, ""); }
 
@@ -23,15 +26,15 @@
 
   function count(text, mark) { return text.split(mark).length - 1; }
 
-  /* A decimal digit of any script as an ASCII digit, as Python's Decimal reads it; null for
-     anything else ("²" is not a decimal digit). Unicode puts each script's digits in a run
-     0 to 9, runs side by side: the value is the distance from the run's start, modulo 10. */
+  /* ASCII digits only, as the server reads them ("²", "٣" and "１" are refused). */
   function asciiDigit(ch) {
-    if (ch >= "0" && ch <= "9") { return ch; }
-    if (!DIGIT.test(ch)) { return null; }
-    var code = ch.codePointAt(0), start = code;
-    while (DIGIT.test(String.fromCodePoint(start - 1))) { start -= 1; }
-    return String((code - start) % 10);
+    return ch >= "0" && ch <= "9" ? ch : null;
+  }
+
+  /* How many digits the stored form has before the decimal mark. */
+  function wholeDigits(value) {
+    var whole = value.replace(/^-/, "").split(".")[0];
+    return whole === "0" ? 0 : whole.length;
   }
 
   /* The stored form of a number: no leading or trailing zeros, no "-0". */
@@ -80,7 +83,9 @@
     }
     var parts = /^(\d*)(?:\.(\d*))?$/.exec(body);
     if (!parts || (parts[1] + (parts[2] || "")) === "") { return REFUSED; }
-    return { value: canonical(negative, parts[1], parts[2] || "") };
+    var value = canonical(negative, parts[1], parts[2] || "");
+    if (wholeDigits(value) > MAX_DIGITS) { return { error: "tooLarge", digits: MAX_DIGITS }; }
+    return { value: value };
   }
 
   /* Compares two stored forms exactly: -1, 0 or 1. */
@@ -110,6 +115,8 @@
     var result = parse(text, locale);
     if (result.error || result.value === null) { return result; }
     var value = result.value;
+    var digits = WHOLE_DIGITS[type] || MAX_DIGITS;
+    if (wholeDigits(value) > digits) { return { error: "tooLarge", digits: digits }; }
     bounds = bounds || {};
     var min = bounds.min === undefined || bounds.min === null || bounds.min === "" ? null : parse(String(bounds.min), "en").value;
     var max = bounds.max === undefined || bounds.max === null || bounds.max === "" ? null : parse(String(bounds.max), "en").value;

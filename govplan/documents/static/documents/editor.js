@@ -77,6 +77,7 @@
     if (result.error === "whole") { return T.whole; }
     if (result.error === "percent") { return T.percent; }
     if (result.error === "places") { return fill(T.places, { places: result.places }); }
+    if (result.error === "tooLarge") { return fill(T.tooLarge, { digits: result.digits }); }
     if (result.error === "min") { return fill(T.atLeast, { min: Cells.format(result.min, locale) }); }
     if (result.error === "max") { return fill(T.atMost, { max: Cells.format(result.max, locale) }); }
     return T.notNumber;
