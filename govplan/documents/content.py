@@ -6,13 +6,13 @@ or raises ContentError with a message per field (field paths the page can point 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from govplan.core.documents import keys
 from govplan.core.documents.cells import (
     CellError,
     CellValueError,
@@ -21,6 +21,7 @@ from govplan.core.documents.cells import (
     parse_text,
     parse_year,
 )
+from govplan.core.documents.keys import BadKey, EntryKey
 from govplan.core.documents.totals import split_phasing_key
 from govplan.core.documents.values import parse_indicator_value
 from govplan.core.frameworks.model import Framework, Section, Table
@@ -29,7 +30,6 @@ from govplan.documents.sanitize import clean_html
 
 MAX_ROWS_PER_TABLE = 5000
 TARGET_STATUSES = ("achieved", "on_track", "behind", "not_achieved")
-UID_RE = re.compile(r"^[a-z0-9]{6,32}$")
 
 
 class ContentError(Exception):
@@ -44,41 +44,55 @@ def message(error: CellError) -> str:
 
 @dataclass(frozen=True)
 class EntryAddress:
-    kind: str
+    """An entry's key and the section of the framework it belongs to."""
+
+    key: EntryKey
     section: str  # the section code, where there is one
-    collection: str  # table code, "targets:III.2", "budget:VII" …
-    name: str  # narrative/legal: section; value: indicator code; rows: uid
+
+    @property
+    def kind(self) -> str:
+        return self.key.kind
+
+    @property
+    def collection(self) -> str:
+        """ "table:projects", "target:III.2" …, or "" for a single entry."""
+        return str(self.key.collection) if self.key.collection is not None else ""
+
+    @property
+    def name(self) -> str:
+        """The indicator (values), the section (texts) or the row's uid."""
+        return self.key.uid or self.key.code
 
 
 def parse_key(spec: Framework, key: str) -> EntryAddress:
     """Where a key points in the framework; KeyError for a key the framework does not have."""
-    kind, _sep, rest = key.partition(":")
-    if kind in ("narrative", "legal"):
-        section = spec.section(rest)
-        if section is None or (kind == "narrative" and not section.narrative):
+    try:
+        address = EntryKey.parse(key)
+    except BadKey:
+        raise KeyError(key) from None
+    kind, code = address.kind, address.code
+    if kind in (keys.NARRATIVE, keys.LEGAL):
+        section = spec.section(code)
+        if section is None or (kind == keys.NARRATIVE and not section.narrative):
             raise KeyError(key)
-        if kind == "legal" and section.legal_basis is None:
+        if kind == keys.LEGAL and section.legal_basis is None:
             raise KeyError(key)
-        return EntryAddress(kind, rest, "", rest)
-    if kind == "value":
-        if rest not in spec.indicators or not _asking_section(spec, rest):
+        return EntryAddress(address, code)
+    if kind == keys.VALUE:
+        asking = _asking_section(spec, code)
+        if code not in spec.indicators or not asking:
             raise KeyError(key)
-        return EntryAddress(kind, _asking_section(spec, rest), "", rest)
-    if kind in ("row", "target", "result", "budget"):
-        container, _sep, uid = rest.rpartition(":")
-        if not UID_RE.match(uid):
+        return EntryAddress(address, asking)
+    if kind == keys.ROW:
+        table_section = next((s for s, t in spec.tables() if t.code == code), None)
+        if table_section is None:
             raise KeyError(key)
-        if kind == "row":
-            table_section = next((s for s, t in spec.tables() if t.code == container), None)
-            if table_section is None:
-                raise KeyError(key)
-            return EntryAddress(kind, table_section.code, f"table:{container}", uid)
-        section = spec.section(container)
-        wanted = {"target": "targets", "result": "target_results", "budget": "budget"}[kind]
-        if section is None or not _holds(section, wanted):
-            raise KeyError(key)
-        return EntryAddress(kind, container, f"{kind}:{container}", uid)
-    raise KeyError(key)
+        return EntryAddress(address, table_section.code)
+    section = spec.section(code)
+    wanted = {keys.TARGET: "targets", keys.RESULT: "target_results", keys.BUDGET: "budget"}[kind]
+    if section is None or not _holds(section, wanted):
+        raise KeyError(key)
+    return EntryAddress(address, code)
 
 
 def _holds(section: Section, what: str) -> bool:
@@ -101,13 +115,13 @@ def read_entry(spec: Framework, key: str, raw: Any, *, locale: str) -> dict[str,
     if not isinstance(raw, dict):
         raise ContentError({"": _("The content must be an object.")})
     reader = {
-        "narrative": _narrative,
-        "legal": _legal,
-        "value": _value,
-        "row": _row,
-        "target": _target,
-        "result": _result,
-        "budget": _budget,
+        keys.NARRATIVE: _narrative,
+        keys.LEGAL: _legal,
+        keys.VALUE: _value,
+        keys.ROW: _row,
+        keys.TARGET: _target,
+        keys.RESULT: _result,
+        keys.BUDGET: _budget,
     }[address.kind]
     return reader(spec, address, raw, locale)
 
@@ -137,7 +151,7 @@ def as_sent(spec: Framework, key: str, content: dict[str, Any]) -> dict[str, Any
                 cells[cell_key] = _number(cell["v"]) if numeric else cell["v"]
         raw["cells"] = cells
     elif address.kind == "row":
-        table = spec.table(address.collection.removeprefix("table:"))
+        table = spec.table(address.key.code)
         assert table is not None
         raw["cells"] = {
             code: _number(value)
@@ -279,7 +293,7 @@ def read_row_cells(table: Table, raw: Any, *, locale: str) -> tuple[dict[str, An
 def _row(
     spec: Framework, address: EntryAddress, raw: dict[str, Any], locale: str
 ) -> dict[str, Any]:
-    table = spec.table(address.collection.removeprefix("table:"))
+    table = spec.table(address.key.code)
     assert table is not None
     cells, errors = read_row_cells(table, raw.get("cells") or {}, locale=locale)
     content: dict[str, Any] = {"cells": cells}

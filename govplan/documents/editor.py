@@ -340,6 +340,7 @@ def table_block(spec: Framework, table: Table, rows: list[Entry], locale: str) -
     by_type = phasing_by(phasing_totals, "type")
     return {
         "code": table.code,
+        "container": Collection.table(table.code).container,
         "title": table.title,
         "numbered": table.numbered,
         "columns": [

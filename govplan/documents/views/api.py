@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from govplan.access.policies import requires
 from govplan.access.scoping import Capability
 from govplan.core import jsonsafe
+from govplan.core.documents.keys import Collection
 from govplan.documents.access import load_document
 from govplan.documents.actions import (
     SaveResult,
@@ -81,7 +82,7 @@ def _derived(document: Document, entry: Entry) -> dict[str, Any]:
     if entry.kind != "row":
         return {}
     spec = document.framework_version.parsed()
-    table = spec.table(entry.collection.removeprefix("table:"))
+    table = spec.table(Collection.parse(entry.collection).code)
     if table is None:
         return {}
     rows = load_entries(document)["collections"].get(entry.collection, [])

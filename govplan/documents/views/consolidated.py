@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
+from govplan.core.documents.keys import EntryKey
 from govplan.core.documents.values import cell_keys
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import do_save_entry
@@ -38,7 +39,7 @@ def take_sum(request: HttpRequest, pk: int) -> HttpResponse:
     base = int_param(request.POST, "base", 0)
     assert base is not None
     spec = document.framework_version.parsed()
-    key = f"value:{code}"
+    key = str(EntryKey.value(code))
     # The sum replaces every cell: one no sub-unit reported is cleared, explicitly, since a
     # save keeps what it leaves out (the comment stays).
     cells: dict[str, object] = dict.fromkeys(cell_keys(spec.indicators[code], spec.dimensions), "")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
+from govplan.core.documents.keys import Collection
 from govplan.core.inputs import parse_id
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import collection_at, do_restore_collection, do_restore_entry
@@ -89,7 +90,7 @@ def table_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     table = spec.table(code)
     if table is None:
         raise Http404
-    collection = f"table:{code}"
+    collection = str(Collection.table(code))
     saves = list(
         EntryVersion.objects.filter(entry__document=document, entry__collection=collection)
         .select_related("saved_by", "entry")
@@ -129,6 +130,8 @@ def table_restore(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if moment is None:
         messages.error(request, _("Choose the moment to go back to."))
         return redirect("document_table_history", pk=pk, code=code)
-    changed = do_restore_collection(document, f"table:{code}", moment, actor=request.user)
+    changed = do_restore_collection(
+        document, str(Collection.table(code)), moment, actor=request.user
+    )
     messages.success(request, _("Table restored: %(n)s rows changed.") % {"n": changed})
     return redirect("document_edit", pk=pk)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import requires
 from govplan.access.scoping import Capability
+from govplan.core.documents.keys import EntryKey
 from govplan.documents.access import load_document
 from govplan.documents.actions import do_save_entry
 from govplan.documents.content import ContentError
@@ -34,7 +35,7 @@ def section_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if section.narrative and "narrative" in request.POST:
         saves.append(
             (
-                f"narrative:{code}",
+                str(EntryKey.narrative(code)),
                 _base(request, "narrative_base"),
                 {"html": request.POST["narrative"]},
                 _("Text"),
@@ -54,7 +55,7 @@ def section_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 cells.setdefault(cell, {})[part] = value  # type: ignore[index]
         saves.append(
             (
-                f"value:{indicator.code}",
+                str(EntryKey.value(indicator.code)),
                 _base(request, f"base::{indicator.code}"),
                 {"cells": cells, "comment": request.POST.get(f"comment::{indicator.code}", "")},
                 indicator.name,
