@@ -48,14 +48,7 @@ END""",
         "sqlite": [f"DROP TRIGGER IF EXISTS {name}"],
     }
 
-    def run(statements: dict[str, list[str]]) -> Any:
-        def apply(apps: Any, schema_editor: Any) -> None:
-            for sql in statements.get(schema_editor.connection.vendor, []):
-                schema_editor.execute(sql, params=None)
-
-        return apply
-
-    return migrations.RunPython(run(forward_sql), run(backward_sql))
+    return _per_vendor(forward_sql, backward_sql)
 
 
 def require_parent_state(
@@ -108,6 +101,14 @@ END"""
         "sqlite": [f"DROP TRIGGER IF EXISTS {name}_{e}" for e in ("insert", "update")],
     }
 
+    return _per_vendor(forward_sql, backward_sql)
+
+
+def _per_vendor(
+    forward: dict[str, list[str]], backward: dict[str, list[str]]
+) -> migrations.RunPython:
+    """A migration operation running each database's own statements (none for others)."""
+
     def run(statements: dict[str, list[str]]) -> Any:
         def apply(apps: Any, schema_editor: Any) -> None:
             for sql in statements.get(schema_editor.connection.vendor, []):
@@ -115,4 +116,4 @@ END"""
 
         return apply
 
-    return migrations.RunPython(run(forward_sql), run(backward_sql))
+    return migrations.RunPython(run(forward), run(backward))

@@ -149,42 +149,11 @@ def document_a(cast: Cast):  # type: ignore[no-untyped-def]
 def small_nation():  # type: ignore[no-untyped-def]
     """Live-commit tests start from an emptied database: a central authority, a province,
     the catalogues, an editor and two appraisers."""
-    from django.core.management import call_command
-
     from govplan.accounts.models import Membership, User
-    from govplan.frameworks.catalogues import load_shipped_catalogues
-    from govplan.orgunits.actions import do_create_unit
-    from govplan.orgunits.models import Kind
+    from tests.support.nation import emptied_slice
 
-    call_command("flush", interactive=False, verbosity=0)
-    ministry = do_create_unit(
-        actor=None,
-        scheme="govplan",
-        code="BKHCN",
-        kind=Kind.MINISTRY,
-        name="Bộ Khoa học và Công nghệ",
-        parent=None,
-        valid_from=None,
-    )
-    central = do_create_unit(
-        actor=None,
-        scheme="govplan",
-        code="CDSQG",
-        kind=Kind.CENTRAL,
-        name="Cục Chuyển đổi số quốc gia",
-        parent=ministry,
-        valid_from=None,
-    )
-    province = do_create_unit(
-        actor=None,
-        scheme="gso-province",
-        code="24",
-        kind=Kind.PROVINCE,
-        name="Tỉnh Bắc Ninh",
-        parent=None,
-        valid_from=None,
-    )
-    load_shipped_catalogues()
+    nation = emptied_slice()
+    central, province = nation.central, nation.province
     people = {}
     for username, unit, role in (
         ("admin", central, "central_admin"),

@@ -21,10 +21,8 @@ from govplan.accounts.models import Membership, Role, User
 from govplan.documents.actions import do_create_document, do_save_entry
 from govplan.documents.models import Document
 from govplan.frameworks.actions import do_publish, do_upload_framework
-from govplan.frameworks.catalogues import load_shipped_catalogues
-from govplan.orgunits.actions import do_create_unit
-from govplan.orgunits.models import Kind
 from govplan.workflow.models import Comment, DocumentRevision, WarningExplanation
+from tests.support.nation import emptied_slice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,35 +62,8 @@ rules:
 def plan_in_draft() -> Document:
     """An emptied database with the central authority, one province, its editor, an
     appraiser, and the province's filled-in draft whose LAN share draws a warning."""
-    call_command("flush", interactive=False, verbosity=0)
-    ministry = do_create_unit(
-        actor=None,
-        scheme="govplan",
-        code="BKHCN",
-        kind=Kind.MINISTRY,
-        name="Bộ Khoa học và Công nghệ",
-        parent=None,
-        valid_from=None,
-    )
-    central = do_create_unit(
-        actor=None,
-        scheme="govplan",
-        code="CDSQG",
-        kind=Kind.CENTRAL,
-        name="Cục Chuyển đổi số quốc gia",
-        parent=ministry,
-        valid_from=None,
-    )
-    province = do_create_unit(
-        actor=None,
-        scheme="gso-province",
-        code="24",
-        kind=Kind.PROVINCE,
-        name="Tỉnh Bắc Ninh",
-        parent=None,
-        valid_from=None,
-    )
-    load_shipped_catalogues()
+    nation = emptied_slice()
+    central, province = nation.central, nation.province
     admin = User.objects.create_user("cds.quantri", password=PASSWORD, full_name="Quản trị")
     Membership.objects.create(user=admin, org_unit=central, role=Role.CENTRAL_ADMIN)
     editor = User.objects.create_user("bacninh.bientap", password=PASSWORD, full_name="Lê Thu")

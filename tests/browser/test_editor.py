@@ -13,8 +13,7 @@ from playwright.sync_api import Page, expect
 
 from govplan.accounts.models import Membership, Role, User
 from govplan.documents.models import Document, Entry
-from govplan.orgunits.actions import do_create_unit
-from govplan.orgunits.models import Kind
+from tests.support.nation import emptied_slice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,34 +69,12 @@ ROWS = [
 @pytest.fixture
 def province_editor() -> User:
     """A province in force in 2017, the shipped frameworks published for it, its editor."""
-    call_command("flush", interactive=False, verbosity=0)
-    ministry = do_create_unit(
-        actor=None,
-        scheme="govplan",
-        code="BTTTT",
-        kind=Kind.MINISTRY,
-        name="Bộ Thông tin và Truyền thông",
-        parent=None,
-        valid_from=None,
-    )
-    do_create_unit(
-        actor=None,
-        scheme="govplan",
-        code="THH",
-        kind=Kind.CENTRAL,
-        name="Cục Tin học hóa",
-        parent=ministry,
-        valid_from=None,
-    )
-    province = do_create_unit(
-        actor=None,
-        scheme="gso-province",
-        code="01",
-        kind=Kind.PROVINCE,
-        name="Thành phố Hà Nội",
-        parent=None,
-        valid_from=None,
-    )
+    province = emptied_slice(
+        province_code="01",
+        province_name="Thành phố Hà Nội",
+        ministry=("BTTTT", "Bộ Thông tin và Truyền thông"),
+        central=("THH", "Cục Tin học hóa"),
+    ).province
     call_command("load_frameworks", verbosity=0)
     editor = User.objects.create_user("hanoi.bientap", password=PASSWORD, full_name="Vũ Thị Hà")
     Membership.objects.create(user=editor, org_unit=province, role=Role.EDITOR)
@@ -295,37 +272,9 @@ def saved_values() -> dict[str, object]:
     row (name and total investment), and its editor."""
     from govplan.documents.actions import do_add_entry, do_create_document, do_save_entry
     from govplan.frameworks.actions import do_publish, do_upload_framework
-    from govplan.frameworks.catalogues import load_shipped_catalogues
 
-    call_command("flush", interactive=False, verbosity=0)
-    ministry = do_create_unit(
-        actor=None,
-        scheme="govplan",
-        code="BKHCN",
-        kind=Kind.MINISTRY,
-        name="Bộ Khoa học và Công nghệ",
-        parent=None,
-        valid_from=None,
-    )
-    central = do_create_unit(
-        actor=None,
-        scheme="govplan",
-        code="CDSQG",
-        kind=Kind.CENTRAL,
-        name="Cục Chuyển đổi số quốc gia",
-        parent=ministry,
-        valid_from=None,
-    )
-    province = do_create_unit(
-        actor=None,
-        scheme="gso-province",
-        code="24",
-        kind=Kind.PROVINCE,
-        name="Tỉnh Bắc Ninh",
-        parent=None,
-        valid_from=None,
-    )
-    load_shipped_catalogues()
+    nation = emptied_slice()
+    central, province = nation.central, nation.province
     admin = User.objects.create_user("cds.quantri", password=PASSWORD, full_name="Quản trị")
     Membership.objects.create(user=admin, org_unit=central, role=Role.CENTRAL_ADMIN)
     editor = User.objects.create_user("bacninh.bientap", password=PASSWORD, full_name="Lê Thu")
