@@ -50,18 +50,36 @@ def printable_model(value: _T) -> _T:
     return _clean(value)  # type: ignore[no-any-return]
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
+
+
 def _clean(value: Any) -> Any:
+    # The model has some 200,000 nodes and is walked before each file is written: the common
+    # case (nothing to change) allocates nothing.
     if isinstance(value, str):
-        return printable(value)
+        return value if not _UNPRINTABLE.search(value) else printable(value)
     if isinstance(value, tuple):
-        cleaned = tuple(_clean(v) for v in value)
-        return value if all(a is b for a, b in zip(cleaned, value, strict=True)) else cleaned
+        cleaned = None
+        for index, item in enumerate(value):
+            new = _clean(item)
+            if new is not item:
+                if cleaned is None:
+                    cleaned = list(value)
+                cleaned[index] = new
+        return value if cleaned is None else tuple(cleaned)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {}
-        for field in dataclasses.fields(value):
-            old = getattr(value, field.name)
+        for name in _field_names(type(value)):
+            old = getattr(value, name)
             new = _clean(old)
             if new is not old:
-                changes[field.name] = new
+                changes[name] = new
         return dataclasses.replace(value, **changes) if changes else value
     return value

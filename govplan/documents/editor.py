@@ -285,7 +285,11 @@ def origin_of(entry: Any) -> dict[str, str] | None:
     return {"unit": origin.org_unit.name, "period": origin.period_label}
 
 
-def table_block(spec: Framework, table: Table, rows: list[Entry], locale: str) -> dict[str, Any]:
+def table_block(
+    spec: Framework, table: Table, rows: list[Entry], locale: str, *, only: str | None = None
+) -> dict[str, Any]:
+    """The table as the page shows it; with ``only`` (a row's key), that row alone is laid
+    out (the totals still count every row): what a save returns for the page to redraw."""
     years = spec.period.years()
     phasing_columns = []
     if table.phasing:
@@ -304,6 +308,8 @@ def table_block(spec: Framework, table: Table, rows: list[Entry], locale: str) -
     money = [c.code for c in table.columns if c.type == "money"]
     body = []
     for index, entry in enumerate(rows, start=1):
+        if only is not None and entry.key != only:
+            continue
         cells = entry.content.get("cells", {})
         phasing = entry.content.get("phasing", {})
         body.append(

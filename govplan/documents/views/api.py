@@ -40,7 +40,7 @@ from govplan.documents.actions import (
     do_save_entry,
 )
 from govplan.documents.content import ContentError, parse_key
-from govplan.documents.editor import entry_fields, input_locale, load_entries, table_block
+from govplan.documents.editor import entry_fields, input_locale, table_block
 from govplan.documents.models import Document, Entry
 
 MAX_BODY = 3_000_000
@@ -85,9 +85,14 @@ def _derived(document: Document, entry: Entry) -> dict[str, Any]:
     table = spec.table(Collection.parse(entry.collection).code)
     if table is None:
         return {}
-    rows = load_entries(document)["collections"].get(entry.collection, [])
-    block = table_block(spec, table, rows, input_locale())
-    row = next((r for r in block["rows"] if r["key"] == entry.key), None)
+    # The table's rows only (not the whole document), in the page's order.
+    rows = list(
+        Entry.objects.filter(document=document, collection=entry.collection, deleted=False)
+        .select_related("origin__org_unit")
+        .order_by("position", "pk")
+    )
+    block = table_block(spec, table, rows, input_locale(), only=entry.key)
+    row = next(iter(block["rows"]), None)
     return {
         "row": row,
         "totals": block["totals"],
