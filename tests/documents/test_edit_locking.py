@@ -22,6 +22,7 @@ from govplan.workflow import actions as workflow
 from govplan.workflow.models import DocumentRevision, WarningExplanation
 from govplan.workflow.validation import do_explain
 from tests.conftest import Cast
+from tests.support.frameworks import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -229,14 +230,9 @@ ROUNDS = 25
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_a_save_racing_a_submission_is_in_the_revision_or_refused(small_nation) -> None:  # type: ignore[no-untyped-def]
-    from govplan.frameworks.actions import do_publish, do_upload_framework
-
     province, people = small_nation
     admin, editor = people["admin"], people["editor_a"]
-    draft = do_upload_framework(SMALL, actor=admin)
-    version = do_publish(
-        draft, actor=admin, deadline=draft.deadline, kinds=["province"], unit_refs=[]
-    )
+    version = publish(SMALL, admin)
     document = actions.do_create_document(unit=province, version=version, actor=editor)
     actions.do_save_entry(
         document, "narrative:I", 0, {"html": "<p>v0</p>"}, actor=editor, locale="vi"

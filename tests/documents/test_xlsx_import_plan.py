@@ -20,6 +20,7 @@ from govplan.core.documents.xlsx import RowData
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch
 from tests.conftest import Cast
 from tests.documents.test_xlsx_and_files import add_row, client_for, upload, workbook_with
+from tests.support.frameworks import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -234,14 +235,10 @@ ROUNDS = 5
 @pytest.mark.django_db(transaction=True)
 def test_two_applies_at_once_apply_the_file_once(small_nation) -> None:  # type: ignore[no-untyped-def]
     from govplan.documents.actions import do_create_document
-    from govplan.frameworks.actions import do_publish, do_upload_framework
 
     province, people = small_nation
     admin, editor = people["admin"], people["editor_a"]
-    draft = do_upload_framework(TABLE_FRAMEWORK, actor=admin)
-    version = do_publish(
-        draft, actor=admin, deadline=draft.deadline, kinds=["province"], unit_refs=[]
-    )
+    version = publish(TABLE_FRAMEWORK, admin)
     document = do_create_document(unit=province, version=version, actor=editor)
     for round_ in range(ROUNDS):
         data = workbook_with(

@@ -28,6 +28,7 @@ from govplan.workflow.models import (
 )
 from govplan.workflow.validation import validate
 from tests.conftest import Cast
+from tests.support.frameworks import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +59,7 @@ rules:
 
 
 def small_version(cast: Cast, deadline: str = "2026-12-20"):  # type: ignore[no-untyped-def]
-    draft = do_upload_framework(SMALL.replace("DEADLINE", deadline), actor=cast.central_admin)
-    return do_publish(
-        draft, actor=cast.central_admin, deadline=draft.deadline, kinds=["province"], unit_refs=[]
-    )
+    return publish(SMALL.replace("DEADLINE", deadline), cast.central_admin)
 
 
 def filled_document(cast: Cast, *, lan: str = "90", deadline: str = "2026-12-20") -> Document:
