@@ -126,6 +126,29 @@ def parties(user: Any, document: Document) -> frozenset[str]:
     return frozenset(result)
 
 
+MAX_COMMENT = 5000
+MAX_REASON = 2000
+MAX_NOTE = 1000
+
+
+def bounded_message(text: str, limit: int) -> str:
+    try:
+        bounded(text, limit)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return ""
+
+
+def bounded(text: str, limit: int) -> str:
+    """``text`` as typed, or ValidationError: what is typed is never cut short silently."""
+    if len(text) > limit:
+        raise ValidationError(
+            _("Too long: at most %(max)s characters, this has %(n)s. Nothing was saved.")
+            % {"max": f"{limit:,}".replace(",", "."), "n": f"{len(text):,}".replace(",", ".")}
+        )
+    return text
+
+
 class Refused(Exception):
     """A transition that cannot be made; ``message`` says why, in the user's language."""
 
@@ -206,6 +229,8 @@ def do_transition(
         except machine.TransitionRefused as exc:
             raise _refusal(exc, locked) from None
         reason = reason.strip()
+        if len(reason) > MAX_REASON:
+            raise Refused(bounded_message(reason, MAX_REASON))
         if step.needs_reason and not reason:
             raise Refused(_("Say why: the reason is required."))
         if step.validates:
@@ -309,25 +334,25 @@ def _notify_transition(
 def do_comment(
     document: Document, *, actor: Any, section_code: str, anchor: str, anchor_label: str, text: str
 ) -> Comment:
-    text = text.strip()
+    text = bounded(text.strip(), MAX_COMMENT)
     if not text:
         raise ValidationError(_("Write the comment."))
     if machine.APPRAISER not in parties(actor, document):
         raise Refused(_("Only the appraiser assigned to this document comments on it."))
-    document = Document.objects.get(pk=document.pk)  # the state as it is now
-    if document.status != machine.UNDER_APPRAISAL:
-        raise Refused(_("Comments are made while the document is under appraisal."))
-    revision = DocumentRevision.objects.filter(document=document).first()
-    if revision is None:
-        raise Refused(_("The document has not been submitted."))
     with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)  # as it is now
+        if document.status != machine.UNDER_APPRAISAL:
+            raise Refused(_("Comments are made while the document is under appraisal."))
+        revision = DocumentRevision.objects.filter(document=document).first()
+        if revision is None:
+            raise Refused(_("The document has not been submitted."))
         comment = Comment.objects.create(
             document=document,
             revision=revision,
             section_code=section_code,
             anchor=anchor,
             anchor_label=anchor_label[:500],
-            text=text[:5000],
+            text=text,
             author=actor,
         )
         record(
@@ -347,14 +372,14 @@ def do_comment(
 
 
 def do_reply(comment: Comment, *, actor: Any, text: str) -> CommentReply:
-    text = text.strip()
+    text = bounded(text.strip(), MAX_COMMENT)
     if not text:
         raise ValidationError(_("Write the answer."))
     document = comment.document
     if not parties(actor, document) & {machine.AGENCY, machine.APPRAISER}:
         raise Refused(_("Only the agency and its appraiser take part in this discussion."))
     with transaction.atomic():
-        reply = CommentReply.objects.create(comment=comment, text=text[:5000], author=actor)
+        reply = CommentReply.objects.create(comment=comment, text=text, author=actor)
         record("comment.reply", actor=actor, obj=comment, after={"reply": text})
         notify(
             [comment.author, *agency_people(document)],
@@ -394,8 +419,11 @@ def do_mark_checklist(document: Document, marks: list[ChecklistItem], *, actor: 
         current = {m.item: m for m in ChecklistMark.objects.filter(revision=revision)}
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
+        for wanted in marks:
+            if len(wanted.note.strip()) > MAX_NOTE:
+                raise Refused(bounded_message(wanted.note.strip(), MAX_NOTE))
         for index, wanted in enumerate(marks):
-            note = wanted.note.strip()[:1000]
+            note = wanted.note.strip()
             mark = current.get(index)
             if mark is not None and (mark.done, mark.note) == (wanted.done, note):
                 continue

@@ -27,7 +27,7 @@ def _submitted(unit: OrgUnit, version: FrameworkVersion, editor: User) -> Docume
     document = do_create_document(unit=unit, version=version, actor=editor)
     fill_for_demo(document, actor=editor)
     for finding in validate(document).warnings:
-        do_explain(document, finding.check_id, "Đơn vị đã rà soát số liệu.", actor=editor)
+        do_explain(document, {finding.check_id: "Đơn vị đã rà soát số liệu."}, actor=editor)
     actions.do_transition(document, "submit", actor=editor)
     return document
 

@@ -600,23 +600,44 @@ def blocking_problems(document: Document, *, actor: Any = None) -> list[Finding]
     return validate(document).blocking
 
 
-def do_explain(document: Document, check_id: str, text: str, *, actor: Any) -> None:
+MAX_EXPLANATION = 4000
+
+
+def do_explain(document: Document, explanations: dict[str, str], *, actor: Any) -> int:
+    """Save why each warning (by its check id) is not a mistake; an empty text withdraws the
+    explanation. All or nothing: one text too long and none is saved. Returns how many
+    changed."""
     from govplan.audit.recorder import record
     from govplan.documents.actions import lock_for_edit
+    from govplan.workflow.actions import bounded
 
-    text = text.strip()
+    wanted = {check: bounded(text.strip(), MAX_EXPLANATION) for check, text in explanations.items()}
+    changed = 0
     with transaction.atomic():
         # Explanations are part of what was submitted; they change only with the document.
         lock_for_edit(document)
-        if text:
-            WarningExplanation.objects.update_or_create(
-                document=document, check_id=check_id, defaults={"text": text[:4000], "by": actor}
+        current = {
+            e.check_id: e
+            for e in WarningExplanation.objects.select_for_update().filter(
+                document=document, check_id__in=list(wanted)
             )
-        else:
-            WarningExplanation.objects.filter(document=document, check_id=check_id).delete()
-        record(
-            "validation.explain",
-            actor=actor,
-            obj=document,
-            after={"check": check_id, "explanation": text},
-        )
+        }
+        for check_id, text in wanted.items():
+            old = current.get(check_id)
+            if (old.text if old else "") == text:
+                continue
+            if text:
+                WarningExplanation.objects.update_or_create(
+                    document=document, check_id=check_id, defaults={"text": text, "by": actor}
+                )
+            else:
+                WarningExplanation.objects.filter(document=document, check_id=check_id).delete()
+            record(
+                "validation.explain",
+                actor=actor,
+                obj=document,
+                before={"check": check_id, "explanation": old.text if old else ""},
+                after={"check": check_id, "explanation": text},
+            )
+            changed += 1
+    return changed

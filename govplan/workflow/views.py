@@ -67,11 +67,17 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("document_check", pk=pk)
         # Only the warnings the document has now: a name made up in the form is no check.
         warnings = {f.check_id for f in validate(document).warnings}
-        for name, text in request.POST.items():
-            check_id = name.removeprefix("explain::")
-            if name.startswith("explain::") and check_id in warnings:
-                do_explain(document, check_id, text, actor=request.user)
-        messages.success(request, _("Explanations saved."))
+        texts = {
+            name.removeprefix("explain::"): text
+            for name, text in request.POST.items()
+            if name.startswith("explain::") and name.removeprefix("explain::") in warnings
+        }
+        try:
+            do_explain(document, texts, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Explanations saved."))
         return redirect("document_check", pk=pk)
     report = validate(document)
     # Offer the submission right here once nothing blocks it.

@@ -219,7 +219,7 @@ def workflow(world: World, name: str) -> Act:
     cast = world.cast
     if name == "do_explain":
         document = world.document()
-        return lambda: do_explain(document, "anomaly:X", "Đã rà soát.", actor=cast.editor_a)
+        return lambda: do_explain(document, {"anomaly:X": "Đã rà soát."}, actor=cast.editor_a)
     if name == "do_transition":
         document = world.submitted("submitted")
         return lambda: actions.do_transition(document, "start_appraisal", actor=cast.appraiser)

@@ -99,7 +99,7 @@ EDITS: dict[str, Callable[[Cast, Document, dict[str, Any]], Any]] = {
         p["attachment"], actor=cast.editor_a
     ),
     "explain": lambda cast, doc, p: do_explain(
-        doc, "anomaly:X", "Số liệu đã rà soát.", actor=cast.editor_a
+        doc, {"anomaly:X": "Số liệu đã rà soát."}, actor=cast.editor_a
     ),
 }
 

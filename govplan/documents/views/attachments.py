@@ -43,6 +43,14 @@ def attach(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             % {"name": upload.name, "max": limit // (1024 * 1024)},
         )
         return _back(pk, code)
+    description = request.POST.get("description", "").strip()
+    if len(description) > 300:
+        messages.error(
+            request,
+            _("%(field)s is too long: at most %(max)s characters.")
+            % {"field": _("Description"), "max": 300},
+        )
+        return _back(pk, code)
     data = upload.read(limit + 1)
     try:
         checked = check_upload(data, upload.name or "", max_bytes=limit)
@@ -55,7 +63,7 @@ def attach(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         data=data,
         filename=(upload.name or "file").replace("/", "_").replace("\\", "_"),
         content_type=checked.content_type,
-        description=request.POST.get("description", ""),
+        description=description,
         actor=request.user,
     )
     messages.success(request, _("%(name)s attached.") % {"name": upload.name})

@@ -27,15 +27,20 @@ def legal_new(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if section is None or section.legal_basis is None:
         raise Http404
     back = f"{reverse('document_edit', args=[pk])}#s-{code}"
-    number = request.POST.get("legal_number", "").strip()[:100]
-    issuer = request.POST.get("legal_issuer", "").strip()[:300]
-    title = request.POST.get("legal_title", "").strip()[:1000]
+    number = request.POST.get("legal_number", "").strip()
+    issuer = request.POST.get("legal_issuer", "").strip()
+    title = request.POST.get("legal_title", "").strip()
     doc_type = request.POST.get("legal_type", "")
-    missing = [
-        label
-        for label, value in ((_("Number"), number), (_("Issuer"), issuer), (_("Title"), title))
-        if not value
+    fields = ((_("Number"), number, 100), (_("Issuer"), issuer, 300), (_("Title"), title, 1000))
+    too_long = [
+        _("%(field)s is too long: at most %(max)s characters.") % {"field": label, "max": limit}
+        for label, value, limit in fields
+        if len(value) > limit
     ]
+    if too_long:
+        messages.error(request, " ".join(too_long))
+        return redirect(back)
+    missing = [label for label, value, _limit in fields if not value]
     if doc_type not in LEGAL_TYPES:
         missing.append(_("Type"))
     date = None
