@@ -189,6 +189,14 @@ FORMAT_MODULE_PATH = ["govplan.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "static")))
+# In production every static file's name carries a hash of its content (collectstatic), so
+# a browser never runs last release's editor.js against this release's server: the save
+# protocol changes with the server (a field left out keeps its stored value).
+if not (DEBUG or TESTING):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 REFERENCE_DATA_DIR = BASE_DIR / "data"

@@ -68,3 +68,26 @@ def test_a_bad_setting_stops_the_start(variables: dict[str, str], message: str) 
 def test_good_settings_start() -> None:
     result = start_with(DEBUG="1", DATABASE_URL="postgres://u@db.example:5432/govplan")
     assert result.returncode == 0, result.stderr
+
+
+def test_production_serves_static_files_under_hashed_names() -> None:
+    """A cached editor.js of the previous release must never talk to this release's server."""
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.STORAGES['staticfiles']['BACKEND'])",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")},
+            "GOVPLAN_TESTING": "0",
+            "SECRET_KEY": "x" * 50,
+            "DJANGO_SETTINGS_MODULE": "govplan.settings",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip().endswith("ManifestStaticFilesStorage")
