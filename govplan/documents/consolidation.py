@@ -13,8 +13,8 @@ from govplan.core.documents import keys
 from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import row_phasing_total
 from govplan.core.documents.values import sum_values
-from govplan.documents.editor import describe_cell, input_locale
 from govplan.documents.models import Document, Entry
+from govplan.documents.presentation import describe_cell, input_locale
 
 
 @dataclass

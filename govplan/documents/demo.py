@@ -11,8 +11,8 @@ from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.values import cell_keys
 from govplan.core.frameworks.model import Column, Framework, Indicator, Table
 from govplan.documents.actions import do_add_entry, do_save_entry
-from govplan.documents.editor import visible_sections
 from govplan.documents.models import Document
+from govplan.documents.read import visible_sections
 
 WHOLE = 1000  # an undivided count; the cells of a divided one share less than this
 

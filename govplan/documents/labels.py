@@ -89,7 +89,7 @@ def content_lines(spec: Framework, key: str, content: dict[str, Any]) -> list[tu
             lines.append((label, display_value("money", value)))
         return lines
     if kind == keys.VALUE:
-        from govplan.documents.editor import describe_cell
+        from govplan.documents.presentation import describe_cell
 
         indicator = spec.indicators.get(code)
         if indicator is None:

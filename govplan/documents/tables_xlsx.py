@@ -46,7 +46,7 @@ TYPE_SHORT = {"capital": "Vốn ĐTPT", "recurrent": "Vốn SN"}
 
 
 def sheet_specs(spec: Framework, document: Document, only: str | None = None) -> list[SheetSpec]:
-    from govplan.documents.editor import visible_sections
+    from govplan.documents.read import visible_sections
 
     visible = {s.code for s in visible_sections(spec, document)}
     specs = []

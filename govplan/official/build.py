@@ -6,10 +6,32 @@ the document's issuing data."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone, translation
 
+from govplan.core.documents.cells import display_value, format_number
+from govplan.core.documents.totals import (
+    column_totals,
+    phasing_key,
+    row_phasing_total,
+    table_phasing_totals,
+)
+from govplan.core.documents.values import cell_keys
+from govplan.core.documents.view import (
+    IndicatorView,
+    ResultRow,
+    SectionView,
+    TableRow,
+    TableView,
+    TargetRow,
+)
+from govplan.core.frameworks.catalogue import Indicator
+from govplan.core.frameworks.model import Framework
+from govplan.core.frameworks.model import Table as FrameworkTable
 from govplan.core.official import vietnamese as vn
 from govplan.core.official.model import (
     Appendix,
@@ -26,10 +48,13 @@ from govplan.core.official.model import (
 )
 from govplan.core.official.richtext import blocks_from_html
 from govplan.core.printable import printable_data, printable_model
-from govplan.documents.editor import entries_from_snapshot, load_entries, section_blocks
 from govplan.documents.models import Document
+from govplan.documents.presentation import NUMERIC_TYPES, attainment, cell_display
+from govplan.documents.read import load_document_view
+from govplan.frameworks import labels
 from govplan.official.defaults import profile_values
 
+LOCALE = "vi"  # printed as Vietnamese documents write numbers, whoever asks
 WIDE = 7  # a table with more columns than this goes to a landscape appendix
 _COLUMN_WIDTHS = {"text": 2.6, "longtext": 2.6, "year_range": 2.2}  # others 1.5
 
@@ -42,43 +67,52 @@ def _note(text: str) -> Paragraph:
     return Paragraph((Run(text, italic=True),))
 
 
-def _value_text(ind: dict[str, Any], cell: dict[str, Any]) -> str:
+def _value_text(indicator: Indicator, cell: dict[str, Any]) -> str:
     """A value as printed: 90/100 (90,0%), có/không, a choice's title."""
-    if ind["type"] == "ratio":
+    if indicator.type == "ratio":
         if not cell.get("n") or not cell.get("percent"):
             return f"{cell['n']}/{cell['d']}" if cell.get("n") else ""
-        if (ind["unit"] or "%").strip() == "%":
+        if (indicator.unit or "%").strip() == "%":
             return f"{cell['n']}/{cell['d']} ({cell['percent']}%)"
-        return f"{cell['n']}/{cell['d']} ({cell['quotient']} {ind['unit']})"
+        return f"{cell['n']}/{cell['d']} ({cell['quotient']} {indicator.unit})"
     value = cell.get("value", "")
-    if ind["type"] == "boolean" and value not in ("", None):
+    if indicator.type == "boolean" and value not in ("", None):
         return "Có" if value is True or value in ("1", "true") else "Không"
-    if ind["type"] == "choice":
-        titles = {o.code: o.title for o in ind["choices"]}
+    if indicator.type == "choice":
+        titles = {o.code: o.title for o in indicator.choices}
         return titles.get(str(value), str(value))
     return str(value)
 
 
-def _indicator_table(indicators: list[dict[str, Any]]) -> Table:
+def _indicator_table(spec: Framework, indicators: tuple[IndicatorView, ...]) -> Table:
     rows: list[tuple[str, ...]] = []
-    for number, ind in enumerate(indicators, start=1):
-        unit = ind["unit"] or ""
-        columns = ind["columns"]
-        for r_index, row in enumerate(ind["rows"]):
-            for c_index, cell in enumerate(row["cells"]):
-                value = _value_text(ind, cell)
-                label = " – ".join(
-                    t for t in (row["title"], columns[c_index] if columns else "") if t
-                )
+    for number, item in enumerate(indicators, start=1):
+        indicator = item.indicator
+        unit = indicator.unit or ""
+        dims = [spec.dimensions[d] for d in indicator.disaggregation]
+        if len(dims) == 2:
+            columns = [o.title for o in dims[1].options]
+            lines = [
+                (first.title, [f"{first.code}|{second.code}" for second in dims[1].options])
+                for first in dims[0].options
+            ]
+        else:
+            columns = []
+            titles = {o.code: o.title for o in dims[0].options} if dims else {"": ""}
+            lines = [(titles.get(k, ""), [k]) for k in cell_keys(indicator, spec.dimensions)]
+        for r_index, (title, cell_keys_) in enumerate(lines):
+            for c_index, key in enumerate(cell_keys_):
+                cell = cell_display(indicator, key, item.cells, item.previous, LOCALE)
+                label = " – ".join(t for t in (title, columns[c_index] if columns else "") if t)
                 first = r_index == 0 and c_index == 0
-                name = ind["name"] if first else ""
+                name = item.name if first else ""
                 rows.append(
                     (
                         str(number) if first else "",
                         f"{name} ({label})" if name and label else name or f"- {label}",
                         unit if first else "",
-                        value,
-                        cell.get("previous", ""),
+                        _value_text(indicator, cell),
+                        cell["previous"],
                     )
                 )
     return Table(
@@ -97,17 +131,23 @@ def _indicator_table(indicators: list[dict[str, Any]]) -> Table:
     )
 
 
-def _targets_table(targets: dict[str, Any]) -> Table:
-    rows = tuple(
-        (
-            str(i),
-            row["indicator_name"] or row["text"],
-            row["baseline"],
-            row["target"],
-            str(row["year"] or ""),
+def _number(value: Any) -> str:
+    return format_number(Decimal(str(value)), locale=LOCALE) if value not in (None, "") else ""
+
+
+def _targets_table(spec: Framework, targets: tuple[TargetRow, ...]) -> Table:
+    rows = []
+    for i, row in enumerate(targets, start=1):
+        indicator = spec.indicators.get(row.indicator)
+        rows.append(
+            (
+                str(i),
+                (indicator.name if indicator else "") or row.text,
+                _number(row.baseline),
+                _number(row.target),
+                str(row.year or ""),
+            )
         )
-        for i, row in enumerate(targets["rows"], start=1)
-    )
     return Table(
         header=(
             (
@@ -118,24 +158,32 @@ def _targets_table(targets: dict[str, Any]) -> Table:
                 HeaderCell("Năm"),
             ),
         ),
-        rows=rows,
+        rows=tuple(rows),
         widths=(0.5, 5.0, 1.3, 1.3, 0.9),
         numeric=(False, False, True, True, False),
     )
 
 
-def _results_table(results: dict[str, Any]) -> Table:
-    rows = tuple(
-        (
-            str(i),
-            row["source"].get("indicator_name") or row["source"].get("text") or row["text"],
-            row["source"].get("target", ""),
-            row["achieved"],
-            row["attainment"],
-            row["obstacles"],
+def _percent(value: Decimal | None) -> str:
+    return f"{format_number(value, locale=LOCALE, places=1)}%" if value is not None else ""
+
+
+def _results_table(results: tuple[ResultRow, ...]) -> Table:
+    rows = []
+    for i, row in enumerate(results, start=1):
+        reached = attainment(row.source.baseline, row.source.target, row.achieved)
+        rows.append(
+            (
+                str(i),
+                row.source.text or row.text,
+                _number(row.source.target),
+                _number(row.achieved),
+                f"{format_number(reached, locale=LOCALE, places=1)}%"
+                if reached is not None
+                else "",
+                row.obstacles,
+            )
         )
-        for i, row in enumerate(results["rows"], start=1)
-    )
     return Table(
         header=(
             (
@@ -147,41 +195,92 @@ def _results_table(results: dict[str, Any]) -> Table:
                 HeaderCell("Khó khăn, vướng mắc"),
             ),
         ),
-        rows=rows,
+        rows=tuple(rows),
         widths=(0.5, 3.5, 1.1, 1.1, 1.0, 2.8),
         numeric=(False, False, True, True, True, False),
     )
 
 
-def _project_table(table: dict[str, Any]) -> Table:
-    columns = table["columns"]
+def _column_values(spec_table: FrameworkTable, row: TableRow) -> list[str]:
+    return [
+        display_value(c.type, row.cells.get(c.code), choices=c.choices, locale=LOCALE)
+        for c in spec_table.columns
+    ]
+
+
+def _project_table(view: TableView) -> Table:
+    columns = view.table.columns
     header = [HeaderCell("TT")] + [
-        HeaderCell(f"{c['title']} ({c['unit']})" if c["unit"] else c["title"]) for c in columns
+        HeaderCell(f"{c.title} ({c.unit})" if c.unit else c.title) for c in columns
     ]
     rows = tuple(
-        (str(row["number"]), *(cell["value"] for cell in row["cells"])) for row in table["rows"]
+        (str(number), *_column_values(view.table, row))
+        for number, row in enumerate(view.rows, start=1)
     )
     # Short columns wide enough for their bold heading words ("chuyển", "Nguồn") at 11 pt.
-    widths = (0.9, *(_COLUMN_WIDTHS.get(c["type"], 1.5) for c in columns))
-    numeric = (False, *(bool(c["numeric"]) for c in columns))
+    widths = (0.9, *(_COLUMN_WIDTHS.get(c.type, 1.5) for c in columns))
+    numeric = (False, *(c.type in NUMERIC_TYPES for c in columns))
+    money = [c.code for c in columns if c.type == "money"]
+    sums = column_totals(
+        (r.cells for r in view.rows), [c.code for c in columns if c.type in NUMERIC_TYPES]
+    )
+    totals = [
+        format_number(sums[c.code], locale=LOCALE) if c.code in money else "" for c in columns
+    ]
     total = None
-    if any(table["totals"]):
-        total = (
-            "",
-            *(table["totals"][i] or ("Tổng cộng" if i == 0 else "") for i in range(len(columns))),
-        )
+    if any(totals):
+        total = ("", *(totals[i] or ("Tổng cộng" if i == 0 else "") for i in range(len(columns))))
     return Table(
         header=(tuple(header),),
         rows=rows,
         widths=widths,
         numeric=numeric,
         total=total,
-        unit_note="Đơn vị tính: triệu đồng" if any(c["type"] == "money" for c in columns) else "",
+        unit_note="Đơn vị tính: triệu đồng" if any(c.type == "money" for c in columns) else "",
     )
 
 
+@dataclass(frozen=True)
+class _PhasingColumn:
+    key: str
+    year: int
+    source: str
+    type: str
+
+
+def _phasing_columns(
+    years: list[int], sources: tuple[str, ...], types: tuple[str, ...]
+) -> list[_PhasingColumn]:
+    return [
+        _PhasingColumn(
+            phasing_key(y, s, t), y, str(labels.FUNDING_SOURCES[s]), str(labels.FUNDING_TYPES[t])
+        )
+        for y in years
+        for s in sources
+        for t in types
+    ]
+
+
+def _phasing_lines(
+    columns: list[_PhasingColumn], rows: list[tuple[str, Mapping[str, Any]]]
+) -> Table:
+    """Rows (label, phasing) as the phasing table, with their totals."""
+    money = [
+        (
+            label,
+            [display_value("money", phasing.get(c.key), locale=LOCALE) for c in columns],
+            format_number(row_phasing_total(phasing), locale=LOCALE),
+        )
+        for label, phasing in rows
+    ]
+    sums = table_phasing_totals(phasing for _label, phasing in rows)
+    totals = [format_number(sums.get(c.key, Decimal(0)), locale=LOCALE) for c in columns]
+    grand = format_number(sum(sums.values(), Decimal(0)), locale=LOCALE)
+    return _phasing_table(columns, money, totals, grand)
+
+
 def _phasing_table(
-    columns: list[dict[str, Any]],
+    columns: list[_PhasingColumn],
     rows: list[tuple[str, list[str], str]],
     totals: list[str],
     grand_total: str,
@@ -189,10 +288,10 @@ def _phasing_table(
     """Budget by year × source × type: two heading rows (year, then source and type)."""
     years: list[tuple[Any, int]] = []
     for column in columns:
-        if years and years[-1][0] == column["year"]:
-            years[-1] = (column["year"], years[-1][1] + 1)
+        if years and years[-1][0] == column.year:
+            years[-1] = (column.year, years[-1][1] + 1)
         else:
-            years.append((column["year"], 1))
+            years.append((column.year, 1))
     top = (
         HeaderCell("TT"),
         HeaderCell("Nội dung"),
@@ -203,7 +302,7 @@ def _phasing_table(
         HeaderCell(""),
         HeaderCell(""),
         HeaderCell(""),
-        *(HeaderCell(f"{c['source']} ({c['type'][:1].lower()}{c['type'][1:]})") for c in columns),
+        *(HeaderCell(f"{c.source} ({c.type[:1].lower()}{c.type[1:]})") for c in columns),
     )
     body = tuple(
         (str(i), label, total, *values) for i, (label, values, total) in enumerate(rows, start=1)
@@ -231,73 +330,69 @@ class _Appendices:
         return number
 
 
-def _blocks(block: dict[str, Any], appendices: _Appendices) -> tuple[Block, ...]:
+def _blocks(spec: Framework, view: SectionView, appendices: _Appendices) -> tuple[Block, ...]:
     out: list[Block] = []
-    if "legal" in block:
-        for item in block["legal"]["items"]:
-            doc = item.get("document")
+    section = view.section
+    if section.legal_basis is not None and view.legal is not None:
+        for item in view.legal.items:
+            doc = item.document
             text = (
                 vn.citation(doc.doc_type, doc.number, doc.date, doc.issuer, doc.title)
                 if doc is not None
-                else item.get("text", "")
+                else item.text
             )
             if text:
                 out.append(Paragraph((Run(f"{text.rstrip(';.')};"),), "bullet"))
-    if "narrative" in block and block["narrative"]["html"]:
-        out.extend(blocks_from_html(block["narrative"]["html"]))
-    if block.get("indicators"):
-        out.append(_indicator_table(block["indicators"]))
-    if "targets" in block and block["targets"]["rows"]:
-        out.append(_targets_table(block["targets"]))
-    if "results" in block and block["results"]["rows"]:
-        out.append(_results_table(block["results"]))
-    for table in block.get("tables", []):
-        if not table["rows"]:
+    if section.narrative and view.narrative is not None and view.narrative.html:
+        out.extend(blocks_from_html(view.narrative.html))
+    if view.indicators:
+        out.append(_indicator_table(spec, view.indicators))
+    if section.targets is not None and view.targets:
+        out.append(_targets_table(spec, view.targets))
+    if section.target_results and view.results:
+        out.append(_results_table(view.results))
+    years = spec.period.years()
+    for table in view.tables:
+        if not table.rows:
             continue
         printed = _project_table(table)
         tables = [printed]
-        if table["phasing_columns"]:
+        phasing = table.table.phasing
+        columns = _phasing_columns(years, phasing.sources, phasing.types) if phasing else []
+        if columns:
             rows = [
-                (
-                    next((c["value"] for c in row["cells"] if c["value"]), ""),
-                    [p["value"] for p in row["phasing"]],
-                    row["total"],
-                )
-                for row in table["rows"]
+                (next((v for v in _column_values(table.table, row) if v), ""), row.phasing)
+                for row in table.rows
             ]
-            tables.append(
-                _phasing_table(
-                    table["phasing_columns"], rows, table["phasing_totals"], table["grand_total"]
-                )
-            )
+            tables.append(_phasing_lines(columns, rows))
         if printed.columns > WIDE or len(tables) > 1:
-            number = appendices.add(table["title"], tuple(tables))
+            number = appendices.add(table.table.title, tuple(tables))
             out.append(_note(f"(Chi tiết tại Phụ lục {number} kèm theo)"))
         else:
             out.append(printed)
-    budget = block.get("budget")
-    if budget and budget["rows"]:
-        rows = [(r["label"], [v["value"] for v in r["values"]], r["total"]) for r in budget["rows"]]
-        table = _phasing_table(budget["columns"], rows, budget["totals"], budget["grand_total"])
-        number = appendices.add(f"Kinh phí thực hiện – {block['title']}", (table,))
+    budget = view.budget
+    if budget is not None and budget.rows and section.budget is not None:
+        columns = _phasing_columns(years, section.budget.sources, section.budget.types)
+        printed = _phasing_lines(columns, [(r.label, r.phasing) for r in budget.rows])
+        number = appendices.add(f"Kinh phí thực hiện – {section.title}", (printed,))
         out.append(_note(f"(Chi tiết tại Phụ lục {number} kèm theo)"))
     return tuple(out)
 
 
-def _tree(flat: list[tuple[dict[str, Any], tuple[Block, ...]]]) -> tuple[Section, ...]:
-    """The sections, flat with their depth in the editor, nested again."""
+def _tree(flat: list[tuple[SectionView, tuple[Block, ...]]]) -> tuple[Section, ...]:
+    """The sections, flat with their depth in the read model, nested again."""
 
     def build(start: int, depth: int) -> tuple[list[Section], int]:
         items: list[Section] = []
         i = start
-        while i < len(flat) and flat[i][0]["depth"] >= depth:
-            block, blocks = flat[i]
-            children, i = build(i + 1, block["depth"] + 1)
+        while i < len(flat) and flat[i][0].section.depth >= depth:
+            view, blocks = flat[i]
+            children, i = build(i + 1, view.section.depth + 1)
             items.append(
                 Section(
-                    number=str(block["number"]),
-                    title=block["title"],
-                    level=min(block["depth"], 2),
+                    number=str(view.section.number),
+                    title=view.section.title,
+                    level=min(view.section.depth, 2),
                     blocks=blocks,
                     children=tuple(children),
                 )
@@ -324,12 +419,6 @@ def official_document(
         return printable_model(_official(document, snapshot, overrides or {}))
 
 
-def _printable_entries(loaded: dict[str, Any]) -> dict[str, Any]:
-    for entry in loaded["by_key"].values():
-        entry.content = printable_data(entry.content)
-    return loaded
-
-
 def _official(
     document: Document, snapshot: dict[str, Any] | None, overrides: dict[str, Any]
 ) -> OfficialDocument:
@@ -343,13 +432,8 @@ def _official(
             setattr(data, field, value)
     spec = document.framework_version.parsed()
     appendices = _Appendices()
-    loaded = (
-        entries_from_snapshot(document, snapshot)
-        if snapshot is not None
-        else load_entries(document)
-    )
-    page = section_blocks(document, editable=False, loaded=_printable_entries(loaded))
-    sections = _tree([(b, _blocks(b, appendices)) for b in page["sections"]])
+    view = load_document_view(document, snapshot=snapshot, clean=printable_data)
+    sections = _tree([(s, _blocks(spec, s, appendices)) for s in view.sections])
     number, date = _number_and_date(document, data)
     issuer = Issuer(
         body=profile["issuing_body"],

@@ -26,8 +26,8 @@ from govplan.core.documents.values import CELL_SEPARATOR, cell_keys, ratio_perce
 from govplan.core.documents.xlsx import MONEY_UNIT, SheetSpec, column_header, phasing_columns
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Column, Framework, Section, Table
-from govplan.documents.editor import visible_sections
 from govplan.documents.models import Document, Entry
+from govplan.documents.read import visible_sections
 from govplan.documents.tables_xlsx import SOURCE_SHORT, TYPE_SHORT
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import Kind

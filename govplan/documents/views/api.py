@@ -40,8 +40,9 @@ from govplan.documents.actions import (
     do_save_entry,
 )
 from govplan.documents.content import ContentError, parse_key
-from govplan.documents.editor import entry_fields, input_locale, table_block
 from govplan.documents.models import Document, Entry
+from govplan.documents.presentation import entry_fields, input_locale, table_block
+from govplan.documents.read import row_of
 
 MAX_BODY = 3_000_000
 MAX_DEPTH = 16  # an entry's content nests 4 levels deep (content.cells.<cell>.n)
@@ -86,11 +87,12 @@ def _derived(document: Document, entry: Entry) -> dict[str, Any]:
     if table is None:
         return {}
     # The table's rows only (not the whole document), in the page's order.
-    rows = list(
-        Entry.objects.filter(document=document, collection=entry.collection, deleted=False)
+    rows = [
+        row_of(e)
+        for e in Entry.objects.filter(document=document, collection=entry.collection, deleted=False)
         .select_related("origin__org_unit")
         .order_by("position", "pk")
-    )
+    ]
     block = table_block(spec, table, rows, input_locale(), only=entry.key)
     row = next(iter(block["rows"]), None)
     return {

@@ -20,9 +20,10 @@ from govplan.core.documents.keys import Collection
 from govplan.core.inputs import parse_id
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import collection_at, do_restore_collection, do_restore_entry
-from govplan.documents.editor import input_locale, table_block
 from govplan.documents.labels import content_lines, entry_label, reason_label
 from govplan.documents.models import Entry, EntryVersion
+from govplan.documents.presentation import input_locale, table_block
+from govplan.documents.read import row_of
 from govplan.web.inputs import datetime_param
 
 VERSIONS_PER_PAGE = 50
@@ -102,10 +103,11 @@ def table_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if moment is not None:
         state = collection_at(document, collection, moment)
         rows = sorted((v for v in state.values() if not v.deleted), key=lambda v: v.position)
-        as_entries = [
-            SimpleNamespace(key=v.entry.key, revision=v.revision, content=v.content) for v in rows
+        as_rows = [
+            row_of(SimpleNamespace(key=v.entry.key, revision=v.revision, content=v.content))
+            for v in rows
         ]
-        snapshot = table_block(spec, table, as_entries, input_locale())  # type: ignore[arg-type]
+        snapshot = table_block(spec, table, as_rows, input_locale())
     return render(
         request,
         "documents/table_history.html",

@@ -14,8 +14,9 @@ from govplan.core.inputs import parse_id
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import do_create_document, not_in_force
 from govplan.documents.cycles import previous_documents
-from govplan.documents.editor import section_blocks
 from govplan.documents.models import Document
+from govplan.documents.presentation import page_context
+from govplan.documents.read import load_document_view
 from govplan.frameworks.models import FrameworkTarget, FrameworkVersion, Status
 from govplan.orgunits.models import OrgUnit
 from govplan.workflow.views import workflow_context
@@ -169,7 +170,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
 def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     editable = can_edit(request.user, document)
-    context = section_blocks(document, editable=editable)
+    context = page_context(document, load_document_view(document), editable=editable)
     wf = workflow_context(request, document)
     for block in context["sections"]:
         block["comments"] = wf["comments_by_section"].get(block["code"], [])  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from govplan.core.documents.keys import EntryKey
 from govplan.documents.access import load_document
 from govplan.documents.actions import do_save_entry
 from govplan.documents.content import ContentError
-from govplan.documents.editor import input_locale
+from govplan.documents.presentation import input_locale
 from govplan.web.inputs import int_param
 
 

@@ -18,8 +18,8 @@ from govplan.core.documents.cells import CellValueError
 from govplan.core.documents.xlsx import ImportProblem, check_workbook_file
 from govplan.documents.access import load_document
 from govplan.documents.content import message
-from govplan.documents.editor import input_locale
 from govplan.documents.models import ImportBatch
+from govplan.documents.presentation import input_locale
 from govplan.documents.tables_xlsx import (
     AlreadyApplied,
     ImportRefused,

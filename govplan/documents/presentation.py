@@ -1,0 +1,538 @@
+"""The editor page's presentation of a document's read model: display strings in the user's
+locale, and the blocks the templates lay out (``page_context``). It reads the typed
+``DocumentView`` (``documents.read``) and never the database, but for the section's
+attachments, which only the page shows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from govplan.core.documents import keys
+from govplan.core.documents.cells import display_value, format_number
+from govplan.core.documents.keys import Collection, EntryKey
+from govplan.core.documents.totals import (
+    column_totals,
+    phasing_by,
+    phasing_key,
+    row_phasing_total,
+    table_phasing_totals,
+)
+from govplan.core.documents.values import cell_keys, ratio_percent
+from govplan.core.documents.view import (
+    BudgetView,
+    Cell,
+    DocumentView,
+    IndicatorView,
+    Origin,
+    PreviousValue,
+    ResultRow,
+    SectionView,
+    TableRow,
+    TargetRow,
+    cells_of,
+)
+from govplan.core.frameworks.catalogue import Indicator
+from govplan.core.frameworks.model import Framework, Table
+from govplan.documents.models import Attachment, Document
+from govplan.frameworks import labels
+from govplan.frameworks.presentation import applies_label
+
+NUMERIC_TYPES = ("integer", "decimal", "money", "percent")
+
+
+def input_locale() -> str:
+    """How the user writes numbers and dates (1.234,5 or 1,234.5): their interface language."""
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def describe_cell(indicator: Indicator, cell: Mapping[str, Any] | None, locale: str) -> str:
+    """One stored cell of an indicator as text: "90/100 (90,0%)", "1.000", "có"."""
+    if not cell:
+        return ""
+    if indicator.type == "ratio":
+        if "n" not in cell or "d" not in cell:
+            return ""
+        percent = ratio_percent(dict(cell))
+        numerator = format_number(Decimal(str(cell["n"])), locale=locale)
+        denominator = format_number(Decimal(str(cell["d"])), locale=locale)
+        text = f"{numerator}/{denominator}"
+        if percent is not None:
+            text += f" ({format_number(percent, locale=locale, places=1)}%)"
+        return text
+    value = cell.get("v")
+    if value is None:
+        return ""
+    if indicator.type in ("integer", "decimal", "money"):
+        return format_number(Decimal(str(value)), locale=locale)
+    if indicator.type == "boolean":
+        return ("có" if value else "không") if locale == "vi" else ("yes" if value else "no")
+    if indicator.type == "choice":
+        titles = {o.code: o.title for o in indicator.choices}
+        return titles.get(str(value), str(value))
+    return str(value)
+
+
+def _described(indicator: Indicator, cell: Cell | None, locale: str) -> str:
+    return describe_cell(indicator, cell.raw() if cell else None, locale)
+
+
+def describe_previous(
+    indicator: Indicator, prev: PreviousValue | None, key: str, locale: str
+) -> str:
+    """The previous cycle's value of one cell as shown beside it: "140 (Bắc Giang 100 +
+    Bắc Ninh 40)" for a merged unit; each predecessor's value where they do not add up
+    ("Bắc Giang: có; Bắc Ninh: không") or where one gave only part of itself."""
+    if prev is None:
+        return ""
+    total = _described(indicator, prev.cells.get(key), locale)
+    sources = prev.sources
+    if len(sources) <= 1 and all(s.own and s.whole for s in sources):
+        return total
+    parts = []
+    for source in sources:
+        label = source.label if source.whole else _("%(unit)s (part)") % {"unit": source.label}
+        parts.append((label, _described(indicator, source.cells.get(key), locale)))
+    if not any(text for _label, text in parts):
+        return ""
+    if total and len(parts) == 1:
+        return f"{total} ({parts[0][0]})"
+    if total:
+        return f"{total} ({' + '.join(f'{label} {text}' for label, text in parts)})"
+    return "; ".join(f"{label}: {text or '—'}" for label, text in parts)
+
+
+def cell_display(
+    indicator: Indicator,
+    key: str,
+    cells: Mapping[str, Cell],
+    prev: PreviousValue | None,
+    locale: str,
+) -> dict[str, Any]:
+    """One cell of an indicator as the page (and the printed table) shows it."""
+    cell = cells.get(key) or Cell()
+    data: dict[str, Any] = {"key": key, "previous": describe_previous(indicator, prev, key, locale)}
+    if indicator.type == "ratio":
+        data["n"] = format_number(Decimal(cell.n), locale=locale) if cell.n is not None else ""
+        data["d"] = format_number(Decimal(cell.d), locale=locale) if cell.d is not None else ""
+        percent = ratio_percent(cell.raw()) if cell.raw() else None
+        data["percent"] = (
+            format_number(percent, locale=locale, places=1) if percent is not None else ""
+        )
+        # In the indicator's own unit where that is not a percentage (computers per person).
+        data["quotient"] = (
+            format_number(percent / 100, locale=locale, places=2) if percent is not None else ""
+        )
+    else:
+        value = cell.value
+        if value is None:
+            data["value"] = ""
+        elif indicator.type in ("integer", "decimal", "money"):
+            data["value"] = format_number(Decimal(str(value)), locale=locale)
+        elif indicator.type == "date":
+            data["value"] = display_value("date", value)
+        else:
+            data["value"] = value
+    return data
+
+
+def indicator_block(spec: Framework, item: IndicatorView, locale: str) -> dict[str, Any]:
+    indicator, use = item.indicator, item.use
+    cells = item.cells
+    dims = [spec.dimensions[d] for d in indicator.disaggregation]
+    prev = item.previous
+    rows: list[dict[str, Any]] = []
+    if len(dims) == 2:
+        for first in dims[0].options:
+            rows.append(
+                {
+                    "title": first.title,
+                    "cells": [
+                        cell_display(indicator, f"{first.code}|{second.code}", cells, prev, locale)
+                        for second in dims[1].options
+                    ],
+                }
+            )
+    else:
+        titles = {o.code: o.title for o in dims[0].options} if dims else {"": ""}
+        for key in cell_keys(indicator, spec.dimensions):
+            rows.append(
+                {
+                    "title": titles.get(key, ""),
+                    "cells": [cell_display(indicator, key, cells, prev, locale)],
+                }
+            )
+    return {
+        "key": item.key,
+        "revision": item.value.revision if item.value else 0,
+        "code": indicator.code,
+        "name": item.name,
+        "unit": indicator.unit,
+        "type": indicator.type,
+        "minimum": indicator.minimum,
+        "maximum": indicator.maximum,
+        "required": use.required,
+        "definition": indicator.definition,
+        "numerator": indicator.numerator.label if indicator.numerator else "",
+        "denominator": indicator.denominator.label if indicator.denominator else "",
+        "choices": indicator.choices,
+        "columns": [o.title for o in dims[1].options] if len(dims) == 2 else [],
+        "dimension_titles": [d.title for d in dims],
+        "rows": rows,
+        "comment": item.value.comment if item.value else "",
+        "filled": item.filled,
+        "previous_from": prev.mapped_from if prev else "",
+    }
+
+
+def origin_of(origin: Origin | None) -> dict[str, str] | None:
+    return {"unit": origin.unit, "period": origin.period} if origin else None
+
+
+def _money(value: Any, locale: str) -> str:
+    return display_value("money", value, locale=locale)
+
+
+def _phasing_columns(spec: Framework, sources: Sequence[str], types: Sequence[str]) -> list[Any]:
+    return [
+        {
+            "key": phasing_key(y, s, t),
+            "year": y,
+            "source": labels.FUNDING_SOURCES[s],
+            "type": labels.FUNDING_TYPES[t],
+        }
+        for y in spec.period.years()
+        for s in sources
+        for t in types
+    ]
+
+
+def _phasing_summary(
+    table: Table, years: list[int], totals: Mapping[str, Decimal], locale: str
+) -> list[dict[str, str]]:
+    """Totals per year, per funding source and per funding type, for the line under a grid."""
+    if table.phasing is None:
+        return []
+    by_year, by_source = phasing_by(totals, "year"), phasing_by(totals, "source")
+    by_type = phasing_by(totals, "type")
+    items = [(str(y), by_year.get(y, Decimal(0))) for y in years]
+    items += [
+        (str(labels.FUNDING_SOURCES[s]), by_source[s])
+        for s in table.phasing.sources
+        if s in by_source
+    ]
+    items += [
+        (str(labels.FUNDING_TYPES[t]), by_type[t]) for t in table.phasing.types if t in by_type
+    ]
+    return [
+        {"label": label, "value": format_number(value, locale=locale)} for label, value in items
+    ]
+
+
+def table_block(
+    spec: Framework,
+    table: Table,
+    rows: Sequence[TableRow],
+    locale: str,
+    *,
+    only: str | None = None,
+) -> dict[str, Any]:
+    """The table as the page shows it; with ``only`` (a row's key), that row alone is laid
+    out (the totals still count every row): what a save returns for the page to redraw."""
+    phasing_columns = (
+        _phasing_columns(spec, table.phasing.sources, table.phasing.types) if table.phasing else []
+    )
+    numeric = [c.code for c in table.columns if c.type in NUMERIC_TYPES]
+    money = [c.code for c in table.columns if c.type == "money"]
+    body = []
+    for index, row in enumerate(rows, start=1):
+        if only is not None and row.key != only:
+            continue
+        body.append(
+            {
+                "key": row.key,
+                "revision": row.revision,
+                "number": index,
+                "origin": origin_of(row.origin),
+                "cells": [
+                    {
+                        "code": c.code,
+                        "value": display_value(
+                            c.type, row.cells.get(c.code), choices=c.choices, locale=locale
+                        ),
+                    }
+                    for c in table.columns
+                ],
+                "phasing": [
+                    {"key": p["key"], "value": _money(row.phasing.get(p["key"]), locale)}
+                    for p in phasing_columns
+                ],
+                "total": format_number(row_phasing_total(row.phasing), locale=locale)
+                if table.phasing
+                else "",
+            }
+        )
+    totals = column_totals((r.cells for r in rows), numeric)
+    phasing_totals = table_phasing_totals(r.phasing for r in rows)
+    return {
+        "code": table.code,
+        "container": Collection.table(table.code).container,
+        "title": table.title,
+        "numbered": table.numbered,
+        "columns": [
+            {
+                "code": c.code,
+                "title": c.title,
+                "type": c.type,
+                "type_label": labels.VALUE_TYPES.get(c.type, c.type),
+                "unit": c.unit,
+                "required": c.required,
+                "choices": [{"code": o.code, "title": o.title} for o in c.choices],
+                "numeric": c.type in NUMERIC_TYPES,
+            }
+            for c in table.columns
+        ],
+        "phasing_columns": phasing_columns,
+        "rows": body,
+        "totals": [
+            format_number(totals[c.code], locale=locale) if c.code in money else ""
+            for c in table.columns
+        ],
+        "phasing_totals": [
+            format_number(phasing_totals.get(p["key"], Decimal(0)), locale=locale)
+            for p in phasing_columns
+        ],
+        "grand_total": format_number(sum(phasing_totals.values(), Decimal(0)), locale=locale)
+        if table.phasing
+        else "",
+        "summary": _phasing_summary(table, spec.period.years(), phasing_totals, locale),
+    }
+
+
+def _number(value: Any, locale: str) -> str:
+    return format_number(Decimal(str(value)), locale=locale) if value not in (None, "") else ""
+
+
+def target_row(spec: Framework, row: TargetRow, locale: str) -> dict[str, Any]:
+    indicator = spec.indicators.get(row.indicator)
+    return {
+        "key": row.key,
+        "revision": row.revision,
+        "origin": origin_of(row.origin),
+        "indicator": indicator.code if indicator else "",
+        "indicator_name": indicator.name if indicator else "",
+        "text": row.text,
+        "baseline": _number(row.baseline, locale) if row.baseline is not None else "",
+        "target": _number(row.target, locale) if row.target is not None else "",
+        "year": row.year if row.year is not None else "",
+        "measurable": bool(indicator),
+    }
+
+
+def attainment(baseline: Any, target: Any, achieved: Any) -> Decimal | None:
+    """How far the target was reached, in percent: the way from the baseline to the target
+    when there is a baseline, else the achieved value over the target."""
+    if achieved in (None, "") or target in (None, ""):
+        return None
+    goal, done = Decimal(str(target)), Decimal(str(achieved))
+    if baseline not in (None, "") and Decimal(str(baseline)) != goal:
+        start = Decimal(str(baseline))
+        return (done - start) * 100 / (goal - start)
+    return done * 100 / goal if goal else None
+
+
+def result_row(row: ResultRow, locale: str) -> dict[str, Any]:
+    source = row.source
+    reached = attainment(source.baseline, source.target, row.achieved)
+    stored = {
+        name: value
+        for name, value in (
+            ("document", source.document),
+            ("key", source.key),
+            ("indicator", source.indicator),
+            ("text", source.text),
+            ("baseline", source.baseline),
+            ("year", source.year),
+        )
+        if value not in (None, "")
+    }
+    return {
+        "key": row.key,
+        "revision": row.revision,
+        "origin": origin_of(row.origin),
+        "source": {**stored, "target": _number(source.target, locale)},
+        "text": row.text,
+        "achieved": _number(row.achieved, locale),
+        "attainment": f"{format_number(reached, locale=locale, places=1)}%"
+        if reached is not None
+        else "",
+        "status": row.status,
+        "obstacles": row.obstacles,
+    }
+
+
+def budget_block(
+    spec: Framework, view: SectionView, budget: BudgetView, locale: str
+) -> dict[str, Any]:
+    assert view.section.budget is not None
+    columns = _phasing_columns(spec, view.section.budget.sources, view.section.budget.types)
+    rows = [
+        {
+            "key": row.key,
+            "revision": row.revision,
+            "label": row.label,
+            "phasing": row.phasing,
+            "values": [
+                {"key": c["key"], "value": _money(row.phasing.get(c["key"]), locale)}
+                for c in columns
+            ],
+            "total": format_number(row_phasing_total(row.phasing), locale=locale),
+        }
+        for row in budget.rows
+    ]
+    totals = table_phasing_totals(r.phasing for r in budget.rows)
+    return {
+        "container": Collection(keys.BUDGET, view.code).container,
+        "rows_from": budget.rows_from,
+        "editable": budget.editable,
+        "columns": columns,
+        "rows": rows,
+        "totals": [format_number(totals.get(c["key"], Decimal(0)), locale=locale) for c in columns],
+        "grand_total": format_number(sum(totals.values(), Decimal(0)), locale=locale),
+    }
+
+
+def section_block(
+    spec: Framework,
+    view: DocumentView,
+    item: SectionView,
+    locale: str,
+    attachments: Sequence[Attachment] = (),
+) -> dict[str, Any]:
+    """One section as the templates lay it out."""
+    section = item.section
+    block: dict[str, Any] = {
+        "code": section.code,
+        "number": section.number,
+        "title": section.title,
+        "depth": section.depth,
+        "guidance": section.guidance,
+        "required": section.required,
+        "applies": applies_label(section.applies_to, {}),
+        "attachments": list(attachments),
+        "anchors": [{"key": a.key, "label": a.label} for a in item.anchors],
+    }
+    if section.narrative:
+        key = str(EntryKey.narrative(section.code))
+        narrative = item.narrative
+        block["narrative"] = {
+            "key": key,
+            "revision": narrative.revision if narrative else 0,
+            "html": narrative.html if narrative else "",
+        }
+    if section.legal_basis is not None:
+        catalogue = view.legal_catalogue
+        block["legal"] = {
+            "key": str(EntryKey.legal(section.code)),
+            "revision": item.legal.revision if item.legal else 0,
+            "items": list(item.legal.items) if item.legal else [],
+            "suggested": [catalogue[c] for c in section.legal_basis if c in catalogue],
+            "others": [d for c, d in catalogue.items() if c not in section.legal_basis],
+        }
+    if section.indicators:
+        block["indicators"] = [indicator_block(spec, i, locale) for i in item.indicators]
+    if section.targets is not None:
+        block["targets"] = {
+            "container": Collection(keys.TARGET, section.code).container,
+            "indicators": [spec.indicators[c] for c in section.targets.indicators]
+            or list(spec.indicators.values()),
+            "free_text": section.targets.free_text,
+            "years": spec.period.years(),
+            "rows": [target_row(spec, r, locale) for r in item.targets],
+        }
+    if section.target_results:
+        block["results"] = {
+            "container": Collection(keys.RESULT, section.code).container,
+            "rows": [result_row(r, locale) for r in item.results],
+        }
+    if section.tables:
+        block["tables"] = [table_block(spec, t.table, t.rows, locale) for t in item.tables]
+    if item.budget is not None:
+        block["budget"] = budget_block(spec, item, item.budget, locale)
+    return block
+
+
+def page_context(document: Document, view: DocumentView, *, editable: bool) -> dict[str, Any]:
+    """The editor page's context: every visible section's block and the completeness."""
+    spec = view.spec
+    locale = input_locale()
+    attachments: dict[str, list[Attachment]] = defaultdict(list)
+    for attachment in document.attachments.filter(removed=False):
+        attachments[attachment.section_code].append(attachment)
+    parts = view.required_parts()
+    required_filled = sum(filled for _, filled in parts)
+    return {
+        "spec": spec,
+        "sections": [
+            section_block(spec, view, s, locale, attachments.get(s.code, [])) for s in view.sections
+        ],
+        "completeness": round(100 * required_filled / len(parts)) if parts else 100,
+        "required_total": len(parts),
+        "required_filled": required_filled,
+        "locale": locale,
+        "editable": editable,
+    }
+
+
+def entry_fields(spec: Framework, key: str, content: dict[str, Any], locale: str) -> dict[str, str]:
+    """What each field of an entry shows for ``content``, by the path the page sends it under
+    ("cells.total", "cells..n", "phasing.2027|oda|capital", "baseline" …), exactly as the
+    page renders it: after a save the page shows these, and a field put back to its saved
+    value (Escape) takes its text from here. Narrative and legal entries have none."""
+    from govplan.documents.read import result_of, target_of
+
+    address = EntryKey.parse(key)
+    kind = address.kind
+    fields: dict[str, str] = {}
+    if kind == keys.VALUE:
+        indicator = spec.indicators[address.code]
+        cells = cells_of(content.get("cells", {}))
+        for cell_key in cell_keys(indicator, spec.dimensions):
+            cell = cell_display(indicator, cell_key, cells, None, locale)
+            if indicator.type == "ratio":
+                fields[f"cells.{cell_key}.n"] = cell["n"]
+                fields[f"cells.{cell_key}.d"] = cell["d"]
+            else:
+                value = cell["value"]
+                # A yes/no indicator is a select whose options are "1" and "0".
+                fields[f"cells.{cell_key}"] = (
+                    ("1" if value else "0") if isinstance(value, bool) else str(value)
+                )
+        fields["comment"] = content.get("comment", "")
+    elif kind == keys.ROW:
+        table = spec.table(address.code)
+        if table is not None:
+            cells = content.get("cells", {})
+            for column in table.columns:
+                fields[f"cells.{column.code}"] = display_value(
+                    column.type, cells.get(column.code), choices=column.choices, locale=locale
+                )
+    elif kind == keys.TARGET:
+        row = target_row(spec, target_of(key, 0, content), locale)
+        for name in ("indicator", "text", "baseline", "target", "year"):
+            fields[name] = str(row[name])
+    elif kind == keys.RESULT:
+        result = result_row(result_of(key, 0, content), locale)
+        for name in ("text", "achieved", "status", "obstacles"):
+            fields[name] = str(result[name])
+    elif kind == keys.BUDGET:
+        fields["label"] = content.get("label", "")
+    if kind in (keys.ROW, keys.BUDGET):
+        for phasing, value in content.get("phasing", {}).items():
+            fields[f"phasing.{phasing}"] = display_value("money", value, locale=locale)
+    return fields

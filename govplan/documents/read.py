@@ -1,0 +1,371 @@
+"""The one place a document is read from the database into its typed read model
+(``govplan.core.documents.view.DocumentView``).
+
+A bounded number of queries whatever the number of sections, entries and rows: the entries
+(with the documents carried-over rows came from), the legal catalogue, and the previous
+cycle's values (``documents.cycles``). The editor page, validation, the official writers
+and the completeness figures all read a document through ``load_document_view``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from govplan.core.documents import keys
+from govplan.core.documents.keys import EntryKey
+from govplan.core.documents.view import (
+    Anchor,
+    BudgetRow,
+    BudgetView,
+    DocumentView,
+    IndicatorValue,
+    IndicatorView,
+    LegalBasis,
+    LegalItem,
+    LegalReference,
+    Narrative,
+    Origin,
+    PreviousSource,
+    PreviousValue,
+    ResultRow,
+    Scalar,
+    SectionView,
+    TableRow,
+    TableView,
+    TargetRow,
+    TargetSource,
+    cells_of,
+)
+from govplan.core.frameworks.model import Framework, Section
+from govplan.documents import cycles
+from govplan.documents.labels import entry_label
+from govplan.documents.models import Document, Entry
+from govplan.documents.sanitize import text_of
+from govplan.frameworks.models import LegalDocument
+
+ANCHOR_KINDS = (keys.VALUE, keys.ROW, keys.TARGET, keys.BUDGET)
+
+
+def visible_sections(spec: Framework, document: Document) -> list[Section]:
+    """The sections that apply to the document's unit (a ministry-specific task shows only
+    in that ministry's document), in order, depth first."""
+    unit = document.org_unit
+    result: list[Section] = []
+
+    def walk(sections: tuple[Section, ...]) -> None:
+        for section in sections:
+            if section.applies(unit.kind, unit.scheme, unit.code):
+                result.append(section)
+                walk(section.sections)
+
+    walk(spec.sections)
+    return result
+
+
+@dataclass
+class _Record:
+    """One saved (or frozen) entry, as read: where it is and what it holds."""
+
+    key: str
+    kind: str
+    code: str  # the indicator, table or section the key names
+    section: str
+    position: float
+    revision: int
+    content: dict[str, Any]
+    origin: Origin | None = None
+    pk: int = 0
+
+
+def _saved(document: Document) -> list[_Record]:
+    entries = (
+        Entry.objects.filter(document=document, deleted=False)
+        .select_related("origin__org_unit")
+        .only(
+            "key",
+            "kind",
+            "collection",
+            "position",
+            "content",
+            "revision",
+            "section_code",
+            "origin__period_start",
+            "origin__period_end",
+            "origin__org_unit__name",
+        )
+    )
+    records = []
+    for entry in entries:
+        origin = entry.origin
+        records.append(
+            _Record(
+                entry.key,
+                entry.kind,
+                EntryKey.parse(entry.key).code,
+                entry.section_code,
+                entry.position,
+                entry.revision,
+                entry.content,
+                Origin(origin.org_unit.name, origin.period_label) if origin else None,
+                entry.pk,
+            )
+        )
+    return records
+
+
+def _frozen(spec: Framework, snapshot: Mapping[str, Any]) -> list[_Record]:
+    """A frozen revision's entries (``workflow.actions.snapshot``); a key the framework does
+    not know (or no longer applies) is left out, as the editor leaves it out."""
+    from govplan.documents.content import parse_key
+
+    records = []
+    for key, item in (snapshot.get("entries") or {}).items():
+        try:
+            address = parse_key(spec, key)
+        except KeyError:
+            continue
+        records.append(
+            _Record(
+                key,
+                item.get("kind") or address.kind,
+                address.key.code,
+                address.section,
+                float(item.get("position") or 0),
+                0,
+                item.get("content") or {},
+            )
+        )
+    return records
+
+
+def _previous(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, PreviousValue]:
+    return {
+        code: PreviousValue(
+            cells_of(content.get("cells")),
+            tuple(
+                PreviousSource(s["label"], s["whole"], s["own"], cells_of(s.get("cells")))
+                for s in content.get("sources") or []
+            ),
+            content.get("mapped_from", ""),
+        )
+        for code, content in raw.items()
+    }
+
+
+def _reference(document: LegalDocument) -> LegalReference:
+    return LegalReference(
+        document.code,
+        document.doc_type,
+        document.number,
+        document.date,
+        document.issuer,
+        document.title,
+    )
+
+
+def _scalar(value: Any) -> Scalar:
+    return value if isinstance(value, str | int | float | bool) else None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _optional(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def target_of(
+    key: str, revision: int, c: Mapping[str, Any], origin: Origin | None = None
+) -> TargetRow:
+    """A target row from its stored content."""
+    return TargetRow(
+        key,
+        revision,
+        _text(c.get("indicator", "")),
+        _text(c.get("text", "")),
+        _optional(c.get("baseline")),
+        _optional(c.get("target")),
+        _scalar(c.get("year")),
+        origin,
+    )
+
+
+def result_of(
+    key: str, revision: int, c: Mapping[str, Any], origin: Origin | None = None
+) -> ResultRow:
+    """A result row from its stored content."""
+    source = c.get("source") or {}
+    return ResultRow(
+        key,
+        revision,
+        TargetSource(
+            source.get("document"),
+            _text(source.get("key", "")),
+            _text(source.get("indicator", "")),
+            _text(source.get("text", "")),
+            _scalar(source.get("baseline")),
+            _scalar(source.get("target")),
+            _scalar(source.get("year")),
+        ),
+        _text(c.get("text", "")),
+        _scalar(c.get("achieved")),
+        _text(c.get("status", "")),
+        _text(c.get("obstacles", "")),
+        origin,
+    )
+
+
+def row_of(entry: Any) -> TableRow:
+    """A table row from a saved entry or an entry's version (``key``, ``revision``,
+    ``content`` and, for a carried-over row, ``origin``)."""
+    origin = getattr(entry, "origin", None)
+    content = entry.content
+    return TableRow(
+        entry.key,
+        entry.revision,
+        content.get("cells", {}),
+        content.get("phasing", {}),
+        Origin(origin.org_unit.name, origin.period_label) if origin is not None else None,
+    )
+
+
+def load_document_view(
+    document: Document,
+    *,
+    snapshot: Mapping[str, Any] | None = None,
+    clean: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    previous: bool = True,
+) -> DocumentView:
+    """``document`` as its readers see it: its saved entries or, with ``snapshot`` (a frozen
+    revision's content, ``{"entries": {key: {kind, position, content}}, …}``), the frozen
+    ones. ``clean``: applied to every entry's content first (the official writers drop the
+    characters no document can hold). ``previous=False`` skips the previous cycle's values
+    (completeness does not show them)."""
+    spec = document.framework_version.parsed()
+    records = _saved(document) if snapshot is None else _frozen(spec, snapshot)
+    if clean is not None:
+        for record in records:
+            record.content = clean(record.content)
+    # Anchors follow the order the entries were read in; rows their order on the page (a
+    # frozen row has no id, its key breaks the tie).
+    anchors: dict[str, list[Anchor]] = defaultdict(list)
+    for r in records:
+        if r.kind in ANCHOR_KINDS:
+            anchors[r.section].append(Anchor(r.key, entry_label(spec, r.key, r.content)))
+    records.sort(key=lambda r: (r.position, r.pk, r.key) if snapshot else (r.position, r.pk))
+    values: dict[str, IndicatorValue] = {}
+    narratives: dict[str, Narrative] = {}
+    legal_entries: dict[str, _Record] = {}
+    rows: dict[str, list[TableRow]] = defaultdict(list)
+    targets: dict[str, list[TargetRow]] = defaultdict(list)
+    results: dict[str, list[ResultRow]] = defaultdict(list)
+    budgets: dict[str, list[BudgetRow]] = defaultdict(list)
+    for r in records:
+        c = r.content
+        if r.kind == keys.VALUE:
+            values[r.code] = IndicatorValue(
+                r.code, r.key, r.revision, r.section, cells_of(c.get("cells")), c.get("comment", "")
+            )
+        elif r.kind == keys.NARRATIVE:
+            html = c.get("html", "")
+            narratives[r.code] = Narrative(r.key, r.revision, html, bool(text_of(html)))
+        elif r.kind == keys.LEGAL:
+            legal_entries[r.code] = r
+        elif r.kind == keys.ROW:
+            rows[r.code].append(
+                TableRow(r.key, r.revision, c.get("cells", {}), c.get("phasing", {}), r.origin)
+            )
+        elif r.kind == keys.TARGET:
+            targets[r.code].append(target_of(r.key, r.revision, c, r.origin))
+        elif r.kind == keys.RESULT:
+            results[r.code].append(result_of(r.key, r.revision, c, r.origin))
+        elif r.kind == keys.BUDGET:
+            budgets[r.code].append(
+                BudgetRow(r.key, r.revision, c.get("label", ""), c.get("phasing", {}))
+            )
+    catalogue = {d.code: _reference(d) for d in LegalDocument.objects.all()}
+    legal = {
+        code: LegalBasis(
+            r.key,
+            r.revision,
+            tuple(
+                LegalItem(code=i["code"], document=catalogue.get(i["code"]))
+                if "code" in i
+                else LegalItem(text=i["text"])
+                for i in r.content.get("items", [])
+            ),
+        )
+        for code, r in legal_entries.items()
+    }
+    earlier = _previous(cycles.previous_values(document)) if previous else {}
+    table_rows = {code: tuple(found) for code, found in rows.items()}
+    target_rows = {code: tuple(found) for code, found in targets.items()}
+    result_rows = {code: tuple(found) for code, found in results.items()}
+    budget_rows = {code: tuple(found) for code, found in budgets.items()}
+    sections = []
+    for section in visible_sections(spec, document):
+        sections.append(
+            SectionView(
+                section,
+                narrative=narratives.get(section.code) if section.narrative else None,
+                legal=legal.get(section.code) if section.legal_basis is not None else None,
+                indicators=tuple(
+                    IndicatorView(
+                        use,
+                        spec.indicators[use.indicator],
+                        values.get(use.indicator),
+                        earlier.get(use.indicator),
+                    )
+                    for use in section.indicators
+                ),
+                targets=target_rows.get(section.code, ()) if section.targets else (),
+                results=result_rows.get(section.code, ()) if section.target_results else (),
+                tables=tuple(TableView(t, table_rows.get(t.code, ())) for t in section.tables),
+                budget=_budget(spec, section, table_rows, budget_rows),
+                anchors=tuple(anchors.get(section.code, ())),
+            )
+        )
+    return DocumentView(
+        spec,
+        tuple(sections),
+        values=values,
+        table_rows=table_rows,
+        target_rows=target_rows,
+        result_rows=result_rows,
+        budget_rows=budget_rows,
+        narratives=narratives,
+        legal=legal,
+        previous=earlier,
+        legal_catalogue=catalogue,
+    )
+
+
+def _budget(
+    spec: Framework,
+    section: Section,
+    table_rows: Mapping[str, tuple[TableRow, ...]],
+    budget_rows: Mapping[str, tuple[BudgetRow, ...]],
+) -> BudgetView | None:
+    if section.budget is None:
+        return None
+    if section.budget.rows != "projects":
+        return BudgetView(section.budget.rows, True, budget_rows.get(section.code, ()))
+    # A budget by project reads the phasing of every project table.
+    found = []
+    for _section, table in spec.tables():
+        if table.phasing is None:
+            continue
+        name_column = table.by_role("project_name")
+        for row in table_rows.get(table.code, ()):
+            label = row.cells.get(name_column.code, "") if name_column else ""
+            found.append(BudgetRow("", 0, "" if label is None else str(label), row.phasing))
+    return BudgetView(section.budget.rows, False, tuple(found))
+
+
+def completeness(document: Document) -> int:
+    """The share of the document's required parts that are filled, in percent."""
+    return load_document_view(document, previous=False).completeness()
