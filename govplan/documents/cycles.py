@@ -6,7 +6,8 @@ through changes in force by the day its framework is written for (its structure 
 any distance (orgunits.history.came_from). Nothing is picked by chance: the new Bắc Ninh's
 last cycle is the old Bắc Giang's and the old Bắc Ninh's documents together. How their values
 combine (sums, ratios as sums of parts, the rest listed, partial predecessors never added) is
-the core's: core.documents.values.combine_sources.
+the core's: core.documents.values.combine_sources, and reading them through catalogue
+mappings is too: core.documents.series.
 
 The editor shows it beside each field, the anomaly check and previous() rules read it
 (workflow.validation), and a new document starts from all of it (carryover).
@@ -16,12 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from govplan.core.documents import keys
+from govplan.core.documents import keys, series
 from govplan.core.documents.keys import EntryKey
-from govplan.core.documents.values import Source, combine_sources
+from govplan.core.documents.series import EarlierDocument
 from govplan.core.frameworks.model import Framework
 from govplan.documents.models import Document, Entry
 from govplan.frameworks.models import FrameworkVersion
@@ -63,34 +63,9 @@ def _documents(
     return sorted(found, key=lambda p: (not p.own, p.document.org_unit.name, p.document.pk))
 
 
-def mapped_values(spec: Framework, old: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Indicator code → an earlier document's content, read into ``spec``'s indicators
-    through catalogue mappings (level 4 of 2011 continues as toàn trình)."""
-    result: dict[str, dict[str, Any]] = {}
-    for code, indicator in spec.indicators.items():
-        if code in old:
-            result[code] = old[code]
-        elif indicator.maps_from and indicator.maps_from.indicator in old:
-            mapping = indicator.maps_from.options
-            cells: dict[str, Any] = {}
-            for key, cell in old[indicator.maps_from.indicator].get("cells", {}).items():
-                new_key = mapping.get(key) if key else ""
-                if new_key is None and key:
-                    continue
-                target = new_key if key else ""
-                if "v" in cell and target in cells:
-                    cells[target] = {
-                        "v": str(Decimal(str(cells[target]["v"])) + Decimal(str(cell["v"])))
-                    }
-                else:
-                    cells[target] = cell
-            result[code] = {"cells": cells, "mapped_from": indicator.maps_from.indicator}
-    return result
-
-
 def combined_values(spec: Framework, sources: list[PreviousDocument]) -> dict[str, dict[str, Any]]:
-    """Indicator code → the previous value standing for the unit (``cells``), with each
-    source's own cells (``sources``), read into ``spec``'s indicators."""
+    """Indicator code → the previous value standing for the unit, read into ``spec``'s
+    indicators (core.documents.series): this reads the documents' values, in one query."""
     if not sources:
         return {}
     raw: dict[int, dict[str, dict[str, Any]]] = {s.document.pk: {} for s in sources}
@@ -98,24 +73,10 @@ def combined_values(spec: Framework, sources: list[PreviousDocument]) -> dict[st
         document__in=[s.document for s in sources], kind=keys.VALUE, deleted=False
     ).only("document_id", "key", "content"):
         raw[entry.document_id][EntryKey.parse(entry.key).code] = entry.content
-    mapped = {pk: mapped_values(spec, values) for pk, values in raw.items()}
-    result: dict[str, dict[str, Any]] = {}
-    for code, indicator in spec.indicators.items():
-        found = [mapped[s.document.pk][code] for s in sources if code in mapped[s.document.pk]]
-        if not found:
-            continue
-        content = combine_sources(
-            indicator,
-            [
-                Source(s.label, mapped[s.document.pk].get(code, {}), whole=s.whole, own=s.own)
-                for s in sources
-            ],
-        )
-        mapped_from = next((c["mapped_from"] for c in found if c.get("mapped_from")), "")
-        if mapped_from:
-            content["mapped_from"] = mapped_from
-        result[code] = content
-    return result
+    return series.combined_values(
+        spec.indicators,
+        [EarlierDocument(s.label, raw[s.document.pk], whole=s.whole, own=s.own) for s in sources],
+    )
 
 
 def previous_values(document: Document) -> dict[str, dict[str, Any]]:
