@@ -1,0 +1,102 @@
+"""Checking a document: the framework's own rules and the checks every framework gets.
+
+- ``findings``: what a check finds (``Finding``, ``Report``);
+- ``data``: what the rule language reads of a document (its read model, ``documents.read``);
+- ``checks``: the checks every framework gets; ``movement``: the anomaly check (its
+  statistics are the core's); ``rules``: the framework's own rules;
+- here: ``validate`` runs them all, and ``do_explain`` saves why a warning is no mistake.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from govplan.documents.models import Document
+from govplan.documents.read import load_document_view
+from govplan.workflow.models import WarningExplanation
+from govplan.workflow.validation import checks
+from govplan.workflow.validation.data import DocumentData
+from govplan.workflow.validation.findings import ERROR, WARNING, Finding, Report
+from govplan.workflow.validation.movement import movement
+from govplan.workflow.validation.rules import rule_findings
+
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "DocumentData",
+    "Finding",
+    "Report",
+    "blocking_problems",
+    "do_explain",
+    "validate",
+]
+
+
+def validate(document: Document) -> Report:
+    # The previous cycle's values are read only if a rule asks for them (DocumentData).
+    view = load_document_view(document, previous=False)
+    spec = view.spec
+    findings = (
+        checks.required(view)
+        + checks.targets(view)
+        + checks.tables(view)
+        + checks.values(view)
+        + movement(document, view)
+        + rule_findings(spec, DocumentData(document, view))
+    )
+    explained = {e.check_id: e.text for e in WarningExplanation.objects.filter(document=document)}
+    for finding in findings:
+        if finding.importance == WARNING:
+            finding.explanation = explained.get(finding.check_id, "")
+    order = {s.code: i for i, s in enumerate(spec.walk())}
+    findings.sort(key=lambda f: (order.get(f.section, 10_000), f.importance != ERROR))
+    return Report(findings)
+
+
+def blocking_problems(document: Document, *, actor: Any = None) -> list[Finding]:
+    return validate(document).blocking
+
+
+MAX_EXPLANATION = 4000
+
+
+def do_explain(document: Document, explanations: dict[str, str], *, actor: Any) -> int:
+    """Save why each warning (by its check id) is not a mistake; an empty text withdraws the
+    explanation. All or nothing: one text too long and none is saved. Returns how many
+    changed."""
+    from govplan.audit.recorder import record
+    from govplan.documents.actions import lock_for_edit
+    from govplan.workflow.actions import bounded
+
+    wanted = {check: bounded(text.strip(), MAX_EXPLANATION) for check, text in explanations.items()}
+    changed = 0
+    with transaction.atomic():
+        # Explanations are part of what was submitted; they change only with the document.
+        lock_for_edit(document)
+        current = {
+            e.check_id: e
+            for e in WarningExplanation.objects.select_for_update().filter(
+                document=document, check_id__in=list(wanted)
+            )
+        }
+        for check_id, text in wanted.items():
+            old = current.get(check_id)
+            if (old.text if old else "") == text:
+                continue
+            if text:
+                WarningExplanation.objects.update_or_create(
+                    document=document, check_id=check_id, defaults={"text": text, "by": actor}
+                )
+            else:
+                WarningExplanation.objects.filter(document=document, check_id=check_id).delete()
+            record(
+                "validation.explain",
+                actor=actor,
+                obj=document,
+                before={"check": check_id, "explanation": old.text if old else ""},
+                after={"check": check_id, "explanation": text},
+            )
+            changed += 1
+    return changed

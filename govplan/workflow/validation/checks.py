@@ -1,0 +1,247 @@
+"""The checks every framework gets, on a document's read model: required parts filled,
+targets measurable and within the period, table totals consistent with their parts, no
+negative counts or money, no ratio part above its whole."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from govplan.core.documents.keys import Collection, EntryKey
+from govplan.core.documents.totals import phasing_by, row_phasing_total
+from govplan.core.documents.view import DocumentView
+from govplan.documents.labels import entry_label
+from govplan.workflow.validation.data import number
+from govplan.workflow.validation.findings import ERROR, WARNING, Finding
+
+
+def required(view: DocumentView) -> list[Finding]:
+    """Every required part of the sections the unit sees is filled."""
+    findings = []
+    for item in view.sections:
+        section = item.section
+        if not section.required:
+            continue
+        where = f"{section.number}. {section.title}"
+        if section.narrative and not (item.narrative and item.narrative.has_text):
+            findings.append(
+                Finding(
+                    f"required:narrative:{section.code}",
+                    ERROR,
+                    _("Section %(section)s has no text yet.") % {"section": where},
+                    section.code,
+                    str(EntryKey.narrative(section.code)),
+                )
+            )
+        if section.legal_basis is not None and not (item.legal and item.legal.items):
+            findings.append(
+                Finding(
+                    f"required:legal:{section.code}",
+                    ERROR,
+                    _("Section %(section)s cites no legal basis.") % {"section": where},
+                    section.code,
+                    str(EntryKey.legal(section.code)),
+                )
+            )
+        for value in item.indicators:
+            use, indicator = value.use, value.indicator
+            if not use.required:
+                continue
+            if not value.filled:
+                findings.append(
+                    Finding(
+                        f"required:value:{use.indicator}",
+                        ERROR,
+                        _("“%(name)s” has no value.") % {"name": use.label or indicator.name},
+                        section.code,
+                        str(EntryKey.value(use.indicator)),
+                    )
+                )
+        for table in section.tables:
+            if not view.table_rows.get(table.code):
+                findings.append(
+                    Finding(
+                        f"required:table:{table.code}",
+                        ERROR,
+                        _("The table “%(table)s” has no row.") % {"table": table.title},
+                        section.code,
+                        str(Collection.table(table.code)),
+                    )
+                )
+        if section.targets is not None:
+            rows = view.target_rows.get(section.code, ())
+            measurable = [r for r in rows if r.indicator]
+            if not measurable:
+                findings.append(
+                    Finding(
+                        f"targets:quantified:{section.code}",
+                        ERROR,
+                        _(
+                            "Section %(section)s has no quantified target: "
+                            "targets must be clear and measurable."
+                        )
+                        % {"section": where},
+                        section.code,
+                    )
+                )
+    return findings
+
+
+def targets(view: DocumentView) -> list[Finding]:
+    """Targets measurable and within the period."""
+    spec = view.spec
+    findings = []
+    years = spec.period.years()
+    for section in spec.walk():
+        if section.targets is None:
+            continue
+        for row in view.target_rows.get(section.code, ()):
+            label = entry_label(spec, row.key, {"indicator": row.indicator, "text": row.text})
+            if not row.indicator:
+                findings.append(
+                    Finding(
+                        f"targets:text:{row.key}",
+                        WARNING,
+                        _("%(target)s is written in words only: it cannot be measured.")
+                        % {"target": label},
+                        section.code,
+                        row.key,
+                        label,
+                        field="indicator",
+                    )
+                )
+            year = row.year
+            if year is not None and year not in years:
+                findings.append(
+                    Finding(
+                        f"targets:year:{row.key}",
+                        ERROR,
+                        _("%(target)s: %(year)s is outside the period %(period)s.")
+                        % {"target": label, "year": year, "period": spec.period.label()},
+                        section.code,
+                        row.key,
+                        label,
+                        field="year",
+                    )
+                )
+    return findings
+
+
+def tables(view: DocumentView) -> list[Finding]:
+    """Totals consistent with their parts; money and counts not negative."""
+    spec = view.spec
+    findings = []
+    for section, table in spec.tables():
+        total_column = table.by_role("total_investment")
+        for row in view.table_rows.get(table.code, ()):
+            cells, phasing = row.cells, row.phasing
+            label = entry_label(spec, row.key, {"cells": cells})
+            for column in table.columns:
+                value = (
+                    number(cells.get(column.code))
+                    if column.type in ("integer", "money", "decimal")
+                    else None
+                )
+                if value is not None and value < 0 and column.type in ("integer", "money"):
+                    findings.append(
+                        Finding(
+                            f"negative:{row.key}:{column.code}",
+                            ERROR,
+                            _("%(row)s, %(column)s: must not be negative.")
+                            % {"row": label, "column": column.title},
+                            section.code,
+                            row.key,
+                            label,
+                            field=column.code,
+                        )
+                    )
+            if table.phasing is None or not phasing:
+                continue
+            by_year = phasing_by(phasing, "year")
+            for year, amount in by_year.items():
+                column = table.by_role("year_amount", year)
+                stated = number(cells.get(column.code)) if column else None
+                if stated is not None and stated != amount:
+                    findings.append(
+                        Finding(
+                            f"total:year:{row.key}:{year}",
+                            ERROR,
+                            _(
+                                "%(row)s: %(column)s is %(stated)s "
+                                "but its phasing for %(year)s adds up to %(sum)s."
+                            )
+                            % {
+                                "row": label,
+                                "column": column.title,
+                                "stated": stated,
+                                "year": year,
+                                "sum": amount,
+                            },
+                            section.code,
+                            row.key,
+                            label,
+                            field=column.code,
+                        )
+                    )
+            total = number(cells.get(total_column.code)) if total_column else None
+            phased = row_phasing_total(phasing)
+            if total is not None and phased > total:
+                findings.append(
+                    Finding(
+                        f"total:investment:{row.key}",
+                        ERROR,
+                        _(
+                            "%(row)s: the phased budget (%(phased)s) "
+                            "is more than the total investment (%(total)s)."
+                        )
+                        % {"row": label, "phased": phased, "total": total},
+                        section.code,
+                        row.key,
+                        label,
+                        field=total_column.code if total_column else None,
+                    )
+                )
+    return findings
+
+
+def values(view: DocumentView) -> list[Finding]:
+    """Ratios whose part exceeds the whole, negative counts and money."""
+    findings = []
+    for code, entry in view.values.items():
+        key = entry.key
+        indicator = view.spec.indicators.get(code)
+        if indicator is None:
+            continue
+        for cell_key, cell in entry.cells.items():
+            n, d, v = number(cell.n), number(cell.d), number(cell.value)
+            if (
+                indicator.type == "ratio"
+                and indicator.share
+                and n is not None
+                and d is not None
+                and n > d
+            ):
+                findings.append(
+                    Finding(
+                        f"ratio:{key}:{cell_key}",
+                        ERROR,
+                        _("“%(name)s”: the numerator %(n)s is more than the denominator %(d)s.")
+                        % {"name": indicator.name, "n": n, "d": d},
+                        entry.section,
+                        key,
+                        indicator.name,
+                        field=cell_key,
+                    )
+                )
+            if indicator.type in ("integer", "money") and v is not None and v < 0:
+                findings.append(
+                    Finding(
+                        f"negative:{key}:{cell_key}",
+                        ERROR,
+                        _("“%(name)s” must not be negative.") % {"name": indicator.name},
+                        entry.section,
+                        key,
+                        indicator.name,
+                        field=cell_key,
+                    )
+                )
+    return findings

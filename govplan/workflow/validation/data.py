@@ -1,0 +1,135 @@
+"""What the framework's rule language reads (``core.rules.evaluate``), taken from a
+document's read model: indicator values, table rows, the previous cycle's values and the
+sub-units' values summed (``core.documents.values.sum_values``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from govplan.core.documents import keys
+from govplan.core.documents.keys import EntryKey
+from govplan.core.documents.values import cell_keys, sum_values
+from govplan.core.documents.view import DocumentView
+from govplan.core.frameworks.catalogue import Indicator
+from govplan.core.frameworks.model import Framework
+from govplan.core.frameworks.parse import split_indicator_ref
+from govplan.documents.consolidation import counted, sub_documents
+from govplan.documents.cycles import previous_values
+from govplan.documents.models import Document, Entry
+
+Contents = Mapping[str, Mapping[str, Any]]  # indicator code → stored content
+
+
+def number(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _chosen(
+    spec: Framework, indicator: Indicator, content: Mapping[str, Any], options: Sequence[str]
+) -> list[Mapping[str, Any]]:
+    """The cells of ``content`` a reference names (one cell, or every cell), those stored."""
+    cells = content.get("cells", {})
+    if options:
+        found = [cells.get("|".join(options))]
+    else:
+        found = [cells.get(k) for k in cell_keys(indicator, spec.dimensions)]
+    return [c for c in found if c]
+
+
+def _counts(indicator: Indicator, chosen: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the cells hold a value to read (a ratio needs a numerator and a denominator)."""
+    if not chosen:
+        return False
+    if indicator.type == "ratio":
+        return any("n" in c for c in chosen) and any("d" in c for c in chosen)
+    return True
+
+
+class DocumentData:
+    """The rule language's view of one document."""
+
+    def __init__(self, document: Document, view: DocumentView) -> None:
+        self.document = document
+        self.spec = view.spec
+        self.view = view
+        self.values: dict[str, dict[str, Any]] = {
+            code: value.content() for code, value in view.values.items()
+        }
+        self._previous: dict[str, dict[str, Any]] | None = None
+        self._subunits: list[dict[str, dict[str, Any]]] | None = None
+
+    # -- indicator values ---------------------------------------------------------------
+    def _read(self, values: Contents, ref: str) -> Decimal | bool | str | None:
+        code, options, part = split_indicator_ref(ref)
+        indicator = self.spec.indicators.get(code)
+        content = values.get(code)
+        if indicator is None or content is None:
+            return None
+        chosen = _chosen(self.spec, indicator, content, options)
+        if not _counts(indicator, chosen):
+            return None
+        if indicator.type == "ratio":
+            numerator = sum((number(c.get("n")) or Decimal(0) for c in chosen), Decimal(0))
+            denominator = sum((number(c.get("d")) or Decimal(0) for c in chosen), Decimal(0))
+            if part == "numerator":
+                return numerator
+            if part == "denominator":
+                return denominator
+            return numerator * 100 / denominator if denominator else None
+        if len(chosen) == 1 and options:
+            value = chosen[0].get("v")
+            return number(value) if indicator.type in ("integer", "decimal", "money") else value
+        if indicator.type in ("integer", "decimal", "money"):
+            return sum((number(c.get("v")) or Decimal(0) for c in chosen), Decimal(0))
+        return chosen[0].get("v")  # type: ignore[no-any-return]
+
+    def indicator(self, ref: str) -> Decimal | bool | str | None:
+        return self._read(self.values, ref)
+
+    def indicator_total(self, code: str) -> Decimal | None:
+        value = self._read(self.values, code)
+        return value if isinstance(value, Decimal) else None
+
+    def rows(self, table: str) -> Sequence[Mapping[str, Any]] | None:
+        if self.spec.table(table) is None:
+            return None
+        return [row.cells for row in self.view.table_rows.get(table, ())]
+
+    def previous(self, ref: str) -> Decimal | bool | str | None:
+        if self._previous is None:
+            self._previous = previous_values(self.document)
+        return self._read(self._previous, ref)
+
+    def subunits(self, ref: str) -> Decimal | None:
+        """The sub-units' value of ``ref`` together: their cells summed as consolidation sums
+        them (sum_values), the sub-units without a value to read left out."""
+        if self._subunits is None:
+            # The structure of the day the document is written for, not today's tree.
+            # A document whose unit lies under another sub-unit's document is counted there.
+            subs = counted(sub_documents(self.document))
+            grouped: dict[int, dict[str, Any]] = {}
+            for entry in Entry.objects.filter(document__in=subs, kind=keys.VALUE, deleted=False):
+                grouped.setdefault(entry.document_id, {})[EntryKey.parse(entry.key).code] = (
+                    entry.content
+                )
+            self._subunits = list(grouped.values())
+        code, options, _part = split_indicator_ref(ref)
+        indicator = self.spec.indicators.get(code)
+        if indicator is None or not self._subunits:
+            return None
+        reporting = [
+            values[code]
+            for values in self._subunits
+            if code in values
+            and _counts(indicator, _chosen(self.spec, indicator, values[code], options))
+        ]
+        total = sum_values(indicator, reporting)
+        value = self._read({code: total}, ref)
+        return value if isinstance(value, Decimal) else None
