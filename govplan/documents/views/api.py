@@ -40,8 +40,9 @@ from govplan.documents.actions import (
     do_save_entry,
 )
 from govplan.documents.content import ContentError, parse_key
+from govplan.documents.fields import entry_fields
 from govplan.documents.models import Document, Entry
-from govplan.documents.presentation import entry_fields, input_locale, table_block
+from govplan.documents.presentation import input_locale, table_block
 from govplan.documents.read import row_of
 
 MAX_BODY = 3_000_000
