@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +42,7 @@ from govplan.documents.models import (
     Entry,
     EntryVersion,
 )
+from govplan.documents.sanitize import text_of
 from govplan.documents.versions import absorb, content_at
 from govplan.frameworks.actions import do_add_legal_document
 from govplan.frameworks.models import FrameworkVersion
@@ -201,11 +204,42 @@ def _coalesce(entry: Entry, *, actor: Any, reason: str) -> bool:
     return True
 
 
+def _words(content: dict[str, Any]) -> list[str]:
+    html = str(content.get("html", "")) if content else ""
+    # A space before each tag, so that the end of a paragraph ends its last word.
+    return text_of(re.sub(r"<", " <", html)).split()
+
+
+def text_summary(content: dict[str, Any]) -> dict[str, Any]:
+    """What the audit keeps of a text: its fingerprint and size, not the text itself (the
+    entry's versions hold that)."""
+    html = str(content.get("html", "")) if content else ""
+    return {
+        "sha256": hashlib.sha256(html.encode()).hexdigest(),
+        "characters": len(text_of(html)),
+        "words": len(_words(content)),
+    }
+
+
+def text_change(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The audit's record of a text's change: each side's summary and how many words were
+    added and removed (counted as a multiset: moving a word is not a change)."""
+    old, new = Counter(_words(before)), Counter(_words(after))
+    return {
+        **text_summary(after),
+        "words_added": sum((new - old).values()),
+        "words_removed": sum((old - new).values()),
+    }
+
+
 def _audit(
     entry: Entry, actor: Any, before: dict[str, Any], after: dict[str, Any], reason: str
 ) -> None:
     if entry.kind == keys.NARRATIVE:
-        before_view, after_view = before, after
+        # A hash and a summary: the whole HTML twice on every autosave made the audit trail
+        # the largest table (issue 12); the text itself is in the versions.
+        before_view = text_summary(before) if before else {}
+        after_view = text_change(before, after)
     else:
         diff = changes(before, after)
         after_view = diff
