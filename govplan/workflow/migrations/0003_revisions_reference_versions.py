@@ -9,7 +9,7 @@ from typing import Any
 import django.db.models.deletion
 from django.db import migrations, models
 
-from govplan.db_guards import refuse_changes
+from govplan.db_guards import refuse_changes, refuse_changes_while
 
 # 0002's guard: dropped while the existing revisions are moved over, then put back.
 REVISION_FINAL = refuse_changes(
@@ -144,10 +144,10 @@ class Migration(migrations.Migration):
             name="workflow_revisionentry_final",
             message="a submitted revision cannot be changed",
         ),
-        refuse_changes(
+        refuse_changes_while(
             table="documents_entryversion",
             name="documents_entryversion_frozen",
             message="an entry version frozen in a submitted revision cannot be changed",
-            when="EXISTS (SELECT 1 FROM workflow_revisionentry r WHERE r.version_id = OLD.id)",
+            condition="EXISTS (SELECT 1 FROM workflow_revisionentry r WHERE r.version_id = OLD.id)",
         ),
     ]
