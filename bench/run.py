@@ -4,7 +4,8 @@
     bench/run.py                  every section
     bench/run.py official editor  only these sections (the loads they need run untimed)
 
-Sections: foundation (loads, framework checks, pages), editor, official, batch, queue.
+Sections: foundation (loads, framework checks, pages), editor, official, batch, queue,
+storage (database growth of an editing session: rows and bytes, not time).
 
 Runs against a fresh embedded SQLite database in a temporary directory (or the database of
 DATABASE_URL when set), so the numbers describe a clean install. Record the output in
@@ -48,7 +49,7 @@ def report(label: str, samples: list[float], target_ms: float | None = None) -> 
     print(line, flush=True)
 
 
-SECTIONS = ("foundation", "editor", "official", "batch", "queue")
+SECTIONS = ("foundation", "editor", "official", "batch", "queue", "storage")
 
 
 def main(argv: list[str]) -> None:
@@ -97,6 +98,8 @@ def main(argv: list[str]) -> None:
         batch_bench()
     if "queue" in wanted:
         queue_bench()
+    if "storage" in wanted:
+        storage_bench()
 
 
 def foundation_bench(reference: Path) -> None:
@@ -642,6 +645,114 @@ def batch_bench() -> None:
         size = batch.zip_path(job).stat().st_size / 1024 / 1024
         per_second = count / (statistics.median(samples) / 1000)
         print(f"  {per_second:.1f} documents per second per worker; ZIP {size:.1f} MB", flush=True)
+
+
+STORAGE_USERS = 2
+STORAGE_ENTRIES = 20  # narrative texts of a few KB and the plan's table rows (up to 6)
+STORAGE_SAVES = 300
+STORAGE_BURST = 5  # autosaves in a row on one entry, 20 s apart, then 3 minutes elsewhere
+STORAGE_CYCLES = 3  # resubmit, start appraisal, return: spread over the session
+
+
+def storage_bench() -> None:
+    """Issue 12: how much the database grows in an editing session. Two editors of Bắc Ninh
+    work on its returned 2027 plan: 300 autosaves in bursts of 5 over 20 entries (narrative
+    growing by a sentence per save, project names retyped), with 3 resubmissions and
+    returns. The clock is simulated (20 s between saves of a burst, 3 min between bursts) so
+    the figures do not depend on the machine's speed. Rows and bytes added per table."""
+    import datetime as dt
+    import random
+    from unittest import mock
+
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from govplan.accounts.models import Membership, Role, User
+    from govplan.documents.actions import do_save_entry
+    from govplan.documents.models import Document, Entry
+    from govplan.orgunits.models import OrgUnit
+    from govplan.workflow.actions import do_transition
+
+    province = OrgUnit.objects.with_code("gso-province", "24").get()
+    document = Document.objects.get(org_unit=province, framework__code="KH-CDS-2027-MAU")
+    appraiser = User.objects.get(username="thamdinh")
+    first = User.objects.get(username="bacninh.bientap")
+    second, _created = User.objects.get_or_create(
+        username="bacninh.bientap2", defaults={"full_name": "Editor 2"}
+    )
+    Membership.objects.get_or_create(user=second, org_unit=province, role=Role.EDITOR)
+    users = [first, second][:STORAGE_USERS]
+    live = Entry.objects.filter(document=document, deleted=False)
+    rows = [e.key for e in live.filter(kind="row").order_by("position", "key")]
+    texts = [e.key for e in live.filter(kind="narrative").order_by("position", "key")]
+    chosen = (rows[: STORAGE_ENTRIES - 14] + texts)[:STORAGE_ENTRIES]
+    rng = random.Random(12)
+    clock = {"now": timezone.now()}
+    before = _table_sizes()
+    narrative: dict[str, str] = {}
+    with (
+        mock.patch("django.utils.timezone.now", lambda: clock["now"]),
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+    ):
+        for i in range(STORAGE_SAVES):
+            burst = i // STORAGE_BURST
+            clock["now"] += dt.timedelta(seconds=20 if i % STORAGE_BURST else 180)
+            key = chosen[burst % len(chosen)]
+            user = users[(burst // len(chosen)) % len(users)]
+            entry = Entry.objects.get(document=document, key=key)
+            if key.startswith("narrative:"):
+                # A few KB: 3 KB to start, a sentence more per save.
+                text = narrative.get(key) or _narrative_html(rng, 450)
+                text += f"<p>{_paragraph(rng, 20)}</p>"
+                narrative[key] = text
+                raw: dict[str, Any] = {"html": text}
+            else:
+                raw = {"cells": {"name": f"Dự án {burst} bản {i % STORAGE_BURST}"}}
+            result = do_save_entry(document, key, entry.revision, raw, actor=user, locale="vi")
+            assert result.status == "saved", (key, result.status)
+            if (i + 1) % (STORAGE_SAVES // STORAGE_CYCLES) == 0:
+                do_transition(document, "resubmit", actor=first)
+                do_transition(document, "start_appraisal", actor=appraiser)
+                do_transition(document, "return", actor=appraiser, reason="Bổ sung.")
+    after = _table_sizes()
+    print(
+        f"storage: {STORAGE_SAVES} autosaves by {len(users)} users on {len(chosen)} entries, "
+        f"{STORAGE_CYCLES} resubmissions and returns"
+    )
+    total_rows = total_bytes = 0
+    for table in sorted(after):
+        rows_added = after[table][0] - before.get(table, (0, 0))[0]
+        bytes_added = after[table][1] - before.get(table, (0, 0))[1]
+        if rows_added or bytes_added:
+            total_rows += rows_added
+            total_bytes += bytes_added
+            print(f"  {table:<40} {rows_added:7d} rows {bytes_added / 1024:10.1f} KB")
+    print(f"  {'total':<40} {total_rows:7d} rows {total_bytes / 1024:10.1f} KB", flush=True)
+
+
+def _table_sizes() -> dict[str, tuple[int, int]]:
+    """Rows and bytes of every table (with its indexes): pages in use on SQLite (dbstat),
+    pg_total_relation_size on PostgreSQL."""
+    from django.db import connection
+
+    sizes: dict[str, tuple[int, int]] = {}
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT m.tbl_name, SUM(s.pgsize) FROM dbstat s"
+                " JOIN sqlite_master m ON m.name = s.name GROUP BY m.tbl_name"
+            )
+            size = dict(cursor.fetchall())
+        else:
+            size = {}
+            for table in tables:
+                cursor.execute("SELECT pg_total_relation_size(%s)", [table])
+                size[table] = cursor.fetchone()[0]
+        for table in tables:
+            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
+            sizes[table] = (cursor.fetchone()[0], int(size.get(table) or 0))
+    return sizes
 
 
 def _walk(sections: Any) -> Any:

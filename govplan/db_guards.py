@@ -51,6 +51,46 @@ END""",
     return _per_vendor(forward_sql, backward_sql)
 
 
+def refuse_changes_while(
+    *, table: str, name: str, message: str, condition: str
+) -> migrations.RunPython:
+    """Like ``refuse_changes`` with ``when``, for a condition that queries another table
+    (e.g. ``EXISTS (SELECT 1 FROM t WHERE t.ref_id = OLD.id)``): PostgreSQL allows no
+    subquery in a trigger's WHEN, so there the condition is tested in the function."""
+    function = f"{name}_refuse"
+    forward_sql = {
+        "postgresql": [
+            f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+BEGIN
+  IF {condition} THEN
+    RAISE EXCEPTION '{message}';
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql""",
+            f"""CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
+  FOR EACH ROW EXECUTE FUNCTION {function}()""",
+        ],
+        "sqlite": [
+            f"""CREATE TRIGGER {name} BEFORE UPDATE ON {table} WHEN {condition}
+BEGIN
+  SELECT RAISE(ABORT, '{message}');
+END""",
+        ],
+    }
+    backward_sql = {
+        "postgresql": [
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"DROP FUNCTION IF EXISTS {function}()",
+        ],
+        "sqlite": [f"DROP TRIGGER IF EXISTS {name}"],
+    }
+    return _per_vendor(forward_sql, backward_sql)
+
+
 def require_parent_state(
     *,
     table: str,

@@ -201,6 +201,11 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 REFERENCE_DATA_DIR = BASE_DIR / "data"
 
+# Autosaves of one user on one entry within this many minutes of the version they started
+# update that version instead of adding one: history in steps of work, not of keystrokes.
+# 0 keeps every save as its own version.
+AUTOSAVE_COALESCE_SECONDS = env.int("AUTOSAVE_COALESCE_MINUTES", 5, minimum=0) * 60
+
 # Uploads: evidence files attached to sections, and XLSX tables.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_MB", 20, minimum=1) * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", 10, minimum=1) * 1024 * 1024

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govplan.audit.models import Action
@@ -38,6 +42,8 @@ from govplan.documents.models import (
     Entry,
     EntryVersion,
 )
+from govplan.documents.sanitize import text_of
+from govplan.documents.versions import absorb, content_at
 from govplan.frameworks.actions import do_add_legal_document
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import OrgUnit
@@ -164,11 +170,76 @@ def _version(entry: Entry, *, actor: Any, reason: str) -> None:
     )
 
 
+def _coalesce(entry: Entry, *, actor: Any, reason: str) -> bool:
+    """Update the entry's latest version in place, for an autosave that follows the same
+    user's own within settings.AUTOSAVE_COALESCE_SECONDS of the version's first save; False
+    (and nothing written) when a new version must be kept instead. ``entry`` already holds
+    the new revision and content; the entry's row is locked by the caller.
+
+    Never over a version that another user or another action (restore, import, move,
+    carry-over …) wrote, nor one frozen in a submitted revision (workflow.RevisionEntry, its
+    reverse name ``frozen_in``; the database refuses that too). The entry's revision counter
+    still advances on every save and the version keeps a step back to each revision it
+    absorbs (documents.versions), so a save from any of them merges exactly as before."""
+    window = settings.AUTOSAVE_COALESCE_SECONDS
+    if window <= 0 or reason != "edit" or actor is None:
+        return False
+    latest = EntryVersion.objects.filter(
+        entry=entry, revision=entry.revision - 1, frozen_in__isnull=True
+    ).first()
+    now = timezone.now()
+    if (
+        latest is None
+        or latest.reason != "edit"
+        or latest.saved_by_id != actor.pk
+        or latest.deleted != entry.deleted
+        or now - (latest.started_at or latest.saved_at) >= dt.timedelta(seconds=window)
+    ):
+        return False
+    latest.started_at = latest.started_at or latest.saved_at
+    absorb(latest, entry.content)
+    latest.revision = entry.revision
+    latest.saved_at = now
+    latest.save(update_fields=["started_at", "steps", "revision", "content", "saved_at"])
+    return True
+
+
+def _words(content: dict[str, Any]) -> list[str]:
+    html = str(content.get("html", "")) if content else ""
+    # A space before each tag, so that the end of a paragraph ends its last word.
+    return text_of(re.sub(r"<", " <", html)).split()
+
+
+def text_summary(content: dict[str, Any]) -> dict[str, Any]:
+    """What the audit keeps of a text: its fingerprint and size, not the text itself (the
+    entry's versions hold that)."""
+    html = str(content.get("html", "")) if content else ""
+    return {
+        "sha256": hashlib.sha256(html.encode()).hexdigest(),
+        "characters": len(text_of(html)),
+        "words": len(_words(content)),
+    }
+
+
+def text_change(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The audit's record of a text's change: each side's summary and how many words were
+    added and removed (counted as a multiset: moving a word is not a change)."""
+    old, new = Counter(_words(before)), Counter(_words(after))
+    return {
+        **text_summary(after),
+        "words_added": sum((new - old).values()),
+        "words_removed": sum((old - new).values()),
+    }
+
+
 def _audit(
     entry: Entry, actor: Any, before: dict[str, Any], after: dict[str, Any], reason: str
 ) -> None:
     if entry.kind == keys.NARRATIVE:
-        before_view, after_view = before, after
+        # A hash and a summary: the whole HTML twice on every autosave made the audit trail
+        # the largest table (issue 12); the text itself is in the versions.
+        before_view = text_summary(before) if before else {}
+        after_view = text_change(before, after)
     else:
         diff = changes(before, after)
         after_view = diff
@@ -187,8 +258,7 @@ def _audit(
 def _base_content(entry: Entry, base: int) -> dict[str, Any] | None:
     if base == 0:
         return {}
-    version = EntryVersion.objects.filter(entry=entry, revision=base).first()
-    return version.content if version else None
+    return content_at(EntryVersion.objects.filter(entry=entry), base)
 
 
 def do_save_entry(
@@ -224,17 +294,16 @@ def _left_out_kept(document: Document, spec: Any, key: str, base: int, raw: Any)
     """``raw`` with every field it leaves out filled from revision ``base``: leaving a field
     out never clears it, so a value the page could not send (refused, unreadable) never
     erases the saved one. Filled from the base, not the current revision, so that the merge
-    still takes a colleague's change to that field. Versions never change: no lock needed."""
+    still takes a colleague's change to that field. The content at a revision never changes
+    (a coalesced version keeps the way back to it): no lock needed."""
     if base == 0 or not isinstance(raw, dict):
         return raw
-    version = (
-        EntryVersion.objects.filter(entry__document=document, entry__key=key, revision=base)
-        .only("content")
-        .first()
+    content = content_at(
+        EntryVersion.objects.filter(entry__document=document, entry__key=key), base
     )
-    if version is None:  # refused below: the item was removed, or the base is unknown
+    if content is None:  # refused below: the item was removed, or the base is unknown
         return raw
-    return overlay(as_sent(spec, key, version.content), raw)
+    return overlay(as_sent(spec, key, content), raw)
 
 
 def _create_entry(
@@ -302,7 +371,8 @@ def _commit(
     entry.revision += 1
     entry.updated_by = actor
     entry.save(update_fields=["content", "revision", "updated_by", "updated_at"])
-    _version(entry, actor=actor, reason=reason)
+    if not _coalesce(entry, actor=actor, reason=reason):
+        _version(entry, actor=actor, reason=reason)
     _audit(entry, actor, before, entry.content, reason)
     return SaveResult(status, entry)
 

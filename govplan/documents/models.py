@@ -155,7 +155,12 @@ class Entry(models.Model):
 
 
 class EntryVersion(models.Model):
-    """Every save of an entry, kept: any earlier version can be viewed and restored."""
+    """The saves of an entry, kept: any earlier version can be viewed and restored.
+
+    One user's autosaves of one entry within settings.AUTOSAVE_COALESCE_SECONDS update the
+    latest version in place (``revision`` follows the entry's counter, ``started_at`` keeps
+    when the run began) unless it is frozen in a submitted revision, which the database
+    refuses too (workflow migration 0003). Other actions always add a version."""
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="versions")
     revision = models.PositiveIntegerField()
@@ -167,6 +172,10 @@ class EntryVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     saved_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the first of the saves this version holds was made (null: only one save), and the
+    # way back to each revision it absorbed (documents.versions: [revision, start, end, text]).
+    started_at = models.DateTimeField(null=True, blank=True)
+    steps = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["entry", "-revision"]

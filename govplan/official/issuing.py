@@ -47,6 +47,7 @@ from govplan.official.render import pdf_bytes
 from govplan.official.signatures import message, problems_text, summary, verify
 from govplan.workflow import actions
 from govplan.workflow.models import DocumentRevision, WorkflowEvent
+from govplan.workflow.revisions import revision_content
 
 SIGNED_SECTION = "__signed__"  # the section code the signed copy is attached under
 
@@ -55,7 +56,11 @@ def approved_revision(document: Document) -> DocumentRevision | None:
     """The revision the document was approved as (its latest), if it was ever submitted."""
     if not document.revision:
         return None
-    return DocumentRevision.objects.filter(document=document, number=document.revision).first()
+    return (
+        DocumentRevision.objects.filter(document=document, number=document.revision)
+        .defer("snapshot")  # the content is read by revision_content
+        .first()
+    )
 
 
 def latest_record(document: Document) -> IssuedRecord | None:
@@ -92,7 +97,7 @@ def build_for_signing(
             _("The document has no approved revision: it must be submitted and approved first.")
         )
     overrides = {"number": number, "date": date} if number is not None else None
-    model = official_document(document, snapshot=revision.snapshot, overrides=overrides)
+    model = official_document(document, snapshot=revision_content(revision), overrides=overrides)
     missing = missing_for_issue(model)
     if missing:
         raise actions.Refused(

@@ -15,6 +15,7 @@ from govplan.core.official.model import OfficialDocument
 from govplan.core.official.serial import from_data
 from govplan.documents.models import Document, DocumentStatus
 from govplan.official.build import official_document
+from govplan.workflow.revisions import revision_content
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
@@ -66,7 +67,7 @@ def current_model(document: Document) -> OfficialDocument:
     if document.status == DocumentStatus.APPROVED:
         revision = approved_revision(document)
         if revision is not None:
-            return official_document(document, snapshot=revision.snapshot)
+            return official_document(document, snapshot=revision_content(revision))
     return official_document(document)
 
 

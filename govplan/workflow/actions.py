@@ -30,6 +30,7 @@ from govplan.workflow.models import (
     WorkflowEvent,
 )
 from govplan.workflow.notify import notify
+from govplan.workflow.revisions import attachments_of, freeze
 
 
 class AppraisalRouter:
@@ -183,6 +184,8 @@ def _refusal(exc: machine.TransitionRefused, document: Document) -> Refused:
 
 
 def snapshot(document: Document) -> dict[str, Any]:
+    """The document's live content in the shape of revisions.revision_content (a revision
+    references its versions instead of holding this copy)."""
     return {
         "entries": {
             e.key: {"content": e.content, "position": e.position, "kind": e.kind}
@@ -248,11 +251,13 @@ def do_transition(
             revision = DocumentRevision.objects.create(
                 document=locked,
                 number=locked.revision,
-                snapshot=snapshot(locked),
+                snapshot=None,  # the content is referenced, not copied: revisions.freeze
+                attachments=attachments_of(locked),
                 created_by=actor,
                 deadline=locked.framework_version.deadline,
                 days_late=days_late(locked.framework_version.deadline, today),
             )
+            freeze(locked, revision)
         if action == "start_appraisal":
             locked.appraiser = actor
         if action == "issue":
@@ -343,7 +348,7 @@ def do_comment(
         document = Document.objects.select_for_update().get(pk=document.pk)  # as it is now
         if document.status != machine.UNDER_APPRAISAL:
             raise Refused(_("Comments are made while the document is under appraisal."))
-        revision = DocumentRevision.objects.filter(document=document).first()
+        revision = DocumentRevision.objects.filter(document=document).only("pk", "number").first()
         if revision is None:
             raise Refused(_("The document has not been submitted."))
         comment = Comment.objects.create(
@@ -413,7 +418,7 @@ def do_mark_checklist(document: Document, marks: list[ChecklistItem], *, actor: 
                 _("The checklist is kept while the document is under appraisal; it is %(state)s.")
                 % {"state": state_phrase(locked.status)}
             )
-        revision = DocumentRevision.objects.filter(document=locked).first()
+        revision = DocumentRevision.objects.filter(document=locked).only("pk", "number").first()
         if revision is None:
             raise Refused(_("The document has not been submitted."))
         current = {m.item: m for m in ChecklistMark.objects.filter(revision=revision)}

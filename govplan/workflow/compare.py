@@ -13,6 +13,7 @@ from govplan.documents.labels import content_lines, entry_label
 from govplan.documents.models import Document
 from govplan.documents.sanitize import text_of
 from govplan.workflow.models import DocumentRevision
+from govplan.workflow.revisions import revision_content
 
 _WORDS = re.compile(r"\S+|\s+")
 
@@ -60,8 +61,8 @@ def compare_revisions(
     document: Document, old: DocumentRevision, new: DocumentRevision
 ) -> Comparison:
     spec = document.framework_version.parsed()
-    before: dict[str, Any] = old.snapshot.get("entries", {})
-    after: dict[str, Any] = new.snapshot.get("entries", {})
+    before: dict[str, Any] = revision_content(old).get("entries", {})
+    after: dict[str, Any] = revision_content(new).get("entries", {})
     texts: list[TextChange] = []
     entries: list[EntryChange] = []
     order = {s.code: i for i, s in enumerate(spec.walk())}

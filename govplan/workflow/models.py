@@ -8,15 +8,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DocumentRevision(models.Model):
-    """The document as it was submitted: frozen, never changed, comparable with any other."""
+    """The document as it was submitted: frozen, never changed, comparable with any other.
+
+    Its content is the entry versions it references (RevisionEntry) and the attachments
+    list; read it with govplan.workflow.revisions.revision_content."""
 
     document = models.ForeignKey(
         "documents.Document", on_delete=models.CASCADE, related_name="revisions"
     )
     number = models.PositiveIntegerField(_("revision"))
-    snapshot = (
-        models.JSONField()
-    )  # {"entries": {key: {"content", "position"}}, "attachments": [...]}
+    # Only for revisions submitted before they referenced versions and whose content no
+    # version matched exactly (migration 0003): the whole document, as it was then copied.
+    # {"entries": {key: {"content", "position", "kind"}}, "attachments": [...]}
+    snapshot = models.JSONField(null=True, blank=True)
+    attachments = models.JSONField(default=list)  # [Attachment.snapshot(), ...]
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -38,6 +43,26 @@ class DocumentRevision(models.Model):
     @property
     def on_time(self) -> bool:
         return self.days_late <= 0
+
+
+class RevisionEntry(models.Model):
+    """An entry as a revision froze it: the version that was current when it was submitted.
+
+    A version referenced here is never updated (no autosave coalesces into it; the database
+    refuses it too, migration 0003)."""
+
+    revision = models.ForeignKey(DocumentRevision, on_delete=models.CASCADE, related_name="items")
+    version = models.ForeignKey(
+        "documents.EntryVersion", on_delete=models.RESTRICT, related_name="frozen_in"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "version"], name="revision_entry_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision_id}:{self.version_id}"
 
 
 class WorkflowEvent(models.Model):

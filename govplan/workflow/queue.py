@@ -34,8 +34,8 @@ def waiting_for(user: Any) -> list[tuple[Document, DocumentRevision | None]]:
     mine = [d for d in candidates if router.unit_id(d) in own]
     latest = {
         r.document_id: r
-        for r in DocumentRevision.objects.filter(document__in=[d.pk for d in mine]).order_by(
-            "document_id", "number"
-        )
+        for r in DocumentRevision.objects.filter(document__in=[d.pk for d in mine])
+        .defer("snapshot", "attachments")  # shown: the number and dates, not the content
+        .order_by("document_id", "number")
     }
     return [(d, latest.get(d.pk)) for d in mine]

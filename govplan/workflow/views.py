@@ -193,7 +193,9 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
 def revisions(request: HttpRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     all_revisions = list(
-        DocumentRevision.objects.filter(document=document).select_related("created_by")
+        DocumentRevision.objects.filter(document=document)
+        .select_related("created_by")
+        .defer("snapshot", "attachments")  # the two compared are read by revision_content
     )
     a, b = int_param(request.GET, "a"), int_param(request.GET, "b")
     comparison = None
@@ -353,7 +355,7 @@ def workflow_context(request: HttpRequest, document: Document) -> dict[str, obje
     """What the editor page shows of the cycle: state, possible actions, events, comments."""
     parties = actions.parties(request.user, document)
     spec = document.framework_version.parsed()
-    revision = DocumentRevision.objects.filter(document=document).first()
+    revision = DocumentRevision.objects.filter(document=document).only("pk").first()
     marks = {m.item: m for m in ChecklistMark.objects.filter(revision=revision)} if revision else {}
     comments = list(
         Comment.objects.filter(document=document)
@@ -367,9 +369,9 @@ def workflow_context(request: HttpRequest, document: Document) -> dict[str, obje
         "parties": parties,
         "available": machine.available(document.status, parties),
         "events": WorkflowEvent.objects.filter(document=document).select_related("actor")[:20],
-        "revisions": DocumentRevision.objects.filter(document=document).select_related(
-            "created_by"
-        ),
+        "revisions": DocumentRevision.objects.filter(document=document)
+        .select_related("created_by")
+        .defer("snapshot", "attachments"),
         "comments_by_section": by_section,
         "open_comments": sum(1 for c in comments if not c.resolved),
         "is_appraiser": machine.APPRAISER in parties and document.status == machine.UNDER_APPRAISAL,

@@ -20,6 +20,7 @@ from govplan.documents.models import Attachment, Document, Entry, EntryVersion
 from govplan.documents.tables_xlsx import do_apply_import, do_preview_import, export_tables
 from govplan.workflow import actions as workflow
 from govplan.workflow.models import DocumentRevision, WarningExplanation
+from govplan.workflow.revisions import revision_content
 from govplan.workflow.validation import do_explain
 from tests.conftest import Cast
 from tests.support.frameworks import publish
@@ -279,7 +280,7 @@ def test_a_save_racing_a_submission_is_in_the_revision_or_refused(small_nation) 
         frozen = DocumentRevision.objects.filter(document=document).order_by("-number").first()
         assert frozen is not None
         live = Entry.objects.get(document=document, key="narrative:I").content
-        snapshot = frozen.snapshot["entries"]["narrative:I"]["content"]
+        snapshot = revision_content(frozen)["entries"]["narrative:I"]["content"]
         # Never a saved edit outside both: the live content is what was frozen.
         assert live == snapshot
         if result["save"] == "saved":

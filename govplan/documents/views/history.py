@@ -56,7 +56,9 @@ def entry_history(request: HttpRequest, pk: int) -> HttpResponse:
     entry = Entry.objects.filter(document=document, key=request.GET.get("key", "")).first()
     if entry is None:
         raise Http404
-    versions = list(entry.versions.select_related("saved_by", "entry").order_by("-revision"))
+    versions = list(
+        entry.versions.select_related("saved_by", "entry").defer("steps").order_by("-revision")
+    )
     _label(document, versions)
     return render(
         request,
