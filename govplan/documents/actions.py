@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
+from govplan.accounts.types import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
 from govplan.core import workflow as machine
@@ -82,7 +83,7 @@ def do_create_document(
     *,
     unit: OrgUnit,
     version: FrameworkVersion,
-    actor: Any,
+    actor: User,
     carry_from: Sequence[Document] = (),
 ) -> Document:
     """The unit's document for ``version``, started from the previous cycle's documents
@@ -152,7 +153,7 @@ class SaveResult:
     theirs_at: dt.datetime | None = None
 
 
-def _version(entry: Entry, *, actor: Any, reason: str) -> None:
+def _version(entry: Entry, *, actor: User, reason: str) -> None:
     EntryVersion.objects.create(
         entry=entry,
         revision=entry.revision,
@@ -165,7 +166,7 @@ def _version(entry: Entry, *, actor: Any, reason: str) -> None:
 
 
 def _audit(
-    entry: Entry, actor: Any, before: dict[str, Any], after: dict[str, Any], reason: str
+    entry: Entry, actor: User, before: dict[str, Any], after: dict[str, Any], reason: str
 ) -> None:
     if entry.kind == keys.NARRATIVE:
         before_view, after_view = before, after
@@ -197,7 +198,7 @@ def do_save_entry(
     base: int,
     raw: Any,
     *,
-    actor: Any,
+    actor: User,
     locale: str,
     reason: str = "edit",
 ) -> SaveResult:
@@ -243,7 +244,7 @@ def _create_entry(
     address: EntryAddress,
     content: dict[str, Any],
     position: float,
-    actor: Any,
+    actor: User,
     reason: str,
 ) -> Entry:
     """A new entry with its first version and audit entry; the document is locked, so no one
@@ -270,7 +271,7 @@ def _save_over(
     key: str,
     base: int,
     content: dict[str, Any],
-    actor: Any,
+    actor: User,
     reason: str,
 ) -> SaveResult:
     if entry.deleted and base != entry.revision:
@@ -297,7 +298,7 @@ def _save_over(
 
 
 def _commit(
-    entry: Entry, before: dict[str, Any], actor: Any, reason: str, status: str
+    entry: Entry, before: dict[str, Any], actor: User, reason: str, status: str
 ) -> SaveResult:
     entry.revision += 1
     entry.updated_by = actor
@@ -346,7 +347,7 @@ def do_add_entry(
     container_key: str,
     raw: Any,
     *,
-    actor: Any,
+    actor: User,
     locale: str,
     after_key: str | None = None,
     reason: str = "edit",
@@ -368,7 +369,7 @@ def do_add_entry(
         return _create_entry(document, key, address, content, position, actor, reason)
 
 
-def do_delete_entry(document: Document, key: str, base: int, *, actor: Any) -> SaveResult:
+def do_delete_entry(document: Document, key: str, base: int, *, actor: User) -> SaveResult:
     with transaction.atomic():
         lock_for_edit(document)
         entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
@@ -392,7 +393,7 @@ def do_delete_entry(document: Document, key: str, base: int, *, actor: Any) -> S
         return SaveResult("saved", entry)
 
 
-def do_move_entry(document: Document, key: str, after_key: str | None, *, actor: Any) -> Entry:
+def do_move_entry(document: Document, key: str, after_key: str | None, *, actor: User) -> Entry:
     """Put a row right after ``after_key`` (first when None). Order is not content: a move
     never conflicts with an edit of the row."""
     with transaction.atomic():
@@ -428,7 +429,7 @@ def do_move_entry(document: Document, key: str, after_key: str | None, *, actor:
         return entry
 
 
-def do_restore_entry(document: Document, key: str, revision: int, *, actor: Any) -> Entry:
+def do_restore_entry(document: Document, key: str, revision: int, *, actor: User) -> Entry:
     """Bring back an earlier version as a new revision (history is never rewritten)."""
     with transaction.atomic():
         lock_for_edit(document)
@@ -454,7 +455,7 @@ def do_cite_new_legal_document(
     title: str,
     doc_type: str,
     date: dt.date | None,
-    actor: Any,
+    actor: User,
 ) -> Entry:
     """Add a legal document missing from the catalogue and cite it in the section's legal
     basis: both or neither."""
@@ -499,7 +500,7 @@ def collection_at(
 
 
 def do_restore_collection(
-    document: Document, collection: str, moment: dt.datetime, *, actor: Any
+    document: Document, collection: str, moment: dt.datetime, *, actor: User
 ) -> int:
     """Put a whole table back as it was at ``moment``; rows added since are removed. Each
     changed row gets a new revision. Returns the number of rows changed."""
@@ -552,7 +553,7 @@ def do_attach(
     filename: str,
     content_type: str,
     description: str,
-    actor: Any,
+    actor: User,
     signed_copy: bool = False,
 ) -> Attachment:
     digest = hashlib.sha256(data).hexdigest()
@@ -578,7 +579,7 @@ def do_attach(
     return attachment
 
 
-def do_remove_attachment(attachment: Attachment, *, actor: Any) -> None:
+def do_remove_attachment(attachment: Attachment, *, actor: User) -> None:
     with transaction.atomic():
         lock_for_edit(attachment.document)
         attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)

@@ -77,7 +77,7 @@ def mapped_values(spec: Framework, old: dict[str, dict[str, Any]]) -> dict[str, 
                 new_key = mapping.get(key) if key else ""
                 if new_key is None and key:
                     continue
-                target = new_key if key else ""
+                target = (new_key or "") if key else ""
                 if "v" in cell and target in cells:
                     cells[target] = {
                         "v": str(Decimal(str(cells[target]["v"])) + Decimal(str(cell["v"])))

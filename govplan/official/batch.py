@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from govplan.access.scoping import visible_to
+from govplan.accounts.types import AnyUser, User
 from govplan.audit.recorder import record
 from govplan.core.official.model import OfficialDocument
 from govplan.documents.models import Document, DocumentStatus
@@ -102,7 +103,7 @@ def parse_formats(values: Iterable[str]) -> list[str]:
 
 
 def selection(
-    user: Any, version: FrameworkVersion, unit: OrgUnit | None, status: str
+    user: AnyUser, version: FrameworkVersion, unit: OrgUnit | None, status: str
 ) -> QuerySet[Document]:
     if status == FINAL:
         return cycle_documents(user, version, unit).filter(status__in=FINAL_STATUSES)
@@ -176,7 +177,7 @@ def _enqueue(job_id: int) -> None:
 
 
 def do_start_export(
-    user: Any,
+    user: User,
     version: FrameworkVersion,
     unit: OrgUnit | None,
     status: str,
@@ -218,7 +219,7 @@ def do_start_export(
     return job
 
 
-def do_resume_export(user: Any, job: ExportJob) -> ExportJob:
+def do_resume_export(user: User | None, job: ExportJob) -> ExportJob:
     """Queue again a job that stopped on an error or whose worker fell silent. ``user`` is
     None when an operator's command does it."""
     with transaction.atomic():
@@ -442,7 +443,9 @@ def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) 
         target = parts / f"{document.pk}.{kind}"
         if kind == "pdf" and _signed_pdf(document):
             # The file of record: the signed copy, as it was issued.
-            with document.signed_copy.file.open("rb") as signed:
+            copy = document.signed_copy
+            assert copy is not None  # _signed_pdf: issued, with its signed copy
+            with copy.file.open("rb") as signed:
                 _write_atomic(target, source=signed)
             continue
         if kind == "pdf" and job.pdf_missing:

@@ -55,7 +55,7 @@ def _value_text(ind: dict[str, Any], cell: dict[str, Any]) -> str:
         return "Có" if value is True or value in ("1", "true") else "Không"
     if ind["type"] == "choice":
         titles = {o.code: o.title for o in ind["choices"]}
-        return titles.get(str(value), str(value))
+        return str(titles.get(str(value), str(value)))
     return str(value)
 
 
@@ -391,7 +391,7 @@ def _official(
 def _subject(document: Document, spec: Any) -> str:
     """ "Kế hoạch chuyển đổi số năm 2027" → "Chuyển đổi số năm 2027": the type is printed
     above the subject line."""
-    title = spec.document_title or spec.title
+    title: str = spec.document_title or spec.title
     for prefix in ("Kế hoạch ", "Báo cáo ", "KẾ HOẠCH ", "BÁO CÁO "):
         if title.startswith(prefix):
             title = title[len(prefix) :]

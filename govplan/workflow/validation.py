@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from govplan.accounts.types import User
 from govplan.core.documents import keys
 from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import phasing_by, row_phasing_total
@@ -596,14 +597,14 @@ def validate(document: Document) -> Report:
     return Report(findings)
 
 
-def blocking_problems(document: Document, *, actor: Any = None) -> list[Finding]:
+def blocking_problems(document: Document, *, actor: User | None = None) -> list[Finding]:
     return validate(document).blocking
 
 
 MAX_EXPLANATION = 4000
 
 
-def do_explain(document: Document, explanations: dict[str, str], *, actor: Any) -> int:
+def do_explain(document: Document, explanations: dict[str, str], *, actor: User) -> int:
     """Save why each warning (by its check id) is not a mistake; an empty text withdraws the
     explanation. All or nothing: one text too long and none is saved. Returns how many
     changed."""
