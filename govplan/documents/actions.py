@@ -1,6 +1,12 @@
 """Every change to a document: one function, one transaction, with its version and its audit
 entry. Saves name the revision they started from; a stale save is merged field by field or
-refused as a conflict, never applied over someone else's work."""
+refused as a conflict, never applied over someone else's work.
+
+Long because: every action on a document's entries takes the same lock (lock_for_edit) and
+shares the same version, audit, merge and conflict helpers; apart they would each need them
+public. tests/audit/test_every_action.py holds each do_* here to one transaction with its
+audit entry.
+"""
 
 from __future__ import annotations
 

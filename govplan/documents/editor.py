@@ -1,5 +1,11 @@
 """The document editor's page model: every section the unit must fill, with what is saved
-so far, the previous cycle's values beside the fields, and computed totals."""
+so far, the previous cycle's values beside the fields, and computed totals.
+
+Long because: it is the editor page's model and everything the official documents,
+validation and the cycle workbook read from it as well (visibility, entries, the previous
+cycle, indicator mapping, cells, tables, budgets, completeness); issue 12's typed read model
+takes the reading out of it, after which this page model is short.
+"""
 
 from __future__ import annotations
 

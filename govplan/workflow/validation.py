@@ -2,6 +2,10 @@
 
 A *finding* is shown where the problem is (section, field, row) with its message. An error
 blocks submission; a warning needs a written explanation to submit with it standing.
+
+Long because: it holds the data access, the built-in checks, the anomaly statistics, the
+glue to the rule evaluator and the explanation action; issue 12 moves the statistics and
+sums into the core and the reading into the read model, after which it is the checks alone.
 """
 
 from __future__ import annotations
