@@ -21,9 +21,13 @@ DEBUG = env.bool("DEBUG", False)
 # Under pytest the suite runs with test defaults even when started without `make test`.
 TESTING = env.bool("GOVPLAN_TESTING", "pytest" in sys.modules)
 
+# mypy's django-stubs plugin imports these settings to learn the models and serves nothing,
+# so a type check needs no secret from the environment.
+_TYPE_CHECKING = "mypy" in sys.modules
+
 _secret = env.optional_str("SECRET_KEY")
 if _secret is None:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or _TYPE_CHECKING):
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
     _secret = "govplan-development-only-key-never-use-in-production"
 SECRET_KEY = _secret

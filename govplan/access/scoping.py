@@ -31,10 +31,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from govplan.accounts.models import Membership, Role
+from govplan.accounts.types import AnyUser
 from govplan.orgunits.history import predecessor_ids_of_each
 from govplan.orgunits.models import Kind, OrgUnit, valid_on_q
 
 M = TypeVar("M", bound=models.Model)
+# A queryset keeps its own class (OrgUnitQuerySet's valid_on, search) through the scoping.
+QS = TypeVar("QS", bound=models.QuerySet[Any])
 
 
 class Capability(enum.StrEnum):
@@ -138,9 +141,9 @@ class Scope:
 _SCOPE_ATTR = "_govplan_scope"
 
 
-def scope_for(user: Any) -> Scope:
+def scope_for(user: AnyUser) -> Scope:
     """The user's scope, computed once per user object (i.e. once per request)."""
-    cached = getattr(user, _SCOPE_ATTR, None)
+    cached: Scope | None = getattr(user, _SCOPE_ATTR, None)
     if cached is not None:
         return cached
     scope = _compute_scope(user)
@@ -149,12 +152,12 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
-def forget_scope(user: Any) -> None:
+def forget_scope(user: AnyUser) -> None:
     if hasattr(user, _SCOPE_ATTR):
         delattr(user, _SCOPE_ATTR)
 
 
-def _compute_scope(user: Any) -> Scope:
+def _compute_scope(user: AnyUser) -> Scope:
     grants = {c: Grant() for c in Capability}
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope(grants, set(), set())
@@ -217,15 +220,13 @@ def _scope_prefix(model: type[models.Model]) -> str:
     return f"{unit_path}__" if unit_path else ""
 
 
-def visible_to(
-    queryset: models.QuerySet[M], user: Any, capability: Capability = Capability.VIEW
-) -> models.QuerySet[M]:
+def visible_to(queryset: QS, user: AnyUser, capability: Capability = Capability.VIEW) -> QS:
     """The part of ``queryset`` the user holds ``capability`` over."""
     scope = scope_for(user)
     # Objects that belong to no unit (national guidance) decide from the scope themselves.
     custom = getattr(queryset.model, "scope_queryset", None)
     if custom is not None:
-        scoped: models.QuerySet[M] = custom(queryset, scope, capability)
+        scoped: QS = custom(queryset, scope, capability)
         return scoped
     grant = scope.grant(capability)
     if grant.empty:
@@ -243,7 +244,7 @@ def visible_to(
 
 
 def get_for(
-    user: Any,
+    user: AnyUser,
     queryset: models.QuerySet[M] | type[M],
     capability: Capability = Capability.VIEW,
     **lookup: Any,
@@ -262,16 +263,16 @@ def get_for(
     return obj
 
 
-def units_with(user: Any, capability: Capability) -> models.QuerySet[OrgUnit]:
+def units_with(user: AnyUser, capability: Capability) -> models.QuerySet[OrgUnit]:
     return visible_to(OrgUnit.objects.all(), user, capability)
 
 
-def require(user: Any, capability: Capability, unit: OrgUnit | None = None) -> None:
+def require(user: AnyUser, capability: Capability, unit: OrgUnit | None = None) -> None:
     if not scope_for(user).can(capability, unit):
         raise PermissionDenied
 
 
-def require_national(user: Any, capability: Capability) -> None:
+def require_national(user: AnyUser, capability: Capability) -> None:
     """For objects that belong to no unit (the audit trail): only a nationwide grant will do."""
     if not scope_for(user).grant(capability).national:
         raise PermissionDenied

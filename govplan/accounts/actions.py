@@ -18,7 +18,7 @@ USER_FIELDS = ("username", "full_name", "email", "job_title", "phone", "is_activ
 CENTRAL_ONLY_ROLES = (Role.CENTRAL_ADMIN,)
 
 
-def do_create_user(*, actor: Any, password: str | None, **fields: Any) -> User:
+def do_create_user(*, actor: User | None, password: str | None, **fields: Any) -> User:
     with transaction.atomic():
         user = User(**fields)
         if password:
@@ -31,7 +31,7 @@ def do_create_user(*, actor: Any, password: str | None, **fields: Any) -> User:
     return user
 
 
-def do_update_user(user: User, *, actor: Any, **changes: Any) -> User:
+def do_update_user(user: User, *, actor: User, **changes: Any) -> User:
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = snapshot(locked, USER_FIELDS)
@@ -47,7 +47,7 @@ def do_update_user(user: User, *, actor: Any, **changes: Any) -> User:
     return locked
 
 
-def do_set_password(user: User, password: str, *, actor: Any) -> None:
+def do_set_password(user: User, password: str, *, actor: User) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -55,7 +55,7 @@ def do_set_password(user: User, password: str, *, actor: Any) -> None:
         record(action, actor=actor, obj=user)
 
 
-def do_grant_membership(user: User, unit: OrgUnit, role: str, *, actor: Any) -> Membership:
+def do_grant_membership(user: User, unit: OrgUnit, role: str, *, actor: User | None) -> Membership:
     if role in CENTRAL_ONLY_ROLES and unit.kind != Kind.CENTRAL:
         raise ValidationError(
             _("The role “%(role)s” can only be held in the central authority.")
@@ -81,7 +81,7 @@ def do_grant_membership(user: User, unit: OrgUnit, role: str, *, actor: Any) -> 
     return membership
 
 
-def do_revoke_membership(membership: Membership, *, actor: Any) -> None:
+def do_revoke_membership(membership: Membership, *, actor: User) -> None:
     with transaction.atomic():
         before = {
             "user": membership.user_id,

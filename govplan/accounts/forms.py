@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -13,7 +13,7 @@ from govplan.accounts.models import Role, User
 MAX_PASSWORD = 4096  # far beyond any password: a longer one is refused before any hashing
 
 
-class UserForm(forms.ModelForm):
+class UserForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = User
         fields = ["username", "full_name", "email", "job_title", "phone", "is_active"]
@@ -57,7 +57,7 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args: Any, unit_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].choices = unit_choices
+        cast(forms.ChoiceField, self.fields["org_unit"]).choices = unit_choices
 
 
 class UserFilterForm(forms.Form):
@@ -75,8 +75,8 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["username"]
+        field = cast(forms.CharField, self.fields["username"])
         field.validators.append(validators.MaxLengthValidator(field.max_length))
-        password = self.fields["password"]
+        password = cast(forms.CharField, self.fields["password"])
         password.max_length = MAX_PASSWORD
         password.validators.append(validators.MaxLengthValidator(MAX_PASSWORD))

@@ -27,6 +27,7 @@ from govplan.accounts.forms import (
     UserForm,
 )
 from govplan.accounts.models import Membership, User
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.inputs import parse_id
 from govplan.orgunits.models import OrgUnit
 from govplan.web.forms import attach_errors
@@ -64,7 +65,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.ADMINISTER)
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedRequest) -> HttpResponse:
     form = NewUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password"}
@@ -115,7 +116,7 @@ def _unit_label(unit: OrgUnit) -> str:
 
 
 @requires(Capability.ADMINISTER)
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     target = _load_user(request, pk)
     form = UserForm(request.POST or None, instance=User.objects.get(pk=target.pk))
     if request.method == "POST" and form.is_valid():
@@ -137,7 +138,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Capability.ADMINISTER)
-def user_set_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_set_password(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     target = _load_user(request, pk)
     form = SetPasswordForm(request.POST or None, user=target)
     if request.method == "POST" and form.is_valid():
@@ -149,7 +150,7 @@ def user_set_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.ADMINISTER)
 @require_POST
-def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     target = _load_user(request, pk)
     unit_id = parse_id(request.POST.get("org_unit"))
     unit = (
@@ -177,7 +178,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.ADMINISTER)
 @require_POST
-def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     membership = get_for(
         request.user,
         Membership.objects.select_related("user", "org_unit"),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from govplan.accounts.types import User
 from govplan.audit.models import AuditEvent
 from govplan.audit.origin import current_origin
 
@@ -45,7 +46,7 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
 def record(
     action: str,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     obj: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,

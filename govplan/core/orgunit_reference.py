@@ -13,6 +13,11 @@ ambiguous; a code with a date is not):
 - a rename names the unit with that scheme and code valid on its date;
 - a succession's ``from`` is the unit valid the day before ``effective_date``,
   its ``to`` the unit valid on ``effective_date``.
+
+Long because: the column declarations, the row types, the reader and the checks describe one
+set of CSV files and are read together when a file changes; the checks resolve every
+reference of the whole set at once (parents, renames, successions, cycles), which is why the
+set is refused or accepted whole. The reference data itself is in data/orgunits, not here.
 """
 
 from __future__ import annotations

@@ -20,6 +20,11 @@ them for translation and shows the translation.
 Both functions run pyHanko, which is asynchronous underneath; called where a loop is already
 running (an async view, a process that drives a browser), they run in a short-lived thread of
 their own.
+
+Long because: signing and verification share pyHanko's set-up (the key, the trust roots, the
+validation context, the revocation policy and the thread that runs its event loop), and
+verification answers several questions of one signature at once (integrity, signer, time,
+revocation, the signed revision); it moves to the adapters whole.
 """
 
 from __future__ import annotations

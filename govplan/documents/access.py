@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 
 from govplan.access.scoping import Capability, get_for, scope_for
+from govplan.accounts.types import AnyUser
 from govplan.documents.models import Document
 
 
-def load_document(user: Any, pk: int, capability: Capability = Capability.VIEW) -> Document:
+def load_document(user: AnyUser, pk: int, capability: Capability = Capability.VIEW) -> Document:
     """404 if the user cannot see it, 403 if they may see it but not ``capability`` it."""
     document = get_for(
         user,
@@ -25,14 +24,14 @@ def load_document(user: Any, pk: int, capability: Capability = Capability.VIEW) 
     return document
 
 
-def can_on_document(user: Any, capability: Capability, document: Document) -> bool:
+def can_on_document(user: AnyUser, capability: Capability, document: Document) -> bool:
     """``capability`` over the document's unit; for a unit no longer in force that the user
     holds it over historically (a predecessor of their unit), only if the unit was in force
     on the day the document is written for."""
     return scope_for(user).can(capability, document.org_unit, on=document.structure_date)
 
 
-def can_edit(user: Any, document: Document) -> bool:
+def can_edit(user: AnyUser, document: Document) -> bool:
     from govplan.documents.actions import EDITABLE_STATUSES
 
     return document.status in EDITABLE_STATUSES and can_on_document(user, Capability.EDIT, document)

@@ -1,6 +1,12 @@
 """Every change to a document: one function, one transaction, with its version and its audit
 entry. Saves name the revision they started from; a stale save is merged field by field or
-refused as a conflict, never applied over someone else's work."""
+refused as a conflict, never applied over someone else's work.
+
+Long because: every action on a document's entries takes the same lock (lock_for_edit) and
+shares the same version, audit, merge and conflict helpers; apart they would each need them
+public. tests/audit/test_every_action.py holds each do_* here to one transaction with its
+audit entry.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govplan.accounts.types import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
 from govplan.core import workflow as machine
@@ -88,7 +95,7 @@ def do_create_document(
     *,
     unit: OrgUnit,
     version: FrameworkVersion,
-    actor: Any,
+    actor: User,
     carry_from: Sequence[Document] = (),
 ) -> Document:
     """The unit's document for ``version``, started from the previous cycle's documents
@@ -158,7 +165,7 @@ class SaveResult:
     theirs_at: dt.datetime | None = None
 
 
-def _version(entry: Entry, *, actor: Any, reason: str) -> None:
+def _version(entry: Entry, *, actor: User, reason: str) -> None:
     EntryVersion.objects.create(
         entry=entry,
         revision=entry.revision,
@@ -233,7 +240,7 @@ def text_change(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]
 
 
 def _audit(
-    entry: Entry, actor: Any, before: dict[str, Any], after: dict[str, Any], reason: str
+    entry: Entry, actor: User, before: dict[str, Any], after: dict[str, Any], reason: str
 ) -> None:
     if entry.kind == keys.NARRATIVE:
         # A hash and a summary: the whole HTML twice on every autosave made the audit trail
@@ -267,7 +274,7 @@ def do_save_entry(
     base: int,
     raw: Any,
     *,
-    actor: Any,
+    actor: User,
     locale: str,
     reason: str = "edit",
 ) -> SaveResult:
@@ -312,7 +319,7 @@ def _create_entry(
     address: EntryAddress,
     content: dict[str, Any],
     position: float,
-    actor: Any,
+    actor: User,
     reason: str,
 ) -> Entry:
     """A new entry with its first version and audit entry; the document is locked, so no one
@@ -339,7 +346,7 @@ def _save_over(
     key: str,
     base: int,
     content: dict[str, Any],
-    actor: Any,
+    actor: User,
     reason: str,
 ) -> SaveResult:
     if entry.deleted and base != entry.revision:
@@ -366,7 +373,7 @@ def _save_over(
 
 
 def _commit(
-    entry: Entry, before: dict[str, Any], actor: Any, reason: str, status: str
+    entry: Entry, before: dict[str, Any], actor: User, reason: str, status: str
 ) -> SaveResult:
     entry.revision += 1
     entry.updated_by = actor
@@ -416,7 +423,7 @@ def do_add_entry(
     container_key: str,
     raw: Any,
     *,
-    actor: Any,
+    actor: User,
     locale: str,
     after_key: str | None = None,
     reason: str = "edit",
@@ -438,7 +445,7 @@ def do_add_entry(
         return _create_entry(document, key, address, content, position, actor, reason)
 
 
-def do_delete_entry(document: Document, key: str, base: int, *, actor: Any) -> SaveResult:
+def do_delete_entry(document: Document, key: str, base: int, *, actor: User) -> SaveResult:
     with transaction.atomic():
         lock_for_edit(document)
         entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
@@ -462,7 +469,7 @@ def do_delete_entry(document: Document, key: str, base: int, *, actor: Any) -> S
         return SaveResult("saved", entry)
 
 
-def do_move_entry(document: Document, key: str, after_key: str | None, *, actor: Any) -> Entry:
+def do_move_entry(document: Document, key: str, after_key: str | None, *, actor: User) -> Entry:
     """Put a row right after ``after_key`` (first when None). Order is not content: a move
     never conflicts with an edit of the row."""
     with transaction.atomic():
@@ -498,7 +505,7 @@ def do_move_entry(document: Document, key: str, after_key: str | None, *, actor:
         return entry
 
 
-def do_restore_entry(document: Document, key: str, revision: int, *, actor: Any) -> Entry:
+def do_restore_entry(document: Document, key: str, revision: int, *, actor: User) -> Entry:
     """Bring back an earlier version as a new revision (history is never rewritten)."""
     with transaction.atomic():
         lock_for_edit(document)
@@ -524,7 +531,7 @@ def do_cite_new_legal_document(
     title: str,
     doc_type: str,
     date: dt.date | None,
-    actor: Any,
+    actor: User,
 ) -> Entry:
     """Add a legal document missing from the catalogue and cite it in the section's legal
     basis: both or neither."""
@@ -569,7 +576,7 @@ def collection_at(
 
 
 def do_restore_collection(
-    document: Document, collection: str, moment: dt.datetime, *, actor: Any
+    document: Document, collection: str, moment: dt.datetime, *, actor: User
 ) -> int:
     """Put a whole table back as it was at ``moment``; rows added since are removed. Each
     changed row gets a new revision. Returns the number of rows changed."""
@@ -622,7 +629,7 @@ def do_attach(
     filename: str,
     content_type: str,
     description: str,
-    actor: Any,
+    actor: User,
     signed_copy: bool = False,
 ) -> Attachment:
     digest = hashlib.sha256(data).hexdigest()
@@ -648,7 +655,7 @@ def do_attach(
     return attachment
 
 
-def do_remove_attachment(attachment: Attachment, *, actor: Any) -> None:
+def do_remove_attachment(attachment: Attachment, *, actor: User) -> None:
     with transaction.atomic():
         lock_for_edit(attachment.document)
         attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils.html import escape
 
+from govplan.accounts.types import User
 from govplan.core.documents import keys
 from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import split_phasing_key
@@ -70,7 +71,7 @@ def _create(
     section: str,
     position: float,
     content: dict[str, Any],
-    actor: Any,
+    actor: User,
     origin: Document | None = None,
 ) -> None:
     entry = Entry.objects.create(
@@ -88,7 +89,7 @@ def _create(
     _version(entry, actor=actor, reason="carry-over")
 
 
-def carry_over(sources: Sequence[Document], target: Document, *, actor: Any) -> None:
+def carry_over(sources: Sequence[Document], target: Document, *, actor: User) -> None:
     """Start ``target`` from the previous cycle's documents ``sources`` (in this order)."""
     new_spec = target.framework_version.parsed()
     entries: dict[int, list[Entry]] = {s.pk: [] for s in sources}
@@ -148,7 +149,7 @@ def _projects(
     target: Document,
     new_spec: Framework,
     position: float,
-    actor: Any,
+    actor: User,
 ) -> float:
     """Continuing projects, with their remaining phasing."""
     old_spec = source.framework_version.parsed()
@@ -206,7 +207,7 @@ def _targets(
     target: Document,
     new_spec: Framework,
     position: float,
-    actor: Any,
+    actor: User,
 ) -> float:
     """Targets, into the first targets section of the new plan."""
     targets_section = next((s for s in new_spec.walk() if s.targets is not None), None)
@@ -252,7 +253,7 @@ def plan_targets_for_report(report: Document) -> list[tuple[Document, Entry]]:
     ]
 
 
-def fill_results(report: Document, *, actor: Any) -> int:
+def fill_results(report: Document, *, actor: User) -> int:
     """Bring the plan's targets into the report's results section (once per target)."""
     spec = report.framework_version.parsed()
     section = next((s for s in spec.walk() if s.target_results), None)

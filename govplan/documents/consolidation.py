@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from govplan.access.scoping import visible_to
+from govplan.accounts.types import AnyUser
 from govplan.core.documents import keys
 from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import row_phasing_total
@@ -23,12 +24,12 @@ class SubDocument:
     values: dict[str, dict[str, Any]]
 
 
-def sub_documents(document: Document, user: Any | None = None) -> list[Document]:
+def sub_documents(document: Document, user: AnyUser | None = None) -> list[Document]:
     """The documents of the units under the document's unit in the structure of the day the
     document is written for (a 2011-2015 plan's communes are those of 2010); those the user
     may see, or all of them for the rules (``user`` None)."""
     units = document.org_unit.descendants(on=document.structure_date)
-    documents = Document.objects.all() if user is None else visible_to(Document.objects, user)
+    documents = Document.objects.all() if user is None else visible_to(Document.objects.all(), user)
     return list(
         documents.filter(framework=document.framework, org_unit__in=units)
         .select_related("org_unit")
@@ -47,7 +48,7 @@ def counted(documents: list[Document]) -> list[Document]:
     return kept
 
 
-def consolidated(document: Document, user: Any) -> dict[str, Any]:
+def consolidated(document: Document, user: AnyUser) -> dict[str, Any]:
     spec = document.framework_version.parsed()
     locale = input_locale()
     subs = sub_documents(document, user)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from govplan.accounts.types import User
 from govplan.core.documents import keys
 from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.values import cell_keys
-from govplan.core.frameworks.model import Column, Framework, Indicator, Table
+from govplan.core.frameworks.catalogue import Indicator
+from govplan.core.frameworks.model import Column, Framework, Table
 from govplan.documents.actions import do_add_entry, do_save_entry
 from govplan.documents.models import Document
 from govplan.documents.read import visible_sections
@@ -76,10 +78,10 @@ def _row(table: Table, spec: Framework, name: str) -> dict[str, Any]:
     return {"cells": cells, "phasing": phasing}
 
 
-def fill_for_demo(document: Document, *, actor: Any) -> None:
+def fill_for_demo(document: Document, *, actor: User) -> None:
     """Texts, values, one measurable target and one project per table, as an editor would."""
     spec = document.framework_version.parsed()
-    save = {"actor": actor, "locale": "vi"}
+    save: dict[str, Any] = {"actor": actor, "locale": "vi"}
     for section in visible_sections(spec, document):
         if section.narrative:
             # The first letter up, the rest as written ("CNTT" stays upper case).

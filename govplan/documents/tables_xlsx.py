@@ -12,6 +12,7 @@ from django.db.models import F, Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from govplan.accounts.types import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
 from govplan.core.documents import keys
@@ -227,7 +228,7 @@ class Preview:
 
 
 def do_preview_import(
-    document: Document, data: bytes, *, filename: str, actor: Any, locale: str
+    document: Document, data: bytes, *, filename: str, actor: User, locale: str
 ) -> Preview:
     """Read the file (in a process of its own, outside any transaction: it may take
     seconds), then, under the document's lock, plan it against the rows as they are and,
@@ -280,7 +281,7 @@ class AlreadyApplied(ImportRefused):
     """The batch was applied before (a second click, a second tab)."""
 
 
-def do_apply_import(batch: ImportBatch, *, actor: Any) -> dict[str, int]:
+def do_apply_import(batch: ImportBatch, *, actor: User) -> dict[str, int]:
     """Carry out the plan the preview showed, whole, in one transaction: the document
     locked first (lock_for_edit), then the batch (applied once only), then the tables' rows,
     which must be exactly those the preview saw, with the same revisions; otherwise
@@ -391,7 +392,7 @@ def _apply_table(
     plan: dict[str, Any],
     live: dict[str, Entry],
     section_of: dict[str, str],
-    actor: Any,
+    actor: User,
 ) -> None:
     now = timezone.now()
     collection = str(Collection.table(plan["code"]))
@@ -437,7 +438,7 @@ def _apply_table(
     _versions(Entry.objects.bulk_create(new_entries, batch_size=500), actor)
 
 
-def _versions(entries: list[Entry], actor: Any) -> None:
+def _versions(entries: list[Entry], actor: User) -> None:
     EntryVersion.objects.bulk_create(
         [
             EntryVersion(

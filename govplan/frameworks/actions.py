@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govplan.accounts.types import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
 from govplan.core.frameworks.clone import clone_document
@@ -96,7 +97,7 @@ def _summary(version: FrameworkVersion) -> dict[str, Any]:
     }
 
 
-def do_upload_framework(text: str | bytes, *, actor: Any) -> FrameworkVersion:
+def do_upload_framework(text: str | bytes, *, actor: User | None) -> FrameworkVersion:
     """A new framework, or a new draft version of an existing one (same code)."""
     spec, source = check_text(text)
     with transaction.atomic():
@@ -137,7 +138,7 @@ def do_upload_framework(text: str | bytes, *, actor: Any) -> FrameworkVersion:
     return version
 
 
-def do_update_draft(version: FrameworkVersion, text: str, *, actor: Any) -> FrameworkVersion:
+def do_update_draft(version: FrameworkVersion, text: str, *, actor: User) -> FrameworkVersion:
     spec, source = check_text(text)
     with transaction.atomic():
         locked = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
@@ -187,7 +188,7 @@ def resolve_targets(
 def do_publish(
     version: FrameworkVersion,
     *,
-    actor: Any,
+    actor: User | None,
     deadline: dt.date,
     kinds: list[str],
     unit_refs: list[str],
@@ -254,7 +255,7 @@ def do_publish(
 
 
 def do_clone(
-    version: FrameworkVersion, *, actor: Any, new_code: str, delta: int = 1
+    version: FrameworkVersion, *, actor: User, new_code: str, delta: int = 1
 ) -> FrameworkVersion:
     if Framework.objects.filter(code=new_code).exists():
         raise ValidationError({"new_code": _("A framework with this code already exists.")})
@@ -267,7 +268,7 @@ def do_clone(
         ) from None
 
 
-def do_new_version(version: FrameworkVersion, *, actor: Any) -> FrameworkVersion:
+def do_new_version(version: FrameworkVersion, *, actor: User) -> FrameworkVersion:
     """A draft of the next version of the same framework, starting from this one's file."""
     return do_upload_framework(version.source_text, actor=actor)
 
@@ -286,7 +287,7 @@ def do_add_legal_document(
     title: str,
     doc_type: str,
     date: dt.date | None,
-    actor: Any,
+    actor: User,
 ) -> LegalDocument:
     """A legal document an editor found missing from the catalogue, added for everyone to
     cite; one that is already there (by its number) is returned as it is."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from govplan.accounts.types import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
 from govplan.core.frameworks.catalogue import (
@@ -78,7 +79,7 @@ def _dimension_spec(dimension: Dimension) -> dict[str, Any]:
     }
 
 
-def apply_catalogue(catalogue: Catalogue, *, actor: Any = None) -> CatalogueReport:
+def apply_catalogue(catalogue: Catalogue, *, actor: User | None = None) -> CatalogueReport:
     """Merge a checked catalogue into the database in one transaction."""
     report = CatalogueReport()
     with transaction.atomic():
@@ -160,7 +161,7 @@ def _is_first_load(existing: dict[str, m.Indicator]) -> bool:
     return not existing
 
 
-def apply_legal(legal: LegalCatalogue, *, actor: Any = None) -> CatalogueReport:
+def apply_legal(legal: LegalCatalogue, *, actor: User | None = None) -> CatalogueReport:
     report = CatalogueReport()
     with transaction.atomic():
         existing = {d.code: d for d in m.LegalDocument.objects.select_for_update()}

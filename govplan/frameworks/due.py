@@ -8,6 +8,7 @@ from typing import Any
 
 from govplan.access.scoping import visible_to
 from govplan.accounts.models import Membership
+from govplan.accounts.types import User
 from govplan.core import workflow as machine
 from govplan.frameworks.models import FrameworkTarget, FrameworkVersion
 from govplan.orgunits.models import OrgUnit
@@ -41,7 +42,7 @@ class DueItem:
         return -self.days_left
 
 
-def due_items(user: Any, today: dt.date) -> list[DueItem]:
+def due_items(user: User, today: dt.date) -> list[DueItem]:
     from govplan.documents.models import Document
 
     own_units = Membership.objects.filter(user=user).values("org_unit_id")
@@ -54,21 +55,21 @@ def due_items(user: Any, today: dt.date) -> list[DueItem]:
         .select_related("org_unit", "version", "version__framework")
         .order_by("version__deadline", "org_unit__name")
     )
-    targets = [t for t in targets if t.version.deadline is not None]
+    dated = [(t, deadline) for t in targets if (deadline := t.version.deadline) is not None]
     documents = {
         (d.org_unit_id, d.framework_id): d
         for d in visible_to(Document.objects.all(), user).filter(
-            org_unit_id__in=[t.org_unit_id for t in targets],
-            framework_id__in=[t.version.framework_id for t in targets],
+            org_unit_id__in=[t.org_unit_id for t, _day in dated],
+            framework_id__in=[t.version.framework_id for t, _day in dated],
         )
     }
     return [
         DueItem(
             unit=t.org_unit,
             version=t.version,
-            deadline=t.version.deadline,
-            days_left=(t.version.deadline - today).days,
+            deadline=deadline,
+            days_left=(deadline - today).days,
             document=documents.get((t.org_unit_id, t.version.framework_id)),
         )
-        for t in targets
+        for t, deadline in dated
     ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability, get_for, scope_for, visible_to
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.frameworks.catalogue import parse_catalogue
 from govplan.core.frameworks.problems import SpecError
 from govplan.core.frameworks.yamlsafe import load_text
@@ -82,7 +83,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.ADMINISTER)
-def framework_upload(request: HttpRequest) -> HttpResponse:
+def framework_upload(request: AuthenticatedRequest) -> HttpResponse:
     form = SpecUploadForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -151,7 +152,7 @@ def _draft(request: HttpRequest, code: str, number: int) -> FrameworkVersion:
 
 
 @requires(Capability.ADMINISTER)
-def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def version_edit(request: AuthenticatedRequest, code: str, number: int) -> HttpResponse:
     version = _draft(request, code, number)
     form = DraftEditForm(request.POST or None, initial={"text": version.source_text})
     problems: list[str] = []
@@ -173,7 +174,7 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
 
 
 @requires(Capability.ADMINISTER)
-def version_publish(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def version_publish(request: AuthenticatedRequest, code: str, number: int) -> HttpResponse:
     version = _draft(request, code, number)
     spec = version.parsed()
     form = PublishForm(
@@ -210,7 +211,7 @@ def version_publish(request: HttpRequest, code: str, number: int) -> HttpRespons
 
 
 @requires(Capability.ADMINISTER)
-def version_clone(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def version_clone(request: AuthenticatedRequest, code: str, number: int) -> HttpResponse:
     version = load_version(request, code, number, Capability.ADMINISTER)
     length = version.period_end - version.period_start + 1
     suggested = re.sub(r"\d{4}", lambda m: str(int(m.group()) + length), version.framework.code)
@@ -247,7 +248,7 @@ def version_clone(request: HttpRequest, code: str, number: int) -> HttpResponse:
 
 @requires(Capability.ADMINISTER)
 @require_POST
-def version_new(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def version_new(request: AuthenticatedRequest, code: str, number: int) -> HttpResponse:
     version = load_version(request, code, number, Capability.ADMINISTER)
     try:
         draft = actions.do_new_version(version, actor=request.user)
@@ -282,7 +283,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.ADMINISTER)
-def catalogue_upload(request: HttpRequest) -> HttpResponse:
+def catalogue_upload(request: AuthenticatedRequest) -> HttpResponse:
     form = SpecUploadForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():

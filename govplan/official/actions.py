@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from govplan.accounts.types import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
 from govplan.documents.models import Document
@@ -35,7 +36,7 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
 
 
-def do_save_profile(unit: OrgUnit, values: dict[str, Any], *, actor: Any) -> IssuingProfile:
+def do_save_profile(unit: OrgUnit, values: dict[str, Any], *, actor: User) -> IssuingProfile:
     with transaction.atomic():
         profile = IssuingProfile.objects.select_for_update().filter(org_unit=unit).first()
         before = {f: getattr(profile, f) for f in PROFILE_FIELDS} if profile else None
@@ -56,7 +57,7 @@ def do_save_profile(unit: OrgUnit, values: dict[str, Any], *, actor: Any) -> Iss
     return profile
 
 
-def do_save_issuing_data(document: Document, values: dict[str, Any], *, actor: Any) -> IssuingData:
+def do_save_issuing_data(document: Document, values: dict[str, Any], *, actor: User) -> IssuingData:
     """Allowed until the document is issued; then its number and date are the record's."""
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)

@@ -19,18 +19,11 @@ runs finds out at its next write and stops without touching the job.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
-import os
-import re
 import shutil
-import tempfile
-import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -38,16 +31,29 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from govplan.access.scoping import visible_to
+from govplan.accounts.types import AnyUser, User
 from govplan.audit.recorder import record
 from govplan.core.official.model import OfficialDocument
 from govplan.documents.models import Document, DocumentStatus
 from govplan.frameworks.models import FrameworkVersion
 from govplan.official.cycle import BadSelection, cycle_documents, parse_status
+from govplan.official.export_files import (
+    atomic,
+    kind_name,
+    manifest,
+    note,
+    slug,
+    write_atomic,
+    zip_name,
+)
+
+# Where a job's files are, named from here by the export views, the command and the tests.
+from govplan.official.export_files import job_dir as job_dir
+from govplan.official.export_files import parts_dir as parts_dir
+from govplan.official.export_files import zip_path as zip_path
 from govplan.official.models import ExportJob, ExportState, IssuedRecord
 from govplan.official.render import NotFrozen, PdfUnavailable, current_model, render
 from govplan.orgunits.models import OrgUnit
@@ -102,68 +108,11 @@ def parse_formats(values: Iterable[str]) -> list[str]:
 
 
 def selection(
-    user: Any, version: FrameworkVersion, unit: OrgUnit | None, status: str
+    user: AnyUser, version: FrameworkVersion, unit: OrgUnit | None, status: str
 ) -> QuerySet[Document]:
     if status == FINAL:
         return cycle_documents(user, version, unit).filter(status__in=FINAL_STATUSES)
     return cycle_documents(user, version, unit, status)
-
-
-# -- files ---------------------------------------------------------------------------------
-
-
-def job_dir(job: ExportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / "exports" / str(job.pk)
-
-
-def parts_dir(job: ExportJob) -> Path:
-    return job_dir(job) / "parts"
-
-
-def zip_path(job: ExportJob) -> Path:
-    return job_dir(job) / job.file_name
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` to write to; once the block ends it is flushed to disk
-    and renamed to ``path``, so a crash leaves either no file or a whole one (and maybe a
-    stray temporary one). If the block fails, the temporary file is removed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        with open(tmp, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write_atomic(path: Path, content: bytes | None = None, source: Any = None) -> None:
-    """``content`` (or the file object ``source``) as ``path``, never half-written."""
-    with _atomic(path) as tmp, open(tmp, "wb") as out:
-        if source is not None:
-            shutil.copyfileobj(source, out)
-        else:
-            out.write(content or b"")
-
-
-def slug(text: str) -> str:
-    """ASCII file-name form of a Vietnamese name: "Tỉnh Bắc Ninh" → "tinh-bac-ninh"."""
-    text = unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "D")
-    return slugify(text)[:60].strip("-")
-
-
-def _zip_name(version: FrameworkVersion, day: Any) -> str:
-    base = f"{version.framework.code}-v{version.number}-{day:%Y-%m-%d}"
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", base) + ".zip"
-
-
-def _kind_name(document: Document) -> str:
-    return "ke-hoach" if document.kind == "plan" else "bao-cao"
 
 
 # -- actions -------------------------------------------------------------------------------
@@ -176,7 +125,7 @@ def _enqueue(job_id: int) -> None:
 
 
 def do_start_export(
-    user: Any,
+    user: User,
     version: FrameworkVersion,
     unit: OrgUnit | None,
     status: str,
@@ -200,7 +149,7 @@ def do_start_export(
             language=language or translation.get_language() or settings.LANGUAGE_CODE,
             document_ids=ids,
             heartbeat=now,
-            file_name=_zip_name(version, timezone.localdate(now)),
+            file_name=zip_name(version, timezone.localdate(now)),
         )
         record(
             "export.start",
@@ -218,7 +167,7 @@ def do_start_export(
     return job
 
 
-def do_resume_export(user: Any, job: ExportJob) -> ExportJob:
+def do_resume_export(user: User | None, job: ExportJob) -> ExportJob:
     """Queue again a job that stopped on an error or whose worker fell silent. ``user`` is
     None when an operator's command does it."""
     with transaction.atomic():
@@ -442,8 +391,10 @@ def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) 
         target = parts / f"{document.pk}.{kind}"
         if kind == "pdf" and _signed_pdf(document):
             # The file of record: the signed copy, as it was issued.
-            with document.signed_copy.file.open("rb") as signed:
-                _write_atomic(target, source=signed)
+            copy = document.signed_copy
+            assert copy is not None  # _signed_pdf: issued, with its signed copy
+            with copy.file.open("rb") as signed:
+                write_atomic(target, source=signed)
             continue
         if kind == "pdf" and job.pdf_missing:
             continue
@@ -458,7 +409,7 @@ def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) 
             logger.warning("export %s: PDF cannot be made on this server", job.pk)
             _update(job, attempt, pdf_missing=True)
             continue
-        _write_atomic(target, content)
+        write_atomic(target, content)
 
 
 def _assemble(job: ExportJob, attempt: int) -> None:
@@ -489,7 +440,7 @@ def _assemble(job: ExportJob, attempt: int) -> None:
     if job.unit is not None:
         title += f" – {job.unit.name}"
     workbook = parts / WORKBOOK_NAME
-    _write_atomic(workbook, cycle_workbook(job.version, documents, title=title))
+    write_atomic(workbook, cycle_workbook(job.version, documents, title=title))
     _update(job, attempt)  # a sign of life: the workbook of a large cycle takes a while
 
     entries: list[tuple[Document, list[tuple[str, Path]]]] = []
@@ -504,11 +455,11 @@ def _assemble(job: ExportJob, attempt: int) -> None:
         for kind in job.format_list:
             part = parts / f"{document.pk}.{kind}"
             if part.exists():
-                files.append((f"{folder}/{_kind_name(document)}.{kind}", part))
+                files.append((f"{folder}/{kind_name(document)}.{kind}", part))
         entries.append((document, files))
 
     with (
-        _atomic(zip_path(job)) as tmp,
+        atomic(zip_path(job)) as tmp,
         zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive,
     ):
         for _document, files in entries:
@@ -517,80 +468,7 @@ def _assemble(job: ExportJob, attempt: int) -> None:
                 stored = zipfile.ZIP_STORED if name.endswith(".docx") else None
                 archive.write(path, name, compress_type=stored)
         archive.write(workbook, WORKBOOK_NAME, compress_type=zipfile.ZIP_STORED)
-        archive.writestr(MANIFEST_NAME, _manifest(job, entries))
-        note = _note(job, [d for d in documents if _unfrozen(d)])
-        if note:
-            archive.writestr(NOTE_NAME, note)
-
-
-def _manifest(job: ExportJob, entries: list[tuple[Document, list[tuple[str, Path]]]]) -> str:
-    """One line per document (CSV, with a byte-order mark so spreadsheets read UTF-8)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("No."),
-            _("Unit code"),
-            _("Unit"),
-            _("Document"),
-            _("Status"),
-            _("Official number"),
-            _("Date of issue"),
-            _("Files"),
-        ]
-    )
-    for n, (document, files) in enumerate(entries, start=1):
-        writer.writerow(
-            [
-                n,
-                document.org_unit.code,
-                document.org_unit.name,
-                document.title,
-                document.get_status_display(),
-                document.issued_number,
-                document.issued_date.strftime("%d/%m/%Y") if document.issued_date else "",
-                " ; ".join(name for name, _path in files),
-            ]
-        )
-    return "\ufeff" + out.getvalue()
-
-
-def _note(job: ExportJob, unfrozen: Sequence[Document] = ()) -> str:
-    lines = []
-    if job.failed:
-        heading = ngettext(
-            "The files of %(count)s document could not be made; it is not included "
-            "(the others are):",
-            "The files of %(count)s documents could not be made; they are not included "
-            "(the others are):",
-            len(job.failed),
-        ) % {"count": len(job.failed)}
-        failures = (f"- {failure['label']}: {failure['error']}" for failure in job.failed)
-        lines.append("\n".join([heading, *failures]))
-    if unfrozen:
-        lines.append(
-            _(
-                "Issued before GovPlan kept what they printed, so only their signed copy is "
-                "included: %(documents)s"
-            )
-            % {"documents": "; ".join(f"{d.org_unit.name} ({d.issued_number})" for d in unfrozen)}
-        )
-    if job.pdf_missing:
-        lines.append(
-            _(
-                "PDF files could not be made on the server (its PDF libraries are missing): "
-                "this archive holds the DOCX files, and the signed PDF of issued documents."
-            )
-        )
-    if job.skipped:
-        lines.append(
-            ngettext(
-                "%(count)s document chosen when the export was requested was deleted or is "
-                "no longer yours to see, and is not included.",
-                "%(count)s documents chosen when the export was requested were deleted or "
-                "are no longer yours to see, and are not included.",
-                len(job.skipped),
-            )
-            % {"count": len(job.skipped)}
-        )
-    return "\n\n".join(lines) + ("\n" if lines else "")
+        archive.writestr(MANIFEST_NAME, manifest(job, entries))
+        text = note(job, [d for d in documents if _unfrozen(d)])
+        if text:
+            archive.writestr(NOTE_NAME, text)

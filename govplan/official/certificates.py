@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from govplan.access.scoping import Capability, scope_for
 from govplan.accounts.models import Membership, Role
+from govplan.accounts.types import User
 from govplan.audit.recorder import record
 from govplan.core import signing
 from govplan.official.models import SignerCertificate
@@ -32,7 +33,7 @@ def approvers(unit: OrgUnit) -> list[Any]:
     ]
 
 
-def may_register_for(actor: Any, unit: OrgUnit) -> list[Any]:
+def may_register_for(actor: User, unit: OrgUnit) -> list[Any]:
     """For whom ``actor`` may register a certificate in ``unit``: a central administrator
     for any of its approvers, an approver for themself."""
     people = approvers(unit)
@@ -42,7 +43,7 @@ def may_register_for(actor: Any, unit: OrgUnit) -> list[Any]:
 
 
 def do_register_certificate(
-    unit: OrgUnit, user: Any, data: bytes, *, actor: Any
+    unit: OrgUnit, user: User, data: bytes, *, actor: User
 ) -> SignerCertificate:
     """Register the certificate in ``data`` (PEM or DER) for ``user``, an approver of
     ``unit``. Refused (ValidationError, with the reason) unless it is a certificate that may
@@ -104,7 +105,7 @@ def do_register_certificate(
     return certificate
 
 
-def do_withdraw_certificate(certificate: SignerCertificate, *, actor: Any) -> SignerCertificate:
+def do_withdraw_certificate(certificate: SignerCertificate, *, actor: User) -> SignerCertificate:
     """Withdraw a registration (its holder or a central administrator): later signatures
     made with it are refused; what was issued with it stays as it was."""
     if actor.pk != certificate.user_id and not scope_for(actor).is_central_admin:
@@ -126,7 +127,7 @@ def do_withdraw_certificate(certificate: SignerCertificate, *, actor: Any) -> Si
     return locked
 
 
-def can_manage(actor: Any, unit: OrgUnit) -> bool:
+def can_manage(actor: User, unit: OrgUnit) -> bool:
     """Who sees a unit's signers' certificates: its agency (editors, approvers) and the
     central administrators."""
     scope = scope_for(actor)

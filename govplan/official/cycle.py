@@ -3,11 +3,10 @@ batch export (one framework version, optionally one unit's subtree, optionally o
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from govplan.access.scoping import visible_to
+from govplan.accounts.types import AnyUser
 from govplan.core.inputs import parse_id
 from govplan.documents.models import Document, DocumentStatus
 from govplan.frameworks.models import FrameworkVersion
@@ -26,7 +25,7 @@ def parse_status(raw: str | None) -> str:
     return value
 
 
-def parse_unit(user: Any, raw: str | None) -> OrgUnit | None:
+def parse_unit(user: AnyUser, raw: str | None) -> OrgUnit | None:
     """The unit whose subtree to take (None: everything the user sees); a unit the user
     cannot see is refused exactly like one that does not exist."""
     value = (raw or "").strip()
@@ -42,7 +41,7 @@ def parse_unit(user: Any, raw: str | None) -> OrgUnit | None:
 
 
 def cycle_documents(
-    user: Any, version: FrameworkVersion, unit: OrgUnit | None = None, status: str = ""
+    user: AnyUser, version: FrameworkVersion, unit: OrgUnit | None = None, status: str = ""
 ) -> QuerySet[Document]:
     """The version's documents the user may see, of ``unit`` and the units below it, in
     the order of the unit tree."""

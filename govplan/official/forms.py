@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from govplan.accounts.types import User
 from govplan.official.models import IssuingData, IssuingProfile
 from govplan.web.forms import date_field
 
@@ -130,7 +131,7 @@ class CertificateForm(forms.Form):
     """A signer's public certificate (PEM or DER), and for whom: an approver registers their
     own, a central administrator chooses the approver."""
 
-    user = forms.ModelChoiceField(
+    user: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None, label=_("approver"), empty_label=None, required=False
     )
     certificate = forms.FileField(
@@ -141,12 +142,14 @@ class CertificateForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, people: list[Any], actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[Any], actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from govplan.accounts.models import User
 
         self.people = people
-        self.fields["user"].queryset = User.objects.filter(pk__in=[p.pk for p in people])
+        cast("forms.ModelChoiceField[User]", self.fields["user"]).queryset = User.objects.filter(
+            pk__in=[p.pk for p in people]
+        )
         if [p.pk for p in people] == [actor.pk]:
             del self.fields["user"]  # for themself: nothing to choose
 

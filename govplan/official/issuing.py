@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govplan.access.scoping import Capability, scope_for
+from govplan.accounts.types import User
 from govplan.audit.recorder import record
 from govplan.core import signing
 from govplan.core.official.model import OfficialDocument
@@ -111,7 +112,7 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _record_prepared(document: Document, made: _Made, actor: Any) -> PreparedPdf:
+def _record_prepared(document: Document, made: _Made, actor: User) -> PreparedPdf:
     """The PDF made for signing, recorded once (inside the caller's transaction)."""
     existing = PreparedPdf.objects.filter(document=document, sha256=made.sha256).first()
     if existing is not None:
@@ -140,7 +141,7 @@ def _record_prepared(document: Document, made: _Made, actor: Any) -> PreparedPdf
     return prepared
 
 
-def do_prepare_pdf(document: Document, *, actor: Any) -> tuple[PreparedPdf, bytes]:
+def do_prepare_pdf(document: Document, *, actor: User) -> tuple[PreparedPdf, bytes]:
     """The PDF to sign, and its record. Made outside any lock (it takes a second or more);
     recorded only if the document is still approved as that revision."""
     model, revision = build_for_signing(document)
@@ -270,7 +271,7 @@ def do_issue_with_signed_copy(
     *,
     pdf: bytes,
     filename: str,
-    actor: Any,
+    actor: User,
     issuing_data: dict[str, Any] | None = None,
     made: _Made | None = None,
 ) -> Document:
@@ -358,7 +359,7 @@ def do_sign_and_issue(
     date: dt.date,
     key_file: bytes,
     passphrase: str,
-    actor: Any,
+    actor: User,
 ) -> Document:
     """Number and date the document, make its PDF, sign it with the signer's key and record
     it as issued. The key file's certificate must be registered for the one who signs. The

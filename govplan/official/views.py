@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated
 from govplan.access.scoping import Capability, get_for, scope_for
+from govplan.accounts.types import AnyUser, AuthenticatedRequest
 from govplan.core import workflow as machine
 from govplan.documents.access import load_document
 from govplan.documents.models import Document
@@ -42,7 +43,7 @@ from govplan.web.downloads import attachment
 from govplan.workflow.actions import Refused, parties
 
 
-def _agency(user: object, unit: OrgUnit, on: dt.date | None = None) -> bool:
+def _agency(user: AnyUser, unit: OrgUnit, on: dt.date | None = None) -> bool:
     """The unit's editors and approvers (``on``: for a document written for that day)."""
     scope = scope_for(user)
     return scope.can(Capability.EDIT, unit, on=on) or scope.can(Capability.APPROVE, unit, on=on)
@@ -91,7 +92,7 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @authenticated
 @require_POST
-def document_pdf_to_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def document_pdf_to_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The approved document's PDF to sign elsewhere, recorded so that the signed copy is
     recognised when it comes back (the head only)."""
     document = load_document(request.user, pk)
@@ -111,7 +112,7 @@ def document_pdf_to_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @authenticated
-def document_issuing(request: HttpRequest, pk: int) -> HttpResponse:
+def document_issuing(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Number, date, subject, mode and signer of this document."""
     document: Document = load_document(request.user, pk)
     if not _agency(request.user, document.org_unit, on=document.structure_date):
@@ -141,7 +142,7 @@ def document_issuing(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @authenticated
-def unit_issuing_profile(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_issuing_profile(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The unit's header and signature block, entered once for all its documents."""
     unit = get_for(request.user, OrgUnit.objects.all(), Capability.VIEW, pk=pk)
     if not _agency(request.user, unit):
@@ -162,7 +163,7 @@ KEY_FILE_MAX_BYTES = 256 * 1024
 
 
 @authenticated
-def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def document_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The head signs here: GovPlan numbers and dates the PDF, signs it with the key file the
     agency provides (PKCS#12), checks the signature and records the document as issued."""
     document = load_document(request.user, pk)
@@ -211,7 +212,7 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @authenticated
-def unit_signers(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_signers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The certificates the unit's approvers sign with: registered by each approver (their
     public certificate) or by a central administrator, withdrawn by either."""
     unit = get_for(request.user, OrgUnit.objects.all(), Capability.VIEW, pk=pk)
@@ -258,7 +259,9 @@ def unit_signers(request: HttpRequest, pk: int) -> HttpResponse:
 
 @authenticated
 @require_POST
-def unit_signer_withdraw(request: HttpRequest, pk: int, certificate_id: int) -> HttpResponse:
+def unit_signer_withdraw(
+    request: AuthenticatedRequest, pk: int, certificate_id: int
+) -> HttpResponse:
     unit = get_for(request.user, OrgUnit.objects.all(), Capability.VIEW, pk=pk)
     if not can_manage(request.user, unit):
         raise PermissionDenied

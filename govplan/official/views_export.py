@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated
 from govplan.access.scoping import get_for, visible_to
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.documents.models import DocumentStatus
 from govplan.frameworks.views import load_version
 from govplan.official import batch
@@ -52,7 +53,7 @@ def progress_text(job: ExportJob) -> str:
 
 @authenticated
 @require_POST
-def export_start(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def export_start(request: AuthenticatedRequest, code: str, number: int) -> HttpResponse:
     version = load_version(request, code, number)
     back = redirect("framework_version", code=code, number=number)
     try:
@@ -142,7 +143,7 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @authenticated
 @require_POST
-def export_resume(request: HttpRequest, pk: int) -> HttpResponse:
+def export_resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     try:
         batch.do_resume_export(request.user, job)

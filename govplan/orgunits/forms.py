@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from govplan.orgunits.models import Kind, OrgUnit, Scheme
@@ -42,17 +43,17 @@ class UnitCreateForm(forms.Form):
 
     def __init__(self, *args: Any, parent: OrgUnit | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices: list[tuple[Any, str]] = [("", _("— none (top level) —"))]
+        choices: list[tuple[Any, str | Promise]] = [("", _("— none (top level) —"))]
         if parent is not None:
             choices.append((parent.pk, parent.name))
             self.fields["parent_id"].initial = parent.pk
-        self.fields["parent_id"].choices = choices
+        cast(forms.ChoiceField, self.fields["parent_id"]).choices = choices
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip()
+        return str(self.cleaned_data["code"]).strip()
 
 
-class UnitEditForm(forms.ModelForm):
+class UnitEditForm(forms.ModelForm):  # type: ignore[type-arg]
     rename_from = date_field(
         _("New name takes effect on"),
         help_text=_(

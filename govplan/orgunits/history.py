@@ -96,9 +96,9 @@ def predecessor_ids_of_each(unit_ids: Iterable[int]) -> dict[int, set[int]]:
         frontier = grown
     result: dict[int, set[int]] = {u: set() for u in start}
     for unit_id, starts in origins.items():
-        for start in starts:
-            if unit_id != start:
-                result[start].add(unit_id)
+        for origin in starts:
+            if unit_id != origin:
+                result[origin].add(unit_id)
     return result
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from govplan.accounts.types import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record, snapshot
 from govplan.core.orgunit_reference import (
@@ -88,7 +89,7 @@ def _digest(base: Path, files: list[str]) -> dict[str, str]:
     return {f: hashlib.sha256((base / f).read_bytes()).hexdigest()[:16] for f in files}
 
 
-def load_reference(base: Path, *, actor: Any = None) -> LoadReport:
+def load_reference(base: Path, *, actor: User | None = None) -> LoadReport:
     """Check everything first (raises ReferenceDataError, writing nothing), then apply."""
     refset = read_reference(base)
     with transaction.atomic():
@@ -103,7 +104,7 @@ def load_reference(base: Path, *, actor: Any = None) -> LoadReport:
     return report
 
 
-def _apply(refset: ReferenceSet, actor: Any) -> LoadReport:
+def _apply(refset: ReferenceSet, actor: User | None) -> LoadReport:
     report = LoadReport()
     first_load = not OrgUnit.objects.exclude(source="").exists()
 
@@ -175,8 +176,7 @@ def _apply(refset: ReferenceSet, actor: Any) -> LoadReport:
 
     report.stale_units = [f"{u.scheme}:{u.code} {u.name}" for u in existing.values()]
     report.names_written = _sync_names(refset, ids)
-    created, removed = _sync_successions(refset, ids)
-    report.successions_created, report.successions_removed = created, removed
+    report.successions_created, report.successions_removed = _sync_successions(refset, ids)
     return report
 
 

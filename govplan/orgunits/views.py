@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability, get_for, scope_for, visible_to
 from govplan.accounts.models import Membership
+from govplan.accounts.types import AnyUser, AuthenticatedRequest
 from govplan.documents.cycles import PreviousDocument, previous_documents
 from govplan.documents.models import Document
 from govplan.documents.read import completeness
@@ -29,7 +31,7 @@ CHILDREN_PER_PAGE = 100
 
 
 @authenticated
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedRequest) -> HttpResponse:
     """The structure as of a date: top-level bodies by kind, or search results."""
     form = BrowseForm(request.GET or None)
     day = form.day()
@@ -37,7 +39,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""
     kind = form.cleaned_data.get("kind", "") if form.is_valid() else ""
     results = None
-    groups: list[tuple[str, list[OrgUnit]]] = []
+    groups: list[tuple[str | Promise, list[OrgUnit]]] = []
     if query or kind:
         matches = visible.search(query)
         if kind:
@@ -136,7 +138,7 @@ def _with_previous(
     return [(v, previous_documents(unit, v) if v.follows else []) for v in versions]
 
 
-def _succeeded(user: Any, units: list[OrgUnit]) -> dict[str, Any]:
+def _succeeded(user: AnyUser, units: list[OrgUnit]) -> dict[str, Any]:
     """The documents of the units this unit came from, and the frameworks a successor's
     editor may still file for them (for days they were in force: history, not a to-do)."""
     if not units:
@@ -160,7 +162,7 @@ def _succeeded(user: Any, units: list[OrgUnit]) -> dict[str, Any]:
 
 
 @requires(Capability.ADMINISTER)
-def unit_create(request: HttpRequest) -> HttpResponse:
+def unit_create(request: AuthenticatedRequest) -> HttpResponse:
     parent = None
     parent_id = int_param(request.GET, "parent") or int_param(request.POST, "parent_id")
     if parent_id is not None:
@@ -191,7 +193,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.ADMINISTER)
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = get_for(request.user, OrgUnit, Capability.ADMINISTER, pk=pk)
     form = UnitEditForm(request.POST or None, instance=OrgUnit.objects.get(pk=unit.pk))
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -15,23 +17,24 @@ from govplan.access.policies import authenticated, public
 from govplan.access.scoping import scope_for
 from govplan.accounts.actions import do_set_password
 from govplan.accounts.models import Membership
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.frameworks.due import due_items
 from govplan.workflow.queue import waiting_for
 
 
 @authenticated
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     memberships = (
         Membership.objects.filter(user=request.user)
         .select_related("org_unit", "org_unit__parent")
         .order_by("org_unit__name", "role")
     )
     today = timezone.localdate()
-    units: dict[int, dict[str, object]] = {}
+    units: dict[int, dict[str, Any]] = {}
     for membership in memberships:
         entry = units.setdefault(membership.org_unit_id, {"unit": membership.org_unit, "roles": []})
-        entry["roles"].append(membership.get_role_display())  # type: ignore[union-attr]
+        entry["roles"].append(membership.get_role_display())
     return render(
         request,
         "web/home.html",
@@ -55,7 +58,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @authenticated
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user).select_related("org_unit")
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():

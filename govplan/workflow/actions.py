@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from govplan.access.scoping import Capability, scope_for
 from govplan.accounts.models import Membership, Role
+from govplan.accounts.types import User
 from govplan.audit.recorder import record
 from govplan.core import workflow as machine
 from govplan.documents.access import can_on_document
@@ -106,7 +107,7 @@ def agency_people(document: Document) -> list[Any]:
     ]
 
 
-def parties(user: Any, document: Document) -> frozenset[str]:
+def parties(user: User, document: Document) -> frozenset[str]:
     """In which capacities ``user`` may act on ``document``."""
     scope = scope_for(user)
     editor = can_on_document(user, Capability.EDIT, document)
@@ -215,7 +216,7 @@ def do_transition(
     document: Document,
     action: str,
     *,
-    actor: Any,
+    actor: User,
     reason: str = "",
     issue: IssueData | None = None,
 ) -> Document:
@@ -310,7 +311,7 @@ def do_transition(
 
 
 def _notify_transition(
-    document: Document, action: str, actor: Any, reason: str, revision: DocumentRevision | None
+    document: Document, action: str, actor: User, reason: str, revision: DocumentRevision | None
 ) -> None:
     who = actor.display_name
     title = document.title
@@ -337,7 +338,7 @@ def _notify_transition(
 
 
 def do_comment(
-    document: Document, *, actor: Any, section_code: str, anchor: str, anchor_label: str, text: str
+    document: Document, *, actor: User, section_code: str, anchor: str, anchor_label: str, text: str
 ) -> Comment:
     text = bounded(text.strip(), MAX_COMMENT)
     if not text:
@@ -376,7 +377,7 @@ def do_comment(
     return comment
 
 
-def do_reply(comment: Comment, *, actor: Any, text: str) -> CommentReply:
+def do_reply(comment: Comment, *, actor: User, text: str) -> CommentReply:
     text = bounded(text.strip(), MAX_COMMENT)
     if not text:
         raise ValidationError(_("Write the answer."))
@@ -402,7 +403,7 @@ class ChecklistItem:
     note: str
 
 
-def do_mark_checklist(document: Document, marks: list[ChecklistItem], *, actor: Any) -> None:
+def do_mark_checklist(document: Document, marks: list[ChecklistItem], *, actor: User) -> None:
     """The appraiser's ticks and notes against the framework's checklist, for the revision
     under appraisal. Only while it is under appraisal: once approved or returned, the marks
     are part of what was decided."""
@@ -450,7 +451,7 @@ def do_mark_checklist(document: Document, marks: list[ChecklistItem], *, actor: 
             )
 
 
-def do_resolve(comment: Comment, *, actor: Any, resolved: bool = True) -> Comment:
+def do_resolve(comment: Comment, *, actor: User, resolved: bool = True) -> Comment:
     if machine.APPRAISER not in parties(actor, comment.document):
         raise Refused(_("Only the appraiser resolves a comment."))
     with transaction.atomic():

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from govplan.access.scoping import Capability, visible_to
 from govplan.accounts.models import Membership, Role
+from govplan.accounts.types import User
 from govplan.documents.models import Document, DocumentStatus
 from govplan.workflow.actions import AppraisalRouter
 from govplan.workflow.models import DocumentRevision
 
 
-def waiting_for(user: Any) -> list[tuple[Document, DocumentRevision | None]]:
+def waiting_for(user: User) -> list[tuple[Document, DocumentRevision | None]]:
     """Each waiting document with its latest revision, earliest deadline first.
 
     The same test as ``actions.parties`` (the user is an appraiser of the unit that

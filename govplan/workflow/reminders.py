@@ -52,7 +52,9 @@ def due_reminders(today: dt.date) -> Iterator[tuple[FrameworkTarget, str]]:
     for target in targets:
         if (target.org_unit_id, target.version.framework_id) in submitted:
             continue
-        kind = reminder_kind(target.version.deadline, today)
+        deadline = target.version.deadline
+        assert deadline is not None  # the query above holds only versions with a deadline
+        kind = reminder_kind(deadline, today)
         if kind is not None:
             yield target, kind
 
@@ -65,6 +67,7 @@ def send_reminder(target: FrameworkTarget, kind: str, today: dt.date) -> int:
         ).select_related("user")
     ]
     deadline = target.version.deadline
+    assert deadline is not None  # due_reminders yields only targets with a deadline
     with override("vi"):
         if kind.startswith("due_"):
             text = _(

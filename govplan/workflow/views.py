@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability, scope_for, visible_to
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.core import workflow as machine
 from govplan.core.documents.cells import CellValueError
 from govplan.core.documents.filetypes import check_upload
@@ -54,7 +55,7 @@ def _editor(pk: int, anchor: str = "") -> HttpResponse:
 
 
 @authenticated
-def check(request: HttpRequest, pk: int) -> HttpResponse:
+def check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The document's findings, where they are, with the explanations of warnings."""
     document = load_document(request.user, pk)
     parties = actions.parties(request.user, document)
@@ -68,7 +69,7 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
         # Only the warnings the document has now: a name made up in the form is no check.
         warnings = {f.check_id for f in validate(document).warnings}
         texts = {
-            name.removeprefix("explain::"): text
+            name.removeprefix("explain::"): str(text)
             for name, text in request.POST.items()
             if name.startswith("explain::") and name.removeprefix("explain::") in warnings
         }
@@ -134,7 +135,7 @@ def check_data(request: HttpRequest, pk: int) -> JsonResponse:
 
 @authenticated
 @require_POST
-def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def transition(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     if action not in SIMPLE_ACTIONS:
         raise Http404
     document = load_document(request.user, pk)
@@ -154,7 +155,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @authenticated
-def issue(request: HttpRequest, pk: int) -> HttpResponse:
+def issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The head records the issued document: the PDF to sign is taken from here (with the
     number and date of the issuing data), and the copy signed elsewhere comes back here."""
     document = load_document(request.user, pk)
@@ -220,7 +221,7 @@ def revisions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @authenticated
 @require_POST
-def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     section = request.POST.get("section", "")
     spec = document.framework_version.parsed()
@@ -262,7 +263,7 @@ def _comment(request: HttpRequest, pk: int, comment_id: int) -> Comment:
 
 @authenticated
 @require_POST
-def comment_reply(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+def comment_reply(request: AuthenticatedRequest, pk: int, comment_id: int) -> HttpResponse:
     comment = _comment(request, pk, comment_id)
     try:
         actions.do_reply(comment, actor=request.user, text=request.POST.get("text", ""))
@@ -275,7 +276,7 @@ def comment_reply(request: HttpRequest, pk: int, comment_id: int) -> HttpRespons
 
 @authenticated
 @require_POST
-def comment_resolve(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+def comment_resolve(request: AuthenticatedRequest, pk: int, comment_id: int) -> HttpResponse:
     comment = _comment(request, pk, comment_id)
     try:
         actions.do_resolve(
@@ -308,7 +309,7 @@ def return_letter(request: HttpRequest, pk: int) -> HttpResponse:
 
 @authenticated
 @require_POST
-def checklist(request: HttpRequest, pk: int) -> HttpResponse:
+def checklist(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     if machine.APPRAISER not in actions.parties(request.user, document):
         raise Http404
@@ -333,7 +334,7 @@ QUEUE_PER_PAGE = 50
 
 
 @requires(Capability.APPRAISE)
-def appraisal_queue(request: HttpRequest) -> HttpResponse:
+def appraisal_queue(request: AuthenticatedRequest) -> HttpResponse:
     """The documents waiting for this appraiser, submitted or under their appraisal, earliest
     deadline first, a page at a time (the central authority's queue holds every province's
     and ministry's document in a busy week)."""
@@ -351,7 +352,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "workflow/notifications.html", {"page": page})
 
 
-def workflow_context(request: HttpRequest, document: Document) -> dict[str, object]:
+def workflow_context(request: AuthenticatedRequest, document: Document) -> dict[str, object]:
     """What the editor page shows of the cycle: state, possible actions, events, comments."""
     parties = actions.parties(request.user, document)
     spec = document.framework_version.parsed()

@@ -9,6 +9,11 @@ opens it.
 
 Sheet names are derived from the table titles (``sheet_names``); the reader finds a table's
 sheet by the name the writer gave it, so both must be given the same list of specs.
+
+Long because: the writer and the reader of the template are two halves of one format: the
+reader finds the sheets and columns by the names and headers the writer gave them, and both
+follow the same table specs, formats and validation lists; kept together they cannot drift
+apart.
 """
 
 from __future__ import annotations

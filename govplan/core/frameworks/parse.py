@@ -1,4 +1,11 @@
-"""Checking a framework document against its catalogues (docs/frameworks.md)."""
+"""Checking a framework document against its catalogues (docs/frameworks.md).
+
+Long because: it is the one checker of the framework format, walked in the order
+docs/frameworks.md describes it (top keys, period, applicability, sections, indicators,
+tables, columns, rules), every step adding its problems to one shared state with the path
+where they are; the steps call each other in that order, so the file reads as the format
+does.
+"""
 
 from __future__ import annotations
 

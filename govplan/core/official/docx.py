@@ -6,7 +6,12 @@ then the appendices, wide ones on landscape pages.
 Two issuing modes: the plan signed directly (number "…/KH-UBND"), or a decision that issues
 the plan (the decision first, then the plan on its own pages, with its page numbers from 1).
 
-The XML pieces are in govplan.core.official.docx_parts; this module decides what goes where."""
+The XML pieces are in govplan.core.official.docx_parts; this module decides what goes where.
+
+Long because: it is the layout of one document type as the decree prescribes it, header,
+title, sections, appendices and signature, in the two issuing modes, read together against
+the decree; the XML pieces already live in docx_parts.
+"""
 
 from __future__ import annotations
 

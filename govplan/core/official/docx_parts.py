@@ -5,7 +5,12 @@ Paragraphs and tables are built as XML elements rather than through python-docx'
 it is several times faster on large tables, and it lets every paragraph carry exactly the
 direct formatting a reader checks (size, alignment, indent) without relying on a template's
 styles. Elements are created in the order the schema requires, so Word opens the file without
-a repair prompt."""
+a repair prompt.
+
+Long because: it is the WordprocessingML vocabulary the writer uses (paragraph and run
+properties, tables, sections, styles, page numbers), each element built in the order the
+schema requires; the pieces are small and only make sense beside each other.
+"""
 
 from __future__ import annotations
 

@@ -10,6 +10,11 @@ The evaluator never raises for a rule produced by ``parse()``: whatever cannot b
 (division by zero, a text where a number is needed, a table that does not exist, too much
 work) gives an Outcome with status "problem" and the reason. Exceptions raised by the data
 source itself are passed on unchanged.
+
+Long because: the evaluator has one method per kind of node the parser makes, and all of
+them share the three-valued logic and the propagation of missing values described above;
+keeping them together is what keeps every operator's treatment of a missing value the same.
+DictData (the rule data over plain dictionaries) is the one part that could leave.
 """
 
 from __future__ import annotations

@@ -17,6 +17,12 @@ the tokens are read by the grammar below, lowest precedence first::
 Each expression also gets a kind (number, condition, text, value, column, table) so that
 a column where a number is needed, a table outside count(), or "1 + 2" as a whole rule
 are refused with a message that says where.
+
+Long because: the grammar above is one recursive-descent parser, a method per level, each
+calling the next and all sharing the token stream, the node budget and the kinds; split
+across modules the grammar could no longer be read top to bottom. The tokenizer and the
+tables of operators and functions are the only other parts, and the parser is their one
+reader.
 """
 
 from __future__ import annotations

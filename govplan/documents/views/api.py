@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import requires
 from govplan.access.scoping import Capability
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.core import jsonsafe
 from govplan.core.documents.keys import Collection
 from govplan.documents.access import load_document
@@ -160,7 +161,7 @@ def _errors(exc: ContentError, status: int = 400) -> JsonResponse:
     return JsonResponse({"status": "invalid", "errors": exc.errors}, status=status)
 
 
-EntryHandler = Callable[[HttpRequest, Document, dict[str, Any]], JsonResponse]
+EntryHandler = Callable[[AuthenticatedRequest, Document, dict[str, Any]], JsonResponse]
 
 
 def entry_endpoint(unknown: str) -> Callable[[EntryHandler], Callable[..., JsonResponse]]:
@@ -172,7 +173,7 @@ def entry_endpoint(unknown: str) -> Callable[[EntryHandler], Callable[..., JsonR
         @requires(Capability.EDIT)
         @require_POST
         @wraps(handler)
-        def view(request: HttpRequest, pk: int) -> JsonResponse:
+        def view(request: AuthenticatedRequest, pk: int) -> JsonResponse:
             document = load_document(request.user, pk, Capability.EDIT)
             try:
                 return handler(request, document, _body(request))
@@ -189,7 +190,9 @@ def entry_endpoint(unknown: str) -> Callable[[EntryHandler], Callable[..., JsonR
 
 
 @entry_endpoint(gettext_noop("This document has no such field."))
-def entry_save(request: HttpRequest, document: Document, data: dict[str, Any]) -> JsonResponse:
+def entry_save(
+    request: AuthenticatedRequest, document: Document, data: dict[str, Any]
+) -> JsonResponse:
     result = do_save_entry(
         document,
         str(data.get("key", "")),
@@ -202,7 +205,9 @@ def entry_save(request: HttpRequest, document: Document, data: dict[str, Any]) -
 
 
 @entry_endpoint(gettext_noop("This document has no such table."))
-def entry_add(request: HttpRequest, document: Document, data: dict[str, Any]) -> JsonResponse:
+def entry_add(
+    request: AuthenticatedRequest, document: Document, data: dict[str, Any]
+) -> JsonResponse:
     after = data.get("after")
     entry = do_add_entry(
         document,
@@ -216,7 +221,9 @@ def entry_add(request: HttpRequest, document: Document, data: dict[str, Any]) ->
 
 
 @entry_endpoint(gettext_noop("This document has no such row."))
-def entry_delete(request: HttpRequest, document: Document, data: dict[str, Any]) -> JsonResponse:
+def entry_delete(
+    request: AuthenticatedRequest, document: Document, data: dict[str, Any]
+) -> JsonResponse:
     key = str(data.get("key", ""))
     parse_key(document.framework_version.parsed(), key)
     result = do_delete_entry(document, key, _int(data, "base", 0), actor=request.user)
@@ -226,7 +233,9 @@ def entry_delete(request: HttpRequest, document: Document, data: dict[str, Any])
 
 
 @entry_endpoint(gettext_noop("This document has no such row."))
-def entry_move(request: HttpRequest, document: Document, data: dict[str, Any]) -> JsonResponse:
+def entry_move(
+    request: AuthenticatedRequest, document: Document, data: dict[str, Any]
+) -> JsonResponse:
     key = str(data.get("key", ""))
     after = data.get("after")
     entry = do_move_entry(document, key, str(after) if after else None, actor=request.user)

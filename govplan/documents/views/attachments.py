@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.documents.cells import CellValueError
 from govplan.core.documents.filetypes import check_upload
 from govplan.documents.access import load_document
@@ -27,7 +28,7 @@ def _back(pk: int, code: str) -> HttpResponse:
 
 @requires(Capability.EDIT)
 @require_POST
-def attach(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def attach(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     if document.framework_version.parsed().section(code) is None:
         raise Http404
@@ -90,7 +91,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
 
 @requires(Capability.EDIT)
 @require_POST
-def attachment_remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def attachment_remove(request: AuthenticatedRequest, pk: int, attachment_id: int) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     attachment = Attachment.objects.filter(
         document=document, pk=attachment_id, removed=False

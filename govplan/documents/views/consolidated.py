@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.documents.keys import EntryKey
 from govplan.core.documents.values import cell_keys
 from govplan.documents.access import can_edit, load_document
@@ -27,7 +28,7 @@ def document_consolidated(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.EDIT)
 @require_POST
-def take_sum(request: HttpRequest, pk: int) -> HttpResponse:
+def take_sum(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Use the sub-units' sum as the parent's own value of an indicator."""
     document = load_document(request.user, pk, Capability.EDIT)
     code = request.POST.get("indicator", "")

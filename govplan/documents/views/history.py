@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.documents.keys import Collection
 from govplan.core.inputs import parse_id
 from govplan.documents.access import can_edit, load_document
@@ -74,7 +75,7 @@ def entry_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.EDIT)
 @require_POST
-def entry_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     key = request.POST.get("key", "")
     revision = parse_id(request.POST.get("revision"))
@@ -126,7 +127,7 @@ def table_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @requires(Capability.EDIT)
 @require_POST
-def table_restore(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def table_restore(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     if document.framework_version.parsed().table(code) is None:
         raise Http404

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import requires
 from govplan.access.scoping import Capability
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.frameworks.vocab import LEGAL_TYPES
 from govplan.documents.access import load_document
 from govplan.documents.actions import do_cite_new_legal_document
@@ -20,7 +21,7 @@ from govplan.web.inputs import parse_day
 
 @requires(Capability.EDIT)
 @require_POST
-def legal_new(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def legal_new(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     spec = document.framework_version.parsed()
     section = spec.section(code)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability, get_for, scope_for, visible_to
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.inputs import parse_id
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import do_create_document, not_in_force
@@ -118,7 +119,7 @@ def available_frameworks_of(units: list[OrgUnit]) -> dict[int, list[FrameworkVer
 
 @requires(Capability.EDIT)
 @require_POST
-def document_create(request: HttpRequest) -> HttpResponse:
+def document_create(request: AuthenticatedRequest) -> HttpResponse:
     unit_id = parse_id(request.POST.get("unit"))
     version_id = parse_id(request.POST.get("version"))
     if unit_id is None or version_id is None:
@@ -167,7 +168,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
 
 
 @authenticated
-def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def document_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     editable = can_edit(request.user, document)
     context = page_context(document, load_document_view(document), editable=editable)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import requires
 from govplan.access.scoping import Capability
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.documents.keys import EntryKey
 from govplan.documents.access import load_document
 from govplan.documents.actions import do_save_entry
@@ -25,7 +26,7 @@ def _base(request: HttpRequest, name: str) -> int:
 
 @requires(Capability.EDIT)
 @require_POST
-def section_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def section_save(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     spec = document.framework_version.parsed()
     section = spec.section(code)

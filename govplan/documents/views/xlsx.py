@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
+from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.documents.cells import CellValueError
 from govplan.core.documents.xlsx import ImportProblem, check_workbook_file
 from govplan.documents.access import load_document
@@ -63,7 +64,7 @@ def problem_text(problem: ImportProblem) -> str:
 
 
 @requires(Capability.EDIT)
-def document_import(request: HttpRequest, pk: int) -> HttpResponse:
+def document_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     if request.method != "POST":
         return render(request, "documents/import.html", {"document": document})
@@ -105,7 +106,7 @@ def document_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.EDIT)
 @require_POST
-def document_import_apply(request: HttpRequest, pk: int, batch_id: int) -> HttpResponse:
+def document_import_apply(request: AuthenticatedRequest, pk: int, batch_id: int) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     batch = ImportBatch.objects.filter(
         pk=batch_id, document=document, created_by=request.user

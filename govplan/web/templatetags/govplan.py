@@ -21,8 +21,8 @@ def number(value: Any, decimals: int | None = None) -> str:
         try:
             value = decimal.Decimal(value)
         except decimal.InvalidOperation:
-            return value
-    return formats.number_format(value, decimal_pos=decimals, force_grouping=True)
+            return str(value)
+    return str(formats.number_format(value, decimal_pos=decimals, force_grouping=True))
 
 
 @register.filter
