@@ -27,7 +27,7 @@ from govplan.core.documents.xlsx import (
 )
 from govplan.core.documents.xlsx_reader import ReadLimits
 from govplan.core.frameworks.model import Framework, Table
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 from govplan.documents.actions import lock_for_edit, new_uid
 from govplan.documents.content import MAX_ROWS_PER_TABLE
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch

@@ -22,8 +22,8 @@ from govplan.core.documents.totals import phasing_by, row_phasing_total
 from govplan.core.documents.values import cell_keys, is_filled
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework
-from govplan.core.frameworks.parse import split_indicator_ref
 from govplan.core.rules import evaluate, parse
+from govplan.core.rules.ast import split_indicator_ref
 from govplan.documents.consolidation import counted, sub_documents
 from govplan.documents.cycles import earlier_values
 from govplan.documents.editor import load_entries, previous_values, visible_sections

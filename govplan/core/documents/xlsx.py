@@ -50,7 +50,7 @@ from govplan.core.documents.xlsx_reader import (
     read_sheets,
 )
 from govplan.core.frameworks.model import Column, Table
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 from govplan.core.printable import printable
 
 HELP_SHEET = "Hướng dẫn"
