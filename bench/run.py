@@ -205,7 +205,7 @@ def editor_bench(admin: object, editor: object) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from govplan.accounts.models import User
-    from govplan.core.documents.xlsx import RowData, write_workbook
+    from govplan.core.adapters.xlsx import RowData, write_workbook
     from govplan.core.frameworks.catalogue import parse_catalogue
     from govplan.core.frameworks.files import FRAMEWORKS_DIR
     from govplan.core.frameworks.yamlsafe import dump_text, load_text
@@ -376,7 +376,7 @@ def editor_bench(admin: object, editor: object) -> None:
     # Of which the reading: the workbook's parts looked at, the cells read by calamine in a
     # process of its own under limits, then typed and checked here; and that process's own
     # cost, reading a one-row workbook.
-    from govplan.core.documents.xlsx import read_workbook
+    from govplan.core.adapters.xlsx import read_workbook
 
     report(
         "  of which: read the 2,000 rows (separate process)",

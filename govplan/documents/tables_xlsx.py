@@ -14,10 +14,7 @@ from django.utils.translation import gettext as _
 
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
-from govplan.core.documents import keys
-from govplan.core.documents.cells import display_value
-from govplan.core.documents.keys import Collection, EntryKey
-from govplan.core.documents.xlsx import (
+from govplan.core.adapters.xlsx import (
     ImportProblem,
     ImportResult,
     RowData,
@@ -25,7 +22,10 @@ from govplan.core.documents.xlsx import (
     read_workbook,
     write_workbook,
 )
-from govplan.core.documents.xlsx_reader import ReadLimits
+from govplan.core.adapters.xlsx_reader import ReadLimits
+from govplan.core.documents import keys
+from govplan.core.documents.cells import display_value
+from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.frameworks.model import Framework, Table
 from govplan.core.i18n import gettext_noop
 from govplan.documents.actions import lock_for_edit, new_uid

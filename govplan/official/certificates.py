@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from govplan.access.scoping import Capability, scope_for
 from govplan.accounts.models import Membership, Role
 from govplan.audit.recorder import record
-from govplan.core import signing
+from govplan.core.adapters import signing
 from govplan.official.models import SignerCertificate
 from govplan.official.signatures import message, verify_certificate
 from govplan.orgunits.models import OrgUnit

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from govplan.core.documents.xlsx import (
+from govplan.core.adapters.xlsx import (
     TOTAL_LABEL,
     SheetSpec,
     column_header,

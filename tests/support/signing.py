@@ -20,7 +20,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.signers import pdf_signer
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from govplan.core.signing import off_running_loop
+from govplan.core.adapters.signing import off_running_loop
 from govplan.official import pki
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from govplan.accounts.management.commands.load_demo import DEMO_PASSWORD
-from govplan.core import signing
+from govplan.core.adapters import signing
 from govplan.core.official.model import Issuer, OfficialDocument
 from govplan.documents.models import Document
 from govplan.official.render import pdf_bytes

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
+from govplan.core.adapters.xlsx import ImportProblem, check_workbook_file
 from govplan.core.documents.cells import CellValueError
-from govplan.core.documents.xlsx import ImportProblem, check_workbook_file
 from govplan.documents.access import load_document
 from govplan.documents.content import message
 from govplan.documents.editor import input_locale

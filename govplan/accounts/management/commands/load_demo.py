@@ -227,7 +227,7 @@ class Command(BaseCommand):
     def _register_demo_signer(self, spec: DemoUser, key_file: bytes, unit: OrgUnit) -> bool:
         """The demo approver signs with the demo key: its certificate is registered for them
         (an older demo key's withdrawn), and the unit's signature block carries their name."""
-        from govplan.core import signing
+        from govplan.core.adapters import signing
         from govplan.official.actions import do_save_profile
         from govplan.official.certificates import (
             do_register_certificate,

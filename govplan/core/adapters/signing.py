@@ -20,6 +20,11 @@ them for translation and shows the translation.
 Both functions run pyHanko, which is asynchronous underneath; called where a loop is already
 running (an async view, a process that drives a browser), they run in a short-lived thread of
 their own.
+
+Long because: signing and verifying share one model of a signature (the key file's reading,
+the trust roots, the revocation sources, the revision a signature covers and the messages for
+each refusal), and verification is most of the module; split, the two halves would import
+each other's private helpers. The seam, if it grows, is sign (with the key file) / verify.
 """
 
 from __future__ import annotations
