@@ -458,9 +458,9 @@ def official_bench() -> None:
 
     from govplan.accounts.models import User
     from govplan.core.official.model import Paragraph
+    from govplan.demo.documents import fill_for_demo
     from govplan.documents.actions import do_create_document, do_save_entry, new_uid
     from govplan.documents.content import parse_key, read_entry
-    from govplan.documents.demo import fill_for_demo
     from govplan.documents.editor import visible_sections
     from govplan.documents.models import Document, Entry, EntryVersion
     from govplan.frameworks.models import FrameworkVersion
@@ -588,8 +588,8 @@ def batch_bench() -> None:
     from govplan.accounts.models import User
     from govplan.core.frameworks.files import FRAMEWORKS_DIR
     from govplan.core.frameworks.yamlsafe import dump_text, load_text
+    from govplan.demo.documents import fill_for_demo
     from govplan.documents.actions import do_create_document
-    from govplan.documents.demo import fill_for_demo
     from govplan.documents.models import Document
     from govplan.frameworks.actions import do_publish, do_upload_framework
     from govplan.official import batch

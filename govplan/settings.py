@@ -20,6 +20,9 @@ VAR_DIR = Path(env.str("GOVPLAN_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env.bool("DEBUG", False)
 # Under pytest the suite runs with test defaults even when started without `make test`.
 TESTING = env.bool("GOVPLAN_TESTING", "pytest" in sys.modules)
+# The demo app (load_demo, the throwaway CA): on for development and the tests, left out of
+# production unless asked for.
+DEMO = env.bool("GOVPLAN_DEMO", DEBUG or TESTING)
 
 _secret = env.optional_str("SECRET_KEY")
 if _secret is None:
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
     "govplan.workflow",
     "govplan.official",
     "govplan.web",
+    *(["govplan.demo"] if DEMO else []),
 ]
 
 MIDDLEWARE = [

@@ -29,7 +29,7 @@ from govplan.core.adapters import signing
 from govplan.core.adapters.pdf import write_pdf
 from govplan.core.adapters.signing import SigningError, off_running_loop, sign_pdf, verify_pdf
 from govplan.core.official.model import Issuer, OfficialDocument, Paragraph, Run, Section
-from govplan.official import pki
+from govplan.demo import pki
 from tests.support import signing as support
 
 PASSPHRASE = b"mat-khau-2026"

@@ -23,8 +23,8 @@ from govplan.core.adapters.xlsx import (
     column_header,
     phasing_columns,
 )
+from govplan.demo.documents import fill_for_demo
 from govplan.documents.actions import do_add_entry, do_create_document
-from govplan.documents.demo import fill_for_demo
 from govplan.documents.models import Document
 from govplan.documents.tables_xlsx import SOURCE_SHORT, TYPE_SHORT
 from govplan.frameworks.models import FrameworkVersion

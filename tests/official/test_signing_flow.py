@@ -21,9 +21,9 @@ from govplan.audit.models import AuditEvent
 from govplan.core.adapters import signing
 from govplan.core.adapters.pdf import write_pdf
 from govplan.core.official.model import Issuer, OfficialDocument, Paragraph, Run, Section
+from govplan.demo import pki
 from govplan.documents.actions import do_create_document
 from govplan.documents.models import Attachment, Document
-from govplan.official import pki
 from govplan.official.actions import do_save_profile
 from govplan.official.defaults import profile_values
 from govplan.official.models import IssuedRecord, IssuingData, PreparedPdf

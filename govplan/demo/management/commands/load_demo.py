@@ -15,10 +15,10 @@ from django.utils import timezone
 from govplan.accounts.actions import do_create_user, do_grant_membership
 from govplan.accounts.models import Membership, Role, User
 from govplan.audit.origin import Origin, origin
-from govplan.official import pki
+from govplan.demo import pki
+from govplan.demo.workflow import create_demo_documents
 from govplan.orgunits.actions import do_create_unit
 from govplan.orgunits.models import Kind, OrgUnit, Succession
-from govplan.workflow.demo import create_demo_documents
 
 DEMO_PASSWORD = "govplan-demo"
 # The approver who signs Bắc Ninh's plans gets a key file, issued by a demo root that this
