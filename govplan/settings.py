@@ -60,14 +60,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "govplan.web.middleware.VietnameseFirstLocaleMiddleware",
+    "govplan.webutils.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before the views, the CSRF check and django-axes: nothing they read or store can hold a
     # NUL, a control character or an unpaired surrogate (govplan.core.inputs).
-    "govplan.web.middleware.InputMiddleware",
+    "govplan.webutils.middleware.InputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govplan.audit.middleware.RequestOriginMiddleware",
     "govplan.access.middleware.DefaultDenyMiddleware",

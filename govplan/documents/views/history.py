@@ -23,7 +23,7 @@ from govplan.documents.actions import collection_at, do_restore_collection, do_r
 from govplan.documents.editor import input_locale, table_block
 from govplan.documents.labels import content_lines, entry_label, reason_label
 from govplan.documents.models import Entry, EntryVersion
-from govplan.web.inputs import datetime_param
+from govplan.webutils.inputs import datetime_param
 
 VERSIONS_PER_PAGE = 50
 

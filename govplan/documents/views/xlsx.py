@@ -27,7 +27,7 @@ from govplan.documents.tables_xlsx import (
     do_preview_import,
     export_tables,
 )
-from govplan.web.downloads import XLSX, attachment
+from govplan.webutils.downloads import XLSX, attachment
 
 
 @authenticated
