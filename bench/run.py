@@ -208,7 +208,7 @@ def editor_bench(admin: object, editor: object) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from govplan.accounts.models import User
-    from govplan.core.documents.xlsx import RowData, write_workbook
+    from govplan.core.adapters.xlsx import RowData, write_workbook
     from govplan.core.frameworks.catalogue import parse_catalogue
     from govplan.core.frameworks.files import FRAMEWORKS_DIR
     from govplan.core.frameworks.yamlsafe import dump_text, load_text
@@ -379,7 +379,7 @@ def editor_bench(admin: object, editor: object) -> None:
     # Of which the reading: the workbook's parts looked at, the cells read by calamine in a
     # process of its own under limits, then typed and checked here; and that process's own
     # cost, reading a one-row workbook.
-    from govplan.core.documents.xlsx import read_workbook
+    from govplan.core.adapters.xlsx import read_workbook
 
     report(
         "  of which: read the 2,000 rows (separate process)",
@@ -461,9 +461,9 @@ def official_bench() -> None:
 
     from govplan.accounts.models import User
     from govplan.core.official.model import Paragraph
+    from govplan.demo.documents import fill_for_demo
     from govplan.documents.actions import do_create_document, do_save_entry, new_uid
     from govplan.documents.content import parse_key, read_entry
-    from govplan.documents.demo import fill_for_demo
     from govplan.documents.editor import visible_sections
     from govplan.documents.models import Document, Entry, EntryVersion
     from govplan.frameworks.models import FrameworkVersion
@@ -591,8 +591,8 @@ def batch_bench() -> None:
     from govplan.accounts.models import User
     from govplan.core.frameworks.files import FRAMEWORKS_DIR
     from govplan.core.frameworks.yamlsafe import dump_text, load_text
+    from govplan.demo.documents import fill_for_demo
     from govplan.documents.actions import do_create_document
-    from govplan.documents.demo import fill_for_demo
     from govplan.documents.models import Document
     from govplan.frameworks.actions import do_publish, do_upload_framework
     from govplan.official import batch

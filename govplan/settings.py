@@ -20,6 +20,9 @@ VAR_DIR = Path(env.str("GOVPLAN_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env.bool("DEBUG", False)
 # Under pytest the suite runs with test defaults even when started without `make test`.
 TESTING = env.bool("GOVPLAN_TESTING", "pytest" in sys.modules)
+# The demo app (load_demo, the throwaway CA): on for development and the tests, left out of
+# production unless asked for.
+DEMO = env.bool("GOVPLAN_DEMO", DEBUG or TESTING)
 
 # mypy's django-stubs plugin imports these settings to learn the models and serves nothing,
 # so a type check needs no secret from the environment.
@@ -54,20 +57,21 @@ INSTALLED_APPS = [
     "govplan.workflow",
     "govplan.official",
     "govplan.web",
+    *(["govplan.demo"] if DEMO else []),
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "govplan.web.middleware.VietnameseFirstLocaleMiddleware",
+    "govplan.webutils.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before the views, the CSRF check and django-axes: nothing they read or store can hold a
     # NUL, a control character or an unpaired surrogate (govplan.core.inputs).
-    "govplan.web.middleware.InputMiddleware",
+    "govplan.webutils.middleware.InputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govplan.audit.middleware.RequestOriginMiddleware",
     "govplan.access.middleware.DefaultDenyMiddleware",

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils import timezone
 
@@ -155,6 +156,20 @@ def scope_for(user: AnyUser) -> Scope:
 def forget_scope(user: AnyUser) -> None:
     if hasattr(user, _SCOPE_ATTR):
         delattr(user, _SCOPE_ATTR)
+
+
+def _membership_changed(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
+    """A granted or revoked membership changes what its user may do from now on. A signal
+    rather than a call from accounts' actions: accounts lies below access and never imports
+    it. A scope is only ever cached by ``scope_for``, i.e. once this module is imported, so
+    the receivers are always connected when there is something to forget."""
+    forget_scope(instance.user)
+
+
+post_save.connect(_membership_changed, sender=Membership, dispatch_uid="access.membership_saved")
+post_delete.connect(
+    _membership_changed, sender=Membership, dispatch_uid="access.membership_deleted"
+)
 
 
 def _compute_scope(user: AnyUser) -> Scope:

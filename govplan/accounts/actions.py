@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from govplan.access.scoping import forget_scope
 from govplan.accounts.models import Membership, Role, User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record, snapshot
@@ -77,7 +76,6 @@ def do_grant_membership(user: User, unit: OrgUnit, role: str, *, actor: User | N
             obj=membership,
             after={"user": user.pk, "org_unit": unit.pk, "role": role},
         )
-    forget_scope(user)
     return membership
 
 
@@ -90,4 +88,3 @@ def do_revoke_membership(membership: Membership, *, actor: User) -> None:
         }
         record(Action.MEMBERSHIP_REVOKE, actor=actor, obj=membership, before=before)
         membership.delete()
-    forget_scope(membership.user)

@@ -30,7 +30,7 @@ from govplan.accounts.models import Membership, User
 from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.inputs import parse_id
 from govplan.orgunits.models import OrgUnit
-from govplan.web.forms import attach_errors
+from govplan.webutils.forms import attach_errors
 
 USERS_PER_PAGE = 50
 UNIT_MATCHES = 30

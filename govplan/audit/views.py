@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from govplan.access.policies import requires
 from govplan.access.scoping import Capability, require_national
 from govplan.audit.models import Action, AuditEvent
-from govplan.web.forms import date_field
+from govplan.webutils.forms import date_field
 
 EVENTS_PER_PAGE = 50
 

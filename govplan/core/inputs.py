@@ -19,7 +19,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 
 # Line breaks and tabs are allowed where text may span lines (comments, descriptions,
 # pasted cells); everything else below U+0020, DEL, the C1 block and surrogates never is.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 
 DRAFT = "draft"
 SUBMITTED = "submitted"

@@ -25,7 +25,7 @@ from govplan.core.documents.keys import BadKey, EntryKey
 from govplan.core.documents.totals import split_phasing_key
 from govplan.core.documents.values import parse_indicator_value
 from govplan.core.frameworks.model import Framework, Section, Table
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 from govplan.documents.sanitize import clean_html
 
 MAX_ROWS_PER_TABLE = 5000

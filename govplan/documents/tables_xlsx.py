@@ -15,10 +15,7 @@ from django.utils.translation import gettext as _
 from govplan.accounts.types import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
-from govplan.core.documents import keys
-from govplan.core.documents.cells import display_value
-from govplan.core.documents.keys import Collection, EntryKey
-from govplan.core.documents.xlsx import (
+from govplan.core.adapters.xlsx import (
     ImportProblem,
     ImportResult,
     RowData,
@@ -26,9 +23,12 @@ from govplan.core.documents.xlsx import (
     read_workbook,
     write_workbook,
 )
-from govplan.core.documents.xlsx_reader import ReadLimits
+from govplan.core.adapters.xlsx_reader import ReadLimits
+from govplan.core.documents import keys
+from govplan.core.documents.cells import display_value
+from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.frameworks.model import Framework, Table
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 from govplan.documents.actions import lock_for_edit, new_uid
 from govplan.documents.content import MAX_ROWS_PER_TABLE
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch

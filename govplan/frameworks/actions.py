@@ -26,8 +26,9 @@ from govplan.core.frameworks.clone import clone_document
 from govplan.core.frameworks.files import follows_loop
 from govplan.core.frameworks.model import Framework as Spec
 from govplan.core.frameworks.parse import parse_framework
-from govplan.core.frameworks.problems import Problem, SpecError, gettext_noop
+from govplan.core.frameworks.problems import Problem, SpecError
 from govplan.core.frameworks.yamlsafe import load_text
+from govplan.core.i18n import gettext_noop
 from govplan.frameworks.catalogues import db_catalogue, db_legal
 from govplan.frameworks.models import (
     Framework,

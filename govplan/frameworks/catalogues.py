@@ -26,8 +26,9 @@ from govplan.core.frameworks.catalogue import (
 )
 from govplan.core.frameworks.files import CATALOGUE_PATH, LEGAL_PATH
 from govplan.core.frameworks.legal import LegalCatalogue, LegalDocument, parse_legal
-from govplan.core.frameworks.problems import Problem, SpecError, gettext_noop
+from govplan.core.frameworks.problems import Problem, SpecError
 from govplan.core.frameworks.yamlsafe import load_text
+from govplan.core.i18n import gettext_noop
 from govplan.frameworks import models as m
 
 MEANING_FIELDS = ("type", "disaggregation", "numerator", "denominator", "choices")

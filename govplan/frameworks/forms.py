@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from govplan.orgunits.models import Kind
-from govplan.web.forms import date_field
+from govplan.webutils.forms import date_field
 
 MAX_UPLOAD = 2_000_000
 FRAMEWORK_EXTENSIONS = (".yaml", ".yml", ".json")

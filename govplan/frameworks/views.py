@@ -32,8 +32,8 @@ from govplan.frameworks.models import (
 )
 from govplan.frameworks.presentation import blank_form_context, problem_text
 from govplan.orgunits.models import Kind
-from govplan.web.downloads import attachment
-from govplan.web.forms import attach_errors
+from govplan.webutils.downloads import attachment
+from govplan.webutils.forms import attach_errors
 
 INDICATORS_PER_PAGE = 100
 

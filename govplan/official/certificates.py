@@ -15,7 +15,7 @@ from govplan.access.scoping import Capability, scope_for
 from govplan.accounts.models import Membership, Role
 from govplan.accounts.types import User
 from govplan.audit.recorder import record
-from govplan.core import signing
+from govplan.core.adapters import signing
 from govplan.official.models import SignerCertificate
 from govplan.official.signatures import message, verify_certificate
 from govplan.orgunits.models import OrgUnit

@@ -3,7 +3,7 @@ the framework with every unit's rows (and a totals row), then every unit's indic
 
 Everything is read in a constant number of queries whatever the number of documents (two
 per ``CHUNK`` documents: the entries, and when each document last changed), and written by
-``govplan.core.documents.report_xlsx`` with the same headers as the document workbook.
+``govplan.core.adapters.report_xlsx`` with the same headers as the document workbook.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from typing import Any
 from django.db.models import Max, prefetch_related_objects
 from django.utils import timezone, translation
 
+from govplan.core.adapters.report_xlsx import ReportColumn, ReportSheet, write_report
+from govplan.core.adapters.xlsx import MONEY_UNIT, SheetSpec, column_header, phasing_columns
 from govplan.core.documents import keys
 from govplan.core.documents.cells import display_value
 from govplan.core.documents.keys import Collection, EntryKey
-from govplan.core.documents.report_xlsx import ReportColumn, ReportSheet, write_report
 from govplan.core.documents.totals import row_phasing_total
 from govplan.core.documents.values import CELL_SEPARATOR, cell_keys, ratio_percent
-from govplan.core.documents.xlsx import MONEY_UNIT, SheetSpec, column_header, phasing_columns
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Column, Framework, Section, Table
 from govplan.documents.models import Document, Entry

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govplan.accounts.types import User
 from govplan.official.models import IssuingData, IssuingProfile
-from govplan.web.forms import date_field
+from govplan.webutils.forms import date_field
 
 # The number of an official document: digits, maybe a letter or a dot (2668, 12a, 1.2); in
 # ASCII, since "²" and "٣" pass str.isalnum() but print as nothing a reader could cite.

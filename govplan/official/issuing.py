@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from govplan.access.scoping import Capability, scope_for
 from govplan.accounts.types import User
 from govplan.audit.recorder import record
-from govplan.core import signing
+from govplan.core.adapters import signing
 from govplan.core.official.model import OfficialDocument
 from govplan.core.official.serial import to_data
 from govplan.documents.actions import do_attach

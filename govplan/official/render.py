@@ -35,7 +35,7 @@ class NotFrozen(RuntimeError):
 
 def pdf_bytes(doc: OfficialDocument) -> bytes:
     try:
-        from govplan.core.official.pdf import write_pdf
+        from govplan.core.adapters.pdf import write_pdf
     except ImportError as exc:  # the typst wheel is missing or does not load here
         raise PdfUnavailable(str(exc)) from exc
     day = doc.decision.date if doc.decision is not None else doc.date
@@ -44,7 +44,7 @@ def pdf_bytes(doc: OfficialDocument) -> bytes:
 
 
 def docx_bytes(doc: OfficialDocument) -> bytes:
-    from govplan.core.official.docx import write_docx
+    from govplan.core.adapters.docx import write_docx
 
     return write_docx(doc)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from govplan.core import signing
+from govplan.core.adapters import signing
 
 # The signing library's messages, repeated literally so that makemessages finds them.
 MESSAGES = {

@@ -39,7 +39,7 @@ from govplan.official.render import PDF, NotFrozen, PdfUnavailable
 from govplan.official.render import render as render_file
 from govplan.official.signatures import trust_roots
 from govplan.orgunits.models import OrgUnit
-from govplan.web.downloads import attachment
+from govplan.webutils.downloads import attachment
 from govplan.workflow.actions import Refused, parties
 
 

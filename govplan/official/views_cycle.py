@@ -13,7 +13,7 @@ from govplan.documents.models import DocumentStatus
 from govplan.frameworks.views import load_version
 from govplan.official.cycle import BadSelection, cycle_documents, parse_status, parse_unit
 from govplan.official.cycle_workbook import cycle_workbook
-from govplan.web.downloads import XLSX, attachment
+from govplan.webutils.downloads import XLSX, attachment
 
 
 def _bad_request(text: str) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from govplan.orgunits.models import Kind, OrgUnit, Scheme
-from govplan.web.forms import date_field
+from govplan.webutils.forms import date_field
 
 
 class BrowseForm(forms.Form):

@@ -23,8 +23,8 @@ from govplan.orgunits.actions import do_create_unit, do_update_unit
 from govplan.orgunits.forms import BrowseForm, UnitCreateForm, UnitEditForm
 from govplan.orgunits.history import predecessors, successors
 from govplan.orgunits.models import TOP_LEVEL_KINDS, Kind, OrgUnit
-from govplan.web.forms import attach_errors
-from govplan.web.inputs import int_param
+from govplan.webutils.forms import attach_errors
+from govplan.webutils.inputs import int_param
 
 SEARCH_LIMIT = 200
 CHILDREN_PER_PAGE = 100

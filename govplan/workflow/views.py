@@ -25,7 +25,7 @@ from govplan.documents.content import message
 from govplan.documents.models import Document
 from govplan.official.issuing import do_issue_with_signed_copy, issued_context, to_sign
 from govplan.official.render import PdfUnavailable
-from govplan.web.inputs import int_param
+from govplan.webutils.inputs import int_param
 from govplan.workflow import actions
 from govplan.workflow.compare import compare_revisions
 from govplan.workflow.labels import action_label

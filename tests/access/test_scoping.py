@@ -9,7 +9,8 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from govplan.access.scoping import Capability, get_for, scope_for, visible_to
-from govplan.accounts.models import Membership, User
+from govplan.accounts.actions import do_grant_membership, do_revoke_membership
+from govplan.accounts.models import Membership, Role, User
 from govplan.orgunits.models import Kind, OrgUnit
 from tests.conftest import BEFORE_REFORM, Cast, unit
 
@@ -158,3 +159,12 @@ def test_a_successors_editor_edits_what_its_predecessors_wrote_while_in_force(
     )
     assert past.pk in admin_editable and hanoi.pk not in admin_editable
     assert later.pk not in admin_editable
+
+
+def test_a_granted_or_revoked_membership_counts_at_once_for_the_same_user(cast: Cast) -> None:
+    user = cast.editor_b
+    assert not scope_for(user).can(Capability.EDIT, cast.province_a)
+    membership = do_grant_membership(user, cast.province_a, Role.EDITOR, actor=cast.central_admin)
+    assert scope_for(user).can(Capability.EDIT, cast.province_a)
+    do_revoke_membership(membership, actor=cast.central_admin)
+    assert not scope_for(user).can(Capability.EDIT, cast.province_a)

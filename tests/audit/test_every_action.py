@@ -124,7 +124,7 @@ class World:
         )
 
     def pki(self) -> tuple[Any, bytes]:
-        from govplan.official import pki
+        from govplan.demo import pki
 
         ca_key, ca_cert = pki.make_ca(key_kind="ec")
         key, cert = pki.make_signer(ca_key, ca_cert, common_name="Lãnh Đạo", key_kind="ec")
@@ -251,7 +251,7 @@ def workflow(world: World, name: str) -> Act:
 
 
 def official(world: World, name: str) -> Act:
-    from govplan.documents.demo import fill_for_demo
+    from govplan.demo.documents import fill_for_demo
     from govplan.official import actions, batch, issuing
     from govplan.official.defaults import profile_values
 
@@ -283,7 +283,8 @@ def official(world: World, name: str) -> Act:
         return lambda: batch.do_prune_exports(dt.timedelta(days=7))
     # Issuing: a plan approved through the cycle, numbered, its approver's certificate
     # registered with a trusted authority.
-    from govplan.official import certificates, pki
+    from govplan.demo import pki
+    from govplan.official import certificates
     from govplan.official.models import IssuingData
     from tests.support import signing as support
     from tests.support.issuing import approve, register

@@ -1,4 +1,4 @@
-"""The DOCX writer of official plans and reports (govplan.core.official.docx); no database.
+"""The DOCX writer of official plans and reports (govplan.core.adapters.docx); no database.
 
 Each test opens the written file with python-docx, as a reader would, and checks what Nghị
 định 30/2020/NĐ-CP asks of the layout; where python-docx has no API it reads the XML."""
@@ -24,7 +24,7 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from govplan.core.official.docx import write_docx
+from govplan.core.adapters.docx import write_docx
 from govplan.core.official.model import (
     Appendix,
     BlockKind,

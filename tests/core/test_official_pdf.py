@@ -1,4 +1,4 @@
-"""The PDF writer (govplan.core.official.pdf + official.typ): no database. The PDF is read back
+"""The PDF writer (govplan.core.adapters.pdf + official.typ): no database. The PDF is read back
 with pdfium, as a reader's viewer would show it."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from govplan.core.official import pdf as pdf_writer
-from govplan.core.official.docx_parts import LANDSCAPE, PORTRAIT
+from govplan.core.adapters import pdf as pdf_writer
+from govplan.core.adapters.docx_parts import LANDSCAPE, PORTRAIT
+from govplan.core.adapters.pdf import PdfError, document_data, write_pdf
 from govplan.core.official.model import (
     Appendix,
     HeaderCell,
@@ -23,7 +24,6 @@ from govplan.core.official.model import (
     Table,
     heading_grid,
 )
-from govplan.core.official.pdf import PdfError, document_data, write_pdf
 
 PHASING = Table(
     header=(

@@ -1,4 +1,4 @@
-"""Report workbooks (govplan.core.documents.report_xlsx); no database."""
+"""Report workbooks (govplan.core.adapters.report_xlsx); no database."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from python_calamine import CalamineWorkbook
 
-from govplan.core.documents.report_xlsx import (
+from govplan.core.adapters.report_xlsx import (
     ReportColumn,
     ReportSheet,
     header_row,
     sheet_totals,
     write_report,
 )
-from govplan.core.documents.xlsx import TOTAL_LABEL
+from govplan.core.adapters.xlsx import TOTAL_LABEL
 
 COLUMNS = [
     ReportColumn("Đơn vị"),

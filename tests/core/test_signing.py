@@ -1,6 +1,7 @@
-"""PAdES signing and verification (govplan.core.signing) against a throwaway PKI: a signed PDF
-verifies; any change to the signed bytes, anything appended, a foreign or expired certificate,
-an unsigned or unreadable file is caught; bad key files and passphrases give clear errors.
+"""PAdES signing and verification (govplan.core.adapters.signing) against a throwaway PKI: a
+signed PDF verifies; any change to the signed bytes, anything appended, a foreign or expired
+certificate, an unsigned or unreadable file is caught; bad key files and passphrases give clear
+errors.
 No database, no network; keys are generated once for the module."""
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation import DocumentSecurityStore
 
-from govplan.core import signing
+from govplan.core.adapters import signing
+from govplan.core.adapters.pdf import write_pdf
+from govplan.core.adapters.signing import SigningError, off_running_loop, sign_pdf, verify_pdf
 from govplan.core.official.model import Issuer, OfficialDocument, Paragraph, Run, Section
-from govplan.core.official.pdf import write_pdf
-from govplan.core.signing import SigningError, off_running_loop, sign_pdf, verify_pdf
-from govplan.official import pki
+from govplan.demo import pki
 from tests.support import signing as support
 
 PASSPHRASE = b"mat-khau-2026"

@@ -13,11 +13,11 @@ import pytest
 from docx import Document as Docx
 from python_calamine import CalamineWorkbook
 
-from govplan.core.documents.report_xlsx import ReportColumn, ReportSheet, write_report
+from govplan.core.adapters.docx import write_docx
+from govplan.core.adapters.pdf import write_pdf
+from govplan.core.adapters.report_xlsx import ReportColumn, ReportSheet, write_report
 from govplan.core.documents.totals import amount, column_totals, row_phasing_total
-from govplan.core.official.docx import write_docx
 from govplan.core.official.model import Paragraph, Run
-from govplan.core.official.pdf import write_pdf
 from govplan.core.printable import printable, printable_data
 from tests.core.test_official_docx import PLAN, PROJECTS
 

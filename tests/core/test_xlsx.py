@@ -1,4 +1,4 @@
-"""XLSX export and import of framework tables (govplan.core.documents.xlsx); no database."""
+"""XLSX export and import of framework tables (govplan.core.adapters.xlsx); no database."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ import pytest
 import xlsxwriter  # type: ignore[import-untyped]
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from govplan.core.documents.cells import CellValueError
-from govplan.core.documents.xlsx import (
+from govplan.core.adapters.xlsx import (
     HELP_SHEET,
     LISTS_SHEET,
     TOTAL_LABEL,
@@ -29,6 +28,7 @@ from govplan.core.documents.xlsx import (
     sheet_names,
     write_workbook,
 )
+from govplan.core.documents.cells import CellValueError
 from govplan.core.frameworks.catalogue import Option
 from govplan.core.frameworks.files import read_framework
 from govplan.core.frameworks.model import Column, Phasing, Table

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter  # type: ignore[import-untyped]
 
-from govplan.core.documents import xlsx_reader
-from govplan.core.documents.cells import CellValueError
-from govplan.core.documents.xlsx import (
+from govplan.core.adapters import xlsx_reader
+from govplan.core.adapters.xlsx import (
     UID_HEADER,
     RowData,
     SheetSpec,
@@ -25,7 +24,8 @@ from govplan.core.documents.xlsx import (
     sheet_names,
     write_workbook,
 )
-from govplan.core.documents.xlsx_reader import ReadLimits, inspect_workbook
+from govplan.core.adapters.xlsx_reader import ReadLimits, inspect_workbook
+from govplan.core.documents.cells import CellValueError
 from govplan.core.frameworks.model import Column, Table
 from tests.support.crafted_xlsx import crafted_workbook
 
@@ -50,7 +50,7 @@ def test_a_sheet_declaring_a_million_rows_is_refused_by_name_before_it_is_read(
     def no_reading(*args: object, **kwargs: object) -> None:
         raise AssertionError("the sheet was handed to the reader")
 
-    monkeypatch.setattr("govplan.core.documents.xlsx.read_sheets", no_reading)
+    monkeypatch.setattr("govplan.core.adapters.xlsx.read_sheets", no_reading)
     result = read_workbook(data, [SPEC])
     assert result.tables == {}
     (problem,) = result.problems
@@ -68,7 +68,7 @@ def test_a_cell_at_the_far_corner_without_a_declared_range_is_refused_and_logged
     """No <dimension>, one cell at XFD1048576: calamine asks for 512 GB and aborts its
     process. That process is the reader's own: this one carries on and says why."""
     data = crafted_workbook(SHEET, dimension=None, cells={**HEADER, "XFD1048576": "x"})
-    with caplog.at_level(logging.WARNING, logger="govplan.core.documents.xlsx_reader"):
+    with caplog.at_level(logging.WARNING, logger="govplan.core.adapters.xlsx_reader"):
         result = read_workbook(data, [SPEC], context="bang.xlsx")
     assert result.tables == {}
     assert [str(p) for p in result.problems] == [UNREADABLE]
@@ -103,7 +103,7 @@ def test_a_reader_that_does_not_finish_in_time_is_stopped(
     endless.write_text("while True:\n    pass\n")
     monkeypatch.setattr(xlsx_reader, "CHILD", endless)
     data = write_workbook([(SPEC, [RowData(None, {"name": "A"}, {})])], title="")
-    with caplog.at_level(logging.WARNING, logger="govplan.core.documents.xlsx_reader"):
+    with caplog.at_level(logging.WARNING, logger="govplan.core.adapters.xlsx_reader"):
         result = read_workbook(data, [SPEC], limits=ReadLimits(seconds=1))
     assert [str(p) for p in result.problems] == [UNREADABLE]
     assert "timed out" in caplog.records[0].getMessage()

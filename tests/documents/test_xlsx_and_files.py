@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from govplan.core.documents.xlsx import RowData, write_workbook
+from govplan.core.adapters.xlsx import RowData, write_workbook
 from govplan.documents.models import Attachment, Document, Entry
 from govplan.documents.tables_xlsx import sheet_specs
 from tests.conftest import Cast

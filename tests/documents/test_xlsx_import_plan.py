@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from govplan.accounts.models import Membership, Role, User
 from govplan.audit.models import AuditEvent
-from govplan.core.documents.xlsx import RowData
+from govplan.core.adapters.xlsx import RowData
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch
 from tests.conftest import Cast
 from tests.documents.test_xlsx_and_files import add_row, client_for, upload, workbook_with

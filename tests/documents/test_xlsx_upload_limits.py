@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from govplan.core.documents import xlsx_reader
-from govplan.core.documents.xlsx import RowData, sheet_names
+from govplan.core.adapters import xlsx_reader
+from govplan.core.adapters.xlsx import RowData, sheet_names
 from govplan.documents.models import Document, Entry, ImportBatch
 from govplan.documents.tables_xlsx import sheet_specs
 from tests.conftest import Cast
@@ -71,7 +71,7 @@ def test_a_workbook_that_crashes_the_reader_is_refused_and_the_server_carries_on
         projects_sheet(document_a), dimension=None, cells={"A1": "TT", "XFD1048576": "x"}
     )
 
-    with caplog.at_level(logging.WARNING, logger="govplan.core.documents.xlsx_reader"):
+    with caplog.at_level(logging.WARNING, logger="govplan.core.adapters.xlsx_reader"):
         response = upload(client, document_a, data, "tan-cong.xlsx")
 
     assert response.status_code == 200

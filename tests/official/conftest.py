@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 from cryptography import x509
 
+from govplan.demo import pki
 from govplan.documents.models import Document
-from govplan.official import pki
 from govplan.official.models import IssuingData
 from tests.conftest import Cast
 from tests.support.issuing import PASSPHRASE, approve, register

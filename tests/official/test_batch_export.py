@@ -20,8 +20,8 @@ from django.utils import timezone
 from docx import Document as Docx
 
 from govplan.audit.models import AuditEvent
+from govplan.demo.documents import fill_for_demo
 from govplan.documents.actions import do_create_document
-from govplan.documents.demo import fill_for_demo
 from govplan.documents.models import Document
 from govplan.official import batch
 from govplan.official.models import ExportJob, ExportState

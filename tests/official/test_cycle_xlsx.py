@@ -17,14 +17,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from govplan.core.documents.xlsx import (
+from govplan.core.adapters.xlsx import (
     TOTAL_LABEL,
     SheetSpec,
     column_header,
     phasing_columns,
 )
+from govplan.demo.documents import fill_for_demo
 from govplan.documents.actions import do_add_entry, do_create_document
-from govplan.documents.demo import fill_for_demo
 from govplan.documents.models import Document
 from govplan.documents.tables_xlsx import SOURCE_SHORT, TYPE_SHORT
 from govplan.frameworks.models import FrameworkVersion

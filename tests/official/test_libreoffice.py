@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from govplan.documents.demo import fill_for_demo
+from govplan.demo.documents import fill_for_demo
 from govplan.documents.models import Document
 from govplan.official.models import IssuingData
 from tests.conftest import Cast

@@ -14,7 +14,7 @@ from django.urls import reverse
 from docx import Document as Docx
 
 from govplan.audit.models import AuditEvent
-from govplan.documents.demo import fill_for_demo
+from govplan.demo.documents import fill_for_demo
 from govplan.documents.models import Document
 from govplan.official.models import IssuingData, IssuingProfile
 from tests.conftest import Cast

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from govplan.audit.models import AuditEvent
+from govplan.demo import pki
 from govplan.documents.models import Document
-from govplan.official import pki
 from govplan.official.models import SignerCertificate
 from tests.conftest import Cast
 from tests.official.conftest import Pki

@@ -18,12 +18,12 @@ from django.test import Client
 from django.urls import reverse
 
 from govplan.audit.models import AuditEvent
-from govplan.core import signing
+from govplan.core.adapters import signing
+from govplan.core.adapters.pdf import write_pdf
 from govplan.core.official.model import Issuer, OfficialDocument, Paragraph, Run, Section
-from govplan.core.official.pdf import write_pdf
+from govplan.demo import pki
 from govplan.documents.actions import do_create_document
 from govplan.documents.models import Attachment, Document
-from govplan.official import pki
 from govplan.official.actions import do_save_profile
 from govplan.official.defaults import profile_values
 from govplan.official.models import IssuedRecord, IssuingData, PreparedPdf

@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from govplan.demo.documents import fill_for_demo
 from govplan.documents.actions import do_create_document
-from govplan.documents.demo import fill_for_demo
 from govplan.documents.models import Document, Entry
 from govplan.official import batch
 from govplan.official.models import ExportJob, ExportState, IssuingData

@@ -9,9 +9,9 @@ from cryptography import x509
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from govplan.documents.demo import fill_for_demo
+from govplan.demo import pki
+from govplan.demo.documents import fill_for_demo
 from govplan.documents.models import Document
-from govplan.official import pki
 from govplan.official.certificates import do_register_certificate
 from govplan.official.models import SignerCertificate
 from govplan.workflow import actions

@@ -20,8 +20,8 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.signers import pdf_signer
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from govplan.core.signing import off_running_loop
-from govplan.official import pki
+from govplan.core.adapters.signing import off_running_loop
+from govplan.demo import pki
 
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from govplan.accounts.management.commands.load_demo import DEMO_PASSWORD
-from govplan.core import signing
+from govplan.core.adapters import signing
 from govplan.core.official.model import Issuer, OfficialDocument
+from govplan.demo.management.commands.load_demo import DEMO_PASSWORD
 from govplan.documents.models import Document
 from govplan.official.render import pdf_bytes
 from govplan.official.signatures import verify

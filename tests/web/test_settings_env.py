@@ -91,3 +91,38 @@ def test_production_serves_static_files_under_hashed_names() -> None:
         check=True,
     )
     assert probe.stdout.strip().endswith("ManifestStaticFilesStorage")
+
+
+def _apps_and_commands(**variables: str) -> str:
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "from django.core.management import get_commands; "
+            "print('govplan.demo' in settings.INSTALLED_APPS, 'load_demo' in get_commands())",
+        ],
+        cwd=ROOT,
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("DATABASE_URL", "DEBUG", "GOVPLAN_DEMO")
+            },
+            "GOVPLAN_TESTING": "0",
+            "SECRET_KEY": "x" * 50,
+            "DJANGO_SETTINGS_MODULE": "govplan.settings",
+            **variables,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return probe.stdout.strip()
+
+
+def test_production_leaves_the_demo_out_unless_asked() -> None:
+    assert _apps_and_commands() == "False False"
+    assert _apps_and_commands(GOVPLAN_DEMO="1") == "True True"
+    assert _apps_and_commands(DEBUG="1") == "True True"
+    assert _apps_and_commands(DEBUG="1", GOVPLAN_DEMO="0") == "False False"

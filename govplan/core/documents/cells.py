@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from govplan.core.frameworks.catalogue import Option
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 from govplan.core.inputs import MAX_INTEGER_DIGITS, character_problem, is_finite, within_bounds
 
 MONEY_PLACES = 3  # million VND to the thousand đồng

@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 
 from govplan.core.documents.cells import CellValueError
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 
 ALLOWED: dict[str, str] = {
     "pdf": "application/pdf",

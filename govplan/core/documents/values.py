@@ -29,7 +29,7 @@ from govplan.core.documents.cells import (
     parse_text,
 )
 from govplan.core.frameworks.catalogue import Dimension, Indicator
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 
 CELL_SEPARATOR = "|"
 

@@ -7,8 +7,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from govplan.core.frameworks.fields import CODE_RE, OPTION_RE, Reader
-from govplan.core.frameworks.problems import Collector, gettext_noop, join
+from govplan.core.frameworks.problems import Collector, join
 from govplan.core.frameworks.vocab import CATALOGUE_FORMAT, VALUE_TYPES
+from govplan.core.i18n import gettext_noop
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from govplan.core.frameworks.problems import Collector, gettext_noop, join
+from govplan.core.frameworks.problems import Collector, join
+from govplan.core.i18n import gettext_noop
 from govplan.core.inputs import MAX_INTEGER_DIGITS, character_problem, is_finite
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_.\-]*$")

@@ -34,7 +34,7 @@ from govplan.core.frameworks.model import (
     Table,
     Targets,
 )
-from govplan.core.frameworks.problems import Collector, gettext_noop, join
+from govplan.core.frameworks.problems import Collector, join
 from govplan.core.frameworks.vocab import (
     BUDGET_ROWS,
     COLUMN_TYPES,
@@ -53,6 +53,8 @@ from govplan.core.frameworks.vocab import (
     RULE_IMPORTANCE,
     RULE_MISSING,
 )
+from govplan.core.i18n import gettext_noop
+from govplan.core.rules.ast import split_indicator_ref
 from govplan.core.rules.parser import RuleSyntaxError
 from govplan.core.rules.parser import parse as parse_rule
 
@@ -96,9 +98,9 @@ SECTION_KEYS = (
     "sections",
 )
 SECTION_NUMBER_RE = re.compile(r"^[A-Za-z0-9]+$")
+
 INDICATOR_REF_RE = re.compile(r"#\{([^{}]*)\}")
 TABLE_REF_RE = re.compile(r"@\{([^{}]*)\}")
-RATIO_PARTS = ("numerator", "denominator")
 
 
 @dataclass
@@ -698,19 +700,6 @@ def _rules(r: Reader, state: _State, value: Any) -> list[Rule]:
     return rules
 
 
-def split_indicator_ref(ref: str) -> tuple[str, tuple[str, ...], str]:
-    """Split a reference: "VB.DIEN_TU:NOI_BO:HOAN_TOAN.numerator" gives
-    ("VB.DIEN_TU", ("NOI_BO", "HOAN_TOAN"), "numerator")."""
-    part = ""
-    for candidate in RATIO_PARTS:
-        if ref.endswith(f".{candidate}"):
-            part = candidate
-            ref = ref[: -len(candidate) - 1]
-            break
-    code, *options = ref.split(":")
-    return code.strip(), tuple(o.strip() for o in options), part
-
-
 def check_references(r: Reader, state: _State, path: str, text: str) -> tuple[list[str], list[str]]:
     indicator_refs = INDICATOR_REF_RE.findall(text)
     table_refs = TABLE_REF_RE.findall(text)
@@ -777,4 +766,4 @@ def check_references(r: Reader, state: _State, path: str, text: str) -> tuple[li
     return indicator_refs, table_refs
 
 
-__all__ = ["CODE_RE", "check_references", "parse_framework", "split_indicator_ref"]
+__all__ = ["CODE_RE", "check_references", "parse_framework"]

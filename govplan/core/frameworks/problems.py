@@ -1,18 +1,13 @@
 """Problems found in a file, each with its path (``sections[3].tables[0].type``).
 
-Messages are English templates marked with ``gettext_noop`` so that the Django layer can
-show them in Vietnamese (the name matches the keyword xgettext looks for); the core itself
-stays free of Django.
+Messages are English templates marked with ``gettext_noop`` (``govplan.core.i18n``) so that
+the Django layer can show them in Vietnamese.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-
-def gettext_noop(message: str) -> str:
-    return message
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from govplan.core.frameworks.problems import Problem, SpecError, gettext_noop, join
+from govplan.core.frameworks.problems import Problem, SpecError, join
+from govplan.core.i18n import gettext_noop
 from govplan.core.inputs import MAX_INTEGER_DIGITS
 from govplan.core.jsonsafe import JsonProblem, check_tree
 from govplan.core.jsonsafe import loads as json_loads

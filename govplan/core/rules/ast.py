@@ -169,7 +169,27 @@ def unparse(node: Expression) -> str:
     return f"{node.name}({', '.join(unparse(a) for a in node.args)})"
 
 
+# Ratio parts a reference may name. Here in the rules (not the framework checker) because
+# the parser, the evaluator and the checker all take references apart; the checker imports
+# the rules, never the other way round.
+RATIO_PARTS = ("numerator", "denominator")
+
+
+def split_indicator_ref(ref: str) -> tuple[str, tuple[str, ...], str]:
+    """Split a reference: "VB.DIEN_TU:NOI_BO:HOAN_TOAN.numerator" gives
+    ("VB.DIEN_TU", ("NOI_BO", "HOAN_TOAN"), "numerator")."""
+    part = ""
+    for candidate in RATIO_PARTS:
+        if ref.endswith(f".{candidate}"):
+            part = candidate
+            ref = ref[: -len(candidate) - 1]
+            break
+    code, *options = ref.split(":")
+    return code.strip(), tuple(o.strip() for o in options), part
+
+
 __all__ = [
+    "RATIO_PARTS",
     "Arithmetic",
     "Boolean",
     "Call",
@@ -186,6 +206,7 @@ __all__ = [
     "TableRef",
     "Text",
     "children",
+    "split_indicator_ref",
     "unparse",
     "walk",
 ]

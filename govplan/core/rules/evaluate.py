@@ -33,8 +33,7 @@ from decimal import (
 )
 from typing import Any, Protocol, TypeVar
 
-from govplan.core.frameworks import parse as _framework_parse
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 from govplan.core.rules.ast import (
     Arithmetic,
     Boolean,
@@ -50,6 +49,7 @@ from govplan.core.rules.ast import (
     Rule,
     TableRef,
     Text,
+    split_indicator_ref,
 )
 
 MISSING_MODES = ("skip", "zero")
@@ -585,15 +585,14 @@ class DictData:
     def _cells(self, code: str, part: str) -> list[Decimal | bool | str | None]:
         found = []
         for key, value in self.values.items():
-            key_code, options, key_part = _framework_parse.split_indicator_ref(key)
+            key_code, options, key_part = split_indicator_ref(key)
             if key_code == code and options and key_part == part:
                 found.append(value)
         return found
 
     def _is_ratio(self, code: str) -> bool:
         return any(
-            _framework_parse.split_indicator_ref(key)[0] == code
-            and _framework_parse.split_indicator_ref(key)[2]
+            split_indicator_ref(key)[0] == code and split_indicator_ref(key)[2]
             for key in self.values
         )
 
@@ -608,7 +607,7 @@ class DictData:
         return sum(numbers, Decimal(0)) if numbers else None
 
     def indicator(self, ref: str) -> Decimal | bool | str | None:
-        code, options, part = _framework_parse.split_indicator_ref(ref)
+        code, options, part = split_indicator_ref(ref)
         key = ":".join((code, *options)) + (f".{part}" if part else "")
         if key in self.values:
             return self.values[key]
@@ -629,7 +628,7 @@ class DictData:
         return self.previous_cycle.indicator(ref) if self.previous_cycle is not None else None
 
     def subunits(self, ref: str) -> Decimal | None:
-        code, options, part = _framework_parse.split_indicator_ref(ref)
+        code, options, part = split_indicator_ref(ref)
         if not part and any(unit._is_ratio(code) for unit in self.sub_units):
             numerators = [u._part(code, options, "numerator") for u in self.sub_units]
             denominators = [u._part(code, options, "denominator") for u in self.sub_units]

@@ -32,8 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from govplan.core.frameworks import parse as _framework_parse
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 from govplan.core.rules.ast import (
     Arithmetic,
     Boolean,
@@ -49,6 +48,7 @@ from govplan.core.rules.ast import (
     Rule,
     TableRef,
     Text,
+    split_indicator_ref,
     walk,
 )
 
@@ -505,7 +505,7 @@ class _Parser:
         self.expected(gettext_noop("a value"))
 
     def indicator_ref(self, token: Token) -> IndicatorRef:
-        code, options, part = _framework_parse.split_indicator_ref(token.value)
+        code, options, part = split_indicator_ref(token.value)
         if not code or any(not o for o in options) or any(c.isspace() for c in code):
             self.fail(
                 token.start,

@@ -15,7 +15,7 @@ from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import do_save_entry
 from govplan.documents.consolidation import consolidated
 from govplan.documents.content import ContentError, as_sent
-from govplan.web.inputs import int_param
+from govplan.webutils.inputs import int_param
 
 
 @authenticated

@@ -25,7 +25,7 @@ from govplan.documents.labels import content_lines, entry_label, reason_label
 from govplan.documents.models import Entry, EntryVersion
 from govplan.documents.presentation import input_locale, table_block
 from govplan.documents.read import row_of
-from govplan.web.inputs import datetime_param
+from govplan.webutils.inputs import datetime_param
 
 VERSIONS_PER_PAGE = 50
 

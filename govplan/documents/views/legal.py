@@ -16,7 +16,7 @@ from govplan.core.frameworks.vocab import LEGAL_TYPES
 from govplan.documents.access import load_document
 from govplan.documents.actions import do_cite_new_legal_document
 from govplan.documents.content import ContentError
-from govplan.web.inputs import parse_day
+from govplan.webutils.inputs import parse_day
 
 
 @requires(Capability.EDIT)

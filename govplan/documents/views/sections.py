@@ -17,7 +17,7 @@ from govplan.documents.access import load_document
 from govplan.documents.actions import do_save_entry
 from govplan.documents.content import ContentError
 from govplan.documents.presentation import input_locale
-from govplan.web.inputs import int_param
+from govplan.webutils.inputs import int_param
 
 
 def _base(request: HttpRequest, name: str) -> int:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
 from govplan.accounts.types import AuthenticatedRequest
+from govplan.core.adapters.xlsx import ImportProblem, check_workbook_file
 from govplan.core.documents.cells import CellValueError
-from govplan.core.documents.xlsx import ImportProblem, check_workbook_file
 from govplan.documents.access import load_document
 from govplan.documents.content import message
 from govplan.documents.models import ImportBatch
@@ -28,7 +28,7 @@ from govplan.documents.tables_xlsx import (
     do_preview_import,
     export_tables,
 )
-from govplan.web.downloads import XLSX, attachment
+from govplan.webutils.downloads import XLSX, attachment
 
 
 @authenticated

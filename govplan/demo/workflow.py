@@ -10,8 +10,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from govplan.accounts.models import User
+from govplan.demo.documents import fill_for_demo
 from govplan.documents.actions import do_create_document
-from govplan.documents.demo import fill_for_demo
 from govplan.documents.models import Document
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import OrgUnit

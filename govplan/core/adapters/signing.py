@@ -21,10 +21,10 @@ Both functions run pyHanko, which is asynchronous underneath; called where a loo
 running (an async view, a process that drives a browser), they run in a short-lived thread of
 their own.
 
-Long because: signing and verification share pyHanko's set-up (the key, the trust roots, the
-validation context, the revocation policy and the thread that runs its event loop), and
-verification answers several questions of one signature at once (integrity, signer, time,
-revocation, the signed revision); it moves to the adapters whole.
+Long because: signing and verifying share one model of a signature (the key file's reading,
+the trust roots, the revocation sources, the revision a signature covers and the messages for
+each refusal), and verification is most of the module; split, the two halves would import
+each other's private helpers. The seam, if it grows, is sign (with the key file) / verify.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from govplan.core.documents.cells import CellValueError
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from govplan.web.inputs import DATE_FORMATS, DATE_MAX, DATE_MIN
+from govplan.webutils.inputs import DATE_FORMATS, DATE_MAX, DATE_MIN
 
 DATE_INPUT_FORMATS = list(DATE_FORMATS)
 

@@ -1,4 +1,4 @@
-"""Low-level pieces of the DOCX writer (govplan.core.official.docx): WordprocessingML elements
+"""Low-level pieces of the DOCX writer (govplan.core.adapters.docx): WordprocessingML elements
 built directly, page setup, styles and the page-number header.
 
 Paragraphs and tables are built as XML elements rather than through python-docx's object API:
@@ -7,10 +7,10 @@ direct formatting a reader checks (size, alignment, indent) without relying on a
 styles. Elements are created in the order the schema requires, so Word opens the file without
 a repair prompt.
 
-Long because: it is the WordprocessingML vocabulary the writer uses (paragraph and run
-properties, tables, sections, styles, page numbers), each element built in the order the
-schema requires; the pieces are small and only make sense beside each other.
-"""
+Long because: every element builder here writes a piece of WordprocessingML whose children
+must come in the schema's order; they share that ordering knowledge and the small helpers
+(``el``, ``Fmt``, ``Look``). The pure layout decisions (line widths, balanced lines, page
+sizes) are the part that could move to the domain beside ``core.official.vietnamese``."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from govplan.core.inputs import character_problem, strip_forbidden
-from govplan.web.inputs import InputRefused, refusal
+from govplan.webutils.inputs import InputRefused, refusal
 
 
 class VietnameseFirstLocaleMiddleware:
@@ -39,7 +39,7 @@ class InputMiddleware:
     """No request reaches a view with a character no input may hold (NUL, another control
     character, an unpaired surrogate: govplan.core.inputs) in its address, its parameters or
     its form fields (Django drops them from the names of uploaded files itself); and a
-    parameter a view refuses as malformed (govplan.web.inputs.InputRefused) is answered 400
+    parameter a view refuses as malformed (govplan.webutils.inputs.InputRefused) is answered 400
     with the reason. The editor's JSON bodies have their own reader (documents.views.api)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

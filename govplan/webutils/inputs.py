@@ -2,7 +2,7 @@
 refusal of a parameter no page can use (400 with a message naming it, never a 500).
 
 A view calls ``int_param(request.GET, "a")`` or ``date_param(...)``; a malformed value raises
-:class:`InputRefused`, which :class:`~govplan.web.middleware.InputMiddleware` answers as a
+:class:`InputRefused`, which :class:`~govplan.webutils.middleware.InputMiddleware` answers as a
 page or, for the editor's endpoints, as JSON. A well-formed id that names nothing is still
 the view's 404.
 """

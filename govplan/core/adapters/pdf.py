@@ -21,9 +21,8 @@ from typing import Any
 
 import typst
 
-from govplan.core.official import vietnamese as vn
-from govplan.core.official.docx import HEADER_LEFT, HEADING_PT, RULE_SHARE
-from govplan.core.official.docx_parts import (
+from govplan.core.adapters.docx import HEADER_LEFT, HEADING_PT, RULE_SHARE
+from govplan.core.adapters.docx_parts import (
     LANDSCAPE,
     PORTRAIT,
     TWIPS_PER_PT,
@@ -32,6 +31,7 @@ from govplan.core.official.docx_parts import (
     cell_text_width,
     widest_line_pt,
 )
+from govplan.core.official import vietnamese as vn
 from govplan.core.official.model import (
     Appendix,
     Block,

@@ -10,10 +10,10 @@ opens it.
 Sheet names are derived from the table titles (``sheet_names``); the reader finds a table's
 sheet by the name the writer gave it, so both must be given the same list of specs.
 
-Long because: the writer and the reader of the template are two halves of one format: the
-reader finds the sheets and columns by the names and headers the writer gave them, and both
-follow the same table specs, formats and validation lists; kept together they cannot drift
-apart.
+Long because: the writer and the reader are two halves of one format (the sheet names, the
+header texts, the row-code column, the totals row and the typed cells each side must agree
+on), and keeping them in one module keeps that agreement in one place. The seam is marked
+(``# --- reading``); the reader is the half to move out if the module grows.
 """
 
 from __future__ import annotations
@@ -32,6 +32,16 @@ from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]
 
+from govplan.core.adapters.xlsx_reader import (
+    UNREADABLE,
+    ReadLimits,
+    SheetCells,
+    SheetRequest,
+    WorkbookReadFailed,
+    check_archive,
+    inspect_workbook,
+    read_sheets,
+)
 from govplan.core.documents.cells import (
     MONEY_PLACES,
     YEAR_MAX,
@@ -44,18 +54,8 @@ from govplan.core.documents.cells import (
     parse_money,
 )
 from govplan.core.documents.totals import amount, column_totals, table_phasing_totals
-from govplan.core.documents.xlsx_reader import (
-    UNREADABLE,
-    ReadLimits,
-    SheetCells,
-    SheetRequest,
-    WorkbookReadFailed,
-    check_archive,
-    inspect_workbook,
-    read_sheets,
-)
 from govplan.core.frameworks.model import Column, Table
-from govplan.core.frameworks.problems import gettext_noop
+from govplan.core.i18n import gettext_noop
 from govplan.core.printable import printable
 
 HELP_SHEET = "Hướng dẫn"

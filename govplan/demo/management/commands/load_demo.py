@@ -15,10 +15,10 @@ from django.utils import timezone
 from govplan.accounts.actions import do_create_user, do_grant_membership
 from govplan.accounts.models import Membership, Role, User
 from govplan.audit.origin import Origin, origin
-from govplan.official import pki
+from govplan.demo import pki
+from govplan.demo.workflow import create_demo_documents
 from govplan.orgunits.actions import do_create_unit
 from govplan.orgunits.models import Kind, OrgUnit, Succession
-from govplan.workflow.demo import create_demo_documents
 
 DEMO_PASSWORD = "govplan-demo"
 # The approver who signs Bắc Ninh's plans gets a key file, issued by a demo root that this
@@ -227,7 +227,7 @@ class Command(BaseCommand):
     def _register_demo_signer(self, spec: DemoUser, key_file: bytes, unit: OrgUnit) -> bool:
         """The demo approver signs with the demo key: its certificate is registered for them
         (an older demo key's withdrawn), and the unit's signature block carries their name."""
-        from govplan.core import signing
+        from govplan.core.adapters import signing
         from govplan.official.actions import do_save_profile
         from govplan.official.certificates import (
             do_register_certificate,

@@ -1,7 +1,7 @@
 """Read-only report workbooks: any list of sheets, each a header row over typed rows.
 
 The cycle workbook (every unit's tables of one framework version) is written with it. Cells
-are typed the way the document workbook types them (``govplan.core.documents.xlsx``): numbers
+are typed the way the document workbook types them (``govplan.core.adapters.xlsx``): numbers
 are numbers, money in million VND with thousands separators ("#,##0" or "#,##0.###"), dates
 are dates, and a text is always written as a string, so a text starting with =, +, - or @ is
 never something a spreadsheet would run. A totals row holds values, not formulas.
@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from govplan.core.documents.cells import canonical_decimal
-from govplan.core.documents.xlsx import (
+from govplan.core.adapters.xlsx import (
     EXCEL_MAX_ROW,
     SUMMED_TYPES,
     TOTAL_LABEL,
@@ -29,6 +28,7 @@ from govplan.core.documents.xlsx import (
     unique_sheet_name,
     write_typed,
 )
+from govplan.core.documents.cells import canonical_decimal
 from govplan.core.printable import printable
 
 REPORT_TYPES = (
