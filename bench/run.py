@@ -318,9 +318,35 @@ def editor_bench(admin: object, editor: object) -> None:
         "check now (JSON for the marks on the page)",
         timed(lambda: editor.get(f"/documents/{document.pk}/api/check/"), 10),
     )
-    from govplan.workflow.actions import snapshot
+    from django.db import transaction
 
-    report("freeze a revision (snapshot of the whole plan)", timed(lambda: snapshot(document), 10))
+    from govplan.workflow.models import DocumentRevision
+    from govplan.workflow.revisions import attachments_of, freeze, revision_content
+
+    def freeze_once() -> None:
+        # What a submission writes for its content, rolled back (issue 12: references to
+        # the entries' versions instead of a copy of the plan).
+        with transaction.atomic():
+            revision = DocumentRevision.objects.create(
+                document=document,
+                number=9999,
+                created_by=editor_user,
+                attachments=attachments_of(document),
+            )
+            freeze(document, revision)
+            transaction.set_rollback(True)
+
+    report("freeze a revision (reference every entry's version)", timed(freeze_once, 10))
+    with transaction.atomic():
+        frozen = DocumentRevision.objects.create(
+            document=document, number=9999, created_by=editor_user
+        )
+        freeze(document, frozen)
+        report(
+            "read a frozen revision back (revision_content)",
+            timed(lambda: revision_content(frozen), 10),
+        )
+        transaction.set_rollback(True)
 
     from govplan.documents.models import Entry
 

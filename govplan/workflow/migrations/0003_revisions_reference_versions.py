@@ -24,7 +24,9 @@ def reference_versions(apps: Any, schema_editor: Any) -> None:
     revision_entries = apps.get_model("workflow", "RevisionEntry")
     entries = apps.get_model("documents", "Entry")
     versions = apps.get_model("documents", "EntryVersion")
-    for revision in revisions.objects.filter(snapshot__isnull=False).iterator():
+    # The ids first: each revision is updated while the list is walked.
+    for pk in list(revisions.objects.filter(snapshot__isnull=False).values_list("pk", flat=True)):
+        revision = revisions.objects.get(pk=pk)
         frozen = revision.snapshot if isinstance(revision.snapshot, dict) else {}
         items = frozen.get("entries")
         if not isinstance(items, dict):
@@ -32,16 +34,27 @@ def reference_versions(apps: Any, schema_editor: Any) -> None:
         by_key = {
             e.key: e for e in entries.objects.filter(document_id=revision.document_id, key__in=items)
         }
+        # Each entry's latest version when the revision was made: two queries per revision.
+        latest = dict(
+            versions.objects.filter(
+                entry__in=list(by_key.values()), saved_at__lte=revision.created_at
+            )
+            .order_by()
+            .values("entry_id")
+            .annotate(last=models.Max("revision"))
+            .values_list("entry_id", "last")
+        )
+        current = {
+            v.entry_id: v
+            for v in versions.objects.filter(entry_id__in=latest, revision__in=set(latest.values()))
+            if latest[v.entry_id] == v.revision
+        }
         chosen = []
         for key, item in items.items():
             entry = by_key.get(key)
             if entry is None or item.get("kind", entry.kind) != entry.kind:
                 break
-            version = (
-                versions.objects.filter(entry=entry, saved_at__lte=revision.created_at)
-                .order_by("-revision")
-                .first()
-            )
+            version = current.get(entry.pk)
             if (
                 version is None
                 or version.deleted
@@ -63,7 +76,8 @@ def copy_back(apps: Any, schema_editor: Any) -> None:
     """Reversed: the referenced content copied into the revision again."""
     revisions = apps.get_model("workflow", "DocumentRevision")
     revision_entries = apps.get_model("workflow", "RevisionEntry")
-    for revision in revisions.objects.filter(snapshot__isnull=True).iterator():
+    for pk in list(revisions.objects.filter(snapshot__isnull=True).values_list("pk", flat=True)):
+        revision = revisions.objects.get(pk=pk)
         rows = (
             revision_entries.objects.filter(revision=revision)
             .order_by("version__entry__collection", "version__position", "version__entry_id")
