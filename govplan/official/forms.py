@@ -144,7 +144,7 @@ class CertificateForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, people: list[Any], actor: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[User], actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = people
         cast("forms.ModelChoiceField[User]", self.fields["user"]).queryset = User.objects.filter(
