@@ -152,6 +152,21 @@ def test_the_layout_tree_is_read() -> None:
     assert "govplan/core/official/docx_parts.py" in names
 
 
+def test_the_checker_tells_module_package_and_attribute_apart() -> None:
+    assert _dotted_problem("govplan.core.workflow") is None  # a module
+    assert _dotted_problem("core.documents") is None  # a package
+    assert _dotted_problem("documents.actions.lock_for_edit(document)") is None  # a function
+    assert _dotted_problem("access.scoping.Scope.can") is None  # a method of a class
+    assert _dotted_problem("documents.actions.no_such_action") == (
+        "govplan.documents.actions has no no_such_action"
+    )
+    assert _dotted_problem("core.no_such_module") == "govplan.core has no no_such_module"
+    assert _dotted_problem("OrgUnit.objects.valid_on") is None  # not a module path
+    assert _path_exists("govplan/core/") and _path_exists("documents/cycles.py")
+    assert not _path_exists("govplan/core/workflow.py/")  # a file is not a folder
+    assert not _path_exists("documents/no_such.py")
+
+
 def test_decision_records_have_an_index() -> None:
     folder = ROOT / "docs" / "decisions"
     index = (folder / "README.md").read_text(encoding="utf-8")

@@ -142,7 +142,7 @@ class Scope:
 _SCOPE_ATTR = "_govplan_scope"
 
 
-def scope_for(user: AnyUser) -> Scope:
+def scope_for(user: AnyUser | None) -> Scope:
     """The user's scope, computed once per user object (i.e. once per request)."""
     cached: Scope | None = getattr(user, _SCOPE_ATTR, None)
     if cached is not None:
@@ -172,7 +172,7 @@ post_delete.connect(
 )
 
 
-def _compute_scope(user: AnyUser) -> Scope:
+def _compute_scope(user: AnyUser | None) -> Scope:
     grants = {c: Grant() for c in Capability}
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope(grants, set(), set())

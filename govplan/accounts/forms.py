@@ -13,6 +13,7 @@ from govplan.accounts.models import Role, User
 MAX_PASSWORD = 4096  # far beyond any password: a longer one is refused before any hashing
 
 
+# Unparametrised: ModelForm[X] fails at run time without django-stubs-ext's monkeypatch.
 class UserForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = User

@@ -5,6 +5,9 @@
 ``AnonymousUser``: the scoping layer takes it, and grants an anonymous user nothing.
 ``AuthenticatedRequest`` is the request a view declared ``@authenticated`` or
 ``@requires(...)`` receives: DefaultDenyMiddleware lets no anonymous user reach it.
+
+The apps below accounts (audit, orgunits) do not import it: their signatures name Django's
+``AbstractBaseUser``, which ``User`` extends.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 
-from govplan.accounts.types import User
 from govplan.audit.models import AuditEvent
 from govplan.audit.origin import current_origin
 
@@ -46,7 +46,7 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
 def record(
     action: str,
     *,
-    actor: User | None = None,
+    actor: AbstractBaseUser | None = None,
     obj: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -64,7 +64,9 @@ def record(
         actor_username if actor_username is not None else (user.get_username() if user else "")
     )
     return AuditEvent.objects.create(
-        actor=user,
+        # The column is settings.AUTH_USER_MODEL, accounts' User; audit lies below accounts
+        # and names the user by Django's base class.
+        actor=user,  # type: ignore[misc]
         actor_username=username[:150],
         channel=origin.channel,
         ip=origin.ip,

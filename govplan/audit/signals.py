@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from govplan.accounts.types import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record
 
 
 @receiver(user_logged_in)
-def _logged_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+def _logged_in(sender: Any, request: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
     record(Action.LOGIN_SUCCESS, actor=user, obj=user, require_transaction=False)
 
 
@@ -32,6 +32,6 @@ def _login_failed(
 
 
 @receiver(user_logged_out)
-def _logged_out(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
+def _logged_out(sender: Any, request: Any, user: AbstractBaseUser | None, **kwargs: Any) -> None:
     if user is not None:
         record(Action.LOGOUT, actor=user, obj=user, require_transaction=False)

@@ -4,8 +4,6 @@ audit entry."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,7 +21,7 @@ from govplan.orgunits.models import OrgUnit
 MAX_CERTIFICATE_BYTES = 64 * 1024
 
 
-def approvers(unit: OrgUnit) -> list[Any]:
+def approvers(unit: OrgUnit) -> list[User]:
     """The active users holding the approver role in ``unit`` itself."""
     return [
         m.user
@@ -33,7 +31,7 @@ def approvers(unit: OrgUnit) -> list[Any]:
     ]
 
 
-def may_register_for(actor: User, unit: OrgUnit) -> list[Any]:
+def may_register_for(actor: User, unit: OrgUnit) -> list[User]:
     """For whom ``actor`` may register a certificate in ``unit``: a central administrator
     for any of its approvers, an approver for themself."""
     people = approvers(unit)

@@ -24,6 +24,7 @@ def official_number(value: str) -> str:
     return number
 
 
+# Unparametrised: ModelForm[X] fails at run time without django-stubs-ext's monkeypatch.
 class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = IssuingProfile
@@ -54,6 +55,7 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
 
+# Unparametrised: ModelForm[X] fails at run time without django-stubs-ext's monkeypatch.
 class IssuingDataForm(forms.ModelForm):  # type: ignore[type-arg]
     date = date_field(_("Date of issue"))
     decision_date = date_field(_("Decision date"))
@@ -142,10 +144,8 @@ class CertificateForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, people: list[Any], actor: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[User], actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from govplan.accounts.models import User
-
         self.people = people
         cast("forms.ModelChoiceField[User]", self.fields["user"]).queryset = User.objects.filter(
             pk__in=[p.pk for p in people]

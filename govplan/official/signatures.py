@@ -5,6 +5,7 @@ library's messages in the user's language."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -95,7 +96,8 @@ def verify(pdf: bytes) -> signing.Verification:
     """The signatures of ``pdf`` checked as this installation is configured: its trust roots,
     its revocation lists, and revocation looked up at the certificates' addresses unless
     SIGNATURE_REVOCATION is "off"."""
-    mode = settings.SIGNATURE_REVOCATION
+    # settings.py reads it with env.choice, so it is one of the three modes.
+    mode = cast(signing.RevocationMode, settings.SIGNATURE_REVOCATION)
     return signing.verify_pdf(
         pdf,
         trust_roots=trust_roots(),

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from govplan.accounts.types import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record, snapshot
 from govplan.orgunits.models import OrgUnit, OrgUnitName
@@ -61,7 +61,7 @@ def _check_placement(
 
 def do_create_unit(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     scheme: str,
     code: str,
     kind: str,
@@ -98,7 +98,7 @@ def do_create_unit(
 
 
 def do_update_unit(
-    unit: OrgUnit, *, actor: User, rename_from: dt.date | None = None, **changes: Any
+    unit: OrgUnit, *, actor: AbstractBaseUser, rename_from: dt.date | None = None, **changes: Any
 ) -> OrgUnit:
     """Change a unit's metadata. With ``rename_from`` a new name is recorded as history
     (the old name stays valid before that date) instead of overwriting it."""

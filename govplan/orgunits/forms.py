@@ -53,6 +53,7 @@ class UnitCreateForm(forms.Form):
         return str(self.cleaned_data["code"]).strip()
 
 
+# Unparametrised: ModelForm[X] fails at run time without django-stubs-ext's monkeypatch.
 class UnitEditForm(forms.ModelForm):  # type: ignore[type-arg]
     rename_from = date_field(
         _("New name takes effect on"),

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from govplan.accounts.types import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record, snapshot
 from govplan.core.orgunit_reference import (
@@ -89,7 +89,7 @@ def _digest(base: Path, files: list[str]) -> dict[str, str]:
     return {f: hashlib.sha256((base / f).read_bytes()).hexdigest()[:16] for f in files}
 
 
-def load_reference(base: Path, *, actor: User | None = None) -> LoadReport:
+def load_reference(base: Path, *, actor: AbstractBaseUser | None = None) -> LoadReport:
     """Check everything first (raises ReferenceDataError, writing nothing), then apply."""
     refset = read_reference(base)
     with transaction.atomic():
@@ -104,7 +104,7 @@ def load_reference(base: Path, *, actor: User | None = None) -> LoadReport:
     return report
 
 
-def _apply(refset: ReferenceSet, actor: User | None) -> LoadReport:
+def _apply(refset: ReferenceSet, actor: AbstractBaseUser | None) -> LoadReport:
     report = LoadReport()
     first_load = not OrgUnit.objects.exclude(source="").exists()
 
