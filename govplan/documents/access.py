@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from govplan.access.scoping import Capability, get_for, scope_for
+from govplan.documents.actions import EDITABLE_STATUSES
 from govplan.documents.models import Document
 
 
@@ -33,6 +34,4 @@ def can_on_document(user: Any, capability: Capability, document: Document) -> bo
 
 
 def can_edit(user: Any, document: Document) -> bool:
-    from govplan.documents.actions import EDITABLE_STATUSES
-
     return document.status in EDITABLE_STATUSES and can_on_document(user, Capability.EDIT, document)

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
-from govplan.access.scoping import Capability, get_for, scope_for, visible_to
+from govplan.access.scoping import Capability, scope_for, visible_to
 from govplan.core.frameworks.catalogue import parse_catalogue
 from govplan.core.frameworks.problems import SpecError
 from govplan.core.frameworks.yamlsafe import load_text
-from govplan.documents.models import DocumentStatus
 from govplan.frameworks import actions
+from govplan.frameworks.access import load_version
 from govplan.frameworks.catalogues import apply_catalogue
 from govplan.frameworks.forms import CloneForm, DraftEditForm, PublishForm, SpecUploadForm
 from govplan.frameworks.models import (
@@ -40,18 +40,6 @@ INDICATORS_PER_PAGE = 100
 def _versions(request: HttpRequest, capability: Capability = Capability.VIEW) -> Any:
     return visible_to(
         FrameworkVersion.objects.select_related("framework"), request.user, capability
-    )
-
-
-def load_version(
-    request: HttpRequest, code: str, number: int, capability: Capability = Capability.VIEW
-) -> FrameworkVersion:
-    return get_for(
-        request.user,
-        FrameworkVersion.objects.select_related("framework", "created_by", "published_by"),
-        capability,
-        framework__code=code,
-        number=number,
     )
 
 
@@ -123,7 +111,6 @@ def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
             "others": others,
             "can_administer": scope_for(request.user).is_central_admin,
             "has_draft": version.framework.versions.filter(status=Status.DRAFT).exists(),
-            "document_statuses": DocumentStatus.choices,
         },
     )
 

@@ -48,6 +48,7 @@ from govplan.core.official.model import OfficialDocument
 from govplan.documents.models import Document, DocumentStatus
 from govplan.frameworks.models import FrameworkVersion
 from govplan.official.cycle import BadSelection, cycle_documents, parse_status
+from govplan.official.cycle_workbook import cycle_workbook
 from govplan.official.models import ExportJob, ExportState, IssuedRecord
 from govplan.official.render import NotFrozen, PdfUnavailable, current_model, render
 from govplan.orgunits.models import OrgUnit
@@ -463,8 +464,6 @@ def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) 
 
 def _assemble(job: ExportJob, attempt: int) -> None:
     """The ZIP from the parts, the cycle's workbook and the list of what is inside."""
-    from govplan.official.cycle_workbook import cycle_workbook
-
     parts = parts_dir(job)
     by_id = {d.pk: d for d in _visible(job).filter(pk__in=job.done)}
     lost = [i for i in job.done if i not in by_id]

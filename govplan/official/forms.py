@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from govplan.accounts.models import User
 from govplan.official.models import IssuingData, IssuingProfile
 from govplan.webutils.forms import date_field
 
@@ -143,7 +144,6 @@ class CertificateForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[Any], actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from govplan.accounts.models import User
 
         self.people = people
         self.fields["user"].queryset = User.objects.filter(pk__in=[p.pk for p in people])

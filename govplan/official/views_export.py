@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from govplan.access.policies import authenticated
 from govplan.access.scoping import get_for, visible_to
 from govplan.documents.models import DocumentStatus
-from govplan.frameworks.views import load_version
+from govplan.frameworks.access import load_version
 from govplan.official import batch
 from govplan.official.cycle import BadSelection, parse_unit
 from govplan.official.models import ExportJob, ExportState

@@ -15,7 +15,7 @@ from govplan.access.policies import authenticated, public
 from govplan.access.scoping import scope_for
 from govplan.accounts.actions import do_set_password
 from govplan.accounts.models import Membership
-from govplan.frameworks.due import due_items
+from govplan.documents.due import due_items
 from govplan.workflow.queue import waiting_for
 
 
