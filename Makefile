@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint format typecheck test-sqlite test-postgres messages bench clean
+.PHONY: run test setup lint imports format typecheck test-sqlite test-postgres messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,7 @@ test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/run_tests.py
 
 test-sqlite: $(DEV_STAMP)
@@ -72,6 +73,10 @@ format: $(DEV_STAMP)
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
+
+# The import contracts (pyproject.toml, [tool.importlinter]; docs/architecture.md, "Layers").
+imports: $(DEV_STAMP)
+	$(BIN)/lint-imports
 
 messages: $(DEV_STAMP)
 	cd govplan && ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete --no-location

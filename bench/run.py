@@ -621,7 +621,7 @@ def batch_bench() -> None:
     from govplan.documents.actions import do_create_document
     from govplan.documents.models import Document
     from govplan.frameworks.actions import do_publish, do_upload_framework
-    from govplan.official import batch
+    from govplan.official import batch, export_files, export_worker
     from govplan.official.cycle_workbook import cycle_workbook
 
     admin = User.objects.get(username="quantri")
@@ -651,9 +651,9 @@ def batch_bench() -> None:
 
     def export(formats: list[str]) -> tuple[float, Any]:
         with mock.patch.object(batch, "_enqueue"):  # run below, not through the job engine
-            job = batch.do_start_export(admin, version, None, batch.FINAL, formats)
+            job = batch.do_start_export(admin, version, None, export_files.FINAL, formats)
         start = time.perf_counter()
-        state = batch.run_export(job.pk)
+        state = export_worker.run_export(job.pk)
         elapsed = (time.perf_counter() - start) * 1000
         assert state == "done", job.pk
         return elapsed, job
@@ -668,7 +668,7 @@ def batch_bench() -> None:
             elapsed, job = export(formats)
             samples.append(elapsed)
         report(f"batch export: {count} plans as {label}, ZIP (one worker)", samples)
-        size = batch.zip_path(job).stat().st_size / 1024 / 1024
+        size = export_files.zip_path(job).stat().st_size / 1024 / 1024
         per_second = count / (statistics.median(samples) / 1000)
         print(f"  {per_second:.1f} documents per second per worker; ZIP {size:.1f} MB", flush=True)
 

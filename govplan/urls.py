@@ -196,7 +196,7 @@ urlpatterns = [
         workflow.transition,
         name="document_transition",
     ),
-    path("documents/<int:pk>/issue/", workflow.issue, name="document_issue"),
+    path("documents/<int:pk>/issue/", official.document_issue, name="document_issue"),
     path("documents/<int:pk>/revisions/", workflow.revisions, name="document_revisions"),
     path("documents/<int:pk>/comments/", workflow.comment_create, name="document_comment"),
     path(

@@ -50,10 +50,17 @@ class Collector(ast.NodeVisitor):
         self.depth = 0
         self.top: list[tuple[int, str]] = []
         self.inner: list[tuple[int, str]] = []
+        self.ready: list[tuple[int, str]] = []
+        self.in_ready = 0
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        # AppConfig.ready() is where Django wants an app's wiring (signals, registrations):
+        # its imports are listed apart, not counted as hidden.
+        ready = node.name == "ready" and self.module.endswith(".apps")
         self.depth += 1
+        self.in_ready += ready
         self.generic_visit(node)
+        self.in_ready -= ready
         self.depth -= 1
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -70,7 +77,8 @@ class Collector(ast.NodeVisitor):
     def _add(self, node: ast.Import | ast.ImportFrom) -> None:
         for name in imported(node, self.module, self.is_package):
             if name == "govplan" or name.startswith("govplan."):
-                (self.inner if self.depth else self.top).append((node.lineno, name))
+                found = self.ready if self.in_ready else self.inner if self.depth else self.top
+                found.append((node.lineno, name))
 
     visit_Import = _add
     visit_ImportFrom = _add
@@ -105,7 +113,11 @@ def main() -> int:
     print(f"\nImports inside functions: {len(inner)}")
     for module, line, name in inner:
         print(f"  {module}:{line} → {name}")
-    return 1 if pairs else 0
+    ready = [(c.module, line, name) for c in collectors for line, name in c.ready]
+    print(f"\nImports in AppConfig.ready(): {len(ready)}")
+    for module, line, name in ready:
+        print(f"  {module}:{line} → {name}")
+    return 0  # a report; lint-imports is the gate
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 
 from govplan.access.scoping import Capability, get_for, scope_for
 from govplan.accounts.types import AnyUser
+from govplan.documents.actions import EDITABLE_STATUSES
 from govplan.documents.models import Document
 
 
@@ -32,6 +33,4 @@ def can_on_document(user: AnyUser, capability: Capability, document: Document) -
 
 
 def can_edit(user: AnyUser, document: Document) -> bool:
-    from govplan.documents.actions import EDITABLE_STATUSES
-
     return document.status in EDITABLE_STATUSES and can_on_document(user, Capability.EDIT, document)

@@ -27,6 +27,7 @@ from govplan.core.documents.values import parse_indicator_value
 from govplan.core.frameworks.model import Framework, Section, Table
 from govplan.core.i18n import gettext_noop
 from govplan.documents.sanitize import clean_html
+from govplan.frameworks.models import LegalDocument
 
 MAX_ROWS_PER_TABLE = 5000
 TARGET_STATUSES = ("achieved", "on_track", "behind", "not_achieved")
@@ -182,8 +183,6 @@ def _narrative(
 def _legal(
     spec: Framework, address: EntryAddress, raw: dict[str, Any], locale: str
 ) -> dict[str, Any]:
-    from govplan.frameworks.models import LegalDocument
-
     items = raw.get("items") or []
     if not isinstance(items, list):
         raise ContentError({"items": _("The list must be a list.")})

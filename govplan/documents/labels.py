@@ -7,8 +7,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from govplan.core.documents import keys
+from govplan.core.documents.cells import display_value
 from govplan.core.documents.keys import BadKey, EntryKey
+from govplan.core.documents.totals import split_phasing_key
 from govplan.core.frameworks.model import Framework
+from govplan.frameworks import labels as vocab
 
 
 def entry_label(spec: Framework, key: str, content: dict[str, Any]) -> str:
@@ -58,10 +61,6 @@ def reason_label(reason: str) -> str:
 
 def content_lines(spec: Framework, key: str, content: dict[str, Any]) -> list[tuple[str, str]]:
     """A saved version as label/value lines, for the history page."""
-    from govplan.core.documents.cells import display_value
-    from govplan.core.documents.totals import split_phasing_key
-    from govplan.frameworks import labels as vocab
-
     try:
         address = EntryKey.parse(key)
     except BadKey:

@@ -31,6 +31,7 @@ from govplan.core.frameworks.model import Framework, Table
 from govplan.core.i18n import gettext_noop
 from govplan.documents.actions import lock_for_edit, new_uid
 from govplan.documents.content import MAX_ROWS_PER_TABLE
+from govplan.documents.read import visible_sections
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch
 
 # Short labels fit in a spreadsheet header.
@@ -47,8 +48,6 @@ TYPE_SHORT = {"capital": "Vốn ĐTPT", "recurrent": "Vốn SN"}
 
 
 def sheet_specs(spec: Framework, document: Document, only: str | None = None) -> list[SheetSpec]:
-    from govplan.documents.read import visible_sections
-
     visible = {s.code for s in visible_sections(spec, document)}
     specs = []
     for section, table in spec.tables():

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govplan.access.scoping import Capability
 from govplan.core.frameworks.model import Framework as FrameworkSpec
 
 
@@ -198,8 +199,6 @@ class FrameworkVersion(models.Model):
     def scope_queryset(queryset: Any, scope: Any, capability: Any) -> Any:
         """Frameworks are national guidance: a published version is open to every signed-in
         user with a role; drafts, and every change, to central administrators only."""
-        from govplan.access.scoping import Capability
-
         if scope.grant(Capability.ADMINISTER).national:
             return queryset
         if capability == Capability.VIEW and scope.roles:

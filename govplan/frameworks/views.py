@@ -19,8 +19,8 @@ from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.frameworks.catalogue import parse_catalogue
 from govplan.core.frameworks.problems import SpecError
 from govplan.core.frameworks.yamlsafe import load_text
-from govplan.documents.models import DocumentStatus
 from govplan.frameworks import actions
+from govplan.frameworks.access import load_version
 from govplan.frameworks.catalogues import apply_catalogue
 from govplan.frameworks.forms import CloneForm, DraftEditForm, PublishForm, SpecUploadForm
 from govplan.frameworks.models import (
@@ -41,18 +41,6 @@ INDICATORS_PER_PAGE = 100
 def _versions(request: HttpRequest, capability: Capability = Capability.VIEW) -> Any:
     return visible_to(
         FrameworkVersion.objects.select_related("framework"), request.user, capability
-    )
-
-
-def load_version(
-    request: HttpRequest, code: str, number: int, capability: Capability = Capability.VIEW
-) -> FrameworkVersion:
-    return get_for(
-        request.user,
-        FrameworkVersion.objects.select_related("framework", "created_by", "published_by"),
-        capability,
-        framework__code=code,
-        number=number,
     )
 
 
@@ -124,7 +112,6 @@ def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
             "others": others,
             "can_administer": scope_for(request.user).is_central_admin,
             "has_draft": version.framework.versions.filter(status=Status.DRAFT).exists(),
-            "document_statuses": DocumentStatus.choices,
         },
     )
 

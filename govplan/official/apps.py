@@ -6,3 +6,9 @@ class OfficialConfig(AppConfig):
     name = "govplan.official"
     label = "official"
     verbose_name = _("Official documents")
+
+    def ready(self) -> None:
+        from govplan.documents import panels
+        from govplan.official.panel import editor_panel
+
+        panels.register("official", editor_panel)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -31,64 +30,24 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from govplan.access.scoping import visible_to
-from govplan.accounts.types import AnyUser, User
 from govplan.audit.recorder import record
-from govplan.core.official.model import OfficialDocument
-from govplan.documents.models import Document, DocumentStatus
+from govplan.documents.models import Document
 from govplan.frameworks.models import FrameworkVersion
 from govplan.official.cycle import BadSelection, cycle_documents, parse_status
 from govplan.official.export_files import (
-    atomic,
-    kind_name,
-    manifest,
-    note,
-    slug,
-    write_atomic,
+    FINAL,
+    FINAL_STATUSES,
+    FORMATS,
+    NothingToExport,
+    NotResumable,
     zip_name,
 )
-
-# Where a job's files are, named from here by the export views, the command and the tests.
-from govplan.official.export_files import job_dir as job_dir
-from govplan.official.export_files import parts_dir as parts_dir
-from govplan.official.export_files import zip_path as zip_path
-from govplan.official.models import ExportJob, ExportState, IssuedRecord
-from govplan.official.render import NotFrozen, PdfUnavailable, current_model, render
+from govplan.official.models import ExportJob, ExportState
+from govplan.official.tasks import export_cycle
 from govplan.orgunits.models import OrgUnit
 
 logger = logging.getLogger(__name__)
-
-FORMATS = ("docx", "pdf")
-# The status filter of the form: "final" (approved or issued, the default), one status, or
-# "" for every status.
-FINAL = "final"
-FINAL_STATUSES = (DocumentStatus.APPROVED, DocumentStatus.ISSUED)
-WORKBOOK_NAME = "bang-bieu.xlsx"
-MANIFEST_NAME = "danh-sach.csv"
-NOTE_NAME = "ghi-chu.txt"
-
-
-class NothingToExport(ValueError):
-    """The selection holds no document."""
-
-
-class NotResumable(ValueError):
-    """The job is done, or a worker is still on it."""
-
-
-class Superseded(Exception):
-    """This run's job was taken up by a newer run (its worker was thought dead)."""
-
-
-class DocumentFailed(Exception):
-    """Making one document's files failed; says which document, the cause is chained."""
-
-    def __init__(self, document: Document, cause: Exception) -> None:
-        self.label = f"{document.org_unit.name} ({document.title})"
-        self.cause = cause
-        super().__init__(f"{self.label}: {cause}")
 
 
 # -- choosing ------------------------------------------------------------------------------
@@ -108,7 +67,7 @@ def parse_formats(values: Iterable[str]) -> list[str]:
 
 
 def selection(
-    user: AnyUser, version: FrameworkVersion, unit: OrgUnit | None, status: str
+    user: Any, version: FrameworkVersion, unit: OrgUnit | None, status: str
 ) -> QuerySet[Document]:
     if status == FINAL:
         return cycle_documents(user, version, unit).filter(status__in=FINAL_STATUSES)
@@ -119,13 +78,11 @@ def selection(
 
 
 def _enqueue(job_id: int) -> None:
-    from govplan.official.tasks import export_cycle
-
     export_cycle.enqueue(job_id)
 
 
 def do_start_export(
-    user: User,
+    user: Any,
     version: FrameworkVersion,
     unit: OrgUnit | None,
     status: str,
@@ -167,7 +124,7 @@ def do_start_export(
     return job
 
 
-def do_resume_export(user: User | None, job: ExportJob) -> ExportJob:
+def do_resume_export(user: Any, job: ExportJob) -> ExportJob:
     """Queue again a job that stopped on an error or whose worker fell silent. ``user`` is
     None when an operator's command does it."""
     with transaction.atomic():
@@ -235,240 +192,3 @@ def do_prune_exports(older_than: dt.timedelta) -> tuple[int, int]:
             shutil.rmtree(folder, ignore_errors=True)
             folders += 1
     return len(ids), folders
-
-
-# -- the worker ----------------------------------------------------------------------------
-
-
-def _claim(job_id: int) -> ExportJob | None:
-    """Take the job up (one more attempt), unless it is finished, stopped on an error (it is
-    resumed explicitly), or a live worker is on it."""
-    with transaction.atomic():
-        job = (
-            ExportJob.objects.select_for_update(of=("self",))
-            .select_related("version__framework", "created_by")
-            .filter(pk=job_id)
-            .first()
-        )
-        if job is None or job.state in (ExportState.DONE, ExportState.FAILED):
-            return None
-        if job.state == ExportState.RUNNING and not job.stale:
-            return None
-        job.attempt += 1
-        job.state = ExportState.RUNNING
-        job.heartbeat = timezone.now()
-        job.error = ""
-        job.save(update_fields=["attempt", "state", "heartbeat", "error"])
-    return job
-
-
-def _update(job: ExportJob, attempt: int, **fields: Any) -> None:
-    """One UPDATE of this run's job; none at all if another run has taken it up."""
-    fields.setdefault("heartbeat", timezone.now())
-    if not ExportJob.objects.filter(pk=job.pk, attempt=attempt).update(**fields):
-        raise Superseded(job.pk)
-    for name, value in fields.items():
-        setattr(job, name, value)
-
-
-def run_export(job_id: int) -> str:
-    """The body of the export task. Returns the job's state when it ends; raises what
-    stopped it (the job is then FAILED with a readable message, its parts kept)."""
-    job = _claim(job_id)
-    if job is None:
-        current = ExportJob.objects.filter(pk=job_id).values_list("state", flat=True).first()
-        return current or "missing"
-    attempt = job.attempt
-    language = job.language or settings.LANGUAGE_CODE
-    try:
-        with translation.override(language):
-            _export(job, attempt)
-    except Superseded:
-        logger.info("export %s: taken up by a newer run, this one stops", job_id)
-        return "superseded"
-    except Exception as exc:
-        logger.exception("export %s failed", job_id)
-        with translation.override(language):
-            message = _failure_text(exc)
-        try:
-            _update(job, attempt, state=ExportState.FAILED, error=message)
-        except Superseded:
-            return "superseded"
-        raise
-    return ExportState.DONE
-
-
-def _failure_text(exc: Exception) -> str:
-    cause = exc.cause if isinstance(exc, DocumentFailed) else exc
-    detail = str(cause) or type(cause).__name__
-    if isinstance(cause, OSError):
-        detail = _("the server could not write a file (%(error)s)") % {"error": detail}
-    if isinstance(exc, DocumentFailed):
-        detail = _("%(document)s: %(error)s") % {"document": exc.label, "error": detail}
-    return detail[:2000]
-
-
-def _visible(job: ExportJob) -> QuerySet[Document]:
-    """The job's documents as its requester may see them today."""
-    documents = Document.objects.filter(pk__in=job.document_ids, framework_version=job.version)
-    return visible_to(documents, job.created_by).select_related(
-        "org_unit", "framework", "signed_copy"
-    )
-
-
-def _export(job: ExportJob, attempt: int) -> None:
-    parts = parts_dir(job)
-    parts.mkdir(parents=True, exist_ok=True)
-    finished = set(job.done) | set(job.skipped) | {f["id"] for f in job.failed}
-    for doc_id in job.document_ids:
-        if doc_id in finished:
-            continue
-        document = _visible(job).filter(pk=doc_id).first()
-        if document is None:  # deleted, or no longer the requester's to see
-            _update(job, attempt, skipped=[*job.skipped, doc_id])
-            continue
-        try:
-            _write_document(job, attempt, document, parts)
-        except DocumentFailed as exc:
-            if isinstance(exc.cause, OSError):
-                raise  # the server's disk, not the document: the job stops and is resumed
-            _fail_document(job, attempt, document, exc)
-            continue
-        _update(job, attempt, done=[*job.done, doc_id])
-    _assemble(job, attempt)
-    _update(job, attempt, state=ExportState.DONE, finished_at=timezone.now(), error="")
-    shutil.rmtree(parts, ignore_errors=True)
-
-
-def _signed_pdf(document: Document) -> bool:
-    return document.status == DocumentStatus.ISSUED and document.signed_copy_id is not None
-
-
-def _unfrozen(document: Document) -> bool:
-    """Issued before GovPlan froze what it printed: nothing is made again of it."""
-    return (
-        document.status == DocumentStatus.ISSUED
-        and not IssuedRecord.objects.filter(document=document).exists()
-    )
-
-
-def _kinds(job: ExportJob, document: Document) -> list[str]:
-    """The files the ZIP should hold for the document."""
-    if _unfrozen(document):
-        return ["pdf"] if "pdf" in job.format_list and _signed_pdf(document) else []
-    return [
-        k for k in job.format_list if k != "pdf" or not job.pdf_missing or _signed_pdf(document)
-    ]
-
-
-def _fail_document(job: ExportJob, attempt: int, document: Document, exc: DocumentFailed) -> None:
-    """One document's files could not be made: said in the job, the others go on."""
-    logger.error("export %s: document %s failed", job.pk, document.pk, exc_info=exc.cause)
-    entry = {"id": document.pk, "label": exc.label, "error": _failure_text(exc.cause)}
-    for kind in FORMATS:  # no half of a document in the ZIP
-        (parts_dir(job) / f"{document.pk}.{kind}").unlink(missing_ok=True)
-    _update(
-        job,
-        attempt,
-        failed=[*job.failed, entry],
-        done=[i for i in job.done if i != document.pk],
-    )
-
-
-def _write_document(job: ExportJob, attempt: int, document: Document, parts: Path) -> None:
-    """The document's files into ``parts``; any failure but a lost claim names the document."""
-    try:
-        _write_parts(job, attempt, document, parts)
-    except Superseded:
-        raise
-    except Exception as exc:
-        raise DocumentFailed(document, exc) from exc
-
-
-def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) -> None:
-    model: OfficialDocument | None = None  # built once for both formats
-    for kind in job.format_list:
-        target = parts / f"{document.pk}.{kind}"
-        if kind == "pdf" and _signed_pdf(document):
-            # The file of record: the signed copy, as it was issued.
-            copy = document.signed_copy
-            assert copy is not None  # _signed_pdf: issued, with its signed copy
-            with copy.file.open("rb") as signed:
-                write_atomic(target, source=signed)
-            continue
-        if kind == "pdf" and job.pdf_missing:
-            continue
-        try:
-            # An issued document's DOCX is made from what was frozen when it was issued.
-            model = model or current_model(document)
-            content = render(document, kind, model=model)[0]
-        except NotFrozen:
-            continue  # issued before GovPlan froze it: its signed copy alone (see the note)
-        except PdfUnavailable:
-            # The DOCX are still worth having; the ZIP says why its PDF are missing.
-            logger.warning("export %s: PDF cannot be made on this server", job.pk)
-            _update(job, attempt, pdf_missing=True)
-            continue
-        write_atomic(target, content)
-
-
-def _assemble(job: ExportJob, attempt: int) -> None:
-    """The ZIP from the parts, the cycle's workbook and the list of what is inside."""
-    from govplan.official.cycle_workbook import cycle_workbook
-
-    parts = parts_dir(job)
-    by_id = {d.pk: d for d in _visible(job).filter(pk__in=job.done)}
-    lost = [i for i in job.done if i not in by_id]
-    if lost:  # deleted, or out of the requester's sight, since they were written
-        kept = [i for i in job.done if i in by_id]
-        _update(job, attempt, done=kept, skipped=[*job.skipped, *lost])
-    documents = [by_id[i] for i in job.document_ids if i in by_id]
-    for document in list(documents):
-        # A part lost since it was written (the worker's disk was not the shared one, or
-        # someone cleaned up) is made again rather than silently missing from the ZIP.
-        if any(not (parts / f"{document.pk}.{k}").exists() for k in _kinds(job, document)):
-            try:
-                _write_document(job, attempt, document, parts)
-            except DocumentFailed as exc:
-                if isinstance(exc.cause, OSError):
-                    raise
-                _fail_document(job, attempt, document, exc)
-                documents.remove(document)
-                continue
-            _update(job, attempt)
-    title = job.version.parsed().title  # the workbook is in Vietnamese, like its title
-    if job.unit is not None:
-        title += f" – {job.unit.name}"
-    workbook = parts / WORKBOOK_NAME
-    write_atomic(workbook, cycle_workbook(job.version, documents, title=title))
-    _update(job, attempt)  # a sign of life: the workbook of a large cycle takes a while
-
-    entries: list[tuple[Document, list[tuple[str, Path]]]] = []
-    folders: set[str] = set()
-    for document in documents:
-        unit = document.org_unit
-        folder = f"{unit.code or unit.pk}-{slug(unit.name)}".strip("-")
-        if folder in folders:  # two units with the same code and name in different schemes
-            folder = f"{folder}-{unit.pk}"
-        folders.add(folder)
-        files = []
-        for kind in job.format_list:
-            part = parts / f"{document.pk}.{kind}"
-            if part.exists():
-                files.append((f"{folder}/{kind_name(document)}.{kind}", part))
-        entries.append((document, files))
-
-    with (
-        atomic(zip_path(job)) as tmp,
-        zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-    ):
-        for _document, files in entries:
-            for name, path in files:
-                # DOCX is a ZIP already: storing it saves time and loses nothing.
-                stored = zipfile.ZIP_STORED if name.endswith(".docx") else None
-                archive.write(path, name, compress_type=stored)
-        archive.write(workbook, WORKBOOK_NAME, compress_type=zipfile.ZIP_STORED)
-        archive.writestr(MANIFEST_NAME, manifest(job, entries))
-        text = note(job, [d for d in documents if _unfrozen(d)])
-        if text:
-            archive.writestr(NOTE_NAME, text)

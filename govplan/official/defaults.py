@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from govplan.official.models import IssuingProfile
 from govplan.orgunits.models import Kind, OrgUnit
 
 PROFILE_FIELDS = (
@@ -145,8 +146,6 @@ def profile_values(unit: OrgUnit, *, on: dt.date | None = None) -> dict[str, Any
     """The unit's saved profile, or what its name and kind suggest. For a document written
     for a day ``on`` the unit (or its province) bore another name, the saved profile (made
     for today's name) does not fit: the suggestion from the name of that day is used."""
-    from govplan.official.models import IssuingProfile
-
     if on is not None and _renamed_since(unit, on):
         return suggested(unit, on=on)
     saved = IssuingProfile.objects.filter(org_unit=unit).first()

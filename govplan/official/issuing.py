@@ -44,6 +44,7 @@ from govplan.official.models import (
     Revocation,
     SignerCertificate,
 )
+from govplan.official.records import approved_revision, latest_record
 from govplan.official.render import pdf_bytes
 from govplan.official.signatures import message, problems_text, summary, verify
 from govplan.workflow import actions
@@ -51,28 +52,6 @@ from govplan.workflow.models import DocumentRevision, WorkflowEvent
 from govplan.workflow.revisions import revision_content
 
 SIGNED_SECTION = "__signed__"  # the section code the signed copy is attached under
-
-
-def approved_revision(document: Document) -> DocumentRevision | None:
-    """The revision the document was approved as (its latest), if it was ever submitted."""
-    if not document.revision:
-        return None
-    return (
-        DocumentRevision.objects.filter(document=document, number=document.revision)
-        .defer("snapshot")  # the content is read by revision_content
-        .first()
-    )
-
-
-def latest_record(document: Document) -> IssuedRecord | None:
-    """The frozen record of the document as issued now (None unless it is issued)."""
-    if document.status != DocumentStatus.ISSUED:
-        return None
-    return (
-        IssuedRecord.objects.filter(document=document)
-        .select_related("prepared", "signed_copy", "certificate", "revision")
-        .first()
-    )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from govplan.core.official.serial import from_data
 from govplan.documents.models import Document, DocumentStatus
 from govplan.official.build import official_document
 from govplan.workflow.revisions import revision_content
+from govplan.official.records import approved_revision, latest_record
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
@@ -34,6 +35,8 @@ class NotFrozen(RuntimeError):
 
 
 def pdf_bytes(doc: OfficialDocument) -> bytes:
+    # Imported here, not at the top: Typst (and python-docx below) are heavy to load and only
+    # the pages that print need them; an import failure is a missing wheel, not a cycle.
     try:
         from govplan.core.adapters.pdf import write_pdf
     except ImportError as exc:  # the typst wheel is missing or does not load here
@@ -57,8 +60,6 @@ def file_name(document: Document, extension: str) -> str:
 def current_model(document: Document) -> OfficialDocument:
     """What the document prints now (see the module's docstring). NotFrozen for an issued
     document that has no frozen record."""
-    from govplan.official.issuing import approved_revision, latest_record
-
     if document.status == DocumentStatus.ISSUED:
         record = latest_record(document)
         if record is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from govplan.official.batch import run_export
+from govplan.official.export_worker import run_export
 
 
 @task()

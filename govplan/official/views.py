@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +17,10 @@ from govplan.access.policies import authenticated
 from govplan.access.scoping import Capability, get_for, scope_for
 from govplan.accounts.types import AnyUser, AuthenticatedRequest
 from govplan.core import workflow as machine
+from govplan.core.documents.cells import CellValueError
+from govplan.core.documents.filetypes import check_upload
 from govplan.documents.access import load_document
+from govplan.documents.content import message
 from govplan.documents.models import Document
 from govplan.official.actions import do_save_issuing_data, do_save_profile
 from govplan.official.certificates import (
@@ -29,10 +34,12 @@ from govplan.official.certificates import (
 from govplan.official.defaults import profile_values
 from govplan.official.forms import CertificateForm, IssuingDataForm, ProfileForm, SignForm
 from govplan.official.issuing import (
+    do_issue_with_signed_copy,
     do_prepare_pdf,
     do_sign_and_issue,
     issued_context,
     signer_name,
+    to_sign,
 )
 from govplan.official.models import IssuingData, IssuingProfile, SignerCertificate
 from govplan.official.render import PDF, NotFrozen, PdfUnavailable
@@ -275,3 +282,39 @@ def unit_signer_withdraw(
     else:
         messages.success(request, _("The certificate is withdrawn: it no longer signs."))
     return redirect("unit_signers", pk=pk)
+
+
+@authenticated
+def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head records the issued document: the PDF to sign is taken from here (with the
+    number and date of the issuing data), and the copy signed elsewhere comes back here."""
+    document = load_document(request.user, pk)
+    if machine.SIGNER not in parties(request.user, document):
+        raise Http404
+    if request.method == "POST":
+        upload = request.FILES.get("signed_copy")
+        try:
+            if upload is None:
+                raise Refused(_("Attach the signed copy (PDF)."))
+            data = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
+            checked = check_upload(data, upload.name or "", max_bytes=settings.ATTACHMENT_MAX_BYTES)
+            if checked.extension != "pdf":
+                raise Refused(_("The signed copy must be a PDF."))
+            do_issue_with_signed_copy(
+                document,
+                pdf=data,
+                filename=(upload.name or "signed.pdf").replace("/", "_").replace("\\", "_"),
+                actor=request.user,
+            )
+        except CellValueError as exc:
+            messages.error(request, f"{upload.name if upload else ''}: {message(exc.error)}")
+        except Refused as exc:
+            messages.error(request, exc.message)
+        except PdfUnavailable:
+            messages.error(
+                request, _("PDF cannot be made on this server (its PDF libraries are missing).")
+            )
+        else:
+            messages.success(request, _("The issued document is recorded."))
+            return redirect(reverse("document_edit", args=[pk]) + "#workflow")
+    return render(request, "official/issue.html", {"document": document, **to_sign(document)})

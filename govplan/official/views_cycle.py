@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from govplan.access.policies import authenticated
 from govplan.access.scoping import Capability, scope_for
 from govplan.documents.models import DocumentStatus
-from govplan.frameworks.views import load_version
+from govplan.frameworks.access import load_version
 from govplan.official.cycle import BadSelection, cycle_documents, parse_status, parse_unit
 from govplan.official.cycle_workbook import cycle_workbook
 from govplan.webutils.downloads import XLSX, attachment

@@ -21,8 +21,8 @@ from govplan.access.policies import authenticated
 from govplan.access.scoping import get_for, visible_to
 from govplan.accounts.types import AuthenticatedRequest
 from govplan.documents.models import DocumentStatus
-from govplan.frameworks.views import load_version
-from govplan.official import batch
+from govplan.frameworks.access import load_version
+from govplan.official import batch, export_files
 from govplan.official.cycle import BadSelection, parse_unit
 from govplan.official.models import ExportJob, ExportState
 
@@ -38,7 +38,7 @@ def _job(request: HttpRequest, pk: int) -> ExportJob:
 
 def status_label(job: ExportJob) -> str:
     """Which documents the job took, in words."""
-    if job.status_filter == batch.FINAL:
+    if job.status_filter == export_files.FINAL:
         return _("Approved or issued")
     if job.status_filter:
         return str(DocumentStatus(job.status_filter).label)
@@ -72,7 +72,7 @@ def export_start(request: AuthenticatedRequest, code: str, number: int) -> HttpR
             formats,
             language=getattr(request, "LANGUAGE_CODE", ""),
         )
-    except batch.NothingToExport:
+    except export_files.NothingToExport:
         messages.error(request, _("No document of this cycle that you can see has that status."))
         return back
     return redirect("export_detail", pk=job.pk)
@@ -133,7 +133,7 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     if job.state != ExportState.DONE:
         raise Http404
     try:
-        handle = batch.zip_path(job).open("rb")
+        handle = export_files.zip_path(job).open("rb")
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(
@@ -147,7 +147,7 @@ def export_resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     try:
         batch.do_resume_export(request.user, job)
-    except batch.NotResumable:
+    except export_files.NotResumable:
         messages.info(request, _("The export is finished or still being made: nothing to resume."))
     else:
         messages.success(request, _("The export carries on from where it stopped."))

@@ -15,9 +15,9 @@ from govplan.access.scoping import Capability, get_for, scope_for, visible_to
 from govplan.accounts.models import Membership
 from govplan.accounts.types import AnyUser, AuthenticatedRequest
 from govplan.documents.cycles import PreviousDocument, previous_documents
+from govplan.documents.due import available_frameworks, available_frameworks_of
 from govplan.documents.models import Document
 from govplan.documents.read import completeness
-from govplan.documents.views.pages import available_frameworks, available_frameworks_of
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.actions import do_create_unit, do_update_unit
 from govplan.orgunits.forms import BrowseForm, UnitCreateForm, UnitEditForm

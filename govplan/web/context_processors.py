@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from govplan.access.scoping import Capability, scope_for
+from govplan.workflow.models import Notification
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -12,7 +13,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
-    from govplan.workflow.models import Notification
 
     scope = scope_for(user)
     return {

@@ -18,7 +18,7 @@ from govplan.access.scoping import scope_for
 from govplan.accounts.actions import do_set_password
 from govplan.accounts.models import Membership
 from govplan.accounts.types import AuthenticatedRequest
-from govplan.frameworks.due import due_items
+from govplan.documents.due import due_items
 from govplan.workflow.queue import waiting_for
 
 

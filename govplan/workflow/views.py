@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -15,26 +14,20 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from govplan.access.policies import authenticated, requires
-from govplan.access.scoping import Capability, scope_for, visible_to
+from govplan.access.scoping import Capability, visible_to
 from govplan.accounts.types import AuthenticatedRequest
 from govplan.core import workflow as machine
-from govplan.core.documents.cells import CellValueError
-from govplan.core.documents.filetypes import check_upload
 from govplan.documents.access import can_edit, load_document
-from govplan.documents.content import message
-from govplan.documents.models import Document
-from govplan.official.issuing import do_issue_with_signed_copy, issued_context, to_sign
-from govplan.official.render import PdfUnavailable
+from govplan.documents.labels import entry_label
+from govplan.documents.models import Entry
 from govplan.webutils.inputs import int_param
 from govplan.workflow import actions
 from govplan.workflow.compare import compare_revisions
 from govplan.workflow.labels import action_label
 from govplan.workflow.models import (
-    ChecklistMark,
     Comment,
     DocumentRevision,
     Notification,
-    WorkflowEvent,
 )
 from govplan.workflow.queue import waiting_for
 from govplan.workflow.validation import do_explain, validate
@@ -155,42 +148,6 @@ def transition(request: AuthenticatedRequest, pk: int, action: str) -> HttpRespo
 
 
 @authenticated
-def issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """The head records the issued document: the PDF to sign is taken from here (with the
-    number and date of the issuing data), and the copy signed elsewhere comes back here."""
-    document = load_document(request.user, pk)
-    if machine.SIGNER not in actions.parties(request.user, document):
-        raise Http404
-    if request.method == "POST":
-        upload = request.FILES.get("signed_copy")
-        try:
-            if upload is None:
-                raise actions.Refused(_("Attach the signed copy (PDF)."))
-            data = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
-            checked = check_upload(data, upload.name or "", max_bytes=settings.ATTACHMENT_MAX_BYTES)
-            if checked.extension != "pdf":
-                raise actions.Refused(_("The signed copy must be a PDF."))
-            do_issue_with_signed_copy(
-                document,
-                pdf=data,
-                filename=(upload.name or "signed.pdf").replace("/", "_").replace("\\", "_"),
-                actor=request.user,
-            )
-        except CellValueError as exc:
-            messages.error(request, f"{upload.name if upload else ''}: {message(exc.error)}")
-        except actions.Refused as exc:
-            messages.error(request, exc.message)
-        except PdfUnavailable:
-            messages.error(
-                request, _("PDF cannot be made on this server (its PDF libraries are missing).")
-            )
-        else:
-            messages.success(request, _("The issued document is recorded."))
-            return _editor(pk, "workflow")
-    return render(request, "workflow/issue.html", {"document": document, **to_sign(document)})
-
-
-@authenticated
 def revisions(request: HttpRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     all_revisions = list(
@@ -228,8 +185,6 @@ def comment_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if spec.section(section) is None:
         raise Http404
     anchor = request.POST.get("anchor", "")
-    from govplan.documents.labels import entry_label
-    from govplan.documents.models import Entry
 
     label = ""
     if anchor:
@@ -350,35 +305,3 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("notifications")
     page = Paginator(mine, 50).get_page(request.GET.get("page"))
     return render(request, "workflow/notifications.html", {"page": page})
-
-
-def workflow_context(request: AuthenticatedRequest, document: Document) -> dict[str, object]:
-    """What the editor page shows of the cycle: state, possible actions, events, comments."""
-    parties = actions.parties(request.user, document)
-    spec = document.framework_version.parsed()
-    revision = DocumentRevision.objects.filter(document=document).only("pk").first()
-    marks = {m.item: m for m in ChecklistMark.objects.filter(revision=revision)} if revision else {}
-    comments = list(
-        Comment.objects.filter(document=document)
-        .select_related("author")
-        .prefetch_related("replies__author")
-    )
-    by_section: dict[str, list[Comment]] = {}
-    for comment in comments:
-        by_section.setdefault(comment.section_code, []).append(comment)
-    return {
-        "parties": parties,
-        "available": machine.available(document.status, parties),
-        "events": WorkflowEvent.objects.filter(document=document).select_related("actor")[:20],
-        "revisions": DocumentRevision.objects.filter(document=document)
-        .select_related("created_by")
-        .defer("snapshot", "attachments"),
-        "comments_by_section": by_section,
-        "open_comments": sum(1 for c in comments if not c.resolved),
-        "is_appraiser": machine.APPRAISER in parties and document.status == machine.UNDER_APPRAISAL,
-        "is_agency": machine.AGENCY in parties,
-        "checklist": [(i, text, marks.get(i)) for i, text in enumerate(spec.checklist)],
-        "appraising_unit": actions.appraising_unit(document),
-        "scope_admin": scope_for(request.user).is_central_admin,
-        "issued": issued_context(document),
-    }

@@ -239,7 +239,7 @@ def test_drafts_are_invisible_to_agencies(cast: Cast, draft) -> None:  # type: i
 
 
 def test_what_is_due_for_a_units_officials(cast: Cast) -> None:
-    from govplan.frameworks.due import due_items
+    from govplan.documents.due import due_items
 
     def due(user, day):  # type: ignore[no-untyped-def]
         return [
@@ -261,7 +261,7 @@ def test_what_is_due_for_a_units_officials(cast: Cast) -> None:
 def test_what_is_due_links_the_document_and_drops_the_countdown_once_sent(
     cast: Cast, document_a
 ) -> None:  # type: ignore[no-untyped-def]
-    from govplan.frameworks.due import due_items
+    from govplan.documents.due import due_items
 
     [item] = due_items(cast.editor_a, dt.date(2026, 12, 25))
     assert (item.document, item.state) == (document_a, "overdue")

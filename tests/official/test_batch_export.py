@@ -23,7 +23,7 @@ from govplan.audit.models import AuditEvent
 from govplan.demo.documents import fill_for_demo
 from govplan.documents.actions import do_create_document
 from govplan.documents.models import Document
-from govplan.official import batch
+from govplan.official import batch, export_files, export_worker
 from govplan.official.models import ExportJob, ExportState
 from govplan.official.render import PdfUnavailable
 from govplan.official.render import render as real_render
@@ -84,11 +84,11 @@ def start(client: Client, captured: Any, run: bool = True, **data: Any) -> Expor
 
 
 def archive(job: ExportJob) -> zipfile.ZipFile:
-    return zipfile.ZipFile(batch.zip_path(job))
+    return zipfile.ZipFile(export_files.zip_path(job))
 
 
 def manifest(zf: zipfile.ZipFile) -> list[list[str]]:
-    text = zf.read(batch.MANIFEST_NAME).decode("utf-8-sig")
+    text = zf.read(export_files.MANIFEST_NAME).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
 
 
@@ -148,7 +148,7 @@ def test_a_cycle_exports_as_one_zip_with_a_folder_per_unit(
     assert {r[1] for r in rows[1:]} == {"24", "01", "79"}
     assert all(r[-1].endswith(".pdf") for r in rows[1:])
     # The parts are gone once the ZIP is made; the request is in the audit log.
-    assert not batch.parts_dir(job).exists()
+    assert not export_files.parts_dir(job).exists()
     event = AuditEvent.objects.get(action="export.start")
     assert event.actor == cast.central_admin and event.after["documents"] == job.document_ids
 
@@ -245,16 +245,16 @@ def test_a_job_stopped_by_an_error_resumes_where_it_stopped(
     # A file the server cannot write stops the job (a document that cannot be made does not:
     # tests/official/test_stored_data.py).
     render = CountingRender(fail={(second, "docx"): OSError("the disk hiccuped")})
-    monkeypatch.setattr(batch, "render", render)
+    monkeypatch.setattr(export_worker, "render", render)
 
-    with pytest.raises(batch.DocumentFailed):
-        batch.run_export(job.pk)
+    with pytest.raises(export_files.DocumentFailed):
+        export_worker.run_export(job.pk)
     job.refresh_from_db()
     assert job.state == ExportState.FAILED and job.done == [first]
     second_unit = Document.objects.get(pk=second).org_unit.name
     assert second_unit in job.error and "the disk hiccuped" in job.error
-    assert sorted(p.name for p in batch.parts_dir(job).iterdir()) == [f"{first}.docx"]
-    assert not batch.zip_path(job).exists()
+    assert sorted(p.name for p in export_files.parts_dir(job).iterdir()) == [f"{first}.docx"]
+    assert not export_files.zip_path(job).exists()
     page = client.get(reverse("export_detail", args=[job.pk])).content.decode()
     assert "the disk hiccuped" in page and reverse("export_resume", args=[job.pk]) in page
 
@@ -273,9 +273,9 @@ def test_a_job_stopped_by_an_error_resumes_where_it_stopped(
     assert AuditEvent.objects.filter(action="export.resume", actor=cast.central_admin).exists()
 
     # Running it again changes nothing: the job is done.
-    before = batch.zip_path(job).read_bytes()
-    assert batch.run_export(job.pk) == ExportState.DONE
-    assert batch.zip_path(job).read_bytes() == before
+    before = export_files.zip_path(job).read_bytes()
+    assert export_worker.run_export(job.pk) == ExportState.DONE
+    assert export_files.zip_path(job).read_bytes() == before
     assert len(render.calls) == 4
 
 
@@ -296,7 +296,7 @@ def test_a_silent_worker_makes_the_job_resumable_and_the_command_requeues_it(
     )
     job.refresh_from_db()
     assert not job.resumable
-    with pytest.raises(batch.NotResumable):
+    with pytest.raises(export_files.NotResumable):
         batch.do_resume_export(cast.central_admin, job)
     page = client.get(reverse("export_detail", args=[job.pk])).content.decode()
     assert reverse("export_resume", args=[job.pk]) not in page
@@ -352,11 +352,11 @@ def test_a_worker_thought_dead_stops_without_touching_the_job(
         ExportJob.objects.filter(pk=job.pk).update(attempt=5)
         return real_render(document, kind, model=model)
 
-    monkeypatch.setattr(batch, "render", slow_render)
-    assert batch.run_export(job.pk) == "superseded"
+    monkeypatch.setattr(export_worker, "render", slow_render)
+    assert export_worker.run_export(job.pk) == "superseded"
     job.refresh_from_db()
     assert job.attempt == 5 and job.done == [] and job.state == ExportState.RUNNING
-    assert not batch.zip_path(job).exists()
+    assert not export_files.zip_path(job).exists()
 
 
 def test_documents_deleted_meanwhile_are_left_out_and_said_so(
@@ -368,21 +368,21 @@ def test_documents_deleted_meanwhile_are_left_out_and_said_so(
     job = start(client_for(cast.central_admin), django_capture_on_commit_callbacks, run=False)
     written, gone, last = job.document_ids
     Document.objects.filter(pk=gone).delete()  # before its turn
-    monkeypatch.setattr(batch, "render", CountingRender(fail={(last, "docx"): OSError()}))
-    with pytest.raises(batch.DocumentFailed):
-        batch.run_export(job.pk)
+    monkeypatch.setattr(export_worker, "render", CountingRender(fail={(last, "docx"): OSError()}))
+    with pytest.raises(export_files.DocumentFailed):
+        export_worker.run_export(job.pk)
     job.refresh_from_db()
     assert (job.done, job.skipped) == ([written], [gone])
 
     Document.objects.filter(pk=written).delete()  # after it was written
     batch.do_resume_export(cast.central_admin, job)
-    assert batch.run_export(job.pk) == ExportState.DONE
+    assert export_worker.run_export(job.pk) == ExportState.DONE
     job.refresh_from_db()
     assert (job.done, job.skipped, job.percent) == ([last], [gone, written], 100)
     zf = archive(job)
     assert len([n for n in zf.namelist() if n.endswith(".docx")]) == 1
     assert len(manifest(zf)) == 1 + 1
-    assert "2 văn bản được chọn" in zf.read(batch.NOTE_NAME).decode()
+    assert "2 văn bản được chọn" in zf.read(export_files.NOTE_NAME).decode()
     page = client_for(cast.central_admin).get(reverse("export_detail", args=[job.pk]))
     assert "2 văn bản đã bị xóa hoặc bạn không còn được xem" in page.content.decode()
 
@@ -403,7 +403,7 @@ def test_without_pdf_libraries_the_zip_has_the_docx_and_says_why(
             return super().__call__(document, kind, model)
 
     render = NoPdf()
-    monkeypatch.setattr(batch, "render", render)
+    monkeypatch.setattr(export_worker, "render", render)
     client = client_for(cast.central_admin)
     job = start(client, django_capture_on_commit_callbacks, formats=["docx", "pdf"])
     job.refresh_from_db()
@@ -412,7 +412,7 @@ def test_without_pdf_libraries_the_zip_has_the_docx_and_says_why(
     zf = archive(job)
     assert not [n for n in zf.namelist() if n.endswith(".pdf")]
     assert len([n for n in zf.namelist() if n.endswith(".docx")]) == 3
-    assert "PDF" in zf.read(batch.NOTE_NAME).decode()
+    assert "PDF" in zf.read(export_files.NOTE_NAME).decode()
     assert (
         "Máy chủ không tạo được tệp PDF"
         in client.get(reverse("export_detail", args=[job.pk])).content.decode()
@@ -443,7 +443,7 @@ def test_an_issued_plan_comes_as_its_signed_copy(
         status="issued", signed_copy=copy, issued_number="12/KH-UBND"
     )
     render = CountingRender()
-    monkeypatch.setattr(batch, "render", render)
+    monkeypatch.setattr(export_worker, "render", render)
     job = start(
         client_for(cast.central_admin),
         django_capture_on_commit_callbacks,
@@ -474,17 +474,17 @@ def test_old_finished_exports_are_deleted_with_their_files(
     os.utime(stray, (ten_days_ago.timestamp(), ten_days_ago.timestamp()))
     old.refresh_from_db()
     recent.refresh_from_db()
-    assert batch.zip_path(old).exists() and batch.zip_path(recent).exists()
+    assert export_files.zip_path(old).exists() and export_files.zip_path(recent).exists()
 
     out = io.StringIO()
     call_command("prune_exports", stdout=out)
     assert "1 export(s) older than 7 day(s) deleted, 2 folder(s) removed." in out.getvalue()
     assert not ExportJob.objects.filter(pk=old.pk).exists()
-    assert not batch.job_dir(old).exists() and not stray.exists()
+    assert not export_files.job_dir(old).exists() and not stray.exists()
     deleted = AuditEvent.objects.get(action="export.delete")
     assert deleted.object_id == str(old.pk) and deleted.before["state"] == "done"
     assert client.get(reverse("export_detail", args=[old.pk])).status_code == 404
     # A ready export of today and one still waiting (however old) are kept.
-    assert batch.zip_path(recent).exists()
+    assert export_files.zip_path(recent).exists()
     assert ExportJob.objects.filter(pk__in=[recent.pk, waiting.pk]).count() == 2
     assert client.get(reverse("export_download", args=[recent.pk])).status_code == 200

@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 from govplan.demo.documents import fill_for_demo
 from govplan.documents.actions import do_create_document
 from govplan.documents.models import Document, Entry
-from govplan.official import batch
+from govplan.official import export_files, export_worker
 from govplan.official.models import ExportJob, ExportState, IssuingData
 from govplan.official.render import render as real_render
 from govplan.workflow.actions import snapshot
@@ -190,11 +190,11 @@ def test_a_batch_export_with_bad_data_makes_every_document(
     job = export(cast, django_capture_on_commit_callbacks)
 
     assert job.state == ExportState.DONE and job.failed == []
-    with zipfile.ZipFile(batch.zip_path(job)) as archive:
+    with zipfile.ZipFile(export_files.zip_path(job)) as archive:
         names = archive.namelist()
     assert sum(n.endswith(".docx") for n in names) == 3
     assert sum(n.endswith(".pdf") for n in names) == 3
-    assert batch.WORKBOOK_NAME in names
+    assert export_files.WORKBOOK_NAME in names
 
 
 def test_one_document_that_fails_is_reported_and_the_others_are_made(
@@ -207,7 +207,7 @@ def test_one_document_that_fails_is_reported_and_the_others_are_made(
             raise RuntimeError("the layout engine gave up")
         return real_render(document, kind, model=model)
 
-    monkeypatch.setattr(batch, "render", render)
+    monkeypatch.setattr(export_worker, "render", render)
 
     job = export(cast, django_capture_on_commit_callbacks)
 
@@ -215,10 +215,10 @@ def test_one_document_that_fails_is_reported_and_the_others_are_made(
     assert [f["id"] for f in job.failed] == [broken.pk]
     assert "Thành phố Hà Nội" in job.failed[0]["label"]
     assert "the layout engine gave up" in job.failed[0]["error"]
-    with zipfile.ZipFile(batch.zip_path(job)) as archive:
+    with zipfile.ZipFile(export_files.zip_path(job)) as archive:
         names = archive.namelist()
-        note = archive.read(batch.NOTE_NAME).decode()
-        listed = archive.read(batch.MANIFEST_NAME).decode("utf-8-sig")
+        note = archive.read(export_files.NOTE_NAME).decode()
+        listed = archive.read(export_files.MANIFEST_NAME).decode("utf-8-sig")
     assert not any(n.startswith("01-") for n in names)
     assert sum(n.endswith(".docx") for n in names) == 2
     assert "Thành phố Hà Nội" in note and "the layout engine gave up" in note
@@ -246,7 +246,7 @@ def test_an_issued_document_is_exported_as_it_was_issued(
 
     job = export(cast, django_capture_on_commit_callbacks)
 
-    with zipfile.ZipFile(batch.zip_path(job)) as archive:
+    with zipfile.ZipFile(export_files.zip_path(job)) as archive:
         pdf = next(archive.read(n) for n in archive.namelist() if n.endswith(".pdf"))
         docx = next(archive.read(n) for n in archive.namelist() if n.endswith(".docx"))
     assert pdf == issued.signed_copy.file.read()

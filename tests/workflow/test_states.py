@@ -7,8 +7,8 @@ import importlib
 
 from govplan.core import workflow as machine
 from govplan.documents.actions import EDITABLE_STATUSES
+from govplan.documents.due import SENT
 from govplan.documents.models import DocumentStatus
-from govplan.frameworks.due import SENT
 from govplan.workflow.labels import state_phrases
 from govplan.workflow.reminders import NOT_SUBMITTED
 

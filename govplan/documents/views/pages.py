@@ -19,8 +19,8 @@ from govplan.documents.models import Document
 from govplan.documents.presentation import page_context
 from govplan.documents.read import load_document_view
 from govplan.frameworks.models import FrameworkTarget, FrameworkVersion, Status
+from govplan.documents.panels import add_panels
 from govplan.orgunits.models import OrgUnit
-from govplan.workflow.views import workflow_context
 
 # The editor script's words, in the user's language.
 EDITOR_TEXT = {
@@ -88,35 +88,6 @@ LEGAL_TYPE_LABELS = {
 }
 
 
-def available_frameworks(unit: OrgUnit) -> list[FrameworkVersion]:
-    """Published frameworks that apply to the unit and that it has no document for yet:
-    the latest version of each."""
-    return available_frameworks_of([unit]).get(unit.pk, [])
-
-
-def available_frameworks_of(units: list[OrgUnit]) -> dict[int, list[FrameworkVersion]]:
-    """``available_frameworks`` for several units at once (a unit's predecessors), in two
-    queries whatever their number."""
-    ids = [u.pk for u in units]
-    taken = set(
-        Document.objects.filter(org_unit_id__in=ids).values_list("org_unit_id", "framework_id")
-    )
-    targets = (
-        FrameworkTarget.objects.filter(org_unit_id__in=ids, version__status=Status.PUBLISHED)
-        .select_related("version", "version__framework")
-        .order_by("version__framework__code", "-version__number")
-    )
-    latest: dict[int, dict[int, FrameworkVersion]] = {u: {} for u in ids}
-    for target in targets:
-        version = target.version
-        if (target.org_unit_id, version.framework_id) not in taken:
-            latest[target.org_unit_id].setdefault(version.framework_id, version)
-    return {
-        unit_id: sorted(found.values(), key=lambda v: (-v.period_start, v.framework.code))
-        for unit_id, found in latest.items()
-    }
-
-
 @requires(Capability.EDIT)
 @require_POST
 def document_create(request: AuthenticatedRequest) -> HttpResponse:
@@ -172,10 +143,7 @@ def document_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     editable = can_edit(request.user, document)
     context = page_context(document, load_document_view(document), editable=editable)
-    wf = workflow_context(request, document)
-    for block in context["sections"]:
-        block["comments"] = wf["comments_by_section"].get(block["code"], [])  # type: ignore[attr-defined]
-    context["wf"] = wf
+    add_panels(request, document, context)  # the cycle (workflow), the issued copy (official)
     context.update(
         {
             "document": document,

@@ -15,8 +15,13 @@ from django.utils import timezone
 from govplan.accounts.actions import do_create_user, do_grant_membership
 from govplan.accounts.models import Membership, Role, User
 from govplan.audit.origin import Origin, origin
+from govplan.core.adapters import signing
 from govplan.demo import pki
 from govplan.demo.workflow import create_demo_documents
+from govplan.official.actions import do_save_profile
+from govplan.official.certificates import do_register_certificate, do_withdraw_certificate
+from govplan.official.defaults import profile_values
+from govplan.official.models import IssuingProfile, SignerCertificate
 from govplan.orgunits.actions import do_create_unit
 from govplan.orgunits.models import Kind, OrgUnit, Succession
 
@@ -227,15 +232,6 @@ class Command(BaseCommand):
     def _register_demo_signer(self, spec: DemoUser, key_file: bytes, unit: OrgUnit) -> bool:
         """The demo approver signs with the demo key: its certificate is registered for them
         (an older demo key's withdrawn), and the unit's signature block carries their name."""
-        from govplan.core.adapters import signing
-        from govplan.official.actions import do_save_profile
-        from govplan.official.certificates import (
-            do_register_certificate,
-            do_withdraw_certificate,
-        )
-        from govplan.official.defaults import profile_values
-        from govplan.official.models import IssuingProfile, SignerCertificate
-
         user = User.objects.get(username=spec.username)
         if not IssuingProfile.objects.filter(org_unit=unit).exclude(signer_name="").exists():
             values = {**profile_values(unit), "signer_name": spec.full_name}

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from govplan.audit.origin import Origin, origin
-from govplan.official.batch import NotResumable, do_resume_export, stale_jobs
+from govplan.official.batch import do_resume_export, stale_jobs
+from govplan.official.export_files import NotResumable
 from govplan.official.models import ExportJob, ExportState
 
 

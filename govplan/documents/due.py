@@ -1,4 +1,5 @@
-"""What is due: the published frameworks the user's units must file against."""
+"""What is due: the published frameworks the user's units must file against, and their
+documents (so here, in documents, above frameworks; the home page shows it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from govplan.access.scoping import visible_to
 from govplan.accounts.models import Membership
 from govplan.accounts.types import User
 from govplan.core import workflow as machine
-from govplan.frameworks.models import FrameworkTarget, FrameworkVersion
+from govplan.documents.models import Document
+from govplan.frameworks.models import FrameworkTarget, FrameworkVersion, Status
 from govplan.orgunits.models import OrgUnit
 
 SOON_DAYS = 14
@@ -27,7 +29,7 @@ class DueItem:
     version: FrameworkVersion
     deadline: dt.date
     days_left: int
-    document: Any = None  # the unit's document for this framework, when it has one
+    document: Document | None = None  # the unit's document for this framework, when it has one
 
     @property
     def state(self) -> str:
@@ -43,8 +45,6 @@ class DueItem:
 
 
 def due_items(user: User, today: dt.date) -> list[DueItem]:
-    from govplan.documents.models import Document
-
     own_units = Membership.objects.filter(user=user).values("org_unit_id")
     targets = (
         visible_to(FrameworkTarget.objects.all(), user)
@@ -73,3 +73,32 @@ def due_items(user: User, today: dt.date) -> list[DueItem]:
         )
         for t, deadline in dated
     ]
+
+
+def available_frameworks(unit: OrgUnit) -> list[FrameworkVersion]:
+    """Published frameworks that apply to the unit and that it has no document for yet:
+    the latest version of each."""
+    return available_frameworks_of([unit]).get(unit.pk, [])
+
+
+def available_frameworks_of(units: list[OrgUnit]) -> dict[int, list[FrameworkVersion]]:
+    """``available_frameworks`` for several units at once (a unit's predecessors), in two
+    queries whatever their number."""
+    ids = [u.pk for u in units]
+    taken = set(
+        Document.objects.filter(org_unit_id__in=ids).values_list("org_unit_id", "framework_id")
+    )
+    targets = (
+        FrameworkTarget.objects.filter(org_unit_id__in=ids, version__status=Status.PUBLISHED)
+        .select_related("version", "version__framework")
+        .order_by("version__framework__code", "-version__number")
+    )
+    latest: dict[int, dict[int, FrameworkVersion]] = {u: {} for u in ids}
+    for target in targets:
+        version = target.version
+        if (target.org_unit_id, version.framework_id) not in taken:
+            latest[target.org_unit_id].setdefault(version.framework_id, version)
+    return {
+        unit_id: sorted(found.values(), key=lambda v: (-v.period_start, v.framework.code))
+        for unit_id, found in latest.items()
+    }

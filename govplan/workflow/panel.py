@@ -1,0 +1,54 @@
+"""The document's cycle on its editor page: state, possible actions, events, comments, the
+appraiser's checklist. Registered with ``documents.panels`` when the app is ready."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from govplan.access.scoping import scope_for
+from govplan.accounts.types import AuthenticatedRequest
+from govplan.core import workflow as machine
+from govplan.documents.models import Document
+from govplan.workflow import actions
+from govplan.workflow.models import ChecklistMark, Comment, DocumentRevision, WorkflowEvent
+
+
+def workflow_context(request: AuthenticatedRequest, document: Document) -> dict[str, object]:
+    """What the editor page shows of the cycle: state, possible actions, events, comments."""
+    parties = actions.parties(request.user, document)
+    spec = document.framework_version.parsed()
+    revision = DocumentRevision.objects.filter(document=document).only("pk").first()
+    marks = {m.item: m for m in ChecklistMark.objects.filter(revision=revision)} if revision else {}
+    comments = list(
+        Comment.objects.filter(document=document)
+        .select_related("author")
+        .prefetch_related("replies__author")
+    )
+    by_section: dict[str, list[Comment]] = {}
+    for comment in comments:
+        by_section.setdefault(comment.section_code, []).append(comment)
+    return {
+        "parties": parties,
+        "available": machine.available(document.status, parties),
+        "events": WorkflowEvent.objects.filter(document=document).select_related("actor")[:20],
+        "revisions": DocumentRevision.objects.filter(document=document)
+        .select_related("created_by")
+        .defer("snapshot", "attachments"),
+        "comments_by_section": by_section,
+        "open_comments": sum(1 for c in comments if not c.resolved),
+        "is_appraiser": machine.APPRAISER in parties and document.status == machine.UNDER_APPRAISAL,
+        "is_agency": machine.AGENCY in parties,
+        "checklist": [(i, text, marks.get(i)) for i, text in enumerate(spec.checklist)],
+        "appraising_unit": actions.appraising_unit(document),
+        "scope_admin": scope_for(request.user).is_central_admin,
+    }
+
+
+def editor_panel(request: HttpRequest, document: Document, context: dict[str, Any]) -> None:
+    """The cycle as ``wf``, and each section's comments beside it."""
+    wf = workflow_context(request, document)
+    for block in context.get("sections", []):
+        block["comments"] = wf["comments_by_section"].get(block["code"], [])  # type: ignore[attr-defined]
+    context["wf"] = wf
