@@ -484,13 +484,13 @@ def official_bench() -> None:
     import random
 
     import pypdfium2 as pdfium
+    from govplan.documents.read import visible_sections
 
     from govplan.accounts.models import User
     from govplan.core.official.model import Paragraph
     from govplan.demo.documents import fill_for_demo
     from govplan.documents.actions import do_create_document, do_save_entry, new_uid
     from govplan.documents.content import parse_key, read_entry
-    from govplan.documents.editor import visible_sections
     from govplan.documents.models import Document, Entry, EntryVersion
     from govplan.frameworks.models import FrameworkVersion
     from govplan.official.build import official_document

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from govplan.access.scoping import visible_to
 from govplan.accounts.models import Membership

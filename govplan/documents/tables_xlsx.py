@@ -31,8 +31,8 @@ from govplan.core.frameworks.model import Framework, Table
 from govplan.core.i18n import gettext_noop
 from govplan.documents.actions import lock_for_edit, new_uid
 from govplan.documents.content import MAX_ROWS_PER_TABLE
-from govplan.documents.read import visible_sections
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch
+from govplan.documents.read import visible_sections
 
 # Short labels fit in a spreadsheet header.
 SOURCE_SHORT = {

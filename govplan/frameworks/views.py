@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
-from govplan.access.scoping import Capability, get_for, scope_for, visible_to
+from govplan.access.scoping import Capability, scope_for, visible_to
 from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.frameworks.catalogue import parse_catalogue
 from govplan.core.frameworks.problems import SpecError

@@ -15,8 +15,8 @@ from govplan.core.official.model import OfficialDocument
 from govplan.core.official.serial import from_data
 from govplan.documents.models import Document, DocumentStatus
 from govplan.official.build import official_document
-from govplan.workflow.revisions import revision_content
 from govplan.official.records import approved_revision, latest_record
+from govplan.workflow.revisions import revision_content
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"

@@ -16,10 +16,10 @@ from govplan.documents.access import can_edit, load_document
 from govplan.documents.actions import do_create_document, not_in_force
 from govplan.documents.cycles import previous_documents
 from govplan.documents.models import Document
+from govplan.documents.panels import add_panels
 from govplan.documents.presentation import page_context
 from govplan.documents.read import load_document_view
-from govplan.frameworks.models import FrameworkTarget, FrameworkVersion, Status
-from govplan.documents.panels import add_panels
+from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import OrgUnit
 
 # The editor script's words, in the user's language.
