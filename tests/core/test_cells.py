@@ -146,6 +146,21 @@ def test_consolidation_adds_numerators_and_denominators(catalogue) -> None:  # t
     assert total == {"cells": {"": {"n": "10", "d": "100"}}}  # 10 %, not the mean 45.6 %
 
 
+def test_consolidation_leaves_out_a_stored_value_that_is_no_number(catalogue) -> None:  # type: ignore[no-untyped-def]
+    # Values are checked when written; one stored before those checks must not make the
+    # province's total (or its check page) fail.
+    lan = catalogue.indicators["HT.LAN"]
+    total = sum_values(
+        lan,
+        [
+            {"cells": {"": {"n": "9", "d": "10"}}},
+            {"cells": {"": {"n": "abc", "d": "NaN"}}},
+            {"cells": {"": {"n": "1", "d": "90"}}},
+        ],
+    )
+    assert total == {"cells": {"": {"n": "10", "d": "100"}}}
+
+
 def test_totals_are_computed() -> None:
     phasing = {
         phasing_key(2027, "central_budget", "capital"): "100",

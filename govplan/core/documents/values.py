@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from govplan.core.documents.cells import (
@@ -154,6 +154,19 @@ def is_filled(indicator: Indicator, content: dict[str, Any]) -> bool:
     return True
 
 
+def _stored_number(raw: Any) -> Decimal | None:
+    """A stored part as a finite number, or None. Values are checked when written; one
+    stored before those checks (a text, NaN) is left out of a sum rather than making the
+    whole total unreadable."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    try:
+        number = Decimal(str(raw))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
 def sum_values(indicator: Indicator, contents: list[dict[str, Any]]) -> dict[str, Any]:
     """Consolidate sub-units' values: numbers add up per cell; a ratio's numerators and
     denominators add up separately (the national ratio is a sum over a sum, never a mean of
@@ -165,8 +178,9 @@ def sum_values(indicator: Indicator, contents: list[dict[str, Any]]) -> dict[str
         for key, cell in content.get("cells", {}).items():
             bucket = totals.setdefault(key, {})
             for part in ("v", "n", "d"):
-                if part in cell and cell[part] is not None:
-                    bucket[part] = bucket.get(part, Decimal(0)) + Decimal(str(cell[part]))
+                amount = _stored_number(cell.get(part))
+                if amount is not None:
+                    bucket[part] = bucket.get(part, Decimal(0)) + amount
     return {
         "cells": {
             key: {part: canonical_decimal(value) for part, value in parts.items()}
