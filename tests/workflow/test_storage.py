@@ -70,7 +70,7 @@ def test_one_users_autosaves_within_the_window_make_one_version(cast: Cast) -> N
         assert content_at(history, n) == {"html": expected}
 
 
-def test_another_user_the_end_of_the_window_a_restore_or_a_move_start_a_new_version(
+def test_another_user_the_end_of_the_window_or_a_restore_start_a_new_version(
     cast: Cast,
 ) -> None:
     document = filled_document(cast)
@@ -281,3 +281,21 @@ def test_the_migration_references_versions_where_the_copy_matches_them(
     unmatched.refresh_from_db()
     assert matching.snapshot is None and revision_content(matching) == copy
     assert unmatched.snapshot == odd and revision_content(unmatched) == odd
+
+
+def test_an_import_is_never_coalesced_into(cast: Cast, document_a: Document) -> None:
+    """The XLSX import's versions are its own; the editor's next save starts a new one, and
+    the import's check of the rows' revisions still sees every save."""
+    from tests.documents.test_xlsx_and_files import client_for
+    from tests.documents.test_xlsx_import_plan import two_rows_and_a_preview
+
+    client = client_for(cast.editor_a)
+    apply, a, _b = two_rows_and_a_preview(client, document_a)
+    client.post(apply, follow=True)
+    row = Entry.objects.get(document=document_a, key=a)
+    assert row.content["cells"]["total"] == "150"
+    actions_save(document_a, a, row.revision, {"cells": {"total": "175"}}, cast.editor_a)
+    reasons = list(
+        EntryVersion.objects.filter(entry=row).order_by("revision").values_list("reason", flat=True)
+    )
+    assert reasons[-2:] == ["import", "edit"]
