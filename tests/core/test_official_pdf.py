@@ -10,8 +10,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from govplan.core.adapters import pdf as pdf_writer
-from govplan.core.adapters.docx_parts import LANDSCAPE, PORTRAIT
 from govplan.core.adapters.pdf import PdfError, document_data, write_pdf
+from govplan.core.official.layout import LANDSCAPE, PORTRAIT
 from govplan.core.official.model import (
     Appendix,
     HeaderCell,

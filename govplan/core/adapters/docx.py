@@ -10,7 +10,7 @@ The XML pieces are in govplan.core.adapters.docx_parts; this module decides what
 
 Long because: it is the one place that orders an official document (header, title, sections,
 closing, signature, appendices, in both issuing modes); just over 500 lines, a split would
-only scatter that order."""
+only scatter that order. The numbers it lays out with are ``core.official.layout``'s."""
 
 from __future__ import annotations
 
@@ -23,20 +23,11 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 from govplan.core.adapters.docx_parts import (
-    FIRST_LINE,
-    LANDSCAPE,
-    PORTRAIT,
     TIGHT_CENTER,
-    TWIPS_PER_PT,
     Fmt,
     Look,
-    Page,
-    balanced_lines,
     cell,
-    cell_text_width,
-    cm,
     drop_template_leftovers,
-    line_count,
     paragraph,
     row,
     rule,
@@ -49,9 +40,24 @@ from govplan.core.adapters.docx_parts import (
     set_styles,
     spacer,
     table,
-    widest_line_pt,
 )
 from govplan.core.official import vietnamese as vn
+from govplan.core.official.layout import (
+    CLOSING_LEFT,
+    FIRST_LINE,
+    HEADER_LEFT,
+    HEADING_PT,
+    LANDSCAPE,
+    PORTRAIT,
+    RULE_SHARE,
+    SIGNING_SPACE,
+    TWIPS_PER_PT,
+    Page,
+    balanced_lines,
+    cell_text_width,
+    line_count,
+    widest_line_pt,
+)
 from govplan.core.official.model import (
     Appendix,
     Decision,
@@ -64,12 +70,6 @@ from govplan.core.official.model import (
     heading_grid,
 )
 from govplan.core.printable import printable_model
-
-HEADER_LEFT = cm(6.0)  # the issuing body's column; the nation's takes the rest (10.5 cm)
-CLOSING_LEFT = cm(7.5)  # the recipients' column; the signature takes the rest
-HEADING_PT = 13.0  # the header lines and the signature's titles
-RULE_SHARE = 0.4  # short rules: between 1/3 and 1/2 of the line above them
-SIGNING_SPACE = 4  # empty lines for the hand signature and the seal
 
 Elements = list[BaseOxmlElement]
 

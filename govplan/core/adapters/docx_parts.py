@@ -7,10 +7,8 @@ direct formatting a reader checks (size, alignment, indent) without relying on a
 styles. Elements are created in the order the schema requires, so Word opens the file without
 a repair prompt.
 
-Long because: every element builder here writes a piece of WordprocessingML whose children
-must come in the schema's order; they share that ordering knowledge and the small helpers
-(``el``, ``Fmt``, ``Look``). The pure layout decisions (line widths, balanced lines, page
-sizes) are the part that could move to the domain beside ``core.official.vietnamese``."""
+The layout decisions (page sizes, margins, where text wraps) are the domain's
+(``core.official.layout``), shared with the PDF writer; this module only writes them as XML."""
 
 from __future__ import annotations
 
@@ -29,28 +27,20 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.section import Section
 from docx.shared import Cm, Pt, Twips
 
-from govplan.core.official.vietnamese import text_width_pt
+from govplan.core.official.layout import (
+    BODY_PT,
+    HEADER_DISTANCE,
+    TWIPS_PER_PT,
+    Page,
+)
 
 FONT = "Times New Roman"
 LANG = "vi-VN"
-BODY_PT = 14.0
-FIRST_LINE = 720  # 1.27 cm in twips (1 cm = 567 twips; 1 pt = 20 twips)
-TWIPS_PER_PT = 20
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Characters XML 1.0 cannot hold; lxml refuses them, so they are dropped from the text.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BREAKS = re.compile("(\r\n|\n|\r|\t)")
-
-
-def cm(value: float) -> int:
-    """Centimetres in twips."""
-    return round(value * 1440 / 2.54)
-
-
-def mm(value: float) -> int:
-    """Millimetres in twips."""
-    return round(value * 1440 / 25.4)
 
 
 # --- elements --------------------------------------------------------------------------------
@@ -241,95 +231,6 @@ def page_break() -> BaseOxmlElement:
     return paragraph([el("w:r", children=[el("w:br", {"w:type": "page"})])], TIGHT)
 
 
-# --- text measure ----------------------------------------------------------------------------
-
-
-def _greedy(widths: Sequence[float], space: float, width_pt: float) -> list[float]:
-    """The widths of the lines of words ``widths`` wrapped greedily at ``width_pt``."""
-    lines: list[float] = []
-    line = 0.0
-    for word in widths:
-        if line and line + space + word > width_pt:
-            lines.append(line)
-            line = word
-        else:
-            line = line + space + word if line else word
-    lines.append(line)
-    return lines
-
-
-def _hard_lines(text: str) -> list[str]:
-    """The lines of ``text`` between its line breaks (str.splitlines would also split at
-    control characters that are dropped from the printed text)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
-def widest_line_pt(text: str, size_pt: float, width_pt: float, *, bold: bool = False) -> float:
-    """The width of the widest printed line of ``text`` wrapped at ``width_pt``, wrapping
-    greedily at spaces as Word does; a rule "1/3 of the line" follows the line as printed."""
-    space = text_width_pt(" ", size_pt, bold=bold)
-    widest = 0.0
-    for hard_line in _hard_lines(text):
-        words = [text_width_pt(word, size_pt, bold=bold) for word in hard_line.split()]
-        widest = max(widest, *_greedy(words, space, width_pt))
-    return min(widest, width_pt)
-
-
-def line_count(text: str, size_pt: float, width_pt: float, *, bold: bool = False) -> int:
-    """How many lines ``text`` takes wrapped at ``width_pt``."""
-    space = text_width_pt(" ", size_pt, bold=bold)
-    count = 0
-    for hard_line in _hard_lines(text):
-        words = [text_width_pt(word, size_pt, bold=bold) for word in hard_line.split()]
-        count += len(_greedy(words, space, width_pt))
-    return count
-
-
-def balanced_lines(text: str, size_pt: float, width_pt: float, *, bold: bool = False) -> str:
-    """``text`` with line breaks where it must wrap, in as few lines as greedy wrapping
-    takes but of even lengths: "ỦY BAN NHÂN DÂN / TỈNH BẮC NINH", as clerks break the
-    issuing body, not "ỦY BAN NHÂN DÂN TỈNH / BẮC NINH". Breaks already in ``text`` stay."""
-    space = text_width_pt(" ", size_pt, bold=bold)
-    out: list[str] = []
-    for hard_line in _hard_lines(text):
-        words = hard_line.split()
-        widths = [text_width_pt(word, size_pt, bold=bold) for word in words]
-        count = len(_greedy(widths, space, width_pt))
-        if count <= 1:
-            out.append(" ".join(words))
-            continue
-        out += [" ".join(words[i:j]) for i, j in _even_split(widths, space, count)]
-    return "\n".join(out)
-
-
-def _even_split(widths: Sequence[float], space: float, count: int) -> list[tuple[int, int]]:
-    """The split of words ``widths`` into ``count`` lines whose longest line is shortest."""
-    n = len(widths)
-    starts = [0.0]
-    for w in widths:
-        starts.append(starts[-1] + w)
-
-    def span(i: int, j: int) -> float:
-        return starts[j] - starts[i] + space * (j - i - 1)
-
-    inf = float("inf")
-    best = [[inf] * (n + 1) for _ in range(count + 1)]
-    cut = [[0] * (n + 1) for _ in range(count + 1)]
-    best[0][0] = 0.0
-    for k in range(1, count + 1):
-        for j in range(k, n + 1):
-            for i in range(k - 1, j):
-                candidate = max(best[k - 1][i], span(i, j))
-                if candidate < best[k][j]:
-                    best[k][j], cut[k][j] = candidate, i
-    bounds: list[tuple[int, int]] = []
-    j = n
-    for k in range(count, 0, -1):
-        bounds.append((cut[k][j], j))
-        j = cut[k][j]
-    return bounds[::-1]
-
-
 # --- tables ----------------------------------------------------------------------------------
 
 
@@ -412,39 +313,7 @@ def row(
     return tr
 
 
-def cell_text_width(width: int, cell_margin: int = 108) -> float:
-    """The width in points that text has in a cell ``width`` twips wide."""
-    return (width - 2 * cell_margin) / TWIPS_PER_PT
-
-
 # --- pages -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Page:
-    """A page size and its margins, in twips."""
-
-    width: int
-    height: int
-    top: int
-    bottom: int
-    left: int
-    right: int
-    landscape: bool = False
-
-    @property
-    def text_width(self) -> int:
-        return self.width - self.left - self.right
-
-
-A4_WIDTH, A4_HEIGHT = 11906, 16838  # Word's A4: 210 × 297 mm
-PORTRAIT = Page(A4_WIDTH, A4_HEIGHT, top=mm(20), bottom=mm(20), left=mm(30), right=mm(15))
-# A landscape page is turned with its top towards the binding (the portrait left edge), so
-# the binding margin of 30 mm moves to the top and the outer 15 mm to the bottom.
-LANDSCAPE = Page(
-    A4_HEIGHT, A4_WIDTH, top=mm(30), bottom=mm(15), left=mm(20), right=mm(20), landscape=True
-)
-HEADER_DISTANCE = mm(10)
 
 
 def set_page(section: Section, page: Page) -> None:

@@ -21,17 +21,19 @@ from typing import Any
 
 import typst
 
-from govplan.core.adapters.docx import HEADER_LEFT, HEADING_PT, RULE_SHARE
-from govplan.core.adapters.docx_parts import (
+from govplan.core.official import vietnamese as vn
+from govplan.core.official.layout import (
+    HEADER_LEFT,
+    HEADING_PT,
     LANDSCAPE,
     PORTRAIT,
+    RULE_SHARE,
     TWIPS_PER_PT,
     Page,
     balanced_lines,
     cell_text_width,
     widest_line_pt,
 )
-from govplan.core.official import vietnamese as vn
 from govplan.core.official.model import (
     Appendix,
     Block,
