@@ -484,7 +484,6 @@ def official_bench() -> None:
     import random
 
     import pypdfium2 as pdfium
-    from govplan.documents.read import visible_sections
 
     from govplan.accounts.models import User
     from govplan.core.official.model import Paragraph
@@ -492,6 +491,7 @@ def official_bench() -> None:
     from govplan.documents.actions import do_create_document, do_save_entry, new_uid
     from govplan.documents.content import parse_key, read_entry
     from govplan.documents.models import Document, Entry, EntryVersion
+    from govplan.documents.read import visible_sections
     from govplan.frameworks.models import FrameworkVersion
     from govplan.official.build import official_document
     from govplan.official.models import IssuingData

@@ -177,7 +177,7 @@ def _version(entry: Entry, *, actor: User, reason: str) -> None:
     )
 
 
-def _coalesce(entry: Entry, *, actor: Any, reason: str) -> bool:
+def _coalesce(entry: Entry, *, actor: User, reason: str) -> bool:
     """Update the entry's latest version in place, for an autosave that follows the same
     user's own within settings.AUTOSAVE_COALESCE_SECONDS of the version's first save; False
     (and nothing written) when a new version must be kept instead. ``entry`` already holds

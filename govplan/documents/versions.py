@@ -34,6 +34,7 @@ def step_back(revision: int, older: Any, newer: Any) -> list[Any]:
 
 def _undo(newer: str, step: list[Any]) -> str:
     _revision, start, end, middle = step
+    assert isinstance(middle, str)
     return newer[:start] + middle + newer[len(newer) - end :]
 
 

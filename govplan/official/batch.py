@@ -24,13 +24,13 @@ import logging
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
+from govplan.accounts.types import AnyUser, User
 from govplan.audit.recorder import record
 from govplan.documents.models import Document
 from govplan.frameworks.models import FrameworkVersion
@@ -67,7 +67,7 @@ def parse_formats(values: Iterable[str]) -> list[str]:
 
 
 def selection(
-    user: Any, version: FrameworkVersion, unit: OrgUnit | None, status: str
+    user: AnyUser, version: FrameworkVersion, unit: OrgUnit | None, status: str
 ) -> QuerySet[Document]:
     if status == FINAL:
         return cycle_documents(user, version, unit).filter(status__in=FINAL_STATUSES)
@@ -82,7 +82,7 @@ def _enqueue(job_id: int) -> None:
 
 
 def do_start_export(
-    user: Any,
+    user: User,
     version: FrameworkVersion,
     unit: OrgUnit | None,
     status: str,
@@ -124,7 +124,7 @@ def do_start_export(
     return job
 
 
-def do_resume_export(user: Any, job: ExportJob) -> ExportJob:
+def do_resume_export(user: User | None, job: ExportJob) -> ExportJob:
     """Queue again a job that stopped on an error or whose worker fell silent. ``user`` is
     None when an operator's command does it."""
     with transaction.atomic():

@@ -209,7 +209,7 @@ def _official(
 def _subject(document: Document, spec: Any) -> str:
     """ "Kế hoạch chuyển đổi số năm 2027" → "Chuyển đổi số năm 2027": the type is printed
     above the subject line."""
-    title = spec.document_title or spec.title
+    title: str = spec.document_title or spec.title
     for prefix in ("Kế hoạch ", "Báo cáo ", "KẾ HOẠCH ", "BÁO CÁO "):
         if title.startswith(prefix):
             title = title[len(prefix) :]

@@ -61,7 +61,7 @@ def revision_content(revision: DocumentRevision) -> dict[str, Any]:
 
     Revisions submitted before versions were referenced and that no version matched keep
     their copy (``snapshot``); it is returned as it is."""
-    legacy = revision.snapshot
+    legacy: dict[str, Any] | None = revision.snapshot
     if legacy is not None:
         return legacy
     rows = (

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from govplan.demo.documents import _row, fill_for_demo
 
 from govplan.core.documents.keys import Collection
 from govplan.core.documents.view import DocumentView
+from govplan.demo.documents import _row, fill_for_demo
 from govplan.documents.actions import do_add_entry
 from govplan.documents.models import Document
 from govplan.documents.read import completeness, load_document_view, visible_sections

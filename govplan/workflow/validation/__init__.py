@@ -9,10 +9,10 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from django.db import transaction
 
+from govplan.accounts.types import User
 from govplan.documents.models import Document
 from govplan.documents.read import load_document_view
 from govplan.workflow.models import WarningExplanation
@@ -55,14 +55,14 @@ def validate(document: Document) -> Report:
     return Report(findings)
 
 
-def blocking_problems(document: Document, *, actor: Any = None) -> list[Finding]:
+def blocking_problems(document: Document, *, actor: User | None = None) -> list[Finding]:
     return validate(document).blocking
 
 
 MAX_EXPLANATION = 4000
 
 
-def do_explain(document: Document, explanations: dict[str, str], *, actor: Any) -> int:
+def do_explain(document: Document, explanations: dict[str, str], *, actor: User) -> int:
     """Save why each warning (by its check id) is not a mistake; an empty text withdraws the
     explanation. All or nothing: one text too long and none is saved. Returns how many
     changed."""

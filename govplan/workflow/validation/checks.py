@@ -158,8 +158,10 @@ def tables(view: DocumentView) -> list[Finding]:
                 continue
             by_year = phasing_by(phasing, "year")
             for year, amount in by_year.items():
-                column = table.by_role("year_amount", year)
-                stated = number(cells.get(column.code)) if column else None
+                year_column = table.by_role("year_amount", year)
+                if year_column is None:
+                    continue
+                stated = number(cells.get(year_column.code))
                 if stated is not None and stated != amount:
                     findings.append(
                         Finding(
@@ -171,7 +173,7 @@ def tables(view: DocumentView) -> list[Finding]:
                             )
                             % {
                                 "row": label,
-                                "column": column.title,
+                                "column": year_column.title,
                                 "stated": stated,
                                 "year": year,
                                 "sum": amount,
@@ -179,7 +181,7 @@ def tables(view: DocumentView) -> list[Finding]:
                             section.code,
                             row.key,
                             label,
-                            field=column.code,
+                            field=year_column.code,
                         )
                     )
             total = number(cells.get(total_column.code)) if total_column else None

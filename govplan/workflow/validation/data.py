@@ -14,7 +14,7 @@ from govplan.core.documents.values import cell_keys, sum_values
 from govplan.core.documents.view import DocumentView
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework
-from govplan.core.frameworks.parse import split_indicator_ref
+from govplan.core.rules.ast import split_indicator_ref
 from govplan.documents.consolidation import counted, sub_documents
 from govplan.documents.cycles import previous_values
 from govplan.documents.models import Document, Entry
@@ -88,7 +88,7 @@ class DocumentData:
             return number(value) if indicator.type in ("integer", "decimal", "money") else value
         if indicator.type in ("integer", "decimal", "money"):
             return sum((number(c.get("v")) or Decimal(0) for c in chosen), Decimal(0))
-        return chosen[0].get("v")  # type: ignore[no-any-return]
+        return chosen[0].get("v")
 
     def indicator(self, ref: str) -> Decimal | bool | str | None:
         return self._read(self.values, ref)

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.frameworks.model import Framework
-from govplan.core.frameworks.parse import split_indicator_ref
 from govplan.core.rules import evaluate, parse
+from govplan.core.rules.ast import split_indicator_ref
 from govplan.workflow.validation.data import DocumentData
 from govplan.workflow.validation.findings import WARNING, Finding
 
