@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-
 from django.db import transaction
 
 from govplan.accounts.types import User
