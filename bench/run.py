@@ -486,9 +486,10 @@ def official_bench() -> None:
     import pypdfium2 as pdfium
 
     from govplan.accounts.models import User
+    from govplan.core.documents.keys import new_uid
     from govplan.core.official.model import Paragraph
     from govplan.demo.documents import fill_for_demo
-    from govplan.documents.actions import do_create_document, do_save_entry, new_uid
+    from govplan.documents.actions import do_create_document, do_save_entry
     from govplan.documents.content import parse_key, read_entry
     from govplan.documents.models import Document, Entry, EntryVersion
     from govplan.documents.read import visible_sections

@@ -15,6 +15,7 @@ from govplan.documents.views import history as doc_history
 from govplan.documents.views import legal as doc_legal
 from govplan.documents.views import pages as doc_pages
 from govplan.documents.views import sections as doc_sections
+from govplan.documents.views import units as doc_units
 from govplan.documents.views import xlsx as doc_xlsx
 from govplan.frameworks import views as frameworks
 from govplan.official import views as official
@@ -42,7 +43,7 @@ urlpatterns = [
     # Organisation units
     path("units/", orgunits.unit_list, name="unit_list"),
     path("units/new/", orgunits.unit_create, name="unit_create"),
-    path("units/<int:pk>/", orgunits.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/", doc_units.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", orgunits.unit_edit, name="unit_edit"),
     # Frameworks and their catalogues
     path("frameworks/", frameworks.framework_list, name="framework_list"),

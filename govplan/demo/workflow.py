@@ -16,7 +16,8 @@ from govplan.documents.models import Document
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import OrgUnit
 from govplan.workflow import actions
-from govplan.workflow.validation import do_explain, validate
+from govplan.workflow.explanations import do_explain
+from govplan.workflow.validation import validate
 
 FRAMEWORK = "KH-CDS-2027-MAU"
 

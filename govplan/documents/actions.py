@@ -13,18 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govplan.accounts.types import User
@@ -32,8 +29,9 @@ from govplan.audit.models import Action
 from govplan.audit.recorder import record
 from govplan.core import workflow as machine
 from govplan.core.documents import keys
-from govplan.core.documents.keys import EntryKey
+from govplan.core.documents.keys import EntryKey, new_uid
 from govplan.core.documents.merge import Conflict, changes, flatten, merge, overlay
+from govplan.documents.carryover import carry_over, fill_results
 from govplan.documents.content import (
     MAX_ROWS_PER_TABLE,
     ContentError,
@@ -50,16 +48,12 @@ from govplan.documents.models import (
     EntryVersion,
 )
 from govplan.documents.sanitize import text_of
-from govplan.documents.versions import absorb, content_at
+from govplan.documents.versions import coalesce, content_at, write_version
 from govplan.frameworks.actions import do_add_legal_document
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import OrgUnit
 
 EDITABLE_STATUSES = tuple(DocumentStatus(s) for s in machine.EDITABLE)
-
-
-def new_uid() -> str:
-    return secrets.token_hex(6)
 
 
 def lock_for_edit(document: Document) -> Document:
@@ -146,8 +140,6 @@ def do_create_document(
                 "carried_from": [d.pk for d in carry_from],
             },
         )
-        from govplan.documents.carryover import carry_over, fill_results
-
         if carry_from:
             carry_over(carry_from, document, actor=actor)
         if document.kind == "report":
@@ -163,52 +155,6 @@ class SaveResult:
     theirs: dict[str, Any] = field(default_factory=dict)
     theirs_by: str = ""
     theirs_at: dt.datetime | None = None
-
-
-def _version(entry: Entry, *, actor: User, reason: str) -> None:
-    EntryVersion.objects.create(
-        entry=entry,
-        revision=entry.revision,
-        content=entry.content,
-        position=entry.position,
-        deleted=entry.deleted,
-        reason=reason,
-        saved_by=actor,
-    )
-
-
-def _coalesce(entry: Entry, *, actor: User, reason: str) -> bool:
-    """Update the entry's latest version in place, for an autosave that follows the same
-    user's own within settings.AUTOSAVE_COALESCE_SECONDS of the version's first save; False
-    (and nothing written) when a new version must be kept instead. ``entry`` already holds
-    the new revision and content; the entry's row is locked by the caller.
-
-    Never over a version that another user or another action (restore, import, move,
-    carry-over …) wrote, nor one frozen in a submitted revision (workflow.RevisionEntry, its
-    reverse name ``frozen_in``; the database refuses that too). The entry's revision counter
-    still advances on every save and the version keeps a step back to each revision it
-    absorbs (documents.versions), so a save from any of them merges exactly as before."""
-    window = settings.AUTOSAVE_COALESCE_SECONDS
-    if window <= 0 or reason != "edit" or actor is None:
-        return False
-    latest = EntryVersion.objects.filter(
-        entry=entry, revision=entry.revision - 1, frozen_in__isnull=True
-    ).first()
-    now = timezone.now()
-    if (
-        latest is None
-        or latest.reason != "edit"
-        or latest.saved_by_id != actor.pk
-        or latest.deleted != entry.deleted
-        or now - (latest.started_at or latest.saved_at) >= dt.timedelta(seconds=window)
-    ):
-        return False
-    latest.started_at = latest.started_at or latest.saved_at
-    absorb(latest, entry.content)
-    latest.revision = entry.revision
-    latest.saved_at = now
-    latest.save(update_fields=["started_at", "steps", "revision", "content", "saved_at"])
-    return True
 
 
 def _words(content: dict[str, Any]) -> list[str]:
@@ -335,7 +281,7 @@ def _create_entry(
         revision=1,
         updated_by=actor,
     )
-    _version(entry, actor=actor, reason=reason)
+    write_version(entry, actor=actor, reason=reason)
     _audit(entry, actor, {}, content, reason)
     return entry
 
@@ -378,8 +324,8 @@ def _commit(
     entry.revision += 1
     entry.updated_by = actor
     entry.save(update_fields=["content", "revision", "updated_by", "updated_at"])
-    if not _coalesce(entry, actor=actor, reason=reason):
-        _version(entry, actor=actor, reason=reason)
+    if not coalesce(entry, actor=actor, reason=reason):
+        write_version(entry, actor=actor, reason=reason)
     _audit(entry, actor, before, entry.content, reason)
     return SaveResult(status, entry)
 
@@ -458,7 +404,7 @@ def do_delete_entry(document: Document, key: str, base: int, *, actor: User) -> 
         entry.revision += 1
         entry.updated_by = actor
         entry.save(update_fields=["deleted", "revision", "updated_by", "updated_at"])
-        _version(entry, actor=actor, reason="delete")
+        write_version(entry, actor=actor, reason="delete")
         record(
             Action.DELETE,
             actor=actor,
@@ -493,7 +439,7 @@ def do_move_entry(document: Document, key: str, after_key: str | None, *, actor:
         entry.revision += 1
         entry.updated_by = actor
         entry.save(update_fields=["position", "revision", "updated_by", "updated_at"])
-        _version(entry, actor=actor, reason="move")
+        write_version(entry, actor=actor, reason="move")
         record(
             Action.UPDATE,
             actor=actor,
@@ -517,7 +463,7 @@ def do_restore_entry(document: Document, key: str, revision: int, *, actor: User
         entry.revision += 1
         entry.updated_by = actor
         entry.save(update_fields=["content", "deleted", "revision", "updated_by", "updated_at"])
-        _version(entry, actor=actor, reason=f"restore r{revision}")
+        write_version(entry, actor=actor, reason=f"restore r{revision}")
         _audit(entry, actor, before, entry.content, f"restore r{revision}")
         return entry
 
@@ -605,7 +551,7 @@ def do_restore_collection(
             entry.revision += 1
             entry.updated_by = actor
             entry.save()
-            _version(entry, actor=actor, reason="restore table")
+            write_version(entry, actor=actor, reason="restore table")
             changed += 1
         record(
             Action.UPDATE,

@@ -20,11 +20,11 @@ from django.utils.html import escape
 
 from govplan.accounts.types import User
 from govplan.core.documents import keys
-from govplan.core.documents.keys import Collection, EntryKey
+from govplan.core.documents.keys import Collection, EntryKey, new_uid
 from govplan.core.documents.totals import split_phasing_key
 from govplan.core.frameworks.model import Framework, Table
-from govplan.documents.actions import _version, new_uid
 from govplan.documents.models import Document, Entry
+from govplan.documents.versions import write_version
 from govplan.orgunits.history import came_from
 
 ROLES_CARRIED = (
@@ -86,7 +86,7 @@ def _create(
         updated_by=actor,
         origin=origin,
     )
-    _version(entry, actor=actor, reason="carry-over")
+    write_version(entry, actor=actor, reason="carry-over")
 
 
 def carry_over(sources: Sequence[Document], target: Document, *, actor: User) -> None:

@@ -11,6 +11,7 @@ from govplan.core.documents.cells import display_value
 from govplan.core.documents.keys import BadKey, EntryKey
 from govplan.core.documents.totals import split_phasing_key
 from govplan.core.frameworks.model import Framework
+from govplan.documents.presentation import describe_cell
 from govplan.frameworks import labels as vocab
 
 
@@ -88,8 +89,6 @@ def content_lines(spec: Framework, key: str, content: dict[str, Any]) -> list[tu
             lines.append((label, display_value("money", value)))
         return lines
     if kind == keys.VALUE:
-        from govplan.documents.presentation import describe_cell
-
         indicator = spec.indicators.get(code)
         if indicator is None:
             return lines

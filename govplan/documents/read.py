@@ -41,6 +41,7 @@ from govplan.core.documents.view import (
 )
 from govplan.core.frameworks.model import Framework, Section
 from govplan.documents import cycles
+from govplan.documents.content import parse_key
 from govplan.documents.labels import entry_label
 from govplan.documents.models import Document, Entry
 from govplan.documents.sanitize import text_of
@@ -119,8 +120,6 @@ def _saved(document: Document) -> list[_Record]:
 def _frozen(spec: Framework, snapshot: Mapping[str, Any]) -> list[_Record]:
     """A frozen revision's entries (``workflow.actions.snapshot``); a key the framework does
     not know (or no longer applies) is left out, as the editor leaves it out."""
-    from govplan.documents.content import parse_key
-
     records = []
     for key, item in (snapshot.get("entries") or {}).items():
         try:

@@ -26,10 +26,10 @@ from govplan.core.adapters.xlsx import (
 from govplan.core.adapters.xlsx_reader import ReadLimits
 from govplan.core.documents import keys
 from govplan.core.documents.cells import display_value
-from govplan.core.documents.keys import Collection, EntryKey
+from govplan.core.documents.keys import Collection, EntryKey, new_uid
 from govplan.core.frameworks.model import Framework, Table
 from govplan.core.i18n import gettext_noop
-from govplan.documents.actions import lock_for_edit, new_uid
+from govplan.documents.actions import lock_for_edit
 from govplan.documents.content import MAX_ROWS_PER_TABLE
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch
 from govplan.documents.read import visible_sections

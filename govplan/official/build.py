@@ -32,6 +32,7 @@ from govplan.core.printable import printable_data, printable_model
 from govplan.documents.models import Document
 from govplan.documents.read import load_document_view
 from govplan.official.defaults import profile_values
+from govplan.official.models import IssuingData
 from govplan.official.printed_tables import (
     column_values,
     indicator_table,
@@ -156,8 +157,6 @@ def official_document(
 def _official(
     document: Document, snapshot: dict[str, Any] | None, overrides: dict[str, Any]
 ) -> OfficialDocument:
-    from govplan.official.models import IssuingData
-
     profile = profile_values(document.org_unit, on=document.structure_date)
     data = IssuingData.objects.filter(document=document).first()
     if overrides:

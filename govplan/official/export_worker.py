@@ -198,7 +198,9 @@ def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) 
         target = parts / f"{document.pk}.{kind}"
         if kind == "pdf" and _signed_pdf(document):
             # The file of record: the signed copy, as it was issued.
-            with document.signed_copy.file.open("rb") as signed:
+            copy = document.signed_copy
+            assert copy is not None  # _signed_pdf: issued, with its signed copy
+            with copy.file.open("rb") as signed:
                 write_atomic(target, source=signed)
             continue
         if kind == "pdf" and job.pdf_missing:

@@ -285,7 +285,7 @@ def unit_signer_withdraw(
 
 
 @authenticated
-def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def document_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The head records the issued document: the PDF to sign is taken from here (with the
     number and date of the issuing data), and the copy signed elsewhere comes back here."""
     document = load_document(request.user, pk)

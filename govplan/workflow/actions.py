@@ -32,6 +32,7 @@ from govplan.workflow.models import (
 )
 from govplan.workflow.notify import notify
 from govplan.workflow.revisions import attachments_of, freeze
+from govplan.workflow.validation import blocking_problems
 
 
 class AppraisalRouter:
@@ -220,8 +221,6 @@ def do_transition(
     reason: str = "",
     issue: IssueData | None = None,
 ) -> Document:
-    from govplan.workflow.validation import blocking_problems
-
     with transaction.atomic():
         locked = (
             Document.objects.select_for_update()

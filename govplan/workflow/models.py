@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govplan.workflow.labels import action_label
+
 
 class DocumentRevision(models.Model):
     """The document as it was submitted: frozen, never changed, comparable with any other.
@@ -91,8 +93,6 @@ class WorkflowEvent(models.Model):
 
     @property
     def label(self) -> str:
-        from govplan.workflow.labels import action_label
-
         return action_label(self.action)
 
 

@@ -3,7 +3,7 @@ appraiser's checklist. Registered with ``documents.panels`` when the app is read
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 
@@ -48,7 +48,8 @@ def workflow_context(request: AuthenticatedRequest, document: Document) -> dict[
 
 def editor_panel(request: HttpRequest, document: Document, context: dict[str, Any]) -> None:
     """The cycle as ``wf``, and each section's comments beside it."""
-    wf = workflow_context(request, document)
+    # Panels are called for the editor page, which only a signed-in user reaches.
+    wf = workflow_context(cast(AuthenticatedRequest, request), document)
     for block in context.get("sections", []):
         block["comments"] = wf["comments_by_section"].get(block["code"], [])  # type: ignore[attr-defined]
     context["wf"] = wf

@@ -23,6 +23,7 @@ from govplan.documents.models import Entry
 from govplan.webutils.inputs import int_param
 from govplan.workflow import actions
 from govplan.workflow.compare import compare_revisions
+from govplan.workflow.explanations import do_explain
 from govplan.workflow.labels import action_label
 from govplan.workflow.models import (
     Comment,
@@ -30,7 +31,7 @@ from govplan.workflow.models import (
     Notification,
 )
 from govplan.workflow.queue import waiting_for
-from govplan.workflow.validation import do_explain, validate
+from govplan.workflow.validation import validate
 
 SIMPLE_ACTIONS = (
     "submit",

@@ -213,8 +213,8 @@ def _legal_section(document: Document) -> str:
 
 def workflow(world: World, name: str) -> Act:
     from govplan.workflow import actions
+    from govplan.workflow.explanations import do_explain
     from govplan.workflow.models import Comment, DocumentRevision
-    from govplan.workflow.validation import do_explain
 
     cast = world.cast
     if name == "do_explain":

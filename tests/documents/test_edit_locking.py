@@ -19,9 +19,9 @@ from govplan.documents import actions
 from govplan.documents.models import Attachment, Document, Entry, EntryVersion
 from govplan.documents.tables_xlsx import do_apply_import, do_preview_import, export_tables
 from govplan.workflow import actions as workflow
+from govplan.workflow.explanations import do_explain
 from govplan.workflow.models import DocumentRevision, WarningExplanation
 from govplan.workflow.revisions import revision_content
-from govplan.workflow.validation import do_explain
 from tests.conftest import Cast
 from tests.support.frameworks import publish
 

@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from govplan.workflow import actions
+from govplan.workflow.explanations import do_explain
 from govplan.workflow.models import ChecklistMark, Comment, WarningExplanation, WorkflowEvent
-from govplan.workflow.validation import do_explain, validate
+from govplan.workflow.validation import validate
 from tests.conftest import Cast
 from tests.workflow.test_checklist import under_appraisal
 from tests.workflow.test_cycle import filled_document

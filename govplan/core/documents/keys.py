@@ -18,6 +18,7 @@ the editor's page; this module is the only place that builds or reads them.
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -140,3 +141,9 @@ class EntryKey:
     @property
     def collection(self) -> Collection | None:
         return Collection(self.kind, self.code) if self.kind in ROW_KINDS else None
+
+
+def new_uid() -> str:
+    """A new row's identifier within its collection (12 hex digits: collisions within one
+    table are not a practical concern, and the key stays short in URLs and files)."""
+    return secrets.token_hex(6)

@@ -16,4 +16,4 @@ register = template.Library()
 
 @register.simple_tag
 def document_statuses() -> list[tuple[str, str]]:
-    return list(DocumentStatus.choices)
+    return [(value, str(label)) for value, label in DocumentStatus.choices]
