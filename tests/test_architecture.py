@@ -149,7 +149,7 @@ def test_the_layout_tree_is_read() -> None:
     assert "govplan/core/frameworks/parse.py" in names
     assert "govplan/documents/actions.py" in names
     assert "govplan/formats/vi/" in names
-    assert "govplan/core/official/docx_parts.py" in names
+    assert "govplan/core/adapters/docx_parts.py" in names
 
 
 def test_the_checker_tells_module_package_and_attribute_apart() -> None:
