@@ -409,7 +409,7 @@ CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.documents.actions": documents,
     "govplan.documents.tables_xlsx": tables_xlsx,
     "govplan.workflow.actions": workflow,
-    "govplan.workflow.validation": workflow,
+    "govplan.workflow.explanations": workflow,
     "govplan.official.actions": official,
     "govplan.official.issuing": official,
     "govplan.official.batch": official,
