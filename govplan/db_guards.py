@@ -40,13 +40,7 @@ BEGIN
 END""",
         ],
     }
-    backward_sql = {
-        "postgresql": [
-            f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"DROP FUNCTION IF EXISTS {function}()",
-        ],
-        "sqlite": [f"DROP TRIGGER IF EXISTS {name}"],
-    }
+    backward_sql = _dropped(name, table, function, [name])
 
     return _per_vendor(forward_sql, backward_sql)
 
@@ -81,13 +75,7 @@ BEGIN
 END""",
         ],
     }
-    backward_sql = {
-        "postgresql": [
-            f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"DROP FUNCTION IF EXISTS {function}()",
-        ],
-        "sqlite": [f"DROP TRIGGER IF EXISTS {name}"],
-    }
+    backward_sql = _dropped(name, table, function, [name])
     return _per_vendor(forward_sql, backward_sql)
 
 
@@ -133,15 +121,22 @@ END"""
             for event in ("INSERT", "UPDATE")
         ],
     }
-    backward_sql = {
+    backward_sql = _dropped(name, table, function, [f"{name}_{e}" for e in ("insert", "update")])
+
+    return _per_vendor(forward_sql, backward_sql)
+
+
+def _dropped(
+    name: str, table: str, function: str, sqlite_triggers: list[str]
+) -> dict[str, list[str]]:
+    """What undoes a guard: PostgreSQL's trigger and its function, SQLite's triggers."""
+    return {
         "postgresql": [
             f"DROP TRIGGER IF EXISTS {name} ON {table}",
             f"DROP FUNCTION IF EXISTS {function}()",
         ],
-        "sqlite": [f"DROP TRIGGER IF EXISTS {name}_{e}" for e in ("insert", "update")],
+        "sqlite": [f"DROP TRIGGER IF EXISTS {trigger}" for trigger in sqlite_triggers],
     }
-
-    return _per_vendor(forward_sql, backward_sql)
 
 
 def _per_vendor(
