@@ -46,7 +46,7 @@ from govplan.core.frameworks.model import Framework, Section
 from govplan.documents import cycles
 from govplan.documents.content import parse_key
 from govplan.documents.labels import entry_label
-from govplan.documents.models import Document, Entry
+from govplan.documents.models import Document, Entry, period_label
 from govplan.documents.sanitize import text_of
 from govplan.frameworks.models import FrameworkVersion, LegalDocument
 
@@ -86,17 +86,17 @@ class _Record:
 
 
 _ENTRY_FIELDS = (
-    "document",
+    "document_id",
     "key",
     "kind",
-    "collection",
-    "position",
-    "content",
-    "revision",
     "section_code",
+    "position",
+    "revision",
+    "content",
+    "pk",
+    "origin__org_unit__name",
     "origin__period_start",
     "origin__period_end",
-    "origin__org_unit__name",
 )
 
 
@@ -105,24 +105,22 @@ def _saved(ids: Sequence[int]) -> dict[int, list[_Record]]:
     query per ``CHUNK`` documents."""
     found: dict[int, list[_Record]] = defaultdict(list)
     for start in range(0, len(ids), CHUNK):
-        entries = (
-            Entry.objects.filter(document_id__in=ids[start : start + CHUNK], deleted=False)
-            .select_related("origin__org_unit")
-            .only(*_ENTRY_FIELDS)
-        )
-        for entry in entries:
-            origin = entry.origin
-            found[entry.document_id].append(
+        entries = Entry.objects.filter(
+            document_id__in=ids[start : start + CHUNK], deleted=False
+        ).values_list(*_ENTRY_FIELDS)
+        for document, key, kind, section, position, revision, content, pk, *origin in entries:
+            unit, first, last = origin
+            found[document].append(
                 _Record(
-                    entry.key,
-                    entry.kind,
-                    EntryKey.parse(entry.key).code,
-                    entry.section_code,
-                    entry.position,
-                    entry.revision,
-                    entry.content,
-                    Origin(origin.org_unit.name, origin.period_label) if origin else None,
-                    entry.pk,
+                    key,
+                    kind,
+                    EntryKey.parse(key).code,
+                    section,
+                    position,
+                    revision,
+                    content,
+                    None if unit is None else Origin(unit, period_label(first, last)),
+                    pk,
                 )
             )
     return found
