@@ -22,6 +22,11 @@ class DocumentStatus(models.TextChoices):
     ISSUED = machine.ISSUED, _("Issued")
 
 
+def period_label(start: int, end: int) -> str:
+    """A period as written: "2027", or "2026-2030"."""
+    return str(start) if start == end else f"{start}-{end}"
+
+
 class Document(models.Model):
     """A unit's plan or report for one framework, pinned to the exact version it is
     written against."""
@@ -88,9 +93,7 @@ class Document(models.Model):
 
     @property
     def period_label(self) -> str:
-        if self.period_start == self.period_end:
-            return str(self.period_start)
-        return f"{self.period_start}-{self.period_end}"
+        return period_label(self.period_start, self.period_end)
 
     @property
     def structure_date(self) -> dt.date:

@@ -1,18 +1,21 @@
-"""The one place a document is read from the database into its typed read model
+"""The one place documents are read from the database into their typed read model
 (``govplan.core.documents.view.DocumentView``).
 
 A bounded number of queries whatever the number of sections, entries and rows: the entries
 (with the documents carried-over rows came from), the legal catalogue, and the previous
 cycle's values (``documents.cycles``). The editor page, validation, the official writers
-and the completeness figures all read a document through ``load_document_view``.
-"""
+and the completeness figures read a document through ``load_document_view``; the cycle
+workbook reads many through ``load_document_views``, in a number of queries that does not
+grow with the documents either. Both assemble the view with ``_assemble``."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import prefetch_related_objects
 
 from govplan.core.documents import keys
 from govplan.core.documents.keys import EntryKey
@@ -43,11 +46,12 @@ from govplan.core.frameworks.model import Framework, Section
 from govplan.documents import cycles
 from govplan.documents.content import parse_key
 from govplan.documents.labels import entry_label
-from govplan.documents.models import Document, Entry
+from govplan.documents.models import Document, Entry, period_label
 from govplan.documents.sanitize import text_of
-from govplan.frameworks.models import LegalDocument
+from govplan.frameworks.models import FrameworkVersion, LegalDocument
 
 ANCHOR_KINDS = (keys.VALUE, keys.ROW, keys.TARGET, keys.BUDGET)
+CHUNK = 500  # document ids per query (SQLite takes at most 999 parameters in older builds)
 
 
 def visible_sections(spec: Framework, document: Document) -> list[Section]:
@@ -81,40 +85,45 @@ class _Record:
     pk: int = 0
 
 
-def _saved(document: Document) -> list[_Record]:
-    entries = (
-        Entry.objects.filter(document=document, deleted=False)
-        .select_related("origin__org_unit")
-        .only(
-            "key",
-            "kind",
-            "collection",
-            "position",
-            "content",
-            "revision",
-            "section_code",
-            "origin__period_start",
-            "origin__period_end",
-            "origin__org_unit__name",
-        )
-    )
-    records = []
-    for entry in entries:
-        origin = entry.origin
-        records.append(
-            _Record(
-                entry.key,
-                entry.kind,
-                EntryKey.parse(entry.key).code,
-                entry.section_code,
-                entry.position,
-                entry.revision,
-                entry.content,
-                Origin(origin.org_unit.name, origin.period_label) if origin else None,
-                entry.pk,
+_ENTRY_FIELDS = (
+    "document_id",
+    "key",
+    "kind",
+    "section_code",
+    "position",
+    "revision",
+    "content",
+    "pk",
+    "origin__org_unit__name",
+    "origin__period_start",
+    "origin__period_end",
+)
+
+
+def _saved(ids: Sequence[int]) -> dict[int, list[_Record]]:
+    """The saved entries of the documents ``ids``, by document, in their stored order: one
+    query per ``CHUNK`` documents."""
+    found: dict[int, list[_Record]] = defaultdict(list)
+    for start in range(0, len(ids), CHUNK):
+        entries = Entry.objects.filter(
+            document_id__in=ids[start : start + CHUNK], deleted=False
+        ).values_list(*_ENTRY_FIELDS)
+        for document, key, kind, section, position, revision, content, pk, *origin in entries:
+            unit, first, last = origin
+            found[document].append(
+                _Record(
+                    key,
+                    kind,
+                    EntryKey.parse(key).code,
+                    section,
+                    position,
+                    revision,
+                    content,
+                    None if unit is None else Origin(unit, period_label(first, last)),
+                    pk,
+                )
             )
-        )
-    return records
+    return found
 
 
 def _frozen(spec: Framework, snapshot: Mapping[str, Any]) -> list[_Record]:
@@ -152,6 +161,11 @@ def _previous(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, PreviousValue]:
         )
         for code, content in raw.items()
     }
+
+
+def _catalogue() -> dict[str, LegalReference]:
+    """The legal documents of the catalogue by code, in the catalogue's order (one query)."""
+    return {d.code: _reference(d) for d in LegalDocument.objects.all()}
 
 
 def _reference(document: LegalDocument) -> LegalReference:
@@ -245,7 +259,66 @@ def load_document_view(
     characters no document can hold). ``previous=False`` skips the previous cycle's values
     (completeness does not show them)."""
     spec = document.framework_version.parsed()
-    records = _saved(document) if snapshot is None else _frozen(spec, snapshot)
+    if snapshot is None:
+        records = _saved([document.pk]).get(document.pk, [])
+    else:
+        records = _frozen(spec, snapshot)
+    earlier = _previous(cycles.previous_values(document)) if previous else {}
+    return _assemble(
+        document, spec, records, _catalogue(), earlier, clean=clean, frozen=snapshot is not None
+    )
+
+
+def load_document_views(
+    documents: Iterable[Document],
+    *,
+    versions: Iterable[FrameworkVersion] = (),
+    clean: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    previous: bool = False,
+) -> dict[int, DocumentView]:
+    """Each of ``documents`` (by id) as ``load_document_view`` reads its saved entries, in a
+    number of queries that does not grow with the documents: their units when not already
+    loaded, their framework versions when neither loaded nor among ``versions`` (the
+    versions the caller holds, each parsed once), the entries (one query per ``CHUNK``
+    documents) and the legal catalogue. ``clean`` as for one document; ``previous=True``
+    adds the previous cycle's values, read document by document (a few queries each)."""
+    documents = list({d.pk: d for d in documents}.values())  # each once
+    if not documents:
+        return {}
+    prefetch_related_objects(documents, "org_unit")  # no query when already selected
+    specs = {version.pk: version.parsed() for version in versions}
+    unknown = [d for d in documents if d.framework_version_id not in specs]
+    prefetch_related_objects(unknown, "framework_version")
+    for document in unknown:
+        if document.framework_version_id not in specs:  # parsed once per version
+            specs[document.framework_version_id] = document.framework_version.parsed()
+    records = _saved([d.pk for d in documents])
+    catalogue = _catalogue()
+    return {
+        d.pk: _assemble(
+            d,
+            specs[d.framework_version_id],
+            records.get(d.pk, []),
+            catalogue,
+            _previous(cycles.previous_values(d)) if previous else {},
+            clean=clean,
+        )
+        for d in documents
+    }
+
+
+def _assemble(
+    document: Document,
+    spec: Framework,
+    records: list[_Record],
+    catalogue: Mapping[str, LegalReference],
+    earlier: Mapping[str, PreviousValue],
+    *,
+    clean: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    frozen: bool = False,
+) -> DocumentView:
+    """The view of ``document`` from its entries as read (saved, or ``frozen`` from a
+    revision), the legal catalogue and the previous cycle's values."""
     if clean is not None:
         for record in records:
             record.content = clean(record.content)
@@ -255,7 +328,7 @@ def load_document_view(
     for r in records:
         if r.kind in ANCHOR_KINDS:
             anchors[r.section].append(Anchor(r.key, entry_label(spec, r.key, r.content)))
-    records.sort(key=lambda r: (r.position, r.pk, r.key) if snapshot else (r.position, r.pk))
+    records.sort(key=lambda r: (r.position, r.pk, r.key) if frozen else (r.position, r.pk))
     values: dict[str, IndicatorValue] = {}
     narratives: dict[str, Narrative] = {}
     legal_entries: dict[str, _Record] = {}
@@ -286,7 +359,6 @@ def load_document_view(
             budgets[r.code].append(
                 BudgetRow(r.key, r.revision, c.get("label", ""), c.get("phasing", {}))
             )
-    catalogue = {d.code: _reference(d) for d in LegalDocument.objects.all()}
     legal = {
         code: LegalBasis(
             r.key,
@@ -300,7 +372,6 @@ def load_document_view(
         )
         for code, r in legal_entries.items()
     }
-    earlier = _previous(cycles.previous_values(document)) if previous else {}
     table_rows = {code: tuple(found) for code, found in rows.items()}
     target_rows = {code: tuple(found) for code, found in targets.items()}
     result_rows = {code: tuple(found) for code, found in results.items()}

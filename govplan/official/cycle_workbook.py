@@ -1,33 +1,34 @@
 """A whole cycle's tables in one workbook: the list of documents, then one sheet per table of
 the framework with every unit's rows (and a totals row), then every unit's indicator values.
 
-Everything is read in a constant number of queries whatever the number of documents (two
-per ``CHUNK`` documents: the entries, and when each document last changed), and written by
-``govplan.core.adapters.report_xlsx`` with the same headers as the document workbook.
+The documents are read through the read model (``documents.read.load_document_views``) and
+when each last changed by one query of its own: a constant number of queries whatever the
+number of documents (the legal catalogue, and two per ``CHUNK`` documents: the entries and
+the last changes). Written by ``govplan.core.adapters.report_xlsx`` with the same headers
+as the document workbook.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, prefetch_related_objects
+from django.db.models import Max
 from django.utils import timezone, translation
 
 from govplan.core.adapters.report_xlsx import ReportColumn, ReportSheet, write_report
 from govplan.core.adapters.xlsx import MONEY_UNIT, SheetSpec, column_header, phasing_columns
-from govplan.core.documents import keys
 from govplan.core.documents.cells import display_value
-from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import row_phasing_total
 from govplan.core.documents.values import CELL_SEPARATOR, cell_keys, ratio_percent
+from govplan.core.documents.view import DocumentView
 from govplan.core.frameworks.catalogue import Indicator
-from govplan.core.frameworks.model import Column, Framework, Section, Table
+from govplan.core.frameworks.model import Column, Framework, Table
+from govplan.core.printable import printable_data
 from govplan.documents.models import Document, Entry
-from govplan.documents.read import visible_sections
+from govplan.documents.read import CHUNK, load_document_views
 from govplan.documents.tables_xlsx import SOURCE_SHORT, TYPE_SHORT
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import Kind
@@ -38,7 +39,6 @@ UNIT_NAME = "Đơn vị"
 UNIT_CODE = "Mã đơn vị"
 TOTAL_FUNDING = f"Tổng kinh phí ({MONEY_UNIT})"
 KIND_NAMES = {"plan": "Kế hoạch", "report": "Báo cáo"}
-CHUNK = 500  # document ids per query (SQLite takes at most 999 parameters in older builds)
 
 # Column types of a framework table as a report column (choices are written as their titles).
 _REPORT_TYPES = {
@@ -56,44 +56,20 @@ PERCENT_PLACES = Decimal("0.01")
 QUOTIENT_PLACES = Decimal("0.0001")
 
 
-class _Loaded:
-    """Every document's table rows (their contents by collection, in order) and indicator
-    values (contents by key)."""
-
-    def __init__(self) -> None:
-        self.rows: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        self.values: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-        self.changed: dict[int, dt.datetime] = {}
-
-
-def _load(documents: Sequence[Document]) -> _Loaded:
-    loaded = _Loaded()
+def _changed(documents: Sequence[Document]) -> dict[int, dt.datetime]:
+    """When each document's entries last changed (one query per ``CHUNK`` documents)."""
+    changed: dict[int, dt.datetime] = {}
     ids = [d.pk for d in documents]
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        entries = (
-            Entry.objects.filter(
-                document_id__in=chunk, deleted=False, kind__in=(keys.ROW, keys.VALUE)
-            )
-            .order_by("document_id", "collection", "position", "pk")
-            .values_list("document_id", "kind", "collection", "key", "content")
-        )
-        for document_id, kind, collection, key, content in entries.iterator(chunk_size=2000):
-            if kind == keys.ROW:
-                loaded.rows[document_id][collection].append(content)
-            else:
-                loaded.values[document_id][key] = content
-        changed = (
-            Entry.objects.filter(document_id__in=chunk)
+        found = (
+            Entry.objects.filter(document_id__in=ids[start : start + CHUNK])
             .values("document_id")
             .annotate(last=Max("updated_at"))
             .order_by()
         )
-        for item in changed:
-            loaded.changed[item["document_id"]] = item["last"]
-    return loaded
+        for item in found:
+            changed[item["document_id"]] = item["last"]
+    return changed
 
 
 def cycle_workbook(
@@ -102,21 +78,23 @@ def cycle_workbook(
     """The workbook of ``documents`` (all written against ``version``, in the order given):
     the list of documents, one sheet per table, the indicator values."""
     documents = list(documents)
-    prefetch_related_objects(documents, "org_unit")  # no query when already selected
     spec = version.parsed()
-    loaded = _load(documents)
-    sections = {d.pk: visible_sections(spec, d) for d in documents}
+    # Like every official writer, the workbook drops the characters no file can hold.
+    views = load_document_views(documents, versions=[version], clean=printable_data)
+    changed = _changed(documents)
     with translation.override("vi"):
-        sheets = [_list_sheet(documents, loaded, title)]
+        sheets = [_list_sheet(documents, changed, title)]
         for _, table in spec.tables():
-            sheets.append(_table_sheet(spec, table, documents, sections, loaded, title))
-        indicators = _indicator_sheet(spec, documents, sections, loaded, title)
+            sheets.append(_table_sheet(spec, table, documents, views, title))
+        indicators = _indicator_sheet(spec, documents, views, title)
         if indicators.rows:
             sheets.append(indicators)
     return write_report(sheets, title=title)
 
 
-def _list_sheet(documents: list[Document], loaded: _Loaded, title: str) -> ReportSheet:
+def _list_sheet(
+    documents: list[Document], changes: dict[int, dt.datetime], title: str
+) -> ReportSheet:
     columns = [
         ReportColumn("TT", "integer"),
         ReportColumn(UNIT_CODE),
@@ -132,7 +110,7 @@ def _list_sheet(documents: list[Document], loaded: _Loaded, title: str) -> Repor
     for number, document in enumerate(documents, start=1):
         unit = document.org_unit
         changed = max(
-            (t for t in (document.updated_at, loaded.changed.get(document.pk)) if t is not None),
+            (t for t in (document.updated_at, changes.get(document.pk)) if t is not None),
             default=None,
         )
         rows.append(
@@ -168,8 +146,7 @@ def _table_sheet(
     spec: Framework,
     table: Table,
     documents: list[Document],
-    sections: dict[int, list[Section]],
-    loaded: _Loaded,
+    views: dict[int, DocumentView],
     title: str,
 ) -> ReportSheet:
     sheet_spec = SheetSpec(
@@ -186,18 +163,20 @@ def _table_sheet(
     columns += [ReportColumn(header, "money") for _, header in phasing]
     if table.phasing is not None:
         columns.append(ReportColumn(TOTAL_FUNDING, "money"))
-    collection = str(Collection.table(table.code))
     rows: list[list[Any]] = []
     for document in documents:
-        if not any(t.code == table.code for s in sections[document.pk] for t in s.tables):
+        found = [
+            t for s in views[document.pk].sections for t in s.tables if t.table.code == table.code
+        ]
+        if not found:
             continue  # the table's section does not apply to this unit
         unit = document.org_unit
-        for content in loaded.rows[document.pk].get(collection, []):
-            cells = content.get("cells", {})
+        for table_row in found[0].rows:  # in their order on the page
+            cells = table_row.cells
             row: list[Any] = [unit.name, unit.code]
             row += [_cell(c, cells.get(c.code)) for c in table.columns]
             if table.phasing is not None:
-                amounts = content.get("phasing", {})
+                amounts = table_row.phasing
                 row += [amounts.get(key) for key, _ in phasing]
                 row.append(row_phasing_total(amounts))
             rows.append(row)
@@ -221,8 +200,7 @@ def _cell(column: Column, value: Any) -> Any:
 def _indicator_sheet(
     spec: Framework,
     documents: list[Document],
-    sections: dict[int, list[Section]],
-    loaded: _Loaded,
+    views: dict[int, DocumentView],
     title: str,
 ) -> ReportSheet:
     columns = [
@@ -244,17 +222,18 @@ def _indicator_sheet(
     rows: list[list[Any]] = []
     for document in documents:
         unit = document.org_unit
-        values = loaded.values.get(document.pk, {})
+        view = views[document.pk]
         seen: set[str] = set()
-        for section in sections[document.pk]:
-            for use in section.indicators:
+        for section in view.sections:
+            for use in section.section.indicators:
                 indicator = spec.indicators.get(use.indicator)
                 if indicator is None or indicator.code in seen:
                     continue
                 seen.add(indicator.code)
-                cells = values.get(str(EntryKey.value(indicator.code)), {}).get("cells", {})
+                value = view.values.get(indicator.code)
+                cells = value.cells if value is not None else {}
                 for key in keys[indicator.code]:
-                    cell = cells.get(key) or {}
+                    cell = cells[key].raw() if key in cells else {}
                     breakdown = " – ".join(
                         options.get(dimension, {}).get(part, part)
                         for dimension, part in zip(

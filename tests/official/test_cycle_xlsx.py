@@ -274,7 +274,7 @@ def test_the_number_of_queries_does_not_grow_with_the_documents(
     filled(cast, cast.province_b, cast.editor_b, projects=5)
     filled(cast, unit("gso-province", "48"), cast.central_admin, projects=2)
     three = _queries(cast.central_admin, version)
-    assert one == three <= 2
+    assert one == three <= 3  # the entries, the legal catalogue, the last changes
 
     client = Client()
     client.force_login(cast.central_admin)
@@ -293,6 +293,6 @@ def test_documents_without_their_unit_loaded_cost_one_more_query(
     documents = list(Document.objects.filter(framework_version=version).order_by("pk"))
     with CaptureQueriesContext(connection) as captured:
         content = cycle_workbook(version, documents, title="t")
-    assert len(captured.captured_queries) == 3
+    assert len(captured.captured_queries) == 4  # and the units
     _, listed = table(sheet(content, LIST_SHEET))
     assert len(listed) == 2
