@@ -252,12 +252,14 @@ def load_document_view(
     snapshot: Mapping[str, Any] | None = None,
     clean: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     previous: bool = True,
+    anchors: bool = False,
 ) -> DocumentView:
     """``document`` as its readers see it: its saved entries or, with ``snapshot`` (a frozen
     revision's content, ``{"entries": {key: {kind, position, content}}, …}``), the frozen
     ones. ``clean``: applied to every entry's content first (the official writers drop the
     characters no document can hold). ``previous=False`` skips the previous cycle's values
-    (completeness does not show them)."""
+    (completeness does not show them). ``anchors=True`` labels every value and row a comment
+    can be about (only the editor page offers them; a label per row costs time elsewhere)."""
     spec = document.framework_version.parsed()
     if snapshot is None:
         records = _saved([document.pk]).get(document.pk, [])
@@ -265,7 +267,14 @@ def load_document_view(
         records = _frozen(spec, snapshot)
     earlier = _previous(cycles.previous_values(document)) if previous else {}
     return _assemble(
-        document, spec, records, _catalogue(), earlier, clean=clean, frozen=snapshot is not None
+        document,
+        spec,
+        records,
+        _catalogue(),
+        earlier,
+        clean=clean,
+        frozen=snapshot is not None,
+        anchors=anchors,
     )
 
 
@@ -316,6 +325,7 @@ def _assemble(
     *,
     clean: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     frozen: bool = False,
+    anchors: bool = False,
 ) -> DocumentView:
     """The view of ``document`` from its entries as read (saved, or ``frozen`` from a
     revision), the legal catalogue and the previous cycle's values."""
@@ -324,10 +334,10 @@ def _assemble(
             record.content = clean(record.content)
     # Anchors follow the order the entries were read in; rows their order on the page (a
     # frozen row has no id, its key breaks the tie).
-    anchors: dict[str, list[Anchor]] = defaultdict(list)
-    for r in records:
+    labelled: dict[str, list[Anchor]] = defaultdict(list)
+    for r in records if anchors else ():
         if r.kind in ANCHOR_KINDS:
-            anchors[r.section].append(Anchor(r.key, entry_label(spec, r.key, r.content)))
+            labelled[r.section].append(Anchor(r.key, entry_label(spec, r.key, r.content)))
     records.sort(key=lambda r: (r.position, r.pk, r.key) if frozen else (r.position, r.pk))
     values: dict[str, IndicatorValue] = {}
     narratives: dict[str, Narrative] = {}
@@ -396,7 +406,7 @@ def _assemble(
                 results=result_rows.get(section.code, ()) if section.target_results else (),
                 tables=tuple(TableView(t, table_rows.get(t.code, ())) for t in section.tables),
                 budget=_budget(spec, section, table_rows, budget_rows),
-                anchors=tuple(anchors.get(section.code, ())),
+                anchors=tuple(labelled.get(section.code, ())),
             )
         )
     return DocumentView(

@@ -61,6 +61,21 @@ def test_the_view_holds_the_saved_content_typed(cast: Cast, document_a: Document
     assert view.completeness() == completeness(document_a) == 100
 
 
+def test_the_editor_page_offers_each_value_and_row_as_what_a_comment_is_about(
+    cast: Cast, document_a: Document
+) -> None:
+    fill_for_demo(document_a, actor=cast.editor_a)
+    view = load_document_view(document_a, anchors=True)
+    table_section = next(s for s in view.sections if s.tables)
+    row = table_section.tables[0].rows[0]
+    offered = {a.key: a.label for a in table_section.anchors}
+    assert row.key in offered and offered[row.key]
+    value_section = next(s for s in view.sections if any(i.value for i in s.indicators))
+    assert any(a.key.startswith("value:") for a in value_section.anchors)
+    # Other readers (validation, the official writers) do not pay for the labels.
+    assert all(not s.anchors for s in load_document_view(document_a).sections)
+
+
 def test_a_frozen_revision_reads_as_the_saved_document(cast: Cast, document_a: Document) -> None:
     fill_for_demo(document_a, actor=cast.editor_a)
     saved = load_document_view(document_a)

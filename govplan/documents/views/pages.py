@@ -142,7 +142,7 @@ def document_create(request: AuthenticatedRequest) -> HttpResponse:
 def document_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     editable = can_edit(request.user, document)
-    context = page_context(document, load_document_view(document), editable=editable)
+    context = page_context(document, load_document_view(document, anchors=True), editable=editable)
     add_panels(request, document, context)  # the cycle (workflow), the issued copy (official)
     context.update(
         {
