@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from govplan.core.frameworks.model import Framework
+
 FUNDING_SOURCES = {
     "central_budget": _("Central budget"),
     "provincial_budget": _("Provincial budget"),
@@ -57,3 +59,13 @@ HOLDS = {
     "tables": _("tables"),
     "budget": _("budget"),
 }
+
+
+def funding_source_title(spec: Framework | None, code: str) -> str:
+    """A funding source as the framework names it (the standard ones by default)."""
+    return str(FUNDING_SOURCES.get(code, code))
+
+
+def funding_type_title(spec: Framework | None, code: str) -> str:
+    """A funding type as the framework names it (the standard ones by default)."""
+    return str(FUNDING_TYPES.get(code, code))

@@ -215,7 +215,10 @@ def phasing_columns(
 ) -> list[PhasingColumn]:
     return [
         PhasingColumn(
-            phasing_key(y, s, t), y, str(labels.FUNDING_SOURCES[s]), str(labels.FUNDING_TYPES[t])
+            phasing_key(y, s, t),
+            y,
+            labels.funding_source_title(None, s),
+            labels.funding_type_title(None, t),
         )
         for y in years
         for s in sources

@@ -4,9 +4,11 @@ funding source and type, and per money column of a table."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 PHASING_SEPARATOR = "|"
 # Beyond any budget in million VND, and beyond what a spreadsheet holds exactly. The input
@@ -27,6 +29,10 @@ def amount(value: Any) -> Decimal | None:
     if not number.is_finite() or abs(number) >= AMOUNT_LIMIT:
         return None
     return number
+
+
+# The "year" of an amount given for the whole period, without a split by year.
+WHOLE_PERIOD = 0
 
 
 def phasing_key(year: int, source: str, funding_type: str) -> str:
@@ -77,3 +83,19 @@ def table_phasing_totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, Decimal
             if number is not None:
                 totals[key] += number
     return dict(totals)
+
+
+def by_group(
+    groups: Iterable[str], rows: Iterable[T], group_of: Callable[[T], str]
+) -> list[tuple[str | None, list[T]]]:
+    """``rows`` under their groups, in the groups' order (a group with no row is kept, with
+    none); rows in no known group come last, under None."""
+    buckets: dict[str | None, list[T]] = {code: [] for code in groups}
+    loose: list[T] = []
+    for row in rows:
+        code = group_of(row)
+        buckets.get(code, loose).append(row)
+    out: list[tuple[str | None, list[T]]] = list(buckets.items())
+    if loose:
+        out.append((None, loose))
+    return out

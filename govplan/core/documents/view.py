@@ -186,6 +186,7 @@ class TableRow:
     cells: Mapping[str, ColumnValue]
     phasing: Mapping[str, Scalar]
     origin: Origin | None = None
+    group: str = ""  # the code of its RowGroup when the table has groups
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,16 @@ class Phasing:
 
 
 @dataclass(frozen=True, slots=True)
+class RowGroup:
+    """A numbered group of a table's rows ("I. Ứng dụng CNTT"), printed with its subtotal."""
+
+    code: str
+    number: str
+    title: str
+    title_en: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Table:
     code: str
     title: str
@@ -102,6 +112,8 @@ class Table:
     title_en: str = ""
     numbered: bool = False
     phasing: Phasing | None = None
+    # When set, every row belongs to one of these groups (TableRow.group), in this order.
+    groups: tuple[RowGroup, ...] = ()
 
     def column(self, code: str) -> Column | None:
         return next((c for c in self.columns if c.code == code), None)
