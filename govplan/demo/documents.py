@@ -40,7 +40,7 @@ def _indicator_cells(indicator: Indicator, spec: Framework) -> dict[str, Any]:
     return cells
 
 
-def _cell(column: Column, spec: Framework, name: str) -> Any:
+def demo_cell(column: Column, spec: Framework, name: str) -> Any:
     start, end = spec.period.start, spec.period.end
     by_role = {
         "project_name": name,
@@ -68,7 +68,7 @@ def _cell(column: Column, spec: Framework, name: str) -> Any:
 
 
 def _row(table: Table, spec: Framework, name: str) -> dict[str, Any]:
-    cells = {c.code: _cell(c, spec, name) for c in table.columns}
+    cells = {c.code: demo_cell(c, spec, name) for c in table.columns}
     phasing: dict[str, str] = {}
     if table.phasing is not None:
         source, kind = table.phasing.sources[0], table.phasing.types[0]
@@ -78,8 +78,9 @@ def _row(table: Table, spec: Framework, name: str) -> dict[str, Any]:
     return {"cells": cells, "phasing": phasing}
 
 
-def fill_for_demo(document: Document, *, actor: User) -> None:
-    """Texts, values, one measurable target and one project per table, as an editor would."""
+def fill_for_demo(document: Document, *, actor: User, tables: bool = True) -> None:
+    """Texts, values, one measurable target and (``tables``) one project per table, as an
+    editor would."""
     spec = document.framework_version.parsed()
     save: dict[str, Any] = {"actor": actor, "locale": "vi"}
     for section in visible_sections(spec, document):
@@ -109,6 +110,6 @@ def fill_for_demo(document: Document, *, actor: User) -> None:
                 },
                 **save,
             )
-        for table in section.tables:
+        for table in section.tables if tables else ():
             row = _row(table, spec, f"Nền tảng tích hợp, chia sẻ dữ liệu – {table.title}")
             do_add_entry(document, Collection.table(table.code).container, row, **save)

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from govplan.accounts.models import User
+from govplan.demo import five_year
 from govplan.demo.documents import fill_for_demo
+from govplan.demo.five_year import fill_five_year_plan
 from govplan.documents.actions import do_create_document
 from govplan.documents.models import Document
 from govplan.frameworks.models import FrameworkVersion
@@ -53,6 +55,22 @@ def _returned(document: Document, appraiser: User) -> None:
     )
 
 
+def _five_year_plan(editor: User) -> Document | None:
+    """Bắc Ninh's 2011-2015 plan, written by its successor's editor, left as a draft."""
+    version = FrameworkVersion.objects.filter(
+        framework__code=five_year.FRAMEWORK, status="published"
+    ).first()
+    if version is None:
+        return None
+    scheme, code = five_year.UNIT
+    unit = OrgUnit.objects.with_code(scheme, code, on=version.structure_date).first()
+    if unit is None or Document.objects.filter(org_unit=unit, framework=version.framework).exists():
+        return None
+    document = do_create_document(unit=unit, version=version, actor=editor)
+    fill_five_year_plan(document, actor=editor)
+    return document
+
+
 def create_demo_documents(user: Callable[[str], User], unit: Callable[[str], OrgUnit]) -> int:
     """Returns how many documents were created. The demo's e-mail addresses are fictional:
     the cycle's notifications stay in the application."""
@@ -72,5 +90,7 @@ def create_demo_documents(user: Callable[[str], User], unit: Callable[[str], Org
             _returned(returned, user("thamdinh"))
             created += 1
         if _submitted(unit("commune-of:24"), version, user("bacninh.xa")):
+            created += 1
+        if _five_year_plan(user("bacninh.bientap")):
             created += 1
     return created
