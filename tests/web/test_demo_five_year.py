@@ -1,0 +1,59 @@
+"""The demo's five-year plan (Bắc Ninh 2011-2015, letter 491): written as the plans of 2010
+were, it passes the checks, its editor opens it, and its official document prints the
+projects under their groups and only the years and sources the plan uses."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from govplan.core.adapters.docx import write_docx
+from govplan.demo import five_year
+from govplan.demo.management.commands.load_demo import DEMO_PASSWORD
+from govplan.documents.models import Document
+from govplan.official.build import official_document
+from govplan.workflow.validation import validate
+from tests.official.test_official import docx_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(settings, tmp_path: Path) -> Document:  # type: ignore[no-untyped-def]
+    settings.VAR_DIR = tmp_path
+    settings.TRUST_ROOTS_DIR = tmp_path / "trust-roots"
+    call_command("load_demo", stdout=io.StringIO())
+    return Document.objects.get(framework__code=five_year.FRAMEWORK)
+
+
+def test_the_five_year_plan_is_bac_ninh_of_2010_and_passes_the_checks(plan: Document) -> None:
+    assert plan.status == "draft"
+    assert plan.org_unit.code == "27" and plan.org_unit.valid_to is not None
+    result = validate(plan)
+    assert [f.message for f in result.errors] == []
+    editor = Client()
+    assert editor.login(username="bacninh.bientap", password=DEMO_PASSWORD)
+    page = editor.get(reverse("document_edit", args=[plan.pk])).content.decode()
+    assert "Hạ tầng kỹ thuật" in page and "Ngân sách cấp xã" in page
+
+
+def test_its_official_document_prints_the_groups_and_only_what_the_plan_uses(
+    plan: Document,
+) -> None:
+    text = docx_text(write_docx(official_document(plan)))
+    for project in five_year.PROJECTS:
+        assert project[1] in text
+    assert "I. Hạ tầng kỹ thuật" in text or re.search(r"\bI\b.{0,5}Hạ tầng kỹ thuật", text)
+    assert "Cả giai đoạn" in text  # the training project's amounts for the whole period
+    assert "Ngân sách cấp huyện" in text and "Ngân sách cấp xã" in text
+    assert "Vốn ODA" not in text  # a source the framework allows and the plan does not use
+    assert "Năm 2011" in text
+    # Every project's total as the plan states it, and the grand total of the six.
+    grand = sum(sum(p[4].values()) for p in five_year.PROJECTS)
+    assert f"{grand:,}".replace(",", ".") in text
