@@ -4,6 +4,7 @@ way a real plan would."""
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
 
 from govplan.accounts.types import User
@@ -78,9 +79,9 @@ def _row(table: Table, spec: Framework, name: str) -> dict[str, Any]:
     return {"cells": cells, "phasing": phasing}
 
 
-def fill_for_demo(document: Document, *, actor: User, tables: bool = True) -> None:
-    """Texts, values, one measurable target and (``tables``) one project per table, as an
-    editor would."""
+def fill_for_demo(document: Document, *, actor: User, except_tables: Container[str] = ()) -> None:
+    """Texts, values, one measurable target and one project per table (but the tables
+    ``except_tables``, which the caller fills), as an editor would."""
     spec = document.framework_version.parsed()
     save: dict[str, Any] = {"actor": actor, "locale": "vi"}
     for section in visible_sections(spec, document):
@@ -110,6 +111,8 @@ def fill_for_demo(document: Document, *, actor: User, tables: bool = True) -> No
                 },
                 **save,
             )
-        for table in section.tables if tables else ():
+        for table in section.tables:
+            if table.code in except_tables:
+                continue
             row = _row(table, spec, f"Nền tảng tích hợp, chia sẻ dữ liệu – {table.title}")
             do_add_entry(document, Collection.table(table.code).container, row, **save)
