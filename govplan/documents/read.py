@@ -243,6 +243,7 @@ def row_of(entry: Any) -> TableRow:
         content.get("cells", {}),
         content.get("phasing", {}),
         Origin(origin.org_unit.name, origin.period_label) if origin is not None else None,
+        content.get("group", ""),
     )
 
 
@@ -359,7 +360,14 @@ def _assemble(
             legal_entries[r.code] = r
         elif r.kind == keys.ROW:
             rows[r.code].append(
-                TableRow(r.key, r.revision, c.get("cells", {}), c.get("phasing", {}), r.origin)
+                TableRow(
+                    r.key,
+                    r.revision,
+                    c.get("cells", {}),
+                    c.get("phasing", {}),
+                    r.origin,
+                    c.get("group", ""),
+                )
             )
         elif r.kind == keys.TARGET:
             targets[r.code].append(target_of(r.key, r.revision, c, r.origin))
