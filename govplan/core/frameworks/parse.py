@@ -117,6 +117,8 @@ class _State:
     used: dict[str, Indicator] = field(default_factory=dict)
     sources: tuple[str, ...] = FUNDING_SOURCES  # the codes phasing and budgets may name
     reconciled: list[str] = field(default_factory=list)  # paths of budgets to reconcile
+    # Budgets that read the projects' phasing (computed or reconciled), by path.
+    project_budgets: list[tuple[str, Budget]] = field(default_factory=list)
 
 
 def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> Framework:
@@ -152,6 +154,7 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
                 path,
                 gettext_noop("there is no project table with a phasing to reconcile it with"),
             )
+    _budgets_cover_the_projects(r, state)
     if not sections and isinstance(top.get("sections"), list):
         c.add("sections", gettext_noop("needs at least one section"))
     rules = _rules(r, state, top.get("rules"))
@@ -515,6 +518,8 @@ def _section(
                 reconcile=_reconcile(r, state, join(p, "budget"), bm),
                 whole_period=_budget_whole_period(r, join(p, "budget"), bm),
             )
+            if budget.rows == "projects" or budget.reconcile:
+                state.project_budgets.append((join(p, "budget"), budget))
     children = _sections(
         r,
         state,
@@ -551,6 +556,27 @@ def _section(
             number=number,
         )
     return section
+
+
+def _budgets_cover_the_projects(r: Reader, state: _State) -> None:
+    """A budget computed from the projects, or reconciled with them, lists every source and
+    type of their phasing: else those amounts would be left out of it, or never match."""
+    phased = [t.phasing for t in state.tables.values() if t.phasing is not None]
+    for path, budget in state.project_budgets:
+        for key, listed, used in (
+            ("sources", budget.sources, [s for p in phased for s in p.sources]),
+            ("types", budget.types, [t for p in phased for t in p.types]),
+        ):
+            missing = [code for code in dict.fromkeys(used) if code not in listed]
+            if missing and listed:
+                r.c.add(
+                    join(path, key),
+                    gettext_noop(
+                        "the projects' phasing also has %(missing)s: list them here, "
+                        "or their amounts are left out of this budget"
+                    ),
+                    missing=", ".join(missing),
+                )
 
 
 def _budget_whole_period(r: Reader, p: str, bm: dict[str, Any]) -> bool:
