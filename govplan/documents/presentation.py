@@ -1,7 +1,13 @@
 """The editor page's presentation of a document's read model: display strings in the user's
 locale, and the blocks the templates lay out (``page_context``). It reads the typed
 ``DocumentView`` (``documents.read``) and never the database, but for the section's
-attachments, which only the page shows."""
+attachments, which only the page shows.
+
+Long because: every kind of entry the page lays out has its block here (indicator cells,
+targets, results, tables with their groups, subtotals and phasing columns, budgets), each
+returned whole by a save for the page to redraw, and they share the display helpers; split
+apart they would import each other back.
+"""
 
 from __future__ import annotations
 
