@@ -296,3 +296,64 @@ def test_an_error_reconciliation_blocks_submission(cast: Cast) -> None:
     finding = next(f for f in validate(document).findings if f.check_id.startswith("budget:"))
     assert finding.blocking and finding.importance == "error"
     assert "5" in finding.message and "0" in finding.message
+
+
+def test_the_blank_form_of_2011_2015_shows_groups_sources_and_the_reconciliation(
+    cast: Cast,
+) -> None:
+    from govplan.frameworks.models import FrameworkVersion
+
+    version = FrameworkVersion.objects.get(
+        framework__code="KH-UDCNTT-2011-2015", status="published"
+    )
+    page = (
+        client_for(cast.editor_b)
+        .get(reverse("framework_form", args=["KH-UDCNTT-2011-2015", version.number]))
+        .content.decode()
+    )
+    assert "I. Hạ tầng kỹ thuật; II. Ứng dụng CNTT trong nội bộ cơ quan nhà nước" in page
+    assert "Ngân sách cấp huyện" in page and "Ngân sách cấp xã" in page
+    assert "chênh lệch là cảnh báo cần giải trình" in page
+    assert "không chia theo năm" in page
+
+
+def test_a_2011_2015_plan_budgets_by_content_for_the_whole_period(cast: Cast) -> None:
+    from govplan.frameworks.models import FrameworkVersion
+
+    version = FrameworkVersion.objects.get(
+        framework__code="KH-UDCNTT-2011-2015", status="published"
+    )
+    hanoi = cast.province_b
+    document = do_create_document(unit=hanoi, version=version, actor=cast.editor_b)
+    client = client_for(cast.editor_b)
+    status, body = api(
+        client,
+        document,
+        "add",
+        {
+            "container": "row:projects",
+            "content": {
+                "cells": {"name": "Mạng WAN của tỉnh"},
+                "group": "infrastructure",
+                "phasing": {"0|district_budget|capital": "1.200"},
+            },
+        },
+    )
+    assert status == 200, body
+    status, body = api(
+        client,
+        document,
+        "add",
+        {
+            "container": "budget:VII",
+            "content": {
+                "label": "Hạ tầng kỹ thuật",
+                "phasing": {"0|district_budget|capital": "1.500"},
+            },
+        },
+    )
+    assert status == 200, body
+    (finding,) = [f for f in validate(document).findings if f.check_id.startswith("budget:")]
+    assert finding.importance == "warning"
+    assert "2011-2015 · Ngân sách cấp huyện · Vốn đầu tư phát triển" in finding.message
+    assert "1.500" in finding.message and "1.200" in finding.message
