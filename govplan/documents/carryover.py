@@ -188,6 +188,10 @@ def _projects(
                         and split_phasing_key(key)[1] in new_table.phasing.sources
                         and split_phasing_key(key)[2] in new_table.phasing.types
                     }
+                # Its group comes across where the new table has a group of that code.
+                group = entry.content.get("group", "")
+                if group and any(g.code == group for g in new_table.groups):
+                    content["group"] = group
                 position += 1
                 _create(
                     target,

@@ -22,7 +22,7 @@ from govplan.core.documents.cells import (
     parse_year,
 )
 from govplan.core.documents.keys import BadKey, EntryKey
-from govplan.core.documents.totals import split_phasing_key
+from govplan.core.documents.totals import WHOLE_PERIOD, split_phasing_key
 from govplan.core.documents.values import parse_indicator_value
 from govplan.core.frameworks.model import Framework, Section, Table
 from govplan.core.i18n import gettext_noop
@@ -250,7 +250,13 @@ def read_phasing(
         except ValueError:
             errors[f"phasing.{key}"] = _("Unknown phasing cell %(key)s.") % {"key": key}
             continue
-        if year not in years:
+        if year == WHOLE_PERIOD and not getattr(phasing_spec, "whole_period", False):
+            errors[f"phasing.{key}"] = _(
+                "This framework asks for the amounts year by year: an amount for the whole "
+                "period is not allowed here."
+            )
+            continue
+        if year != WHOLE_PERIOD and year not in years:
             errors[f"phasing.{key}"] = _("%(year)s is outside the period %(first)s-%(last)s.") % {
                 "year": year,
                 "first": years[0],
@@ -267,6 +273,32 @@ def read_phasing(
         except CellValueError as exc:
             errors[f"phasing.{key}"] = message(exc.error)
     return values, errors
+
+
+@dataclass(frozen=True)
+class GroupProblem:
+    message: str
+
+
+def read_group(table: Table, raw: Any) -> str | GroupProblem:
+    """The group a row of ``table`` is put in: its code, "" for none, or what is wrong."""
+    if raw in (None, ""):
+        return ""
+    if not table.groups:
+        return GroupProblem(_("This table has no groups."))
+    code = str(raw).strip()
+    for group in table.groups:
+        # The page sends the code; a workbook may carry the number or the title.
+        if code in (group.code, group.number, f"{group.number}. {group.title}", group.title):
+            return group.code
+    return GroupProblem(
+        _('"%(group)s" is not a group of the table %(table)s: choose one of %(groups)s.')
+        % {
+            "group": code[:100],
+            "table": table.title,
+            "groups": "; ".join(f"{g.number}. {g.title}" for g in table.groups),
+        }
+    )
 
 
 def read_row_cells(table: Table, raw: Any, *, locale: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -304,6 +336,11 @@ def _row(
         content["phasing"] = phasing
     elif raw.get("phasing"):
         errors["phasing"] = _("This table has no budget phasing.")
+    group = read_group(table, raw.get("group"))
+    if isinstance(group, GroupProblem):
+        errors["group"] = group.message
+    elif group:
+        content["group"] = group
     if errors:
         raise ContentError(errors)
     return content

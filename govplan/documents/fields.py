@@ -47,6 +47,8 @@ def entry_fields(spec: Framework, key: str, content: dict[str, Any], locale: str
                 fields[f"cells.{column.code}"] = display_value(
                     column.type, cells.get(column.code), choices=column.choices, locale=locale
                 )
+            if table.groups:
+                fields["group"] = content.get("group", "")
     elif kind == keys.TARGET:
         row = target_row(spec, target_of(key, 0, content), locale)
         for name in ("indicator", "text", "baseline", "target", "year"):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from govplan.core.documents import keys
 from govplan.core.documents.cells import display_value
 from govplan.core.documents.keys import BadKey, EntryKey
-from govplan.core.documents.totals import split_phasing_key
+from govplan.core.documents.totals import WHOLE_PERIOD, split_phasing_key
 from govplan.core.frameworks.model import Framework
 from govplan.documents.presentation import describe_cell
 from govplan.frameworks import labels as vocab
@@ -81,10 +81,17 @@ def content_lines(spec: Framework, key: str, content: dict[str, Any]) -> list[tu
                         display_value(column.type, cells[column.code], choices=column.choices),
                     )
                 )
+        group = next((g for g in table.groups if g.code == content.get("group")), None)
+        if group is not None:
+            lines.append((str(_("Group")), f"{group.number}. {group.title}"))
         for phasing_key, value in sorted(content.get("phasing", {}).items()):
             year, source, funding_type = split_phasing_key(phasing_key)
-            label = (
-                f"{year} · {vocab.FUNDING_SOURCES[source]} · {vocab.FUNDING_TYPES[funding_type]}"
+            label = " · ".join(
+                (
+                    str(year) if year != WHOLE_PERIOD else str(_("Whole period")),
+                    vocab.funding_source_title(spec, source),
+                    vocab.funding_type_title(spec, funding_type),
+                )
             )
             lines.append((label, display_value("money", value)))
         return lines

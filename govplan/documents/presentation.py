@@ -1,7 +1,13 @@
 """The editor page's presentation of a document's read model: display strings in the user's
 locale, and the blocks the templates lay out (``page_context``). It reads the typed
 ``DocumentView`` (``documents.read``) and never the database, but for the section's
-attachments, which only the page shows."""
+attachments, which only the page shows.
+
+Long because: every kind of entry the page lays out has its block here (indicator cells,
+targets, results, tables with their groups, subtotals and phasing columns, budgets), each
+returned whole by a save for the page to redraw, and they share the display helpers; split
+apart they would import each other back.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,8 @@ from govplan.core.documents import keys
 from govplan.core.documents.cells import display_value, format_number
 from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import (
+    WHOLE_PERIOD,
+    by_group,
     column_totals,
     phasing_by,
     phasing_key,
@@ -37,7 +45,7 @@ from govplan.core.documents.view import (
     TargetRow,
 )
 from govplan.core.frameworks.catalogue import Indicator
-from govplan.core.frameworks.model import Framework, Table
+from govplan.core.frameworks.model import Framework, Section, Table
 from govplan.documents.models import Attachment, Document
 from govplan.frameworks import labels
 from govplan.frameworks.presentation import applies_label
@@ -197,22 +205,38 @@ def _money(value: Any, locale: str) -> str:
     return display_value("money", value, locale=locale)
 
 
-def _phasing_columns(spec: Framework, sources: Sequence[str], types: Sequence[str]) -> list[Any]:
+def _phasing_columns(
+    spec: Framework, sources: Sequence[str], types: Sequence[str], whole_period: bool = False
+) -> list[Any]:
+    """The amount columns: each year × source × type, then, where the framework allows an
+    amount for the whole period without a year split, those (year WHOLE_PERIOD)."""
+    years = spec.period.years() + ([WHOLE_PERIOD] if whole_period else [])
     return [
         {
             "key": phasing_key(y, s, t),
-            "year": y,
-            "source": labels.FUNDING_SOURCES[s],
-            "type": labels.FUNDING_TYPES[t],
+            "year": y if y != WHOLE_PERIOD else _("Whole period"),
+            "source": labels.funding_source_title(spec, s),
+            "type": labels.funding_type_title(spec, t),
         }
-        for y in spec.period.years()
+        for y in years
         for s in sources
         for t in types
     ]
 
 
+def budget_whole_period(spec: Framework, section: Section) -> bool:
+    """Whether a budget holds whole-period amounts: typed, where it allows them; computed
+    from the projects, where a project table does."""
+    budget = section.budget
+    if budget is None:
+        return False
+    if budget.rows == "projects":
+        return any(t.phasing is not None and t.phasing.whole_period for _s, t in spec.tables())
+    return budget.whole_period
+
+
 def _phasing_summary(
-    table: Table, years: list[int], totals: Mapping[str, Decimal], locale: str
+    spec: Framework, table: Table, years: list[int], totals: Mapping[str, Decimal], locale: str
 ) -> list[dict[str, str]]:
     """Totals per year, per funding source and per funding type, for the line under a grid."""
     if table.phasing is None:
@@ -220,13 +244,17 @@ def _phasing_summary(
     by_year, by_source = phasing_by(totals, "year"), phasing_by(totals, "source")
     by_type = phasing_by(totals, "type")
     items = [(str(y), by_year.get(y, Decimal(0))) for y in years]
+    if WHOLE_PERIOD in by_year:
+        items.append((_("Whole period"), by_year[WHOLE_PERIOD]))
     items += [
-        (str(labels.FUNDING_SOURCES[s]), by_source[s])
+        (labels.funding_source_title(spec, s), by_source[s])
         for s in table.phasing.sources
         if s in by_source
     ]
     items += [
-        (str(labels.FUNDING_TYPES[t]), by_type[t]) for t in table.phasing.types if t in by_type
+        (labels.funding_type_title(spec, t), by_type[t])
+        for t in table.phasing.types
+        if t in by_type
     ]
     return [
         {"label": label, "value": format_number(value, locale=locale)} for label, value in items
@@ -244,7 +272,11 @@ def table_block(
     """The table as the page shows it; with ``only`` (a row's key), that row alone is laid
     out (the totals still count every row): what a save returns for the page to redraw."""
     phasing_columns = (
-        _phasing_columns(spec, table.phasing.sources, table.phasing.types) if table.phasing else []
+        _phasing_columns(
+            spec, table.phasing.sources, table.phasing.types, table.phasing.whole_period
+        )
+        if table.phasing
+        else []
     )
     numeric = [c.code for c in table.columns if c.type in NUMERIC_TYPES]
     money = [c.code for c in table.columns if c.type == "money"]
@@ -274,6 +306,7 @@ def table_block(
                 "total": format_number(row_phasing_total(row.phasing), locale=locale)
                 if table.phasing
                 else "",
+                "group": row.group,
             }
         )
     totals = column_totals((r.cells for r in rows), numeric)
@@ -309,8 +342,41 @@ def table_block(
         "grand_total": format_number(sum(phasing_totals.values(), Decimal(0)), locale=locale)
         if table.phasing
         else "",
-        "summary": _phasing_summary(table, spec.period.years(), phasing_totals, locale),
+        "summary": _phasing_summary(spec, table, spec.period.years(), phasing_totals, locale),
+        "groups": _groups_block(table, rows, body, locale),
     }
+
+
+def _groups_block(
+    table: Table, rows: Sequence[TableRow], body: list[dict[str, Any]], locale: str
+) -> list[dict[str, Any]]:
+    """A grouped table's rows under their groups, each with its subtotal of the money
+    columns and of the phasing; rows in no group come last, under a heading that says so.
+    Empty for a table without groups."""
+    if not table.groups:
+        return []
+    laid_out = {r["key"]: r for r in body}
+    money = [c.code for c in table.columns if c.type == "money"]
+    titles = {g.code: g for g in table.groups}
+    out = []
+    for code, members in by_group([g.code for g in table.groups], rows, lambda r: r.group):
+        group = titles.get(code) if code is not None else None
+        sums = column_totals((r.cells for r in members), money)
+        phased = row_phasing_total(table_phasing_totals(r.phasing for r in members))
+        out.append(
+            {
+                "code": code or "",
+                "number": group.number if group else "",
+                "title": group.title if group else _("Rows in no group"),
+                "rows": [laid_out[r.key] for r in members if r.key in laid_out],
+                "totals": [
+                    format_number(sums[c.code], locale=locale) if c.code in money else ""
+                    for c in table.columns
+                ],
+                "phasing_total": format_number(phased, locale=locale) if table.phasing else "",
+            }
+        )
+    return out
 
 
 def _number(value: Any, locale: str) -> str:
@@ -379,7 +445,12 @@ def budget_block(
     spec: Framework, view: SectionView, budget: BudgetView, locale: str
 ) -> dict[str, Any]:
     assert view.section.budget is not None
-    columns = _phasing_columns(spec, view.section.budget.sources, view.section.budget.types)
+    columns = _phasing_columns(
+        spec,
+        view.section.budget.sources,
+        view.section.budget.types,
+        budget_whole_period(spec, view.section),
+    )
     rows = [
         {
             "key": row.key,

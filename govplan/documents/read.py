@@ -18,7 +18,9 @@ from typing import Any
 from django.db.models import prefetch_related_objects
 
 from govplan.core.documents import keys
+from govplan.core.documents.cells import canonical_decimal
 from govplan.core.documents.keys import EntryKey
+from govplan.core.documents.totals import by_group, table_phasing_totals
 from govplan.core.documents.view import (
     Anchor,
     BudgetRow,
@@ -243,6 +245,7 @@ def row_of(entry: Any) -> TableRow:
         content.get("cells", {}),
         content.get("phasing", {}),
         Origin(origin.org_unit.name, origin.period_label) if origin is not None else None,
+        content.get("group", ""),
     )
 
 
@@ -359,7 +362,14 @@ def _assemble(
             legal_entries[r.code] = r
         elif r.kind == keys.ROW:
             rows[r.code].append(
-                TableRow(r.key, r.revision, c.get("cells", {}), c.get("phasing", {}), r.origin)
+                TableRow(
+                    r.key,
+                    r.revision,
+                    c.get("cells", {}),
+                    c.get("phasing", {}),
+                    r.origin,
+                    c.get("group", ""),
+                )
             )
         elif r.kind == keys.TARGET:
             targets[r.code].append(target_of(r.key, r.revision, c, r.origin))
@@ -424,6 +434,10 @@ def _assemble(
     )
 
 
+# The line of a budget by project for the projects in no group, as the documents print it.
+UNGROUPED = "Chưa xếp nhóm"
+
+
 def _budget(
     spec: Framework,
     section: Section,
@@ -434,13 +448,31 @@ def _budget(
         return None
     if section.budget.rows != "projects":
         return BudgetView(section.budget.rows, True, budget_rows.get(section.code, ()))
-    # A budget by project reads the phasing of every project table.
+    # A budget by project reads the phasing of every project table; a table with groups
+    # gives one line per group (the plan's contents), its projects' phasing summed.
     found = []
     for _section, table in spec.tables():
         if table.phasing is None:
             continue
         name_column = table.by_role("project_name")
-        for row in table_rows.get(table.code, ()):
+        rows = table_rows.get(table.code, ())
+        if table.groups:
+            titles = {g.code: f"{g.number}. {g.title}" for g in table.groups}
+            for code, members in by_group(titles, rows, lambda r: r.group):
+                if members:
+                    found.append(
+                        BudgetRow(
+                            "",
+                            0,
+                            titles[code] if code is not None else UNGROUPED,
+                            {
+                                k: canonical_decimal(v)
+                                for k, v in table_phasing_totals(r.phasing for r in members).items()
+                            },
+                        )
+                    )
+            continue
+        for row in rows:
             label = row.cells.get(name_column.code, "") if name_column else ""
             found.append(BudgetRow("", 0, "" if label is None else str(label), row.phasing))
     return BudgetView(section.budget.rows, False, tuple(found))

@@ -27,6 +27,7 @@ from govplan.core.adapters.xlsx_reader import ReadLimits
 from govplan.core.documents import keys
 from govplan.core.documents.cells import display_value
 from govplan.core.documents.keys import Collection, EntryKey, new_uid
+from govplan.core.documents.totals import WHOLE_PERIOD
 from govplan.core.frameworks.model import Framework, Table
 from govplan.core.i18n import gettext_noop
 from govplan.documents.actions import lock_for_edit
@@ -56,12 +57,25 @@ def sheet_specs(spec: Framework, document: Document, only: str | None = None) ->
         specs.append(
             SheetSpec(
                 table=table,
-                years=tuple(spec.period.years()),
-                source_labels=SOURCE_SHORT,
+                years=sheet_years(spec, table),
+                source_labels=source_labels(spec),
                 type_labels=TYPE_SHORT,
             )
         )
     return specs
+
+
+def sheet_years(spec: Framework, table: Table) -> tuple[int, ...]:
+    """The years of a sheet's amount columns: the period's, then the whole period where the
+    table's phasing allows an amount for it."""
+    whole = table.phasing is not None and table.phasing.whole_period
+    return (*spec.period.years(), *((WHOLE_PERIOD,) if whole else ()))
+
+
+def source_labels(spec: Framework) -> dict[str, str]:
+    """The funding sources as a sheet's headers name them: short for the standard ones, as
+    the framework names them where it declares its own."""
+    return {**SOURCE_SHORT, **{s.code: s.title for s in spec.funding_sources}}
 
 
 def _rows(document: Document, table: Table) -> list[RowData]:
@@ -73,6 +87,7 @@ def _rows(document: Document, table: Table) -> list[RowData]:
             uid=EntryKey.parse(e.key).uid,
             cells=e.content.get("cells", {}),
             phasing=e.content.get("phasing", {}),
+            group=e.content.get("group", ""),
         )
         for e in entries
     ]
@@ -459,4 +474,6 @@ def _content(table: Table, row: RowData) -> dict[str, Any]:
     content: dict[str, Any] = {"cells": row.cells}
     if table.phasing is not None:
         content["phasing"] = row.phasing
+    if table.groups and row.group:
+        content["group"] = row.group
     return content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from govplan.core.frameworks.model import Framework
@@ -62,7 +63,13 @@ HOLDS = {
 
 
 def funding_source_title(spec: Framework | None, code: str) -> str:
-    """A funding source as the framework names it (the standard ones by default)."""
+    """A funding source as the framework names it (the standard ones by default): its
+    Vietnamese title, or its English one where the page is in English and it has one."""
+    declared = spec.funding_source(code) if spec is not None else None
+    if declared is not None:
+        if (get_language() or "vi").startswith("en") and declared.title_en:
+            return declared.title_en
+        return declared.title
     return str(FUNDING_SOURCES.get(code, code))
 
 

@@ -89,10 +89,12 @@ def _table_block(spec: Framework, table: Table) -> dict[str, Any]:
             }
             for c in table.columns
         ],
+        "groups": [f"{g.number}. {g.title}" for g in table.groups],
         "phasing": {
             "years": spec.period.years(),
-            "sources": [labels.FUNDING_SOURCES[s] for s in table.phasing.sources],
-            "types": [labels.FUNDING_TYPES[t] for t in table.phasing.types],
+            "sources": [labels.funding_source_title(spec, s) for s in table.phasing.sources],
+            "types": [labels.funding_type_title(spec, t) for t in table.phasing.types],
+            "whole_period": table.phasing.whole_period,
         }
         if table.phasing
         else None,
@@ -129,8 +131,10 @@ def _section_block(spec: Framework, section: Section, units: dict[str, str]) -> 
         else {
             "rows": section.budget.rows,
             "years": spec.period.years(),
-            "sources": [labels.FUNDING_SOURCES[s] for s in section.budget.sources],
-            "types": [labels.FUNDING_TYPES[t] for t in section.budget.types],
+            "sources": [labels.funding_source_title(spec, s) for s in section.budget.sources],
+            "types": [labels.funding_type_title(spec, t) for t in section.budget.types],
+            "whole_period": section.budget.whole_period,
+            "reconcile": section.budget.reconcile,
         },
         "sections": [_section_block(spec, s, units) for s in section.sections],
     }

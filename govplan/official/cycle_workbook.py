@@ -29,7 +29,7 @@ from govplan.core.frameworks.model import Column, Framework, Table
 from govplan.core.printable import printable_data
 from govplan.documents.models import Document, Entry
 from govplan.documents.read import CHUNK, load_document_views
-from govplan.documents.tables_xlsx import SOURCE_SHORT, TYPE_SHORT
+from govplan.documents.tables_xlsx import TYPE_SHORT, sheet_years, source_labels
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import Kind
 
@@ -151,8 +151,8 @@ def _table_sheet(
 ) -> ReportSheet:
     sheet_spec = SheetSpec(
         table=table,
-        years=tuple(spec.period.years()),
-        source_labels=SOURCE_SHORT,
+        years=sheet_years(spec, table),
+        source_labels=source_labels(spec),
         type_labels=TYPE_SHORT,
     )
     phasing = phasing_columns(sheet_spec)

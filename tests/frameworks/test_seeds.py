@@ -248,3 +248,38 @@ def test_loading_the_shipped_frameworks_again_changes_nothing() -> None:
     assert "0 indicators added, 0 changed" in out.getvalue()
     assert "never changes meaning" not in out.getvalue()
     assert AuditEvent.objects.count() == events
+
+
+def test_the_2011_2015_budget_is_by_content_and_reconciled_with_the_grouped_projects() -> None:
+    """Letter 491: VII the budget "theo các nội dung", VIII the important projects with their
+    expected funding; the projects come under the contents of IV, and the sources include a
+    province's district and commune budgets."""
+    plan = read_framework(FRAMEWORKS_DIR / "kh-udcntt-2011-2015.yaml")
+    budget = plan.section("VII").budget
+    assert budget is not None
+    assert (budget.rows, budget.reconcile, budget.whole_period) == ("content", "warning", True)
+    assert {"district_budget", "commune_budget"} <= set(budget.sources)
+    projects = plan.table("projects")
+    assert projects is not None and projects.phasing is not None
+    assert projects.phasing.whole_period
+    assert projects.phasing.sources == budget.sources
+    contents = [s.title for s in plan.section("IV").sections]
+    assert [g.title for g in projects.groups] == contents
+    assert [g.number for g in projects.groups] == ["I", "II", "III", "IV"]
+    titles = {s.code: s.title for s in plan.funding_sources}
+    assert titles["district_budget"] == "Ngân sách cấp huyện"
+    assert titles["commune_budget"] == "Ngân sách cấp xã"
+    assert set(budget.sources) <= set(titles)
+
+
+def test_a_lead_agency_column_where_the_letters_ask_for_one() -> None:
+    """Letter 3500's catalogue asks for "Đơn vị chủ trì triển khai"; letter 491's asks for a
+    project's name, objective, duration and funding only, and its framework adds none."""
+    plan_2018 = read_framework(FRAMEWORKS_DIR / "kh-udcntt-2018.yaml")
+    projects_2018 = plan_2018.table("projects")
+    assert projects_2018 is not None and projects_2018.by_role("lead_unit") is not None
+    plan_2011 = read_framework(FRAMEWORKS_DIR / "kh-udcntt-2011-2015.yaml")
+    for code in ("projects", "projects_2008_2010"):
+        table = plan_2011.table(code)
+        assert table is not None and table.by_role("lead_unit") is None
+    assert "chủ trì" not in seed_text(SEED_000)

@@ -53,8 +53,13 @@ from govplan.core.documents.cells import (
     parse_column_value,
     parse_money,
 )
-from govplan.core.documents.totals import amount, column_totals, table_phasing_totals
-from govplan.core.frameworks.model import Column, Table
+from govplan.core.documents.totals import (
+    WHOLE_PERIOD,
+    amount,
+    column_totals,
+    table_phasing_totals,
+)
+from govplan.core.frameworks.model import Column, RowGroup, Table
 from govplan.core.i18n import gettext_noop
 from govplan.core.printable import printable
 
@@ -64,6 +69,8 @@ TT_HEADER = "TT"
 UID_HEADER = "Mã dòng (không sửa)"
 UID_HEADER_SHORT = "Mã dòng"
 MONEY_UNIT = "triệu đồng"
+GROUP_HEADER = "Nhóm"
+WHOLE_PERIOD_LABEL = "cả giai đoạn"
 # The label of a totals row; in the row-code column it marks the row the reader skips.
 TOTAL_LABEL = "Tổng cộng"
 SUMMED_TYPES = ("integer", "decimal", "money")  # column types that get a total
@@ -115,6 +122,7 @@ class RowData:
     uid: str | None
     cells: dict[str, Any]
     phasing: dict[str, str] = field(default_factory=dict)
+    group: str = ""  # the code of its group, in a table with groups
 
 
 @dataclass(frozen=True)
@@ -149,11 +157,30 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class _Slot:
-    kind: str  # "tt", "column", "phasing", "uid"
+    kind: str  # "tt", "group", "column", "phasing", "uid"
     header: str
     accepts: frozenset[str]  # normalised header texts that map to this slot
     column: Column | None = None
     key: str = ""  # phasing key "YEAR|source|type"
+    groups: tuple[RowGroup, ...] = ()  # the table's groups, for the "group" slot
+
+
+def group_label(group: RowGroup) -> str:
+    """A group as a workbook shows it, and reads it back: "I. Ứng dụng CNTT"."""
+    return f"{group.number}. {group.title}"
+
+
+def find_group(groups: Sequence[RowGroup], text: str) -> RowGroup | None:
+    """The group ``text`` names: its label, number, title or code."""
+    wanted = _norm(text)
+    return next(
+        (
+            g
+            for g in groups
+            if wanted in {_norm(group_label(g)), _norm(g.number), _norm(g.title), _norm(g.code)}
+        ),
+        None,
+    )
 
 
 def column_header(column: Column) -> str:
@@ -171,7 +198,8 @@ def phasing_columns(spec: SheetSpec) -> list[tuple[str, str]]:
         for source in phasing.sources:
             for kind in phasing.types:
                 label = (
-                    f"Kinh phí {year} - {spec.source_labels.get(source, source)}"
+                    f"Kinh phí {year if year != WHOLE_PERIOD else WHOLE_PERIOD_LABEL}"
+                    f" - {spec.source_labels.get(source, source)}"
                     f" - {spec.type_labels.get(kind, kind)}"
                 )
                 result.append((f"{year}|{source}|{kind}", f"{label} ({MONEY_UNIT})"))
@@ -183,6 +211,10 @@ def _layout(spec: SheetSpec) -> list[_Slot]:
     tt = _Slot("tt", TT_HEADER, frozenset({_norm(TT_HEADER)}))
     if spec.table.numbered:
         slots.append(tt)
+    if spec.table.groups:
+        slots.append(
+            _Slot("group", GROUP_HEADER, frozenset({_norm(GROUP_HEADER)}), groups=spec.table.groups)
+        )
     for column in spec.table.columns:
         header = column_header(column)
         slots.append(
@@ -499,6 +531,12 @@ def _write_cell(
         return str(data.uid)
     if slot.kind == "phasing":
         return write_typed(worksheet, row, col, "money", data.phasing.get(slot.key), formats)
+    if slot.kind == "group":
+        group = next((g for g in slot.groups if g.code == data.group), None)
+        text = group_label(group) if group is not None else ""
+        if text:
+            worksheet.write_string(row, col, printable(text), formats.text)
+        return text
     assert slot.column is not None
     column = slot.column
     value = data.cells.get(column.code)
@@ -986,6 +1024,25 @@ def _read_sheet(
                         )
                     else:
                         uids[row.uid] = row_number
+            elif slot.kind == "group":
+                if _blank(raw):
+                    continue
+                group = find_group(spec.table.groups, _as_text(raw))
+                if group is None:
+                    problems.append(
+                        ImportProblem(
+                            name,
+                            row_number,
+                            where,
+                            gettext_noop('"%(value)s" is not a group of this table (%(groups)s)'),
+                            {
+                                "value": _as_text(raw)[:100],
+                                "groups": "; ".join(group_label(g) for g in spec.table.groups),
+                            },
+                        )
+                    )
+                else:
+                    row.group = group.code
             elif slot.kind == "phasing":
                 if _blank(raw):
                     continue

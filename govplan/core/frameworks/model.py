@@ -92,6 +92,8 @@ class Column:
 class Phasing:
     sources: tuple[str, ...]
     types: tuple[str, ...]
+    # An amount may be given for the whole period, without a split by year (WHOLE_PERIOD).
+    whole_period: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,19 @@ class Budget:
     rows: str
     sources: tuple[str, ...]
     types: tuple[str, ...]
+    # A typed budget (rows: content) checked against the projects' phasing: "error",
+    # "warning", or "" (not checked).
+    reconcile: str = ""
+    whole_period: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FundingSource:
+    """A funding source as the framework names it (``funding_sources``)."""
+
+    code: str
+    title: str
+    title_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +241,11 @@ class Framework:
     indicators: dict[str, Indicator] = field(default_factory=dict)
     dimensions: dict[str, Dimension] = field(default_factory=dict)
     legal: dict[str, LegalDocument] = field(default_factory=dict)
+    # The funding sources it names; empty: the standard list (vocab.FUNDING_SOURCES).
+    funding_sources: tuple[FundingSource, ...] = ()
+
+    def funding_source(self, code: str) -> FundingSource | None:
+        return next((s for s in self.funding_sources if s.code == code), None)
 
     def walk(self) -> Iterator[Section]:
         """Every section, depth first, in document order."""
@@ -316,14 +336,23 @@ def _section_from_dict(d: dict[str, Any]) -> Section:
                 columns=tuple(
                     Column(**{**c, "choices": _options(c.get("choices"))}) for c in t["columns"]
                 ),
-                phasing=Phasing(tuple(t["phasing"]["sources"]), tuple(t["phasing"]["types"]))
+                phasing=Phasing(
+                    tuple(t["phasing"]["sources"]),
+                    tuple(t["phasing"]["types"]),
+                    t["phasing"].get("whole_period", False),
+                )
                 if t.get("phasing")
                 else None,
+                groups=tuple(RowGroup(**g) for g in t.get("groups", ())),
             )
             for t in d.get("tables", ())
         ),
         budget=Budget(
-            d["budget"]["rows"], tuple(d["budget"]["sources"]), tuple(d["budget"]["types"])
+            d["budget"]["rows"],
+            tuple(d["budget"]["sources"]),
+            tuple(d["budget"]["types"]),
+            d["budget"].get("reconcile", ""),
+            d["budget"].get("whole_period", False),
         )
         if d.get("budget")
         else None,
@@ -392,4 +421,5 @@ def _framework_from_dict(d: dict[str, Any]) -> Framework:
             )
             for k, v in d.get("legal", {}).items()
         },
+        funding_sources=tuple(FundingSource(**f) for f in d.get("funding_sources", ())),
     )

@@ -24,11 +24,13 @@ from govplan.core.frameworks.model import (
     Budget,
     Column,
     Framework,
+    FundingSource,
     IndicatorUse,
     Issuance,
     Period,
     Phasing,
     Reporting,
+    RowGroup,
     Rule,
     Section,
     Table,
@@ -78,6 +80,7 @@ TOP_KEYS_OPTIONAL = (
     "appraisal",
     "checklist",
     "checks",
+    "funding_sources",
 )
 APPRAISERS = ("central", "province", "parent")
 SECTION_KEYS = (
@@ -112,6 +115,10 @@ class _State:
     table_codes: dict[str, str] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
     used: dict[str, Indicator] = field(default_factory=dict)
+    sources: tuple[str, ...] = FUNDING_SOURCES  # the codes phasing and budgets may name
+    reconciled: list[str] = field(default_factory=list)  # paths of budgets to reconcile
+    # Budgets that read the projects' phasing (computed or reconciled), by path.
+    project_budgets: list[tuple[str, Budget]] = field(default_factory=list)
 
 
 def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> Framework:
@@ -137,7 +144,17 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
         follows = r.code("follows", top.get("follows"))
         if follows and follows == code:
             c.add("follows", gettext_noop("a framework cannot follow itself"))
+    funding_sources = _funding_sources(r, top.get("funding_sources"))
+    if funding_sources:
+        state.sources = tuple(f.code for f in funding_sources)
     sections = _sections(r, state, "sections", top.get("sections"), parent_code="", depth=0)
+    if state.reconciled and not any(t.phasing is not None for t in state.tables.values()):
+        for path in state.reconciled:
+            c.add(
+                path,
+                gettext_noop("there is no project table with a phasing to reconcile it with"),
+            )
+    _budgets_cover_the_projects(r, state)
     if not sections and isinstance(top.get("sections"), list):
         c.add("sections", gettext_noop("needs at least one section"))
     rules = _rules(r, state, top.get("rules"))
@@ -182,7 +199,59 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
         indicators=dict(state.used),
         dimensions={d: catalogue.dimensions[d] for d in sorted(used_dimensions)},
         legal={k: legal.documents[k] for k in sorted(suggested)},
+        funding_sources=funding_sources,
     )
+
+
+def _funding_sources(r: Reader, value: Any) -> tuple[FundingSource, ...]:
+    """The framework's own list of funding sources (``funding_sources``)."""
+    sources: list[FundingSource] = []
+    for i, item in enumerate(r.listing("funding_sources", value)):
+        p = join("funding_sources", i)
+        m = r.mapping(p, item, required=("code", "title"), optional=("title_en",))
+        if m is None:
+            continue
+        code = r.code(join(p, "code"), m.get("code"), LOWER_CODE_RE)
+        if code and any(s.code == code for s in sources):
+            r.c.add(join(p, "code"), gettext_noop('"%(value)s" is listed twice'), value=code)
+            continue
+        title = r.text(join(p, "title"), m.get("title"), max_length=300)
+        title_en = r.text(join(p, "title_en"), m.get("title_en"), required=False, max_length=300)
+        if code:
+            sources.append(FundingSource(code, title, title_en))
+    if value is not None and not sources and isinstance(value, list):
+        r.c.add("funding_sources", gettext_noop("needs at least one source"))
+    return tuple(sources)
+
+
+def _groups(r: Reader, p: str, value: Any) -> tuple[RowGroup, ...]:
+    """A table's row groups: unique codes and numbers."""
+    groups: list[RowGroup] = []
+    for i, item in enumerate(r.listing(p, value)):
+        gp = join(p, i)
+        m = r.mapping(gp, item, required=("code", "number", "title"), optional=("title_en",))
+        if m is None:
+            continue
+        code = r.code(join(gp, "code"), m.get("code"), LOWER_CODE_RE)
+        number = r.text(join(gp, "number"), m.get("number"), max_length=20)
+        first = next((g for g in groups if code and g.code == code), None)
+        if first is not None:
+            r.c.add(join(gp, "code"), gettext_noop('duplicate group code "%(code)s"'), code=code)
+            continue
+        if number and any(g.number == number for g in groups):
+            r.c.add(
+                join(gp, "number"),
+                gettext_noop('number "%(number)s" is given to two groups'),
+                number=number,
+            )
+            continue
+        title = r.text(join(gp, "title"), m.get("title"), max_length=500)
+        title_en = r.text(join(gp, "title_en"), m.get("title_en"), required=False, max_length=500)
+        if code and number:
+            groups.append(RowGroup(code, number, title, title_en))
+    if value is not None and not groups and isinstance(value, list):
+        r.c.add(p, gettext_noop("needs at least one group"))
+    return tuple(groups)
 
 
 def _appraisal(r: Reader, value: Any) -> tuple[AppraisalRule, ...]:
@@ -427,13 +496,18 @@ def _section(
             tables.append(table)
     budget = None
     if m.get("budget") is not None:
-        bm = r.mapping(join(p, "budget"), m.get("budget"), required=("rows", "sources", "types"))
+        bm = r.mapping(
+            join(p, "budget"),
+            m.get("budget"),
+            required=("rows", "sources", "types"),
+            optional=("reconcile", "whole_period"),
+        )
         if bm is not None:
             budget = Budget(
                 rows=r.choice(join(p, "budget.rows"), bm.get("rows"), BUDGET_ROWS),
                 sources=tuple(
                     r.choices_list(
-                        join(p, "budget.sources"), bm.get("sources"), FUNDING_SOURCES, required=True
+                        join(p, "budget.sources"), bm.get("sources"), state.sources, required=True
                     )
                 ),
                 types=tuple(
@@ -441,7 +515,11 @@ def _section(
                         join(p, "budget.types"), bm.get("types"), FUNDING_TYPES, required=True
                     )
                 ),
+                reconcile=_reconcile(r, state, join(p, "budget"), bm),
+                whole_period=_budget_whole_period(r, join(p, "budget"), bm),
             )
+            if budget.rows == "projects" or budget.reconcile:
+                state.project_budgets.append((join(p, "budget"), budget))
     children = _sections(
         r,
         state,
@@ -478,6 +556,57 @@ def _section(
             number=number,
         )
     return section
+
+
+def _budgets_cover_the_projects(r: Reader, state: _State) -> None:
+    """A budget computed from the projects, or reconciled with them, lists every source and
+    type of their phasing: else those amounts would be left out of it, or never match."""
+    phased = [t.phasing for t in state.tables.values() if t.phasing is not None]
+    for path, budget in state.project_budgets:
+        for key, listed, used in (
+            ("sources", budget.sources, [s for p in phased for s in p.sources]),
+            ("types", budget.types, [t for p in phased for t in p.types]),
+        ):
+            missing = [code for code in dict.fromkeys(used) if code not in listed]
+            if missing and listed:
+                r.c.add(
+                    join(path, key),
+                    gettext_noop(
+                        "the projects' phasing also has %(missing)s: list them here, "
+                        "or their amounts are left out of this budget"
+                    ),
+                    missing=", ".join(missing),
+                )
+
+
+def _budget_whole_period(r: Reader, p: str, bm: dict[str, Any]) -> bool:
+    whole = r.boolean(join(p, "whole_period"), bm.get("whole_period"), False)
+    if whole and bm.get("rows") == "projects":
+        r.c.add(
+            join(p, "whole_period"),
+            gettext_noop(
+                "a budget computed from the projects takes their phasing: "
+                "allow whole-period amounts in the project table's phasing"
+            ),
+        )
+        return False
+    return whole
+
+
+def _reconcile(r: Reader, state: _State, p: str, bm: dict[str, Any]) -> str:
+    """``reconcile: error | warning``: a typed budget checked against the projects."""
+    if bm.get("reconcile") is None:
+        return ""
+    importance = r.choice(join(p, "reconcile"), bm.get("reconcile"), RULE_IMPORTANCE)
+    if importance and bm.get("rows") == "projects":
+        r.c.add(
+            join(p, "reconcile"),
+            gettext_noop("a budget computed from the projects has nothing to reconcile"),
+        )
+        return ""
+    if importance:
+        state.reconciled.append(join(p, "reconcile"))
+    return importance
 
 
 def _catalogue_indicator(r: Reader, state: _State, path: str, ref: Any) -> Indicator | None:
@@ -523,7 +652,7 @@ def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
         p,
         value,
         required=("code", "title", "columns"),
-        optional=("title_en", "numbered", "phasing"),
+        optional=("title_en", "numbered", "phasing", "groups"),
     )
     if m is None:
         return None
@@ -564,14 +693,19 @@ def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
         r.c.add(join(p, "columns"), gettext_noop("needs at least one column"))
     phasing = None
     if m.get("phasing") is not None:
-        pm = r.mapping(join(p, "phasing"), m.get("phasing"), required=("sources", "types"))
+        pm = r.mapping(
+            join(p, "phasing"),
+            m.get("phasing"),
+            required=("sources", "types"),
+            optional=("whole_period",),
+        )
         if pm is not None:
             phasing = Phasing(
                 sources=tuple(
                     r.choices_list(
                         join(p, "phasing.sources"),
                         pm.get("sources"),
-                        FUNDING_SOURCES,
+                        state.sources,
                         required=True,
                     )
                 ),
@@ -579,6 +713,9 @@ def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
                     r.choices_list(
                         join(p, "phasing.types"), pm.get("types"), FUNDING_TYPES, required=True
                     )
+                ),
+                whole_period=r.boolean(
+                    join(p, "phasing.whole_period"), pm.get("whole_period"), False
                 ),
             )
     table = Table(
@@ -588,6 +725,7 @@ def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
         numbered=r.boolean(join(p, "numbered"), m.get("numbered"), False),
         columns=tuple(columns),
         phasing=phasing,
+        groups=_groups(r, join(p, "groups"), m.get("groups")),
     )
     if code:
         state.tables.setdefault(code, table)

@@ -39,6 +39,7 @@ def validate(document: Document) -> Report:
         checks.required(view)
         + checks.targets(view)
         + checks.tables(view)
+        + checks.budgets(view)
         + checks.values(view)
         + movement(document, view)
         + rule_findings(spec, DocumentData(document, view))

@@ -4,12 +4,25 @@ negative counts or money, no ratio part above its whole."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 
+from govplan.core.documents import keys as keys_module
+from govplan.core.documents.cells import format_number
 from govplan.core.documents.keys import Collection, EntryKey
-from govplan.core.documents.totals import phasing_by, row_phasing_total
+from govplan.core.documents.totals import (
+    WHOLE_PERIOD,
+    phasing_by,
+    phasing_key,
+    row_phasing_total,
+    split_phasing_key,
+    table_phasing_totals,
+)
 from govplan.core.documents.view import DocumentView
 from govplan.documents.labels import entry_label
+from govplan.documents.presentation import input_locale
+from govplan.frameworks import labels
 from govplan.workflow.validation.data import number
 from govplan.workflow.validation.findings import ERROR, WARNING, Finding
 
@@ -135,6 +148,19 @@ def tables(view: DocumentView) -> list[Finding]:
         for row in view.table_rows.get(table.code, ()):
             cells, phasing = row.cells, row.phasing
             label = entry_label(spec, row.key, {"cells": cells})
+            if table.groups and row.group not in {g.code for g in table.groups}:
+                findings.append(
+                    Finding(
+                        f"group:{row.key}",
+                        ERROR,
+                        _("%(row)s is in no group of the table “%(table)s”: choose its group.")
+                        % {"row": label, "table": table.title},
+                        section.code,
+                        row.key,
+                        label,
+                        field="group",
+                    )
+                )
             for column in table.columns:
                 value = (
                     number(cells.get(column.code))
@@ -244,6 +270,66 @@ def values(view: DocumentView) -> list[Finding]:
                         key,
                         indicator.name,
                         field=cell_key,
+                    )
+                )
+    return findings
+
+
+def budgets(view: DocumentView) -> list[Finding]:
+    """A typed budget the framework reconciles (``reconcile``) against the projects' phasing:
+    each year × source × type where they differ, with both figures; where either side gives
+    a source and type for the whole period, their totals over the period are compared."""
+    spec = view.spec
+    locale = input_locale()
+    findings = []
+    projects = table_phasing_totals(
+        row.phasing
+        for _section, table in spec.tables()
+        if table.phasing is not None
+        for row in view.table_rows.get(table.code, ())
+    )
+    for item in view.sections:
+        section, budget = item.section, item.section.budget
+        if budget is None or not budget.reconcile or item.budget is None:
+            continue
+        typed = table_phasing_totals(row.phasing for row in item.budget.rows)
+        pairs = {split_phasing_key(k)[1:] for k in (*typed, *projects)}
+        for source, funding_type in sorted(pairs):
+            keys = [phasing_key(y, source, funding_type) for y in spec.period.years()]
+            whole = phasing_key(WHOLE_PERIOD, source, funding_type)
+            if whole in typed or whole in projects:
+                compared = [(whole, [*keys, whole])]
+            else:
+                compared = [(key, [key]) for key in keys]
+            for shown, summed in compared:
+                stated = sum((typed.get(k, Decimal(0)) for k in summed), Decimal(0))
+                phased = sum((projects.get(k, Decimal(0)) for k in summed), Decimal(0))
+                if stated == phased:
+                    continue
+                year = split_phasing_key(shown)[0]
+                where = " · ".join(
+                    (
+                        str(year) if year != WHOLE_PERIOD else spec.period.label(),
+                        labels.funding_source_title(spec, source),
+                        labels.funding_type_title(spec, funding_type),
+                    )
+                )
+                findings.append(
+                    Finding(
+                        f"budget:reconcile:{section.code}:{shown}",
+                        budget.reconcile,
+                        _(
+                            "Section %(section)s, %(where)s: the budget states %(stated)s "
+                            "million VND but the projects' phasing adds up to %(phased)s."
+                        )
+                        % {
+                            "section": f"{section.number}. {section.title}",
+                            "where": where,
+                            "stated": format_number(stated, locale=locale),
+                            "phased": format_number(phased, locale=locale),
+                        },
+                        section.code,
+                        str(Collection(keys_module.BUDGET, section.code)),
                     )
                 )
     return findings

@@ -630,7 +630,7 @@
     }
     return {
       fields: function (row) {
-        var selector = kind === "row" ? "td[data-column] input, td[data-phasing] input"
+        var selector = kind === "row" ? "td[data-column] input, td[data-field=group] select, td[data-phasing] input"
           : kind === "budget" ? "td[data-field=label] input, td[data-phasing] input" : "[data-field]";
         return Array.prototype.slice.call(row.querySelectorAll(selector));
       },
