@@ -81,6 +81,7 @@ def _table_block(spec: Framework, table: Table) -> dict[str, Any]:
         "numbered": table.numbered,
         "columns": [
             {
+                "code": c.code,
                 "title": c.title,
                 "type_label": labels.VALUE_TYPES.get(c.type, c.type),
                 "unit": c.unit,
