@@ -104,9 +104,7 @@ def test_no_title_twice_and_no_empty_previous_column(cast: Cast, plan: Document)
         assert "KINH PHÍ THỰC HIỆN – KINH PHÍ THỰC HIỆN" not in text.upper()
         assert "Kỳ trước" not in text
     response = client_for(cast.viewer_a).get(reverse("document_docx", args=[plan.pk]))
-    headers = [
-        [c.text for c in t.rows[0].cells] for t in Docx(io.BytesIO(response.content)).tables
-    ]
+    headers = [[c.text for c in t.rows[0].cells] for t in Docx(io.BytesIO(response.content)).tables]
     assert ["TT", "Chỉ tiêu", "Đơn vị tính", "Giá trị"] in headers
 
 
