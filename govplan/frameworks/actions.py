@@ -52,6 +52,19 @@ def check_text(text: str | bytes) -> tuple[Spec, str]:
 def _check_follows(spec: Spec) -> None:
     if not spec.follows:
         return
+    if not Framework.objects.filter(code=spec.follows).exists():
+        raise SpecError(
+            [
+                Problem(
+                    "follows",
+                    gettext_noop(
+                        "there is no framework %(follows)s: upload the framework this one "
+                        "follows first, or correct the code"
+                    ),
+                    {"follows": spec.follows},
+                )
+            ]
+        )
 
     def previous_of(code: str) -> str | None:
         version = FrameworkVersion.objects.filter(framework__code=code).order_by("-number").first()

@@ -15,11 +15,9 @@ from govplan.orgunits.models import Kind, OrgUnit
 
 
 def problem_text(problem: Problem) -> str:
-    """A problem in the user's language, with its place in the file."""
-    message = (
-        _(problem.template) % problem.flat_params(_) if problem.params else _(problem.template)
-    )
-    return f"{problem.path}: {message}" if problem.path else message
+    """A problem in the user's language, with its place in the file (and the section it
+    is in), how to put it right where the checker knows."""
+    return problem.text(_)
 
 
 def applies_label(applies: AppliesTo | None, units: dict[str, str]) -> str:
