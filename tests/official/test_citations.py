@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -123,3 +124,29 @@ def test_an_appendix_title_is_not_repeated() -> None:
     appendices.add("DANH MỤC DỰ ÁN", (table, other))
     printed = appendices.items[0]
     assert [t.title for t in printed.tables] == ["", "Theo năm"]
+
+
+def test_the_previous_column_stays_when_a_row_has_a_previous_value() -> None:
+    """The "Kỳ trước" column is dropped only when no row has a previous value."""
+    from govplan.core.documents.values import cell_keys
+    from govplan.core.documents.view import Cell, IndicatorView, PreviousValue
+    from govplan.core.frameworks.files import read_framework
+    from govplan.core.frameworks.model import IndicatorUse
+    from govplan.official.printed_tables import indicator_table
+
+    spec = read_framework(Path("data/frameworks/kh-cds-2027-mau.yaml"))
+    code = next(
+        c for c, i in spec.indicators.items() if i.type == "integer" and not i.disaggregation
+    )
+    indicator = spec.indicators[code]
+
+    def view(previous: PreviousValue | None) -> IndicatorView:
+        return IndicatorView(IndicatorUse(code), indicator, None, previous)
+
+    first = indicator_table(spec, (view(None),))
+    assert [h.text for h in first.header[0]] == ["TT", "Chỉ tiêu", "Đơn vị tính", "Giá trị"]
+    assert all(len(row) == 4 for row in first.rows)
+    (key,) = cell_keys(indicator, spec.dimensions)
+    earlier = indicator_table(spec, (view(PreviousValue({key: Cell.of({"v": 120})})), view(None)))
+    assert [h.text for h in earlier.header[0]][-1] == "Kỳ trước"
+    assert earlier.rows[0][4] == "120"
