@@ -236,7 +236,7 @@ def do_save_entry(
         lock_for_edit(document)
         entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
         if address.kind == keys.LEGAL:
-            check_new_citations(spec, content, entry.content if entry else None, actor.pk)
+            check_new_citations(spec, content, entry.content if entry else None)
         if entry is None:
             if base != 0:
                 raise ContentError({"": _("This item was removed meanwhile.")})

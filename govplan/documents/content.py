@@ -215,11 +215,12 @@ def _legal(
 
 
 def check_new_citations(
-    spec: Framework, content: dict[str, Any], before: dict[str, Any] | None, actor_id: int
+    spec: Framework, content: dict[str, Any], before: dict[str, Any] | None
 ) -> None:
-    """A legal document newly cited must be offered: an entry of the catalogue issued before
-    the period ends (or the editor's own proposal, just made). What the list already cited
-    stays, whatever became of it (retired, merged): saving the list never loses it."""
+    """A legal document newly cited must be an entry of the catalogue issued before the
+    period ends, or a proposal waiting for review (an editor proposing a document someone
+    proposed already cites that proposal). What the list already cited stays, whatever
+    became of it (retired, merged, rejected): saving the list never loses it."""
     kept = {i.get("code") for i in (before or {}).get("items", []) if isinstance(i, dict)}
     items = content.get("items", [])
     new = [(n, i["code"]) for n, i in enumerate(items) if "code" in i and i["code"] not in kept]
@@ -250,9 +251,7 @@ def check_new_citations(
             errors[f"items.{index}"] = _(
                 "%(number)s was merged into %(into)s of the catalogue: cite that one."
             ) % {**names, "into": document.merged_into.number}
-        elif document.status != LegalStatus.CATALOGUE and not (
-            document.status == LegalStatus.PROPOSED and document.created_by_id == actor_id
-        ):
+        elif document.status not in (LegalStatus.CATALOGUE, LegalStatus.PROPOSED):
             errors[f"items.{index}"] = (
                 _("%(number)s is not in the legal-document catalogue.") % names
             )

@@ -228,7 +228,9 @@ def test_a_proposal_merged_into_an_entry_is_cited_as_that_entry(
     }
 
 
-def test_a_proposal_is_rejected_only_with_a_reason(cast: Cast, document_a: Document) -> None:
+def test_a_proposal_is_rejected_only_with_a_reason(
+    cast: Cast, document_a: Document, document_b_fixture: Document
+) -> None:
     propose(cast, document_a, "5/QĐ-UBND")
     proposal = LegalDocument.objects.get(number="5/QĐ-UBND")
     admin = client_for(cast.central_admin)
@@ -250,9 +252,19 @@ def test_a_proposal_is_rejected_only_with_a_reason(cast: Cast, document_a: Docum
     assert proposal.status == LegalStatus.REJECTED
     queue = text(admin.get(reverse("legal_proposals")))
     assert "Văn bản không thuộc phạm vi danh mục quốc gia" in queue
-    # The plan that cited it still shows it.
+    # The plan that cited it still shows it; no other plan may cite it.
     page = text(client_for(cast.editor_a).get(reverse("document_edit", args=[document_a.pk])))
     assert "5/QĐ-UBND" in page
+    with pytest.raises(ContentError) as refused:
+        do_save_entry(
+            document_b_fixture,
+            "legal:I",
+            0,
+            {"items": [{"code": proposal.code}]},
+            actor=cast.editor_b,
+            locale="vi",
+        )
+    assert "5/QĐ-UBND không có trong danh mục văn bản pháp lý." in str(refused.value.errors)
 
 
 @pytest.fixture
