@@ -181,6 +181,7 @@ def _reference(document: LegalDocument) -> LegalReference:
         document.issuer,
         document.title,
         offered=document.offered,
+        status=document.status,
     )
 
 

@@ -153,6 +153,8 @@ def test_a_retired_entry_is_no_longer_offered_but_stays_where_it_is_cited(
     assert law.status == LegalStatus.RETIRED
     assert "Đã thôi sử dụng" in text(admin.get(reverse("legal_list")))
     assert LAW not in offered(cast, document_a)
+    editor = text(client_for(cast.editor_a).get(reverse("document_edit", args=[document_a.pk])))
+    assert "Đã thôi sử dụng trong danh mục" in editor  # beside the citation it keeps
     # The plan citing it keeps it, and saving its list again keeps it.
     cite(cast, document_a, [LAW, "ND-42-2022"])
     docx = client_for(cast.editor_a).get(reverse("document_docx", args=[document_a.pk]))
@@ -194,6 +196,8 @@ def test_an_editors_addition_is_a_proposal_until_accepted(
     assert Entry.objects.get(document=document_a, key="legal:I").content == {
         "items": [{"code": proposal.code}]
     }
+    editor = text(client_for(cast.editor_a).get(reverse("document_edit", args=[document_a.pk])))
+    assert "Đề xuất: chờ quản trị viên trung ương xem xét" in editor
     # Not in the national catalogue: not listed, not offered to another unit's plan.
     assert proposal.code not in text(client_for(cast.editor_b).get(reverse("legal_list")))
     assert proposal.code not in offered_to_b(cast, document_b_fixture)
@@ -254,7 +258,7 @@ def test_a_proposal_is_rejected_only_with_a_reason(
     assert "Văn bản không thuộc phạm vi danh mục quốc gia" in queue
     # The plan that cited it still shows it; no other plan may cite it.
     page = text(client_for(cast.editor_a).get(reverse("document_edit", args=[document_a.pk])))
-    assert "5/QĐ-UBND" in page
+    assert "5/QĐ-UBND" in page and "Đề xuất bị từ chối" in page
     with pytest.raises(ContentError) as refused:
         do_save_entry(
             document_b_fixture,

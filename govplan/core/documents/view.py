@@ -161,6 +161,7 @@ class LegalReference:
     issuer: str
     title: str
     offered: bool = True  # still offered to cite (not retired, not a proposal)
+    status: str = "catalogue"  # or proposed, retired, rejected (a merged one reads as its entry)
 
     def issued_by_end_of(self, year: int) -> bool:
         """Issued before a period ending in ``year`` ends (an undated one is)."""
