@@ -18,6 +18,7 @@ from govplan.documents.views import sections as doc_sections
 from govplan.documents.views import units as doc_units
 from govplan.documents.views import xlsx as doc_xlsx
 from govplan.frameworks import views as frameworks
+from govplan.frameworks import views_legal as frameworks_legal
 from govplan.official import views as official
 from govplan.official import views_cycle as official_cycle
 from govplan.official import views_export as official_export
@@ -82,6 +83,11 @@ urlpatterns = [
     path("indicators/", frameworks.indicator_list, name="indicator_list"),
     path("indicators/upload/", frameworks.catalogue_upload, name="catalogue_upload"),
     path("legal/", frameworks.legal_list, name="legal_list"),
+    path("legal/new/", frameworks_legal.legal_add, name="legal_add"),
+    path("legal/proposals/", frameworks_legal.legal_proposals, name="legal_proposals"),
+    path("legal/<int:pk>/edit/", frameworks_legal.legal_edit, name="legal_edit"),
+    path("legal/<int:pk>/status/", frameworks_legal.legal_status, name="legal_status"),
+    path("legal/<int:pk>/review/", frameworks_legal.legal_review, name="legal_review"),
     # Plans and reports
     path("documents/new/", doc_pages.document_create, name="document_create"),
     path("documents/<int:pk>/", doc_pages.document_edit, name="document_edit"),

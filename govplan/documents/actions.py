@@ -37,6 +37,7 @@ from govplan.documents.content import (
     ContentError,
     EntryAddress,
     as_sent,
+    check_new_citations,
     parse_key,
     read_entry,
 )
@@ -234,6 +235,8 @@ def do_save_entry(
     with transaction.atomic():
         lock_for_edit(document)
         entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
+        if address.kind == keys.LEGAL:
+            check_new_citations(spec, content, entry.content if entry else None)
         if entry is None:
             if base != 0:
                 raise ContentError({"": _("This item was removed meanwhile.")})

@@ -27,7 +27,7 @@ from govplan.core.documents.values import parse_indicator_value
 from govplan.core.frameworks.model import Framework, Section, Table
 from govplan.core.i18n import gettext_noop
 from govplan.documents.sanitize import clean_html
-from govplan.frameworks.models import LegalDocument
+from govplan.frameworks.models import LegalDocument, LegalStatus
 
 MAX_ROWS_PER_TABLE = 5000
 TARGET_STATUSES = ("achieved", "on_track", "behind", "not_achieved")
@@ -212,6 +212,55 @@ def _legal(
     if errors:
         raise ContentError(errors)
     return {"items": result}
+
+
+def check_new_citations(
+    spec: Framework, content: dict[str, Any], before: dict[str, Any] | None
+) -> None:
+    """A legal document newly cited must be an entry of the catalogue issued before the
+    period ends, or a proposal waiting for review (an editor proposing a document someone
+    proposed already cites that proposal). What the list already cited stays, whatever
+    became of it (retired, merged, rejected): saving the list never loses it."""
+    kept = {i.get("code") for i in (before or {}).get("items", []) if isinstance(i, dict)}
+    items = content.get("items", [])
+    new = [(n, i["code"]) for n, i in enumerate(items) if "code" in i and i["code"] not in kept]
+    if not new:
+        return
+    found = {
+        d.code: d
+        for d in LegalDocument.objects.filter(code__in=[c for _n, c in new]).select_related(
+            "merged_into"
+        )
+    }
+    end = spec.period.end
+    errors: dict[str, str] = {}
+    for index, code in new:
+        document = found.get(code)
+        if document is None:
+            continue  # refused as unknown already
+        names = {"number": document.number}
+        if document.status == LegalStatus.RETIRED:
+            errors[f"items.{index}"] = (
+                _(
+                    "%(number)s is retired from the legal-document catalogue: it can no longer "
+                    "be cited."
+                )
+                % names
+            )
+        elif document.status == LegalStatus.MERGED and document.merged_into is not None:
+            errors[f"items.{index}"] = _(
+                "%(number)s was merged into %(into)s of the catalogue: cite that one."
+            ) % {**names, "into": document.merged_into.number}
+        elif document.status not in (LegalStatus.CATALOGUE, LegalStatus.PROPOSED):
+            errors[f"items.{index}"] = (
+                _("%(number)s is not in the legal-document catalogue.") % names
+            )
+        elif document.date is not None and document.date.year > end:
+            errors[f"items.{index}"] = _(
+                "%(number)s was issued on %(date)s, after this document's period (to %(end)s) ends."
+            ) % {**names, "date": document.date.strftime("%d/%m/%Y"), "end": end}
+    if errors:
+        raise ContentError(errors)
 
 
 def _is_text(value: Any) -> bool:

@@ -506,7 +506,14 @@ def section_block(
             "html": narrative.html if narrative else "",
         }
     if section.legal_basis is not None:
-        catalogue = view.legal_catalogue
+        # Offered: entries of the catalogue (not retired, not proposals) issued before
+        # the document's period ends.
+        end = spec.period.end
+        catalogue = {
+            c: d
+            for c, d in view.legal_catalogue.items()
+            if d.offered and d.code == c and d.issued_by_end_of(end)
+        }
         block["legal"] = {
             "key": str(EntryKey.legal(section.code)),
             "revision": item.legal.revision if item.legal else 0,

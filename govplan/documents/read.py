@@ -166,8 +166,12 @@ def _previous(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, PreviousValue]:
 
 
 def _catalogue() -> dict[str, LegalReference]:
-    """The legal documents of the catalogue by code, in the catalogue's order (one query)."""
-    return {d.code: _reference(d) for d in LegalDocument.objects.all()}
+    """The legal documents of the catalogue by code, in the catalogue's order (one query);
+    a proposal merged into an entry reads as that entry."""
+    return {
+        d.code: _reference(d.merged_into if d.merged_into is not None else d)
+        for d in LegalDocument.objects.select_related("merged_into")
+    }
 
 
 def _reference(document: LegalDocument) -> LegalReference:
@@ -178,6 +182,8 @@ def _reference(document: LegalDocument) -> LegalReference:
         document.date,
         document.issuer,
         document.title,
+        offered=document.offered,
+        status=document.status,
     )
 
 

@@ -35,6 +35,7 @@ from govplan.frameworks.models import (
     FrameworkTarget,
     FrameworkVersion,
     LegalDocument,
+    LegalStatus,
     Status,
 )
 from govplan.orgunits.models import OrgUnit
@@ -52,6 +53,19 @@ def check_text(text: str | bytes) -> tuple[Spec, str]:
 def _check_follows(spec: Spec) -> None:
     if not spec.follows:
         return
+    if not Framework.objects.filter(code=spec.follows).exists():
+        raise SpecError(
+            [
+                Problem(
+                    "follows",
+                    gettext_noop(
+                        "there is no framework %(follows)s: upload the framework this one "
+                        "follows first, or correct the code"
+                    ),
+                    {"follows": spec.follows},
+                )
+            ]
+        )
 
     def previous_of(code: str) -> str | None:
         version = FrameworkVersion.objects.filter(framework__code=code).order_by("-number").first()
@@ -290,8 +304,9 @@ def do_add_legal_document(
     date: dt.date | None,
     actor: User,
 ) -> LegalDocument:
-    """A legal document an editor found missing from the catalogue, added for everyone to
-    cite; one that is already there (by its number) is returned as it is."""
+    """A legal document an editor found missing from the catalogue: a proposal a central
+    administrator reviews (govplan.frameworks.legal_actions), never a silent change to the
+    national catalogue; one that is already there (by its number) is returned as it is."""
     with transaction.atomic():
         legal, created = LegalDocument.objects.get_or_create(
             code=legal_code(number),
@@ -303,6 +318,7 @@ def do_add_legal_document(
                 "title": title,
                 "from_catalogue": False,
                 "created_by": actor,
+                "status": LegalStatus.PROPOSED,
             },
         )
         if created:

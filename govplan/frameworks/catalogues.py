@@ -178,6 +178,8 @@ def apply_legal(legal: LegalCatalogue, *, actor: User | None = None) -> Catalogu
             if current is None:
                 m.LegalDocument.objects.create(code=code, from_catalogue=True, **values)
                 report.created += 1
+            elif current.corrected_at is not None:
+                continue  # corrected by a central administrator: the interface's word stands
             elif any(getattr(current, k) != v for k, v in values.items()):
                 for key, value in values.items():
                     setattr(current, key, value)

@@ -87,3 +87,39 @@ class CloneForm(forms.Form):
     delta = forms.IntegerField(
         label=_("Move the years forward by"), min_value=1, max_value=10, initial=1
     )
+
+
+LEGAL_TYPE_LABELS = {
+    "law": _("Law"),
+    "resolution": _("Resolution"),
+    "decree": _("Decree"),
+    "decision": _("Decision"),
+    "directive": _("Directive"),
+    "circular": _("Circular"),
+    "letter": _("Official letter"),
+    "plan": _("Plan"),
+    "other": _("Other"),
+}
+
+
+class LegalEntryForm(forms.Form):
+    """An entry of the legal-document catalogue as a central administrator adds or corrects
+    it (the code only when adding: documents cite it by code)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=64,
+        help_text=_("Capital letters, digits and hyphens, e.g. ND-42-2022; it never changes."),
+    )
+    doc_type = forms.ChoiceField(label=_("Type"), choices=list(LEGAL_TYPE_LABELS.items()))
+    number = forms.CharField(label=_("Number"), max_length=100)
+    date = date_field(_("Date of issue"))
+    issuer = forms.CharField(label=_("Issuer"), max_length=300)
+    title = forms.CharField(
+        label=_("Title"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, with_code: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_code:
+            del self.fields["code"]

@@ -51,8 +51,22 @@ class Dimension(models.Model):
         return self.title
 
 
+class LegalStatus(models.TextChoices):
+    """Where a legal document stands in the national catalogue. Only ``catalogue`` entries
+    are offered to cite; every other stays readable for the documents citing it."""
+
+    CATALOGUE = "catalogue", _("In the catalogue")
+    PROPOSED = "proposed", _("Proposed by an editor")
+    RETIRED = "retired", _("Retired")
+    REJECTED = "rejected", _("Proposal rejected")
+    MERGED = "merged", _("Merged into another entry")
+
+
 class LegalDocument(models.Model):
-    """A law, decree, decision … that plans cite as their legal basis."""
+    """A law, decree, decision … that plans cite as their legal basis. Central
+    administrators maintain the catalogue (add, correct, retire); an editor's addition is a
+    proposal until one of them accepts it, merges it into an existing entry (its citations
+    then read as that entry) or rejects it."""
 
     code = models.CharField(_("code"), max_length=64, unique=True)
     doc_type = models.CharField(_("type"), max_length=20)
@@ -64,6 +78,14 @@ class LegalDocument(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LegalStatus.choices, default=LegalStatus.CATALOGUE
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+    )
+    review_note = models.TextField(_("reason"), blank=True, default="")
+    corrected_at = models.DateTimeField(null=True, blank=True)  # the shipped file leaves it
 
     class Meta:
         ordering = ["-date", "number"]
@@ -72,6 +94,10 @@ class LegalDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def offered(self) -> bool:
+        return self.status == LegalStatus.CATALOGUE
 
 
 class Framework(models.Model):

@@ -15,11 +15,9 @@ from govplan.orgunits.models import Kind, OrgUnit
 
 
 def problem_text(problem: Problem) -> str:
-    """A problem in the user's language, with its place in the file."""
-    message = (
-        _(problem.template) % problem.flat_params(_) if problem.params else _(problem.template)
-    )
-    return f"{problem.path}: {message}" if problem.path else message
+    """A problem in the user's language, with its place in the file (and the section it
+    is in), how to put it right where the checker knows."""
+    return problem.text(_)
 
 
 def applies_label(applies: AppliesTo | None, units: dict[str, str]) -> str:
@@ -81,6 +79,7 @@ def _table_block(spec: Framework, table: Table) -> dict[str, Any]:
         "numbered": table.numbered,
         "columns": [
             {
+                "code": c.code,
                 "title": c.title,
                 "type_label": labels.VALUE_TYPES.get(c.type, c.type),
                 "unit": c.unit,

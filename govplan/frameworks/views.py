@@ -19,7 +19,7 @@ from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.frameworks.catalogue import parse_catalogue
 from govplan.core.frameworks.problems import SpecError
 from govplan.core.frameworks.yamlsafe import load_text
-from govplan.frameworks import actions
+from govplan.frameworks import actions, views_legal
 from govplan.frameworks.access import load_version
 from govplan.frameworks.catalogues import apply_catalogue
 from govplan.frameworks.forms import CloneForm, DraftEditForm, PublishForm, SpecUploadForm
@@ -28,6 +28,7 @@ from govplan.frameworks.models import (
     FrameworkVersion,
     Indicator,
     LegalDocument,
+    LegalStatus,
     Status,
 )
 from govplan.frameworks.presentation import blank_form_context, problem_text
@@ -291,8 +292,24 @@ def catalogue_upload(request: AuthenticatedRequest) -> HttpResponse:
 
 @authenticated
 def legal_list(request: HttpRequest) -> HttpResponse:
+    """The catalogue with its codes: the entries offered to cite and the retired ones (kept
+    for the documents citing them); central administrators maintain it from here."""
     query = request.GET.get("q", "").strip()[:100]
-    documents = LegalDocument.objects.all()
+    documents = LegalDocument.objects.filter(
+        status__in=(LegalStatus.CATALOGUE, LegalStatus.RETIRED)
+    )
     if query:
-        documents = documents.filter(Q(number__icontains=query) | Q(title__icontains=query))
-    return render(request, "frameworks/legal_list.html", {"documents": documents, "query": query})
+        documents = documents.filter(
+            Q(number__icontains=query) | Q(title__icontains=query) | Q(code__icontains=query)
+        )
+    central = scope_for(request.user).is_central_admin
+    return render(
+        request,
+        "frameworks/legal_list.html",
+        {
+            "documents": documents,
+            "query": query,
+            "can_administer": central,
+            "proposals": views_legal.proposal_count() if central else 0,
+        },
+    )

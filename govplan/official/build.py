@@ -6,9 +6,10 @@ the document's issuing data."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import translation
 
 from govplan.core.documents.view import (
     SectionView,
@@ -59,7 +60,13 @@ class _Appendices:
         self.items: list[Appendix] = []
 
     def add(self, title: str, tables: tuple[Table, ...]) -> str:
+        """The next appendix; a table whose caption repeats the appendix's title prints it
+        once (as the appendix's title)."""
         number = vn.roman(len(self.items) + 1)
+        tables = tuple(
+            replace(t, title="") if t.title.strip().casefold() == title.strip().casefold() else t
+            for t in tables
+        )
         wide = any(t.columns > WIDE for t in tables)
         self.items.append(Appendix(number, title, tables, landscape=wide))
         return number
@@ -109,9 +116,18 @@ def _blocks(spec: Framework, view: SectionView, appendices: _Appendices) -> tupl
     if budget is not None and budget.rows and section.budget is not None:
         columns = phasing_columns(years, section.budget.sources, section.budget.types)
         printed = phasing_lines(columns, [(r.label, r.phasing) for r in budget.rows])
-        number = appendices.add(f"Kinh phí thực hiện – {section.title}", (printed,))
+        number = appendices.add(_budget_title(section.title), (printed,))
         out.append(_note(f"(Chi tiết tại Phụ lục {number} kèm theo)"))
     return tuple(out)
+
+
+def _budget_title(section_title: str) -> str:
+    """ "Kinh phí thực hiện – Giải pháp tài chính"; a section already titled so ("KINH PHÍ
+    THỰC HIỆN") is not named twice."""
+    prefix = "Kinh phí thực hiện"
+    if section_title.strip().casefold().startswith(prefix.casefold()):
+        return section_title.strip()
+    return f"{prefix} – {section_title}"
 
 
 def _tree(flat: list[tuple[SectionView, tuple[Block, ...]]]) -> tuple[Section, ...]:
@@ -195,7 +211,7 @@ def _official(
         subject=subject,
         number=number,
         date=date,
-        year=date.year if date else timezone.localdate().year,
+        year=date.year if date else _document_year(document, spec),
         sections=sections,
         recipients=recipients,
         archive=profile["archive"],
@@ -203,6 +219,19 @@ def _official(
         appendices=tuple(appendices.items),
         decision=decision,
     )
+
+
+def _document_year(document: Document, spec: Any) -> int:
+    """The year a draft's date line prints: the year the document is due (the letter's
+    deadline), else the year its letter was issued, else its period's first year; never
+    the year it happens to be printed in (a 2011-2015 plan due by 01/05/2010 is dated 2010)."""
+    deadline = spec.reporting.deadline
+    if deadline is not None:
+        return int(deadline.year)
+    issued = spec.issued_by.date
+    if issued is not None:
+        return int(issued.year)
+    return int(document.period_start)
 
 
 def _subject(document: Document, spec: Any) -> str:

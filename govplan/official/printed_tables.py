@@ -77,20 +77,24 @@ def indicator_table(spec: Framework, indicators: tuple[IndicatorView, ...]) -> T
                         cell["previous"],
                     )
                 )
-    return Table(
-        header=(
-            (
-                HeaderCell("TT"),
-                HeaderCell("Chỉ tiêu"),
-                HeaderCell("Đơn vị tính"),
-                HeaderCell("Giá trị"),
-                HeaderCell("Kỳ trước"),
-            ),
-        ),
-        rows=tuple(rows),
-        widths=(0.5, 4.5, 1.2, 1.6, 1.4),
-        numeric=(False, False, False, True, True),
+    header = (
+        HeaderCell("TT"),
+        HeaderCell("Chỉ tiêu"),
+        HeaderCell("Đơn vị tính"),
+        HeaderCell("Giá trị"),
+        HeaderCell("Kỳ trước"),
     )
+    widths = (0.5, 4.5, 1.2, 1.6, 1.4)
+    numeric = (False, False, False, True, True)
+    if not any(row[4] for row in rows):
+        # No row has a previous value (a first cycle): no empty "Kỳ trước" column.
+        return Table(
+            header=(header[:4],),
+            rows=tuple(row[:4] for row in rows),
+            widths=(0.5, 4.9, 1.2, 2.4),
+            numeric=numeric[:4],
+        )
+    return Table(header=(header,), rows=tuple(rows), widths=widths, numeric=numeric)
 
 
 def _number(value: Any) -> str:

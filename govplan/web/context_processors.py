@@ -18,6 +18,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav": {
             "administer": scope.can(Capability.ADMINISTER),
+            "central": scope.is_central_admin,
             "appraise": scope.can(Capability.APPRAISE),
             "unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         }

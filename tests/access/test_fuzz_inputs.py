@@ -479,6 +479,12 @@ ACTOR: dict[str, str] = {
     "document_sign": "approver_a",
 }
 ADMIN_PAGES = {
+    "legal_list",
+    "legal_add",
+    "legal_proposals",
+    "legal_edit",
+    "legal_status",
+    "legal_review",
     "unit_create",
     "unit_edit",
     "user_list",
@@ -573,6 +579,7 @@ HIDDEN_FORMS: dict[str, list[tuple[str, str]]] = {
     "export_resume": [],
     "framework_new_version": [],
     "document_import_apply": [],
+    "legal_review": [("action", "merge"), ("into", "ND-42-2022"), ("reason", "Lý do")],
 }
 # Fields a view reads that its page does not show (a link or a script sends them).
 EXTRA_FIELDS: dict[str, list[tuple[str, str]]] = {
@@ -580,6 +587,10 @@ EXTRA_FIELDS: dict[str, list[tuple[str, str]]] = {
 }
 # Every view that reads a form (the JSON endpoints are fuzzed on their own).
 FORM_VIEWS = {
+    "legal_add",
+    "legal_edit",
+    "legal_status",
+    "legal_review",
     "login",
     "logout",
     "set_language",

@@ -143,6 +143,12 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "indicator_list": (None, everyone(200)),
     "catalogue_upload": (None, admin_only()),
     "legal_list": (None, everyone(200)),
+    # The legal-document catalogue is kept by central administrators alone.
+    "legal_add": (None, admin_only()),
+    "legal_proposals": (None, admin_only()),
+    "legal_edit": (lambda c: legal_entry(c), admin_only()),
+    "legal_status": (lambda c: legal_entry(c), admin_only(405)),
+    "legal_review": (lambda c: legal_entry(c), admin_only(405)),
     # Documents: province A's plan. Readers of province A see it; others get 404; only its
     # editor may change it (the other editors pass the coarse gate, then find nothing).
     "document_create": (None, post_only_for_editors()),
@@ -313,6 +319,12 @@ HISTORICAL: dict[str, tuple[Any, dict[str, int]]] = {
         {**readers_of_a(), **dict.fromkeys(ALL_USERS, 404), "approver_a": 200},
     ),
 }
+
+
+def legal_entry(cast: Cast) -> dict[str, Any]:
+    from govplan.frameworks.models import LegalDocument
+
+    return {"pk": LegalDocument.objects.get(code="LUAT-67-2006-QH11").pk}
 
 
 def published(cast: Cast) -> dict[str, Any]:

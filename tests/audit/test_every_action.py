@@ -405,6 +405,38 @@ def frameworks(world: World, name: str) -> Act:
     )
 
 
+def legal(world: World, name: str) -> Act:
+    from govplan.frameworks import legal_actions as actions
+    from govplan.frameworks.actions import do_add_legal_document
+    from govplan.frameworks.models import LegalDocument
+
+    admin = world.cast.central_admin
+    entry = LegalDocument.objects.get(code="LUAT-67-2006-QH11")
+    fields = {
+        "doc_type": "decision",
+        "number": "97/2026/QĐ-UBND",
+        "date": dt.date(2026, 3, 2),
+        "issuer": "UBND tỉnh Bắc Ninh",
+        "title": "Quy chế",
+    }
+    if name == "do_add_legal_entry":
+        return lambda: actions.do_add_legal_entry(code="QD-97-2026-UBND", **fields, actor=admin)
+    if name == "do_correct_legal_document":
+        return lambda: actions.do_correct_legal_document(entry, **fields, actor=admin)
+    if name == "do_retire_legal_document":
+        return lambda: actions.do_retire_legal_document(entry, actor=admin)
+    if name == "do_reinstate_legal_document":
+        retired = actions.do_retire_legal_document(entry, actor=admin)
+        return lambda: actions.do_reinstate_legal_document(retired, actor=admin)
+    proposal = do_add_legal_document(**fields, actor=world.cast.editor_a)
+    if name == "do_accept_legal_proposal":
+        return lambda: actions.do_accept_legal_proposal(proposal, actor=admin)
+    if name == "do_merge_legal_proposal":
+        return lambda: actions.do_merge_legal_proposal(proposal, entry, actor=admin)
+    assert name == "do_reject_legal_proposal"
+    return lambda: actions.do_reject_legal_proposal(proposal, reason="Trùng", actor=admin)
+
+
 CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.documents.actions": documents,
     "govplan.documents.tables_xlsx": tables_xlsx,
@@ -417,6 +449,7 @@ CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.orgunits.actions": orgunits,
     "govplan.accounts.actions": accounts,
     "govplan.frameworks.actions": frameworks,
+    "govplan.frameworks.legal_actions": legal,
 }
 
 ACTIONS = sorted(discover())

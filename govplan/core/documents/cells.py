@@ -384,6 +384,9 @@ def display_value(
             return str(value)
     if column_type == "boolean":
         return ("có" if value else "không") if locale == "vi" else ("yes" if value else "no")
+    if column_type == "year_range":
+        start, _dash, end = str(value).partition("-")
+        return start if start == end else str(value)  # "2008", not "2008-2008"
     if column_type in ("choice", "multichoice"):
         codes = [str(c) for c in value] if isinstance(value, list) else [str(value)]
         titles = {o.code: o.title for o in choices}

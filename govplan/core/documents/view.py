@@ -160,6 +160,12 @@ class LegalReference:
     date: dt.date | None
     issuer: str
     title: str
+    offered: bool = True  # still offered to cite (not retired, not a proposal)
+    status: str = "catalogue"  # or proposed, retired, rejected (a merged one reads as its entry)
+
+    def issued_by_end_of(self, year: int) -> bool:
+        """Issued before a period ending in ``year`` ends (an undated one is)."""
+        return self.date is None or self.date <= dt.date(year, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)

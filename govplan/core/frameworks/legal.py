@@ -22,8 +22,8 @@ class LegalDocument:
     title: str
 
     def citation(self) -> str:
-        """ "Nghị định số 64/2007/NĐ-CP ngày 10/4/2007 của Chính phủ về …" style."""
-        date = f" ngày {self.date.day}/{self.date.month}/{self.date.year}" if self.date else ""
+        """ "Nghị định số 64/2007/NĐ-CP ngày 10/04/2007 của Chính phủ về …" style."""
+        date = f" ngày {self.date:%d/%m/%Y}" if self.date else ""
         return f"{self.number}{date} của {self.issuer} {self.title}".strip()
 
 

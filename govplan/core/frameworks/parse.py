@@ -123,7 +123,7 @@ class _State:
 
 def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> Framework:
     """Check a framework document; raise SpecError listing every problem, or return it."""
-    c = Collector()
+    c = Collector(data)
     r = Reader(c)
     top = r.mapping("", data, required=TOP_KEYS_REQUIRED, optional=TOP_KEYS_OPTIONAL)
     if top is None:

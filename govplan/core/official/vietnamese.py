@@ -306,12 +306,17 @@ LEGAL_TYPE_NAMES = {
 
 def citation(doc_type: str, number: str, date: dt.date | None, issuer: str, title: str) -> str:
     """How a document cites another: "Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính
-    trị về đột phá …"; a law by its name and date: "Luật Công nghệ thông tin ngày 29/6/2006"."""
-    on = f" ngày {date.day}/{date.month}/{date.year}" if date else ""
+    trị về đột phá …"; a law by its name, number and date: "Luật Công nghệ thông tin số
+    67/2006/QH11 ngày 29/06/2006"; a joint circular (its number holds "TTLT") as one:
+    "Thông tư liên tịch số 19/2012/TTLT-BTC-BKH&ĐT-BTTTT ngày 15/02/2012 của …"."""
+    on = f" ngày {short_date(date)}" if date else ""
+    number_part = f" số {number}" if number and number not in title else ""
     if doc_type == "law" or title.startswith("Luật "):
-        return f"{title}{on}"
+        name = title if title.startswith("Luật ") else f"Luật {title}".rstrip()
+        return f"{name}{number_part}{on}"
     name = LEGAL_TYPE_NAMES.get(doc_type, "Văn bản")
-    number_part = f" số {number}" if number else ""
+    if doc_type == "circular" and "TTLT" in number.upper():
+        name = "Thông tư liên tịch"
     by = f" của {issuer}" if issuer else ""
     about = f" {title[:1].lower()}{title[1:]}" if title else ""
     return f"{name}{number_part}{on}{by}{about}"

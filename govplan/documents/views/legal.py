@@ -1,4 +1,5 @@
-"""An editor adds a legal document missing from the catalogue, and cites it."""
+"""An editor cites a legal document missing from the catalogue: a proposal for the
+central administrators, never a silent change to the national catalogue."""
 
 from __future__ import annotations
 
@@ -67,5 +68,12 @@ def legal_new(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse
         for text in exc.errors.values():
             messages.error(request, text)
         return redirect(back)
-    messages.success(request, _("%(number)s added.") % {"number": number})
+    messages.success(
+        request,
+        _(
+            "%(number)s cited. It is proposed to the central administrators for the national "
+            "catalogue; until they accept it, only this document cites it."
+        )
+        % {"number": number},
+    )
     return redirect(back)

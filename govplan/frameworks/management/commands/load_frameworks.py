@@ -14,9 +14,37 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from govplan.audit.origin import Origin, origin
 from govplan.core.frameworks.files import FRAMEWORKS_DIR
 from govplan.core.frameworks.problems import SpecError
+from govplan.core.frameworks.yamlsafe import load_text
 from govplan.frameworks.actions import check_text, do_publish, do_upload_framework
 from govplan.frameworks.catalogues import load_shipped_catalogues
 from govplan.frameworks.models import FrameworkVersion, Status
+
+
+def _followed_first(files: list[Path]) -> list[Path]:
+    """The files in their order, except that a framework comes after the one it
+    ``follows:`` when both are loaded (that one must exist first)."""
+    codes: dict[Path, tuple[str, str]] = {}
+    for path in files:
+        try:
+            data = load_text(path.read_text(encoding="utf-8"))
+        except (OSError, SpecError, UnicodeDecodeError):
+            data = None  # refused with its problems when loaded
+        code = str(data.get("code", "")) if isinstance(data, dict) else ""
+        follows = str(data.get("follows") or "") if isinstance(data, dict) else ""
+        codes[path] = (code, follows)
+    ordered: list[Path] = []
+    placed: set[str] = set()
+    waiting = list(files)
+    in_batch = {code for code, _f in codes.values()}
+    while waiting:
+        ready = [
+            p for p in waiting if codes[p][1] not in in_batch or codes[p][1] in placed
+        ] or waiting[:1]  # a loop: loaded as it comes, and refused with its problem
+        for path in ready:
+            waiting.remove(path)
+            ordered.append(path)
+            placed.add(codes[path][0])
+    return ordered
 
 
 class Command(BaseCommand):
@@ -37,7 +65,7 @@ class Command(BaseCommand):
                 f"Catalogues: {indicators.created} indicators added, {indicators.updated} "
                 f"changed; {legal.created} legal documents added, {legal.updated} changed."
             )
-            for path in files:
+            for path in _followed_first(files):
                 self._load(path, publish=not options["no_publish"])
 
     def _load(self, path: Path, *, publish: bool) -> None:
