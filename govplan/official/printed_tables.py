@@ -316,13 +316,19 @@ def used_phasing_columns(
     """The columns printed: those where at least one row holds an amount other than 0. A
     column of blanks and typed zeros says no money is planned there, which the row's total
     already says; a typed 0 in a printed column is printed "0"."""
+    used = used_phasing_keys(phasings)
+    return [c for c in columns if c.key in used]
+
+
+def used_phasing_keys(phasings: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The phasing keys that hold an amount other than 0 in at least one of ``phasings``."""
     used: set[str] = set()
     for phasing in phasings:
         for key, value in phasing.items():
             number = amount(value)
             if number is not None and number != 0:
                 used.add(key)
-    return [c for c in columns if c.key in used]
+    return used
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -422,3 +423,41 @@ def test_libreoffice_prints_the_wide_docx_with_whole_amounts(tmp_path: Path) -> 
         assert amount in printed, amount
     for page in appendix:
         assert overlapping(words(page)) == []
+
+
+def test_the_cycle_workbook_lists_the_used_columns_and_each_rows_group() -> None:
+    """The spreadsheet follows the same rule: the whole period first, then only the years,
+    sources and types holding an amount; a table with groups says each row's group, rows in
+    the groups' order."""
+    from types import SimpleNamespace
+
+    from govplan.core.adapters.report_xlsx import sheet_totals
+    from govplan.core.frameworks.model import Period
+    from govplan.official.cycle_workbook import GROUP, _table_sheet
+
+    table = projects_table(GROUPS)
+    rows = list(view(all_columns=False, groups=GROUPS).rows)
+    rows[0] = TableRow("r0", 1, rows[0].cells, {"0|central_budget|capital": "900"}, group="apps")
+    unit = SimpleNamespace(name="Tỉnh Bắc Ninh", code="27")
+    document = SimpleNamespace(pk=1, org_unit=unit)
+    views = {1: SimpleNamespace(sections=[SimpleNamespace(tables=[TableView(table, tuple(rows))])])}
+    spec = SimpleNamespace(period=Period(2011, 2015))
+    sheet = _table_sheet(spec, table, [document], views, "Kế hoạch")  # type: ignore[arg-type]
+    headers = [c.header for c in sheet.columns]
+    phasing = [h for h in headers if h.startswith("Kinh phí ")]
+    assert phasing[0].startswith("Kinh phí cả giai đoạn - ")
+    assert [h.split(" - ")[0] for h in phasing[1:]] == [f"Kinh phí {y}" for y in YEARS]
+    assert len(phasing) == 6
+    at = headers.index(GROUP)
+    assert [r[at] for r in sheet.rows] == [
+        "I. Ứng dụng CNTT",
+        "I. Ứng dụng CNTT",
+        "I. Ứng dụng CNTT",
+        "II. Phát triển hạ tầng",
+        "II. Phát triển hạ tầng",
+        "III. Đào tạo",
+    ]
+    totals = sheet_totals(sheet)
+    assert totals is not None and totals[len(headers) - 1] == Decimal("900") + 5 * (
+        5700 + 5800 + 5900 + 6000 + 6100
+    )
