@@ -412,11 +412,16 @@ def phasing_tables(
     or by source, each with the "TT", "Nội dung" and "Tổng số" columns again."""
     lines = _phasing_lines_of(rows, groups)
     full = _full(columns)
+    caption = ""
+    if len({p.sub for p in full}) == 1:
+        # One source and type only: named once above the table, not under every year.
+        caption = f"Nguồn vốn: {full[0].sub}"
+        full = [_Printed(p.top, "", p.keys) for p in full]
     for page in (PORTRAIT_PT, LANDSCAPE_PT):
         if len(full) + 3 <= _PORTRAIT_COLUMNS or page == LANDSCAPE_PT:
             widths = _widths(full, lines, page)
             if widths is not None:
-                return (_phasing_table(full, lines, page),)
+                return (_phasing_table(full, lines, page, title=caption),)
     by_year: dict[str, list[str]] = {}
     by_source: dict[tuple[str, str], list[str]] = {}
     for c in columns:
