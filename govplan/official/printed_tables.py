@@ -224,7 +224,7 @@ def project_table(view: TableView) -> Table:
         for number, row in enumerate(members, start=1):
             body.append((str(number), *column_values(view.table, row)))
             kinds.append("")
-        if group is not None:
+        if group is not None and money:  # a subtotal of the group's amounts
             sums = column_totals((r.cells for r in members), money)
             cells = [
                 format_number(sums[c.code], locale=LOCALE) if c.code in money else ""

@@ -38,6 +38,7 @@ from govplan.core.official.model import (
 )
 from govplan.core.official.serial import from_data, to_data
 from govplan.core.official.vietnamese import text_width_pt
+from govplan.frameworks import labels
 from govplan.official.printed_tables import (
     BY_SOURCE_TITLE,
     BY_YEAR_TITLE,
@@ -46,6 +47,7 @@ from govplan.official.printed_tables import (
     project_table,
     used_phasing_columns,
 )
+from tests.conftest import Cast
 
 YEARS = [2011, 2012, 2013, 2014, 2015]
 SOURCES = ("central_budget", "provincial_budget", "district_budget", "other")
@@ -462,3 +464,71 @@ def test_the_cycle_workbook_lists_the_used_columns_and_each_rows_group() -> None
     assert totals is not None and totals[len(headers) - 1] == Decimal("900") + 5 * (
         5700 + 5800 + 5900 + 6000 + 6100
     )
+
+
+@pytest.mark.django_db
+def test_a_2011_2015_plan_prints_its_used_columns_on_a_landscape_appendix(cast: Cast) -> None:
+    """Through the document: six projects of the 2011-2015 framework, the central budget's
+    capital in each year and one amount for the whole period."""
+    from govplan.documents.actions import do_add_entry
+    from govplan.documents.models import Document, Entry
+    from govplan.frameworks.models import FrameworkVersion
+    from govplan.official.build import official_document
+
+    version = FrameworkVersion.objects.get(
+        framework__code="KH-UDCNTT-2011-2015", status="published"
+    )
+    # Filed directly: the test's province did not exist on the framework's structure date.
+    document = Document.objects.create(
+        org_unit=cast.province_a,
+        framework=version.framework,
+        framework_version=version,
+        kind="plan",
+        title="Kế hoạch ứng dụng CNTT giai đoạn 2011 - 2015",
+        period_start=2011,
+        period_end=2015,
+        created_by=cast.editor_a,
+    )
+    for i, name in enumerate(NAMES):
+        phasing = {f"{y}|central_budget|capital": str(5600 + 100 * i) for y in YEARS}
+        do_add_entry(
+            document,
+            "row:projects",
+            {"cells": {"name": name, "total": "25000"}, "phasing": phasing},
+            actor=cast.editor_a,
+            locale="en",
+        )
+    # An amount for the whole period, as stored by its input (issue 13, item 4).
+    first = Entry.objects.get(document=document, collection="table:projects", position=1)
+    first.content = {
+        **first.content,
+        "phasing": {**first.content["phasing"], "0|oda|capital": "1200"},
+    }
+    first.save(update_fields=["content"])
+    official = official_document(document)
+    appendix = next(a for a in official.appendices if a.title == "Danh mục dự án")
+    assert appendix.landscape
+    _projects, phasing = appendix.tables
+    assert [h.text for h in phasing.header[0]] == [
+        "TT",
+        "Nội dung",
+        "Tổng số",
+        "Cả giai đoạn",
+        *(f"Năm {y}" for y in YEARS),
+    ]
+    spec = version.parsed()
+    oda, central = (labels.funding_source_title(spec, s) for s in ("oda", "central_budget"))
+    capital = labels.funding_type_title(spec, "capital")
+    capital = capital[:1].lower() + capital[1:]
+    assert [h.text for h in phasing.header[1]][3:] == [
+        f"{oda} ({capital})",
+        *[f"{central} ({capital})"] * 5,
+    ]
+    assert phasing.rows[0][:4] == ("1", NAMES[0], "29.200", "1.200")
+    pages = appendix_pages(pdf_pages(write_pdf(official)))
+    assert len(pages) <= 2
+    printed = [w for page in pages for w, _box in words(page)]
+    for amount in figures((phasing,)):
+        assert amount in printed, amount
+    for page in pages:
+        assert overlapping(words(page)) == []
