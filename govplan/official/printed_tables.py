@@ -5,7 +5,7 @@ phasing, each as printed (Vietnamese number writing, whoever asks)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -348,9 +348,28 @@ class _Line:
     phasing: Mapping[str, Any] | None  # None: a group's heading, no figures
 
 
+@dataclass
+class _Lines:
+    """A phasing table's lines, with what is measured of them kept: a table is measured
+    for several sets of columns before it is printed."""
+
+    items: list[_Line]
+    figures: dict[tuple[int, tuple[str, ...]], str] = field(default_factory=dict)
+    fixed: dict[float, tuple[float, float, float, float]] = field(default_factory=dict)
+
+    def figure(self, index: int, keys: tuple[str, ...]) -> str:
+        key = (index, keys)
+        if key not in self.figures:
+            self.figures[key] = _figure(self.items[index].phasing, keys)
+        return self.figures[key]
+
+    def column(self, keys: tuple[str, ...]) -> list[str]:
+        return [self.figure(i, keys) for i in range(len(self.items))]
+
+
 def _phasing_lines_of(
     rows: Sequence[tuple[str, Mapping[str, Any], str]], groups: tuple[RowGroup, ...]
-) -> list[_Line]:
+) -> _Lines:
     lines: list[_Line] = []
     for group, members in grouped_rows(groups, rows, lambda r: r[2]):
         if group is not None:
@@ -361,7 +380,7 @@ def _phasing_lines_of(
         if group is not None:
             summed = table_phasing_totals(phasing for _l, phasing, _g in members)
             lines.append(_Line("subtotal", "", _subtotal_label(group), summed))
-    return lines
+    return _Lines(lines)
 
 
 def _figure(phasing: Mapping[str, Any] | None, keys: tuple[str, ...]) -> str:
@@ -447,7 +466,7 @@ def phasing_tables(
 _PORTRAIT_COLUMNS = 7  # as build.WIDE: a table of more columns goes to a landscape page
 
 
-def _pieces(part: list[_Printed], lines: list[_Line]) -> list[list[_Printed]]:
+def _pieces(part: list[_Printed], lines: _Lines) -> list[list[_Printed]]:
     """``part`` cut into runs of columns that each fit a landscape page, never inside a
     heading spanning several columns unless that heading alone is too wide."""
     runs: list[list[_Printed]] = []
@@ -471,27 +490,16 @@ def _pieces(part: list[_Printed], lines: list[_Line]) -> list[list[_Printed]]:
     return pieces
 
 
-def _widths(printed: list[_Printed], lines: list[_Line], page_pt: float) -> list[float] | None:
+def _widths(printed: list[_Printed], lines: _Lines, page_pt: float) -> list[float] | None:
     """The columns' widths in points on a page ``page_pt`` wide, or None when they do not
     fit at a readable width: numbers on one line, headings broken between words only, the
     "Nội dung" column wide enough for names to read on a few lines."""
     size = table_type_pt(len(printed) + 3)
     two_rows = any(p.sub for p in printed)
     numbers = [
-        amount_width_pt(
-            p.sub if two_rows else p.top, [_figure(line.phasing, p.keys) for line in lines], size
-        )
-        for p in printed
+        amount_width_pt(p.sub if two_rows else p.top, lines.column(p.keys), size) for p in printed
     ]
-    totals = [
-        format_number(row_phasing_total(line.phasing), locale=LOCALE)
-        for line in lines
-        if line.phasing is not None
-    ]
-    tt = unbroken_width_pt(["TT", *(line.number for line in lines)], size, bold=True) + 2
-    total = amount_width_pt(PHASING_TOTAL, totals, size)
-    label = label_width_pt([PHASING_LABEL, *(line.label for line in lines)], size)
-    least = label_width_pt([PHASING_LABEL, *(line.label for line in lines)], size, lines=99)
+    tt, total, label, least = _fixed_widths(lines, size)
     room = page_pt - tt - total - sum(numbers)
     if room < least:
         return None
@@ -501,6 +509,25 @@ def _widths(printed: list[_Printed], lines: list[_Line], page_pt: float) -> list
             if unbroken_width_pt([top], size, bold=True) > sum(span_widths):
                 return None
     return [tt, min(label, room), total, *numbers]
+
+
+def _fixed_widths(lines: _Lines, size: float) -> tuple[float, float, float, float]:
+    """The widths of "TT" and "Tổng số", and the wished and least widths of "Nội dung"."""
+    if size not in lines.fixed:
+        lines.fixed[size] = _measure_fixed(lines.items, size)
+    return lines.fixed[size]
+
+
+def _measure_fixed(lines: list[_Line], size: float) -> tuple[float, float, float, float]:
+    totals = [
+        format_number(row_phasing_total(line.phasing), locale=LOCALE)
+        for line in lines
+        if line.phasing is not None
+    ]
+    tt = unbroken_width_pt(["TT", *(line.number for line in lines)], size, bold=True) + 2
+    total = amount_width_pt(PHASING_TOTAL, totals, size)
+    label, least = label_width_pt([PHASING_LABEL, *(line.label for line in lines)], size)
+    return tt, total, label, least
 
 
 def _spans(printed: list[_Printed], widths: list[float]) -> list[tuple[str, list[float]]]:
@@ -514,7 +541,7 @@ def _spans(printed: list[_Printed], widths: list[float]) -> list[tuple[str, list
 
 
 def _phasing_table(
-    printed: list[_Printed], lines: list[_Line], page_pt: float, *, title: str = ""
+    printed: list[_Printed], lines: _Lines, page_pt: float, *, title: str = ""
 ) -> Table:
     """The phasing table of ``printed`` columns: one heading row, or two (the year or source
     over the source or type); its rows, then "Tổng cộng"."""
@@ -530,6 +557,7 @@ def _phasing_table(
     if two_rows:
         blank = (HeaderCell(""), HeaderCell(""), HeaderCell(""))
         header = (top, (*blank, *(HeaderCell(p.sub) for p in printed)))
+    columns = [lines.column(p.keys) for p in printed]
     body = tuple(
         (
             line.number,
@@ -537,16 +565,19 @@ def _phasing_table(
             format_number(row_phasing_total(line.phasing), locale=LOCALE)
             if line.phasing is not None
             else "",
-            *(_figure(line.phasing, p.keys) for p in printed),
+            *(column[i] for column in columns),
         )
-        for line in lines
+        for i, line in enumerate(lines.items)
     )
-    kinds = tuple(line.kind for line in lines)
-    ordinary = [line.phasing for line in lines if line.kind == "" and line.phasing is not None]
-    sums = table_phasing_totals(ordinary)
+    kinds = tuple(line.kind for line in lines.items)
+    ordinary = [i for i, line in enumerate(lines.items) if line.kind == ""]
+    sums = table_phasing_totals(
+        phasing for i in ordinary if (phasing := lines.items[i].phasing) is not None
+    )
     # A column no row has a figure in stays blank in the total row too, as in the body.
     totals = [
-        _figure(sums, p.keys) if any(_figure(r, p.keys) for r in ordinary) else "" for p in printed
+        _figure(sums, p.keys) if any(column[i] for i in ordinary) else ""
+        for p, column in zip(printed, columns, strict=True)
     ]
     grand = format_number(sum(sums.values(), Decimal(0)), locale=LOCALE)
     widths = _widths(printed, lines, page_pt)

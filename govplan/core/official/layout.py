@@ -7,6 +7,7 @@ document out from these, so the two agree. Lengths are in twips (1/20 pt) unless
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -172,11 +173,17 @@ def table_type_pt(columns: int) -> float:
     return 11.0 if columns > 8 else 12.0
 
 
+@functools.lru_cache(maxsize=8192)
+def _word_pt(word: str, size_pt: float, bold: bool) -> float:
+    """A word's printed width; table cells repeat the same words and figures a great deal."""
+    return text_width_pt(word, size_pt, bold=bold)
+
+
 def unbroken_width_pt(texts: Sequence[str], size_pt: float, *, bold: bool = False) -> float:
     """The width a column needs so that none of ``texts`` breaks inside a word: its widest
     word, plus the room beside a cell's text."""
-    words = [word for text in texts for word in text.split()]
-    widest = max((text_width_pt(word, size_pt, bold=bold) for word in words), default=0.0)
+    words = {word for text in texts for word in text.split()}
+    widest = max((_word_pt(word, size_pt, bold) for word in words), default=0.0)
     return widest + TABLE_CELL_PADDING_PT
 
 
@@ -195,11 +202,17 @@ def amount_width_pt(
 
 def label_width_pt(
     labels: Sequence[str], size_pt: float, *, lines: int = 3, least: float = 110.0
-) -> float:
-    """A column of names (projects, contents) wide enough that the longest takes about
-    ``lines`` lines, never less than ``least`` points nor than its widest word, and no
-    wider than needed for the longest on one line."""
-    longest = max((text_width_pt(t, size_pt) for t in labels), default=0.0)
-    target = max(least, longest / lines + TABLE_CELL_PADDING_PT)
-    target = min(target, longest + TABLE_CELL_PADDING_PT + 2) if longest else least
-    return max(target, least, unbroken_width_pt(labels, size_pt))
+) -> tuple[float, float]:
+    """A column of names (projects, contents): (the width at which the longest takes about
+    ``lines`` lines, the least width), never less than ``least`` points nor than its widest
+    word, and no wider than needed for the longest on one line."""
+    space = _word_pt(" ", size_pt, False)
+    longest, widest = 0.0, 0.0
+    for text in labels:
+        words = [_word_pt(word, size_pt, False) for word in text.split()]
+        if words:
+            longest = max(longest, sum(words) + space * (len(words) - 1))
+            widest = max(widest, *words)
+    floor = max(least, widest + TABLE_CELL_PADDING_PT)
+    target = max(floor, longest / lines + TABLE_CELL_PADDING_PT)
+    return min(target, max(floor, longest + TABLE_CELL_PADDING_PT + 2)), floor
