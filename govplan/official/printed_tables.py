@@ -1,6 +1,11 @@
 """The tables of the official document, from the document's read model (DocumentView):
 indicator values with the previous cycle's, targets, results, project tables and budget
-phasing, each as printed (Vietnamese number writing, whoever asks)."""
+phasing, each as printed (Vietnamese number writing, whoever asks).
+
+Long because: the budget phasing is laid out here, not only listed: which columns are
+printed, how wide each must be to stay readable (measured with the type's widths), and how a
+table too wide for a page is split; keeping it beside the project table it accompanies keeps
+the group headings, subtotals and numbering of both in one place."""
 
 from __future__ import annotations
 
