@@ -108,7 +108,9 @@ def _blocks(spec: Framework, view: SectionView, appendices: _Appendices) -> tupl
                 )
                 for row in table.rows
             ]
-            budgets = phasing_tables(columns, rows, table.table.groups)
+            budgets = phasing_tables(
+                columns, rows, table.table.groups, landscape=printed.columns > WIDE
+            )
             tables += budgets
         if printed.columns > WIDE or len(tables) > 1:
             number = appendices.add(table.table.title, tuple(tables), wide=_wide(budgets))

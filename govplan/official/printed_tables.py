@@ -241,8 +241,9 @@ def project_table(view: TableView) -> Table:
             kinds.append("subtotal")
     rows = tuple(body)
     # Short columns wide enough for their bold heading words ("chuyển", "Nguồn") at 11 pt.
-    widths = (0.9, *(_COLUMN_WIDTHS.get(c.type, 1.5) for c in columns))
+    shares = (0.9, *(_COLUMN_WIDTHS.get(c.type, 1.5) for c in columns))
     numeric = (False, *(c.type in NUMERIC_TYPES for c in columns))
+    widths = _readable(shares, header, rows, numeric, ("", *(c.type for c in columns)))
     money = [c.code for c in columns if c.type == "money"]
     sums = column_totals(
         (r.cells for r in view.rows), [c.code for c in columns if c.type in NUMERIC_TYPES]
@@ -262,6 +263,45 @@ def project_table(view: TableView) -> Table:
         unit_note="Đơn vị tính: triệu đồng" if any(c.type == "money" for c in columns) else "",
         row_kinds=tuple(kinds) if any(kinds) else (),
     )
+
+
+def _readable(
+    shares: tuple[float, ...],
+    header: list[HeaderCell],
+    rows: tuple[tuple[str, ...], ...],
+    numeric: tuple[bool, ...],
+    types: tuple[str, ...],
+) -> tuple[float, ...]:
+    """The columns' widths in points on the page the table is printed on, in ``shares``, but
+    none narrower than its heading's longest word, its longest figure (money: at least
+    "1.000.000") or its longest word: what a column falls short is taken from the columns
+    with room to spare. Too many columns for any page: the least widths, scaled by the writer."""
+    page = LANDSCAPE_PT if len(shares) > _PORTRAIT_COLUMNS else PORTRAIT_PT
+    size = table_type_pt(len(shares))
+    least = []
+    for i, head in enumerate(header):
+        values = [row[i] for row in rows if i < len(row)]
+        if types[i] == "money":
+            need = amount_width_pt(head.text, values, size)
+        elif numeric[i]:
+            need = max(
+                unbroken_width_pt(values, size), unbroken_width_pt([head.text], size, bold=True)
+            )
+        else:
+            need = unbroken_width_pt([head.text], size, bold=True)
+            need = max(need, min(unbroken_width_pt(values, size), 100.0))
+        least.append(need)
+    if sum(least) >= page:
+        return tuple(round(w, 1) for w in least)
+    widths = [share * page / sum(shares) for share in shares]
+    short = sum(max(0.0, need - w) for need, w in zip(least, widths, strict=True))
+    spare = sum(max(0.0, w - need) for need, w in zip(least, widths, strict=True))
+    if short:
+        widths = [
+            need if w <= need else w - (w - need) * short / spare
+            for need, w in zip(least, widths, strict=True)
+        ]
+    return tuple(round(w, 1) for w in widths)
 
 
 def _join(group: RowGroup) -> str:
@@ -423,8 +463,11 @@ def phasing_tables(
     columns: list[PhasingColumn],
     rows: Sequence[tuple[str, Mapping[str, Any], str]],
     groups: tuple[RowGroup, ...] = (),
+    *,
+    landscape: bool = False,
 ) -> tuple[Table, ...]:
-    """Rows (label, phasing, group code) as the budget phasing appendix: one table by year ×
+    """Rows (label, phasing, group code) as the budget phasing appendix (``landscape``: on
+    landscape pages whatever its width, beside a wide project table): one table by year ×
     source × type when it fits a page at a readable width (``layout.amount_width_pt``), else
     a table of totals by year and one by source and type.
 
@@ -442,7 +485,7 @@ def phasing_tables(
         caption = f"Nguồn vốn: {full[0].sub}"
         full = [_Printed(p.top, "", p.keys) for p in full]
     for page in (PORTRAIT_PT, LANDSCAPE_PT):
-        if len(full) + 3 <= _PORTRAIT_COLUMNS or page == LANDSCAPE_PT:
+        if (len(full) + 3 <= _PORTRAIT_COLUMNS and not landscape) or page == LANDSCAPE_PT:
             widths = _widths(full, lines, page)
             if widths is not None:
                 return (_phasing_table(full, lines, page, title=caption),)
@@ -513,7 +556,11 @@ def _widths(printed: list[_Printed], lines: _Lines, page_pt: float) -> list[floa
         for top, span_widths in _spans(printed, numbers):
             if unbroken_width_pt([top], size, bold=True) > sum(span_widths):
                 return None
-    return [tt, min(label, room), total, *numbers]
+    # The page's width left over goes to the columns beside "TT" (which stays narrow), so
+    # that the writers, which fill the text width, do not widen "TT" too.
+    others = [min(label, room), total, *numbers]
+    grow = max(1.0, (page_pt - tt) / sum(others))
+    return [tt, *(w * grow for w in others)]
 
 
 def _fixed_widths(lines: _Lines, size: float) -> tuple[float, float, float, float]:

@@ -532,3 +532,24 @@ def test_a_2011_2015_plan_prints_its_used_columns_on_a_landscape_appendix(cast: 
         assert amount in printed, amount
     for page in pages:
         assert overlapping(words(page)) == []
+
+
+def test_a_wide_project_table_keeps_its_amounts_and_heading_words_whole() -> None:
+    """Thirteen columns on a landscape page: each money column still holds "1.000.000" and
+    each heading's longest word; the text columns give up the room."""
+    columns = (
+        Column("name", "Tên nhiệm vụ, dự án", "text"),
+        *(Column(f"t{i}", f"Nội dung thứ {i}", "longtext") for i in range(8)),
+        Column("total", "Tổng mức đầu tư dự kiến", "money", unit="triệu đồng"),
+        Column("source", "Nguồn vốn", "text"),
+        Column("amount", "Kinh phí đầu tư năm 2027", "money", unit="triệu đồng"),
+    )
+    table = FrameworkTable(code="projects", title="Danh mục", columns=columns)
+    row = TableRow("r", 1, {"name": "Dự án", "total": "1250000", "amount": "1000"}, {})
+    printed = project_table(TableView(table, (row,)))
+    size = table_type_pt(printed.columns)
+    assert sum(printed.widths) == pytest.approx(728.5, abs=0.5)
+    for index in (10, 12):
+        heading = printed.header[0][index].text
+        assert printed.widths[index] >= readable_pt(heading, size), heading
+        assert printed.widths[index] >= text_width_pt("1.250.000", size) + TABLE_CELL_PADDING_PT
