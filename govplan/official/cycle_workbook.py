@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from govplan.core.adapters.report_xlsx import ReportColumn, ReportSheet, write_report
 from govplan.core.adapters.xlsx import MONEY_UNIT, SheetSpec, column_header, phasing_columns
 from govplan.core.documents.cells import display_value
-from govplan.core.documents.totals import WHOLE_PERIOD, row_phasing_total
+from govplan.core.documents.totals import WHOLE_PERIOD, amount, row_phasing_total
 from govplan.core.documents.values import CELL_SEPARATOR, cell_keys, ratio_percent
 from govplan.core.documents.view import DocumentView, TableRow
 from govplan.core.frameworks.catalogue import Indicator
@@ -90,6 +90,8 @@ def cycle_workbook(
         sheets = [_list_sheet(documents, changed, title)]
         for _, table in spec.tables():
             sheets.append(_table_sheet(spec, table, documents, views, title))
+            if table.groups:
+                sheets.append(_group_sheet(table, sheets[-1], title))
         indicators = _indicator_sheet(spec, documents, views, title)
         if indicators.rows:
             sheets.append(indicators)
@@ -200,6 +202,30 @@ def _table_sheet(
         columns,
         rows,
         title_lines=[table.title, title],
+        totals=True,
+    )
+
+
+def _group_sheet(table: Table, rows_sheet: ReportSheet, title: str) -> ReportSheet:
+    """The subtotals of a table with groups: one row per group over every unit's rows (each
+    money column and phasing column summed), then the grand total, as the printed table
+    has them. A sheet of its own, so that the rows' sheet still adds up each row once."""
+    at = [c.header for c in rows_sheet.columns].index(GROUP)
+    money = [i for i, c in enumerate(rows_sheet.columns) if c.type == "money"]
+    sums: dict[str, list[Decimal]] = {}
+    for row in rows_sheet.rows:
+        line = sums.setdefault(row[at], [Decimal(0)] * len(money))
+        for j, i in enumerate(money):
+            number = amount(row[i])
+            if number is not None:
+                line[j] += number
+    names = [f"{g.number}. {g.title}" if g.number else g.title for g in table.groups]
+    order = [n for n in (*names, OTHER_GROUP) if n in sums]
+    return ReportSheet(
+        f"{table.title or table.code} - {GROUP.lower()}",
+        [ReportColumn(GROUP), *(rows_sheet.columns[i] for i in money)],
+        [[name, *sums[name]] for name in order],
+        title_lines=[f"{table.title} – {GROUP.lower()}", title],
         totals=True,
     )
 

@@ -436,7 +436,7 @@ def test_the_cycle_workbook_lists_the_used_columns_and_each_rows_group() -> None
 
     from govplan.core.adapters.report_xlsx import sheet_totals
     from govplan.core.frameworks.model import Period
-    from govplan.official.cycle_workbook import GROUP, _table_sheet
+    from govplan.official.cycle_workbook import GROUP, _group_sheet, _table_sheet
 
     table = projects_table(GROUPS)
     rows = list(view(all_columns=False, groups=GROUPS).rows)
@@ -464,6 +464,22 @@ def test_the_cycle_workbook_lists_the_used_columns_and_each_rows_group() -> None
     assert totals is not None and totals[len(headers) - 1] == Decimal("900") + 5 * (
         5700 + 5800 + 5900 + 6000 + 6100
     )
+    # The groups' subtotals on a sheet of their own, so that this one adds each row once.
+    groups = _group_sheet(table, sheet, "Kế hoạch")
+    assert [c.header for c in groups.columns][:2] == [GROUP, "Tổng mức đầu tư (triệu đồng)"]
+    assert [row[:2] for row in groups.rows] == [
+        ["I. Ứng dụng CNTT", Decimal(75000)],
+        ["II. Phát triển hạ tầng", Decimal(50000)],
+        ["III. Đào tạo", Decimal(25000)],
+    ]
+    assert groups.rows[0][-1] == Decimal(900) + 5 * (5700 + 6100)
+    assert groups.totals
+    from python_calamine import CalamineWorkbook
+
+    from govplan.core.adapters.report_xlsx import write_report
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(write_report([sheet, groups], title="KH")))
+    assert book.sheet_names == ["Danh mục dự án", "Danh mục dự án - nhóm"]
 
 
 @pytest.mark.django_db
