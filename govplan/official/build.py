@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import translation
 
+from govplan.core.documents.totals import WHOLE_PERIOD
 from govplan.core.documents.view import (
     SectionView,
 )
@@ -35,13 +36,15 @@ from govplan.documents.read import load_document_view
 from govplan.official.defaults import profile_values
 from govplan.official.models import IssuingData
 from govplan.official.printed_tables import (
+    PORTRAIT_PT,
     column_values,
     indicator_table,
     phasing_columns,
-    phasing_lines,
+    phasing_tables,
     project_table,
     results_table,
     targets_table,
+    used_phasing_columns,
 )
 
 WIDE = 7  # a table with more columns than this goes to a landscape appendix
@@ -59,15 +62,16 @@ class _Appendices:
     def __init__(self) -> None:
         self.items: list[Appendix] = []
 
-    def add(self, title: str, tables: tuple[Table, ...]) -> str:
+    def add(self, title: str, tables: tuple[Table, ...], *, wide: bool = False) -> str:
         """The next appendix; a table whose caption repeats the appendix's title prints it
-        once (as the appendix's title)."""
+        once (as the appendix's title). ``wide``: a table (of widths in points) too wide for
+        a portrait page."""
         number = vn.roman(len(self.items) + 1)
         tables = tuple(
             replace(t, title="") if t.title.strip().casefold() == title.strip().casefold() else t
             for t in tables
         )
-        wide = any(t.columns > WIDE for t in tables)
+        wide = wide or any(t.columns > WIDE for t in tables)
         self.items.append(Appendix(number, title, tables, landscape=wide))
         return number
 
@@ -100,23 +104,31 @@ def _blocks(spec: Framework, view: SectionView, appendices: _Appendices) -> tupl
         printed = project_table(table)
         tables = [printed]
         phasing = table.table.phasing
-        columns = phasing_columns(years, phasing.sources, phasing.types) if phasing else []
+        columns = _used_columns(spec, years, phasing, [row.phasing for row in table.rows])
+        budgets: tuple[Table, ...] = ()
         if columns:
             rows = [
-                (next((v for v in column_values(table.table, row) if v), ""), row.phasing)
+                (
+                    next((v for v in column_values(table.table, row) if v), ""),
+                    row.phasing,
+                    row.group,
+                )
                 for row in table.rows
             ]
-            tables.append(phasing_lines(columns, rows))
+            budgets = phasing_tables(
+                columns, rows, table.table.groups, landscape=printed.columns > WIDE
+            )
+            tables += budgets
         if printed.columns > WIDE or len(tables) > 1:
-            number = appendices.add(table.table.title, tuple(tables))
+            number = appendices.add(table.table.title, tuple(tables), wide=_wide(budgets))
             out.append(_note(f"(Chi tiết tại Phụ lục {number} kèm theo)"))
         else:
             out.append(printed)
     budget = view.budget
     if budget is not None and budget.rows and section.budget is not None:
-        columns = phasing_columns(years, section.budget.sources, section.budget.types)
-        printed = phasing_lines(columns, [(r.label, r.phasing) for r in budget.rows])
-        number = appendices.add(_budget_title(section.title), (printed,))
+        columns = _used_columns(spec, years, section.budget, [r.phasing for r in budget.rows])
+        budgets = phasing_tables(columns, [(r.label, r.phasing, "") for r in budget.rows])
+        number = appendices.add(_budget_title(section.title), budgets, wide=_wide(budgets))
         out.append(_note(f"(Chi tiết tại Phụ lục {number} kèm theo)"))
     return tuple(out)
 
@@ -128,6 +140,20 @@ def _budget_title(section_title: str) -> str:
     if section_title.strip().casefold().startswith(prefix.casefold()):
         return section_title.strip()
     return f"{prefix} – {section_title}"
+
+
+def _used_columns(spec: Framework, years: list[int], phasing: Any, rows: list[Any]) -> list[Any]:
+    """The phasing columns printed: the amounts for the whole period ("Cả giai đoạn"), then
+    each year's, of the sources and types that hold an amount (``used_phasing_columns``)."""
+    if phasing is None:
+        return []
+    every = phasing_columns([WHOLE_PERIOD, *years], phasing.sources, phasing.types, spec)
+    return used_phasing_columns(every, rows)
+
+
+def _wide(budgets: tuple[Table, ...]) -> bool:
+    """Phasing tables (widths in points) too wide for a portrait page's text."""
+    return any(sum(t.widths) > PORTRAIT_PT + 0.5 for t in budgets)
 
 
 def _tree(flat: list[tuple[SectionView, tuple[Block, ...]]]) -> tuple[Section, ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,9 +22,9 @@ from django.utils import timezone, translation
 from govplan.core.adapters.report_xlsx import ReportColumn, ReportSheet, write_report
 from govplan.core.adapters.xlsx import MONEY_UNIT, SheetSpec, column_header, phasing_columns
 from govplan.core.documents.cells import display_value
-from govplan.core.documents.totals import row_phasing_total
+from govplan.core.documents.totals import WHOLE_PERIOD, amount, row_phasing_total
 from govplan.core.documents.values import CELL_SEPARATOR, cell_keys, ratio_percent
-from govplan.core.documents.view import DocumentView
+from govplan.core.documents.view import DocumentView, TableRow
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Column, Framework, Table
 from govplan.core.printable import printable_data
@@ -31,6 +32,7 @@ from govplan.documents.models import Document, Entry
 from govplan.documents.read import CHUNK, load_document_views
 from govplan.documents.tables_xlsx import TYPE_SHORT, sheet_years, source_labels
 from govplan.frameworks.models import FrameworkVersion
+from govplan.official.printed_tables import OTHER_GROUP, grouped_rows, used_phasing_keys
 from govplan.orgunits.models import Kind
 
 LIST_SHEET = "Danh sách"
@@ -38,6 +40,8 @@ INDICATOR_SHEET = "Chỉ tiêu"
 UNIT_NAME = "Đơn vị"
 UNIT_CODE = "Mã đơn vị"
 TOTAL_FUNDING = f"Tổng kinh phí ({MONEY_UNIT})"
+GROUP = "Nhóm"  # the row's group of the table ("I. Ứng dụng CNTT"), when it has groups
+WHOLE_PERIOD_HEADER = "Kinh phí cả giai đoạn"
 KIND_NAMES = {"plan": "Kế hoạch", "report": "Báo cáo"}
 
 # Column types of a framework table as a report column (choices are written as their titles).
@@ -86,6 +90,8 @@ def cycle_workbook(
         sheets = [_list_sheet(documents, changed, title)]
         for _, table in spec.tables():
             sheets.append(_table_sheet(spec, table, documents, views, title))
+            if table.groups:
+                sheets.append(_group_sheet(table, sheets[-1], title))
         indicators = _indicator_sheet(spec, documents, views, title)
         if indicators.rows:
             sheets.append(indicators)
@@ -155,8 +161,24 @@ def _table_sheet(
         source_labels=source_labels(spec),
         type_labels=TYPE_SHORT,
     )
-    phasing = phasing_columns(sheet_spec)
+    found_rows: list[tuple[Any, TableRow]] = []
+    for document in documents:
+        found = [
+            t for s in views[document.pk].sections for t in s.tables if t.table.code == table.code
+        ]
+        if not found:
+            continue  # the table's section does not apply to this unit
+        # In their order on the page; under the table's groups, in the groups' order.
+        for _group, members in grouped_rows(table.groups, found[0].rows, lambda r: r.group):
+            found_rows += [(document.org_unit, row) for row in members]
+    # As in the official document: only the years, sources and types holding an amount, the
+    # amounts for the whole period first.
+    used = used_phasing_keys(row.phasing for _unit, row in found_rows)
+    phasing = [(key, header) for key, header in _phasing_headers(sheet_spec) if key in used]
     columns = [ReportColumn(UNIT_NAME), ReportColumn(UNIT_CODE)]
+    groups = {g.code: f"{g.number}. {g.title}" if g.number else g.title for g in table.groups}
+    if table.groups:
+        columns.append(ReportColumn(GROUP))
     columns += [
         ReportColumn(column_header(c), _REPORT_TYPES.get(c.type, "text")) for c in table.columns
     ]
@@ -164,22 +186,17 @@ def _table_sheet(
     if table.phasing is not None:
         columns.append(ReportColumn(TOTAL_FUNDING, "money"))
     rows: list[list[Any]] = []
-    for document in documents:
-        found = [
-            t for s in views[document.pk].sections for t in s.tables if t.table.code == table.code
-        ]
-        if not found:
-            continue  # the table's section does not apply to this unit
-        unit = document.org_unit
-        for table_row in found[0].rows:  # in their order on the page
-            cells = table_row.cells
-            row: list[Any] = [unit.name, unit.code]
-            row += [_cell(c, cells.get(c.code)) for c in table.columns]
-            if table.phasing is not None:
-                amounts = table_row.phasing
-                row += [amounts.get(key) for key, _ in phasing]
-                row.append(row_phasing_total(amounts))
-            rows.append(row)
+    for unit, table_row in found_rows:
+        cells = table_row.cells
+        row: list[Any] = [unit.name, unit.code]
+        if table.groups:
+            row.append(groups.get(table_row.group, OTHER_GROUP))
+        row += [_cell(c, cells.get(c.code)) for c in table.columns]
+        if table.phasing is not None:
+            amounts = table_row.phasing
+            row += [amounts.get(key) for key, _ in phasing]
+            row.append(row_phasing_total(amounts))
+        rows.append(row)
     return ReportSheet(
         table.title or table.code,
         columns,
@@ -187,6 +204,41 @@ def _table_sheet(
         title_lines=[table.title, title],
         totals=True,
     )
+
+
+def _group_sheet(table: Table, rows_sheet: ReportSheet, title: str) -> ReportSheet:
+    """The subtotals of a table with groups: one row per group over every unit's rows (each
+    money column and phasing column summed), then the grand total, as the printed table
+    has them. A sheet of its own, so that the rows' sheet still adds up each row once."""
+    at = [c.header for c in rows_sheet.columns].index(GROUP)
+    money = [i for i, c in enumerate(rows_sheet.columns) if c.type == "money"]
+    sums: dict[str, list[Decimal]] = {}
+    for row in rows_sheet.rows:
+        line = sums.setdefault(row[at], [Decimal(0)] * len(money))
+        for j, i in enumerate(money):
+            number = amount(row[i])
+            if number is not None:
+                line[j] += number
+    names = [f"{g.number}. {g.title}" if g.number else g.title for g in table.groups]
+    order = [n for n in (*names, OTHER_GROUP) if n in sums]
+    return ReportSheet(
+        f"{table.title or table.code} - {GROUP.lower()}",
+        [ReportColumn(GROUP), *(rows_sheet.columns[i] for i in money)],
+        [[name, *sums[name]] for name in order],
+        title_lines=[f"{table.title} – {GROUP.lower()}", title],
+        totals=True,
+    )
+
+
+def _phasing_headers(sheet_spec: SheetSpec) -> list[tuple[str, str]]:
+    """Every phasing column's (key, header) as the document workbook heads it, after those of
+    the amounts given for the whole period (year WHOLE_PERIOD): "Kinh phí cả giai đoạn - …"."""
+    whole = replace(sheet_spec, years=(WHOLE_PERIOD,))
+    prefix = f"Kinh phí {WHOLE_PERIOD} - "
+    return [
+        (key, f"{WHOLE_PERIOD_HEADER} - {header.removeprefix(prefix)}")
+        for key, header in phasing_columns(whole)
+    ] + phasing_columns(sheet_spec)
 
 
 def _cell(column: Column, value: Any) -> Any:

@@ -107,7 +107,12 @@ def test_a_heading_without_a_second_row_part_stands_over_both_rows() -> None:
     ]
     assert [h["text"] for h in second] == ["NSTW", "NSĐP"]
     assert table["numeric"] == [False, False, True, True]
-    assert table["total"] == ["", "Tổng cộng", "100", "50"]
+    # The total's label spans "TT" and "Nội dung", as in the DOCX: never over a figure.
+    assert table["total"] == [
+        {"text": "Tổng cộng", "span": 2, "numeric": False},
+        {"text": "100", "span": 1, "numeric": True},
+        {"text": "50", "span": 1, "numeric": True},
+    ]
 
 
 def test_a_heading_stands_over_every_empty_cell_below_it_and_no_further() -> None:

@@ -206,9 +206,9 @@ def test_a_ratio_is_printed_in_its_indicators_unit(cast: Cast, plan: Document) -
     assert shares[3] == "90/100 (90,0%)"
 
 
-def test_the_phasing_totals_leave_columns_without_figures_blank(cast: Cast, plan: Document) -> None:
+def test_the_phasing_prints_only_the_columns_with_figures(cast: Cast, plan: Document) -> None:
     """The demo's one project is funded by the central budget alone: its total is printed
-    under that column, the other sources' columns stay blank as their cells are."""
+    under that column, and the other sources' columns, blank in every row, are not printed."""
     response = client_for(cast.viewer_a).get(reverse("document_docx", args=[plan.pk]))
     tables = Docx(io.BytesIO(response.content)).tables
     phasing = next(t for t in tables if t.rows[0].cells[1].text == "Nội dung")
@@ -216,4 +216,8 @@ def test_the_phasing_totals_leave_columns_without_figures_blank(cast: Cast, plan
     assert total[1] == "Tổng cộng" and total[2] == body[2] != ""
     for figure, summed in zip(body[3:], total[3:], strict=True):
         assert summed == figure  # one row: the total is the row; blank stays blank
-    assert "" in total[3:] and "0" not in total
+    assert "" not in total[2:] and "0" not in total
+    # The one source used is named once above the table, not under each year.
+    assert phasing.rows[0].cells[3].text.startswith("Năm ")
+    docx = Docx(io.BytesIO(response.content))
+    assert any(p.text.startswith("Nguồn vốn: Ngân sách trung ương") for p in docx.paragraphs)

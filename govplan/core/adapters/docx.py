@@ -56,6 +56,7 @@ from govplan.core.official.layout import (
     balanced_lines,
     cell_text_width,
     line_count,
+    table_type_pt,
     widest_line_pt,
 )
 from govplan.core.official.model import (
@@ -364,7 +365,7 @@ _CELL_PADDING = 28  # above and below the text of a cell, in twips
 def _grid(block: Table, width: int) -> BaseOxmlElement:
     columns = block.columns
     widths = _column_widths(block.widths, width)
-    size = 11.0 if columns > 8 else 12.0
+    size = table_type_pt(columns)
     numeric = [*block.numeric, *[False] * columns][:columns]
     grid = table(widths, borders=True, cell_margin=_CELL_MARGIN, vertical_margin=_CELL_PADDING)
     headings = heading_grid(block.header, columns)
@@ -381,8 +382,10 @@ def _grid(block: Table, width: int) -> BaseOxmlElement:
             for h in heading
         ]
         grid.append(row(cells, heading=True, min_height_pt=height))
-    for values in block.rows:
-        grid.append(_body_row(values, widths, numeric, Look(size=size)))
+    for index, values in enumerate(block.rows):
+        # A group's heading ("I", "Ứng dụng CNTT") and its subtotal are bold.
+        bold = block.row_kind(index) != ""
+        grid.append(_body_row(values, widths, numeric, Look(size=size, bold=bold)))
     if block.total is not None:
         grid.append(_total_row(block.total, widths, numeric, Look(size=size, bold=True)))
     return grid

@@ -32,6 +32,7 @@ from govplan.core.official.layout import (
     Page,
     balanced_lines,
     cell_text_width,
+    table_type_pt,
     widest_line_pt,
 )
 from govplan.core.official.model import (
@@ -45,6 +46,7 @@ from govplan.core.official.model import (
     Signature,
     Table,
     heading_grid,
+    total_cells,
 )
 from govplan.core.printable import printable_model
 
@@ -250,11 +252,35 @@ def _table(table: Table) -> Data:
             table.numeric[i] if i < len(table.numeric) else False for i in range(table.columns)
         ],
         # More than eight columns: 11 pt, as the DOCX sets them.
-        "size": 11 if table.columns > 8 else 12,
+        "size": table_type_pt(table.columns),
         "head": heads,
         "rows": [_row(r, table.columns) for r in table.rows],
-        "total": _row(table.total, table.columns) if table.total is not None else None,
+        # A group's heading and subtotal rows are bold.
+        "bold": [table.row_kind(i) != "" for i in range(len(table.rows))],
+        "total": _total(table) if table.total is not None else None,
     }
+
+
+def _total(table: Table) -> list[Data]:
+    """The total row as (text, span) cells: its label merged from the "TT" column up to the
+    first figure, as in the DOCX, so that it never runs over a figure."""
+    assert table.total is not None
+    numeric = tuple(
+        table.numeric[i] if i < len(table.numeric) else False for i in range(table.columns)
+    )
+    row = tuple(_row(table.total, table.columns))
+    return [
+        {"text": text, "span": span, "numeric": span == 1 and numeric[at]}
+        for text, span, at in _placed(total_cells(row, numeric))
+    ]
+
+
+def _placed(cells: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
+    out, at = [], 0
+    for text, span in cells:
+        out.append((text, span, at))
+        at += span
+    return out
 
 
 def _row(row: tuple[str, ...], columns: int) -> list[str]:

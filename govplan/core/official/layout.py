@@ -7,6 +7,7 @@ document out from these, so the two agree. Lengths are in twips (1/20 pt) unless
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -156,3 +157,62 @@ LANDSCAPE = Page(
     A4_HEIGHT, A4_WIDTH, top=mm(30), bottom=mm(15), left=mm(20), right=mm(20), landscape=True
 )
 HEADER_DISTANCE = mm(10)
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+# Both writers leave this much room beside the text of a table cell, in points: the DOCX
+# 57 twips on each side (docx.py), Typst an inset of 3 pt on each side (official.typ).
+TABLE_CELL_PADDING_PT = 6.0
+# The widest amount a readable column of money must hold on one line, in million VND.
+READABLE_AMOUNT = "1.000.000"
+
+
+def table_type_pt(columns: int) -> float:
+    """The type size of a table's text: 11 pt beyond eight columns, else 12 pt."""
+    return 11.0 if columns > 8 else 12.0
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_pt(word: str, size_pt: float, bold: bool) -> float:
+    """A word's printed width; table cells repeat the same words and figures a great deal."""
+    return text_width_pt(word, size_pt, bold=bold)
+
+
+def unbroken_width_pt(texts: Sequence[str], size_pt: float, *, bold: bool = False) -> float:
+    """The width a column needs so that none of ``texts`` breaks inside a word: its widest
+    word, plus the room beside a cell's text."""
+    words = {word for text in texts for word in text.split()}
+    widest = max((_word_pt(word, size_pt, bold) for word in words), default=0.0)
+    return widest + TABLE_CELL_PADDING_PT
+
+
+def amount_width_pt(
+    heading: str, values: Sequence[str], size_pt: float, *, slack_pt: float = 2.0
+) -> float:
+    """The narrowest readable column of amounts: it holds "1.000.000" and every one of
+    ``values`` on one line, and its bold ``heading`` wraps between words only. ``slack_pt``
+    covers the small differences between Word's, LibreOffice's and Typst's metrics."""
+    need = max(
+        unbroken_width_pt([READABLE_AMOUNT, *values], size_pt),
+        unbroken_width_pt([heading], size_pt, bold=True),
+    )
+    return need + slack_pt
+
+
+def label_width_pt(
+    labels: Sequence[str], size_pt: float, *, lines: int = 3, least: float = 110.0
+) -> tuple[float, float]:
+    """A column of names (projects, contents): (the width at which the longest takes about
+    ``lines`` lines, the least width), never less than ``least`` points nor than its widest
+    word, and no wider than needed for the longest on one line."""
+    space = _word_pt(" ", size_pt, False)
+    longest, widest = 0.0, 0.0
+    for text in labels:
+        words = [_word_pt(word, size_pt, False) for word in text.split()]
+        if words:
+            longest = max(longest, sum(words) + space * (len(words) - 1))
+            widest = max(widest, *words)
+    floor = max(least, widest + TABLE_CELL_PADDING_PT)
+    target = max(floor, longest / lines + TABLE_CELL_PADDING_PT)
+    return min(target, max(floor, longest + TABLE_CELL_PADDING_PT + 2)), floor

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 BlockKind = Literal["body", "heading3", "heading4", "bullet", "numbered"]
+# A table's body row: an ordinary row (""), a group's heading row ("I. Ứng dụng CNTT") or a
+# group's subtotal row; the writers print the last two bold.
+RowKind = Literal["", "group", "subtotal"]
+ROW_KINDS: tuple[RowKind, ...] = ("", "group", "subtotal")
 
 
 @dataclass(frozen=True)
@@ -53,10 +57,35 @@ class Table:
     total: tuple[str, ...] | None = None
     title: str = ""  # a caption printed above the table, bold
     unit_note: str = ""  # e.g. "Đơn vị tính: triệu đồng", printed right-aligned above it
+    # The kind of each body row, in order; empty (or short): the rows are ordinary rows.
+    row_kinds: tuple[RowKind, ...] = ()
 
     @property
     def columns(self) -> int:
         return len(self.widths)
+
+    def row_kind(self, index: int) -> RowKind:
+        """The kind of body row ``index``: "" unless ``row_kinds`` says otherwise."""
+        return self.row_kinds[index] if index < len(self.row_kinds) else ""
+
+
+def total_cells(values: tuple[str, ...], numeric: tuple[bool, ...]) -> list[tuple[str, int]]:
+    """The total row as printed, (text, columns spanned): its label fills one cell merged
+    from the "TT" column up to the next value, so that it is neither broken in the narrow
+    "TT" column nor printed over a figure. The label is the first cell's text, else that of
+    the first filled cell when it is a text column, else "Tổng cộng"."""
+    padded = list(values)
+    numbers = [*numeric, *[False] * len(padded)]
+    at = 0
+    if padded and not padded[0].strip():
+        filled = next((i for i, text in enumerate(padded) if text.strip()), None)
+        if filled is not None and not numbers[filled]:
+            at = filled
+    span = at + 1
+    while span < len(padded) and not padded[span].strip():
+        span += 1
+    label = (padded[at].strip() if padded else "") or "Tổng cộng"
+    return [(label, span), *((text, 1) for text in padded[span:])]
 
 
 Block = Paragraph | Table

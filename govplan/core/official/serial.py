@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any, cast
 
 from govplan.core.official.model import (
+    ROW_KINDS,
     Appendix,
     Block,
     BlockKind,
@@ -19,6 +20,7 @@ from govplan.core.official.model import (
     Issuer,
     OfficialDocument,
     Paragraph,
+    RowKind,
     Run,
     Section,
     Signature,
@@ -126,6 +128,7 @@ def _table(table: Table) -> Data:
         "total": list(table.total) if table.total is not None else None,
         "title": table.title,
         "unit_note": table.unit_note,
+        **({"row_kinds": list(table.row_kinds)} if any(table.row_kinds) else {}),
     }
 
 
@@ -263,4 +266,12 @@ def _read_table(data: Data) -> Table:
         total=tuple(_str(cell) for cell in total) if total is not None else None,
         title=_str(data["title"]),
         unit_note=_str(data["unit_note"]),
+        # Stored before groups were printed: every row an ordinary one.
+        row_kinds=tuple(_row_kind(kind) for kind in data.get("row_kinds", ())),
     )
+
+
+def _row_kind(value: Any) -> RowKind:
+    if value not in ROW_KINDS:
+        raise ValueError(f"unknown table row kind {value!r}")
+    return cast(RowKind, value)
