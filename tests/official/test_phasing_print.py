@@ -444,7 +444,7 @@ def test_the_cycle_workbook_lists_the_used_columns_and_each_rows_group() -> None
     unit = SimpleNamespace(name="Tỉnh Bắc Ninh", code="27")
     document = SimpleNamespace(pk=1, org_unit=unit)
     views = {1: SimpleNamespace(sections=[SimpleNamespace(tables=[TableView(table, tuple(rows))])])}
-    spec = SimpleNamespace(period=Period(2011, 2015))
+    spec = SimpleNamespace(period=Period(2011, 2015), funding_sources=())
     sheet = _table_sheet(spec, table, [document], views, "Kế hoạch")  # type: ignore[arg-type]
     headers = [c.header for c in sheet.columns]
     phasing = [h for h in headers if h.startswith("Kinh phí ")]
@@ -510,7 +510,7 @@ def test_a_2011_2015_plan_prints_its_used_columns_on_a_landscape_appendix(cast: 
         do_add_entry(
             document,
             "row:projects",
-            {"cells": {"name": name, "total": "25000"}, "phasing": phasing},
+            {"cells": {"name": name, "total": "25000"}, "phasing": phasing, "group": "internal"},
             actor=cast.editor_a,
             locale="en",
         )
@@ -540,7 +540,8 @@ def test_a_2011_2015_plan_prints_its_used_columns_on_a_landscape_appendix(cast: 
         f"{oda} ({capital})",
         *[f"{central} ({capital})"] * 5,
     ]
-    assert phasing.rows[0][:4] == ("1", NAMES[0], "29.200", "1.200")
+    assert phasing.rows[0][:2] == ("II", "Ứng dụng CNTT trong nội bộ cơ quan nhà nước")
+    assert phasing.rows[1][:4] == ("1", NAMES[0], "29.200", "1.200")
     pages = appendix_pages(pdf_pages(write_pdf(official)))
     assert len(pages) <= 2
     printed = [w for page in pages for w, _box in words(page)]
