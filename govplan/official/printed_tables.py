@@ -332,6 +332,7 @@ class PhasingColumn:
     year: int
     source: str
     type: str
+    rank: int = 0  # the (source, type)'s place in the framework's lists: the by-source order
 
     @property
     def year_title(self) -> str:
@@ -352,10 +353,11 @@ def phasing_columns(
             y,
             labels.funding_source_title(spec, s),
             labels.funding_type_title(spec, t),
+            si * len(types) + ti,
         )
         for y in years
-        for s in sources
-        for t in types
+        for si, s in enumerate(sources)
+        for ti, t in enumerate(types)
     ]
 
 
@@ -495,9 +497,12 @@ def phasing_tables(
                 return (_phasing_table(full, lines, page, title=caption),)
     by_year: dict[str, list[str]] = {}
     by_source: dict[tuple[str, str], list[str]] = {}
+    # The sources in the framework's order (the central budget first), whatever year first
+    # uses them.
+    for c in sorted(columns, key=lambda c: c.rank):
+        by_source.setdefault((c.source, c.type), []).append(c.key)
     for c in columns:
         by_year.setdefault(c.year_title, []).append(c.key)
-        by_source.setdefault((c.source, c.type), []).append(c.key)
     years = [_Printed(title, "", tuple(keys)) for title, keys in by_year.items()]
     several_types = len({t for _s, t in by_source}) > 1
     sources = [

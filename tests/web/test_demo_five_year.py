@@ -58,3 +58,19 @@ def test_its_official_document_prints_the_groups_and_only_what_the_plan_uses(
     # Every project's total as the plan states it, and the grand total of the six.
     grand = sum(sum(p[4].values()) for p in five_year.PROJECTS)
     assert f"{grand:,}".replace(",", ".") in text
+
+
+def test_its_budget_by_source_follows_the_frameworks_order_of_sources(plan: Document) -> None:
+    """The central budget first, then the province's, the districts', the communes': the
+    order the framework lists them in, not the order the years first use them."""
+    official = official_document(plan)
+    by_source = next(
+        t for a in official.appendices for t in a.tables if t.title.startswith("Kinh phí theo ng")
+    )
+    heads = [h.text for h in by_source.header[0] if h.text.startswith("Ngân sách")]
+    assert heads == [
+        "Ngân sách trung ương",
+        "Ngân sách cấp tỉnh",
+        "Ngân sách cấp huyện",
+        "Ngân sách cấp xã",
+    ]
