@@ -37,6 +37,7 @@ from govplan.core.documents.view import (
     TargetRow,
 )
 from govplan.core.frameworks.catalogue import Indicator
+from govplan.core.frameworks.figures import figures_for, unit_targets_for
 from govplan.core.frameworks.model import Framework, Table
 from govplan.documents.models import Attachment, Document
 from govplan.frameworks import labels
@@ -140,7 +141,9 @@ def cell_display(
     return data
 
 
-def indicator_block(spec: Framework, item: IndicatorView, locale: str) -> dict[str, Any]:
+def indicator_block(
+    spec: Framework, item: IndicatorView, locale: str, unit: tuple[str, str] | None = None
+) -> dict[str, Any]:
     indicator, use = item.indicator, item.use
     cells = item.cells
     dims = [spec.dimensions[d] for d in indicator.disaggregation]
@@ -184,6 +187,9 @@ def indicator_block(spec: Framework, item: IndicatorView, locale: str) -> dict[s
         "dimension_titles": [d.title for d in dims],
         "rows": rows,
         "comment": item.value.comment if item.value else "",
+        "no_data": item.no_data,
+        "no_data_reason": item.value.no_data_reason if item.value else "",
+        "figures": figure_lines(spec, indicator.code, locale, unit),
         "filled": item.filled,
         "previous_from": prev.mapped_from if prev else "",
     }
@@ -317,6 +323,45 @@ def _number(value: Any, locale: str) -> str:
     return format_number(Decimal(str(value)), locale=locale) if value not in (None, "") else ""
 
 
+def option_title(spec: Framework, indicator: Indicator, option: str) -> str:
+    """A cell of a disaggregated indicator in words ("Mức độ 3")."""
+    if not option:
+        return ""
+    titles = []
+    for code, part in zip(indicator.disaggregation, option.split("|"), strict=False):
+        dimension = spec.dimensions.get(code)
+        options = dimension.options if dimension else ()
+        titles.append(next((o.title for o in options if o.code == part), part))
+    return " – ".join(titles)
+
+
+def with_unit(value: Any, indicator: Indicator | None, locale: str) -> str:
+    """A figure with its indicator's unit: "50 %", "831 dịch vụ"."""
+    if value in (None, ""):
+        return ""
+    text = _number(value, locale)
+    if indicator is None:
+        return text
+    unit = indicator.unit.strip() or ("%" if indicator.type == "ratio" else "")
+    return f"{text} {unit}".strip()
+
+
+def target_words(spec: Framework, row: TargetRow, locale: str) -> str:
+    """A target as a sentence keeps it: the figure with its unit, the words (the row's own,
+    else the indicator's name and the option), a ratio's parts: "50 % dịch vụ công ở mức
+    độ 3 (831/1.661)". A target in words only is its words."""
+    indicator = spec.indicators.get(row.indicator)
+    if indicator is None:
+        return row.text
+    words = row.text or indicator.name
+    if row.option and not row.text:
+        words += f" ({option_title(spec, indicator, row.option)})"
+    parts = ""
+    if row.target_n is not None and row.target_d is not None:
+        parts = f" ({_number(row.target_n, locale)}/{_number(row.target_d, locale)})"
+    return f"{with_unit(row.target, indicator, locale)} {words}{parts}".strip()
+
+
 def target_row(spec: Framework, row: TargetRow, locale: str) -> dict[str, Any]:
     indicator = spec.indicators.get(row.indicator)
     return {
@@ -329,8 +374,58 @@ def target_row(spec: Framework, row: TargetRow, locale: str) -> dict[str, Any]:
         "baseline": _number(row.baseline, locale) if row.baseline is not None else "",
         "target": _number(row.target, locale) if row.target is not None else "",
         "year": row.year if row.year is not None else "",
+        "option": row.option,
+        "target_n": _number(row.target_n, locale) if row.target_n is not None else "",
+        "target_d": _number(row.target_d, locale) if row.target_d is not None else "",
+        "words": target_words(spec, row, locale) if indicator else "",
         "measurable": bool(indicator),
     }
+
+
+def figure_lines(
+    spec: Framework, code: str, locale: str, unit: tuple[str, str] | None = None
+) -> list[str]:
+    """What the letter states about an indicator, shown beside it: the national figure, the
+    national minimum and, for ``unit`` (scheme, code), the target set for that unit."""
+    indicator = spec.indicators.get(code)
+    if indicator is None:
+        return []
+    lines = []
+
+    def where(option: str, year: int | None, label: str) -> str:
+        bits = [b for b in (option_title(spec, indicator, option), str(year or "")) if b]
+        text = f" ({', '.join(bits)})" if bits else ""
+        return text + (f" – {label}" if label else "")
+
+    for figure in figures_for(spec, code):
+        if figure.value is not None:
+            if figure.of is not None:
+                shown = f"{_number(figure.value, locale)}/{_number(figure.of, locale)}"
+                whole = Decimal(figure.of)
+                if whole:
+                    percent = Decimal(figure.value) * 100 / whole
+                    shown += f" ({format_number(percent, locale=locale, places=1)}%)"
+            else:
+                shown = with_unit(figure.value, indicator, locale)
+            lines.append(
+                _("National figure: %(value)s") % {"value": shown}
+                + where(figure.option, figure.year, figure.label)
+            )
+        if figure.minimum is not None:
+            lines.append(
+                _("National minimum target: %(value)s")
+                % {"value": with_unit(figure.minimum, indicator, locale)}
+                + where(figure.option, figure.year, figure.label)
+            )
+    if unit is not None:
+        for target in unit_targets_for(spec, *unit):
+            if target.indicator == code:
+                lines.append(
+                    _("Target set for your unit: %(value)s")
+                    % {"value": with_unit(target.value, indicator, locale)}
+                    + where(target.option, target.year, target.label)
+                )
+    return lines
 
 
 def attainment(baseline: Any, target: Any, achieved: Any) -> Decimal | None:
@@ -412,8 +507,10 @@ def section_block(
     item: SectionView,
     locale: str,
     attachments: Sequence[Attachment] = (),
+    unit: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One section as the templates lay it out."""
+    """One section as the templates lay it out; ``unit`` (scheme, code) the document's unit,
+    for the targets the framework sets for it."""
     section = item.section
     block: dict[str, Any] = {
         "code": section.code,
@@ -444,7 +541,7 @@ def section_block(
             "others": [d for c, d in catalogue.items() if c not in section.legal_basis],
         }
     if section.indicators:
-        block["indicators"] = [indicator_block(spec, i, locale) for i in item.indicators]
+        block["indicators"] = [indicator_block(spec, i, locale, unit) for i in item.indicators]
     if section.targets is not None:
         block["targets"] = {
             "container": Collection(keys.TARGET, section.code).container,
@@ -453,6 +550,18 @@ def section_block(
             "free_text": section.targets.free_text,
             "years": spec.period.years(),
             "rows": [target_row(spec, r, locale) for r in item.targets],
+            "options": [
+                {"indicator": i.code, "key": key, "title": option_title(spec, i, key)}
+                for i in (spec.indicators[c] for c in section.targets.indicators)
+                if i.disaggregation
+                for key in cell_keys(i, spec.dimensions)
+            ],
+            "ratios": any(spec.indicators[c].type == "ratio" for c in section.targets.indicators),
+            "figures": [
+                f"{spec.indicators[c].name}: {line}"
+                for c in section.targets.indicators
+                for line in figure_lines(spec, c, locale, unit)
+            ],
         }
     if section.target_results:
         block["results"] = {
@@ -478,7 +587,15 @@ def page_context(document: Document, view: DocumentView, *, editable: bool) -> d
     return {
         "spec": spec,
         "sections": [
-            section_block(spec, view, s, locale, attachments.get(s.code, [])) for s in view.sections
+            section_block(
+                spec,
+                view,
+                s,
+                locale,
+                attachments.get(s.code, []),
+                (document.org_unit.scheme, document.org_unit.code),
+            )
+            for s in view.sections
         ],
         "completeness": round(100 * required_filled / len(parts)) if parts else 100,
         "required_total": len(parts),

@@ -22,7 +22,13 @@ from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework
 from govplan.core.frameworks.model import Table as FrameworkTable
 from govplan.core.official.model import HeaderCell, Table
-from govplan.documents.presentation import NUMERIC_TYPES, attainment, cell_display
+from govplan.documents.presentation import (
+    NUMERIC_TYPES,
+    attainment,
+    cell_display,
+    target_words,
+    with_unit,
+)
 from govplan.frameworks import labels
 
 LOCALE = "vi"  # printed as Vietnamese documents write numbers, whoever asks
@@ -62,6 +68,19 @@ def indicator_table(spec: Framework, indicators: tuple[IndicatorView, ...]) -> T
             columns = []
             titles = {o.code: o.title for o in dims[0].options} if dims else {"": ""}
             lines = [(titles.get(k, ""), [k]) for k in cell_keys(indicator, spec.dimensions)]
+        if item.no_data:
+            # "Không có số liệu" is the answer, with its reason: no figure, not zero.
+            reason = item.value.no_data_reason if item.value else ""
+            rows.append(
+                (
+                    str(number),
+                    item.name,
+                    unit,
+                    "Không có số liệu" + (f" ({reason})" if reason else ""),
+                    "",
+                )
+            )
+            continue
         for r_index, (title, cell_keys_) in enumerate(lines):
             for c_index, key in enumerate(cell_keys_):
                 cell = cell_display(indicator, key, item.cells, item.previous, LOCALE)
@@ -98,15 +117,17 @@ def _number(value: Any) -> str:
 
 
 def targets_table(spec: Framework, targets: tuple[TargetRow, ...]) -> Table:
+    """The targets, each with its words: "50 % dịch vụ công ở mức độ 3 (831/1.661)", the
+    baseline and the target with the indicator's unit."""
     rows = []
     for i, row in enumerate(targets, start=1):
         indicator = spec.indicators.get(row.indicator)
         rows.append(
             (
                 str(i),
-                (indicator.name if indicator else "") or row.text,
-                _number(row.baseline),
-                _number(row.target),
+                target_words(spec, row, LOCALE) or row.text,
+                with_unit(row.baseline, indicator, LOCALE),
+                with_unit(row.target, indicator, LOCALE),
                 str(row.year or ""),
             )
         )
@@ -130,16 +151,20 @@ def _percent(value: Decimal | None) -> str:
     return f"{format_number(value, locale=LOCALE, places=1)}%" if value is not None else ""
 
 
-def results_table(results: tuple[ResultRow, ...]) -> Table:
+def results_table(results: tuple[ResultRow, ...], spec: Framework | None = None) -> Table:
+    """The results against the plan's targets; with ``spec``, each target with the words and
+    the unit of its indicator."""
     rows = []
     for i, row in enumerate(results, start=1):
         reached = attainment(row.source.baseline, row.source.target, row.achieved)
+        indicator = spec.indicators.get(row.source.indicator) if spec else None
+        words = row.source.text or row.text or (indicator.name if indicator else "")
         rows.append(
             (
                 str(i),
-                row.source.text or row.text,
-                _number(row.source.target),
-                _number(row.achieved),
+                words,
+                with_unit(row.source.target, indicator, LOCALE),
+                with_unit(row.achieved, indicator, LOCALE),
                 f"{format_number(reached, locale=LOCALE, places=1)}%"
                 if reached is not None
                 else "",
