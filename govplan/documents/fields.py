@@ -39,8 +39,9 @@ def entry_fields(spec: Framework, key: str, content: dict[str, Any], locale: str
                     ("1" if value else "0") if isinstance(value, bool) else str(value)
                 )
         fields["comment"] = content.get("comment", "")
-        fields["no_data"] = "1" if content.get("no_data") is True else ""
-        fields["no_data_reason"] = str(content.get("no_data_reason", ""))
+        if content.get("no_data") is True:  # a field missing here shows empty
+            fields["no_data"] = "1"
+            fields["no_data_reason"] = str(content.get("no_data_reason", ""))
     elif kind == keys.ROW:
         table = spec.table(address.code)
         if table is not None:
