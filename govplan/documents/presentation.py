@@ -37,11 +37,10 @@ from govplan.core.documents.view import (
     TargetRow,
 )
 from govplan.core.frameworks.catalogue import Indicator
-from govplan.core.frameworks.figures import figures_for, unit_targets_for
 from govplan.core.frameworks.model import Framework, Table
 from govplan.documents.models import Attachment, Document
 from govplan.frameworks import labels
-from govplan.frameworks.presentation import applies_label
+from govplan.frameworks.presentation import applies_label, figure_lines, option_title, with_unit
 
 NUMERIC_TYPES = ("integer", "decimal", "money", "percent")
 
@@ -323,29 +322,6 @@ def _number(value: Any, locale: str) -> str:
     return format_number(Decimal(str(value)), locale=locale) if value not in (None, "") else ""
 
 
-def option_title(spec: Framework, indicator: Indicator, option: str) -> str:
-    """A cell of a disaggregated indicator in words ("Mức độ 3")."""
-    if not option:
-        return ""
-    titles = []
-    for code, part in zip(indicator.disaggregation, option.split("|"), strict=False):
-        dimension = spec.dimensions.get(code)
-        options = dimension.options if dimension else ()
-        titles.append(next((o.title for o in options if o.code == part), part))
-    return " – ".join(titles)
-
-
-def with_unit(value: Any, indicator: Indicator | None, locale: str) -> str:
-    """A figure with its indicator's unit: "50 %", "831 dịch vụ"."""
-    if value in (None, ""):
-        return ""
-    text = _number(value, locale)
-    if indicator is None:
-        return text
-    unit = indicator.unit.strip() or ("%" if indicator.type == "ratio" else "")
-    return f"{text} {unit}".strip()
-
-
 def target_words(spec: Framework, row: TargetRow, locale: str) -> str:
     """A target as a sentence keeps it: the figure with its unit, the words (the row's own,
     else the indicator's name and the option), a ratio's parts: "50 % dịch vụ công ở mức
@@ -380,52 +356,6 @@ def target_row(spec: Framework, row: TargetRow, locale: str) -> dict[str, Any]:
         "words": target_words(spec, row, locale) if indicator else "",
         "measurable": bool(indicator),
     }
-
-
-def figure_lines(
-    spec: Framework, code: str, locale: str, unit: tuple[str, str] | None = None
-) -> list[str]:
-    """What the letter states about an indicator, shown beside it: the national figure, the
-    national minimum and, for ``unit`` (scheme, code), the target set for that unit."""
-    indicator = spec.indicators.get(code)
-    if indicator is None:
-        return []
-    lines = []
-
-    def where(option: str, year: int | None, label: str) -> str:
-        bits = [b for b in (option_title(spec, indicator, option), str(year or "")) if b]
-        text = f" ({', '.join(bits)})" if bits else ""
-        return text + (f" – {label}" if label else "")
-
-    for figure in figures_for(spec, code):
-        if figure.value is not None:
-            if figure.of is not None:
-                shown = f"{_number(figure.value, locale)}/{_number(figure.of, locale)}"
-                whole = Decimal(figure.of)
-                if whole:
-                    percent = Decimal(figure.value) * 100 / whole
-                    shown += f" ({format_number(percent, locale=locale, places=1)}%)"
-            else:
-                shown = with_unit(figure.value, indicator, locale)
-            lines.append(
-                _("National figure: %(value)s") % {"value": shown}
-                + where(figure.option, figure.year, figure.label)
-            )
-        if figure.minimum is not None:
-            lines.append(
-                _("National minimum target: %(value)s")
-                % {"value": with_unit(figure.minimum, indicator, locale)}
-                + where(figure.option, figure.year, figure.label)
-            )
-    if unit is not None:
-        for target in unit_targets_for(spec, *unit):
-            if target.indicator == code:
-                lines.append(
-                    _("Target set for your unit: %(value)s")
-                    % {"value": with_unit(target.value, indicator, locale)}
-                    + where(target.option, target.year, target.label)
-                )
-    return lines
 
 
 def attainment(baseline: Any, target: Any, achieved: Any) -> Decimal | None:

@@ -22,14 +22,9 @@ from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework
 from govplan.core.frameworks.model import Table as FrameworkTable
 from govplan.core.official.model import HeaderCell, Table
-from govplan.documents.presentation import (
-    NUMERIC_TYPES,
-    attainment,
-    cell_display,
-    target_words,
-    with_unit,
-)
+from govplan.documents.presentation import NUMERIC_TYPES, attainment, cell_display, target_words
 from govplan.frameworks import labels
+from govplan.frameworks.presentation import with_unit
 
 LOCALE = "vi"  # printed as Vietnamese documents write numbers, whoever asks
 _COLUMN_WIDTHS = {"text": 2.6, "longtext": 2.6, "year_range": 2.2}  # others 1.5

@@ -16,7 +16,8 @@ from govplan.core.documents.keys import EntryKey
 from govplan.core.documents.view import DocumentView, TargetRow
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.figures import unit_targets_for
-from govplan.documents.presentation import input_locale, option_title, with_unit
+from govplan.documents.presentation import input_locale
+from govplan.frameworks.presentation import option_title, with_unit
 from govplan.workflow.validation.data import DocumentData
 from govplan.workflow.validation.findings import WARNING, Finding
 
