@@ -91,9 +91,13 @@ def figure_lines(
             if figure.of is not None:
                 shown = f"{_number(figure.value, locale)}/{_number(figure.of, locale)}"
                 whole = Decimal(figure.of)
-                if whole:
+                if whole and indicator.unit.strip() in ("", "%"):
                     percent = Decimal(figure.value) * 100 / whole
                     shown += f" ({format_number(percent, locale=locale, places=1)}%)"
+                elif whole:  # a ratio in its own unit (computers per civil servant)
+                    quotient = Decimal(figure.value) / whole
+                    shown += f" ({format_number(quotient, locale=locale, places=2)} "
+                    shown += f"{indicator.unit.strip()})"
             else:
                 shown = with_unit(figure.value, indicator, locale)
             lines.append(
