@@ -331,7 +331,7 @@ def target_words(spec: Framework, row: TargetRow, locale: str) -> str:
         return row.text
     words = row.text or indicator.name
     if row.option and not row.text:
-        words += f" ({option_title(spec, indicator, row.option)})"
+        words += f" – {option_title(spec, indicator, row.option)}"
     parts = ""
     if row.target_n is not None and row.target_d is not None:
         parts = f" ({_number(row.target_n, locale)}/{_number(row.target_d, locale)})"

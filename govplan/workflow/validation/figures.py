@@ -59,7 +59,7 @@ def _matches(row: TargetRow, figure: _Set) -> bool:
 
 def _name(view: DocumentView, indicator: Indicator, option: str) -> str:
     cell = option_title(view.spec, indicator, option)
-    return f"{indicator.name} ({cell})" if cell else indicator.name
+    return f"{indicator.name} – {cell}" if cell else indicator.name
 
 
 def figure_findings(
