@@ -91,7 +91,8 @@ def figure_lines(
             if figure.of is not None:
                 shown = f"{_number(figure.value, locale)}/{_number(figure.of, locale)}"
                 whole = Decimal(figure.of)
-                if whole and indicator.unit.strip() in ("", "%"):
+                own_unit = indicator.type == "ratio" and indicator.unit.strip() not in ("", "%")
+                if whole and not own_unit:
                     percent = Decimal(figure.value) * 100 / whole
                     shown += f" ({format_number(percent, locale=locale, places=1)}%)"
                 elif whole:  # a ratio in its own unit (computers per civil servant)

@@ -112,6 +112,11 @@ def test_national_figures_and_unit_targets_are_read(document, catalogues) -> Non
             'national[0].minimun: unknown key "minimun"',
         ),
         (
+            "national",
+            {"indicator": "LGSP.TRIEN_KHAI", "value": 19},
+            "national[0].of: a yes/no indicator's figure counts units: give of (19 of 22)",
+        ),
+        (
             "unit_targets",
             {"units": ["BTC"], "indicator": "DVC.TRUC_TUYEN", "value": 5},
             'unit_targets[0].units[0]: "BTC" is not a unit reference',
@@ -168,3 +173,11 @@ def test_cloning_moves_the_figures_years_and_keeps_their_values(document, catalo
     spec = parse_framework(load_text(text), *catalogues)
     assert [(f.minimum, f.year) for f in spec.national] == [("10", 2029), (None, None)]
     assert [(t.value, t.year) for t in spec.unit_targets] == [("100", 2030)]
+
+
+def test_a_yes_no_indicator_has_a_national_figure_counting_units(document, catalogues) -> None:  # type: ignore[no-untyped-def]
+    document["national"].append({"indicator": "LGSP.TRIEN_KHAI", "value": 19, "of": 22})
+    spec = parse_framework(document, *catalogues)
+    assert spec.national[-1] == NationalFigure("LGSP.TRIEN_KHAI", "", "19", "22")
+    percent = national_value(spec, "LGSP.TRIEN_KHAI", "national")
+    assert percent is not None and round(percent, 1) == Decimal("86.4")

@@ -32,10 +32,17 @@ def _canonical(number: float) -> str:
 
 
 def _indicator(
-    r: Reader, path: str, m: Mapping[str, Any], used: Mapping[str, Indicator], catalogue: Catalogue
+    r: Reader,
+    path: str,
+    m: Mapping[str, Any],
+    used: Mapping[str, Indicator],
+    catalogue: Catalogue,
+    *,
+    yes_no: bool = False,
 ) -> tuple[Indicator | None, str]:
-    """The indicator a figure is about (one the framework asks for, and a number) and the
-    cell it names ("" for the whole value)."""
+    """The indicator a figure is about (one the framework asks for, and a number; with
+    ``yes_no`` also a yes/no one, whose national figure counts the units: "19/22 bộ") and
+    the cell it names ("" for the whole value)."""
     code = m.get("indicator")
     indicator = used.get(code) if isinstance(code, str) else None
     if indicator is None:
@@ -47,7 +54,7 @@ def _indicator(
         if code is not None:
             r.c.add(join(path, "indicator"), template, code=code)
         return None, ""
-    if indicator.type not in NUMERIC_TYPES:
+    if indicator.type not in NUMERIC_TYPES and not (yes_no and indicator.type == "boolean"):
         r.c.add(
             join(path, "indicator"),
             gettext_noop("%(code)s is not a number: a figure needs a numeric indicator"),
@@ -113,7 +120,8 @@ def read_national(
         m = r.mapping(p, item, required=("indicator",), optional=NATIONAL_KEYS[1:])
         if m is None:
             continue
-        indicator, option = _indicator(r, p, m, used, catalogue)
+        reference_only = m.get("minimum") is None
+        indicator, option = _indicator(r, p, m, used, catalogue, yes_no=reference_only)
         figure_value = _number(r, join(p, "value"), m.get("value"))
         of = _number(r, join(p, "of"), m.get("of"))
         minimum = _number(r, join(p, "minimum"), m.get("minimum"))
@@ -125,6 +133,12 @@ def read_national(
             r.c.add(join(p, "of"), gettext_noop("needs a value (value of of: 19 of 22)"))
         if figure_value is not None and of is not None and Decimal(figure_value) > Decimal(of):
             r.c.add(join(p, "value"), gettext_noop("is more than its whole (of)"))
+        if indicator is not None and indicator.type == "boolean" and of is None:
+            r.c.add(
+                join(p, "of"),
+                gettext_noop("a yes/no indicator's figure counts units: give of (19 of 22)"),
+            )
+            continue
         if indicator is None:
             continue
         figures.append(
@@ -195,7 +209,8 @@ def national_value(spec: Framework, ref: str, what: str) -> Decimal | None:
             return Decimal(figure.minimum)
         if what == "national" and figure.value is not None:
             indicator = spec.indicators.get(code)
-            if figure.of is not None and indicator is not None and indicator.type == "ratio":
+            counted = indicator is not None and indicator.type in ("ratio", "boolean")
+            if figure.of is not None and counted:
                 whole = Decimal(figure.of)
                 return Decimal(figure.value) * 100 / whole if whole else None
             return Decimal(figure.value)
