@@ -2,6 +2,11 @@
 
 ``read_entry(spec, key, raw, locale)`` turns what the editor sent into canonical content,
 or raises ContentError with a message per field (field paths the page can point at).
+
+Long because: it is the one reader of every kind of entry (narrative, legal basis, value,
+table row with its phasing, target with its option and ratio parts, result, budget line),
+each checked field by field with the message the page shows at that field; splitting it by
+kind would scatter the one table of what an entry may hold.
 """
 
 from __future__ import annotations

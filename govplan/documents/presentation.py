@@ -1,7 +1,12 @@
 """The editor page's presentation of a document's read model: display strings in the user's
 locale, and the blocks the templates lay out (``page_context``). It reads the typed
 ``DocumentView`` (``documents.read``) and never the database, but for the section's
-attachments, which only the page shows."""
+attachments, which only the page shows.
+
+Long because: every block of the editor page is laid out here from the one read model
+(indicator cells with the previous cycle, tables with their totals and phasing, targets with
+their words, results, budgets), and the official document's tables reuse the same display
+strings, so that the page and the print say the same thing."""
 
 from __future__ import annotations
 
