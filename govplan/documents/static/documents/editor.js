@@ -157,7 +157,8 @@
 
   /* Where a field's reason is written: the note in its own cell, else the entry's note. */
   function noteFor(input) {
-    var td = input.closest("td");
+    // The "no data" mark shares the comment's cell: its reasons are written in its own box.
+    var td = input.closest(".no-data-mark") || input.closest("td");
     var own = td && td.querySelector(".cell-error");
     if (own && !own.classList.contains("entry-note")) { return { note: own, labelled: false }; }
     var entry = input.closest(".entry");
