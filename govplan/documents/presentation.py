@@ -340,7 +340,11 @@ def target_words(spec: Framework, row: TargetRow, locale: str) -> str:
     parts = ""
     if row.target_n is not None and row.target_d is not None:
         parts = f" ({_number(row.target_n, locale)}/{_number(row.target_d, locale)})"
-    return f"{with_unit(row.target, indicator, locale)} {words}{parts}".strip()
+    figure = with_unit(row.target, indicator, locale)
+    unit = indicator.unit.strip()
+    if unit and words.casefold().startswith(unit.casefold()):
+        figure = _number(row.target, locale)  # "12 dịch vụ công", not "12 dịch vụ dịch vụ công"
+    return f"{figure} {words}{parts}".strip()
 
 
 def target_row(spec: Framework, row: TargetRow, locale: str) -> dict[str, Any]:

@@ -154,6 +154,16 @@ def results_table(results: tuple[ResultRow, ...], spec: Framework | None = None)
         reached = attainment(row.source.baseline, row.source.target, row.achieved)
         indicator = spec.indicators.get(row.source.indicator) if spec else None
         words = row.source.text or row.text or (indicator.name if indicator else "")
+        if spec is not None and indicator is not None and row.source.target is not None:
+            # The plan's target with its words: "50 % dịch vụ công ở mức độ 3".
+            source = row.source
+            words = target_words(
+                spec,
+                TargetRow(
+                    source.key, 0, source.indicator, source.text, None, str(source.target), None
+                ),
+                LOCALE,
+            )
         rows.append(
             (
                 str(i),

@@ -403,3 +403,30 @@ def test_the_2017_outline_compares_the_ministry_of_finance_with_its_targets(cast
             "ô tô, xe máy”: 50 %; văn bản chưa đề cập đến chỉ tiêu này."
         ),
     }
+
+
+def test_results_print_the_plans_target_with_its_words_and_units(cast: Cast) -> None:
+    from govplan.core.documents.view import ResultRow, TargetSource
+    from govplan.official.printed_tables import results_table
+
+    spec = every_feature(cast).parsed()
+    row = ResultRow(
+        "result:MUC_TIEU:a",
+        1,
+        TargetSource(1, "target:MUC_TIEU:x", "DVC.TRUC_TUYEN", "dịch vụ công toàn trình", 0, "12"),
+        "",
+        "9",
+        "behind",
+        "Thiếu kinh phí",
+    )
+    printed = results_table((row,), spec)
+    assert printed.rows == (
+        (
+            "1",
+            "12 dịch vụ công toàn trình",
+            "12 dịch vụ",
+            "9 dịch vụ",
+            "75,0%",
+            "Thiếu kinh phí",
+        ),
+    )
