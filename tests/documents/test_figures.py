@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from govplan.accounts.models import Role
 from govplan.audit.models import AuditEvent
 from govplan.core.documents.values import sum_values
 from govplan.core.official.model import Table
@@ -24,7 +25,7 @@ from govplan.frameworks.actions import do_publish, do_upload_framework
 from govplan.frameworks.models import FrameworkVersion
 from govplan.official.build import official_document
 from govplan.workflow.validation import validate
-from tests.conftest import EVERY_FEATURE, Cast, unit
+from tests.conftest import EVERY_FEATURE, Cast, make_user, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -363,6 +364,11 @@ def test_a_target_set_for_a_unit_reaches_that_units_plan_only(cast: Cast) -> Non
         "văn bản chưa đề cập đến chỉ tiêu này."
     ]
     assert not [f for f in validate(province).warnings if f.check_id.startswith("unit:")]
+    office_editor = make_user("editor_vpcp", vpcp, Role.EDITOR)
+    page = (
+        client_for(office_editor).get(reverse("document_edit", args=[office.pk])).content.decode()
+    )
+    assert "Chỉ tiêu giao cho đơn vị của bạn: 100 dịch vụ (2028) – Giao riêng" in page
     page = (
         client_for(cast.editor_a).get(reverse("document_edit", args=[province.pk])).content.decode()
     )
