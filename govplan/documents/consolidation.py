@@ -13,7 +13,7 @@ from govplan.accounts.types import AnyUser
 from govplan.core.documents import keys
 from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import row_phasing_total
-from govplan.core.documents.values import sum_values
+from govplan.core.documents.values import is_no_data, sum_values
 from govplan.documents.models import Document, Entry
 from govplan.documents.presentation import describe_cell, input_locale
 
@@ -67,7 +67,9 @@ def consolidated(document: Document, user: AnyUser) -> dict[str, Any]:
             continue
         if not any(code == u.indicator for s in spec.walk() for u in s.indicators):
             continue
-        contents = [values[d.pk][code] for d in summed if code in values[d.pk]]
+        given = [values[d.pk][code] for d in summed if code in values[d.pk]]
+        # A value marked "no data" adds nothing and is counted with the missing ones.
+        contents = [c for c in given if not is_no_data(c)]
         total = sum_values(indicator, contents)
         own_entry = own.get(code)
         indicators.append(
@@ -76,6 +78,8 @@ def consolidated(document: Document, user: AnyUser) -> dict[str, Any]:
                 "name": indicator.name,
                 "unit": indicator.unit,
                 "reported": len(contents),
+                "no_data": len(given) - len(contents),
+                "missing": len(summed) - len(contents),
                 "cells": [
                     {"key": key, "text": describe_cell(indicator, cell, locale)}
                     for key, cell in total["cells"].items()

@@ -2,6 +2,11 @@
 
 ``read_entry(spec, key, raw, locale)`` turns what the editor sent into canonical content,
 or raises ContentError with a message per field (field paths the page can point at).
+
+Long because: it is the one reader of every kind of entry (narrative, legal basis, value,
+table row with its phasing, target with its option and ratio parts, result, budget line),
+each checked field by field with the message the page shows at that field; splitting it by
+kind would scatter the one table of what an entry may hold.
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ from govplan.core.documents import keys
 from govplan.core.documents.cells import (
     CellError,
     CellValueError,
+    canonical_decimal,
     parse_column_value,
+    parse_decimal,
     parse_money,
     parse_text,
     parse_year,
 )
 from govplan.core.documents.keys import BadKey, EntryKey
 from govplan.core.documents.totals import WHOLE_PERIOD, split_phasing_key
-from govplan.core.documents.values import parse_indicator_value
+from govplan.core.documents.values import cell_keys, parse_indicator_value
+from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework, Section, Table
 from govplan.core.i18n import gettext_noop
 from govplan.documents.sanitize import clean_html
@@ -161,7 +169,7 @@ def as_sent(spec: Framework, key: str, content: dict[str, Any]) -> dict[str, Any
             for code, value in content.get("cells", {}).items()
         }
     elif address.kind in ("target", "result"):
-        for name in ("baseline", "target", "achieved"):
+        for name in ("baseline", "target", "achieved", "target_n", "target_d"):
             if name in content:
                 raw[name] = _number(content[name])
     if "phasing" in content and address.kind in ("row", "budget"):
@@ -275,11 +283,20 @@ def _value(
     if not isinstance(cells, dict):
         raise ContentError({"cells": _("The values must be an object.")})
     parsed = parse_indicator_value(
-        indicator, spec.dimensions, cells, comment=raw.get("comment", ""), locale=locale
+        indicator,
+        spec.dimensions,
+        cells,
+        comment=raw.get("comment", ""),
+        no_data=raw.get("no_data"),
+        no_data_reason=raw.get("no_data_reason", ""),
+        locale=locale,
     )
     if not parsed.ok:
         raise ContentError(
-            {f"cells.{k}" if k != "comment" else k: message(e) for k, e in parsed.errors.items()}
+            {
+                k if k in ("comment", "no_data", "no_data_reason") else f"cells.{k}": message(e)
+                for k, e in parsed.errors.items()
+            }
         )
     return parsed.content
 
@@ -437,11 +454,82 @@ def _target(
             content["year"] = parse_year(raw["year"], years=spec.period.years())
         except CellValueError as exc:
             errors["year"] = message(exc.error)
+    indicator = spec.indicators.get(content.get("indicator", ""))
+    _target_option(spec, indicator, raw, content, errors)
+    _target_parts(indicator, raw, content, errors, locale)
     if indicator_code and "target" not in content and "target" not in errors:
         errors["target"] = _("A measurable target needs its target value.")
     if errors:
         raise ContentError(errors)
     return content
+
+
+def _target_option(
+    spec: Framework,
+    indicator: Indicator | None,
+    raw: dict[str, Any],
+    content: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    """The cell of a disaggregated indicator a target is about ("M3": level 3)."""
+    option = raw.get("option")
+    if option in (None, ""):
+        return
+    allowed = cell_keys(indicator, spec.dimensions) if indicator else []
+    if not isinstance(option, str) or not indicator or not indicator.disaggregation:
+        errors["option"] = _("Only an indicator divided by options takes an option.")
+    elif option not in allowed:
+        errors["option"] = _("%(option)s is not an option of this indicator.") % {"option": option}
+    else:
+        content["option"] = option
+
+
+def _target_parts(
+    indicator: Indicator | None,
+    raw: dict[str, Any],
+    content: dict[str, Any],
+    errors: dict[str, str],
+    locale: str,
+) -> None:
+    """A ratio target stated as a ratio (831 of 1.661): both parts, and the percentage
+    computed from them (to two places)."""
+    sent = {p: raw.get(f"target_{p}") for p in ("n", "d")}
+    if all(v in (None, "") for v in sent.values()):
+        return
+    if indicator is None or indicator.type != "ratio":
+        errors["target_n"] = _("Only a ratio's target is stated as a ratio.")
+        return
+    parts: dict[str, Decimal] = {}
+    for part, value in sent.items():
+        if value in (None, ""):
+            errors[f"target_{part}"] = _(
+                "A target stated as a ratio needs its numerator and its denominator."
+            )
+            continue
+        try:
+            parts[part] = Decimal(parse_decimal(value, locale=locale, minimum=0))
+        except CellValueError as exc:
+            errors[f"target_{part}"] = message(exc.error)
+    if len(parts) < 2:
+        return
+    if parts["d"] == 0:
+        errors["target_d"] = _("The denominator of the target must be more than 0.")
+        return
+    if indicator.share and parts["n"] > parts["d"]:
+        errors["target_n"] = _(
+            "%(numerator)s is more than %(denominator)s: the numerator is a part of the "
+            "denominator."
+        ) % {
+            "numerator": canonical_decimal(parts["n"]),
+            "denominator": canonical_decimal(parts["d"]),
+        }
+        return
+    content["target_n"] = canonical_decimal(parts["n"])
+    content["target_d"] = canonical_decimal(parts["d"])
+    # The percentage is the parts': a stated one that disagrees would print two targets.
+    percent = (parts["n"] * 100 / parts["d"]).quantize(Decimal("0.01"))
+    content["target"] = canonical_decimal(percent)
+    errors.pop("target", None)
 
 
 def _result(

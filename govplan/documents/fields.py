@@ -39,6 +39,9 @@ def entry_fields(spec: Framework, key: str, content: dict[str, Any], locale: str
                     ("1" if value else "0") if isinstance(value, bool) else str(value)
                 )
         fields["comment"] = content.get("comment", "")
+        if content.get("no_data") is True:  # a field missing here shows empty
+            fields["no_data"] = "1"
+            fields["no_data_reason"] = str(content.get("no_data_reason", ""))
     elif kind == keys.ROW:
         table = spec.table(address.code)
         if table is not None:
@@ -51,7 +54,9 @@ def entry_fields(spec: Framework, key: str, content: dict[str, Any], locale: str
                 fields["group"] = content.get("group", "")
     elif kind == keys.TARGET:
         row = target_row(spec, target_of(key, 0, content), locale)
-        for name in ("indicator", "text", "baseline", "target", "year"):
+        for name in ("indicator", "text", "baseline", "target", "year", "option"):
+            fields[name] = str(row[name])
+        for name in ("target_n", "target_d"):
             fields[name] = str(row[name])
     elif kind == keys.RESULT:
         result = result_row(result_of(key, 0, content), locale)

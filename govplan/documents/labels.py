@@ -107,6 +107,8 @@ def content_lines(spec: Framework, key: str, content: dict[str, Any]) -> list[tu
                 else indicator.name
             )
             lines.append((label, describe_cell(indicator, cell, "vi")))
+        if content.get("no_data") is True:
+            lines.append((str(_("No data")), str(content.get("no_data_reason", ""))))
         if content.get("comment"):
             lines.append((_("Comment"), content["comment"]))
         return lines
@@ -124,6 +126,9 @@ def content_lines(spec: Framework, key: str, content: dict[str, Any]) -> list[tu
         "baseline": _("Baseline"),
         "target": _("Target value"),
         "year": _("Target year"),
+        "option": _("Option of the indicator"),
+        "target_n": _("Target numerator"),
+        "target_d": _("Target denominator"),
         "achieved": _("Achieved"),
         "status": _("Status"),
         "obstacles": _("Obstacles"),

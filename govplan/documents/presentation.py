@@ -3,10 +3,12 @@ locale, and the blocks the templates lay out (``page_context``). It reads the ty
 ``DocumentView`` (``documents.read``) and never the database, but for the section's
 attachments, which only the page shows.
 
-Long because: every kind of entry the page lays out has its block here (indicator cells,
-targets, results, tables with their groups, subtotals and phasing columns, budgets), each
-returned whole by a save for the page to redraw, and they share the display helpers; split
-apart they would import each other back.
+Long because: every kind of entry the page lays out has its block here (indicator cells
+with the previous cycle, targets with their words, results, tables with their groups,
+subtotals and phasing columns, budgets), each returned whole by a save for the page to
+redraw, and they share the display helpers (which the official document's tables reuse, so
+that the page and the print say the same thing); split apart they would import each other
+back.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework, Section, Table
 from govplan.documents.models import Attachment, Document
 from govplan.frameworks import labels
-from govplan.frameworks.presentation import applies_label
+from govplan.frameworks.presentation import applies_label, figure_lines, option_title, with_unit
 
 NUMERIC_TYPES = ("integer", "decimal", "money", "percent")
 
@@ -148,7 +150,9 @@ def cell_display(
     return data
 
 
-def indicator_block(spec: Framework, item: IndicatorView, locale: str) -> dict[str, Any]:
+def indicator_block(
+    spec: Framework, item: IndicatorView, locale: str, unit: tuple[str, str] | None = None
+) -> dict[str, Any]:
     indicator, use = item.indicator, item.use
     cells = item.cells
     dims = [spec.dimensions[d] for d in indicator.disaggregation]
@@ -192,6 +196,9 @@ def indicator_block(spec: Framework, item: IndicatorView, locale: str) -> dict[s
         "dimension_titles": [d.title for d in dims],
         "rows": rows,
         "comment": item.value.comment if item.value else "",
+        "no_data": item.no_data,
+        "no_data_reason": item.value.no_data_reason if item.value else "",
+        "figures": figure_lines(spec, indicator.code, locale, unit),
         "filled": item.filled,
         "previous_from": prev.mapped_from if prev else "",
     }
@@ -383,6 +390,26 @@ def _number(value: Any, locale: str) -> str:
     return format_number(Decimal(str(value)), locale=locale) if value not in (None, "") else ""
 
 
+def target_words(spec: Framework, row: TargetRow, locale: str) -> str:
+    """A target as a sentence keeps it: the figure with its unit, the words (the row's own,
+    else the indicator's name and the option), a ratio's parts: "50 % dịch vụ công ở mức
+    độ 3 (831/1.661)". A target in words only is its words."""
+    indicator = spec.indicators.get(row.indicator)
+    if indicator is None:
+        return row.text
+    words = row.text or indicator.name
+    if row.option and not row.text:
+        words += f" – {option_title(spec, indicator, row.option)}"
+    parts = ""
+    if row.target_n is not None and row.target_d is not None:
+        parts = f" ({_number(row.target_n, locale)}/{_number(row.target_d, locale)})"
+    figure = with_unit(row.target, indicator, locale)
+    unit = indicator.unit.strip()
+    if unit and words.casefold().startswith(unit.casefold()):
+        figure = _number(row.target, locale)  # "12 dịch vụ công", not "12 dịch vụ dịch vụ công"
+    return f"{figure} {words}{parts}".strip()
+
+
 def target_row(spec: Framework, row: TargetRow, locale: str) -> dict[str, Any]:
     indicator = spec.indicators.get(row.indicator)
     return {
@@ -395,6 +422,10 @@ def target_row(spec: Framework, row: TargetRow, locale: str) -> dict[str, Any]:
         "baseline": _number(row.baseline, locale) if row.baseline is not None else "",
         "target": _number(row.target, locale) if row.target is not None else "",
         "year": row.year if row.year is not None else "",
+        "option": row.option,
+        "target_n": _number(row.target_n, locale) if row.target_n is not None else "",
+        "target_d": _number(row.target_d, locale) if row.target_d is not None else "",
+        "words": target_words(spec, row, locale) if indicator else "",
         "measurable": bool(indicator),
     }
 
@@ -483,8 +514,10 @@ def section_block(
     item: SectionView,
     locale: str,
     attachments: Sequence[Attachment] = (),
+    unit: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One section as the templates lay it out."""
+    """One section as the templates lay it out; ``unit`` (scheme, code) the document's unit,
+    for the targets the framework sets for it."""
     section = item.section
     block: dict[str, Any] = {
         "code": section.code,
@@ -522,7 +555,7 @@ def section_block(
             "others": [d for c, d in catalogue.items() if c not in section.legal_basis],
         }
     if section.indicators:
-        block["indicators"] = [indicator_block(spec, i, locale) for i in item.indicators]
+        block["indicators"] = [indicator_block(spec, i, locale, unit) for i in item.indicators]
     if section.targets is not None:
         block["targets"] = {
             "container": Collection(keys.TARGET, section.code).container,
@@ -531,6 +564,18 @@ def section_block(
             "free_text": section.targets.free_text,
             "years": spec.period.years(),
             "rows": [target_row(spec, r, locale) for r in item.targets],
+            "options": [
+                {"indicator": i.code, "key": key, "title": option_title(spec, i, key)}
+                for i in (spec.indicators[c] for c in section.targets.indicators)
+                if i.disaggregation
+                for key in cell_keys(i, spec.dimensions)
+            ],
+            "ratios": any(spec.indicators[c].type == "ratio" for c in section.targets.indicators),
+            "figures": [
+                f"{spec.indicators[c].name}: {line}"
+                for c in section.targets.indicators
+                for line in figure_lines(spec, c, locale, unit)
+            ],
         }
     if section.target_results:
         block["results"] = {
@@ -556,7 +601,15 @@ def page_context(document: Document, view: DocumentView, *, editable: bool) -> d
     return {
         "spec": spec,
         "sections": [
-            section_block(spec, view, s, locale, attachments.get(s.code, [])) for s in view.sections
+            section_block(
+                spec,
+                view,
+                s,
+                locale,
+                attachments.get(s.code, []),
+                (document.org_unit.scheme, document.org_unit.code),
+            )
+            for s in view.sections
         ],
         "completeness": round(100 * required_filled / len(parts)) if parts else 100,
         "required_total": len(parts),

@@ -212,6 +212,9 @@ def target_of(
         _optional(c.get("target")),
         _scalar(c.get("year")),
         origin,
+        _text(c.get("option", "")),
+        _optional(c.get("target_n")),
+        _optional(c.get("target_d")),
     )
 
 
@@ -359,7 +362,14 @@ def _assemble(
         c = r.content
         if r.kind == keys.VALUE:
             values[r.code] = IndicatorValue(
-                r.code, r.key, r.revision, r.section, cells_of(c.get("cells")), c.get("comment", "")
+                r.code,
+                r.key,
+                r.revision,
+                r.section,
+                cells_of(c.get("cells")),
+                c.get("comment", ""),
+                no_data=c.get("no_data") is True,
+                no_data_reason=_text(c.get("no_data_reason", "")),
             )
         elif r.kind == keys.NARRATIVE:
             html = c.get("html", "")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from govplan.core.documents.cells import format_number
+from govplan.core.frameworks.catalogue import Indicator
+from govplan.core.frameworks.figures import figures_for, unit_targets_for
 from govplan.core.frameworks.model import AppliesTo, Framework, Section, Table
 from govplan.core.frameworks.problems import Problem
 from govplan.frameworks import labels
@@ -28,9 +33,108 @@ def applies_label(applies: AppliesTo | None, units: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
+def _locale() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def _number(value: Any, locale: str) -> str:
+    return format_number(Decimal(str(value)), locale=locale) if value not in (None, "") else ""
+
+
+def option_title(spec: Framework, indicator: Indicator, option: str) -> str:
+    """A cell of a disaggregated indicator in words ("Mức độ 3")."""
+    if not option:
+        return ""
+    titles = []
+    for code, part in zip(indicator.disaggregation, option.split("|"), strict=False):
+        dimension = spec.dimensions.get(code)
+        options = dimension.options if dimension else ()
+        titles.append(next((o.title for o in options if o.code == part), part))
+    return " – ".join(titles)
+
+
+def with_unit(value: Any, indicator: Indicator | None, locale: str) -> str:
+    """A figure with its indicator's unit: "50 %", "831 dịch vụ"."""
+    if value in (None, ""):
+        return ""
+    text = _number(value, locale)
+    if indicator is None:
+        return text
+    unit = indicator.unit.strip() or ("%" if indicator.type == "ratio" else "")
+    return f"{text} {unit}".strip()
+
+
+def figure_lines(
+    spec: Framework,
+    code: str,
+    locale: str,
+    unit: tuple[str, str] | None = None,
+    names: dict[str, str] | None = None,
+) -> list[str]:
+    """What the letter states about an indicator, shown beside it: the national figure, the
+    national minimum and, for ``unit`` (scheme, code), the target set for that unit; with
+    ``names`` (the blank form), the targets set for every unit, named."""
+    indicator = spec.indicators.get(code)
+    if indicator is None:
+        return []
+    lines = []
+
+    def where(option: str, year: int | None, label: str) -> str:
+        bits = [b for b in (option_title(spec, indicator, option), str(year or "")) if b]
+        text = f" ({', '.join(bits)})" if bits else ""
+        return text + (f" – {label}" if label else "")
+
+    for figure in figures_for(spec, code):
+        if figure.value is not None:
+            if figure.of is not None:
+                shown = f"{_number(figure.value, locale)}/{_number(figure.of, locale)}"
+                whole = Decimal(figure.of)
+                own_unit = indicator.type == "ratio" and indicator.unit.strip() not in ("", "%")
+                if whole and not own_unit:
+                    percent = Decimal(figure.value) * 100 / whole
+                    shown += f" ({format_number(percent, locale=locale, places=1)}%)"
+                elif whole:  # a ratio in its own unit (computers per civil servant)
+                    quotient = Decimal(figure.value) / whole
+                    shown += f" ({format_number(quotient, locale=locale, places=2)} "
+                    shown += f"{indicator.unit.strip()})"
+            else:
+                shown = with_unit(figure.value, indicator, locale)
+            lines.append(
+                _("National figure: %(value)s") % {"value": shown}
+                + where(figure.option, figure.year, figure.label)
+            )
+        if figure.minimum is not None:
+            lines.append(
+                _("National minimum target: %(value)s")
+                % {"value": with_unit(figure.minimum, indicator, locale)}
+                + where(figure.option, figure.year, figure.label)
+            )
+    if names is not None:
+        for target in spec.unit_targets:
+            if target.indicator == code:
+                lines.append(
+                    _("Target set for %(units)s: %(value)s")
+                    % {
+                        "units": ", ".join(names.get(u, u) for u in target.units),
+                        "value": with_unit(target.value, indicator, locale),
+                    }
+                    + where(target.option, target.year, target.label)
+                )
+    if unit is not None:
+        for target in unit_targets_for(spec, *unit):
+            if target.indicator == code:
+                lines.append(
+                    _("Target set for your unit: %(value)s")
+                    % {"value": with_unit(target.value, indicator, locale)}
+                    + where(target.option, target.year, target.label)
+                )
+    return lines
+
+
 def _unit_names(spec: Framework, on_year: int) -> dict[str, str]:
     """Names for the units a framework names (as scheme:code), as they were in its period."""
     refs = set(spec.applies_to.units)
+    refs.update(u for target in spec.unit_targets for u in target.units)
     for section in spec.walk():
         if section.applies_to:
             refs.update(section.applies_to.units)
@@ -114,12 +218,21 @@ def _section_block(spec: Framework, section: Section, units: dict[str, str]) -> 
         if section.legal_basis is None
         else [spec.legal[c].citation() for c in section.legal_basis if c in spec.legal],
         "indicators": [
-            _indicator_block(spec, u.indicator, u.required, u.label) for u in section.indicators
+            {
+                **_indicator_block(spec, u.indicator, u.required, u.label),
+                "figures": figure_lines(spec, u.indicator, _locale(), names=units),
+            }
+            for u in section.indicators
         ],
         "targets": None
         if section.targets is None
         else {
             "indicators": [spec.indicators[c].name for c in section.targets.indicators],
+            "figures": [
+                f"{spec.indicators[c].name}: {line}"
+                for c in section.targets.indicators
+                for line in figure_lines(spec, c, _locale(), names=units)
+            ],
             "free_text": section.targets.free_text,
             "year": spec.period.end,
         },

@@ -96,7 +96,7 @@ def _blocks(spec: Framework, view: SectionView, appendices: _Appendices) -> tupl
     if section.targets is not None and view.targets:
         out.append(targets_table(spec, view.targets))
     if section.target_results and view.results:
-        out.append(results_table(view.results))
+        out.append(results_table(view.results, spec))
     years = spec.period.years()
     for table in view.tables:
         if not table.rows:

@@ -265,6 +265,7 @@ def _indicator_sheet(
         ReportColumn("Giá trị", "decimal"),
         ReportColumn("Tử số", "decimal"),
         ReportColumn("Mẫu số", "decimal"),
+        ReportColumn("Không có số liệu", "longtext"),
     ]
     options = {
         code: {o.code: o.title for o in dimension.options}
@@ -302,6 +303,8 @@ def _indicator_sheet(
                             breakdown,
                             indicator.unit,
                             *_indicator_value(indicator, cell),
+                            # Marked "no data": its reason; the value is missing, not 0.
+                            (value.no_data_reason or "x") if value and value.no_data else None,
                         ]
                     )
     return ReportSheet(INDICATOR_SHEET, columns, rows, title_lines=[title])

@@ -39,8 +39,9 @@ from govplan.core.official.layout import (
     unbroken_width_pt,
 )
 from govplan.core.official.model import HeaderCell, RowKind, Table
-from govplan.documents.presentation import NUMERIC_TYPES, attainment, cell_display
+from govplan.documents.presentation import NUMERIC_TYPES, attainment, cell_display, target_words
 from govplan.frameworks import labels
+from govplan.frameworks.presentation import with_unit
 
 LOCALE = "vi"  # printed as Vietnamese documents write numbers, whoever asks
 _COLUMN_WIDTHS = {"text": 2.6, "longtext": 2.6, "year_range": 2.2}  # others 1.5
@@ -80,6 +81,19 @@ def indicator_table(spec: Framework, indicators: tuple[IndicatorView, ...]) -> T
             columns = []
             titles = {o.code: o.title for o in dims[0].options} if dims else {"": ""}
             lines = [(titles.get(k, ""), [k]) for k in cell_keys(indicator, spec.dimensions)]
+        if item.no_data:
+            # "Không có số liệu" is the answer, with its reason: no figure, not zero.
+            reason = item.value.no_data_reason if item.value else ""
+            rows.append(
+                (
+                    str(number),
+                    item.name,
+                    unit,
+                    "Không có số liệu" + (f" ({reason})" if reason else ""),
+                    "",
+                )
+            )
+            continue
         for r_index, (title, cell_keys_) in enumerate(lines):
             for c_index, key in enumerate(cell_keys_):
                 cell = cell_display(indicator, key, item.cells, item.previous, LOCALE)
@@ -120,15 +134,17 @@ def _number(value: Any) -> str:
 
 
 def targets_table(spec: Framework, targets: tuple[TargetRow, ...]) -> Table:
+    """The targets, each with its words: "50 % dịch vụ công ở mức độ 3 (831/1.661)", the
+    baseline and the target with the indicator's unit."""
     rows = []
     for i, row in enumerate(targets, start=1):
         indicator = spec.indicators.get(row.indicator)
         rows.append(
             (
                 str(i),
-                (indicator.name if indicator else "") or row.text,
-                _number(row.baseline),
-                _number(row.target),
+                target_words(spec, row, LOCALE) or row.text,
+                with_unit(row.baseline, indicator, LOCALE),
+                with_unit(row.target, indicator, LOCALE),
                 str(row.year or ""),
             )
         )
@@ -152,16 +168,30 @@ def _percent(value: Decimal | None) -> str:
     return f"{format_number(value, locale=LOCALE, places=1)}%" if value is not None else ""
 
 
-def results_table(results: tuple[ResultRow, ...]) -> Table:
+def results_table(results: tuple[ResultRow, ...], spec: Framework | None = None) -> Table:
+    """The results against the plan's targets; with ``spec``, each target with the words and
+    the unit of its indicator."""
     rows = []
     for i, row in enumerate(results, start=1):
         reached = attainment(row.source.baseline, row.source.target, row.achieved)
+        indicator = spec.indicators.get(row.source.indicator) if spec else None
+        words = row.source.text or row.text or (indicator.name if indicator else "")
+        if spec is not None and indicator is not None and row.source.target is not None:
+            # The plan's target with its words: "50 % dịch vụ công ở mức độ 3".
+            source = row.source
+            words = target_words(
+                spec,
+                TargetRow(
+                    source.key, 0, source.indicator, source.text, None, str(source.target), None
+                ),
+                LOCALE,
+            )
         rows.append(
             (
                 str(i),
-                row.source.text or row.text,
-                _number(row.source.target),
-                _number(row.achieved),
+                words,
+                with_unit(row.source.target, indicator, LOCALE),
+                with_unit(row.achieved, indicator, LOCALE),
                 f"{format_number(reached, locale=LOCALE, places=1)}%"
                 if reached is not None
                 else "",

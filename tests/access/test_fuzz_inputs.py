@@ -983,6 +983,8 @@ def entry_fields(document: Document) -> Iterator[Field]:
             yield Field("save", key, by_cell, INDICATOR_KINDS.get(indicator.type, "choice"))
         yield Field("save", key, '{"cells": {}, "comment": VALUE}', "text")
         yield Field("save", key, '{"cells": VALUE}', "choice")
+        yield Field("save", key, '{"no_data": VALUE, "no_data_reason": "chưa có"}', "choice")
+        yield Field("save", key, '{"no_data": "1", "no_data_reason": VALUE}', "text")
     columns_seen: set[str] = set()
     for _section, table in spec.tables():
         for column in table.columns:
@@ -1009,6 +1011,23 @@ def entry_fields(document: Document) -> Iterator[Field]:
             ):
                 template = '{"text": "Mục tiêu", "%s": VALUE}' % part  # noqa: UP031
                 yield Field("add", f"target:{container}", template, kind)
+            ratios = [c for c in section.targets.indicators if spec.indicators[c].type == "ratio"]
+            split = [c for c in section.targets.indicators if spec.indicators[c].disaggregation]
+            for code, template, kind in (
+                *(
+                    (c, '{"indicator": "%s", "target_n": VALUE, "target_d": "10"}', "number")
+                    for c in ratios[:1]
+                ),
+                *(
+                    (c, '{"indicator": "%s", "target_n": "1", "target_d": VALUE}', "number")
+                    for c in ratios[:1]
+                ),
+                *(
+                    (c, '{"indicator": "%s", "target": "1", "option": VALUE}', "choice")
+                    for c in split[:1]
+                ),
+            ):
+                yield Field("add", f"target:{container}", template % code, kind)
         if section.budget is not None and section.budget.rows == "content":
             yield Field("add", f"budget:{container}", '{"label": VALUE}', "text")
             cell = f"{years[0]}|{section.budget.sources[0]}|{section.budget.types[0]}"

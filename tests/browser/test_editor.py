@@ -521,3 +521,39 @@ def test_targets_and_budget_lines_keep_saved_values_the_page_cannot_send(
     wait_saved(page)
     expect(page.locator(".entry .invalid")).to_have_count(0)
     assert errors == []
+
+
+def test_no_data_is_marked_with_its_reason_in_the_page(
+    page: Page, live_server, saved_values: dict[str, object]
+) -> None:
+    """Issue 13, item 6: "Không có số liệu" without a reason is refused at the reason, and the
+    saved figures stay; with the reason it is saved, the figures dropped."""
+    document = saved_values["document"]
+    assert isinstance(document, Document)
+    errors = open_editor(page, live_server, document)
+    status = page.locator("#save-status")
+    count = page.locator("tr[data-key='value:DVC.TONG_SO']")
+    mark = count.locator("[data-field=no_data]")
+    reason = count.locator("[data-field=no_data_reason]")
+    mark.select_option("1")
+    reason.focus()
+    reason.press("Tab")
+    wait_settled(page)
+    expect(count.locator(".no-data-mark .cell-error")).to_contain_text("lý do là bắt buộc")
+    expect(status).not_to_contain_text("Đã lưu")
+    assert stored(document, "value:DVC.TONG_SO")["cells"] == {"": {"v": 1250}}
+    reason.fill("Chưa có số liệu thống kê năm 2017")
+    reason.press("Tab")
+    wait_settled(page)
+    assert stored(document, "value:DVC.TONG_SO") == {
+        "cells": {},
+        "comment": "số liệu 14/12",
+        "no_data": True,
+        "no_data_reason": "Chưa có số liệu thống kê năm 2017",
+    }
+    page.reload()
+    count = page.locator("tr[data-key='value:DVC.TONG_SO']")
+    expect(count.locator(".no-data-badge")).to_contain_text(
+        "Không có số liệu: Chưa có số liệu thống kê năm 2017"
+    )
+    assert errors == []

@@ -72,7 +72,13 @@ def test_every_feature_is_read(document, catalogues) -> None:  # type: ignore[no
     assert projects.column("total").unit == "triệu đồng"  # money defaults to million VND
     assert projects.phasing.types == ("capital", "recurrent")
     assert framework.section("V").budget.rows == "projects"
-    assert {r.code for r in framework.rules} == {"R-RATIO", "R-CELL", "R-LEVEL", "R-TABLE"}
+    assert {r.code for r in framework.rules} == {
+        "R-RATIO",
+        "R-CELL",
+        "R-LEVEL",
+        "R-TABLE",
+        "R-NATIONAL",
+    }
     # The framework keeps a snapshot of the indicators it asks for.
     assert set(framework.indicators) == set(framework.used_indicators())
     assert framework.dimensions["VB_PHAM_VI"].option_codes() == ("NOI_BO", "BEN_NGOAI")
@@ -110,7 +116,7 @@ def test_the_canonical_form_reads_back_identically(document, catalogues) -> None
         ),
         (
             lambda d: d["rules"].append({"code": "R9", "check": "1 < 2", "message": "x"}),
-            "rules[4].check: the rule names no indicator #{…} and no table column @{…}",
+            "rules[5].check: the rule names no indicator #{…} and no table column @{…}",
         ),
         (
             lambda d: d["rules"][2].__setitem__("check", "#{DVC.TONG_SO} > 0"),

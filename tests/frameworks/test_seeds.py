@@ -283,3 +283,51 @@ def test_a_lead_agency_column_where_the_letters_ask_for_one() -> None:
         table = plan_2011.table(code)
         assert table is not None and table.by_role("lead_unit") is None
     assert "chủ trì" not in seed_text(SEED_000)
+
+
+def test_the_2018_plan_carries_the_letters_national_minimums() -> None:
+    """3500/BTTTT-THH: "40% hồ sơ được xử lý trực tuyến đối với các dịch vụ công đã được cung
+    cấp trực tuyến tại mức độ 3, 30% … tại mức độ 4" for 2018."""
+    text = seed_text(SEED_002)
+    assert norm("hướng tới mục tiêu 40% hồ sơ được xử lý trực tuyến") in text
+    assert norm("30% hồ sơ được xử lý trực tuyến đối với các dịch vụ công") in text
+    plan = read_framework(FRAMEWORKS_DIR / "kh-udcntt-2018.yaml")
+    assert [(f.indicator, f.option, f.minimum, f.year) for f in plan.national] == [
+        ("DVC.HO_SO_TRUC_TUYEN_2011", "M3", "40", 2018),
+        ("DVC.HO_SO_TRUC_TUYEN_2011", "M4", "30", 2018),
+    ]
+    # Asked as a target of the plan, so the plan's targets are compared with them.
+    section = plan.section("II")
+    assert section is not None and section.targets is not None
+    assert "DVC.HO_SO_TRUC_TUYEN_2011" in section.targets.indicators
+
+
+def test_the_2017_outline_sets_the_ministries_targets_as_figures() -> None:
+    """3500/BTTTT-THH, I.4.b: BKHĐT's 50/40/20/10 % and BTC's 95/90/50 % are targets of those
+    ministries, asked as indicators of their own sections and compared with their values."""
+    text = seed_text(SEED_002)
+    for words in (
+        "tối thiểu 50% số lượng các gói thầu chào hàng cạnh tranh, 40% số lượng các gói thầu",
+        "tỷ lệ cấp đăng ký doanh nghiệp qua mạng đạt 20%",
+        "tỷ lệ cấp giấy chứng nhận đầu tư qua mạng đạt 10%",
+        "95% hồ sơ khai thuế của doanh nghiệp được nộp qua mạng",
+        "90% số doanh nghiệp thực hiện nộp thuế qua mạng",
+        "50% số hộ, cá nhân kinh doanh kê khai nghĩa vụ thuế phát sinh qua mạng",
+    ):
+        assert norm(words) in text, words
+    report = read_framework(FRAMEWORKS_DIR / "bc-udcntt-2017.yaml")
+    assert [(t.units, t.indicator, t.value) for t in report.unit_targets] == [
+        (("govplan:BKHDT",), "DTQM.CHAO_HANG_CANH_TRANH", "50"),
+        (("govplan:BKHDT",), "DTQM.QUY_MO_NHO", "40"),
+        (("govplan:BKHDT",), "DKDN.QUA_MANG", "20"),
+        (("govplan:BKHDT",), "DTU.GCN_QUA_MANG", "10"),
+        (("govplan:BTC",), "THUE.KHAI_THUE_QUA_MANG", "95"),
+        (("govplan:BTC",), "THUE.NOP_THUE_QUA_MANG", "90"),
+        (("govplan:BTC",), "THUE.HO_CA_NHAN_QUA_MANG", "50"),
+    ]
+    tasks = {t.applies_to.units[0]: t for t in report.section("I.4.b").sections}
+    for target in report.unit_targets:
+        section = tasks[target.units[0]]
+        assert target.indicator in [u.indicator for u in section.indicators]
+        assert report.indicators[target.indicator].type == "ratio"
+        assert report.indicators[target.indicator].unit == "%"

@@ -299,3 +299,34 @@ def test_documents_without_their_unit_loaded_cost_one_more_query(
     assert len(captured.captured_queries) == 4  # and the units
     _, listed = table(sheet(content, LIST_SHEET))
     assert len(listed) == 2
+
+
+def test_a_value_without_data_is_missing_with_its_reason_never_zero(
+    cast: Cast, both: tuple[Document, Document]
+) -> None:
+    """Issue 13, item 6: "không có số liệu" is listed with its reason, no figure."""
+    from govplan.documents.actions import do_save_entry
+
+    document_a, _ = both
+    entry = document_a.entries.get(key="value:ATTT.SU_CO")
+    do_save_entry(
+        document_a,
+        entry.key,
+        entry.revision,
+        {"no_data": "1", "no_data_reason": "Chưa có hệ thống giám sát"},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    _, values = table(sheet(get(cast.central_admin).content, INDICATOR_SHEET))
+    row = next(
+        r
+        for r in values
+        if r["Mã đơn vị"] == cast.province_a.code and r["Mã chỉ tiêu"] == "ATTT.SU_CO"
+    )
+    assert row["Giá trị"] == "" and row["Không có số liệu"] == "Chưa có hệ thống giám sát"
+    other = next(
+        r
+        for r in values
+        if r["Mã đơn vị"] == cast.province_b.code and r["Mã chỉ tiêu"] == "ATTT.SU_CO"
+    )
+    assert other["Giá trị"] == 1000.0 and other["Không có số liệu"] == ""

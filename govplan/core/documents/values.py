@@ -6,6 +6,10 @@ Content of an indicator's entry::
     {"cells": {"": {"v": "12"}}, "comment": "…"}                       # plain value
     {"cells": {"M3": {"v": "40"}, "M4": {"v": "12"}}}                   # by one dimension
     {"cells": {"NOI_BO|HOAN_TOAN": {"n": "218", "d": "230"}, …}}       # ratio, two dimensions
+    {"cells": {}, "no_data": True, "no_data_reason": "…"}              # "không có số liệu"
+
+A value marked "no data" is an answer (it no longer blocks submission) that holds no figure:
+it adds nothing to a sum and is counted as missing, never as zero.
 """
 
 from __future__ import annotations
@@ -79,12 +83,16 @@ def parse_indicator_value(
     raw_cells: dict[str, Any],
     *,
     comment: Any = "",
+    no_data: Any = None,
+    no_data_reason: Any = "",
     locale: str = "vi",
 ) -> ParsedValue:
     """Check what was typed for an indicator; every cell's problem is reported at once.
 
     ``raw_cells`` maps a cell key to the raw value, or for a ratio to ``{"n": …, "d": …}``.
     Unknown cell keys are refused (a form or an import naming a cell that does not exist).
+    ``no_data`` marks the value "không có số liệu": it then needs ``no_data_reason``, and the
+    cells are dropped (the agency has no figure to give).
     """
     allowed = set(cell_keys(indicator, dimensions))
     result = ParsedValue(content={"cells": {}})
@@ -132,7 +140,36 @@ def parse_indicator_value(
             result.content["comment"] = parse_text(comment, limit=2000)
         except CellValueError as exc:
             result.errors["comment"] = exc.error
+    if is_no_data_mark(no_data):
+        try:
+            sent = no_data_reason if isinstance(no_data_reason, str) else ""
+            reason = parse_text(sent, limit=2000)
+        except CellValueError as exc:
+            result.errors["no_data_reason"] = exc.error
+            return result
+        if not reason:
+            result.errors["no_data_reason"] = CellError(
+                gettext_noop("say why there is no data: the reason is required"), {}
+            )
+            return result
+        result.content["cells"] = {}
+        result.content["no_data"] = True
+        result.content["no_data_reason"] = reason
+        for key in [k for k in result.errors if k not in ("comment", "no_data_reason")]:
+            del result.errors[key]  # the figures are dropped: what they held does not matter
+    elif not is_blank(no_data) and no_data not in (False, "0", "false", "off"):
+        result.errors["no_data"] = CellError(gettext_noop("must be yes or no"), {})
     return result
+
+
+def is_no_data_mark(raw: Any) -> bool:
+    """Whether what was sent marks a value "no data" (a checkbox's "1"/"on", true)."""
+    return raw is True or (isinstance(raw, str) and raw.strip().lower() in ("1", "on", "true"))
+
+
+def is_no_data(content: Mapping[str, Any]) -> bool:
+    """A stored value marked "không có số liệu" (with its reason)."""
+    return content.get("no_data") is True
 
 
 def ratio_percent(cell: dict[str, Any]) -> Decimal | None:
@@ -146,12 +183,18 @@ def ratio_percent(cell: dict[str, Any]) -> Decimal | None:
 
 
 def is_filled(indicator: Indicator, content: dict[str, Any]) -> bool:
+    """Whether the value holds a figure (a value marked "no data" does not)."""
     cells = content.get("cells", {})
     if not cells:
         return False
     if indicator.type == "ratio":
         return any("n" in c and "d" in c for c in cells.values())
     return True
+
+
+def is_answered(indicator: Indicator, content: dict[str, Any]) -> bool:
+    """Filled, or marked "no data" with its reason: what completeness and submission ask."""
+    return is_filled(indicator, content) or is_no_data(content)
 
 
 def _stored_number(raw: Any) -> Decimal | None:
@@ -170,11 +213,14 @@ def _stored_number(raw: Any) -> Decimal | None:
 def sum_values(indicator: Indicator, contents: list[dict[str, Any]]) -> dict[str, Any]:
     """Consolidate sub-units' values: numbers add up per cell; a ratio's numerators and
     denominators add up separately (the national ratio is a sum over a sum, never a mean of
-    percentages). Texts, dates and choices do not add up and are left out."""
+    percentages). Texts, dates and choices do not add up and are left out. A value marked
+    "no data" adds nothing (it is missing, never zero)."""
     if indicator.type not in ("integer", "decimal", "money", "ratio"):
         return {"cells": {}}
     totals: dict[str, dict[str, Decimal]] = {}
     for content in contents:
+        if is_no_data(content):
+            continue
         for key, cell in content.get("cells", {}).items():
             bucket = totals.setdefault(key, {})
             for part in ("v", "n", "d"):

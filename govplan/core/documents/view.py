@@ -107,12 +107,18 @@ class IndicatorValue:
     section: str
     cells: Mapping[str, Cell]
     comment: str = ""
+    # "Không có số liệu": the agency has no figure, for this reason (required with the mark).
+    no_data: bool = False
+    no_data_reason: str = ""
 
     def content(self) -> dict[str, object]:
         """The stored form, for the core functions that read it (is_filled, sum_values)."""
         data: dict[str, object] = {"cells": raw_cells(self.cells)}
         if self.comment:
             data["comment"] = self.comment
+        if self.no_data:
+            data["no_data"] = True
+            data["no_data_reason"] = self.no_data_reason
         return data
 
 
@@ -140,6 +146,16 @@ class IndicatorView:
     @property
     def filled(self) -> bool:
         return self.value is not None and is_filled(self.indicator, self.value.content())
+
+    @property
+    def no_data(self) -> bool:
+        """Marked "không có số liệu" (with a reason): an answer, but no figure."""
+        return self.value is not None and self.value.no_data
+
+    @property
+    def answered(self) -> bool:
+        """Filled, or marked "no data": what completeness and submission ask of it."""
+        return self.filled or self.no_data
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +221,10 @@ class TargetRow:
     target: str | None
     year: Scalar
     origin: Origin | None = None
+    option: str = ""  # the cell of a disaggregated indicator it is about ("M3")
+    # A ratio target stated as a ratio: its parts (``target`` is then their percentage).
+    target_n: str | None = None
+    target_d: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +337,7 @@ class DocumentView:
                 parts.append((section.code, bool(view.legal and view.legal.items)))
             for item in view.indicators:
                 if item.use.required:
-                    parts.append((section.code, item.filled))
+                    parts.append((section.code, item.answered))
             if section.targets is not None:
                 parts.append((section.code, bool(self.target_rows.get(section.code))))
             for table in view.tables:

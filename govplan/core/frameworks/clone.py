@@ -76,6 +76,11 @@ def clone_document(source_text: str, *, new_code: str, delta: int) -> str:
                     if new != column["code"]:
                         renamed[f"{table['code']}.{column['code']}"] = f"{table['code']}.{new}"
                         column["code"] = new
+    # The figures the letter set keep their values (the next letter restates or changes
+    # them); the years they are set for move on with the period.
+    for figure in [*(data.get("national") or []), *(data.get("unit_targets") or [])]:
+        if isinstance(figure, dict) and isinstance(figure.get("year"), int):
+            figure["year"] += delta
     for rule in data.get("rules", []) or []:
         for old, new in renamed.items():
             rule["check"] = rule["check"].replace(f"@{{{old}}}", f"@{{{new}}}")

@@ -200,6 +200,38 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class NationalFigure:
+    """A figure the letter states for the whole country, for one indicator (or one cell of
+    it): a reference value ("19/22 bộ", ``value`` of ``of``) and/or a national minimum target
+    (a unit's value, or a plan's target, below it is a warning). Numbers as canonical
+    strings; a ratio's figures are percentages."""
+
+    indicator: str
+    option: str = ""  # the cell of a disaggregated indicator ("M3"); "" the whole value
+    value: str | None = None
+    of: str | None = None
+    minimum: str | None = None
+    year: int | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitTarget:
+    """A numeric target the letter sets for named units (a ministry's 95 %): that unit's
+    plan must set a target at least as high, its report is compared with it."""
+
+    units: tuple[str, ...]  # "scheme:code"
+    indicator: str
+    value: str
+    option: str = ""
+    year: int | None = None
+    label: str = ""
+
+    def covers(self, scheme: str, code: str) -> bool:
+        return f"{scheme}:{code}" in self.units
+
+
+@dataclass(frozen=True, slots=True)
 class AppraisalRule:
     kinds: tuple[str, ...]
     by: str  # central, province, parent
@@ -238,6 +270,8 @@ class Framework:
     appraisal: tuple[AppraisalRule, ...] = DEFAULT_APPRAISAL
     checklist: tuple[str, ...] = DEFAULT_CHECKLIST
     change_threshold: float = 1.0  # a value moving more than this (×100 %) is questioned
+    national: tuple[NationalFigure, ...] = ()
+    unit_targets: tuple[UnitTarget, ...] = ()
     indicators: dict[str, Indicator] = field(default_factory=dict)
     dimensions: dict[str, Dimension] = field(default_factory=dict)
     legal: dict[str, LegalDocument] = field(default_factory=dict)
@@ -405,6 +439,10 @@ def _framework_from_dict(d: dict[str, Any]) -> Framework:
         else DEFAULT_APPRAISAL,
         checklist=tuple(d.get("checklist", DEFAULT_CHECKLIST)),
         change_threshold=d.get("change_threshold", 1.0),
+        national=tuple(NationalFigure(**f) for f in d.get("national", ())),
+        unit_targets=tuple(
+            UnitTarget(**{**t, "units": tuple(t["units"])}) for t in d.get("unit_targets", ())
+        ),
         indicators={k: Indicator.from_dict(v) for k, v in d.get("indicators", {}).items()},
         dimensions={
             k: Dimension(v["code"], v["title"], v.get("title_en", ""), _options(v["options"]))

@@ -15,6 +15,11 @@ from typing import Any
 
 from govplan.core.frameworks.catalogue import Catalogue, Indicator, Option, read_options
 from govplan.core.frameworks.fields import CODE_RE, LOWER_CODE_RE, Reader
+from govplan.core.frameworks.figures import (
+    check_rule_figures,
+    read_national,
+    read_unit_targets,
+)
 from govplan.core.frameworks.legal import LegalCatalogue
 from govplan.core.frameworks.model import (
     DEFAULT_APPRAISAL,
@@ -81,6 +86,8 @@ TOP_KEYS_OPTIONAL = (
     "checklist",
     "checks",
     "funding_sources",
+    "national",
+    "unit_targets",
 )
 APPRAISERS = ("central", "province", "parent")
 SECTION_KEYS = (
@@ -158,6 +165,9 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
     if not sections and isinstance(top.get("sections"), list):
         c.add("sections", gettext_noop("needs at least one section"))
     rules = _rules(r, state, top.get("rules"))
+    national = read_national(r, top.get("national"), state.used, catalogue, period)
+    unit_targets = read_unit_targets(r, top.get("unit_targets"), state.used, catalogue, period)
+    check_rule_figures(r, rules, national)
     appraisal = _appraisal(r, top.get("appraisal"))
     checklist = tuple(
         r.text(join("checklist", i), item, max_length=500)
@@ -196,6 +206,8 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
         appraisal=appraisal or DEFAULT_APPRAISAL,
         checklist=checklist or DEFAULT_CHECKLIST,
         change_threshold=change_threshold,
+        national=tuple(national),
+        unit_targets=tuple(unit_targets),
         indicators=dict(state.used),
         dimensions={d: catalogue.dimensions[d] for d in sorted(used_dimensions)},
         legal={k: legal.documents[k] for k in sorted(suggested)},

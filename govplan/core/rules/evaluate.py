@@ -75,6 +75,11 @@ class RuleData(Protocol):
 
     def subunits(self, ref: str) -> Decimal | None: ...
 
+    def national(self, ref: str, what: str) -> Decimal | None:
+        """The figure the framework states for the whole country: ``what`` is "national"
+        (the reference value) or "minimum" (the national minimum target)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -409,6 +414,8 @@ class _Evaluator:
             raw: Any = _ask(self.data.indicator_total, ref.code)
         elif name == "previous":
             raw = _ask(self.data.previous, ref.ref)
+        elif name in ("national", "minimum"):
+            raw = _ask(lambda r: self.data.national(r, name), ref.ref)
         else:
             raw = _ask(self.data.subunits, ref.ref)
         answer = _value(raw, from_row=False)
@@ -581,6 +588,11 @@ class DictData:
     tables: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
     previous_cycle: DictData | None = None
     sub_units: Sequence[DictData] = ()
+    # The framework's national figures, keyed "national:REF" / "minimum:REF".
+    figures: Mapping[str, Decimal] = field(default_factory=dict)
+
+    def national(self, ref: str, what: str) -> Decimal | None:
+        return self.figures.get(f"{what}:{ref}")
 
     def _cells(self, code: str, part: str) -> list[Decimal | bool | str | None]:
         found = []

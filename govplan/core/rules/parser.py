@@ -80,6 +80,8 @@ FUNCTIONS = (
     "if",
     "max",
     "min",
+    "minimum",
+    "national",
     "previous",
     "round",
     "subunits",
@@ -96,6 +98,8 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "if": (3, 3),
     "max": (1, None),
     "min": (1, None),
+    "minimum": (1, 1),
+    "national": (1, 1),
     "previous": (1, 1),
     "round": (1, 2),
     "subunits": (1, 1),
@@ -642,7 +646,7 @@ class _Parser:
                     code=ref.code,
                 )
             return K_NUMBER
-        if name in ("previous", "subunits"):
+        if name in ("previous", "subunits", "national", "minimum"):
             self.needs_indicator(name, args[0])
             return K_VALUE if name == "previous" else K_NUMBER
         if name == "filled":

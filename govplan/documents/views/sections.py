@@ -58,7 +58,12 @@ def section_save(request: AuthenticatedRequest, pk: int, code: str) -> HttpRespo
             (
                 str(EntryKey.value(indicator.code)),
                 _base(request, f"base::{indicator.code}"),
-                {"cells": cells, "comment": request.POST.get(f"comment::{indicator.code}", "")},
+                {
+                    "cells": cells,
+                    "comment": request.POST.get(f"comment::{indicator.code}", ""),
+                    "no_data": request.POST.get(f"no_data::{indicator.code}", ""),
+                    "no_data_reason": request.POST.get(f"no_data_reason::{indicator.code}", ""),
+                },
                 indicator.name,
             )
         )

@@ -3,7 +3,8 @@
 - ``findings``: what a check finds (``Finding``, ``Report``);
 - ``data``: what the rule language reads of a document (its read model, ``documents.read``);
 - ``checks``: the checks every framework gets; ``movement``: the anomaly check (its
-  statistics are the core's); ``rules``: the framework's own rules;
+  statistics are the core's); ``rules``: the framework's own rules; ``figures``: the
+  national minimums and the targets set for the unit;
 - here: ``validate`` runs them all, and ``do_explain`` saves why a warning is no mistake.
 """
 
@@ -15,6 +16,7 @@ from govplan.documents.read import load_document_view
 from govplan.workflow.models import WarningExplanation
 from govplan.workflow.validation import checks
 from govplan.workflow.validation.data import DocumentData
+from govplan.workflow.validation.figures import figure_findings
 from govplan.workflow.validation.findings import ERROR, WARNING, Finding, Report
 from govplan.workflow.validation.movement import movement
 from govplan.workflow.validation.rules import rule_findings
@@ -35,6 +37,7 @@ def validate(document: Document) -> Report:
     # The previous cycle's values are read only if a rule asks for them (DocumentData).
     view = load_document_view(document, previous=False)
     spec = view.spec
+    data = DocumentData(document, view)
     findings = (
         checks.required(view)
         + checks.targets(view)
@@ -42,7 +45,8 @@ def validate(document: Document) -> Report:
         + checks.budgets(view)
         + checks.values(view)
         + movement(document, view)
-        + rule_findings(spec, DocumentData(document, view))
+        + rule_findings(spec, data)
+        + figure_findings(view, data, document.org_unit.scheme, document.org_unit.code)
     )
     explained = {e.check_id: e.text for e in WarningExplanation.objects.filter(document=document)}
     for finding in findings:

@@ -59,7 +59,7 @@ def required(view: DocumentView) -> list[Finding]:
             use, indicator = value.use, value.indicator
             if not use.required:
                 continue
-            if not value.filled:
+            if not value.answered:
                 findings.append(
                     Finding(
                         f"required:value:{use.indicator}",

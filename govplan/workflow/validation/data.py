@@ -13,6 +13,7 @@ from govplan.core.documents.keys import EntryKey
 from govplan.core.documents.values import cell_keys, sum_values
 from govplan.core.documents.view import DocumentView
 from govplan.core.frameworks.catalogue import Indicator
+from govplan.core.frameworks.figures import national_value
 from govplan.core.frameworks.model import Framework
 from govplan.core.rules.ast import split_indicator_ref
 from govplan.documents.consolidation import counted, sub_documents
@@ -106,6 +107,10 @@ class DocumentData:
         if self._previous is None:
             self._previous = previous_values(self.document)
         return self._read(self._previous, ref)
+
+    def national(self, ref: str, what: str) -> Decimal | None:
+        """The framework's national figure or minimum for ``ref`` (core.frameworks.figures)."""
+        return national_value(self.spec, ref, what)
 
     def subunits(self, ref: str) -> Decimal | None:
         """The sub-units' value of ``ref`` together: their cells summed as consolidation sums

@@ -157,7 +157,8 @@
 
   /* Where a field's reason is written: the note in its own cell, else the entry's note. */
   function noteFor(input) {
-    var td = input.closest("td");
+    // The "no data" mark shares the comment's cell: its reasons are written in its own box.
+    var td = input.closest(".no-data-mark") || input.closest("td");
     var own = td && td.querySelector(".cell-error");
     if (own && !own.classList.contains("entry-note")) { return { note: own, labelled: false }; }
     var entry = input.closest(".entry");
@@ -542,9 +543,10 @@
     var type = entry.dataset.type;
     var bounds = { min: entry.dataset.min, max: entry.dataset.max };
     watch(entry, {
-      fields: function (el) { return Array.prototype.slice.call(el.querySelectorAll(".value-cell [data-part], .comment")); },
+      fields: function (el) { return Array.prototype.slice.call(el.querySelectorAll(".value-cell [data-part], .comment, .no-data-mark [data-field]")); },
       pathOf: function (el, input) {
         if (input.classList.contains("comment")) { return "comment"; }
+        if (input.dataset.field) { return input.dataset.field; }
         var key = input.closest(".value-cell").dataset.cell;
         return input.dataset.part === "v" ? "cells." + key : "cells." + key + "." + input.dataset.part;
       },
@@ -655,7 +657,7 @@
           return checkCell(head.dataset.type, input.value, head.dataset.choices ? head.dataset.choices.split("|") : null);
         }
         var field = input.dataset.field;
-        if (field === "baseline" || field === "target" || field === "achieved") { return checkCell("decimal", input.value); }
+        if (field === "baseline" || field === "target" || field === "achieved" || field === "target_n" || field === "target_d") { return checkCell("decimal", input.value); }
         return "";
       },
       saved: function (row, data) {
