@@ -422,6 +422,7 @@ def section_block(
         "depth": section.depth,
         "guidance": section.guidance,
         "required": section.required,
+        "suggested": section.subsections == "suggested",
         "applies": applies_label(section.applies_to, {}),
         "attachments": list(attachments),
         "anchors": [{"key": a.key, "label": a.label} for a in item.anchors],

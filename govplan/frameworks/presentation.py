@@ -107,6 +107,7 @@ def _section_block(spec: Framework, section: Section, units: dict[str, str]) -> 
         "depth": section.depth,
         "guidance": section.guidance,
         "required": section.required,
+        "suggested": section.subsections == "suggested",
         "applies": applies_label(section.applies_to, units),
         "narrative": section.narrative,
         "legal_basis": None
@@ -136,6 +137,11 @@ def _section_block(spec: Framework, section: Section, units: dict[str, str]) -> 
     }
 
 
+def delivery_label(spec: Framework) -> str:
+    """How documents are sent, as the letter says ("" when it does not say)."""
+    return ", ".join(str(labels.DELIVERY[d]) for d in spec.reporting.delivery)
+
+
 def blank_form_context(version: FrameworkVersion) -> dict[str, Any]:
     spec = version.parsed()
     units = _unit_names(spec, spec.period.start)
@@ -144,7 +150,7 @@ def blank_form_context(version: FrameworkVersion) -> dict[str, Any]:
         "spec": spec,
         "kind_label": labels.FRAMEWORK_KINDS[spec.kind],
         "applies": applies_label(spec.applies_to, units),
-        "delivery": ", ".join(str(labels.DELIVERY[d]) for d in spec.reporting.delivery),
+        "delivery": delivery_label(spec),
         "frequency": labels.FREQUENCY[spec.reporting.frequency],
         "sections": [_section_block(spec, s, units) for s in spec.sections],
     }

@@ -248,3 +248,77 @@ def test_loading_the_shipped_frameworks_again_changes_nothing() -> None:
     assert "0 indicators added, 0 changed" in out.getvalue()
     assert "never changes meaning" not in out.getvalue()
     assert AuditEvent.objects.count() == events
+
+
+# Where a letter says "có thể bao gồm (không giới hạn)", the sub-sections it lists are
+# suggestions: the framework marks them so, and none of them is required on its own.
+SUGGESTED = [
+    ("kh-udcntt-2011-2015.yaml", SEED_000, "IV", "Kế hoạch có thể bao gồm (không giới hạn)"),
+    (
+        "kh-udcntt-2011-2015.yaml",
+        SEED_000,
+        "V",
+        "các giải pháp thực hiện Kế hoạch, có thể bao gồm (không giới hạn)",
+    ),
+    (
+        "kh-udcntt-2018.yaml",
+        SEED_002,
+        "IV",
+        "các giải pháp thực hiện Kế hoạch, có thể bao gồm (không giới hạn)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "seed", "code", "words"), SUGGESTED)
+def test_the_letters_suggested_sub_sections_are_suggestions(file, seed, code, words) -> None:  # type: ignore[no-untyped-def]
+    assert norm(words) in seed_text(seed)
+    framework = read_framework(FRAMEWORKS_DIR / file)
+    section = framework.section(code)
+    assert section is not None
+    assert section.required
+    assert section.subsections == "suggested"
+    assert section.sections and not any(s.required for s in section.sections)
+
+
+def test_sections_the_letters_list_without_suggesting_stay_required() -> None:
+    plan = read_framework(FRAMEWORKS_DIR / "kh-udcntt-2011-2015.yaml")
+    for code in ("II", "III"):
+        section = plan.section(code)
+        assert section is not None and section.subsections == "required"
+        assert all(s.required for s in section.sections), code
+
+
+# The letters' "trước ngày X" (before X): the last day on time is X - 1; and whom to ask.
+DEADLINES = [
+    ("kh-udcntt-2011-2015.yaml", SEED_000, "trước ngày 01/5/2010", "2010-05-01", "2010-04-30"),
+    ("bc-udcntt-2017.yaml", SEED_002, "trước ngày 10/11/2017", "2017-11-10", "2017-11-09"),
+    ("kh-udcntt-2018.yaml", SEED_002, "trước ngày 30/11/2017", "2017-11-30", "2017-11-29"),
+]
+
+
+@pytest.mark.parametrize(("file", "seed", "words", "before", "last"), DEADLINES)
+def test_a_deadline_before_a_day_ends_the_day_before(file, seed, words, before, last) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    assert norm(words) in seed_text(seed)
+    reporting = read_framework(FRAMEWORKS_DIR / file).reporting
+    assert reporting.deadline_before
+    assert reporting.deadline == dt.date.fromisoformat(before)
+    assert reporting.last_day == dt.date.fromisoformat(last)
+
+
+CONTACTS = [
+    ("kh-udcntt-2011-2015.yaml", SEED_000, "nptien@mic.gov.vn", "04-35378201"),
+    ("bc-udcntt-2017.yaml", SEED_002, "ntthao@mic.gov.vn", "090. 4136368"),
+    ("kh-udcntt-2018.yaml", SEED_002, "ntthao@mic.gov.vn", "090. 4136368"),
+]
+
+
+@pytest.mark.parametrize(("file", "seed", "email", "phone"), CONTACTS)
+def test_the_letters_contact_person_is_in_the_reporting_regime(file, seed, email, phone) -> None:  # type: ignore[no-untyped-def]
+    text = seed_text(seed)
+    contact = read_framework(FRAMEWORKS_DIR / file).reporting.contact
+    assert contact is not None
+    assert contact.email == email and norm(email) in text
+    assert contact.phone.startswith(phone) and norm(phone) in text
+    assert contact.name

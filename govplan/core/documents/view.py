@@ -298,6 +298,17 @@ class DocumentView:
     def walk(self) -> Iterator[SectionView]:
         return iter(self.sections)
 
+    def suggestions_written(self, section: Section) -> bool:
+        """Whether the unit wrote at least one of a section's suggested sub-sections (one it
+        sees, with text or a filled value)."""
+        codes = {s.code for s in _descendants(section)}
+        return any(
+            (v.narrative is not None and v.narrative.has_text)
+            or any(i.filled for i in v.indicators)
+            for v in self.sections
+            if v.code in codes
+        )
+
     def required_parts(self) -> list[tuple[str, bool]]:
         """Each required part (section code, whether it is filled) of the visible sections."""
         parts: list[tuple[str, bool]] = []
@@ -305,6 +316,8 @@ class DocumentView:
             section = view.section
             if not section.required:
                 continue
+            if section.subsections == "suggested":
+                parts.append((section.code, self.suggestions_written(section)))
             if section.narrative:
                 parts.append((section.code, bool(view.narrative and view.narrative.has_text)))
             if section.legal_basis is not None:
@@ -322,3 +335,9 @@ class DocumentView:
         """The share of required parts filled, in percent (100 when nothing is required)."""
         parts = self.required_parts()
         return round(100 * sum(f for _, f in parts) / len(parts)) if parts else 100
+
+
+def _descendants(section: Section) -> Iterator[Section]:
+    for child in section.sections:
+        yield child
+        yield from _descendants(child)

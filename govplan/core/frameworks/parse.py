@@ -9,6 +9,7 @@ does.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from govplan.core.frameworks.model import (
     AppraisalRule,
     Budget,
     Column,
+    Contact,
     Framework,
     IndicatorUse,
     Issuance,
@@ -96,7 +98,11 @@ SECTION_KEYS = (
     "tables",
     "budget",
     "sections",
+    "subsections",
+    "numbering",
 )
+SUBSECTIONS = ("required", "suggested")
+NUMBERINGS = ("as_letter", "renumber")
 SECTION_NUMBER_RE = re.compile(r"^[A-Za-z0-9]+$")
 
 INDICATOR_REF_RE = re.compile(r"#\{([^{}]*)\}")
@@ -282,8 +288,8 @@ def _reporting(r: Reader, value: Any) -> Reporting | None:
     m = r.mapping(
         "reporting",
         value,
-        required=("recipient", "delivery", "frequency", "deadline"),
-        optional=("cutoff", "procedure"),
+        required=("recipient", "frequency"),
+        optional=("delivery", "deadline", "cutoff", "procedure", "contact"),
     )
     if m is None:
         return None
@@ -295,27 +301,73 @@ def _reporting(r: Reader, value: Any) -> Reporting | None:
             cutoff_to = r.date("reporting.cutoff.to", cut.get("to"))
             if cutoff_from and cutoff_to and cutoff_to < cutoff_from:
                 r.c.add("reporting.cutoff.to", gettext_noop("the cut-off ends before it starts"))
+    deadline, before = _deadline(r, m.get("deadline"))
     return Reporting(
         recipient=r.text("reporting.recipient", m.get("recipient"), max_length=300),
-        delivery=tuple(
-            r.choices_list("reporting.delivery", m.get("delivery"), DELIVERY_METHODS, required=True)
-        ),
+        delivery=tuple(r.choices_list("reporting.delivery", m.get("delivery"), DELIVERY_METHODS)),
         frequency=r.choice("reporting.frequency", m.get("frequency"), FREQUENCIES),
-        deadline=r.date("reporting.deadline", m.get("deadline")),
+        deadline=deadline,
         cutoff_from=cutoff_from,
         cutoff_to=cutoff_to,
         procedure=r.text("reporting.procedure", m.get("procedure"), required=False),
+        deadline_before=before,
+        contact=_contact(r, m.get("contact")),
+    )
+
+
+def _deadline(r: Reader, value: Any) -> tuple[dt.date | None, bool]:
+    """``deadline: 2017-11-30`` (on that day at the latest), ``deadline: {before:
+    2017-11-30}`` (the letter's "trước ngày": the 29th at the latest) or none."""
+    if value is None or value == "":
+        return None, False
+    if isinstance(value, dict):
+        m = r.mapping("reporting.deadline", value, required=("before",))
+        if m is None:
+            return None, False
+        return r.date("reporting.deadline.before", m.get("before")), True
+    return r.date("reporting.deadline", value), False
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _contact(r: Reader, value: Any) -> Contact | None:
+    if value is None:
+        return None
+    m = r.mapping("reporting.contact", value, required=("name",), optional=("phone", "email"))
+    if m is None:
+        return None
+    email = r.text("reporting.contact.email", m.get("email"), required=False, max_length=200)
+    if email and not EMAIL_RE.match(email):
+        r.c.add(
+            "reporting.contact.email",
+            gettext_noop('"%(value)s" is not an e-mail address'),
+            value=email,
+        )
+    return Contact(
+        name=r.text("reporting.contact.name", m.get("name"), max_length=300),
+        phone=r.text("reporting.contact.phone", m.get("phone"), required=False, max_length=100),
+        email=email,
     )
 
 
 def _sections(
-    r: Reader, state: _State, path: str, value: Any, *, parent_code: str, depth: int
+    r: Reader,
+    state: _State,
+    path: str,
+    value: Any,
+    *,
+    parent_code: str,
+    depth: int,
+    suggested: bool = False,
 ) -> list[Section]:
     sections: list[Section] = []
     numbers: dict[str, str] = {}
     for i, item in enumerate(r.listing(path, value, required=depth == 0)):
         p = join(path, i)
-        section = _section(r, state, p, item, parent_code=parent_code, depth=depth)
+        section = _section(
+            r, state, p, item, parent_code=parent_code, depth=depth, suggested=suggested
+        )
         if section is None:
             continue
         if section.number in numbers:
@@ -333,7 +385,14 @@ def _sections(
 
 
 def _section(
-    r: Reader, state: _State, p: str, item: Any, *, parent_code: str, depth: int
+    r: Reader,
+    state: _State,
+    p: str,
+    item: Any,
+    *,
+    parent_code: str,
+    depth: int,
+    suggested: bool = False,
 ) -> Section | None:
     m = r.mapping(p, item, required=("number", "title"), optional=SECTION_KEYS)
     if m is None:
@@ -442,6 +501,10 @@ def _section(
                     )
                 ),
             )
+    subsections = r.choice(join(p, "subsections"), m.get("subsections") or "required", SUBSECTIONS)
+    numbering = r.choice(join(p, "numbering"), m.get("numbering") or "as_letter", NUMBERINGS)
+    if m.get("subsections") is not None and not m.get("sections"):
+        r.c.add(join(p, "subsections"), gettext_noop("the section has no sub-sections"))
     children = _sections(
         r,
         state,
@@ -449,6 +512,7 @@ def _section(
         m.get("sections"),
         parent_code=code or default_code,
         depth=depth + 1,
+        suggested=subsections == "suggested",
     )
     section = Section(
         code=code,
@@ -456,7 +520,8 @@ def _section(
         title=r.text(join(p, "title"), m.get("title"), max_length=500),
         title_en=r.text(join(p, "title_en"), m.get("title_en"), required=False, max_length=500),
         guidance=r.text(join(p, "guidance"), m.get("guidance"), required=False, max_length=20000),
-        required=r.boolean(join(p, "required"), m.get("required"), True),
+        # The letter's suggested sub-sections are optional unless the file says otherwise.
+        required=r.boolean(join(p, "required"), m.get("required"), not suggested),
         applies_to=applies,
         narrative=r.boolean(join(p, "narrative"), m.get("narrative"), False),
         legal_basis=legal_basis,
@@ -467,6 +532,8 @@ def _section(
         budget=budget,
         sections=tuple(children),
         depth=depth,
+        subsections=subsections,
+        numbering=numbering,
     )
     if not section.holds() and not children:
         r.c.add(

@@ -22,6 +22,19 @@ def required(view: DocumentView) -> list[Finding]:
         if not section.required:
             continue
         where = f"{section.number}. {section.title}"
+        if section.subsections == "suggested" and not view.suggestions_written(section):
+            findings.append(
+                Finding(
+                    f"required:suggested:{section.code}",
+                    ERROR,
+                    _(
+                        "Section %(section)s: write at least one of its suggested "
+                        "sub-sections (those that apply to you)."
+                    )
+                    % {"section": where},
+                    section.code,
+                )
+            )
         if section.narrative and not (item.narrative and item.narrative.has_text):
             findings.append(
                 Finding(
