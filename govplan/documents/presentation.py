@@ -38,6 +38,7 @@ from govplan.core.documents.view import (
 )
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework, Table
+from govplan.core.frameworks.visibility import asked_dimensions, narrowed
 from govplan.documents.models import Attachment, Document
 from govplan.frameworks import labels
 from govplan.frameworks.presentation import applies_label
@@ -143,7 +144,7 @@ def cell_display(
 def indicator_block(spec: Framework, item: IndicatorView, locale: str) -> dict[str, Any]:
     indicator, use = item.indicator, item.use
     cells = item.cells
-    dims = [spec.dimensions[d] for d in indicator.disaggregation]
+    dims = asked_dimensions(spec, use)
     prev = item.previous
     rows: list[dict[str, Any]] = []
     if len(dims) == 2:
@@ -159,7 +160,7 @@ def indicator_block(spec: Framework, item: IndicatorView, locale: str) -> dict[s
             )
     else:
         titles = {o.code: o.title for o in dims[0].options} if dims else {"": ""}
-        for key in cell_keys(indicator, spec.dimensions):
+        for key in cell_keys(indicator, narrowed(spec, indicator.code, use.options)):
             rows.append(
                 {
                     "title": titles.get(key, ""),

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from govplan.core.frameworks.model import AppliesTo, Framework, Section, Table
+from govplan.core.frameworks.model import AppliesTo, Framework, IndicatorUse, Section, Table
 from govplan.core.frameworks.problems import Problem
+from govplan.core.frameworks.visibility import asked_dimensions
 from govplan.frameworks import labels
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import Kind, OrgUnit
@@ -34,8 +35,12 @@ def _unit_names(spec: Framework, on_year: int) -> dict[str, str]:
     """Names for the units a framework names (as scheme:code), as they were in its period."""
     refs = set(spec.applies_to.units)
     for section in spec.walk():
-        if section.applies_to:
-            refs.update(section.applies_to.units)
+        restricted = [section.applies_to, section.targets.applies_to if section.targets else None]
+        restricted += [u.applies_to for u in section.indicators]
+        restricted += [t.applies_to for t in section.tables]
+        for applies in restricted:
+            if applies:
+                refs.update(applies.units)
     day = dt.date(on_year, 1, 1)
     names: dict[str, str] = {}
     for ref in refs:
@@ -46,11 +51,14 @@ def _unit_names(spec: Framework, on_year: int) -> dict[str, str]:
     return names
 
 
-def _indicator_block(spec: Framework, code: str, required: bool, label: str) -> dict[str, Any]:
-    indicator = spec.indicators[code]
-    dims = [spec.dimensions[d] for d in indicator.disaggregation]
+def _indicator_block(spec: Framework, use: IndicatorUse, units: dict[str, str]) -> dict[str, Any]:
+    """An indicator as the framework asks it: only the options it asks, and to whom."""
+    indicator = spec.indicators[use.indicator]
+    dims = asked_dimensions(spec, use)
+    required, label = use.required, use.label
     block: dict[str, Any] = {
-        "code": code,
+        "code": indicator.code,
+        "applies": applies_label(use.applies_to, units),
         "name": label or indicator.name,
         "unit": indicator.unit,
         "type": indicator.type,
@@ -74,9 +82,10 @@ def _indicator_block(spec: Framework, code: str, required: bool, label: str) -> 
     return block
 
 
-def _table_block(spec: Framework, table: Table) -> dict[str, Any]:
+def _table_block(spec: Framework, table: Table, units: dict[str, str]) -> dict[str, Any]:
     return {
         "code": table.code,
+        "applies": applies_label(table.applies_to, units),
         "title": table.title,
         "numbered": table.numbered,
         "columns": [
@@ -113,18 +122,17 @@ def _section_block(spec: Framework, section: Section, units: dict[str, str]) -> 
         "legal_basis": None
         if section.legal_basis is None
         else [spec.legal[c].citation() for c in section.legal_basis if c in spec.legal],
-        "indicators": [
-            _indicator_block(spec, u.indicator, u.required, u.label) for u in section.indicators
-        ],
+        "indicators": [_indicator_block(spec, u, units) for u in section.indicators],
         "targets": None
         if section.targets is None
         else {
             "indicators": [spec.indicators[c].name for c in section.targets.indicators],
             "free_text": section.targets.free_text,
+            "applies": applies_label(section.targets.applies_to, units),
             "year": spec.period.end,
         },
         "target_results": section.target_results,
-        "tables": [_table_block(spec, t) for t in section.tables],
+        "tables": [_table_block(spec, t, units) for t in section.tables],
         "budget": None
         if section.budget is None
         else {

@@ -21,6 +21,7 @@ from govplan.core.documents.view import IndicatorView, ResultRow, TableRow, Tabl
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework
 from govplan.core.frameworks.model import Table as FrameworkTable
+from govplan.core.frameworks.visibility import asked_dimensions, narrowed
 from govplan.core.official.model import HeaderCell, Table
 from govplan.documents.presentation import NUMERIC_TYPES, attainment, cell_display
 from govplan.frameworks import labels
@@ -51,7 +52,7 @@ def indicator_table(spec: Framework, indicators: tuple[IndicatorView, ...]) -> T
     for number, item in enumerate(indicators, start=1):
         indicator = item.indicator
         unit = indicator.unit or ""
-        dims = [spec.dimensions[d] for d in indicator.disaggregation]
+        dims = asked_dimensions(spec, item.use)
         if len(dims) == 2:
             columns = [o.title for o in dims[1].options]
             lines = [
@@ -61,7 +62,8 @@ def indicator_table(spec: Framework, indicators: tuple[IndicatorView, ...]) -> T
         else:
             columns = []
             titles = {o.code: o.title for o in dims[0].options} if dims else {"": ""}
-            lines = [(titles.get(k, ""), [k]) for k in cell_keys(indicator, spec.dimensions)]
+            asked = narrowed(spec, indicator.code, item.use.options)
+            lines = [(titles.get(k, ""), [k]) for k in cell_keys(indicator, asked)]
         for r_index, (title, cell_keys_) in enumerate(lines):
             for c_index, key in enumerate(cell_keys_):
                 cell = cell_display(indicator, key, item.cells, item.previous, LOCALE)

@@ -260,6 +260,7 @@ class Framework:
     appraisal: tuple[AppraisalRule, ...] = DEFAULT_APPRAISAL
     checklist: tuple[str, ...] = DEFAULT_CHECKLIST
     change_threshold: float = 1.0  # a value moving more than this (×100 %) is questioned
+    numbering: str = "as_letter"  # of the top-level sections (Section.numbering)
     indicators: dict[str, Indicator] = field(default_factory=dict)
     dimensions: dict[str, Dimension] = field(default_factory=dict)
     legal: dict[str, LegalDocument] = field(default_factory=dict)
@@ -433,6 +434,7 @@ def _framework_from_dict(d: dict[str, Any]) -> Framework:
         else DEFAULT_APPRAISAL,
         checklist=tuple(d.get("checklist", DEFAULT_CHECKLIST)),
         change_threshold=d.get("change_threshold", 1.0),
+        numbering=d.get("numbering", "as_letter"),
         indicators={k: Indicator.from_dict(v) for k, v in d.get("indicators", {}).items()},
         dimensions={
             k: Dimension(v["code"], v["title"], v.get("title_en", ""), _options(v["options"]))

@@ -80,6 +80,7 @@ TOP_KEYS_OPTIONAL = (
     "appraisal",
     "checklist",
     "checks",
+    "numbering",
 )
 APPRAISERS = ("central", "province", "parent")
 SECTION_KEYS = (
@@ -118,6 +119,8 @@ class _State:
     table_codes: dict[str, str] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
     used: dict[str, Indicator] = field(default_factory=dict)
+    # The options asked of each indicator used with ``options``: () once a use asks all.
+    asked: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> Framework:
@@ -185,6 +188,7 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
         appraisal=appraisal or DEFAULT_APPRAISAL,
         checklist=checklist or DEFAULT_CHECKLIST,
         change_threshold=change_threshold,
+        numbering=r.choice("numbering", top.get("numbering") or "as_letter", NUMBERINGS),
         indicators=dict(state.used),
         dimensions={d: catalogue.dimensions[d] for d in sorted(used_dimensions)},
         legal={k: legal.documents[k] for k in sorted(suggested)},
@@ -449,7 +453,11 @@ def _section(
     indicators = _indicator_uses(r, state, join(p, "indicators"), m.get("indicators"))
     targets = None
     if m.get("targets") is not None:
-        tm = r.mapping(join(p, "targets"), m.get("targets"), optional=("indicators", "free_text"))
+        tm = r.mapping(
+            join(p, "targets"),
+            m.get("targets"),
+            optional=("indicators", "free_text", "applies_to"),
+        )
         if tm is not None:
             target_codes: list[str] = []
             for j, ref in enumerate(r.listing(join(p, "targets.indicators"), tm.get("indicators"))):
@@ -478,7 +486,15 @@ def _section(
                     join(p, "targets"),
                     gettext_noop("allows neither indicators nor text: it asks for nothing"),
                 )
-            targets = Targets(tuple(target_codes), free_text)
+            targets = Targets(
+                tuple(target_codes),
+                free_text,
+                _applies_to(
+                    r, join(p, "targets.applies_to"), tm.get("applies_to"), require_some=True
+                )
+                if tm.get("applies_to") is not None
+                else None,
+            )
     tables = []
     for j, raw_table in enumerate(r.listing(join(p, "tables"), m.get("tables"))):
         table = _table(r, state, join(join(p, "tables"), j), raw_table)
@@ -562,7 +578,12 @@ def _indicator_uses(r: Reader, state: _State, path: str, value: Any) -> list[Ind
         p = join(path, j)
         if isinstance(item, str):
             item = {"indicator": item}
-        m = r.mapping(p, item, required=("indicator",), optional=("required", "label"))
+        m = r.mapping(
+            p,
+            item,
+            required=("indicator",),
+            optional=("required", "label", "options", "applies_to"),
+        )
         if m is None:
             continue
         indicator = _catalogue_indicator(r, state, join(p, "indicator"), m.get("indicator"))
@@ -575,14 +596,62 @@ def _indicator_uses(r: Reader, state: _State, path: str, value: Any) -> list[Ind
                 value=indicator.code,
             )
             continue
+        options = _asked_options(r, state, join(p, "options"), indicator, m.get("options"))
+        if options and state.asked.get(indicator.code, options):
+            state.asked[indicator.code] = tuple(
+                dict.fromkeys(state.asked.get(indicator.code, ()) + options)
+            )
+        else:
+            state.asked[indicator.code] = ()
         uses.append(
             IndicatorUse(
                 indicator=indicator.code,
                 required=r.boolean(join(p, "required"), m.get("required"), True),
                 label=r.text(join(p, "label"), m.get("label"), required=False, max_length=500),
+                options=options,
+                applies_to=_applies_to(
+                    r, join(p, "applies_to"), m.get("applies_to"), require_some=True
+                )
+                if m.get("applies_to") is not None
+                else None,
             )
         )
     return uses
+
+
+def _asked_options(
+    r: Reader, state: _State, path: str, indicator: Indicator, value: Any
+) -> tuple[str, ...]:
+    """The options of the indicator's dimensions a framework asks, when it asks only some
+    (``options: [M3, M4]``); () asks them all."""
+    if value is None:
+        return ()
+    if not indicator.disaggregation:
+        r.c.add(
+            path,
+            gettext_noop("%(code)s has no options: it is not disaggregated"),
+            code=indicator.code,
+        )
+        return ()
+    known = {
+        o: d for d in indicator.disaggregation for o in state.catalogue.dimensions[d].option_codes()
+    }
+    asked: list[str] = []
+    for i, option in enumerate(r.listing(path, value, required=True)):
+        op = join(path, i)
+        if not isinstance(option, str) or option not in known:
+            r.c.add(
+                op,
+                gettext_noop('"%(option)s" is not an option of %(code)s (options: %(allowed)s)'),
+                option=str(option)[:50],
+                code=indicator.code,
+                allowed=", ".join(known),
+            )
+        elif option in asked:
+            r.c.add(op, gettext_noop('"%(value)s" is listed twice'), value=option)
+        else:
+            asked.append(option)
+    return tuple(asked)
 
 
 def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
@@ -590,7 +659,7 @@ def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
         p,
         value,
         required=("code", "title", "columns"),
-        optional=("title_en", "numbered", "phasing"),
+        optional=("title_en", "numbered", "phasing", "applies_to"),
     )
     if m is None:
         return None
@@ -655,6 +724,9 @@ def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
         numbered=r.boolean(join(p, "numbered"), m.get("numbered"), False),
         columns=tuple(columns),
         phasing=phasing,
+        applies_to=_applies_to(r, join(p, "applies_to"), m.get("applies_to"), require_some=True)
+        if m.get("applies_to") is not None
+        else None,
     )
     if code:
         state.tables.setdefault(code, table)
@@ -803,14 +875,27 @@ def check_references(r: Reader, state: _State, path: str, text: str) -> tuple[li
                     given=len(options),
                 )
                 continue
+            asked = state.asked.get(code, ())
             for option, dimension in zip(options, indicator.disaggregation, strict=True):
-                if option not in state.catalogue.dimensions[dimension].option_codes():
+                dimension_options = state.catalogue.dimensions[dimension].option_codes()
+                if option not in dimension_options:
                     r.c.add(
                         path,
                         gettext_noop('#{%(ref)s}: "%(option)s" is not an option of %(dimension)s'),
                         ref=ref,
                         option=option,
                         dimension=dimension,
+                    )
+                elif any(o in dimension_options for o in asked) and option not in asked:
+                    r.c.add(
+                        path,
+                        gettext_noop(
+                            '#{%(ref)s}: "%(option)s" is not asked by this framework '
+                            "(it asks %(asked)s)"
+                        ),
+                        ref=ref,
+                        option=option,
+                        asked=", ".join(o for o in asked if o in dimension_options),
                     )
     for ref in table_refs:
         table_code, _, column_code = ref.partition(".")
