@@ -164,6 +164,7 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
                 c.add("checks.change_threshold", gettext_noop("must be more than 0"))
             elif value is not None:
                 change_threshold = value
+    numbering = r.choice("numbering", top.get("numbering") or "as_letter", NUMBERINGS)
     c.raise_if_any()
     assert period is not None and issued is not None and applies is not None
     assert reporting is not None
@@ -188,7 +189,7 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
         appraisal=appraisal or DEFAULT_APPRAISAL,
         checklist=checklist or DEFAULT_CHECKLIST,
         change_threshold=change_threshold,
-        numbering=r.choice("numbering", top.get("numbering") or "as_letter", NUMBERINGS),
+        numbering=numbering,
         indicators=dict(state.used),
         dimensions={d: catalogue.dimensions[d] for d in sorted(used_dimensions)},
         legal={k: legal.documents[k] for k in sorted(suggested)},
