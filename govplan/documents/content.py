@@ -25,7 +25,7 @@ from govplan.core.documents.keys import BadKey, EntryKey
 from govplan.core.documents.totals import split_phasing_key
 from govplan.core.documents.values import parse_indicator_value
 from govplan.core.frameworks.model import Framework, Section, Table
-from govplan.core.frameworks.visibility import asked_options, narrowed
+from govplan.core.frameworks.visibility import asked_options, narrowed, split_cells
 from govplan.core.i18n import gettext_noop
 from govplan.documents.sanitize import clean_html
 from govplan.frameworks.models import LegalDocument
@@ -229,7 +229,12 @@ def _value(
     # A cell of an option the framework does not ask is refused like an unknown cell.
     dimensions = narrowed(spec, indicator.code, asked_options(spec, indicator.code))
     parsed = parse_indicator_value(
-        indicator, dimensions, cells, comment=raw.get("comment", ""), locale=locale
+        indicator,
+        dimensions,
+        cells,
+        comment=raw.get("comment", ""),
+        locale=locale,
+        split_cells=split_cells(spec, indicator.code),
     )
     if not parsed.ok:
         raise ContentError(

@@ -38,7 +38,7 @@ from govplan.core.documents.view import (
 )
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework, Table
-from govplan.core.frameworks.visibility import asked_dimensions, narrowed
+from govplan.core.frameworks.visibility import asked_dimensions, narrowed, split_parts
 from govplan.documents.models import Attachment, Document
 from govplan.frameworks import labels
 from govplan.frameworks.presentation import applies_label
@@ -167,6 +167,17 @@ def indicator_block(spec: Framework, item: IndicatorView, locale: str) -> dict[s
                     "cells": [cell_display(indicator, key, cells, prev, locale)],
                 }
             )
+        # A split figure: the whole unit's (above, the indicator's value), then its units'
+        # at each level.
+        for part in split_parts(spec, use):
+            rows.append(
+                {
+                    "title": part.title,
+                    "cells": [cell_display(indicator, part.code, cells, prev, locale)],
+                }
+            )
+        if len(rows) > 1 and not dims:
+            rows[0]["title"] = _("Whole unit")
     return {
         "key": item.key,
         "revision": item.value.revision if item.value else 0,
@@ -182,7 +193,8 @@ def indicator_block(spec: Framework, item: IndicatorView, locale: str) -> dict[s
         "denominator": indicator.denominator.label if indicator.denominator else "",
         "choices": indicator.choices,
         "columns": [o.title for o in dims[1].options] if len(dims) == 2 else [],
-        "dimension_titles": [d.title for d in dims],
+        "dimension_titles": [d.title for d in dims]
+        or ([spec.dimensions[use.split.dimension].title] if use.split else []),
         "rows": rows,
         "comment": item.value.comment if item.value else "",
         "filled": item.filled,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from govplan.core.frameworks.model import AppliesTo, Framework, IndicatorUse, Section, Table
 from govplan.core.frameworks.problems import Problem
-from govplan.core.frameworks.visibility import asked_dimensions
+from govplan.core.frameworks.visibility import asked_dimensions, split_parts
 from govplan.frameworks import labels
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import Kind, OrgUnit
@@ -71,7 +71,11 @@ def _indicator_block(spec: Framework, use: IndicatorUse, units: dict[str, str]) 
         "rows": [],
         "columns": [],
     }
-    if len(dims) == 1:
+    parts = split_parts(spec, use)
+    if parts and use.split is not None:  # the whole unit's figure, then its units' at each level
+        block["rows"] = [_("Whole unit")] + [o.title for o in parts]
+        block["row_title"] = spec.dimensions[use.split.dimension].title
+    elif len(dims) == 1:
         block["rows"] = [o.title for o in dims[0].options]
         block["row_title"] = dims[0].title
     elif len(dims) >= 2:

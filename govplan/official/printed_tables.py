@@ -21,7 +21,7 @@ from govplan.core.documents.view import IndicatorView, ResultRow, TableRow, Tabl
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework
 from govplan.core.frameworks.model import Table as FrameworkTable
-from govplan.core.frameworks.visibility import asked_dimensions, narrowed
+from govplan.core.frameworks.visibility import asked_dimensions, narrowed, split_parts
 from govplan.core.official.model import HeaderCell, Table
 from govplan.documents.presentation import NUMERIC_TYPES, attainment, cell_display
 from govplan.frameworks import labels
@@ -64,6 +64,9 @@ def indicator_table(spec: Framework, indicators: tuple[IndicatorView, ...]) -> T
             titles = {o.code: o.title for o in dims[0].options} if dims else {"": ""}
             asked = narrowed(spec, indicator.code, item.use.options)
             lines = [(titles.get(k, ""), [k]) for k in cell_keys(indicator, asked)]
+            parts = split_parts(spec, item.use)
+            if parts:  # the whole unit's figure, then its units' at each level
+                lines = [("Toàn đơn vị", [""])] + [(p.title, [p.code]) for p in parts]
         for r_index, (title, cell_keys_) in enumerate(lines):
             for c_index, key in enumerate(cell_keys_):
                 cell = cell_display(indicator, key, item.cells, item.previous, LOCALE)

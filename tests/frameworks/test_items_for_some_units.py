@@ -48,7 +48,8 @@ sections:
         title: Dịch vụ công
         narrative: true
         indicators:
-          - DVC.TONG_SO
+          - indicator: DVC.TONG_SO
+            split: {by: CAP_HANH_CHINH, options: [TINH, HUYEN], applies_to: {kinds: [province]}}
           - {indicator: HT.LAN, applies_to: {kinds: [ministry]}}
           - {indicator: DVC.TRUC_TUYEN_2011, options: [M3, M4]}
         tables:
@@ -94,6 +95,11 @@ def test_each_unit_is_asked_only_its_items_numbered_as_the_framework_chooses() -
     services = province[1]
     assert [u.indicator for u in services.indicators] == ["DVC.TONG_SO", "DVC.TRUC_TUYEN_2011"]
     assert services.tables == ()
+    split = services.indicators[0].split
+    assert split is not None and (split.dimension, split.options) == (
+        "CAP_HANH_CHINH",
+        ("TINH", "HUYEN"),
+    )
     ministry = for_unit(spec, "ministry", "govplan", "BQP")
     assert [s.number for s in ministry] == ["I", "a", "b", "II", "1", "2"]
     assert [u.indicator for u in ministry[2].indicators] == [
@@ -102,6 +108,7 @@ def test_each_unit_is_asked_only_its_items_numbered_as_the_framework_chooses() -
         "DVC.TRUC_TUYEN_2011",
     ]
     assert [t.code for t in ministry[2].tables] == ["systems"]
+    assert ministry[2].indicators[0].split is None  # the split is asked of provinces only
 
 
 def test_renumbering_keeps_the_style_of_the_numbers() -> None:
@@ -122,7 +129,7 @@ def test_the_new_keys_read_back_and_old_stored_frameworks_read_with_defaults() -
     for section in stored["sections"]:
         for child in section["sections"]:
             for item in child.get("indicators", ()):
-                del item["options"], item["applies_to"]
+                del item["options"], item["applies_to"], item["split"]
             for table in child.get("tables", ()):
                 del table["applies_to"]
     old = Framework.from_dict(stored)
@@ -175,6 +182,27 @@ def test_the_new_keys_read_back_and_old_stored_frameworks_read_with_defaults() -
             'sections[0].numbering: unknown value "continue"',
         ),
         (lambda d: d.__setitem__("numbering", "roman"), 'numbering: unknown value "roman"'),
+        (
+            lambda d: d["sections"][0]["sections"][1]["indicators"][0].__setitem__(
+                "split", "CAP_HANH"
+            ),
+            'sections[0].sections[1].indicators[0].split: "CAP_HANH" is not a dimension of the '
+            "indicator catalogue",
+        ),
+        (
+            lambda d: d["sections"][0]["sections"][1]["indicators"][0]["split"].__setitem__(
+                "options", ["TINH", "THON"]
+            ),
+            'sections[0].sections[1].indicators[0].split.options[1]: "THON" is not an option of '
+            "CAP_HANH_CHINH",
+        ),
+        (
+            lambda d: d["sections"][0]["sections"][1]["indicators"][2].__setitem__(
+                "split", "CAP_HANH_CHINH"
+            ),
+            "sections[0].sections[1].indicators[2].split: DVC.TRUC_TUYEN_2011 is already "
+            "divided by DVC_MUC_DO_2011",
+        ),
     ],
 )
 def test_a_wrong_item_condition_or_option_is_refused_where_it_is(change, expected) -> None:  # type: ignore[no-untyped-def]
@@ -259,3 +287,52 @@ def test_the_blank_form_says_to_whom_an_item_is_asked_and_which_options(cast: Ca
     form = client.get(reverse("framework_form", args=[draft.framework.code, 1])).content.decode()
     assert form.count("Chỉ áp dụng cho: Bộ") >= 3  # I.a, HT.LAN, the systems table, II.1
     assert "Mức độ 4" in form and "Mức độ 2" not in form
+
+
+@pytest.mark.django_db
+def test_a_figure_split_by_level_keeps_the_whole_as_the_indicator_and_adds_the_parts(
+    cast: Cast, province_report: Document
+) -> None:
+    key = "value:DVC.TONG_SO"
+    client = Client()
+    client.force_login(cast.editor_a)
+    page = client.get(reverse("document_edit", args=[province_report.pk])).content.decode()
+    assert "Toàn đơn vị" in page and "Cấp tỉnh (sở, ban, ngành)" in page
+    assert "Cấp huyện" in page and "Cấp xã" not in page  # only the levels asked
+    # A level not asked is refused; the whole and the levels asked are kept.
+    with pytest.raises(ContentError):
+        do_save_entry(
+            province_report,
+            key,
+            0,
+            {"cells": {"": "100", "XA": "5"}},
+            actor=cast.editor_a,
+            locale="vi",
+        )
+    do_save_entry(
+        province_report,
+        key,
+        0,
+        {"cells": {"": "100", "TINH": "60", "HUYEN": "50"}},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    findings = {f.check_id: f for f in validate(province_report).findings}
+    assert "more than the whole" in findings[f"split:{key}:value"].message or (
+        "nhiều hơn" in findings[f"split:{key}:value"].message
+    )
+    assert "required:value:DVC.TONG_SO" not in findings
+    entry = Entry.objects.get(document=province_report, key=key)
+    do_save_entry(
+        province_report,
+        key,
+        entry.revision,
+        {"cells": {"": "100", "TINH": "60", "HUYEN": "40"}},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    assert f"split:{key}:value" not in {f.check_id for f in validate(province_report).findings}
+    # The official document prints the whole unit's figure and each level's.
+    official = official_document(Document.objects.get(pk=province_report.pk))
+    printed = repr(official.sections[0].children[0].blocks)
+    assert "Toàn đơn vị" in printed and "Cấp tỉnh (sở, ban, ngành)" in printed

@@ -80,13 +80,15 @@ def parse_indicator_value(
     *,
     comment: Any = "",
     locale: str = "vi",
+    split_cells: tuple[str, ...] = (),
 ) -> ParsedValue:
     """Check what was typed for an indicator; every cell's problem is reported at once.
 
     ``raw_cells`` maps a cell key to the raw value, or for a ratio to ``{"n": …, "d": …}``.
     Unknown cell keys are refused (a form or an import naming a cell that does not exist).
+    ``split_cells`` are the further cells of a split figure (its units' at each level).
     """
-    allowed = set(cell_keys(indicator, dimensions))
+    allowed = set(cell_keys(indicator, dimensions)) | set(split_cells)
     result = ParsedValue(content={"cells": {}})
     for key, raw in raw_cells.items():
         if key not in allowed:

@@ -81,6 +81,17 @@ class Contact:
 
 
 @dataclass(frozen=True, slots=True)
+class Split:
+    """A figure asked for the whole unit and also for its units at each option of a
+    dimension (administrative levels): the whole stays the indicator's value (its series);
+    the parts are cells keyed by the option codes."""
+
+    dimension: str
+    options: tuple[str, ...] = ()  # the options asked; () all
+    applies_to: AppliesTo | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class IndicatorUse:
     indicator: str
     required: bool = True
@@ -89,6 +100,7 @@ class IndicatorUse:
     # options (a dimension none of whose options is listed is asked in full).
     options: tuple[str, ...] = ()
     applies_to: AppliesTo | None = None
+    split: Split | None = None
 
     def applies(self, kind: str, scheme: str, code: str) -> bool:
         return self.applies_to is None or self.applies_to.covers(kind, scheme, code)
@@ -344,6 +356,13 @@ def _section_from_dict(d: dict[str, Any]) -> Section:
                     **u,
                     "options": tuple(u.get("options", ())),
                     "applies_to": _applies(u.get("applies_to")),
+                    "split": Split(
+                        u["split"]["dimension"],
+                        tuple(u["split"]["options"]),
+                        _applies(u["split"].get("applies_to")),
+                    )
+                    if u.get("split")
+                    else None,
                 }
             )
             for u in d.get("indicators", ())

@@ -33,6 +33,7 @@ from govplan.core.frameworks.model import (
     Reporting,
     Rule,
     Section,
+    Split,
     Table,
     Targets,
 )
@@ -121,6 +122,7 @@ class _State:
     used: dict[str, Indicator] = field(default_factory=dict)
     # The options asked of each indicator used with ``options``: () once a use asks all.
     asked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    split_dimensions: set[str] = field(default_factory=set)
 
 
 def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> Framework:
@@ -169,6 +171,7 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
     assert period is not None and issued is not None and applies is not None
     assert reporting is not None
     used_dimensions = {d for i in state.used.values() for d in i.disaggregation}
+    used_dimensions |= state.split_dimensions
     suggested = {code for s in _walk(sections) for code in (s.legal_basis or ())}
     return Framework(
         code=code,
@@ -583,7 +586,7 @@ def _indicator_uses(r: Reader, state: _State, path: str, value: Any) -> list[Ind
             p,
             item,
             required=("indicator",),
-            optional=("required", "label", "options", "applies_to"),
+            optional=("required", "label", "options", "applies_to", "split"),
         )
         if m is None:
             continue
@@ -615,9 +618,78 @@ def _indicator_uses(r: Reader, state: _State, path: str, value: Any) -> list[Ind
                 )
                 if m.get("applies_to") is not None
                 else None,
+                split=_split(r, state, join(p, "split"), indicator, m.get("split")),
             )
         )
     return uses
+
+
+def _split(r: Reader, state: _State, path: str, indicator: Indicator, value: Any) -> Split | None:
+    """``split: CAP_HANH_CHINH`` or ``split: {by: CAP_HANH_CHINH, options: [TINH, HUYEN],
+    applies_to: {kinds: [province]}}``: the whole unit's figure, and its units' at each
+    option."""
+    if value is None:
+        return None
+    short = isinstance(value, str)
+    m = r.mapping(
+        path,
+        {"by": value} if short else value,
+        required=("by",),
+        optional=("options", "applies_to"),
+    )
+    if m is None:
+        return None
+    by = m.get("by")
+    dimension = state.catalogue.dimensions.get(by) if isinstance(by, str) else None
+    if dimension is None:
+        r.c.add(
+            path if short else join(path, "by"),
+            gettext_noop('"%(code)s" is not a dimension of the indicator catalogue'),
+            code=str(by)[:50],
+        )
+        return None
+    if indicator.disaggregation:
+        r.c.add(
+            path,
+            gettext_noop(
+                "%(code)s is already divided by %(dimensions)s: only an undivided indicator "
+                "is split"
+            ),
+            code=indicator.code,
+            dimensions=", ".join(indicator.disaggregation),
+        )
+        return None
+    if indicator.type not in ("integer", "decimal", "money", "ratio"):
+        r.c.add(
+            path,
+            gettext_noop("%(code)s is a %(type)s indicator: only a figure is split"),
+            code=indicator.code,
+            type=indicator.type,
+        )
+        return None
+    options: list[str] = []
+    for i, option in enumerate(r.listing(join(path, "options"), m.get("options"))):
+        op = join(join(path, "options"), i)
+        if option not in dimension.option_codes():
+            r.c.add(
+                op,
+                gettext_noop('"%(option)s" is not an option of %(code)s (options: %(allowed)s)'),
+                option=str(option)[:50],
+                code=dimension.code,
+                allowed=", ".join(dimension.option_codes()),
+            )
+        elif option in options:
+            r.c.add(op, gettext_noop('"%(value)s" is listed twice'), value=option)
+        else:
+            options.append(option)
+    state.split_dimensions.add(dimension.code)
+    return Split(
+        dimension=dimension.code,
+        options=tuple(options),
+        applies_to=_applies_to(r, join(path, "applies_to"), m.get("applies_to"), require_some=True)
+        if m.get("applies_to") is not None
+        else None,
+    )
 
 
 def _asked_options(

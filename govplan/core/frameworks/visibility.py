@@ -19,7 +19,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
-from govplan.core.frameworks.catalogue import Dimension
+from govplan.core.frameworks.catalogue import Dimension, Option
 from govplan.core.frameworks.model import Framework, IndicatorUse, Section
 
 ROMAN = (
@@ -78,7 +78,11 @@ def sequence(numbers: Sequence[str]) -> list[str]:
 def applies(section: Section, kind: str, scheme: str, code: str) -> Section:
     """``section`` with only the items that apply to the unit (the same object when it
     holds none restricted to some units)."""
-    indicators = tuple(u for u in section.indicators if u.applies(kind, scheme, code))
+    indicators = tuple(
+        _split_for(u, kind, scheme, code)
+        for u in section.indicators
+        if u.applies(kind, scheme, code)
+    )
     tables = tuple(t for t in section.tables if t.applies(kind, scheme, code))
     targets = section.targets
     if (
@@ -88,12 +92,43 @@ def applies(section: Section, kind: str, scheme: str, code: str) -> Section:
     ):
         targets = None
     if (
-        len(indicators) == len(section.indicators)
+        indicators == section.indicators
         and len(tables) == len(section.tables)
         and targets is section.targets
     ):
         return section
     return dataclasses.replace(section, indicators=indicators, tables=tables, targets=targets)
+
+
+def _split_for(use: IndicatorUse, kind: str, scheme: str, code: str) -> IndicatorUse:
+    """The use without its split when the split is asked only of other units."""
+    split = use.split
+    if split is None or split.applies_to is None or split.applies_to.covers(kind, scheme, code):
+        return use
+    return dataclasses.replace(use, split=None)
+
+
+def split_parts(spec: Framework, use: IndicatorUse) -> tuple[Option, ...]:
+    """The parts a split use asks (the options of its dimension it names, or all)."""
+    if use.split is None:
+        return ()
+    dimension = spec.dimensions[use.split.dimension]
+    return tuple(
+        o for o in dimension.options if not use.split.options or o.code in use.split.options
+    )
+
+
+def split_cells(spec: Framework, code: str) -> tuple[str, ...]:
+    """Every part cell the framework's uses of indicator ``code`` may ask (for any unit)."""
+    return tuple(
+        dict.fromkeys(
+            o.code
+            for s in spec.walk()
+            for u in s.indicators
+            if u.indicator == code
+            for o in split_parts(spec, u)
+        )
+    )
 
 
 def for_unit(spec: Framework, kind: str, scheme: str, code: str) -> list[Section]:

@@ -40,6 +40,7 @@ def validate(document: Document) -> Report:
         + checks.targets(view)
         + checks.tables(view)
         + checks.values(view)
+        + checks.split_figures(view)
         + movement(document, view)
         + rule_findings(spec, DocumentData(document, view))
     )

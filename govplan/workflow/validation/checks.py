@@ -4,11 +4,14 @@ negative counts or money, no ratio part above its whole."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 
 from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.totals import phasing_by, row_phasing_total
 from govplan.core.documents.view import DocumentView
+from govplan.core.frameworks.visibility import split_parts
 from govplan.documents.labels import entry_label
 from govplan.workflow.validation.data import number
 from govplan.workflow.validation.findings import ERROR, WARNING, Finding
@@ -257,6 +260,45 @@ def values(view: DocumentView) -> list[Finding]:
                         key,
                         indicator.name,
                         field=cell_key,
+                    )
+                )
+    return findings
+
+
+def split_figures(view: DocumentView) -> list[Finding]:
+    """A split figure's parts (its units' at each level) do not add up to more than the
+    whole unit's: counts and amounts, and each part of a ratio (computers, civil servants)."""
+    findings = []
+    for item in view.sections:
+        for value in item.indicators:
+            parts = split_parts(view.spec, value.use)
+            whole = value.cells.get("")
+            if not parts or whole is None:
+                continue
+            cells = [value.cells[p.code] for p in parts if p.code in value.cells]
+            for part, label in (("value", ""), ("n", "numerator"), ("d", "denominator")):
+                limit = number(getattr(whole, part))
+                found = [number(getattr(c, part)) for c in cells]
+                total = sum((f for f in found if f is not None), Decimal(0))
+                if limit is None or total <= limit:
+                    continue
+                findings.append(
+                    Finding(
+                        f"split:{value.key}:{part}",
+                        ERROR,
+                        _(
+                            "“%(name)s”: the figures by level add up to %(total)s, more than "
+                            "the whole unit's %(whole)s."
+                        )
+                        % {
+                            "name": value.name + (f" ({label})" if label else ""),
+                            "total": total,
+                            "whole": limit,
+                        },
+                        item.section.code,
+                        value.key,
+                        value.name,
+                        field="",
                     )
                 )
     return findings
