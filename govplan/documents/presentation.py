@@ -160,24 +160,18 @@ def indicator_block(spec: Framework, item: IndicatorView, locale: str) -> dict[s
             )
     else:
         titles = {o.code: o.title for o in dims[0].options} if dims else {"": ""}
-        for key in cell_keys(indicator, narrowed(spec, indicator.code, use.options)):
+        parts = split_parts(spec, use)  # a split figure: the whole unit's, then each level's
+        if parts:
+            titles = {"": _("Whole unit"), **{p.code: p.title for p in parts}}
+        for key in cell_keys(indicator, narrowed(spec, indicator.code, use.options)) + [
+            p.code for p in parts
+        ]:
             rows.append(
                 {
                     "title": titles.get(key, ""),
                     "cells": [cell_display(indicator, key, cells, prev, locale)],
                 }
             )
-        # A split figure: the whole unit's (above, the indicator's value), then its units'
-        # at each level.
-        for part in split_parts(spec, use):
-            rows.append(
-                {
-                    "title": part.title,
-                    "cells": [cell_display(indicator, part.code, cells, prev, locale)],
-                }
-            )
-        if len(rows) > 1 and not dims:
-            rows[0]["title"] = _("Whole unit")
     return {
         "key": item.key,
         "revision": item.value.revision if item.value else 0,

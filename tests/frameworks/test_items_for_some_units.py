@@ -62,6 +62,9 @@ sections:
     sections:
       - {number: "1", title: Riêng các Bộ, applies_to: {kinds: [ministry]}, narrative: true}
       - {number: "2", title: Kiến nghị chung, narrative: true}
+  - number: III
+    title: MỤC TIÊU RIÊNG CỦA CÁC BỘ
+    targets: {indicators: [DVC.TONG_SO], applies_to: {kinds: [ministry]}}
 rules:
   - code: R1
     check: "#{DVC.TRUC_TUYEN_2011:M3} + #{DVC.TRUC_TUYEN_2011:M4} <= #{DVC.TONG_SO}"
@@ -101,7 +104,9 @@ def test_each_unit_is_asked_only_its_items_numbered_as_the_framework_chooses() -
         ("TINH", "HUYEN"),
     )
     ministry = for_unit(spec, "ministry", "govplan", "BQP")
-    assert [s.number for s in ministry] == ["I", "a", "b", "II", "1", "2"]
+    # III asks only for targets, of ministries: the province does not see it at all.
+    assert [s.number for s in ministry] == ["I", "a", "b", "II", "1", "2", "III"]
+    assert ministry[6].targets is not None
     assert [u.indicator for u in ministry[2].indicators] == [
         "DVC.TONG_SO",
         "HT.LAN",

@@ -235,3 +235,21 @@ def test_at_least_one_suggested_sub_section_is_written_none_is_required_alone(
     document = Document.objects.get(pk=document.pk)
     codes = {f.check_id for f in validate(document).findings}
     assert "required:suggested:II" not in codes
+
+
+def test_the_every_feature_framework_uses_the_new_keys() -> None:
+    from tests.conftest import EVERY_FEATURE
+
+    spec = parse(load_text(EVERY_FEATURE.read_text(encoding="utf-8")))
+    assert spec.reporting.contact is not None and spec.reporting.contact.email
+    infrastructure = spec.section("II.1")
+    assert infrastructure is not None
+    uses = {u.indicator: u for u in infrastructure.indicators}
+    assert uses["HT.MAY_TINH_CBCC"].split is not None
+    assert uses["LGSP.TRIEN_KHAI"].applies_to is not None
+    services = spec.section("II.2")
+    assert services is not None and services.numbering == "renumber"
+    assert {u.indicator: u.options for u in services.indicators}["NS.KINH_PHI_CNTT"] == (
+        "NSTW",
+        "NSDP",
+    )

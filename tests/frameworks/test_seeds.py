@@ -322,3 +322,27 @@ def test_the_letters_contact_person_is_in_the_reporting_regime(file, seed, email
     assert contact.email == email and norm(email) in text
     assert contact.phone.startswith(phone) and norm(phone) in text
     assert contact.name
+
+
+def test_the_2011_2015_current_state_is_asked_by_level_of_the_provinces() -> None:
+    """Letter 491 II: "thống kê tối thiểu ... tới cấp quận/huyện, sở/ban/ngành đối với
+    tỉnh": the provinces give each unit-based figure for the whole province and for its
+    units at province, district (and commune) level; the figure stays the one indicator."""
+    assert norm("tới cấp quận/huyện, sở/ban/ngành đối với tỉnh") in seed_text(SEED_000)
+    from govplan.core.frameworks.visibility import for_unit, split_parts
+
+    plan = read_framework(FRAMEWORKS_DIR / "kh-udcntt-2011-2015.yaml")
+    split = {
+        u.indicator: u.split
+        for code in ("II.2", "II.3", "II.4", "II.5")
+        for u in plan.section(code).indicators  # type: ignore[union-attr]
+    }
+    for code in ("HT.MAY_TINH_CBCC", "HT.LAN", "HT.INTERNET", "HT.WAN", "MOT_CUA.DON_VI"):
+        assert split[code] is not None and split[code].dimension == "CAP_HANH_CHINH", code
+        assert split[code].applies_to.kinds == ("province",)  # type: ignore[union-attr]
+    assert split["DVC.TONG_SO"] is None and split["DVC.TRUC_TUYEN_2011"] is None
+    province = {s.code: s for s in for_unit(plan, "province", "gso-province", "24")}
+    lan = province["II.2"].indicators[1]
+    assert [o.code for o in split_parts(plan, lan)] == ["TINH", "HUYEN", "XA"]
+    ministry = {s.code: s for s in for_unit(plan, "ministry", "govplan", "BQP")}
+    assert all(u.split is None for u in ministry["II.2"].indicators)
