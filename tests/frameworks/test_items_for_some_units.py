@@ -341,3 +341,34 @@ def test_a_figure_split_by_level_keeps_the_whole_as_the_indicator_and_adds_the_p
     official = official_document(Document.objects.get(pk=province_report.pk))
     printed = repr(official.sections[0].children[0].blocks)
     assert "Toàn đơn vị" in printed and "Cấp tỉnh (sở, ban, ngành)" in printed
+
+
+@pytest.mark.django_db
+def test_the_cycle_workbook_lists_the_asked_options_and_the_levels(
+    cast: Cast, province_report: Document
+) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from govplan.official.cycle_workbook import INDICATOR_SHEET, cycle_workbook
+
+    do_save_entry(
+        province_report,
+        "value:DVC.TONG_SO",
+        0,
+        {"cells": {"": "100", "TINH": "60", "HUYEN": "40"}},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    content = cycle_workbook(province_report.framework_version, [province_report], title="t")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(INDICATOR_SHEET)
+    lines = rows.to_python(skip_empty_area=False)
+    top = next(i for i, r in enumerate(lines) if r and r[0] == "Đơn vị")
+    code, breakdown = lines[top].index("Mã chỉ tiêu"), lines[top].index("Phân tổ")
+    asked = {(r[code], r[breakdown]) for r in lines[top + 1 :]}
+    assert ("DVC.TONG_SO", "") in asked
+    assert ("DVC.TONG_SO", "Cấp tỉnh (sở, ban, ngành)") in asked
+    assert ("DVC.TONG_SO", "Cấp huyện (quận, huyện, thị xã, thành phố)") in asked
+    levels = {b for c, b in asked if c == "DVC.TRUC_TUYEN_2011"}
+    assert levels == {"Mức độ 3", "Mức độ 4"}
