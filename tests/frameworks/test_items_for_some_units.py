@@ -372,3 +372,31 @@ def test_the_cycle_workbook_lists_the_asked_options_and_the_levels(
     assert ("DVC.TONG_SO", "Cấp huyện (quận, huyện, thị xã, thành phố)") in asked
     levels = {b for c, b in asked if c == "DVC.TRUC_TUYEN_2011"}
     assert levels == {"Mức độ 3", "Mức độ 4"}
+
+
+@pytest.mark.django_db
+def test_the_editor_form_saves_the_levels_and_never_a_hidden_item(
+    cast: Cast, province_report: Document
+) -> None:
+    client = Client()
+    client.force_login(cast.editor_a)
+    save = reverse("document_section_save", args=[province_report.pk, "I.b"])
+    response = client.post(
+        save,
+        {
+            "narrative": "<p>Dịch vụ công.</p>",
+            "narrative_base": "0",
+            "base::DVC.TONG_SO": "0",
+            "v::DVC.TONG_SO::": "100",
+            "v::DVC.TONG_SO::TINH": "60",
+            "v::DVC.TONG_SO::HUYEN": "40",
+        },
+    )
+    assert response.status_code == 302
+    saved = Entry.objects.get(document=province_report, key="value:DVC.TONG_SO")
+    assert saved.content["cells"] == {"": {"v": 100}, "TINH": {"v": 60}, "HUYEN": {"v": 40}}
+    assert not Entry.objects.filter(document=province_report, key="value:HT.LAN").exists()
+    # A section the unit is not asked cannot be written to.
+    hidden = reverse("document_section_save", args=[province_report.pk, "I.a"])
+    assert client.post(hidden, {"narrative": "<p>x</p>", "narrative_base": "0"}).status_code == 404
+    assert not Entry.objects.filter(document=province_report, key="narrative:I.a").exists()
