@@ -75,6 +75,7 @@ def _indicator_block(spec: Framework, use: IndicatorUse, units: dict[str, str]) 
     if parts and use.split is not None:  # the whole unit's figure, then its units' at each level
         block["rows"] = [_("Whole unit")] + [o.title for o in parts]
         block["row_title"] = spec.dimensions[use.split.dimension].title
+        block["split_applies"] = applies_label(use.split.applies_to, units)
     elif len(dims) == 1:
         block["rows"] = [o.title for o in dims[0].options]
         block["row_title"] = dims[0].title

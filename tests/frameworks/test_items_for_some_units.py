@@ -292,6 +292,9 @@ def test_the_blank_form_says_to_whom_an_item_is_asked_and_which_options(cast: Ca
     form = client.get(reverse("framework_form", args=[draft.framework.code, 1])).content.decode()
     assert form.count("Chỉ áp dụng cho: Bộ") >= 3  # I.a, HT.LAN, the systems table, II.1
     assert "Mức độ 4" in form and "Mức độ 2" not in form
+    # The levels of DVC.TONG_SO are asked of provinces only.
+    assert "Cấp hành chính của các cơ quan, đơn vị: chỉ áp dụng cho Tỉnh" in form
+    assert "Toàn đơn vị" in form and "Cấp huyện (quận, huyện, thị xã, thành phố)" in form
 
 
 @pytest.mark.django_db
