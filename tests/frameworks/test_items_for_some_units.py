@@ -403,3 +403,19 @@ def test_the_editor_form_saves_the_levels_and_never_a_hidden_item(
     hidden = reverse("document_section_save", args=[province_report.pk, "I.a"])
     assert client.post(hidden, {"narrative": "<p>x</p>", "narrative_base": "0"}).status_code == 404
     assert not Entry.objects.filter(document=province_report, key="narrative:I.a").exists()
+
+
+@pytest.mark.django_db
+def test_the_levels_alone_do_not_answer_a_required_split_figure(
+    cast: Cast, province_report: Document
+) -> None:
+    do_save_entry(
+        province_report,
+        "value:DVC.TONG_SO",
+        0,
+        {"cells": {"TINH": "60"}},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    codes = {f.check_id for f in validate(province_report).findings}
+    assert "required:value:DVC.TONG_SO" in codes  # the whole unit's figure is missing

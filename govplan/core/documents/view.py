@@ -139,7 +139,12 @@ class IndicatorView:
 
     @property
     def filled(self) -> bool:
-        return self.value is not None and is_filled(self.indicator, self.value.content())
+        if self.value is None:
+            return False
+        cells = self.value.cells
+        if self.use.split is not None:  # the whole unit's figure is the value; levels add to it
+            cells = {k: c for k, c in cells.items() if k == ""}
+        return is_filled(self.indicator, {"cells": raw_cells(cells)})
 
 
 @dataclass(frozen=True, slots=True)
