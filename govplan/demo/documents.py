@@ -13,6 +13,7 @@ from govplan.core.documents.keys import Collection, EntryKey
 from govplan.core.documents.values import cell_keys
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Column, Framework, Table
+from govplan.core.frameworks.visibility import asked_options, narrowed
 from govplan.documents.actions import do_add_entry, do_save_entry
 from govplan.documents.models import Document
 from govplan.documents.read import visible_sections
@@ -20,8 +21,10 @@ from govplan.documents.read import visible_sections
 WHOLE = 1000  # an undivided count; the cells of a divided one share less than this
 
 
-def _indicator_cells(indicator: Indicator, spec: Framework) -> dict[str, Any]:
-    keys = cell_keys(indicator, spec.dimensions)
+def _indicator_cells(
+    indicator: Indicator, spec: Framework, options: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    keys = cell_keys(indicator, narrowed(spec, indicator.code, options))
     part = WHOLE // (len(keys) + 1)
     cells: dict[str, Any] = {}
     for key in keys:
@@ -97,7 +100,7 @@ def fill_for_demo(document: Document, *, actor: User, except_tables: Container[s
             do_save_entry(document, str(EntryKey.legal(section.code)), 0, {"items": items}, **save)
         for use in section.indicators:
             indicator = spec.indicators[use.indicator]
-            cells = _indicator_cells(indicator, spec)
+            cells = _indicator_cells(indicator, spec, asked_options(spec, use.indicator))
             do_save_entry(document, str(EntryKey.value(use.indicator)), 0, {"cells": cells}, **save)
         if section.targets is not None and section.targets.indicators:
             do_add_entry(

@@ -33,6 +33,7 @@ from govplan.core.documents.totals import WHOLE_PERIOD, split_phasing_key
 from govplan.core.documents.values import cell_keys, parse_indicator_value
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework, Section, Table
+from govplan.core.frameworks.visibility import asked_options, narrowed, split_cells
 from govplan.core.i18n import gettext_noop
 from govplan.documents.sanitize import clean_html
 from govplan.frameworks.models import LegalDocument, LegalStatus
@@ -282,14 +283,17 @@ def _value(
     cells = raw.get("cells") or {}
     if not isinstance(cells, dict):
         raise ContentError({"cells": _("The values must be an object.")})
+    # A cell of an option the framework does not ask is refused like an unknown cell.
+    dimensions = narrowed(spec, indicator.code, asked_options(spec, indicator.code))
     parsed = parse_indicator_value(
         indicator,
-        spec.dimensions,
+        dimensions,
         cells,
         comment=raw.get("comment", ""),
         no_data=raw.get("no_data"),
         no_data_reason=raw.get("no_data_reason", ""),
         locale=locale,
+        split_cells=split_cells(spec, indicator.code),
     )
     if not parsed.ok:
         raise ContentError(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import F, Q
+
 from govplan.access.scoping import visible_to
 from govplan.accounts.models import Membership
 from govplan.accounts.types import User
@@ -26,51 +28,59 @@ SENT = machine.SENT
 class DueItem:
     unit: OrgUnit
     version: FrameworkVersion
-    deadline: dt.date
-    days_left: int
+    deadline: dt.date | None  # the last day on time; None: the letter sets no deadline
+    days_left: int | None
     document: Document | None = None  # the unit's document for this framework, when it has one
 
     @property
     def state(self) -> str:
         if self.document is not None and self.document.status in SENT:
             return "sent"
+        if self.days_left is None:
+            return "open"
         if self.days_left < 0:
             return "overdue"
         return "soon" if self.days_left <= SOON_DAYS else "later"
 
     @property
     def days_late(self) -> int:
-        return -self.days_left
+        return -self.days_left if self.days_left is not None else 0
 
 
 def due_items(user: User, today: dt.date) -> list[DueItem]:
+    """The user's units' frameworks: those with a deadline at most ``SHOW_PAST_DAYS`` back,
+    earliest first, then those without a deadline whose period is not over."""
     own_units = Membership.objects.filter(user=user).values("org_unit_id")
-    targets = (
+    targets = list(
         visible_to(FrameworkTarget.objects.all(), user)
+        .filter(org_unit_id__in=own_units)
         .filter(
-            org_unit_id__in=own_units,
-            version__deadline__gte=today - dt.timedelta(days=SHOW_PAST_DAYS),
+            Q(version__deadline__gte=today - dt.timedelta(days=SHOW_PAST_DAYS))
+            | Q(
+                version__deadline__isnull=True,
+                version__status=Status.PUBLISHED,
+                version__period_end__gte=today.year,
+            )
         )
         .select_related("org_unit", "version", "version__framework")
-        .order_by("version__deadline", "org_unit__name")
+        .order_by(F("version__deadline").asc(nulls_last=True), "org_unit__name")
     )
-    dated = [(t, deadline) for t in targets if (deadline := t.version.deadline) is not None]
     documents = {
         (d.org_unit_id, d.framework_id): d
         for d in visible_to(Document.objects.all(), user).filter(
-            org_unit_id__in=[t.org_unit_id for t, _day in dated],
-            framework_id__in=[t.version.framework_id for t, _day in dated],
+            org_unit_id__in=[t.org_unit_id for t in targets],
+            framework_id__in=[t.version.framework_id for t in targets],
         )
     }
     return [
         DueItem(
             unit=t.org_unit,
             version=t.version,
-            deadline=deadline,
-            days_left=(deadline - today).days,
+            deadline=t.version.deadline,
+            days_left=(t.version.deadline - today).days if t.version.deadline else None,
             document=documents.get((t.org_unit_id, t.version.framework_id)),
         )
-        for t, deadline in dated
+        for t in targets
     ]
 
 

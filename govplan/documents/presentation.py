@@ -48,6 +48,7 @@ from govplan.core.documents.view import (
 )
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework, Section, Table
+from govplan.core.frameworks.visibility import asked_dimensions, narrowed, split_parts
 from govplan.documents.models import Attachment, Document
 from govplan.frameworks import labels
 from govplan.frameworks.presentation import applies_label, figure_lines, option_title, with_unit
@@ -155,7 +156,7 @@ def indicator_block(
 ) -> dict[str, Any]:
     indicator, use = item.indicator, item.use
     cells = item.cells
-    dims = [spec.dimensions[d] for d in indicator.disaggregation]
+    dims = asked_dimensions(spec, use)
     prev = item.previous
     rows: list[dict[str, Any]] = []
     if len(dims) == 2:
@@ -171,7 +172,12 @@ def indicator_block(
             )
     else:
         titles = {o.code: o.title for o in dims[0].options} if dims else {"": ""}
-        for key in cell_keys(indicator, spec.dimensions):
+        parts = split_parts(spec, use)  # a split figure: the whole unit's, then each level's
+        if parts:
+            titles = {"": _("Whole unit"), **{p.code: p.title for p in parts}}
+        for key in cell_keys(indicator, narrowed(spec, indicator.code, use.options)) + [
+            p.code for p in parts
+        ]:
             rows.append(
                 {
                     "title": titles.get(key, ""),
@@ -193,7 +199,8 @@ def indicator_block(
         "denominator": indicator.denominator.label if indicator.denominator else "",
         "choices": indicator.choices,
         "columns": [o.title for o in dims[1].options] if len(dims) == 2 else [],
-        "dimension_titles": [d.title for d in dims],
+        "dimension_titles": [d.title for d in dims]
+        or ([spec.dimensions[use.split.dimension].title] if use.split else []),
         "rows": rows,
         "comment": item.value.comment if item.value else "",
         "no_data": item.no_data,
@@ -526,6 +533,7 @@ def section_block(
         "depth": section.depth,
         "guidance": section.guidance,
         "required": section.required,
+        "suggested": section.subsections == "suggested",
         "applies": applies_label(section.applies_to, {}),
         "attachments": list(attachments),
         "anchors": [{"key": a.key, "label": a.label} for a in item.anchors],

@@ -45,6 +45,7 @@ from govplan.core.documents.view import (
     cells_of,
 )
 from govplan.core.frameworks.model import Framework, Section
+from govplan.core.frameworks.visibility import for_unit
 from govplan.documents import cycles
 from govplan.documents.content import parse_key
 from govplan.documents.labels import entry_label
@@ -58,18 +59,11 @@ CHUNK = 500  # document ids per query (SQLite takes at most 999 parameters in ol
 
 def visible_sections(spec: Framework, document: Document) -> list[Section]:
     """The sections that apply to the document's unit (a ministry-specific task shows only
-    in that ministry's document), in order, depth first."""
+    in that ministry's document), in order, depth first; each holds only the indicators,
+    tables and targets that apply to the unit, and is numbered as the framework chooses
+    (govplan/core/frameworks/visibility.py)."""
     unit = document.org_unit
-    result: list[Section] = []
-
-    def walk(sections: tuple[Section, ...]) -> None:
-        for section in sections:
-            if section.applies(unit.kind, unit.scheme, unit.code):
-                result.append(section)
-                walk(section.sections)
-
-    walk(spec.sections)
-    return result
+    return for_unit(spec, unit.kind, unit.scheme, unit.code)
 
 
 @dataclass

@@ -49,10 +49,10 @@ TYPE_SHORT = {"capital": "Vốn ĐTPT", "recurrent": "Vốn SN"}
 
 
 def sheet_specs(spec: Framework, document: Document, only: str | None = None) -> list[SheetSpec]:
-    visible = {s.code for s in visible_sections(spec, document)}
     specs = []
-    for section, table in spec.tables():
-        if section.code not in visible or (only is not None and table.code != only):
+    # Only the tables the unit is asked (a table may be for some units only).
+    for table in (t for s in visible_sections(spec, document) for t in s.tables):
+        if only is not None and table.code != only:
             continue
         specs.append(
             SheetSpec(

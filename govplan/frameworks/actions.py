@@ -93,7 +93,7 @@ def _version_fields(spec: Spec, source: str) -> dict[str, Any]:
         "example": spec.example,
         "period_start": spec.period.start,
         "period_end": spec.period.end,
-        "deadline": spec.reporting.deadline,
+        "deadline": spec.reporting.last_day,
         "cutoff_from": spec.reporting.cutoff_from,
         "cutoff_to": spec.reporting.cutoff_to,
         "follows": spec.follows,
@@ -204,16 +204,18 @@ def do_publish(
     version: FrameworkVersion,
     *,
     actor: User | None,
-    deadline: dt.date,
+    deadline: dt.date | None,
     kinds: list[str],
     unit_refs: list[str],
     resolve_on: dt.date | None = None,
 ) -> FrameworkVersion:
     """Publish a draft for the units it applies to; refuse with the reason when the deadline
-    falls before the data cut-off ends or when no unit would be covered."""
+    falls before the data cut-off ends or when no unit would be covered. ``deadline`` is the
+    last day on time (the letter's "trước ngày X" is X - 1), or None when the letter sets
+    none."""
     spec, _source = check_text(version.source_text)  # the catalogues may have moved on
     errors: dict[str, list[str]] = {}
-    if spec.reporting.cutoff_to and deadline < spec.reporting.cutoff_to:
+    if spec.reporting.cutoff_to and deadline and deadline < spec.reporting.cutoff_to:
         errors.setdefault("deadline", []).append(
             _(
                 "The deadline %(deadline)s is before the data cut-off ends (%(cutoff)s): "
@@ -224,7 +226,7 @@ def do_publish(
                 "cutoff": spec.reporting.cutoff_to.strftime("%d/%m/%Y"),
             }
         )
-    on = resolve_on or deadline
+    on = resolve_on or deadline or timezone.localdate()
     units, unknown = resolve_targets(kinds, unit_refs, on)
     if unknown:
         errors.setdefault("units", []).append(

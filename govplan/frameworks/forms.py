@@ -54,7 +54,13 @@ class DraftEditForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    deadline = date_field(_("Submission deadline"), required=True)
+    deadline = date_field(
+        _("Last day on time"),
+        help_text=_(
+            "A document sent on this day is on time. For the letter's “before 30/11”, "
+            "enter 29/11. Leave empty when the letter sets no deadline."
+        ),
+    )
     kinds = forms.MultipleChoiceField(
         label=_("Unit kinds it applies to"),
         choices=Kind.choices,
@@ -69,7 +75,9 @@ class PublishForm(forms.Form):
     )
     resolve_on = date_field(
         _("Units in force on"),
-        help_text=_("Leave empty to take the units in force on the deadline."),
+        help_text=_(
+            "Leave empty to take the units in force on the deadline (today when there is none)."
+        ),
     )
 
     def unit_refs(self) -> list[str]:

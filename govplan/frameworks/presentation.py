@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from govplan.core.documents.cells import format_number
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.figures import figures_for, unit_targets_for
-from govplan.core.frameworks.model import AppliesTo, Framework, Section, Table
+from govplan.core.frameworks.model import AppliesTo, Framework, IndicatorUse, Section, Table
 from govplan.core.frameworks.problems import Problem
+from govplan.core.frameworks.visibility import asked_dimensions, split_parts
 from govplan.frameworks import labels
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import Kind, OrgUnit
@@ -136,8 +137,12 @@ def _unit_names(spec: Framework, on_year: int) -> dict[str, str]:
     refs = set(spec.applies_to.units)
     refs.update(u for target in spec.unit_targets for u in target.units)
     for section in spec.walk():
-        if section.applies_to:
-            refs.update(section.applies_to.units)
+        restricted = [section.applies_to, section.targets.applies_to if section.targets else None]
+        restricted += [u.applies_to for u in section.indicators]
+        restricted += [t.applies_to for t in section.tables]
+        for applies in restricted:
+            if applies:
+                refs.update(applies.units)
     day = dt.date(on_year, 1, 1)
     names: dict[str, str] = {}
     for ref in refs:
@@ -148,11 +153,14 @@ def _unit_names(spec: Framework, on_year: int) -> dict[str, str]:
     return names
 
 
-def _indicator_block(spec: Framework, code: str, required: bool, label: str) -> dict[str, Any]:
-    indicator = spec.indicators[code]
-    dims = [spec.dimensions[d] for d in indicator.disaggregation]
+def _indicator_block(spec: Framework, use: IndicatorUse, units: dict[str, str]) -> dict[str, Any]:
+    """An indicator as the framework asks it: only the options it asks, and to whom."""
+    indicator = spec.indicators[use.indicator]
+    dims = asked_dimensions(spec, use)
+    required, label = use.required, use.label
     block: dict[str, Any] = {
-        "code": code,
+        "code": indicator.code,
+        "applies": applies_label(use.applies_to, units),
         "name": label or indicator.name,
         "unit": indicator.unit,
         "type": indicator.type,
@@ -165,7 +173,12 @@ def _indicator_block(spec: Framework, code: str, required: bool, label: str) -> 
         "rows": [],
         "columns": [],
     }
-    if len(dims) == 1:
+    parts = split_parts(spec, use)
+    if parts and use.split is not None:  # the whole unit's figure, then its units' at each level
+        block["rows"] = [_("Whole unit")] + [o.title for o in parts]
+        block["row_title"] = spec.dimensions[use.split.dimension].title
+        block["split_applies"] = applies_label(use.split.applies_to, units)
+    elif len(dims) == 1:
         block["rows"] = [o.title for o in dims[0].options]
         block["row_title"] = dims[0].title
     elif len(dims) >= 2:
@@ -176,9 +189,10 @@ def _indicator_block(spec: Framework, code: str, required: bool, label: str) -> 
     return block
 
 
-def _table_block(spec: Framework, table: Table) -> dict[str, Any]:
+def _table_block(spec: Framework, table: Table, units: dict[str, str]) -> dict[str, Any]:
     return {
         "code": table.code,
+        "applies": applies_label(table.applies_to, units),
         "title": table.title,
         "numbered": table.numbered,
         "columns": [
@@ -212,6 +226,7 @@ def _section_block(spec: Framework, section: Section, units: dict[str, str]) -> 
         "depth": section.depth,
         "guidance": section.guidance,
         "required": section.required,
+        "suggested": section.subsections == "suggested",
         "applies": applies_label(section.applies_to, units),
         "narrative": section.narrative,
         "legal_basis": None
@@ -219,7 +234,7 @@ def _section_block(spec: Framework, section: Section, units: dict[str, str]) -> 
         else [spec.legal[c].citation() for c in section.legal_basis if c in spec.legal],
         "indicators": [
             {
-                **_indicator_block(spec, u.indicator, u.required, u.label),
+                **_indicator_block(spec, u, units),
                 "figures": figure_lines(spec, u.indicator, _locale(), names=units),
             }
             for u in section.indicators
@@ -234,10 +249,11 @@ def _section_block(spec: Framework, section: Section, units: dict[str, str]) -> 
                 for line in figure_lines(spec, c, _locale(), names=units)
             ],
             "free_text": section.targets.free_text,
+            "applies": applies_label(section.targets.applies_to, units),
             "year": spec.period.end,
         },
         "target_results": section.target_results,
-        "tables": [_table_block(spec, t) for t in section.tables],
+        "tables": [_table_block(spec, t, units) for t in section.tables],
         "budget": None
         if section.budget is None
         else {
@@ -252,6 +268,11 @@ def _section_block(spec: Framework, section: Section, units: dict[str, str]) -> 
     }
 
 
+def delivery_label(spec: Framework) -> str:
+    """How documents are sent, as the letter says ("" when it does not say)."""
+    return ", ".join(str(labels.DELIVERY[d]) for d in spec.reporting.delivery)
+
+
 def blank_form_context(version: FrameworkVersion) -> dict[str, Any]:
     spec = version.parsed()
     units = _unit_names(spec, spec.period.start)
@@ -260,7 +281,7 @@ def blank_form_context(version: FrameworkVersion) -> dict[str, Any]:
         "spec": spec,
         "kind_label": labels.FRAMEWORK_KINDS[spec.kind],
         "applies": applies_label(spec.applies_to, units),
-        "delivery": ", ".join(str(labels.DELIVERY[d]) for d in spec.reporting.delivery),
+        "delivery": delivery_label(spec),
         "frequency": labels.FREQUENCY[spec.reporting.frequency],
         "sections": [_section_block(spec, s, units) for s in spec.sections],
     }

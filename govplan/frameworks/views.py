@@ -31,7 +31,7 @@ from govplan.frameworks.models import (
     LegalStatus,
     Status,
 )
-from govplan.frameworks.presentation import blank_form_context, problem_text
+from govplan.frameworks.presentation import blank_form_context, delivery_label, problem_text
 from govplan.orgunits.models import Kind
 from govplan.webutils.downloads import attachment
 from govplan.webutils.forms import attach_errors
@@ -107,6 +107,7 @@ def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
         {
             "version": version,
             "spec": spec,
+            "delivery": delivery_label(spec),
             "sections": list(spec.walk()),
             "target_counts": [(Kind(k).label, n) for k, n in sorted(targets.items())],
             "target_total": sum(targets.values()),
@@ -168,7 +169,7 @@ def version_publish(request: AuthenticatedRequest, code: str, number: int) -> Ht
     form = PublishForm(
         request.POST or None,
         initial={
-            "deadline": spec.reporting.deadline,
+            "deadline": spec.reporting.last_day,
             "kinds": list(spec.applies_to.kinds),
             "units": "\n".join(spec.applies_to.units),
         },

@@ -27,6 +27,7 @@ from govplan.core.documents.values import CELL_SEPARATOR, cell_keys, ratio_perce
 from govplan.core.documents.view import DocumentView, TableRow
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Column, Framework, Table
+from govplan.core.frameworks.visibility import asked_options, narrowed, split_cells, split_parts
 from govplan.core.printable import printable_data
 from govplan.documents.models import Document, Entry
 from govplan.documents.read import CHUNK, load_document_views
@@ -271,7 +272,15 @@ def _indicator_sheet(
         code: {o.code: o.title for o in dimension.options}
         for code, dimension in spec.dimensions.items()
     }
-    keys = {code: cell_keys(ind, spec.dimensions) for code, ind in spec.indicators.items()}
+    # The options the framework asks, and the levels of a split figure after its whole.
+    keys = {
+        code: cell_keys(ind, narrowed(spec, code, asked_options(spec, code)))
+        + list(split_cells(spec, code))
+        for code, ind in spec.indicators.items()
+    }
+    levels = {
+        o.code: o.title for s in spec.walk() for u in s.indicators for o in split_parts(spec, u)
+    }
     rows: list[list[Any]] = []
     for document in documents:
         unit = document.org_unit
@@ -287,7 +296,8 @@ def _indicator_sheet(
                 cells = value.cells if value is not None else {}
                 for key in keys[indicator.code]:
                     cell = cells[key].raw() if key in cells else {}
-                    breakdown = " – ".join(
+                    breakdown = levels.get(key, "") if not indicator.disaggregation else ""
+                    breakdown = breakdown or " – ".join(
                         options.get(dimension, {}).get(part, part)
                         for dimension, part in zip(
                             indicator.disaggregation, key.split(CELL_SEPARATOR), strict=False

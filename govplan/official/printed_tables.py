@@ -29,6 +29,7 @@ from govplan.core.documents.view import IndicatorView, ResultRow, TableRow, Tabl
 from govplan.core.frameworks.catalogue import Indicator
 from govplan.core.frameworks.model import Framework, RowGroup
 from govplan.core.frameworks.model import Table as FrameworkTable
+from govplan.core.frameworks.visibility import asked_dimensions, narrowed, split_parts
 from govplan.core.official.layout import (
     LANDSCAPE,
     PORTRAIT,
@@ -70,7 +71,7 @@ def indicator_table(spec: Framework, indicators: tuple[IndicatorView, ...]) -> T
     for number, item in enumerate(indicators, start=1):
         indicator = item.indicator
         unit = indicator.unit or ""
-        dims = [spec.dimensions[d] for d in indicator.disaggregation]
+        dims = asked_dimensions(spec, item.use)
         if len(dims) == 2:
             columns = [o.title for o in dims[1].options]
             lines = [
@@ -80,7 +81,11 @@ def indicator_table(spec: Framework, indicators: tuple[IndicatorView, ...]) -> T
         else:
             columns = []
             titles = {o.code: o.title for o in dims[0].options} if dims else {"": ""}
-            lines = [(titles.get(k, ""), [k]) for k in cell_keys(indicator, spec.dimensions)]
+            asked = narrowed(spec, indicator.code, item.use.options)
+            lines = [(titles.get(k, ""), [k]) for k in cell_keys(indicator, asked)]
+            parts = split_parts(spec, item.use)
+            if parts:  # the whole unit's figure, then its units' at each level
+                lines = [("Toàn đơn vị", [""])] + [(p.title, [p.code]) for p in parts]
         if item.no_data:
             # "Không có số liệu" is the answer, with its reason: no figure, not zero.
             reason = item.value.no_data_reason if item.value else ""

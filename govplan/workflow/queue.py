@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import F
+
 from govplan.access.scoping import Capability, visible_to
 from govplan.accounts.models import Membership, Role
 from govplan.accounts.types import User
@@ -27,7 +29,8 @@ def waiting_for(user: User) -> list[tuple[Document, DocumentRevision | None]]:
         .filter(status__in=(DocumentStatus.SUBMITTED, DocumentStatus.UNDER_APPRAISAL))
         # Not the framework version: its spec is large, and the router reads it once.
         .select_related("org_unit", "appraiser")
-        .order_by("framework_version__deadline", "org_unit__name")
+        # A framework without deadline (the letter set none) after those with one.
+        .order_by(F("framework_version__deadline").asc(nulls_last=True), "org_unit__name")
     )
     router = AppraisalRouter()
     mine = [d for d in candidates if router.unit_id(d) in own]

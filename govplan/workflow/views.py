@@ -20,6 +20,7 @@ from govplan.core import workflow as machine
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.labels import entry_label
 from govplan.documents.models import Entry
+from govplan.documents.read import visible_sections
 from govplan.webutils.inputs import int_param
 from govplan.workflow import actions
 from govplan.workflow.compare import compare_revisions
@@ -248,7 +249,9 @@ def return_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter that returns the document, made from the open comments."""
     document = load_document(request.user, pk)
     spec = document.framework_version.parsed()
-    titles = {s.code: f"{s.number}. {s.title}" for s in spec.walk()}
+    # The numbers the unit's document has (a framework may renumber what a unit sees).
+    shown = [*spec.walk(), *visible_sections(spec, document)]
+    titles = {s.code: f"{s.number}. {s.title}" for s in shown}
     comments = list(
         Comment.objects.filter(document=document, resolved=False).select_related("author")
     )

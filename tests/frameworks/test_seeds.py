@@ -331,3 +331,101 @@ def test_the_2017_outline_sets_the_ministries_targets_as_figures() -> None:
         assert target.indicator in [u.indicator for u in section.indicators]
         assert report.indicators[target.indicator].type == "ratio"
         assert report.indicators[target.indicator].unit == "%"
+
+
+# Where a letter says "có thể bao gồm (không giới hạn)", the sub-sections it lists are
+# suggestions: the framework marks them so, and none of them is required on its own.
+SUGGESTED = [
+    ("kh-udcntt-2011-2015.yaml", SEED_000, "IV", "Kế hoạch có thể bao gồm (không giới hạn)"),
+    (
+        "kh-udcntt-2011-2015.yaml",
+        SEED_000,
+        "V",
+        "các giải pháp thực hiện Kế hoạch, có thể bao gồm (không giới hạn)",
+    ),
+    (
+        "kh-udcntt-2018.yaml",
+        SEED_002,
+        "IV",
+        "các giải pháp thực hiện Kế hoạch, có thể bao gồm (không giới hạn)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "seed", "code", "words"), SUGGESTED)
+def test_the_letters_suggested_sub_sections_are_suggestions(file, seed, code, words) -> None:  # type: ignore[no-untyped-def]
+    assert norm(words) in seed_text(seed)
+    framework = read_framework(FRAMEWORKS_DIR / file)
+    section = framework.section(code)
+    assert section is not None
+    assert section.required
+    assert section.subsections == "suggested"
+    assert section.sections and not any(s.required for s in section.sections)
+
+
+def test_sections_the_letters_list_without_suggesting_stay_required() -> None:
+    plan = read_framework(FRAMEWORKS_DIR / "kh-udcntt-2011-2015.yaml")
+    for code in ("II", "III"):
+        section = plan.section(code)
+        assert section is not None and section.subsections == "required"
+        assert all(s.required for s in section.sections), code
+
+
+# The letters' "trước ngày X" (before X): the last day on time is X - 1; and whom to ask.
+DEADLINES = [
+    ("kh-udcntt-2011-2015.yaml", SEED_000, "trước ngày 01/5/2010", "2010-05-01", "2010-04-30"),
+    ("bc-udcntt-2017.yaml", SEED_002, "trước ngày 10/11/2017", "2017-11-10", "2017-11-09"),
+    ("kh-udcntt-2018.yaml", SEED_002, "trước ngày 30/11/2017", "2017-11-30", "2017-11-29"),
+]
+
+
+@pytest.mark.parametrize(("file", "seed", "words", "before", "last"), DEADLINES)
+def test_a_deadline_before_a_day_ends_the_day_before(file, seed, words, before, last) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    assert norm(words) in seed_text(seed)
+    reporting = read_framework(FRAMEWORKS_DIR / file).reporting
+    assert reporting.deadline_before
+    assert reporting.deadline == dt.date.fromisoformat(before)
+    assert reporting.last_day == dt.date.fromisoformat(last)
+
+
+CONTACTS = [
+    ("kh-udcntt-2011-2015.yaml", SEED_000, "nptien@mic.gov.vn", "04-35378201"),
+    ("bc-udcntt-2017.yaml", SEED_002, "ntthao@mic.gov.vn", "090. 4136368"),
+    ("kh-udcntt-2018.yaml", SEED_002, "ntthao@mic.gov.vn", "090. 4136368"),
+]
+
+
+@pytest.mark.parametrize(("file", "seed", "email", "phone"), CONTACTS)
+def test_the_letters_contact_person_is_in_the_reporting_regime(file, seed, email, phone) -> None:  # type: ignore[no-untyped-def]
+    text = seed_text(seed)
+    contact = read_framework(FRAMEWORKS_DIR / file).reporting.contact
+    assert contact is not None
+    assert contact.email == email and norm(email) in text
+    assert contact.phone.startswith(phone) and norm(phone) in text
+    assert contact.name
+
+
+def test_the_2011_2015_current_state_is_asked_by_level_of_the_provinces() -> None:
+    """Letter 491 II: "thống kê tối thiểu ... tới cấp quận/huyện, sở/ban/ngành đối với
+    tỉnh": the provinces give each unit-based figure for the whole province and for its
+    units at province, district (and commune) level; the figure stays the one indicator."""
+    assert norm("tới cấp quận/huyện, sở/ban/ngành đối với tỉnh") in seed_text(SEED_000)
+    from govplan.core.frameworks.visibility import for_unit, split_parts
+
+    plan = read_framework(FRAMEWORKS_DIR / "kh-udcntt-2011-2015.yaml")
+    split = {
+        u.indicator: u.split
+        for code in ("II.2", "II.3", "II.4", "II.5")
+        for u in plan.section(code).indicators  # type: ignore[union-attr]
+    }
+    for code in ("HT.MAY_TINH_CBCC", "HT.LAN", "HT.INTERNET", "HT.WAN", "MOT_CUA.DON_VI"):
+        assert split[code] is not None and split[code].dimension == "CAP_HANH_CHINH", code
+        assert split[code].applies_to.kinds == ("province",)  # type: ignore[union-attr]
+    assert split["DVC.TONG_SO"] is None and split["DVC.TRUC_TUYEN_2011"] is None
+    province = {s.code: s for s in for_unit(plan, "province", "gso-province", "24")}
+    lan = province["II.2"].indicators[1]
+    assert [o.code for o in split_parts(plan, lan)] == ["TINH", "HUYEN", "XA"]
+    ministry = {s.code: s for s in for_unit(plan, "ministry", "govplan", "BQP")}
+    assert all(u.split is None for u in ministry["II.2"].indicators)

@@ -86,6 +86,7 @@ def parse_indicator_value(
     no_data: Any = None,
     no_data_reason: Any = "",
     locale: str = "vi",
+    split_cells: tuple[str, ...] = (),
 ) -> ParsedValue:
     """Check what was typed for an indicator; every cell's problem is reported at once.
 
@@ -93,8 +94,9 @@ def parse_indicator_value(
     Unknown cell keys are refused (a form or an import naming a cell that does not exist).
     ``no_data`` marks the value "không có số liệu": it then needs ``no_data_reason``, and the
     cells are dropped (the agency has no figure to give).
+    ``split_cells`` are the further cells of a split figure (its units' at each level).
     """
-    allowed = set(cell_keys(indicator, dimensions))
+    allowed = set(cell_keys(indicator, dimensions)) | set(split_cells)
     result = ParsedValue(content={"cells": {}})
     for key, raw in raw_cells.items():
         if key not in allowed:

@@ -145,7 +145,12 @@ class IndicatorView:
 
     @property
     def filled(self) -> bool:
-        return self.value is not None and is_filled(self.indicator, self.value.content())
+        if self.value is None:
+            return False
+        cells = self.value.cells
+        if self.use.split is not None:  # the whole unit's figure is the value; levels add to it
+            cells = {k: c for k, c in cells.items() if k == ""}
+        return is_filled(self.indicator, {"cells": raw_cells(cells)})
 
     @property
     def no_data(self) -> bool:
@@ -324,6 +329,17 @@ class DocumentView:
     def walk(self) -> Iterator[SectionView]:
         return iter(self.sections)
 
+    def suggestions_written(self, section: Section) -> bool:
+        """Whether the unit wrote at least one of a section's suggested sub-sections (one it
+        sees, with text or a filled value)."""
+        codes = {s.code for s in _descendants(section)}
+        return any(
+            (v.narrative is not None and v.narrative.has_text)
+            or any(i.filled for i in v.indicators)
+            for v in self.sections
+            if v.code in codes
+        )
+
     def required_parts(self) -> list[tuple[str, bool]]:
         """Each required part (section code, whether it is filled) of the visible sections."""
         parts: list[tuple[str, bool]] = []
@@ -331,6 +347,8 @@ class DocumentView:
             section = view.section
             if not section.required:
                 continue
+            if section.subsections == "suggested":
+                parts.append((section.code, self.suggestions_written(section)))
             if section.narrative:
                 parts.append((section.code, bool(view.narrative and view.narrative.has_text)))
             if section.legal_basis is not None:
@@ -348,3 +366,9 @@ class DocumentView:
         """The share of required parts filled, in percent (100 when nothing is required)."""
         parts = self.required_parts()
         return round(100 * sum(f for _, f in parts) / len(parts)) if parts else 100
+
+
+def _descendants(section: Section) -> Iterator[Section]:
+    for child in section.sections:
+        yield child
+        yield from _descendants(child)

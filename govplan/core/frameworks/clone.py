@@ -63,7 +63,11 @@ def clone_document(source_text: str, *, new_code: str, delta: int) -> str:
     data["follows"] = old_code
     data["period"] = {"from": years[0] + delta, "to": years[-1] + delta}
     reporting = data.get("reporting", {})
-    reporting["deadline"] = _shift_date(reporting.get("deadline"), delta)
+    deadline = reporting.get("deadline")
+    if isinstance(deadline, dict):  # {before: …}
+        reporting["deadline"] = {k: _shift_date(v, delta) for k, v in deadline.items()}
+    elif deadline:
+        reporting["deadline"] = _shift_date(deadline, delta)
     if isinstance(reporting.get("cutoff"), dict):
         reporting["cutoff"] = {k: _shift_date(v, delta) for k, v in reporting["cutoff"].items()}
     renamed: dict[str, str] = {}  # "table.old_column" -> "table.new_column"

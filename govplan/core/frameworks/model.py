@@ -59,6 +59,36 @@ class Reporting:
     cutoff_from: dt.date | None = None
     cutoff_to: dt.date | None = None
     procedure: str = ""
+    # "trước ngày X": documents must arrive before X, so the last day on time is X - 1.
+    deadline_before: bool = False
+    contact: Contact | None = None
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The last day a document counts as on time (None: the letter sets no deadline)."""
+        if self.deadline is None:
+            return None
+        return self.deadline - dt.timedelta(days=1) if self.deadline_before else self.deadline
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Who to ask about the framework, as the letter names them."""
+
+    name: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A figure asked for the whole unit and also for its units at each option of a
+    dimension (administrative levels): the whole stays the indicator's value (its series);
+    the parts are cells keyed by the option codes."""
+
+    dimension: str
+    options: tuple[str, ...] = ()  # the options asked; () all
+    applies_to: AppliesTo | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +96,21 @@ class IndicatorUse:
     indicator: str
     required: bool = True
     label: str = ""
+    # The options asked, when the framework asks only some of the indicator's dimensions'
+    # options (a dimension none of whose options is listed is asked in full).
+    options: tuple[str, ...] = ()
+    applies_to: AppliesTo | None = None
+    split: Split | None = None
+
+    def applies(self, kind: str, scheme: str, code: str) -> bool:
+        return self.applies_to is None or self.applies_to.covers(kind, scheme, code)
 
 
 @dataclass(frozen=True, slots=True)
 class Targets:
     indicators: tuple[str, ...] = ()
     free_text: bool = True
+    applies_to: AppliesTo | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +155,10 @@ class Table:
     phasing: Phasing | None = None
     # When set, every row belongs to one of these groups (TableRow.group), in this order.
     groups: tuple[RowGroup, ...] = ()
+    applies_to: AppliesTo | None = None
+
+    def applies(self, kind: str, scheme: str, code: str) -> bool:
+        return self.applies_to is None or self.applies_to.covers(kind, scheme, code)
 
     def column(self, code: str) -> Column | None:
         return next((c for c in self.columns if c.code == code), None)
@@ -165,6 +208,12 @@ class Section:
     tables: tuple[Table, ...] = ()
     budget: Budget | None = None
     sections: tuple[Section, ...] = ()
+    # "suggested": the sub-sections are the letter's suggestions ("có thể bao gồm (không giới
+    # hạn)"): each is optional, the agency writes those that apply.
+    subsections: str = "required"
+    # How sub-sections are numbered when some are hidden from a unit: "as_letter" keeps the
+    # letter's numbers, "renumber" numbers the visible ones in sequence (a, b, c / 1, 2, 3).
+    numbering: str = "as_letter"
 
     def holds(self) -> list[str]:
         kinds = []
@@ -272,6 +321,7 @@ class Framework:
     change_threshold: float = 1.0  # a value moving more than this (×100 %) is questioned
     national: tuple[NationalFigure, ...] = ()
     unit_targets: tuple[UnitTarget, ...] = ()
+    numbering: str = "as_letter"  # of the top-level sections (Section.numbering)
     indicators: dict[str, Indicator] = field(default_factory=dict)
     dimensions: dict[str, Dimension] = field(default_factory=dict)
     legal: dict[str, LegalDocument] = field(default_factory=dict)
@@ -351,13 +401,31 @@ def _section_from_dict(d: dict[str, Any]) -> Section:
         title_en=d.get("title_en", ""),
         guidance=d.get("guidance", ""),
         required=d.get("required", True),
-        applies_to=AppliesTo(tuple(d["applies_to"]["kinds"]), tuple(d["applies_to"]["units"]))
-        if d.get("applies_to")
-        else None,
+        applies_to=_applies(d.get("applies_to")),
         narrative=d.get("narrative", False),
         legal_basis=tuple(d["legal_basis"]) if d.get("legal_basis") is not None else None,
-        indicators=tuple(IndicatorUse(**u) for u in d.get("indicators", ())),
-        targets=Targets(tuple(d["targets"]["indicators"]), d["targets"]["free_text"])
+        indicators=tuple(
+            IndicatorUse(
+                **{
+                    **u,
+                    "options": tuple(u.get("options", ())),
+                    "applies_to": _applies(u.get("applies_to")),
+                    "split": Split(
+                        u["split"]["dimension"],
+                        tuple(u["split"]["options"]),
+                        _applies(u["split"].get("applies_to")),
+                    )
+                    if u.get("split")
+                    else None,
+                }
+            )
+            for u in d.get("indicators", ())
+        ),
+        targets=Targets(
+            tuple(d["targets"]["indicators"]),
+            d["targets"]["free_text"],
+            _applies(d["targets"].get("applies_to")),
+        )
         if d.get("targets")
         else None,
         target_results=d.get("target_results", False),
@@ -378,6 +446,7 @@ def _section_from_dict(d: dict[str, Any]) -> Section:
                 if t.get("phasing")
                 else None,
                 groups=tuple(RowGroup(**g) for g in t.get("groups", ())),
+                applies_to=_applies(t.get("applies_to")),
             )
             for t in d.get("tables", ())
         ),
@@ -391,7 +460,13 @@ def _section_from_dict(d: dict[str, Any]) -> Section:
         if d.get("budget")
         else None,
         sections=tuple(_section_from_dict(s) for s in d.get("sections", ())),
+        subsections=d.get("subsections", "required"),
+        numbering=d.get("numbering", "as_letter"),
     )
+
+
+def _applies(d: Any) -> AppliesTo | None:
+    return AppliesTo(tuple(d["kinds"]), tuple(d["units"])) if d else None
 
 
 def _framework_from_dict(d: dict[str, Any]) -> Framework:
@@ -422,6 +497,8 @@ def _framework_from_dict(d: dict[str, Any]) -> Framework:
             cutoff_from=_date(rep.get("cutoff_from")),
             cutoff_to=_date(rep.get("cutoff_to")),
             procedure=rep.get("procedure", ""),
+            deadline_before=rep.get("deadline_before", False),
+            contact=Contact(**rep["contact"]) if rep.get("contact") else None,
         ),
         sections=tuple(_section_from_dict(s) for s in d["sections"]),
         rules=tuple(
@@ -443,6 +520,7 @@ def _framework_from_dict(d: dict[str, Any]) -> Framework:
         unit_targets=tuple(
             UnitTarget(**{**t, "units": tuple(t["units"])}) for t in d.get("unit_targets", ())
         ),
+        numbering=d.get("numbering", "as_letter"),
         indicators={k: Indicator.from_dict(v) for k, v in d.get("indicators", {}).items()},
         dimensions={
             k: Dimension(v["code"], v["title"], v.get("title_en", ""), _options(v["options"]))

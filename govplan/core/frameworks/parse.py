@@ -9,6 +9,7 @@ does.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from govplan.core.frameworks.model import (
     AppraisalRule,
     Budget,
     Column,
+    Contact,
     Framework,
     FundingSource,
     IndicatorUse,
@@ -38,6 +40,7 @@ from govplan.core.frameworks.model import (
     RowGroup,
     Rule,
     Section,
+    Split,
     Table,
     Targets,
 )
@@ -88,6 +91,7 @@ TOP_KEYS_OPTIONAL = (
     "funding_sources",
     "national",
     "unit_targets",
+    "numbering",
 )
 APPRAISERS = ("central", "province", "parent")
 SECTION_KEYS = (
@@ -106,7 +110,11 @@ SECTION_KEYS = (
     "tables",
     "budget",
     "sections",
+    "subsections",
+    "numbering",
 )
+SUBSECTIONS = ("required", "suggested")
+NUMBERINGS = ("as_letter", "renumber")
 SECTION_NUMBER_RE = re.compile(r"^[A-Za-z0-9]+$")
 
 INDICATOR_REF_RE = re.compile(r"#\{([^{}]*)\}")
@@ -126,6 +134,9 @@ class _State:
     reconciled: list[str] = field(default_factory=list)  # paths of budgets to reconcile
     # Budgets that read the projects' phasing (computed or reconciled), by path.
     project_budgets: list[tuple[str, Budget]] = field(default_factory=list)
+    # The options asked of each indicator used with ``options``: () once a use asks all.
+    asked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    split_dimensions: set[str] = field(default_factory=set)
 
 
 def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> Framework:
@@ -182,10 +193,12 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
                 c.add("checks.change_threshold", gettext_noop("must be more than 0"))
             elif value is not None:
                 change_threshold = value
+    numbering = r.choice("numbering", top.get("numbering") or "as_letter", NUMBERINGS)
     c.raise_if_any()
     assert period is not None and issued is not None and applies is not None
     assert reporting is not None
     used_dimensions = {d for i in state.used.values() for d in i.disaggregation}
+    used_dimensions |= state.split_dimensions
     suggested = {code for s in _walk(sections) for code in (s.legal_basis or ())}
     return Framework(
         code=code,
@@ -208,6 +221,7 @@ def parse_framework(data: Any, catalogue: Catalogue, legal: LegalCatalogue) -> F
         change_threshold=change_threshold,
         national=tuple(national),
         unit_targets=tuple(unit_targets),
+        numbering=numbering,
         indicators=dict(state.used),
         dimensions={d: catalogue.dimensions[d] for d in sorted(used_dimensions)},
         legal={k: legal.documents[k] for k in sorted(suggested)},
@@ -363,8 +377,8 @@ def _reporting(r: Reader, value: Any) -> Reporting | None:
     m = r.mapping(
         "reporting",
         value,
-        required=("recipient", "delivery", "frequency", "deadline"),
-        optional=("cutoff", "procedure"),
+        required=("recipient", "frequency"),
+        optional=("delivery", "deadline", "cutoff", "procedure", "contact"),
     )
     if m is None:
         return None
@@ -376,27 +390,73 @@ def _reporting(r: Reader, value: Any) -> Reporting | None:
             cutoff_to = r.date("reporting.cutoff.to", cut.get("to"))
             if cutoff_from and cutoff_to and cutoff_to < cutoff_from:
                 r.c.add("reporting.cutoff.to", gettext_noop("the cut-off ends before it starts"))
+    deadline, before = _deadline(r, m.get("deadline"))
     return Reporting(
         recipient=r.text("reporting.recipient", m.get("recipient"), max_length=300),
-        delivery=tuple(
-            r.choices_list("reporting.delivery", m.get("delivery"), DELIVERY_METHODS, required=True)
-        ),
+        delivery=tuple(r.choices_list("reporting.delivery", m.get("delivery"), DELIVERY_METHODS)),
         frequency=r.choice("reporting.frequency", m.get("frequency"), FREQUENCIES),
-        deadline=r.date("reporting.deadline", m.get("deadline")),
+        deadline=deadline,
         cutoff_from=cutoff_from,
         cutoff_to=cutoff_to,
         procedure=r.text("reporting.procedure", m.get("procedure"), required=False),
+        deadline_before=before,
+        contact=_contact(r, m.get("contact")),
+    )
+
+
+def _deadline(r: Reader, value: Any) -> tuple[dt.date | None, bool]:
+    """``deadline: 2017-11-30`` (on that day at the latest), ``deadline: {before:
+    2017-11-30}`` (the letter's "trước ngày": the 29th at the latest) or none."""
+    if value is None or value == "":
+        return None, False
+    if isinstance(value, dict):
+        m = r.mapping("reporting.deadline", value, required=("before",))
+        if m is None:
+            return None, False
+        return r.date("reporting.deadline.before", m.get("before")), True
+    return r.date("reporting.deadline", value), False
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _contact(r: Reader, value: Any) -> Contact | None:
+    if value is None:
+        return None
+    m = r.mapping("reporting.contact", value, required=("name",), optional=("phone", "email"))
+    if m is None:
+        return None
+    email = r.text("reporting.contact.email", m.get("email"), required=False, max_length=200)
+    if email and not EMAIL_RE.match(email):
+        r.c.add(
+            "reporting.contact.email",
+            gettext_noop('"%(value)s" is not an e-mail address'),
+            value=email,
+        )
+    return Contact(
+        name=r.text("reporting.contact.name", m.get("name"), max_length=300),
+        phone=r.text("reporting.contact.phone", m.get("phone"), required=False, max_length=100),
+        email=email,
     )
 
 
 def _sections(
-    r: Reader, state: _State, path: str, value: Any, *, parent_code: str, depth: int
+    r: Reader,
+    state: _State,
+    path: str,
+    value: Any,
+    *,
+    parent_code: str,
+    depth: int,
+    suggested: bool = False,
 ) -> list[Section]:
     sections: list[Section] = []
     numbers: dict[str, str] = {}
     for i, item in enumerate(r.listing(path, value, required=depth == 0)):
         p = join(path, i)
-        section = _section(r, state, p, item, parent_code=parent_code, depth=depth)
+        section = _section(
+            r, state, p, item, parent_code=parent_code, depth=depth, suggested=suggested
+        )
         if section is None:
             continue
         if section.number in numbers:
@@ -414,7 +474,14 @@ def _sections(
 
 
 def _section(
-    r: Reader, state: _State, p: str, item: Any, *, parent_code: str, depth: int
+    r: Reader,
+    state: _State,
+    p: str,
+    item: Any,
+    *,
+    parent_code: str,
+    depth: int,
+    suggested: bool = False,
 ) -> Section | None:
     m = r.mapping(p, item, required=("number", "title"), optional=SECTION_KEYS)
     if m is None:
@@ -471,7 +538,11 @@ def _section(
     indicators = _indicator_uses(r, state, join(p, "indicators"), m.get("indicators"))
     targets = None
     if m.get("targets") is not None:
-        tm = r.mapping(join(p, "targets"), m.get("targets"), optional=("indicators", "free_text"))
+        tm = r.mapping(
+            join(p, "targets"),
+            m.get("targets"),
+            optional=("indicators", "free_text", "applies_to"),
+        )
         if tm is not None:
             target_codes: list[str] = []
             for j, ref in enumerate(r.listing(join(p, "targets.indicators"), tm.get("indicators"))):
@@ -500,7 +571,15 @@ def _section(
                     join(p, "targets"),
                     gettext_noop("allows neither indicators nor text: it asks for nothing"),
                 )
-            targets = Targets(tuple(target_codes), free_text)
+            targets = Targets(
+                tuple(target_codes),
+                free_text,
+                _applies_to(
+                    r, join(p, "targets.applies_to"), tm.get("applies_to"), require_some=True
+                )
+                if tm.get("applies_to") is not None
+                else None,
+            )
     tables = []
     for j, raw_table in enumerate(r.listing(join(p, "tables"), m.get("tables"))):
         table = _table(r, state, join(join(p, "tables"), j), raw_table)
@@ -532,6 +611,10 @@ def _section(
             )
             if budget.rows == "projects" or budget.reconcile:
                 state.project_budgets.append((join(p, "budget"), budget))
+    subsections = r.choice(join(p, "subsections"), m.get("subsections") or "required", SUBSECTIONS)
+    numbering = r.choice(join(p, "numbering"), m.get("numbering") or "as_letter", NUMBERINGS)
+    if m.get("subsections") is not None and not m.get("sections"):
+        r.c.add(join(p, "subsections"), gettext_noop("the section has no sub-sections"))
     children = _sections(
         r,
         state,
@@ -539,6 +622,7 @@ def _section(
         m.get("sections"),
         parent_code=code or default_code,
         depth=depth + 1,
+        suggested=subsections == "suggested",
     )
     section = Section(
         code=code,
@@ -546,7 +630,8 @@ def _section(
         title=r.text(join(p, "title"), m.get("title"), max_length=500),
         title_en=r.text(join(p, "title_en"), m.get("title_en"), required=False, max_length=500),
         guidance=r.text(join(p, "guidance"), m.get("guidance"), required=False, max_length=20000),
-        required=r.boolean(join(p, "required"), m.get("required"), True),
+        # The letter's suggested sub-sections are optional unless the file says otherwise.
+        required=r.boolean(join(p, "required"), m.get("required"), not suggested),
         applies_to=applies,
         narrative=r.boolean(join(p, "narrative"), m.get("narrative"), False),
         legal_basis=legal_basis,
@@ -557,6 +642,8 @@ def _section(
         budget=budget,
         sections=tuple(children),
         depth=depth,
+        subsections=subsections,
+        numbering=numbering,
     )
     if not section.holds() and not children:
         r.c.add(
@@ -636,7 +723,12 @@ def _indicator_uses(r: Reader, state: _State, path: str, value: Any) -> list[Ind
         p = join(path, j)
         if isinstance(item, str):
             item = {"indicator": item}
-        m = r.mapping(p, item, required=("indicator",), optional=("required", "label"))
+        m = r.mapping(
+            p,
+            item,
+            required=("indicator",),
+            optional=("required", "label", "options", "applies_to", "split"),
+        )
         if m is None:
             continue
         indicator = _catalogue_indicator(r, state, join(p, "indicator"), m.get("indicator"))
@@ -649,14 +741,131 @@ def _indicator_uses(r: Reader, state: _State, path: str, value: Any) -> list[Ind
                 value=indicator.code,
             )
             continue
+        options = _asked_options(r, state, join(p, "options"), indicator, m.get("options"))
+        if options and state.asked.get(indicator.code, options):
+            state.asked[indicator.code] = tuple(
+                dict.fromkeys(state.asked.get(indicator.code, ()) + options)
+            )
+        else:
+            state.asked[indicator.code] = ()
         uses.append(
             IndicatorUse(
                 indicator=indicator.code,
                 required=r.boolean(join(p, "required"), m.get("required"), True),
                 label=r.text(join(p, "label"), m.get("label"), required=False, max_length=500),
+                options=options,
+                applies_to=_applies_to(
+                    r, join(p, "applies_to"), m.get("applies_to"), require_some=True
+                )
+                if m.get("applies_to") is not None
+                else None,
+                split=_split(r, state, join(p, "split"), indicator, m.get("split")),
             )
         )
     return uses
+
+
+def _split(r: Reader, state: _State, path: str, indicator: Indicator, value: Any) -> Split | None:
+    """``split: CAP_HANH_CHINH`` or ``split: {by: CAP_HANH_CHINH, options: [TINH, HUYEN],
+    applies_to: {kinds: [province]}}``: the whole unit's figure, and its units' at each
+    option."""
+    if value is None:
+        return None
+    short = isinstance(value, str)
+    m = r.mapping(
+        path,
+        {"by": value} if short else value,
+        required=("by",),
+        optional=("options", "applies_to"),
+    )
+    if m is None:
+        return None
+    by = m.get("by")
+    dimension = state.catalogue.dimensions.get(by) if isinstance(by, str) else None
+    if dimension is None:
+        r.c.add(
+            path if short else join(path, "by"),
+            gettext_noop('"%(code)s" is not a dimension of the indicator catalogue'),
+            code=str(by)[:50],
+        )
+        return None
+    if indicator.disaggregation:
+        r.c.add(
+            path,
+            gettext_noop(
+                "%(code)s is already divided by %(dimensions)s: only an undivided indicator "
+                "is split"
+            ),
+            code=indicator.code,
+            dimensions=", ".join(indicator.disaggregation),
+        )
+        return None
+    if indicator.type not in ("integer", "decimal", "money", "ratio"):
+        r.c.add(
+            path,
+            gettext_noop("%(code)s is a %(type)s indicator: only a figure is split"),
+            code=indicator.code,
+            type=indicator.type,
+        )
+        return None
+    options: list[str] = []
+    for i, option in enumerate(r.listing(join(path, "options"), m.get("options"))):
+        op = join(join(path, "options"), i)
+        if option not in dimension.option_codes():
+            r.c.add(
+                op,
+                gettext_noop('"%(option)s" is not an option of %(code)s (options: %(allowed)s)'),
+                option=str(option)[:50],
+                code=dimension.code,
+                allowed=", ".join(dimension.option_codes()),
+            )
+        elif option in options:
+            r.c.add(op, gettext_noop('"%(value)s" is listed twice'), value=option)
+        else:
+            options.append(option)
+    state.split_dimensions.add(dimension.code)
+    return Split(
+        dimension=dimension.code,
+        options=tuple(options),
+        applies_to=_applies_to(r, join(path, "applies_to"), m.get("applies_to"), require_some=True)
+        if m.get("applies_to") is not None
+        else None,
+    )
+
+
+def _asked_options(
+    r: Reader, state: _State, path: str, indicator: Indicator, value: Any
+) -> tuple[str, ...]:
+    """The options of the indicator's dimensions a framework asks, when it asks only some
+    (``options: [M3, M4]``); () asks them all."""
+    if value is None:
+        return ()
+    if not indicator.disaggregation:
+        r.c.add(
+            path,
+            gettext_noop("%(code)s has no options: it is not disaggregated"),
+            code=indicator.code,
+        )
+        return ()
+    known = {
+        o: d for d in indicator.disaggregation for o in state.catalogue.dimensions[d].option_codes()
+    }
+    asked: list[str] = []
+    for i, option in enumerate(r.listing(path, value, required=True)):
+        op = join(path, i)
+        if not isinstance(option, str) or option not in known:
+            r.c.add(
+                op,
+                gettext_noop('"%(option)s" is not an option of %(code)s (options: %(allowed)s)'),
+                option=str(option)[:50],
+                code=indicator.code,
+                allowed=", ".join(known),
+            )
+        elif option in asked:
+            r.c.add(op, gettext_noop('"%(value)s" is listed twice'), value=option)
+        else:
+            asked.append(option)
+    return tuple(asked)
 
 
 def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
@@ -664,7 +873,7 @@ def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
         p,
         value,
         required=("code", "title", "columns"),
-        optional=("title_en", "numbered", "phasing", "groups"),
+        optional=("title_en", "numbered", "phasing", "groups", "applies_to"),
     )
     if m is None:
         return None
@@ -738,6 +947,9 @@ def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
         columns=tuple(columns),
         phasing=phasing,
         groups=_groups(r, join(p, "groups"), m.get("groups")),
+        applies_to=_applies_to(r, join(p, "applies_to"), m.get("applies_to"), require_some=True)
+        if m.get("applies_to") is not None
+        else None,
     )
     if code:
         state.tables.setdefault(code, table)
@@ -886,14 +1098,27 @@ def check_references(r: Reader, state: _State, path: str, text: str) -> tuple[li
                     given=len(options),
                 )
                 continue
+            asked = state.asked.get(code, ())
             for option, dimension in zip(options, indicator.disaggregation, strict=True):
-                if option not in state.catalogue.dimensions[dimension].option_codes():
+                dimension_options = state.catalogue.dimensions[dimension].option_codes()
+                if option not in dimension_options:
                     r.c.add(
                         path,
                         gettext_noop('#{%(ref)s}: "%(option)s" is not an option of %(dimension)s'),
                         ref=ref,
                         option=option,
                         dimension=dimension,
+                    )
+                elif any(o in dimension_options for o in asked) and option not in asked:
+                    r.c.add(
+                        path,
+                        gettext_noop(
+                            '#{%(ref)s}: "%(option)s" is not asked by this framework '
+                            "(it asks %(asked)s)"
+                        ),
+                        ref=ref,
+                        option=option,
+                        asked=", ".join(o for o in asked if o in dimension_options),
                     )
     for ref in table_refs:
         table_code, _, column_code = ref.partition(".")

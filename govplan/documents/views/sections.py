@@ -17,6 +17,7 @@ from govplan.documents.access import load_document
 from govplan.documents.actions import do_save_entry
 from govplan.documents.content import ContentError
 from govplan.documents.presentation import input_locale
+from govplan.documents.read import visible_sections
 from govplan.webutils.inputs import int_param
 
 
@@ -29,7 +30,8 @@ def _base(request: HttpRequest, name: str) -> int:
 def section_save(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
     document = load_document(request.user, pk, Capability.EDIT)
     spec = document.framework_version.parsed()
-    section = spec.section(code)
+    # The section as the unit sees it: only the indicators it is asked.
+    section = next((s for s in visible_sections(spec, document) if s.code == code), None)
     if section is None:
         raise Http404
     saves: list[tuple[str, int, dict[str, object], str]] = []

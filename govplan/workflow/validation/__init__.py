@@ -44,6 +44,7 @@ def validate(document: Document) -> Report:
         + checks.tables(view)
         + checks.budgets(view)
         + checks.values(view)
+        + checks.split_figures(view)
         + movement(document, view)
         + rule_findings(spec, data)
         + figure_findings(view, data, document.org_unit.scheme, document.org_unit.code)

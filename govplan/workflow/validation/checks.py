@@ -20,6 +20,7 @@ from govplan.core.documents.totals import (
     table_phasing_totals,
 )
 from govplan.core.documents.view import DocumentView
+from govplan.core.frameworks.visibility import split_parts
 from govplan.documents.labels import entry_label
 from govplan.documents.presentation import input_locale
 from govplan.frameworks import labels
@@ -35,6 +36,19 @@ def required(view: DocumentView) -> list[Finding]:
         if not section.required:
             continue
         where = f"{section.number}. {section.title}"
+        if section.subsections == "suggested" and not view.suggestions_written(section):
+            findings.append(
+                Finding(
+                    f"required:suggested:{section.code}",
+                    ERROR,
+                    _(
+                        "Section %(section)s: write at least one of its suggested "
+                        "sub-sections (those that apply to you)."
+                    )
+                    % {"section": where},
+                    section.code,
+                )
+            )
         if section.narrative and not (item.narrative and item.narrative.has_text):
             findings.append(
                 Finding(
@@ -330,6 +344,45 @@ def budgets(view: DocumentView) -> list[Finding]:
                         },
                         section.code,
                         str(Collection(keys_module.BUDGET, section.code)),
+                    )
+                )
+    return findings
+
+
+def split_figures(view: DocumentView) -> list[Finding]:
+    """A split figure's parts (its units' at each level) do not add up to more than the
+    whole unit's: counts and amounts, and each part of a ratio (computers, civil servants)."""
+    findings = []
+    for item in view.sections:
+        for value in item.indicators:
+            parts = split_parts(view.spec, value.use)
+            whole = value.cells.get("")
+            if not parts or whole is None:
+                continue
+            cells = [value.cells[p.code] for p in parts if p.code in value.cells]
+            for part, label in (("value", ""), ("n", "numerator"), ("d", "denominator")):
+                limit = number(getattr(whole, part))
+                found = [number(getattr(c, part)) for c in cells]
+                total = sum((f for f in found if f is not None), Decimal(0))
+                if limit is None or total <= limit:
+                    continue
+                findings.append(
+                    Finding(
+                        f"split:{value.key}:{part}",
+                        ERROR,
+                        _(
+                            "“%(name)s”: the figures by level add up to %(total)s, more than "
+                            "the whole unit's %(whole)s."
+                        )
+                        % {
+                            "name": value.name + (f" ({label})" if label else ""),
+                            "total": total,
+                            "whole": limit,
+                        },
+                        item.section.code,
+                        value.key,
+                        value.name,
+                        field="",
                     )
                 )
     return findings

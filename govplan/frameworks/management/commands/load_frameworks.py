@@ -86,11 +86,10 @@ class Command(BaseCommand):
             version = do_upload_framework(text, actor=None)
             self.stdout.write(f"{spec.code}: version {version.number} loaded.")
         if publish and version.status == Status.DRAFT:
-            assert spec.reporting.deadline is not None
             do_publish(
                 version,
                 actor=None,
-                deadline=spec.reporting.deadline,
+                deadline=spec.reporting.last_day,
                 kinds=list(spec.applies_to.kinds),
                 unit_refs=list(spec.applies_to.units),
             )
