@@ -38,6 +38,7 @@ from govplan.documents.content import (
     EntryAddress,
     as_sent,
     check_new_citations,
+    ensure_asked,
     parse_key,
     read_entry,
 )
@@ -48,6 +49,7 @@ from govplan.documents.models import (
     Entry,
     EntryVersion,
 )
+from govplan.documents.read import visible_sections
 from govplan.documents.sanitize import text_of
 from govplan.documents.versions import coalesce, content_at, write_version
 from govplan.frameworks.actions import do_add_legal_document
@@ -231,6 +233,7 @@ def do_save_entry(
     when the document is no longer editable."""
     spec = document.framework_version.parsed()
     address = parse_key(spec, key)
+    ensure_asked(visible_sections(spec, document), address)
     content = read_entry(spec, key, _left_out_kept(document, spec, key, base, raw), locale=locale)
     with transaction.atomic():
         lock_for_edit(document)
@@ -382,6 +385,7 @@ def do_add_entry(
     key = f"{container_key}:{new_uid()}"
     spec = document.framework_version.parsed()
     address = parse_key(spec, key)
+    ensure_asked(visible_sections(spec, document), address)
     content = read_entry(spec, key, raw, locale=locale)
     with transaction.atomic():
         lock_for_edit(document)

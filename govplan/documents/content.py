@@ -11,6 +11,7 @@ kind would scatter the one table of what an entry may hold.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -118,6 +119,24 @@ def _asking_section(spec: Framework, code: str) -> str:
         if any(u.indicator == code for u in section.indicators):
             return section.code
     return ""
+
+
+def ensure_asked(sections: Sequence[Section], address: EntryAddress) -> None:
+    """Refuse content for a part the framework does not ask of the document's unit
+    (``sections``: the unit's, as ``read.visible_sections`` gives them): a section, an
+    indicator, a table or a target list restricted to other units (``applies_to``). The
+    page never offers it; a request made by hand is refused the same way."""
+    kind, code = address.kind, address.key.code
+    if kind == keys.VALUE:
+        asked = any(u.indicator == code for s in sections for u in s.indicators)
+    elif kind == keys.ROW:
+        asked = any(t.code == code for s in sections for t in s.tables)
+    elif kind == keys.TARGET:
+        asked = any(s.code == code and s.targets is not None for s in sections)
+    else:
+        asked = any(s.code == code for s in sections)
+    if not asked:
+        raise ContentError({"": _("This part of the framework is not asked of your unit.")})
 
 
 def read_entry(spec: Framework, key: str, raw: Any, *, locale: str) -> dict[str, Any]:

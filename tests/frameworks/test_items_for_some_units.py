@@ -18,7 +18,7 @@ from govplan.core.frameworks.parse import parse_framework
 from govplan.core.frameworks.problems import SpecError
 from govplan.core.frameworks.visibility import for_unit, sequence
 from govplan.core.frameworks.yamlsafe import load_text
-from govplan.documents.actions import do_create_document, do_save_entry
+from govplan.documents.actions import do_add_entry, do_create_document, do_save_entry
 from govplan.documents.content import ContentError
 from govplan.documents.models import Document, Entry
 from govplan.frameworks.actions import do_publish, do_upload_framework
@@ -419,3 +419,36 @@ def test_the_levels_alone_do_not_answer_a_required_split_figure(
     )
     codes = {f.check_id for f in validate(province_report).findings}
     assert "required:value:DVC.TONG_SO" in codes  # the whole unit's figure is missing
+
+
+@pytest.mark.django_db
+def test_no_save_writes_what_the_unit_is_not_asked(cast: Cast, province_report: Document) -> None:
+    """Whatever the way in (the page's autosave, the API, a hand-made request: they all go
+    through do_save_entry and do_add_entry), a figure, a row, a text or a target the framework
+    asks of other units only is refused, and nothing is written."""
+    hidden = [
+        ("value:HT.LAN", {"cells": {"": {"n": "5", "d": "10"}}}),
+        ("narrative:I.a", {"html": "<p>Không hỏi tỉnh.</p>"}),
+        ("narrative:II.1", {"html": "<p>Không hỏi tỉnh.</p>"}),
+    ]
+    for key, content in hidden:
+        with pytest.raises(ContentError) as refused:
+            do_save_entry(province_report, key, 0, content, actor=cast.editor_a, locale="vi")
+        assert "not asked of your unit" in str(refused.value.errors[""])
+    for container, content in (
+        ("row:systems", {"cells": {"name": "Hệ thống riêng"}}),
+        ("target:III", {"indicator": "DVC.TONG_SO", "target": "10", "year": "2099"}),
+    ):
+        with pytest.raises(ContentError):
+            do_add_entry(province_report, container, content, actor=cast.editor_a, locale="vi")
+    assert not Entry.objects.filter(document=province_report).exists()
+    # What the unit is asked is saved as ever.
+    do_save_entry(
+        province_report,
+        "narrative:II.2",
+        0,
+        {"html": "<p>Kiến nghị.</p>"},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    assert Entry.objects.filter(document=province_report, key="narrative:II.2").exists()
