@@ -3,6 +3,12 @@
 ``Framework.to_dict()`` is the canonical form stored with a published version (it carries a
 snapshot of the indicator definitions it uses, so a later catalogue change never alters
 what a published framework asked); ``Framework.from_dict()`` reads it back without checks.
+
+Long because: it is the whole format of a framework as data (sections, items with their
+conditions, tables with groups and phasing, budgets, funding sources, the figures a letter
+sets, the reporting regime) with the one reader of its stored form; each reader of a part
+sits beside the class it builds, so that a new key is added, stored and read back in one
+place.
 """
 
 from __future__ import annotations
