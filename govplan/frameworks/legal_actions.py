@@ -134,6 +134,11 @@ def _set_status(
         current = LegalDocument.objects.select_for_update().get(pk=document.pk)
         if current.status not in allowed_from:
             raise ValidationError(refusal)
+        if merged_into is not None:
+            # Checked under its lock: an entry retired meanwhile is no place to merge into.
+            merged_into = LegalDocument.objects.select_for_update().get(pk=merged_into.pk)
+            if merged_into.status != LegalStatus.CATALOGUE:
+                raise ValidationError(_("Merge into another entry of the catalogue."))
         before = _values(current)
         current.status = status
         current.merged_into = merged_into

@@ -21,32 +21,9 @@ from collections.abc import Sequence
 
 from govplan.core.frameworks.catalogue import Dimension, Option
 from govplan.core.frameworks.model import Framework, IndicatorUse, Section
+from govplan.core.official.vietnamese import roman
 
-ROMAN = (
-    (1000, "M"),
-    (900, "CM"),
-    (500, "D"),
-    (400, "CD"),
-    (100, "C"),
-    (90, "XC"),
-    (50, "L"),
-    (40, "XL"),
-    (10, "X"),
-    (9, "IX"),
-    (5, "V"),
-    (4, "IV"),
-    (1, "I"),
-)
 ROMAN_RE = re.compile(r"^[IVXLCDM]+$")
-
-
-def roman(n: int) -> str:
-    out = []
-    for value, letters in ROMAN:
-        while n >= value:
-            out.append(letters)
-            n -= value
-    return "".join(out)
 
 
 def letter(n: int, upper: bool = False) -> str:
