@@ -557,3 +557,69 @@ def test_no_data_is_marked_with_its_reason_in_the_page(
         "Không có số liệu: Chưa có số liệu thống kê năm 2017"
     )
     assert errors == []
+
+
+def test_a_row_moved_to_another_group_goes_under_it_with_both_subtotals_redrawn(
+    page: Page, live_server, province_editor: User
+) -> None:
+    """Issue 13, item 2: the 2011-2015 plan lists its projects under the groups of its
+    section IV; choosing another group for a row moves it there at once, and both groups'
+    subtotals are redrawn, as they read after a reload."""
+    from govplan.documents.actions import do_add_entry, do_create_document
+    from govplan.frameworks.models import FrameworkVersion
+
+    version = FrameworkVersion.objects.get(
+        framework__code="KH-UDCNTT-2011-2015", status="published"
+    )
+    unit = province_editor.memberships.get().org_unit
+    document = do_create_document(unit=unit, version=version, actor=province_editor)
+    for name, group, total in (
+        ("Mạng diện rộng của tỉnh", "infrastructure", "8.000"),
+        ("Quản lý văn bản và điều hành", "infrastructure", "4.100"),
+        ("Cổng thông tin điện tử", "citizens", "4.300"),
+    ):
+        do_add_entry(
+            document,
+            "row:projects",
+            {"group": group, "cells": {"name": name, "total": total}},
+            actor=province_editor,
+            locale="vi",
+        )
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Tên đăng nhập").fill("hanoi.bientap")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    grid = page.locator(".grid-block[data-table='projects']")
+    infrastructure = grid.locator("tr.group-total[data-group='infrastructure'] .group-cell")
+    internal = grid.locator("tr.group-total[data-group='internal'] .group-cell")
+    expect(infrastructure.last).to_have_text("12.100")
+    expect(internal.last).to_have_text("0")
+
+    moved = grid.locator(
+        "tr.row-entry", has=page.locator("input[value='Quản lý văn bản và điều hành']")
+    )
+    moved.locator("td[data-field=group] select").select_option("internal")
+    wait_saved(page)
+    # Under group II now: after its heading, before its subtotal.
+    order = grid.locator("tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.group ? r.className + ':' + r.dataset.group"
+        " : (r.querySelector('input.gcell') || {}).value)"
+    )
+    at = order.index("Quản lý văn bản và điều hành")
+    assert order[at - 1] == "group-head:internal" and order[at + 1] == "group-total:internal"
+    expect(infrastructure.last).to_have_text("8.000")
+    expect(internal.last).to_have_text("4.100")
+    assert (
+        Entry.objects.get(
+            document=document, content__cells__name="Quản lý văn bản và điều hành"
+        ).content["group"]
+        == "internal"
+    )
+    page.reload()
+    expect(grid.locator("tr.group-total[data-group='internal'] .group-cell").last).to_have_text(
+        "4.100"
+    )
+    assert errors == []

@@ -103,6 +103,13 @@ def _derived(document: Document, entry: Entry) -> dict[str, Any]:
         "phasing_totals": block["phasing_totals"],
         "grand_total": block["grand_total"],
         "summary": block["summary"],
+        # A grouped table: the row's group (the page moves the row under it) and every
+        # group's subtotal.
+        "group": entry.content.get("group", "") if table.groups else None,
+        "groups": [
+            {"code": g["code"], "totals": g["totals"], "phasing_total": g["phasing_total"]}
+            for g in block.get("groups", ())
+        ],
     }
 
 

@@ -687,10 +687,33 @@
             });
           }
         }
+        if (table && derived.group !== undefined && derived.group !== null) { regroup(table, row, derived); }
         if (kind === "budget") { recomputeBudget(row.closest("table")); }
         renumber(row.closest("tbody"));
       }
     };
+  }
+
+  /* A grouped table: the saved row goes under its group's heading, and every group's
+     subtotal is redrawn from what the server computed. */
+  function regroup(table, row, derived) {
+    var end = table.querySelector('tbody tr.group-total[data-group="' + derived.group + '"]');
+    if (end && row.nextElementSibling !== end) {
+      var head = end.previousElementSibling;
+      var inGroup = false;
+      while (head && !head.classList.contains("group-head")) {
+        if (head === row) { inGroup = true; }
+        head = head.previousElementSibling;
+      }
+      if (!inGroup) { end.parentNode.insertBefore(row, end); }
+    }
+    (derived.groups || []).forEach(function (group) {
+      var subtotal = table.querySelector('tbody tr.group-total[data-group="' + group.code + '"]');
+      if (!subtotal) { return; }
+      subtotal.querySelectorAll(".group-cell").forEach(function (td, i) { td.textContent = group.totals[i] || ""; });
+      var phased = subtotal.querySelector(".group-phasing-total");
+      if (phased) { phased.textContent = group.phasing_total; }
+    });
   }
 
   function recomputeBudget(table) {
