@@ -24,6 +24,8 @@ from govplan.core.documents.keys import Collection, EntryKey, new_uid
 from govplan.core.documents.totals import split_phasing_key
 from govplan.core.frameworks.model import Framework, Table
 from govplan.documents.models import Document, Entry
+from govplan.documents.presentation import target_words
+from govplan.documents.read import target_of
 from govplan.documents.versions import write_version
 from govplan.orgunits.history import came_from
 
@@ -272,7 +274,8 @@ def fill_results(report: Document, *, actor: User) -> int:
         if target.key in existing:
             continue
         indicator = target.content.get("indicator", "")
-        name = plan.framework_version.parsed().indicators.get(indicator) if indicator else None
+        plan_spec = plan.framework_version.parsed()
+        name = plan_spec.indicators.get(indicator) if indicator else None
         source = {
             "document": plan.pk,
             "key": target.key,
@@ -281,6 +284,13 @@ def fill_results(report: Document, *, actor: User) -> int:
             "baseline": target.content.get("baseline"),
             "target": target.content.get("target"),
             "year": target.content.get("year"),
+            # The words and parts the plan stated its target with (issue 13, item 5).
+            "option": target.content.get("option"),
+            "target_n": target.content.get("target_n"),
+            "target_d": target.content.get("target_d"),
+            "words": target_words(plan_spec, target_of(target.key, 0, target.content), "vi")
+            if name
+            else "",
         }
         added += 1
         _create(

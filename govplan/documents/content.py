@@ -598,7 +598,19 @@ def _result_source(source: dict[str, Any], errors: dict[str, str]) -> dict[str, 
     carryover.fill_results, sent back by the page): each part checked as what it is, since
     the page and the official document read its numbers back."""
     kept: dict[str, Any] = {}
-    for name in ("document", "key", "indicator", "text", "baseline", "target", "year"):
+    for name in (
+        "document",
+        "key",
+        "indicator",
+        "text",
+        "baseline",
+        "target",
+        "year",
+        "option",
+        "target_n",
+        "target_d",
+        "words",
+    ):
         value = source.get(name)
         if value in (None, ""):
             continue
@@ -607,13 +619,13 @@ def _result_source(source: dict[str, Any], errors: dict[str, str]) -> dict[str, 
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                     raise CellValueError(gettext_noop("must be a whole number"))
                 kept[name] = value
-            elif name in ("baseline", "target"):
+            elif name in ("baseline", "target", "target_n", "target_d"):
                 # Stored numbers, as the page sends them back: 1234.5, never 1.234,5.
                 kept[name] = parse_column_value("decimal", value, locale="en")
             elif name == "year":
                 kept[name] = parse_year(value)
             else:
-                kept[name] = parse_text(value, limit=2000 if name == "text" else 200)
+                kept[name] = parse_text(value, limit=2000 if name in ("text", "words") else 200)
         except CellValueError as exc:
             errors[f"source.{name}"] = message(exc.error)
     return kept

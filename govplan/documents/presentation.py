@@ -461,6 +461,10 @@ def result_row(row: ResultRow, locale: str) -> dict[str, Any]:
             ("text", source.text),
             ("baseline", source.baseline),
             ("year", source.year),
+            ("option", source.option),
+            ("target_n", source.target_n),
+            ("target_d", source.target_d),
+            ("words", source.words),
         )
         if value not in (None, "")
     }

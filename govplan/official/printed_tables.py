@@ -181,13 +181,24 @@ def results_table(results: tuple[ResultRow, ...], spec: Framework | None = None)
         reached = attainment(row.source.baseline, row.source.target, row.achieved)
         indicator = spec.indicators.get(row.source.indicator) if spec else None
         words = row.source.text or row.text or (indicator.name if indicator else "")
-        if spec is not None and indicator is not None and row.source.target is not None:
+        if row.source.words:
+            words = row.source.words  # as the plan printed its target
+        elif spec is not None and indicator is not None and row.source.target is not None:
             # The plan's target with its words: "50 % dịch vụ công ở mức độ 3".
             source = row.source
             words = target_words(
                 spec,
                 TargetRow(
-                    source.key, 0, source.indicator, source.text, None, str(source.target), None
+                    source.key,
+                    0,
+                    source.indicator,
+                    source.text,
+                    None,
+                    str(source.target),
+                    None,
+                    option=source.option,
+                    target_n=None if source.target_n is None else str(source.target_n),
+                    target_d=None if source.target_d is None else str(source.target_d),
                 ),
                 LOCALE,
             )

@@ -289,3 +289,63 @@ def test_a_parent_sums_its_sub_units_and_takes_the_sum(cast: Cast) -> None:
         .status_code
         == 404
     )
+
+
+def test_a_result_keeps_the_words_and_parts_of_the_plans_target(cast: Cast) -> None:
+    """Issue 13, item 5: the report's result on "50,03 % … (831/1.661)" and on "12 dịch vụ
+    … – Toàn trình" carries the plan's option and ratio parts, keeps them when the page saves
+    the result, and prints them."""
+    from govplan.official.build import official_document
+
+    plan = do_create_document(unit=cast.province_a, version=example_version(), actor=cast.editor_a)
+    section = next(s for s in plan.framework_version.parsed().walk() if s.targets is not None)
+    client = client_for(cast.editor_a)
+    for content in (
+        {"indicator": "DVC.HO_SO_TRUC_TUYEN", "target_n": "831", "target_d": "1.661"},
+        {"indicator": "DVC.TRUC_TUYEN", "option": "TOAN_TRINH", "target": "12"},
+    ):
+        response = client.post(
+            reverse("document_entry_add", args=[plan.pk]),
+            data=json.dumps(
+                {"container": f"target:{section.code}", "content": {**content, "year": 2027}}
+            ),
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+    draft = do_upload_framework(REPORT_2027, actor=cast.central_admin)
+    version = do_publish(
+        draft, actor=cast.central_admin, deadline=draft.deadline, kinds=["province"], unit_refs=[]
+    )
+    report = create(client, cast.province_a, version)
+    results = {
+        e.content["source"]["indicator"]: e
+        for e in Entry.objects.filter(document=report, kind="result")
+    }
+    ratio = results["DVC.HO_SO_TRUC_TUYEN"].content["source"]
+    assert (ratio["target_n"], ratio["target_d"], ratio["target"]) == ("831", "1661", "50.03")
+    assert results["DVC.TRUC_TUYEN"].content["source"]["option"] == "TOAN_TRINH"
+    response = client.post(
+        reverse("document_entry_save", args=[report.pk]),
+        data=json.dumps(
+            {
+                "key": results["DVC.HO_SO_TRUC_TUYEN"].key,
+                "base": 1,
+                "content": {"source": ratio, "achieved": "45", "status": "behind"},
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    kept = Entry.objects.get(key=results["DVC.HO_SO_TRUC_TUYEN"].key).content["source"]
+    assert kept == ratio
+    printed = [
+        row[1]
+        for s in official_document(report).sections
+        for block in s.blocks
+        if hasattr(block, "rows")
+        for row in block.rows
+    ]
+    assert any("(831/1.661)" in text for text in printed), printed
+    assert any("Toàn trình" in text for text in printed), printed
+    page = client.get(reverse("document_edit", args=[report.pk])).content.decode()
+    assert "(831/1.661)" in page

@@ -243,6 +243,12 @@ class TargetSource:
     baseline: Scalar = None
     target: Scalar = None
     year: Scalar = None
+    option: str = ""  # the cell of a disaggregated indicator the target is about
+    target_n: Scalar = None  # a ratio target's parts, as the plan stated them
+    target_d: Scalar = None
+    # The target as the plan printed it ("50,03 % … (831/1.661)"), copied with it: the
+    # report's framework may not ask the plan's indicators, and what the plan said is kept.
+    words: str = ""
 
 
 @dataclass(frozen=True, slots=True)
