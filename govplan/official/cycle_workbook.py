@@ -42,7 +42,6 @@ UNIT_NAME = "Đơn vị"
 UNIT_CODE = "Mã đơn vị"
 TOTAL_FUNDING = f"Tổng kinh phí ({MONEY_UNIT})"
 GROUP = "Nhóm"  # the row's group of the table ("I. Ứng dụng CNTT"), when it has groups
-WHOLE_PERIOD_HEADER = "Kinh phí cả giai đoạn"
 KIND_NAMES = {"plan": "Kế hoạch", "report": "Báo cáo"}
 
 # Column types of a framework table as a report column (choices are written as their titles).
@@ -232,14 +231,11 @@ def _group_sheet(table: Table, rows_sheet: ReportSheet, title: str) -> ReportShe
 
 
 def _phasing_headers(sheet_spec: SheetSpec) -> list[tuple[str, str]]:
-    """Every phasing column's (key, header) as the document workbook heads it, after those of
-    the amounts given for the whole period (year WHOLE_PERIOD): "Kinh phí cả giai đoạn - …"."""
-    whole = replace(sheet_spec, years=(WHOLE_PERIOD,))
-    prefix = f"Kinh phí {WHOLE_PERIOD} - "
-    return [
-        (key, f"{WHOLE_PERIOD_HEADER} - {header.removeprefix(prefix)}")
-        for key, header in phasing_columns(whole)
-    ] + phasing_columns(sheet_spec)
+    """Every phasing column's (key, header) as the document workbook heads them, those of the
+    amounts given for the whole period (year WHOLE_PERIOD, "Kinh phí cả giai đoạn - …")
+    first, then each year's."""
+    years = (WHOLE_PERIOD, *(y for y in sheet_spec.years if y != WHOLE_PERIOD))
+    return phasing_columns(replace(sheet_spec, years=years))
 
 
 def _cell(column: Column, value: Any) -> Any:

@@ -74,3 +74,28 @@ def test_its_budget_by_source_follows_the_frameworks_order_of_sources(plan: Docu
         "Ngân sách cấp huyện",
         "Ngân sách cấp xã",
     ]
+
+
+def test_its_cycle_workbook_heads_each_used_amount_once(plan: Document) -> None:
+    """The cycle workbook lists the plan's used phasing columns, the whole period's first,
+    each once and named once."""
+    from python_calamine import CalamineWorkbook
+
+    from govplan.official.cycle_workbook import cycle_workbook
+
+    content = cycle_workbook(plan.framework_version, [plan], title="Kế hoạch 2011-2015")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    for name in book.sheet_names:
+        headers = [
+            cell
+            for row in book.get_sheet_by_name(name).to_python()
+            for cell in row
+            if isinstance(cell, str) and cell.startswith("Kinh phí ")
+        ]
+        whole = [h for h in headers if "cả giai đoạn" in h]
+        assert all(h.count("cả giai đoạn") == 1 for h in whole), whole
+        assert len(headers) == len(set(headers)), (name, headers)
+    projects = next(n for n in book.sheet_names if n.startswith("Danh mục dự án"))
+    first = book.get_sheet_by_name(projects).to_python()
+    heads = [c for row in first for c in row if isinstance(c, str) and c.startswith("Kinh phí ")]
+    assert len(heads) == 13 and heads[0].startswith("Kinh phí cả giai đoạn - ")
