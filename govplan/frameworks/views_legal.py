@@ -31,6 +31,10 @@ def _errors(request: AuthenticatedRequest, exc: ValidationError) -> None:
         messages.error(request, text)
 
 
+# What an entry of the catalogue says, as the form edits it (its code is set once, on adding).
+ENTRY_FIELDS = ("doc_type", "number", "date", "issuer", "title")
+
+
 @requires(Capability.ADMINISTER)
 def legal_add(request: AuthenticatedRequest) -> HttpResponse:
     _central(request)
@@ -40,11 +44,7 @@ def legal_add(request: AuthenticatedRequest) -> HttpResponse:
         try:
             document = actions.do_add_legal_entry(
                 code=data["code"].strip(),
-                doc_type=data["doc_type"],
-                number=data["number"],
-                date=data["date"],
-                issuer=data["issuer"],
-                title=data["title"],
+                **{name: data[name] for name in ENTRY_FIELDS},
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -61,25 +61,13 @@ def legal_add(request: AuthenticatedRequest) -> HttpResponse:
 def legal_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _central(request)
     document = get_object_or_404(LegalDocument, pk=pk)
-    initial = {
-        "doc_type": document.doc_type,
-        "number": document.number,
-        "date": document.date,
-        "issuer": document.issuer,
-        "title": document.title,
-    }
+    initial = {name: getattr(document, name) for name in ENTRY_FIELDS}
     form = LegalEntryForm(request.POST or None, initial=initial, with_code=False)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             actions.do_correct_legal_document(
-                document,
-                doc_type=data["doc_type"],
-                number=data["number"],
-                date=data["date"],
-                issuer=data["issuer"],
-                title=data["title"],
-                actor=request.user,
+                document, **{name: data[name] for name in ENTRY_FIELDS}, actor=request.user
             )
         except ValidationError as exc:
             attach_errors(form, exc)
