@@ -9,8 +9,10 @@ import datetime as dt
 import html
 import io
 import re
+import threading
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from docx import Document as Docx
@@ -284,3 +286,58 @@ def offered_to_b(cast: Cast, document: Document) -> set[str]:
     page = client_for(cast.editor_b).get(reverse("document_edit", args=[document.pk]))
     select = page.content.decode().split('id="legal-I" class="legal-select">', 1)[1]
     return set(re.findall(r'<option value="([^"]+)">', select.split("</select>", 1)[0]))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_reviewing_one_proposal_at_once_one_wins(cast: Cast) -> None:
+    """One accepts while the other rejects the same proposal, at the same moment: the
+    proposal ends in one state, with one audit entry for it, and the other is told."""
+    from django.core.exceptions import ValidationError
+
+    from govplan.accounts.models import Membership, Role, User
+    from govplan.frameworks import legal_actions
+
+    second = User.objects.create_user("admin2", password="x", full_name="Quản trị 2")
+    Membership.objects.create(user=second, org_unit=cast.central, role=Role.CENTRAL_ADMIN)
+    proposal = LegalDocument.objects.create(
+        code="DX-TEST-1",
+        doc_type="decision",
+        number="9/QĐ-UBND",
+        issuer="UBND tỉnh",
+        title="Về việc thử",
+        from_catalogue=False,
+        status=LegalStatus.PROPOSED,
+    )
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def act(user: User, what: str) -> None:
+        try:
+            barrier.wait()
+            stale = LegalDocument.objects.get(pk=proposal.pk)
+            actor = User.objects.get(pk=user.pk)
+            if what == "accept":
+                legal_actions.do_accept_legal_proposal(stale, actor=actor)
+            else:
+                legal_actions.do_reject_legal_proposal(stale, reason="Trùng", actor=actor)
+            outcomes[what] = "done"
+        except ValidationError as refused:
+            outcomes[what] = " ".join(refused.messages)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=act, args=(cast.central_admin, "accept")),
+        threading.Thread(target=act, args=(second, "reject")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(v == "done" for v in outcomes.values()) == [False, True], outcomes
+    winner = next(w for w, v in outcomes.items() if v == "done")
+    proposal.refresh_from_db()
+    expected = {"accept": LegalStatus.CATALOGUE, "reject": LegalStatus.REJECTED}[winner]
+    assert proposal.status == expected
+    assert AuditEvent.objects.filter(object_id=str(proposal.pk)).count() == 1
