@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint imports format typecheck test-sqlite test-postgres messages bench clean
+.PHONY: run test setup lint imports format typecheck test-sqlite test-postgres messages bench bench-national clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ setup: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py load_reference_data
 	DEBUG=1 $(BIN)/python manage.py load_frameworks
 	DEBUG=1 $(BIN)/python manage.py load_demo
+	@# The national dashboards' slice: Bắc Giang + Bắc Ninh (merged 2025), Hà Nội, two
+	@# ministries, 2021-2025 with a few communes (bench/national.py generates the full set).
+	DEBUG=1 $(BIN)/python manage.py generate_national --scale tiny --seed 1
 
 run: setup
 	@echo ""
@@ -82,8 +85,16 @@ messages: $(DEV_STAMP)
 	cd govplan && ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete --no-location
 	$(BIN)/python scripts/compile_messages.py
 
+# `make bench` times the application (bench/run.py); `make bench-national` the national
+# figures on the generated national data set (bench/national.py, PostgreSQL).
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+
+# The national benchmark (issue 14) on PostgreSQL: generates the ~20-million-value data set
+# into govplan_bench when absent (DATABASE_URL to use another), then prints its figures.
+bench-national: $(DEV_STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/national.py

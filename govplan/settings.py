@@ -53,9 +53,11 @@ INSTALLED_APPS = [
     "govplan.orgunits",
     "govplan.accounts",
     "govplan.frameworks",
+    "govplan.facts",
     "govplan.documents",
     "govplan.workflow",
     "govplan.official",
+    "govplan.national",
     "govplan.web",
     *(["govplan.demo"] if DEMO else []),
 ]

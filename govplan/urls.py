@@ -1,7 +1,7 @@
 """Every URL of GovPlan. Each view declares its access (govplan.access.policies)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from govplan.access.policies import authenticated, public
@@ -28,6 +28,8 @@ from govplan.workflow import views as workflow
 
 urlpatterns = [
     path("", web.home, name="home"),
+    # National figures: completeness, aggregates, budgets, targets, dashboards, the pivot
+    path("national/", include("govplan.national.urls")),
     path("healthz", web.healthz, name="healthz"),
     path(
         "login/",

@@ -317,8 +317,9 @@ def _save_over(
         return _conflict(entry, result.conflicts)
     if result.content == entry.content:
         return SaveResult("unchanged", entry)
-    # The merged content is re-read so that it is canonical and valid as a whole.
-    merged = read_entry(spec, key, result.content, locale="en")
+    # The merged content is re-read so that it is canonical and valid as a whole; read from
+    # the shape an editor sends (a stored indicator cell {"v": 10} is not what one types).
+    merged = read_entry(spec, key, as_sent(spec, key, result.content), locale="en")
     before = entry.content
     entry.content = merged
     return _commit(entry, before, actor, reason, "merged")

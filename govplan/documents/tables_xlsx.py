@@ -32,6 +32,7 @@ from govplan.core.frameworks.model import Framework, Table
 from govplan.core.i18n import gettext_noop
 from govplan.documents.actions import lock_for_edit
 from govplan.documents.content import MAX_ROWS_PER_TABLE
+from govplan.documents.live_facts import write_live_facts
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch
 from govplan.documents.read import visible_sections
 
@@ -468,6 +469,7 @@ def _versions(entries: list[Entry], actor: User) -> None:
         ],
         batch_size=500,
     )
+    write_live_facts(entries)
 
 
 def _content(table: Table, row: RowData) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from govplan.accounts.types import User
+from govplan.documents.live_facts import write_live_facts
 from govplan.documents.models import Entry, EntryVersion
 
 
@@ -79,6 +80,7 @@ def write_version(entry: Entry, *, actor: User, reason: str) -> None:
         reason=reason,
         saved_by=actor,
     )
+    write_live_facts([entry])
 
 
 def coalesce(entry: Entry, *, actor: User, reason: str) -> bool:
@@ -112,4 +114,5 @@ def coalesce(entry: Entry, *, actor: User, reason: str) -> bool:
     latest.revision = entry.revision
     latest.saved_at = now
     latest.save(update_fields=["started_at", "steps", "revision", "content", "saved_at"])
+    write_live_facts([entry])
     return True

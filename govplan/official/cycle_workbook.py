@@ -209,7 +209,11 @@ def _table_sheet(
 def _group_sheet(table: Table, rows_sheet: ReportSheet, title: str) -> ReportSheet:
     """The subtotals of a table with groups: one row per group over every unit's rows (each
     money column and phasing column summed), then the grand total, as the printed table
-    has them. A sheet of its own, so that the rows' sheet still adds up each row once."""
+    has them. A sheet of its own, so that the rows' sheet still adds up each row once.
+
+    Summed here, not from the typed facts: the money columns (total investment, a year's
+    amount) are cells of the rows, which the facts do not hold (only the phasing amounts
+    are BudgetFacts), and the rows' sheet has every row in memory already."""
     at = [c.header for c in rows_sheet.columns].index(GROUP)
     money = [i for i, c in enumerate(rows_sheet.columns) if c.type == "money"]
     sums: dict[str, list[Decimal]] = {}

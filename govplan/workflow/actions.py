@@ -21,6 +21,7 @@ from govplan.audit.recorder import record
 from govplan.core import workflow as machine
 from govplan.documents.access import can_on_document
 from govplan.documents.models import Attachment, Document, Entry
+from govplan.facts.models import Layer
 from govplan.orgunits.models import Kind, OrgUnit
 from govplan.workflow.labels import action_label, state_phrase
 from govplan.workflow.models import (
@@ -31,7 +32,7 @@ from govplan.workflow.models import (
     WorkflowEvent,
 )
 from govplan.workflow.notify import notify
-from govplan.workflow.revisions import attachments_of, freeze
+from govplan.workflow.revisions import attachments_of, freeze, write_revision_facts
 from govplan.workflow.validation import blocking_problems
 
 
@@ -258,6 +259,14 @@ def do_transition(
                 days_late=days_late(locked.framework_version.deadline, today),
             )
             freeze(locked, revision)
+            write_revision_facts(locked, revision, Layer.SUBMITTED)
+        if action == "approve":
+            # The approved layer is the revision under appraisal, as it was submitted.
+            approved = DocumentRevision.objects.filter(
+                document=locked, number=locked.revision
+            ).first()
+            if approved is not None:  # none only for data set up without a submission
+                write_revision_facts(locked, approved, Layer.APPROVED)
         if action == "start_appraisal":
             locked.appraiser = actor
         if action == "issue":

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from govplan.core.facts.extract import StoredEntry
+from govplan.documents.live_facts import spec_of
 from govplan.documents.models import Attachment, Document, Entry, EntryVersion
+from govplan.facts import store
 from govplan.workflow.models import DocumentRevision, RevisionEntry
 
 
@@ -81,3 +84,16 @@ def revision_content(revision: DocumentRevision) -> dict[str, Any]:
         },
         "attachments": list(revision.attachments),
     }
+
+
+def write_revision_facts(document: Document, revision: DocumentRevision, layer: str) -> None:
+    """The facts of ``layer`` (submitted, approved) for the document: those of the entries
+    ``revision`` froze, never of the live ones (a revision does not change afterwards)."""
+    entries = revision_content(revision)["entries"]
+    store.replace_layer(
+        document,
+        spec_of(document),
+        layer,
+        [StoredEntry(key, item["content"]) for key, item in entries.items()],
+        revision=revision.number,
+    )

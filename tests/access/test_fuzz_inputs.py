@@ -477,6 +477,7 @@ ACTOR: dict[str, str] = {
     "document_return_letter": "appraiser",
     "document_issue": "approver_a",
     "document_sign": "approver_a",
+    "national_completeness_list": "central_admin",  # who sees the reminder button
 }
 ADMIN_PAGES = {
     "legal_list",
@@ -540,8 +541,33 @@ QUERY: dict[str, dict[str, str]] = {
     "cycle_xlsx": {"status": "text", "unit": "number"},
     "appraisal_queue": {"page": "number"},
     "notifications": {"page": "number"},
+    "national_dashboard": {"year": "number", "layer": "text", "structure": "text"},
+    "national_unit": {"i": "text", "from": "number", "to": "number", "layer": "text"},
+    "national_pivot": {
+        "i": "text",
+        "level": "text",
+        "unit": "number",
+        "from": "number",
+        "to": "number",
+        "o": "text",
+        "layer": "text",
+        "structure": "text",
+        "chart": "text",
+    },
+    "national_pivot_csv": {"i": "text", "from": "number", "o": "text", "unit": "number"},
+    "national_pivot_xlsx": {"i": "text", "to": "number", "level": "text"},
     "login": {"next": "text"},
     "set_language": {"next": "text", "language": "text"},
+    "national_completeness": {"unit": "number"},
+    "national_completeness_list": {
+        "status": "text",
+        "level": "text",
+        "unit": "number",
+        "page": "number",
+    },
+    "national_budgets": {"framework": "text", "layer": "text", "unit": "number", "by": "text"},
+    "national_budget_export": {"framework": "text", "structure": "text", "unit": "number"},
+    "national_targets": {"framework": "text", "layer": "text", "unit": "number"},
 }
 QUERY_VALUES = {
     "number": [k for k in FORM_VALUES if k.startswith("number:")] + ["text:bel", "text:nul"],
@@ -561,6 +587,9 @@ DOWNLOADS = {
     "export_status",
     "document_attachment",
     "document_check_data",
+    "national_budget_export",
+    "national_pivot_csv",
+    "national_pivot_xlsx",
 }
 
 # Forms a page shows only in some states (or to JavaScript): fields as the view reads them.
@@ -574,6 +603,7 @@ HIDDEN_FORMS: dict[str, list[tuple[str, str]]] = {
     "document_issue": [("number", "12"), ("date", "2026-12-01")],
     "membership_add": [("org_unit", "{unit}"), ("role", "viewer")],
     "export_start": [("status", ""), ("unit", "{unit}"), ("formats", "docx")],
+    "national_completeness_remind": [("status", "overdue"), ("level", ""), ("unit", "{unit}")],
     "document_check": [("explain::R-LAN", "Lý do")],
     "document_sign": [("number", "12"), ("date", "2026-12-01"), ("passphrase", "x")],
     "export_resume": [],
@@ -631,6 +661,7 @@ FORM_VIEWS = {
     "document_comment_reply",
     "document_comment_resolve",
     "document_checklist",
+    "national_completeness_remind",
 }
 
 

@@ -253,6 +253,22 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "export_status": (lambda c: export_job(c), {**everyone(404), "central_admin": 200}),
     "export_download": (lambda c: export_job(c), everyone(404)),  # 404 until the ZIP is made
     "export_resume": (lambda c: export_job(c), everyone(405)),  # POST only
+    # Completeness: everyone signed in sees the expected units in their scope (maybe none).
+    "national_completeness_index": (None, everyone(200)),
+    "national_completeness": (lambda c: published(c), everyone(200)),
+    "national_completeness_list": (lambda c: published(c), everyone(200)),
+    "national_completeness_remind": (lambda c: published(c), everyone(405)),  # POST only
+    # National pages: everyone signed in sees the money and targets of what they may see;
+    # a unit outside their scope is a 404.
+    "national_budgets": (lambda c: (None, {"unit": c.province_a.pk}), readers_of_a()),
+    "national_budget_export": (lambda c: {"fmt": "csv"}, everyone(200)),
+    "national_targets": (lambda c: (None, {"unit": c.province_a.pk}), readers_of_a()),
+    # National figures: everyone with a role sees the figures of the units they may see.
+    "national_dashboard": (None, everyone(200)),
+    "national_unit": (lambda c: {"pk": c.province_a.pk}, readers_of_a()),
+    "national_pivot": (None, everyone(200)),
+    "national_pivot_csv": (lambda c: (None, {"i": "DVC.TRUC_TUYEN"}), everyone(200)),
+    "national_pivot_xlsx": (lambda c: (None, {"i": "DVC.TRUC_TUYEN"}), everyone(200)),
 }
 
 

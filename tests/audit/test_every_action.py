@@ -437,6 +437,23 @@ def legal(world: World, name: str) -> Act:
     return lambda: actions.do_reject_legal_proposal(proposal, reason="Trùng", actor=admin)
 
 
+def national(world: World, name: str) -> Act:
+    from django.utils import timezone
+
+    from govplan.national import actions, completeness
+
+    cast = world.cast
+    version = example_version()
+    today = timezone.localdate()
+    rows = completeness.remindable(  # province A and its units, none started
+        completeness.filtered(
+            completeness.expected(version, cast.central_admin, cast.province_a), version, today
+        )
+    )
+    assert name == "do_send_reminders"
+    return lambda: actions.do_send_reminders(version, rows, actor=cast.central_admin, today=today)
+
+
 CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.documents.actions": documents,
     "govplan.documents.tables_xlsx": tables_xlsx,
@@ -450,6 +467,7 @@ CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.accounts.actions": accounts,
     "govplan.frameworks.actions": frameworks,
     "govplan.frameworks.legal_actions": legal,
+    "govplan.national.actions": national,
 }
 
 ACTIONS = sorted(discover())

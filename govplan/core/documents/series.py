@@ -33,6 +33,43 @@ class EarlierDocument:
     own: bool = False  # written by the unit itself
 
 
+def map_cell(options: Mapping[str, str | None], cell: str) -> str | None:
+    """An earlier indicator's cell read as the later's (``maps_from.options``): the
+    undivided cell stays undivided, an option maps to its new code, and an option mapped to
+    None (or not mapped) is dropped (None)."""
+    if not cell:
+        return ""
+    return options.get(cell)
+
+
+def lineage(
+    indicators: Indicators, code: str
+) -> list[tuple[str, tuple[Mapping[str, str | None], ...]]]:
+    """``code`` and every indicator it continues (``maps_from``, followed back), each with
+    the option mappings that read its cells as ``code``'s, nearest first."""
+    found: list[tuple[str, tuple[Mapping[str, str | None], ...]]] = [(code, ())]
+    steps: tuple[Mapping[str, str | None], ...] = ()
+    current = indicators.get(code)
+    while current is not None and current.maps_from is not None:
+        source = current.maps_from.indicator
+        if any(source == seen for seen, _ in found):
+            break  # the catalogue refuses loops; the bound only guards against bad data
+        steps = (current.maps_from.options, *steps)
+        found.append((source, steps))
+        current = indicators.get(source)
+    return found
+
+
+def read_cell(steps: tuple[Mapping[str, str | None], ...], cell: str) -> str | None:
+    """A cell of an indicator in ``code``'s lineage read as ``code``'s (None: dropped)."""
+    found: str | None = cell
+    for options in steps:
+        if found is None:
+            return None
+        found = map_cell(options, found)
+    return found
+
+
 def mapped_values(indicators: Indicators, old: Values) -> dict[str, dict[str, Any]]:
     """Indicator code → an earlier document's content, read into ``indicators`` (a
     framework's)
@@ -46,11 +83,9 @@ def mapped_values(indicators: Indicators, old: Values) -> dict[str, dict[str, An
             mapping = indicator.maps_from.options
             cells: dict[str, Any] = {}
             for key, cell in old[indicator.maps_from.indicator].get("cells", {}).items():
-                new_key = mapping.get(key) if key else ""
-                if new_key is None and key:
+                target = map_cell(mapping, key)
+                if target is None:
                     continue
-                target = new_key if key else ""
-                assert target is not None
                 if "v" in cell and target in cells:
                     cells[target] = {
                         "v": str(Decimal(str(cells[target]["v"])) + Decimal(str(cell["v"])))

@@ -11,6 +11,9 @@ from govplan.core.frameworks.problems import Collector, join
 from govplan.core.frameworks.vocab import CATALOGUE_FORMAT, VALUE_TYPES
 from govplan.core.i18n import gettext_noop
 
+# How a merged unit's figure is formed from its predecessors' (docs/national-figures.md).
+MERGE_METHODS = ("sum", "mean")
+
 
 @dataclass(frozen=True, slots=True)
 class Option:
@@ -58,6 +61,9 @@ class Indicator:
     maximum: float | None = None
     maps_from: Mapping | None = None
     share: bool = True  # a ratio whose numerator is part of its denominator (≤ it)
+    # How a merged unit's figure comes from its predecessors' on a national figure: "sum"
+    # (counts, amounts; ratios by their parts) or "mean" (an index averaged over them).
+    merge_method: str = "sum"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,6 +85,7 @@ class Indicator:
             maximum=data.get("maximum"),
             maps_from=Mapping(**data["maps_from"]) if data.get("maps_from") else None,
             share=data.get("share", True),
+            merge_method=data.get("merge_method", "sum"),
         )
 
 
@@ -216,6 +223,7 @@ def _indicator(r: Reader, p: str, item: Any, catalogue: Catalogue) -> Indicator 
             "max",
             "maps_from",
             "share",
+            "merge_method",
         ),
     )
     if m is None:
@@ -251,6 +259,16 @@ def _indicator(r: Reader, p: str, item: Any, catalogue: Catalogue) -> Indicator 
                 r.c.add(
                     join(p, key), gettext_noop("only a ratio has a numerator and a denominator")
                 )
+    merge_method = "sum"
+    if m.get("merge_method") is not None:
+        merge_method = r.choice(
+            join(p, "merge_method"), m.get("merge_method"), MERGE_METHODS, what="merge method"
+        )
+        if value_type not in ("integer", "decimal", "money", "ratio"):
+            r.c.add(
+                join(p, "merge_method"),
+                gettext_noop("only a number or a ratio can be merged by a method"),
+            )
     choices: tuple[Option, ...] = ()
     if value_type == "choice":
         choices = read_options(r, join(p, "choices"), m.get("choices"))
@@ -276,6 +294,7 @@ def _indicator(r: Reader, p: str, item: Any, catalogue: Catalogue) -> Indicator 
         minimum=minimum,
         maximum=maximum,
         share=share,
+        merge_method=merge_method or "sum",
     )
 
 

@@ -1,0 +1,1 @@
+"""The national pages, one module per page family."""
