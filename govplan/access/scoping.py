@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
@@ -33,8 +33,8 @@ from django.utils import timezone
 
 from govplan.accounts.models import Membership, Role
 from govplan.accounts.types import AnyUser
-from govplan.orgunits.history import predecessor_ids_of_each
-from govplan.orgunits.models import Kind, OrgUnit, valid_on_q
+from govplan.orgunits.history import MAX_GENERATIONS
+from govplan.orgunits.models import Kind, OrgUnit, Succession, valid_on_q
 
 M = TypeVar("M", bound=models.Model)
 # A queryset keeps its own class (OrgUnitQuerySet's valid_on, search) through the scoping.
@@ -172,20 +172,72 @@ post_delete.connect(
 )
 
 
+# A user's memberships and every unit their units came from, in one query: the memberships'
+# units seed a recursive walk back through the successions (bounded like the ORM walk in
+# orgunits.history), and each unit reached comes with its path and whether it has ended.
+# One query per request instead of one per membership list, per succession generation and
+# for the paths; always read afresh, so a changed membership or succession is seen at once.
+_SCOPE_SQL = """
+WITH RECURSIVE came (origin, unit_id, depth) AS (
+    SELECT DISTINCT m.org_unit_id, m.org_unit_id, 0 FROM {membership} m WHERE m.user_id = %s
+    UNION
+    SELECT c.origin, s.predecessor_id, c.depth + 1
+    FROM came c JOIN {succession} s ON s.successor_id = c.unit_id
+    WHERE c.depth < %s
+)
+SELECT m.role, m.org_unit_id, origin_unit.kind, origin_unit.path,
+       c.unit_id, unit.path, CASE WHEN unit.valid_to < %s THEN 1 ELSE 0 END
+FROM {membership} m
+JOIN {unit} origin_unit ON origin_unit.id = m.org_unit_id
+JOIN came c ON c.origin = m.org_unit_id
+JOIN {unit} unit ON unit.id = c.unit_id
+WHERE m.user_id = %s
+"""
+
+
+@dataclass(frozen=True)
+class _Held:
+    role: str
+    unit_id: int
+    kind: str
+    path: str
+
+
+def _memberships_and_origins(
+    user_id: int,
+) -> tuple[set[_Held], dict[int, set[int]], dict[int, str], set[int]]:
+    """The user's memberships; for each membership unit, the units it came from; the path of
+    every unit met; and those of them no longer in force."""
+    sql = _SCOPE_SQL.format(
+        membership=connection.ops.quote_name(Membership._meta.db_table),
+        succession=connection.ops.quote_name(Succession._meta.db_table),
+        unit=connection.ops.quote_name(OrgUnit._meta.db_table),
+    )
+    held: set[_Held] = set()
+    came_from: dict[int, set[int]] = {}
+    paths: dict[int, str] = {}
+    ended: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, MAX_GENERATIONS, timezone.localdate(), user_id])
+        for role, unit_id, kind, path, reached, reached_path, reached_ended in cursor.fetchall():
+            held.add(_Held(role, unit_id, kind, path))
+            paths[reached] = reached_path
+            if reached_ended:
+                ended.add(reached)
+            if reached != unit_id:
+                came_from.setdefault(unit_id, set()).add(reached)
+    return held, came_from, paths, ended
+
+
 def _compute_scope(user: AnyUser | None) -> Scope:
     grants = {c: Grant() for c in Capability}
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope(grants, set(), set())
-    memberships = list(
-        Membership.objects.filter(user=user)
-        .select_related("org_unit")
-        .only("role", "org_unit__id", "org_unit__path", "org_unit__kind")
-    )
+    memberships, came_from, paths, ended = _memberships_and_origins(user.pk)
     roles = {m.role for m in memberships}
     view_roots: set[int] = set()
     for membership in memberships:
-        unit = membership.org_unit
-        central = unit.kind == Kind.CENTRAL
+        central = membership.kind == Kind.CENTRAL
         if membership.role == Role.CENTRAL_ADMIN and central:
             for capability in (Capability.VIEW, Capability.ADMINISTER):
                 grants[capability].national = True
@@ -196,33 +248,24 @@ def _compute_scope(user: AnyUser | None) -> Scope:
                 grants[Capability.VIEW].national = True
                 grants[Capability.APPRAISE].national = True
             else:
-                view_roots.add(unit.pk)
-                grants[Capability.APPRAISE].strict_subtrees.add(unit.path)
+                view_roots.add(membership.unit_id)
+                grants[Capability.APPRAISE].strict_subtrees.add(membership.path)
         elif membership.role in (Role.EDITOR, Role.APPROVER, Role.VIEWER):
-            view_roots.add(unit.pk)
+            view_roots.add(membership.unit_id)
             if membership.role == Role.EDITOR:
-                grants[Capability.EDIT].units.add(unit.pk)
+                grants[Capability.EDIT].units.add(membership.unit_id)
             elif membership.role == Role.APPROVER:
-                grants[Capability.APPROVE].units.add(unit.pk)
+                grants[Capability.APPROVE].units.add(membership.unit_id)
     if view_roots:
-        came_from = predecessor_ids_of_each(view_roots)
-        roots = view_roots.union(*came_from.values())
-        today = timezone.localdate()
-        paths, ended = set(), set()
-        for pk, path, valid_to in OrgUnit.objects.filter(pk__in=roots).values_list(
-            "pk", "path", "valid_to"
-        ):
-            paths.add(path)
-            if valid_to is not None and valid_to < today:
-                ended.add(pk)
+        roots = view_roots.union(*(came_from.get(pk, set()) for pk in view_roots))
         if not grants[Capability.VIEW].national:
-            grants[Capability.VIEW].subtrees = paths
+            grants[Capability.VIEW].subtrees = {paths[pk] for pk in roots}
         # A successor's editors and approvers write the history of the units it came from.
         for capability in (Capability.EDIT, Capability.APPROVE):
             grant = grants[capability]
             for unit_id in grant.units:
                 grant.historical_units |= came_from.get(unit_id, set()) & ended
-    return Scope(grants, roles, {m.org_unit_id for m in memberships}, user.pk)
+    return Scope(grants, roles, {m.unit_id for m in memberships}, user.pk)
 
 
 def _scope_prefix(model: type[models.Model]) -> str:

@@ -8,6 +8,7 @@ from govplan.access.scoping import Capability, get_for, scope_for
 from govplan.accounts.types import AnyUser
 from govplan.documents.actions import EDITABLE_STATUSES
 from govplan.documents.models import Document
+from govplan.frameworks.models import version_heavy_fields
 
 
 def load_document(user: AnyUser, pk: int, capability: Capability = Capability.VIEW) -> Document:
@@ -16,7 +17,7 @@ def load_document(user: AnyUser, pk: int, capability: Capability = Capability.VI
         user,
         Document.objects.select_related(
             "org_unit", "framework", "framework_version", "framework_version__framework"
-        ),
+        ).defer(*version_heavy_fields("framework_version")),
         Capability.VIEW,
         pk=pk,
     )

@@ -24,7 +24,7 @@ from govplan.core.documents.keys import EntryKey
 from govplan.core.documents.series import EarlierDocument
 from govplan.core.frameworks.model import Framework
 from govplan.documents.models import Document, Entry
-from govplan.frameworks.models import FrameworkVersion
+from govplan.frameworks.models import FrameworkVersion, version_heavy_fields
 from govplan.orgunits.history import came_from
 from govplan.orgunits.models import OrgUnit
 
@@ -57,6 +57,7 @@ def _documents(
     documents = (
         Document.objects.filter(framework__code=follows, org_unit_id__in=units)
         .select_related("org_unit", "framework", "framework_version")
+        .defer(*version_heavy_fields("framework_version"))
         .prefetch_related("org_unit__names")
     )
     found = [PreviousDocument(d, units[d.org_unit_id], d.org_unit_id in own) for d in documents]

@@ -13,7 +13,12 @@ from govplan.accounts.models import Membership
 from govplan.accounts.types import User
 from govplan.core import workflow as machine
 from govplan.documents.models import Document
-from govplan.frameworks.models import FrameworkTarget, FrameworkVersion, Status
+from govplan.frameworks.models import (
+    FrameworkTarget,
+    FrameworkVersion,
+    Status,
+    version_heavy_fields,
+)
 from govplan.orgunits.models import OrgUnit
 
 SOON_DAYS = 14
@@ -63,6 +68,7 @@ def due_items(user: User, today: dt.date) -> list[DueItem]:
             )
         )
         .select_related("org_unit", "version", "version__framework")
+        .defer(*version_heavy_fields("version"))
         .order_by(F("version__deadline").asc(nulls_last=True), "org_unit__name")
     )
     documents = {
@@ -100,6 +106,7 @@ def available_frameworks_of(units: list[OrgUnit]) -> dict[int, list[FrameworkVer
     targets = (
         FrameworkTarget.objects.filter(org_unit_id__in=ids, version__status=Status.PUBLISHED)
         .select_related("version", "version__framework")
+        .defer(*version_heavy_fields("version"))
         .order_by("version__framework__code", "-version__number")
     )
     latest: dict[int, dict[int, FrameworkVersion]] = {u: {} for u in ids}

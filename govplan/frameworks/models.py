@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +11,28 @@ from django.utils.translation import gettext_lazy as _
 
 from govplan.access.scoping import Capability
 from govplan.core.frameworks.model import Framework as FrameworkSpec
+
+# Published versions' parsed specifications, shared by every request of this process. A
+# published version never changes (ORM and database trigger), so its id says which spec it
+# is; published_at is in the key too, so an id handed out again (a test database rolled back,
+# a restored copy) never meets another version's spec. Drafts change and are never cached
+# here. Bounded: a few frameworks are in use at once.
+_PUBLISHED_SPECS: OrderedDict[tuple[int, dt.datetime | None], FrameworkSpec] = OrderedDict()
+_PUBLISHED_SPECS_MAX = 32
+_PUBLISHED_SPECS_LOCK = threading.Lock()
+
+
+def version_heavy_fields(prefix: str = "") -> tuple[str, ...]:
+    """A version's two large columns (the file and its checked spec, some 60 KB each), for
+    ``defer()`` where a version comes along with a document: a published version's parsed
+    spec comes from the process cache, so the stored one is never decoded again."""
+    path = f"{prefix}__" if prefix else ""
+    return (f"{path}spec", f"{path}source_text")
+
+
+def clear_spec_cache() -> None:
+    with _PUBLISHED_SPECS_LOCK:
+        _PUBLISHED_SPECS.clear()
 
 
 class ImmutableError(Exception):
@@ -215,10 +239,26 @@ class FrameworkVersion(models.Model):
         return self.units_resolved_on or self.deadline or dt.date(self.period_start, 1, 1)
 
     def parsed(self) -> FrameworkSpec:
-        cached = getattr(self, "_parsed", None)
-        if cached is None:
+        """The spec in the core's form: parsed once per object, and for a published version
+        once per process (its stored spec is not even read again: a query may defer it)."""
+        cached: FrameworkSpec | None = getattr(self, "_parsed", None)
+        if cached is not None:
+            return cached
+        if self.pk is None or not self.is_published:
             cached = FrameworkSpec.from_dict(self.spec)
-            self._parsed = cached
+        else:
+            key = (self.pk, self.published_at)
+            with _PUBLISHED_SPECS_LOCK:
+                cached = _PUBLISHED_SPECS.get(key)
+                if cached is not None:
+                    _PUBLISHED_SPECS.move_to_end(key)
+            if cached is None:
+                cached = FrameworkSpec.from_dict(self.spec)
+                with _PUBLISHED_SPECS_LOCK:
+                    _PUBLISHED_SPECS[key] = cached
+                    while len(_PUBLISHED_SPECS) > _PUBLISHED_SPECS_MAX:
+                        _PUBLISHED_SPECS.popitem(last=False)
+        self._parsed = cached
         return cached
 
     @staticmethod

@@ -17,7 +17,7 @@ from govplan.documents.cycles import PreviousDocument, previous_documents
 from govplan.documents.due import available_frameworks, available_frameworks_of
 from govplan.documents.models import Document
 from govplan.documents.read import completeness
-from govplan.frameworks.models import FrameworkVersion
+from govplan.frameworks.models import FrameworkVersion, version_heavy_fields
 from govplan.orgunits.forms import BrowseForm
 from govplan.orgunits.history import predecessors, successors
 from govplan.orgunits.models import OrgUnit
@@ -97,6 +97,7 @@ def _succeeded(user: AnyUser, units: list[OrgUnit]) -> dict[str, Any]:
     documents = (
         visible_to(Document.objects.filter(org_unit__in=units), user)
         .select_related("org_unit", "framework", "framework_version__framework")
+        .defer(*version_heavy_fields("framework_version"))
         .order_by("-period_start", "org_unit__name")
     )
     scope = scope_for(user)
