@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -83,3 +84,36 @@ class Env:
                 f"Environment variable {name}={value!r} must be one of: {', '.join(choices)}"
             )
         return value
+
+
+def postgres_connections(env: Env, *, development: bool) -> dict[str, Any]:
+    """How PostgreSQL connections are kept: the connection settings of a DATABASES entry.
+
+    A new connection per request was the largest single cost under load (issue 15), so
+    production keeps them: a pool per server process (psycopg_pool through Django's
+    OPTIONS["pool"]) sized for its threads, or with DB_POOL=0 a persistent connection per
+    thread. Either way a connection is checked before use, so a restarted PostgreSQL costs
+    no failed request. Development and the tests default to neither (their threads and test
+    databases come and go); DB_POOL=1 tries the pool there too."""
+    if not env.bool("DB_POOL", not development):
+        max_age = env.int("DB_CONN_MAX_AGE", 0 if development else 600, minimum=0)
+        return {"CONN_MAX_AGE": max_age, "CONN_HEALTH_CHECKS": True}
+    # Django's pool refuses CONN_MAX_AGE: pooled connections are kept by the pool.
+    if env.int("DB_CONN_MAX_AGE", 0, minimum=0) != 0:
+        raise ImproperlyConfigured(
+            "DB_CONN_MAX_AGE cannot be set with DB_POOL=1: pooled connections are already "
+            "kept; set DB_POOL=0 for persistent connections without a pool"
+        )
+    min_size = env.int("DB_POOL_MIN_SIZE", 2, minimum=0)
+    max_size = env.int("DB_POOL_MAX_SIZE", 4, minimum=1)
+    if max_size < min_size:
+        raise ImproperlyConfigured(
+            f"DB_POOL_MAX_SIZE={max_size} is below DB_POOL_MIN_SIZE={min_size}"
+        )
+    pool = {
+        "min_size": min_size,
+        "max_size": max_size,
+        # Seconds a request waits for a free connection before it fails.
+        "timeout": env.int("DB_POOL_TIMEOUT", 10, minimum=1),
+    }
+    return {"CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": True, "OPTIONS": {"pool": pool}}

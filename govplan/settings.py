@@ -10,7 +10,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from govplan.env import Env
+from govplan.env import Env, postgres_connections
 
 env = Env()
 
@@ -108,7 +108,7 @@ if not _database_url.startswith(("sqlite:", "postgres:", "postgresql:")):
         f"DATABASE_URL={_database_url!r}: only sqlite:/// and postgres:// URLs are supported"
     )
 try:
-    _db = dj_database_url.parse(_database_url, conn_max_age=env.int("DB_CONN_MAX_AGE", 0))
+    _db = dj_database_url.parse(_database_url)
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -123,8 +123,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     _db["TEST"] = {"NAME": env.optional_str("GOVPLAN_SQLITE_TEST_NAME")}
+    _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", 0, minimum=0)
 else:
     _db.setdefault("TEST", {})["NAME"] = env.optional_str("GOVPLAN_PG_TEST_NAME")
+    # Kept connections, pooled in production (docs/configuration.md); OPTIONS given in the
+    # URL (sslmode=…) stay.
+    _connections = postgres_connections(env, development=DEBUG or TESTING)
+    _db.setdefault("OPTIONS", {}).update(_connections.pop("OPTIONS", {}))
+    _db.update(_connections)
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
