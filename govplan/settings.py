@@ -129,8 +129,9 @@ else:
     # Kept connections, pooled in production (docs/configuration.md); OPTIONS given in the
     # URL (sslmode=…) stay.
     _connections = postgres_connections(env, development=DEBUG or TESTING)
-    _db.setdefault("OPTIONS", {}).update(_connections.pop("OPTIONS", {}))
-    _db.update(_connections)
+    _db.setdefault("OPTIONS", {}).update(_connections.get("OPTIONS", {}))
+    _db["CONN_MAX_AGE"] = _connections["CONN_MAX_AGE"]
+    _db["CONN_HEALTH_CHECKS"] = _connections["CONN_HEALTH_CHECKS"]
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -166,7 +167,14 @@ TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", False)
 if TRUST_X_FORWARDED_FOR:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
+# Logins beyond this many password checks at once in a server process wait up to
+# LOGIN_ADMISSION_WAIT_MS for a slot, then are asked to retry (govplan/accounts/admission.py).
+LOGIN_ADMISSION_SLOTS = env.int("LOGIN_ADMISSION_SLOTS", 1, minimum=1)
+LOGIN_ADMISSION_WAIT_MS = env.int("LOGIN_ADMISSION_WAIT_MS", 1000, minimum=0)
+LOGIN_RETRY_AFTER_SECONDS = env.int("LOGIN_RETRY_AFTER_SECONDS", 5, minimum=1)
+
 SESSION_COOKIE_HTTPONLY = True
+# A working day (8 h): one login in the morning, not another during the day's work.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 _https = env.bool("GOVPLAN_HTTPS", False)
 SESSION_COOKIE_SECURE = _https

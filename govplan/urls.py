@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from govplan.access.policies import authenticated, public
 from govplan.accounts import views as accounts
+from govplan.accounts.admission import admitted_login
 from govplan.accounts.forms import LoginForm
 from govplan.audit import views as audit
 from govplan.documents.views import api as doc_api
@@ -34,8 +35,10 @@ urlpatterns = [
     path(
         "login/",
         public(
-            auth_views.LoginView.as_view(
-                authentication_form=LoginForm, redirect_authenticated_user=True
+            admitted_login(
+                auth_views.LoginView.as_view(
+                    authentication_form=LoginForm, redirect_authenticated_user=True
+                )
             )
         ),
         name="login",
