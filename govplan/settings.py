@@ -170,7 +170,7 @@ if TRUST_X_FORWARDED_FOR:
 # Logins beyond this many password checks at once in a server process wait up to
 # LOGIN_ADMISSION_WAIT_MS for a slot, then are asked to retry (govplan/accounts/admission.py).
 LOGIN_ADMISSION_SLOTS = env.int("LOGIN_ADMISSION_SLOTS", 1, minimum=1)
-LOGIN_ADMISSION_WAIT_MS = env.int("LOGIN_ADMISSION_WAIT_MS", 1000, minimum=0)
+LOGIN_ADMISSION_WAIT_MS = env.int("LOGIN_ADMISSION_WAIT_MS", 500, minimum=0)
 LOGIN_RETRY_AFTER_SECONDS = env.int("LOGIN_RETRY_AFTER_SECONDS", 5, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
