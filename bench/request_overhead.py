@@ -5,7 +5,7 @@
     bench/request_overhead.py --repeat 50
 
 For a few typical pages it prints the number of queries one request makes, how many of them
-read the scoping layer's tables (memberships, units, successions) or a framework version,
+read the scoping layer's tables (memberships, successions) or a framework version,
 the median server time, and the time spent turning a framework version's stored spec into
 the core's FrameworkSpec. Runs on a fresh embedded SQLite database in a temporary directory
 (or DATABASE_URL's database when set). No assertions: figures for docs/performance.md.
@@ -26,8 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# Tables read to decide who sees what, and the framework version table (its spec column).
-_SCOPING = re.compile(r'"(accounts_membership|orgunits_orgunit|orgunits_succession)"')
+# What the scoping layer reads (memberships, successions; views read them too), and the
+# framework version table (its spec column).
+_SCOPING = re.compile(r'FROM "(accounts_membership|orgunits_succession)"')
 _VERSION = re.compile(r'FROM "frameworks_frameworkversion"|"frameworks_frameworkversion"\."spec"')
 
 
@@ -87,7 +88,7 @@ def main(argv: list[str]) -> None:
         ("document history (editor)", editor, f"/documents/{plan.pk}/history/"),
         ("notifications (editor)", editor, "/notifications/"),
     ]
-    print(f"{'page':<40} {'queries':>7} {'scoping':>7} {'version':>7} {'median':>10}")
+    print(f"{'page':<40} {'queries':>7} {'m./s.':>7} {'version':>7} {'median':>10}")
     for label, client, url in pages:
         response = client.get(url)
         if response.status_code != 200:
@@ -116,6 +117,43 @@ def main(argv: list[str]) -> None:
         FrameworkVersion.objects.get(pk=version.pk).parsed()
         samples.append(time.perf_counter() - start)
     print(f"{'framework version loaded and parsed':<40} {_median_ms(samples):>31.2f} ms")
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        FrameworkVersion.objects.defer("spec", "source_text").get(pk=version.pk).parsed()
+        samples.append(time.perf_counter() - start)
+    print(f"{'... loaded without spec and file, parsed':<40} {_median_ms(samples):>31.2f} ms")
+    if connection.vendor == "postgresql":
+        _connections(connection, repeat)
+
+
+def _connections(connection: Any, repeat: int) -> None:
+    """What a request pays for its connection: a new one (DB_CONN_MAX_AGE=0, no pool), or one
+    taken from a pool and checked (DB_POOL=1)."""
+    import psycopg
+    from psycopg_pool import ConnectionPool
+
+    params = connection.get_connection_params()
+    params.pop("pool", None)
+    params["autocommit"] = True
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        with psycopg.connect(**params) as conn:
+            conn.execute("SELECT 1")
+        samples.append(time.perf_counter() - start)
+    print(f"{'PostgreSQL: new connection + SELECT 1':<40} {_median_ms(samples):>31.2f} ms")
+    with ConnectionPool(
+        kwargs=params, min_size=1, max_size=2, check=ConnectionPool.check_connection
+    ) as pool:
+        pool.wait()
+        samples = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            with pool.connection() as conn:
+                conn.execute("SELECT 1")
+            samples.append(time.perf_counter() - start)
+    print(f"{'PostgreSQL: pooled (checked) + SELECT 1':<40} {_median_ms(samples):>31.2f} ms")
 
 
 if __name__ == "__main__":
