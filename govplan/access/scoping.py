@@ -218,7 +218,8 @@ def _memberships_and_origins(
     paths: dict[int, str] = {}
     ended: set[int] = set()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, MAX_GENERATIONS, timezone.localdate(), user_id])
+        today = connection.ops.adapt_datefield_value(timezone.localdate())
+        cursor.execute(sql, [user_id, MAX_GENERATIONS, today, user_id])
         for role, unit_id, kind, path, reached, reached_path, reached_ended in cursor.fetchall():
             held.add(_Held(role, unit_id, kind, path))
             paths[reached] = reached_path
