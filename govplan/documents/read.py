@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import prefetch_related_objects
+from django.db.models.fields.json import KeyTransform
 
 from govplan.core.documents import keys
 from govplan.core.documents.cells import canonical_decimal
@@ -254,6 +255,38 @@ def row_of(entry: Any) -> TableRow:
         Origin(origin.org_unit.name, origin.period_label) if origin is not None else None,
         content.get("group", ""),
     )
+
+
+def rows_for_totals(document: Document, collection: str, money: Sequence[str]) -> list[TableRow]:
+    """The live rows of one table, in the page's order, holding only what its totals add
+    up: the money cells ``money``, the phasing and the group (a save's answer redraws the
+    totals, not the rows). One query, whatever the rest of the document or the rows' other
+    cells hold: the database extracts those parts of each row's content."""
+    cells = {
+        f"money_{i}": KeyTransform(code, KeyTransform("cells", "content"))
+        for i, code in enumerate(money)
+    }
+    found = (
+        Entry.objects.filter(document=document, collection=collection, deleted=False)
+        .order_by("position", "pk")
+        .annotate(
+            _phasing=KeyTransform("phasing", "content"),
+            _group=KeyTransform("group", "content"),
+            **cells,
+        )
+        .values_list("key", "revision", "_phasing", "_group", *cells)
+    )
+    return [
+        TableRow(
+            key,
+            revision,
+            {code: value for code, value in zip(money, values, strict=True) if value is not None},
+            phasing if isinstance(phasing, dict) else {},
+            None,
+            group or "",
+        )
+        for key, revision, phasing, group, *values in found
+    ]
 
 
 def load_document_view(
