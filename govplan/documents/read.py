@@ -10,14 +10,12 @@ grow with the documents either. Both assemble the view with ``_assemble``."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import NotSupportedError
-from django.db.models import F, Func, TextField, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 
 from govplan.core.documents import keys
 from govplan.core.documents.cells import canonical_decimal
@@ -256,60 +254,6 @@ def row_of(entry: Any) -> TableRow:
         Origin(origin.org_unit.name, origin.period_label) if origin is not None else None,
         content.get("group", ""),
     )
-
-
-class _ContentParts(Func):
-    """Some parts of an entry's content (each a path of keys) as one JSON array, as text:
-    the database parses each row's content once and sends only those parts. Strings stay
-    strings (a per-key extraction on SQLite gives "1000.5" back as a float)."""
-
-    output_field = TextField()
-
-    def __init__(self, paths: Sequence[Sequence[str]]) -> None:
-        self.paths = [list(p) for p in paths]
-        super().__init__(F("content"))
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        column, params = compiler.compile(self.source_expressions[0])
-        paths = ["$" + "".join(f'."{key}"' for key in path) for path in self.paths]
-        marks = ", ".join(["%s"] * len(paths))
-        return f"JSON_EXTRACT({column}, {marks})", [*params, *paths]
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        column, params = compiler.compile(self.source_expressions[0])
-        parts = ", ".join([f"({column} #> %s)"] * len(self.paths))
-        return f"jsonb_build_array({parts})::text", [*params, *self.paths]
-
-    def as_sql(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotSupportedError("SQLite and PostgreSQL only")
-
-
-def rows_for_totals(document: Document, collection: str, money: Sequence[str]) -> list[TableRow]:
-    """The live rows of one table, in the page's order, holding only what its totals add
-    up: the money cells ``money``, the phasing and the group (a save's answer redraws the
-    totals, not the rows). One query, whatever the rest of the document or the rows' other
-    cells hold: the database extracts those parts of each row's content."""
-    parts = _ContentParts([("phasing",), ("group",), *(("cells", code) for code in money)])
-    found = (
-        Entry.objects.filter(document=document, collection=collection, deleted=False)
-        .order_by("position", "pk")
-        .annotate(_parts=parts)
-        .values_list("key", "revision", "_parts")
-    )
-    rows = []
-    for key, revision, text in found:
-        phasing, group, *values = json.loads(text)
-        rows.append(
-            TableRow(
-                key,
-                revision,
-                {c: v for c, v in zip(money, values, strict=True) if v is not None},
-                phasing if isinstance(phasing, dict) else {},
-                None,
-                group if isinstance(group, str) else "",
-            )
-        )
-    return rows
 
 
 def load_document_view(

@@ -44,7 +44,8 @@ from govplan.documents.content import ContentError, parse_key
 from govplan.documents.fields import entry_fields
 from govplan.documents.models import Document, Entry
 from govplan.documents.presentation import input_locale, table_block
-from govplan.documents.read import row_of, rows_for_totals
+from govplan.documents.read import row_of
+from govplan.documents.row_totals import rows_for_totals
 
 MAX_BODY = 3_000_000
 MAX_DEPTH = 16  # an entry's content nests 4 levels deep (content.cells.<cell>.n)
