@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -249,9 +250,13 @@ def main() -> None:
         saved = Entry.objects.get(pk=row.pk)
         assert derived_before(document, saved) == _derived(document, saved)
         timings: dict[str, list[float]] = {"before": [], "now": []}
+        answers = {
+            "before": partial(derived_before, document, saved),
+            "now": partial(_derived, document, saved),
+        }
         for _ in range(SAVES):
-            timings["before"] += cpu_and_wall(lambda: derived_before(document, saved), 1)[0]
-            timings["now"] += cpu_and_wall(lambda: _derived(document, saved), 1)[0]
+            for name, answer in answers.items():
+                timings[name] += cpu_and_wall(answer, 1)[0]
         before, now = (statistics.median(timings[k]) for k in ("before", "now"))
         print(
             f"  of which the answer (row + totals), CPU: before {before:.1f} ms, "
