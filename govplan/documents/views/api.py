@@ -45,6 +45,7 @@ from govplan.documents.fields import entry_fields
 from govplan.documents.models import Document, Entry
 from govplan.documents.presentation import input_locale, table_block
 from govplan.documents.read import row_of
+from govplan.documents.row_totals import rows_for_totals
 
 MAX_BODY = 3_000_000
 MAX_DEPTH = 16  # an entry's content nests 4 levels deep (content.cells.<cell>.n)
@@ -81,20 +82,21 @@ def _stamp(value: Any) -> str:
 
 
 def _derived(document: Document, entry: Entry) -> dict[str, Any]:
-    """What the page must redraw after a save: the row as displayed, and its table's totals."""
+    """What the page must redraw after a save: the row as displayed, and its table's totals.
+
+    Proportional to what was saved: the saved row is laid out from the entry in hand; the
+    other rows of its table are read only for what the totals add up (money cells, phasing,
+    group: ``rows_for_totals``), never their texts nor any other entry of the document."""
     if entry.kind != "row":
         return {}
     spec = document.framework_version.parsed()
     table = spec.table(Collection.parse(entry.collection).code)
     if table is None:
         return {}
-    # The table's rows only (not the whole document), in the page's order.
-    rows = [
-        row_of(e)
-        for e in Entry.objects.filter(document=document, collection=entry.collection, deleted=False)
-        .select_related("origin__org_unit")
-        .order_by("position", "pk")
-    ]
+    money = [c.code for c in table.columns if c.type == "money"]
+    rows = rows_for_totals(document, entry.collection, money)
+    # The saved row as stored now (this transaction's content), whole, in its place.
+    rows = [row_of(entry) if r.key == entry.key else r for r in rows]
     block = table_block(spec, table, rows, input_locale(), only=entry.key)
     row = next(iter(block["rows"]), None)
     return {
