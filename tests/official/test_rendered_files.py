@@ -248,3 +248,35 @@ def test_an_issued_document_has_its_files_made_at_issue_and_never_again(
     assert client.get(reverse("document_pdf", args=[approved.pk])).content == pdf
     assert sorted(renders.calls) == ["docx", "pdf"]
     assert RenderedFile.objects.filter(document=approved).count() == 2
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def test_in_production_the_worker_process_makes_the_file(
+    cast: Cast,
+    plan: Document,
+    renders: Counting,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """TASKS_BACKEND=database: the download only queues; `manage.py db_worker` renders."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_TASKS
+    client = client_for(cast.viewer_a)
+    response = client.get(reverse("document_docx", args=[plan.pk]))
+    row = RenderedFile.objects.get(document=plan, format="docx")
+    assert response["Location"] == reverse("document_file", args=[plan.pk, row.pk])
+    assert DBTaskResult.objects.get().status == "READY" and renders.calls == []
+    # The worker recycles connections between tasks; here that would end the test's
+    # transaction (on PostgreSQL), so it keeps the one it has.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL" and renders.calls == ["docx"]
+    made = client.get(reverse("document_docx", args=[plan.pk]))
+    assert made.status_code == 200 and "Kế hoạch" in docx_text(made.content)
+    assert renders.calls == ["docx"]
