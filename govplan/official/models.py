@@ -330,8 +330,9 @@ class RenderedFile(models.Model):
     )
     format = models.CharField(max_length=4)  # "docx" or "pdf"
     key = models.CharField(max_length=80)
+    # CASCADE, not PROTECT: a record goes only with its document, and its files with it.
     record = models.ForeignKey(
-        IssuedRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        IssuedRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     source = models.BinaryField(default=b"", blank=True)
     state = models.CharField(max_length=10, choices=FileState.choices, default=FileState.PENDING)
