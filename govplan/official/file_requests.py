@@ -7,7 +7,6 @@ backend (development, tests) the file is made within the request that asked for 
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,9 +52,7 @@ def do_request_file(document: Document, kind: str, *, actor: User | None) -> Ren
             obj=row,
             after={"format": kind, "key": want.key, "replaces": [r.pk for r in gone]},
         )
-        names = [r.file.name for r in gone if r.file]
-        RenderedFile.objects.filter(pk__in=[r.pk for r in gone]).delete()
-        transaction.on_commit(lambda: _delete_files(names))
+        RenderedFile.objects.filter(pk__in=[r.pk for r in gone]).delete()  # files on commit
     _enqueue(row)
     row.refresh_from_db()
     return row
@@ -74,11 +71,6 @@ def _older_files(document: Document, kind: str, row: RenderedFile) -> list[Rende
         .exclude(pk=row.pk)
         .only("pk", "file")
     )
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
 
 
 def _requeue(row: RenderedFile) -> None:

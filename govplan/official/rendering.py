@@ -28,6 +28,7 @@ import json
 import logging
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -177,6 +178,14 @@ def issued_rows(record: IssuedRecord) -> list[RenderedFile]:
         )
         rows.append(row)
     return rows
+
+
+def delete_stored_file(sender: Any, instance: RenderedFile, **kwargs: Any) -> None:
+    """A row deleted (superseded, lost, or with its document) takes its file along, once the
+    deletion commits (connected in OfficialConfig.ready)."""
+    name = instance.file.name if instance.file else ""
+    if name:
+        transaction.on_commit(lambda: default_storage.delete(name))
 
 
 def make_issued_files(record_id: int) -> list[str]:

@@ -280,3 +280,15 @@ def test_in_production_the_worker_process_makes_the_file(
     made = client.get(reverse("document_docx", args=[plan.pk]))
     assert made.status_code == 200 and "Kế hoạch" in docx_text(made.content)
     assert renders.calls == ["docx"]
+
+
+def test_a_deleted_document_takes_its_files_along(
+    cast: Cast, plan: Document, django_capture_on_commit_callbacks: Any
+) -> None:
+    client_for(cast.viewer_a).get(reverse("document_docx", args=[plan.pk]))
+    row = RenderedFile.objects.get(document=plan)
+    assert row.file.storage.exists(row.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        Document.objects.filter(pk=plan.pk).delete()
+    assert not RenderedFile.objects.exists()
+    assert not row.file.storage.exists(row.file.name)
