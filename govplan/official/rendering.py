@@ -72,20 +72,45 @@ def issued_key(record: IssuedRecord) -> str:
     return f"issued:{record.pk}"
 
 
-def wanted(document: Document, kind: str) -> Wanted:
-    """The file ``document`` prints now as ``kind``. NotFrozen for an issued document without
-    a frozen record (its signed copy is all there is)."""
+def wanted(document: Document, kind: str, model: OfficialDocument | None = None) -> Wanted:
+    """The file ``document`` prints now as ``kind`` (``model``: what it prints, when already
+    built). NotFrozen for an issued document without a frozen record (its signed copy is all
+    there is)."""
     if document.status == "issued":
         record = latest_record(document)
         if record is None:
             raise NotFrozen(document.pk)
         return Wanted(issued_key(record), record, b"")
-    model = json.dumps(
-        to_data(current_model(document)), ensure_ascii=False, sort_keys=True, default=str
-    ).encode()
+    built = model if model is not None else current_model(document)
+    data = json.dumps(to_data(built), ensure_ascii=False, sort_keys=True, default=str).encode()
+    return Wanted(_digest(data), None, data)
+
+
+def _digest(model: bytes) -> str:
     digest = hashlib.sha256(model)
     digest.update(f"\0writers:{WRITERS_VERSION}".encode())
-    return Wanted(digest.hexdigest(), None, model)
+    return digest.hexdigest()
+
+
+def made_content(document: Document, kind: str, model: OfficialDocument) -> bytes | None:
+    """The bytes of the file already made of ``model`` as ``kind``, if there is one (the
+    batch export takes it instead of rendering again)."""
+    row = (
+        RenderedFile.objects.filter(
+            document=document, format=kind, key=wanted(document, kind, model).key
+        )
+        .filter(state=FileState.DONE)
+        .only("file")
+        .first()
+    )
+    if row is None:
+        return None
+    try:
+        with row.file.open("rb") as handle:
+            content: bytes = handle.read()
+    except FileNotFoundError:
+        return None
+    return content
 
 
 def compress(model: bytes) -> bytes:

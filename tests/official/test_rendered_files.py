@@ -292,3 +292,33 @@ def test_a_deleted_document_takes_its_files_along(
         Document.objects.filter(pk=plan.pk).delete()
     assert not RenderedFile.objects.exists()
     assert not row.file.storage.exists(row.file.name)
+
+
+def test_the_batch_export_takes_the_file_already_made(
+    cast: Cast,
+    plan: Document,
+    renders: Counting,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    import zipfile
+
+    from govplan.official import export_files, export_worker
+    from govplan.official.models import ExportJob
+    from tests.conftest import example_version
+
+    monkeypatch.setattr(export_worker, "render", renders)  # the export's own renders count too
+    downloaded = client_for(cast.central_admin).get(reverse("document_docx", args=[plan.pk]))
+    assert renders.calls == ["docx"]
+    version = example_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(cast.central_admin).post(
+            reverse("export_start", args=[version.framework.code, version.number]),
+            {"status": "", "formats": ["docx"]},
+        )
+    job = ExportJob.objects.get()
+    assert job.state == "done" and job.done == [plan.pk]
+    with zipfile.ZipFile(export_files.zip_path(job)) as zf:
+        docx = [n for n in zf.namelist() if n.endswith(".docx")]
+        assert [zf.read(n) for n in docx] == [downloaded.content]
+    assert renders.calls == ["docx"]  # not rendered again
