@@ -41,7 +41,7 @@ def do_request_file(document: Document, kind: str, *, actor: User | None) -> Ren
             document=document,
             format=kind,
             key=want.key,
-            defaults={"record": want.record, "source": compress(want.source)},
+            defaults={"record_id": want.record_id, "source": compress(want.source)},
         )
         if not created:  # somebody asked at the same moment: theirs is queued
             return row

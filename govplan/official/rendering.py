@@ -40,7 +40,6 @@ from govplan.core.official.model import OfficialDocument
 from govplan.core.official.serial import from_data, to_data
 from govplan.documents.models import Document
 from govplan.official.models import FileState, IssuedRecord, RenderedFile
-from govplan.official.records import latest_record
 from govplan.official.render import (
     DOCX,
     PDF,
@@ -64,12 +63,12 @@ class Wanted:
     """What a download asks for: the key, and the model to print (None: an issued record's)."""
 
     key: str
-    record: IssuedRecord | None
+    record_id: int | None
     source: bytes
 
 
-def issued_key(record: IssuedRecord) -> str:
-    return f"issued:{record.pk}"
+def issued_key(record_id: int) -> str:
+    return f"issued:{record_id}"
 
 
 def wanted(document: Document, kind: str, model: OfficialDocument | None = None) -> Wanted:
@@ -77,10 +76,16 @@ def wanted(document: Document, kind: str, model: OfficialDocument | None = None)
     built). NotFrozen for an issued document without a frozen record (its signed copy is all
     there is)."""
     if document.status == "issued":
-        record = latest_record(document)
-        if record is None:
+        # The record in force (latest_record's), by id alone: nothing else of it is read here.
+        record_id = (
+            IssuedRecord.objects.filter(document=document)
+            .order_by("-issued_at", "-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if record_id is None:
             raise NotFrozen(document.pk)
-        return Wanted(issued_key(record), record, b"")
+        return Wanted(issued_key(record_id), record_id, b"")
     built = model if model is not None else current_model(document)
     data = json.dumps(to_data(built), ensure_ascii=False, sort_keys=True, default=str).encode()
     return Wanted(_digest(data), None, data)
@@ -198,7 +203,7 @@ def issued_rows(record: IssuedRecord) -> list[RenderedFile]:
         row, _created = RenderedFile.objects.get_or_create(
             document_id=record.document_id,
             format=kind,
-            key=issued_key(record),
+            key=issued_key(record.pk),
             defaults={"record": record},
         )
         rows.append(row)
