@@ -31,7 +31,11 @@ def do_request_file(document: Document, kind: str, *, actor: User | None) -> Ren
     or created and queued once. A row waiting for a worker that never came (a lost job, a
     restarted server) is queued again. NotFrozen for an issued document without a record."""
     want = wanted(document, kind)
-    row = RenderedFile.objects.filter(document=document, format=kind, key=want.key).first()
+    row = (
+        RenderedFile.objects.filter(document=document, format=kind, key=want.key)
+        .defer("source")  # the model waiting to be printed: not needed to serve or to wait
+        .first()
+    )
     if row is not None:
         if row.state in (FileState.PENDING, FileState.RUNNING) and row.stale:
             _requeue(row)
