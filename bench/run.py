@@ -478,25 +478,21 @@ def _narrative_html(rng: Any, words: int) -> str:
     return "".join(parts)
 
 
-def official_bench() -> None:
-    """A 40-page plan (narrative) with 300 project rows as DOCX and PDF (issue 6)."""
+def long_plan() -> Any:
+    """Đà Nẵng's 2027 plan, as long as agencies write them: 40 pages of narrative, 300
+    project rows with budget phasing, numbered and dated (bench/downloads.py uses it too)."""
     import datetime as dt
     import random
 
-    import pypdfium2 as pdfium
-
     from govplan.accounts.models import User
     from govplan.core.documents.keys import new_uid
-    from govplan.core.official.model import Paragraph
     from govplan.demo.documents import fill_for_demo
     from govplan.documents.actions import do_create_document, do_save_entry
     from govplan.documents.content import parse_key, read_entry
     from govplan.documents.models import Document, Entry, EntryVersion
     from govplan.documents.read import visible_sections
     from govplan.frameworks.models import FrameworkVersion
-    from govplan.official.build import official_document
     from govplan.official.models import IssuingData
-    from govplan.official.render import docx_bytes, pdf_bytes
     from govplan.orgunits.models import OrgUnit
 
     version = FrameworkVersion.objects.get(framework__code="KH-CDS-2027-MAU", status="published")
@@ -582,6 +578,18 @@ def official_bench() -> None:
         f"{OFFICIAL_ROWS + 1} project rows"
     )
 
+    return document
+
+
+def official_bench() -> None:
+    """A 40-page plan (narrative) with 300 project rows as DOCX and PDF (issue 6)."""
+    import pypdfium2 as pdfium
+
+    from govplan.core.official.model import Paragraph
+    from govplan.official.build import official_document
+    from govplan.official.render import docx_bytes, pdf_bytes
+
+    document = long_plan()
     doc = official_document(document)
     paragraphs = sum(1 for _s in _walk(doc.sections) for b in _s.blocks if isinstance(b, Paragraph))
     print(f"model: {paragraphs:,} paragraphs, {len(doc.appendices)} appendices")

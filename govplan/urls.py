@@ -23,6 +23,7 @@ from govplan.frameworks import views_legal as frameworks_legal
 from govplan.official import views as official
 from govplan.official import views_cycle as official_cycle
 from govplan.official import views_export as official_export
+from govplan.official import views_files as official_files
 from govplan.orgunits import views as orgunits
 from govplan.web import views as web
 from govplan.workflow import views as workflow
@@ -171,6 +172,26 @@ urlpatterns = [
     # Official documents
     path("documents/<int:pk>/official.docx", official.document_docx, name="document_docx"),
     path("documents/<int:pk>/official.pdf", official.document_pdf, name="document_pdf"),
+    path(
+        "documents/<int:pk>/files/<int:file_id>/",
+        official_files.document_file,
+        name="document_file",
+    ),
+    path(
+        "documents/<int:pk>/files/<int:file_id>/status.json",
+        official_files.document_file_status,
+        name="document_file_status",
+    ),
+    path(
+        "documents/<int:pk>/files/<int:file_id>/download",
+        official_files.document_file_download,
+        name="document_file_download",
+    ),
+    path(
+        "documents/<int:pk>/files/<int:file_id>/retry/",
+        official_files.document_file_retry,
+        name="document_file_retry",
+    ),
     path("documents/<int:pk>/issuing/", official.document_issuing, name="document_issuing"),
     path("documents/<int:pk>/sign/", official.document_sign, name="document_sign"),
     path(

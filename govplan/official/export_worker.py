@@ -40,6 +40,7 @@ from govplan.official.export_files import (
 )
 from govplan.official.models import ExportJob, ExportState, IssuedRecord
 from govplan.official.render import NotFrozen, PdfUnavailable, current_model, render
+from govplan.official.rendering import made_content
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +209,9 @@ def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) 
         try:
             # An issued document's DOCX is made from what was frozen when it was issued.
             model = model or current_model(document)
-            content = render(document, kind, model=model)[0]
+            # The file a download (or the issue) already made of the same model, if any.
+            made = made_content(document, kind, model)
+            content = made if made is not None else render(document, kind, model=model)[0]
         except NotFrozen:
             continue  # issued before GovPlan froze it: its signed copy alone (see the note)
         except PdfUnavailable:

@@ -47,6 +47,7 @@ from govplan.official.models import (
 from govplan.official.records import approved_revision, latest_record
 from govplan.official.render import pdf_bytes
 from govplan.official.signatures import message, problems_text, summary, verify
+from govplan.official.tasks import render_issued_files
 from govplan.workflow import actions
 from govplan.workflow.models import DocumentRevision, WorkflowEvent
 from govplan.workflow.revisions import revision_content
@@ -317,6 +318,8 @@ def do_issue_with_signed_copy(
                     "revocation": frozen.revocation,
                 },
             )
+            # The issued DOCX and PDF are made once, by the worker, from this record alone.
+            transaction.on_commit(lambda: render_issued_files.enqueue(frozen.pk))
 
         return actions.do_transition(
             locked,

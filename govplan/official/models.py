@@ -300,3 +300,74 @@ class IssuedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} {self.number}"
+
+
+class FileState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Could not be made")
+
+
+# A worker that took a file up and has not finished it after this long has died (a long plan
+# takes a few seconds); the file is taken up again when somebody asks for it.
+FILE_STALE_AFTER = dt.timedelta(minutes=5)
+
+
+class RenderedFile(models.Model):
+    """The official DOCX or PDF of one state of a document, made once by the background
+    worker (govplan.official.rendering) and then served from storage.
+
+    ``key`` names what it prints: ``issued:<record>`` for an issued document (made at issue
+    from the frozen record, never again), else the SHA-256 of the model it prints (with the
+    writers' version), so a draft's or an approved document's file is made again exactly when
+    what it prints changes. ``source`` holds that model (zlib-compressed JSON) until the file
+    is made: the worker prints what was asked for, whatever is saved meanwhile. A row is
+    served only when DONE, and then its file is whole (written before the row says so)."""
+
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.CASCADE, related_name="rendered_files"
+    )
+    format = models.CharField(max_length=4)  # "docx" or "pdf"
+    key = models.CharField(max_length=80)
+    # CASCADE, not PROTECT: a record goes only with its document, and its files with it.
+    record = models.ForeignKey(
+        IssuedRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    source = models.BinaryField(default=b"", blank=True)
+    state = models.CharField(max_length=10, choices=FileState.choices, default=FileState.PENDING)
+    attempt = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="official/", max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(default=timezone.now)  # asked for (again)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    SCOPE_UNIT = "document__org_unit"
+
+    class Meta:
+        ordering = ["document", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "format", "key"], name="rendered_file_once"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="done") | ~models.Q(file=""),
+                name="rendered_file_done_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.format} {self.key[:20]} ({self.state})"
+
+    @property
+    def stale(self) -> bool:
+        """Taken up by a worker that has not finished for too long, or never taken up."""
+        if self.state == FileState.RUNNING:
+            return self.started_at is None or timezone.now() - self.started_at > FILE_STALE_AFTER
+        if self.state == FileState.PENDING:
+            return timezone.now() - self.queued_at > FILE_STALE_AFTER
+        return False

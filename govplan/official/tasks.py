@@ -6,9 +6,23 @@ from __future__ import annotations
 from django_tasks import task
 
 from govplan.official.export_worker import run_export
+from govplan.official.rendering import make_file, make_issued_files
 
 
 @task()
 def export_cycle(job_id: int) -> str:
     """Make (or carry on making) the ZIP of a batch export; returns the job's state."""
     return run_export(job_id)
+
+
+@task()
+def render_official_file(file_id: int) -> str:
+    """Make one official DOCX or PDF asked for by a download (govplan.official.rendering)."""
+    return make_file(file_id)
+
+
+@task()
+def render_issued_files(record_id: int) -> list[str]:
+    """Make an issued document's DOCX and PDF once, from its frozen record, after the issue
+    has committed."""
+    return make_issued_files(record_id)

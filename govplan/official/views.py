@@ -42,9 +42,9 @@ from govplan.official.issuing import (
     to_sign,
 )
 from govplan.official.models import IssuingData, IssuingProfile, SignerCertificate
-from govplan.official.render import PDF, NotFrozen, PdfUnavailable
-from govplan.official.render import render as render_file
+from govplan.official.render import PDF, PdfUnavailable
 from govplan.official.signatures import trust_roots
+from govplan.official.views_files import download
 from govplan.orgunits.models import OrgUnit
 from govplan.webutils.downloads import attachment
 from govplan.workflow.actions import Refused, parties
@@ -56,45 +56,18 @@ def _agency(user: AnyUser, unit: OrgUnit, on: dt.date | None = None) -> bool:
     return scope.can(Capability.EDIT, unit, on=on) or scope.can(Capability.APPROVE, unit, on=on)
 
 
-def _not_frozen(request: HttpRequest, pk: int) -> HttpResponse:
-    messages.error(
-        request,
-        _(
-            "This document was issued before GovPlan kept what it printed: its signed copy is "
-            "the issued document, and nothing is made again from today's data."
-        ),
-    )
-    return redirect("document_edit", pk=pk)
-
-
 @authenticated
 def document_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    """The DOCX: of an issued document, made from what was frozen when it was issued."""
-    document = load_document(request.user, pk)
-    try:
-        return attachment(*render_file(document, "docx"))
-    except NotFrozen:
-        return _not_frozen(request, pk)
+    """The DOCX: of an issued document, made from what was frozen when it was issued; made
+    once by the background worker and then served from storage (views_files)."""
+    return download(request, pk, "docx")
 
 
 @authenticated
 def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF, unsigned: of an issued document, made from what was frozen when it was
     issued (its signed copy is the one on the document's page)."""
-    document = load_document(request.user, pk)
-    try:
-        return attachment(*render_file(document, "pdf"))
-    except NotFrozen:
-        return _not_frozen(request, pk)
-    except PdfUnavailable:
-        messages.error(
-            request,
-            _(
-                "PDF cannot be made on this server (its PDF libraries are missing). "
-                "Download the DOCX."
-            ),
-        )
-        return redirect("document_edit", pk=pk)
+    return download(request, pk, "pdf")
 
 
 @authenticated

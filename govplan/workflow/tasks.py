@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import override
 from django_tasks import task
@@ -17,22 +18,29 @@ from govplan.workflow.models import Notification
 
 @task()
 def send_notification_emails(notification_ids: list[int]) -> int:
-    """E-mail each notification not yet e-mailed to its addressee; returns how many went."""
+    """E-mail each notification not yet e-mailed to its addressee; returns how many went.
+    Each is taken under its row lock (skipping one another worker holds) and marked in the
+    same transaction as it is sent, so two workers given the same ids send it once, and a
+    failed send leaves it to be sent again."""
     sent = 0
-    pending = Notification.objects.filter(
-        pk__in=notification_ids, emailed_at__isnull=True
-    ).select_related("user")
-    for notification in pending:
-        if not notification.user.email:
-            continue
-        with override("vi"):
-            send_mail(
-                subject=f"[GovPlan] {notification.text[:150]}",
-                message=f"{notification.text}\n\n{settings.SITE_URL}{notification.url}\n",
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[notification.user.email],
+    for pk in notification_ids:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("user")
+                .filter(pk=pk, emailed_at__isnull=True)
+                .first()
             )
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+            if notification is None or not notification.user.email:
+                continue
+            with override("vi"):
+                send_mail(
+                    subject=f"[GovPlan] {notification.text[:150]}",
+                    message=f"{notification.text}\n\n{settings.SITE_URL}{notification.url}\n",
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=[notification.user.email],
+                )
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
         sent += 1
     return sent
 

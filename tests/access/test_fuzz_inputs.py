@@ -579,6 +579,8 @@ QUERY_VALUES = {
 DOWNLOADS = {
     "document_docx",
     "document_pdf",
+    "document_file_status",
+    "document_file_download",
     "document_xlsx",
     "document_xlsx_table",
     "cycle_xlsx",

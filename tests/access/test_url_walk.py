@@ -186,6 +186,11 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     # issuing data and the unit's header; only the head signs.
     "document_docx": (lambda c: doc(c), readers_of_a()),
     "document_pdf": (lambda c: doc(c), readers_of_a()),
+    # A file being made (or made) of the document: reached through it, scoped as it is.
+    "document_file": (lambda c: rendered_file(c), readers_of_a()),
+    "document_file_status": (lambda c: rendered_file(c), readers_of_a()),
+    "document_file_download": (lambda c: rendered_file(c), everyone(404)),  # 404 until made
+    "document_file_retry": (lambda c: rendered_file(c), everyone(405)),  # POST only
     "document_issuing": (
         lambda c: doc(c),
         {
@@ -356,6 +361,15 @@ def export_job(cast: Cast) -> dict[str, Any]:
     if job is None:
         job = ExportJob.objects.create(created_by=cast.central_admin, version=example_version())
     return {"pk": job.pk}
+
+
+def rendered_file(cast: Cast) -> dict[str, Any]:
+    """The DOCX of doc(cast), asked for and still waiting for a worker."""
+    from govplan.official.models import RenderedFile
+
+    pk = doc(cast)["pk"]
+    row, _created = RenderedFile.objects.get_or_create(document_id=pk, format="docx", key="k")
+    return {"pk": pk, "file_id": row.pk}
 
 
 def draft_of(cast: Cast) -> dict[str, Any]:
