@@ -150,7 +150,9 @@ def run_locust(
         "--only-summary",
         "--loglevel=WARNING",
     ]
-    return subprocess.Popen(command, env=env, cwd=HERE, stdout=subprocess.DEVNULL)
+    # Its own summary and messages go to var/load/locust-<users>.log; the table is printed here.
+    with open(f"{csv_prefix}.log", "wb") as log:
+        return subprocess.Popen(command, env=env, cwd=HERE, stdout=log, stderr=subprocess.STDOUT)
 
 
 def read_stats(csv_prefix: Path) -> list[dict[str, str]]:
