@@ -147,6 +147,7 @@ def run_locust(
         "--stop-timeout=15",  # requests in flight at the end finish and are counted
         f"--host={host}",
         f"--csv={csv_prefix}",
+        f"--json-file={csv_prefix}",  # locust adds .json
         "--only-summary",
         "--loglevel=WARNING",
     ]
@@ -155,9 +156,41 @@ def run_locust(
         return subprocess.Popen(command, env=env, cwd=HERE, stdout=log, stderr=subprocess.STDOUT)
 
 
-def read_stats(csv_prefix: Path) -> list[dict[str, str]]:
-    with open(f"{csv_prefix}_stats.csv", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+@dataclass
+class Stat:
+    name: str
+    count: int
+    errors: int
+    times: dict[int, int]  # response time (ms, as locust rounds it) -> requests
+
+    def percentile(self, share: float) -> float | None:
+        if not self.count:
+            return None
+        seen, wanted = 0, share * self.count
+        for ms in sorted(self.times):
+            seen += self.times[ms]
+            if seen >= wanted:
+                return float(ms)
+        return float(max(self.times))
+
+
+def read_stats(csv_prefix: Path) -> list[Stat]:
+    """The final figures per request type (locust's --json-file, written after the users
+    stopped: the requests in flight at the end are in it), and overall last."""
+    entries = json.loads(Path(f"{csv_prefix}.json").read_text(encoding="utf-8"))
+    stats: list[Stat] = []
+    overall = Stat("overall", 0, 0, {})
+    for entry in sorted(entries, key=lambda e: str(e["name"])):
+        times = {int(float(k)): int(v) for k, v in entry["response_times"].items()}
+        stat = Stat(
+            str(entry["name"]), int(entry["num_requests"]), int(entry["num_failures"]), times
+        )
+        stats.append(stat)
+        overall.count += stat.count
+        overall.errors += stat.errors
+        for ms, n in times.items():
+            overall.times[ms] = overall.times.get(ms, 0) + n
+    return [*stats, overall]
 
 
 def read_failures(csv_prefix: Path) -> list[dict[str, str]]:
@@ -168,14 +201,14 @@ def read_failures(csv_prefix: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def _ms(value: str) -> str:
-    return "–" if value in ("", "N/A") else f"{float(value):,.0f}"
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
 
 
 def print_table(
     users: int,
     seconds: int,
-    stats: list[dict[str, str]],
+    stats: list[Stat],
     before: Sample,
     after: Sample,
     acks: tuple[int, int, list[str]],
@@ -188,18 +221,15 @@ def print_table(
     )
     print(header)
     print("-" * len(header))
-    total = 0
-    for row in sorted(stats, key=lambda r: (r["Name"] == "Aggregated", r["Name"])):
-        name = "overall" if row["Name"] == "Aggregated" else row["Name"]
-        count = int(row["Request Count"])
-        if row["Name"] == "Aggregated":
-            total = count
+    for stat in stats:
+        if stat.name == "overall":
             print("-" * len(header))
         print(
-            f"{name:<22}{count:>8,}{int(row['Failure Count']):>8,}"
-            f"{float(row['Requests/s']):>8.1f}{_ms(row['50%']):>9}{_ms(row['95%']):>9}"
-            f"{_ms(row['99%']):>9}"
+            f"{stat.name:<22}{stat.count:>8,}{stat.errors:>8,}{stat.count / seconds:>8.1f}"
+            f"{_ms(stat.percentile(0.5)):>9}{_ms(stat.percentile(0.95)):>9}"
+            f"{_ms(stat.percentile(0.99)):>9}"
         )
+    total = stats[-1].count
     app, database = after.app - before.app, after.database - before.database
     saved, missing, examples = acks
     per = 1000 / total if total else 0.0
