@@ -48,7 +48,7 @@ class Scale:
 
 
 SCALES = {
-    "tiny": Scale(provinces=2, ministries=2, communes=20),
+    "tiny": Scale(provinces=2, ministries=2, communes=40),
     "small": Scale(provinces=6, ministries=4, communes=300),
     "full": Scale(provinces=None, ministries=None, communes=None),
 }
