@@ -34,9 +34,14 @@ REQUESTS: dict[str, tuple[str, str]] = {
 # The kinds of request that save (their acknowledgements are checked afterwards).
 SAVES = ("save row", "save narrative")
 
-# What the editor page marks as an entry, as editor.js reads it (data-key, data-revision).
-_ENTRY = re.compile(
-    r'data-key="(?P<key>(?:row|narrative):[^"]+)" data-revision="(?P<revision>\d+)"'
+# What the editor page marks as an entry, as editor.js reads it: an element with data-key and
+# data-revision (in any order), or, for a grid sent as data, a JSON object with "key" and
+# "revision".
+_TAG = re.compile(r'<[^<>]*\bdata-key="(?:row|narrative):[^"]*"[^<>]*>')
+_KEY = re.compile(r'\bdata-key="(?P<key>[^"]+)"')
+_REVISION = re.compile(r'\bdata-revision="(?P<revision>\d+)"')
+_JSON_ENTRY = re.compile(
+    r'"key":\s*"(?P<key>(?:row|narrative):[^"]+)",\s*"revision":\s*(?P<revision>\d+)'
 )
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="(?P<token>[^"]+)"')
 
@@ -61,8 +66,13 @@ class PageEntries:
 def page_entries(page: str) -> PageEntries:
     rows: dict[str, int] = {}
     narratives: dict[str, int] = {}
-    for match in _ENTRY.finditer(page):
-        key, revision = match.group("key"), int(match.group("revision"))
+    found: list[tuple[str, int]] = []
+    for tag in _TAG.finditer(page):
+        key, revision = _KEY.search(tag.group()), _REVISION.search(tag.group())
+        if key and revision:
+            found.append((key.group("key"), int(revision.group("revision"))))
+    found += [(m.group("key"), int(m.group("revision"))) for m in _JSON_ENTRY.finditer(page)]
+    for key, revision in found:
         (rows if key.startswith("row:") else narratives)[key] = revision
     return PageEntries(rows, narratives)
 

@@ -42,6 +42,18 @@ def test_the_locust_file_names_only_known_requests() -> None:
     assert set(protocol.REQUESTS) <= used | {"login page", "login"}
 
 
+def test_entries_are_read_in_any_attribute_order_and_from_a_grid_sent_as_data() -> None:
+    page = (
+        '<tr data-kind="row" data-revision="3" class="entry" data-key="row:projects:a1">'
+        '<div data-key="narrative:II.1" data-revision="2">…</div>'
+        '<div data-key="value:X" data-revision="9">'
+        '<script type="application/json">[{"key": "row:projects:b2", "revision": 5}]</script>'
+    )
+    entries = protocol.page_entries(page)
+    assert entries.rows == {"row:projects:a1": 3, "row:projects:b2": 5}
+    assert entries.narratives == {"narrative:II.1": 2}
+
+
 def _signed_in(username: str) -> Client:
     """Signed in as the locust users sign in: the login page's token, then the form."""
     client = Client(enforce_csrf_checks=True)
