@@ -90,6 +90,7 @@ class Builder:
         self.rng = random.Random(seed)
         self.version = FrameworkVersion.objects.get(framework__code=FRAMEWORK, status="published")
         self.spec = self.version.parsed()
+        self.sources: dict[int, list[Any]] = {}  # a template's entries, read once
 
     # -- units and accounts -------------------------------------------------------------
     def units(self) -> list[Any]:
@@ -189,7 +190,9 @@ class Builder:
     def copy_entries(self, template: Any, document: Any, editor: Any) -> int:
         from govplan.documents.models import Entry, EntryVersion
 
-        source = list(Entry.objects.filter(document=template, deleted=False))
+        if template.pk not in self.sources:
+            self.sources[template.pk] = list(Entry.objects.filter(document=template, deleted=False))
+        source = self.sources[template.pk]
         existing = set(Entry.objects.filter(document=document).values_list("key", flat=True))
         created = Entry.objects.bulk_create(
             Entry(
@@ -281,7 +284,9 @@ class Builder:
         ]
         started = time.monotonic()
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            for unit, twice in chosen:
+            for done, (unit, twice) in enumerate(chosen):
+                if done and done % 100 == 0:
+                    self.say(f"submissions: {done:,} of {len(chosen):,}")
                 document, editor = documents[unit.pk], editors[unit.pk]
                 if unit.kind == "commune":
                     root = "/".join(unit.path.split("/")[:2]) + "/"
