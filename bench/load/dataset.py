@@ -310,14 +310,15 @@ class Builder:
         self.say(f"submissions: {len(chosen):,} documents ({time.monotonic() - started:.0f} s)")
 
 
-def build(scale_name: str, say: Callable[[str], None] = print) -> dict[str, list[dict[str, Any]]]:
-    """Build (or complete) the data set; return the accounts the locust users take."""
+def build(scale_name: str, say: Callable[[str], None] = print) -> list[Any]:
+    """Build (or complete) the data set; return its units (``accounts_for`` gives the
+    accounts the locust users take, as the documents' states are at the time)."""
     builder = Builder(SCALES[scale_name], say)
     units = builder.units()
     editors = builder.accounts(units)
     builder.documents(units, editors)
     builder.submissions(units, editors)
-    return accounts_for(units)
+    return units
 
 
 def accounts_for(units: list[Any]) -> dict[str, list[dict[str, Any]]]:

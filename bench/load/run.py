@@ -333,7 +333,7 @@ def main(argv: list[str]) -> int:
         from bench.load import dataset
 
         started = time.monotonic()
-        accounts = dataset.build(args.scale, say=say)
+        units = dataset.build(args.scale, say=say)
         say(f"data set ready ({time.monotonic() - started:.0f} s); {describe()}")
         if args.build_only:
             return 0
@@ -341,7 +341,6 @@ def main(argv: list[str]) -> int:
 
         server_process = psutil.Process(server.pid)
         postmaster = postmaster_process()
-        units = dataset.Builder(dataset.SCALES[args.scale], say).units()
         for users in counts:
             accounts = dataset.accounts_for(units)
             accounts_path = out / "accounts.json"
