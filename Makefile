@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint imports format typecheck test-sqlite test-postgres messages bench bench-national clean
+.PHONY: run test setup lint imports format typecheck test-sqlite test-postgres messages bench bench-national bench-load serve-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -98,3 +98,17 @@ clean:
 bench-national: $(DEV_STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/national.py
+
+# The production shape on this machine (docs/deployment.md): gunicorn (4 workers x 4 threads),
+# DEBUG off, PostgreSQL (DATABASE_URL, default govplan_prod on 127.0.0.1:5432), migrations,
+# reference data, static files, and the task worker. Ctrl-C stops it.
+serve-prod: $(STAMP)
+	$(BIN)/python scripts/serve_prod.py
+
+# The deadline-day load benchmark (issue 15): the national 2027 data set into
+# govplan_load_full, then 50 and 200 locust users for 5 minutes each against the production
+# shape. A smoke run: make bench-load LOAD_ARGS="--scale tiny --users 10 --seconds 40".
+LOAD_ARGS ?=
+bench-load: $(DEV_STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)

@@ -79,6 +79,10 @@ MIDDLEWARE = [
     "govplan.access.middleware.DefaultDenyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# In production the application serves its own static files (collected, hashed names) with
+# WhiteNoise: no separate web server needed in front of gunicorn (docs/deployment.md).
+if not (DEBUG or TESTING):
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "govplan.urls"
 WSGI_APPLICATION = "govplan.wsgi.application"

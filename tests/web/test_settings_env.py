@@ -126,3 +126,36 @@ def test_production_leaves_the_demo_out_unless_asked() -> None:
     assert _apps_and_commands(GOVPLAN_DEMO="1") == "True True"
     assert _apps_and_commands(DEBUG="1") == "True True"
     assert _apps_and_commands(DEBUG="1", GOVPLAN_DEMO="0") == "False False"
+
+
+def test_production_serves_its_collected_static_files_itself(tmp_path: Path) -> None:
+    """`make serve-prod` and docs/deployment.md: no web server is needed in front for the
+    stylesheet and the editor's script (WhiteNoise), each under its hashed name, cached long."""
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.core.management import call_command; "
+            "call_command('collectstatic', '--noinput', verbosity=0); "
+            "from django.contrib.staticfiles.storage import staticfiles_storage as s; "
+            "from django.test import Client; "
+            "url = s.url('govplan/app.css'); r = Client().get(url); "
+            "print(url, r.status_code, r['Cache-Control'])",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")},
+            "GOVPLAN_TESTING": "0",
+            "GOVPLAN_VAR_DIR": str(tmp_path),
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "testserver",
+            "DJANGO_SETTINGS_MODULE": "govplan.settings",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    url, status, cache = probe.stdout.split(maxsplit=2)
+    assert url.startswith("/static/govplan/app.") and url != "/static/govplan/app.css"
+    assert status == "200"
+    assert "max-age=315360000" in cache

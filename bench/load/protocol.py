@@ -1,0 +1,95 @@
+"""What the load benchmark's users send and read: the same addresses, JSON bodies and page
+attributes as the editor page's JavaScript (govplan/documents/static/documents/editor.js).
+
+Plain Python, importing neither Django nor locust: the locust file sends these requests, and
+tests/bench/test_load_protocol.py sends the very same ones through Django's test client with
+each role, so the benchmark cannot silently drift from the application.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PASSWORD = "govplan-load-2027"  # every benchmark account's; a local data set, nothing real
+
+# Every request the benchmark makes, by the name it is reported under: (method, path).
+# {pk} is a document; the test resolves each path with Django's resolver.
+REQUESTS: dict[str, tuple[str, str]] = {
+    "login page": ("GET", "/login/"),
+    "login": ("POST", "/login/"),
+    "home": ("GET", "/"),
+    "editor page": ("GET", "/documents/{pk}/"),
+    "save row": ("POST", "/documents/{pk}/api/save/"),
+    "save narrative": ("POST", "/documents/{pk}/api/save/"),
+    "check": ("GET", "/documents/{pk}/api/check/"),
+    "submit": ("POST", "/documents/{pk}/workflow/submit/"),
+    "appraisal queue": ("GET", "/appraisal/"),
+    "document (appraiser)": ("GET", "/documents/{pk}/"),
+    "compare revisions": ("GET", "/documents/{pk}/revisions/?a=1&b=2"),
+    "DOCX": ("GET", "/documents/{pk}/official.docx"),
+    "PDF": ("GET", "/documents/{pk}/official.pdf"),
+}
+
+# The kinds of request that save (their acknowledgements are checked afterwards).
+SAVES = ("save row", "save narrative")
+
+# What the editor page marks as an entry, as editor.js reads it: an element with data-key and
+# data-revision (in any order), or, for a grid sent as data, a JSON object with "key" and
+# "revision".
+_TAG = re.compile(r'<[^<>]*\bdata-key="(?:row|narrative):[^"]*"[^<>]*>')
+_KEY = re.compile(r'\bdata-key="(?P<key>[^"]+)"')
+_REVISION = re.compile(r'\bdata-revision="(?P<revision>\d+)"')
+_JSON_ENTRY = re.compile(
+    r'"key":\s*"(?P<key>(?:row|narrative):[^"]+)",\s*"revision":\s*(?P<revision>\d+)'
+)
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="(?P<token>[^"]+)"')
+
+
+def path(name: str, pk: int | None = None) -> str:
+    return REQUESTS[name][1].replace("{pk}", str(pk))
+
+
+def csrf_token(page: str) -> str:
+    match = _CSRF.search(page)
+    return match.group("token") if match else ""
+
+
+@dataclass
+class PageEntries:
+    """The rows and narrative texts of a document as its editor page shows them."""
+
+    rows: dict[str, int]  # key -> revision
+    narratives: dict[str, int]
+
+
+def page_entries(page: str) -> PageEntries:
+    rows: dict[str, int] = {}
+    narratives: dict[str, int] = {}
+    found: list[tuple[str, int]] = []
+    for tag in _TAG.finditer(page):
+        key, revision = _KEY.search(tag.group()), _REVISION.search(tag.group())
+        if key and revision:
+            found.append((key.group("key"), int(revision.group("revision"))))
+    found += [(m.group("key"), int(m.group("revision"))) for m in _JSON_ENTRY.finditer(page)]
+    for key, revision in found:
+        (rows if key.startswith("row:") else narratives)[key] = revision
+    return PageEntries(rows, narratives)
+
+
+def row_save(key: str, base: int, marker: str) -> dict[str, object]:
+    """A project row's name retyped: the page sends the cells that changed."""
+    return {"key": key, "base": base, "content": {"cells": {"name": marker}}}
+
+
+def narrative_save(key: str, base: int, marker: str, words: int = 900) -> dict[str, object]:
+    """A narrative text as the page sends it: the whole HTML of the section (some 900 words,
+    a province's 20,000 words over its 22 narrative sections), ending with the marker."""
+    sentence = (
+        "Tiếp tục hoàn thiện thể chế, cơ chế, chính sách phục vụ chuyển đổi số trên địa bàn, "
+        "bảo đảm kết nối thông suốt từ tỉnh đến cấp xã."
+    )
+    per_paragraph = 6
+    paragraphs = max(1, words // (len(sentence.split()) * per_paragraph))
+    body = "".join(f"<p>{' '.join([sentence] * per_paragraph)}</p>" for _ in range(paragraphs))
+    return {"key": key, "base": base, "content": {"html": f"{body}<p>{marker}</p>"}}
