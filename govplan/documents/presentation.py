@@ -519,6 +519,17 @@ def budget_block(
     }
 
 
+def offered_legal(view: DocumentView) -> dict[str, Any]:
+    """The legal documents the editor's picker offers, by code: entries of the catalogue
+    (not retired, not proposals) issued before the document's period ends."""
+    end = view.spec.period.end
+    return {
+        c: d
+        for c, d in view.legal_catalogue.items()
+        if d.offered and d.code == c and d.issued_by_end_of(end)
+    }
+
+
 def section_block(
     spec: Framework,
     view: DocumentView,
@@ -551,20 +562,14 @@ def section_block(
             "html": narrative.html if narrative else "",
         }
     if section.legal_basis is not None:
-        # Offered: entries of the catalogue (not retired, not proposals) issued before
-        # the document's period ends.
-        end = spec.period.end
-        catalogue = {
-            c: d
-            for c, d in view.legal_catalogue.items()
-            if d.offered and d.code == c and d.issued_by_end_of(end)
-        }
+        # The framework's suggestions; the rest of the catalogue is offered once for the
+        # whole page (page_context's legal_catalogue), not once per section.
+        catalogue = offered_legal(view)
         block["legal"] = {
             "key": str(EntryKey.legal(section.code)),
             "revision": item.legal.revision if item.legal else 0,
             "items": list(item.legal.items) if item.legal else [],
             "suggested": [catalogue[c] for c in section.legal_basis if c in catalogue],
-            "others": [d for c, d in catalogue.items() if c not in section.legal_basis],
         }
     if section.indicators:
         block["indicators"] = [indicator_block(spec, i, locale, unit) for i in item.indicators]
@@ -623,6 +628,7 @@ def page_context(document: Document, view: DocumentView, *, editable: bool) -> d
             )
             for s in view.sections
         ],
+        "legal_catalogue": list(offered_legal(view).values()),
         "completeness": round(100 * required_filled / len(parts)) if parts else 100,
         "required_total": len(parts),
         "required_filled": required_filled,

@@ -105,6 +105,21 @@ def test_editor_writes_a_plan_and_finds_it_after_reload(
     document = Document.objects.get()
     assert document.framework.code == "KH-UDCNTT-2018"
 
+    # The legal picker: the framework's suggestions, then the rest of the catalogue (written
+    # once for the page), each document offered once.
+    picker = page.locator("section[data-section='I'] select.legal-select")
+    offered = picker.evaluate(
+        """select => Array.from(select.querySelectorAll("optgroup")).map(group =>
+             [group.label, Array.from(group.children).map(option => option.value)])"""
+    )
+    assert [label for label, _codes in offered] == [
+        "Do khung gợi ý",
+        "Các văn bản khác trong danh mục",
+    ]
+    codes = [code for _label, group in offered for code in group]
+    assert "LUAT-67-2006-QH11" in offered[0][1] and len(offered[1][1]) > 0
+    assert len(codes) == len(set(codes))
+
     # Write section III.1 in the rich-text editor, with a bold word.
     section = page.locator("section[data-section='III.1']")
     editor = section.locator(".rte")
@@ -622,4 +637,42 @@ def test_a_row_moved_to_another_group_goes_under_it_with_both_subtotals_redrawn(
     expect(grid.locator("tr.group-total[data-group='internal'] .group-cell").last).to_have_text(
         "4.100"
     )
+    assert errors == []
+
+
+def test_a_reader_sees_the_rows_drawn_from_data_each_field_named_and_read_only(
+    page: Page, live_server, saved_values: dict[str, object]
+) -> None:
+    document = saved_values["document"]
+    assert isinstance(document, Document)
+    viewer = User.objects.create_user("bacninh.xem", password=PASSWORD, full_name="Đỗ Xem")
+    Membership.objects.create(user=viewer, org_unit=document.org_unit, role=Role.VIEWER)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Tên đăng nhập").fill("bacninh.xem")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+
+    grid = page.locator(".grid-block[data-table='projects']")
+    row = grid.locator("tbody tr.row-entry")
+    expect(row).to_have_count(1)
+    expect(row.locator("td[data-column='name'] input")).to_have_value("Cổng dữ liệu")
+    expect(row.locator("td[data-column='total'] input")).to_have_value("1.500")
+    expect(row.locator(".row-number")).to_have_text("1")
+    # Every field is named by its column's heading, and none can be changed.
+    unnamed = row.evaluate(
+        """row => Array.from(row.querySelectorAll("input")).filter(input => {
+             const head = row.closest("table").tHead.rows[0].cells[input.closest("td").cellIndex];
+             const name = head.textContent.replace(/\\s+/g, " ").trim();
+             return !name || input.getAttribute("aria-label") !== name || !input.readOnly;
+           }).length"""
+    )
+    assert unnamed == 0
+    expect(row.locator("td[data-column='name'] input")).to_have_attribute(
+        "aria-label", re.compile("\\S")
+    )
+    expect(grid.locator(".delete-row, .add-row")).to_have_count(0)
     assert errors == []

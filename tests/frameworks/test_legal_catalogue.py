@@ -41,11 +41,21 @@ def text(response) -> str:  # type: ignore[no-untyped-def]
     return html.unescape(response.content.decode())
 
 
+def picker_codes(page: str) -> set[str]:
+    """The codes the editor's legal picker offers in section I: the framework's suggestions
+    in its select, and the rest of the catalogue, written once for the page."""
+    select = page.split('id="legal-I" class="legal-select">', 1)[1].split("</select>", 1)[0]
+    codes = set(re.findall(r'<option value="([^"]+)">', select))
+    if '<template id="legal-catalogue">' in page:
+        shared = page.split('<template id="legal-catalogue">', 1)[1].split("</template>", 1)[0]
+        codes |= set(re.findall(r'<option value="([^"]+)">', shared))
+    return codes
+
+
 def offered(cast: Cast, document: Document) -> set[str]:
     """The codes the editor's legal picker offers in section I."""
     page = client_for(cast.editor_a).get(reverse("document_edit", args=[document.pk]))
-    select = page.content.decode().split('id="legal-I" class="legal-select">', 1)[1]
-    return set(re.findall(r'<option value="([^"]+)">', select.split("</select>", 1)[0]))
+    return picker_codes(page.content.decode())
 
 
 def propose(cast: Cast, document: Document, number: str, date: str = "2026-05-12") -> str:
@@ -285,8 +295,7 @@ def document_b_fixture(cast: Cast, document_a: Document) -> Document:
 
 def offered_to_b(cast: Cast, document: Document) -> set[str]:
     page = client_for(cast.editor_b).get(reverse("document_edit", args=[document.pk]))
-    select = page.content.decode().split('id="legal-I" class="legal-select">', 1)[1]
-    return set(re.findall(r'<option value="([^"]+)">', select.split("</select>", 1)[0]))
+    return picker_codes(page.content.decode())
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from govplan.documents.actions import do_create_document
@@ -18,3 +20,32 @@ def every_feature_document(cast: Any) -> Document:
         draft, actor=cast.central_admin, deadline=draft.deadline, kinds=["province"], unit_refs=[]
     )
     return do_create_document(unit=cast.province_a, version=version, actor=cast.editor_a)
+
+
+def page_grid(page: str, table: str) -> list[dict[str, Any]]:
+    """The rows of ``table`` as the editor page sends them for its script to draw (a JSON
+    element in the table's block), in page order, each with its cells and amounts by
+    column: what the user sees in the grid once drawn."""
+    block = page.split(f'data-table="{table}"', 1)[1].split('<script type="application/json"')
+    head, data = block[0], block[1].split(">", 1)[1].split("</script>", 1)[0]
+    container = page.split(f'data-table="{table}"', 1)[0].rsplit('data-container="', 1)[1]
+    container = container.split('"', 1)[0]
+    columns = re.findall(r'<th data-column="([^"]+)"', head.split("</thead>", 1)[0])
+    amounts = re.findall(r'<th class="phasing-head" data-phasing="([^"]+)"', head)
+    rows = []
+    for placed, members in json.loads(data):
+        for uid, revision, group, cells, phasing, total, origin, number in members:
+            rows.append(
+                {
+                    "key": f"{container}:{uid}",
+                    "revision": revision,
+                    "under": placed,
+                    "group": group,
+                    "cells": dict(zip(columns, cells, strict=True)),
+                    "phasing": {k: v for k, v in zip(amounts, phasing, strict=False) if v},
+                    "total": total,
+                    "origin": origin,
+                    "number": number,
+                }
+            )
+    return rows

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -152,4 +154,18 @@ def document_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "legal_types": LEGAL_TYPE_LABELS.items(),
         }
     )
-    return render(request, "documents/editor.html", context)
+    response = render(request, "documents/editor.html", context)
+    response.content = without_indentation(response.content.decode())
+    return response
+
+
+_INDENTATION = re.compile(r"\n\s+")
+_TEXTAREA = re.compile(r"(<textarea\b.*?</textarea>)", re.DOTALL)
+
+
+def without_indentation(page: str) -> str:
+    """The page without its templates' indentation (a tenth of a long plan's page): a line
+    break and the blanks after it are one space to HTML, except inside a <textarea>, whose
+    text is the narrative as stored, kept as it is. The page has no <pre>."""
+    parts = _TEXTAREA.split(page)
+    return "".join(p if i % 2 else _INDENTATION.sub("\n", p) for i, p in enumerate(parts))

@@ -584,6 +584,19 @@
   });
 
   /* ---------- legal basis ---------- */
+  /* The catalogue is written once for the page (#legal-catalogue); each section's picker
+     offers the framework's suggestions, then the rest of it. */
+  var legalCatalogue = document.getElementById("legal-catalogue");
+  document.querySelectorAll(".legal-select").forEach(function (select) {
+    if (!legalCatalogue) { return; }
+    var others = legalCatalogue.content.firstElementChild.cloneNode(true);
+    var suggested = {};
+    Array.prototype.forEach.call(select.options, function (option) { suggested[option.value] = true; });
+    Array.prototype.slice.call(others.children).forEach(function (option) {
+      if (suggested[option.value]) { option.remove(); }
+    });
+    if (others.children.length) { select.appendChild(others); }
+  });
   document.querySelectorAll(".legal-entry").forEach(function (entry) {
     var list = entry.querySelector(".legal-list");
     var saver = watch(entry, {
@@ -751,10 +764,66 @@
     });
   }
 
+  function cleanText(text) { return (text || "").replace(/\s+/g, " ").trim(); }
+
+  /* Every input of a grid row is named by its column's heading (row and heading cells line
+     up: number, group, columns, amounts, total, tools). */
+  function nameCells(row) {
+    var table = row.closest("table");
+    if (!table || !table.tHead || !row.classList.contains("grid-row")) { return; }
+    var heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(row.cells, function (td, i) {
+      var input = td.querySelector("input");
+      if (input && heads[i] && !input.hasAttribute("aria-label")) { input.setAttribute("aria-label", cleanText(heads[i].textContent)); }
+    });
+  }
+
   function setUpRow(row, kind) {
     if (row.saver) { return row.saver; }
+    nameCells(row);
     return watch(row, rowAdapter(kind), 800);
   }
+
+  /* A table's rows arrive as data (documents/templatetags/editor_tags.py, grid_data) and are
+     drawn here from the table's own row template: the page is a fraction of the size and the
+     server does not lay out the same markup 300 times. Values go in as attributes, what
+     the page was drawn with; each row under its group's subtotal in a grouped table. */
+  function drawGrid(block) {
+    var script = block.querySelector("script.grid-data");
+    var template = block.querySelector("template.row-template");
+    if (!script || !template) { return; }
+    var body = block.querySelector("tbody");
+    JSON.parse(script.textContent).forEach(function (part) {
+      var before = body.querySelector('tr.group-total[data-group="' + CSS.escape(part[0]) + '"]');
+      var rows = document.createDocumentFragment();
+      part[1].forEach(function (data) {
+        var row = template.content.firstElementChild.cloneNode(true);
+        row.dataset.key = block.dataset.container + ":" + data[0];
+        row.dataset.revision = data[1];
+        row.querySelector(".row-number").textContent = data[7];
+        var group = row.querySelector("td[data-field=group] select");
+        if (group) {
+          group.value = data[2];
+          if (group.selectedIndex < 0) { group.value = ""; }
+        }
+        row.querySelectorAll("td[data-column] input").forEach(function (input, i) { input.setAttribute("value", data[3][i]); });
+        row.querySelectorAll("td[data-phasing] input").forEach(function (input, i) { input.setAttribute("value", i < data[4].length ? data[4][i] : ""); });
+        var total = row.querySelector(".row-total");
+        if (total) { total.textContent = data[5]; }
+        if (data[6]) {
+          var origin = document.createElement("span");
+          origin.className = "origin";
+          origin.title = block.dataset.originTitle || "";
+          origin.textContent = data[6];
+          row.querySelector(".row-tools").appendChild(origin);
+        }
+        rows.appendChild(row);
+      });
+      body.insertBefore(rows, before);
+    });
+  }
+
+  document.querySelectorAll(".grid-block[data-kind=row]").forEach(drawGrid);
 
   function newRow(block, afterRow) {
     var template = block.querySelector("template.row-template");
