@@ -2,15 +2,16 @@
 
 One test per (role, page), so a failure says where. The pages are those of the demo
 (`load_demo`): Hà Nội's 2027 plan resubmitted after a return (two revisions to compare)
-and under appraisal by the central appraiser, Bắc Ninh's returned to its editor with comments, a
-commune's waiting for its province, Bắc Ninh's 2011-2015 plan in draft. The world is built
-once for the module and served by a live server of the module's own: the pages are only
-read, and rebuilding the national reference data for each of some fifty pages would cost
-minutes of a shared machine.
+and under appraisal by the central appraiser, Bắc Ninh's returned to its editor with
+comments, a commune's waiting for its province, Bắc Ninh's 2011-2015 plan in draft. The
+world is built once for the module and served by a live server of the module's own: the
+pages are only read, and rebuilding the national reference data for each of some sixty
+pages would cost many minutes of a shared machine.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -63,7 +64,7 @@ def world(
         call_command("flush", interactive=False, verbosity=0)
         load_reference(REFERENCE_DIR)
         call_command("load_frameworks", verbosity=0)
-        call_command("load_demo", verbosity=0, stdout=open(var / "demo.log", "w"))  # noqa: SIM115
+        call_command("load_demo", verbosity=0, stdout=io.StringIO())
         ids = _resubmitted_hanoi_plan()
         ids |= _ids()
         server = LiveServer("127.0.0.1:0")
