@@ -45,7 +45,7 @@ def world(
 ) -> Iterator[World]:
     """The reference data, the shipped frameworks and the demo, committed, served by a live
     server of this module; emptied again at the end, like every live-server test's data."""
-    from django.db import connection
+    from django.db import connection, connections
     from pytest_django.live_server_helper import LiveServer
 
     from tests.conftest import REFERENCE_DIR
@@ -75,6 +75,9 @@ def world(
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+            # Left open, this fixture's connection keeps the test database (PostgreSQL) from
+            # being dropped at the session's end: the teardown there does not close it.
+            connections.close_all()
 
 
 def _resubmitted_hanoi_plan() -> dict[str, Any]:
