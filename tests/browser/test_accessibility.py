@@ -1,0 +1,288 @@
+"""Every page each role uses passes axe-core's WCAG 2.0/2.1 A and AA rules.
+
+One test per (role, page), so a failure says where. The pages are those of the demo
+(`load_demo`): Hà Nội's 2027 plan resubmitted after a return (two revisions to compare)
+and under appraisal by the central appraiser, Bắc Ninh's returned to its editor with
+comments, a commune's waiting for its province, Bắc Ninh's 2011-2015 plan in draft. The
+world is built once for the module and served by a live server of the module's own: the
+pages are only read, and rebuilding the national reference data for each of some sixty
+pages would cost many minutes of a shared machine.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+from django.core.management import call_command
+from django.test.utils import override_settings
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+# The mark makes pytest-django create the test database and run this module with the other
+# live-server tests (after the rolled-back ones); _django_db_helper below keeps its world.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "govplan-demo"  # the demo accounts' published password
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE = Axe()
+
+
+@dataclass(frozen=True)
+class World:
+    url: str
+    ids: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def world(
+    django_db_setup: None,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[World]:
+    """The reference data, the shipped frameworks and the demo, committed, served by a live
+    server of this module; emptied again at the end, like every live-server test's data."""
+    from django.db import connection, connections
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.conftest import REFERENCE_DIR
+
+    var = tmp_path_factory.mktemp("a11y-var")
+    # Never flush a real database: the test database's name is set by django_db_setup.
+    assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name()  # type: ignore[attr-defined]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            VAR_DIR=var, TRUST_ROOTS_DIR=var / "trust-roots", MEDIA_ROOT=var / "media"
+        ),
+    ):
+        from govplan.orgunits.reference import load_reference
+
+        call_command("flush", interactive=False, verbosity=0)
+        load_reference(REFERENCE_DIR)
+        call_command("load_frameworks", verbosity=0)
+        call_command("load_demo", verbosity=0, stdout=io.StringIO())
+        ids = _resubmitted_hanoi_plan()
+        ids |= _ids()
+        server = LiveServer("127.0.0.1:0")
+        server._live_server_modified_settings.enable()
+        try:
+            yield World(server.url, ids)
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+            # Left open, this fixture's connection keeps the test database (PostgreSQL) from
+            # being dropped at the session's end: the teardown there does not close it.
+            connections.close_all()
+
+
+def _resubmitted_hanoi_plan() -> dict[str, Any]:
+    """Hà Nội's plan returned once, a narrative changed, resubmitted and under appraisal
+    again: the appraiser comments on it and compares its two revisions."""
+    from govplan.accounts.models import User
+    from govplan.documents.actions import do_save_entry
+    from govplan.documents.models import Document
+    from govplan.workflow import actions
+
+    document = Document.objects.get(
+        org_unit__code="01", org_unit__scheme="gso-province", framework__code="KH-CDS-2027-MAU"
+    )
+    appraiser = User.objects.get(username="thamdinh")
+    editor = User.objects.get(username="hanoi.bientap")
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        actions.do_transition(document, "start_appraisal", actor=appraiser)
+        actions.do_transition(document, "return", actor=appraiser, reason="Đề nghị bổ sung.")
+        document.refresh_from_db()
+        spec = document.framework_version.parsed()
+        section = next(s for s in spec.walk() if s.narrative)
+        entry = document.entries.get(key=f"narrative:{section.code}")
+        do_save_entry(
+            document,
+            entry.key,
+            entry.revision,
+            {"html": "<p>Thành phố đã bổ sung theo ý kiến thẩm định.</p>"},
+            actor=editor,
+            locale="vi",
+        )
+        actions.do_transition(document, "resubmit", actor=editor)
+        # Under appraisal again: the appraiser's page has the comment forms and checklist.
+        actions.do_transition(document, "start_appraisal", actor=appraiser)
+    return {"hanoi": document.pk, "hanoi_unit": document.org_unit_id}
+
+
+def _ids() -> dict[str, Any]:
+    from govplan.accounts.models import User
+    from govplan.audit.models import AuditEvent
+    from govplan.documents.models import Document
+    from govplan.frameworks.models import FrameworkVersion, LegalDocument
+
+    bac_ninh = Document.objects.get(
+        org_unit__code="24", org_unit__scheme="gso-province", framework__code="KH-CDS-2027-MAU"
+    )
+    commune = Document.objects.get(org_unit__kind="commune", framework__code="KH-CDS-2027-MAU")
+    from govplan.frameworks.actions import do_new_version
+
+    version = FrameworkVersion.objects.get(framework__code="KH-CDS-2027-MAU", status="published")
+    draft = do_new_version(version, actor=User.objects.get(username="quantri"))
+    narrative = bac_ninh.entries.filter(kind="narrative").order_by("pk").first()
+    table = bac_ninh.entries.filter(kind="row").order_by("pk").first()
+    return {
+        "bacninh": bac_ninh.pk,
+        "bacninh_unit": bac_ninh.org_unit_id,
+        "commune": commune.pk,
+        "framework": f"{version.framework.code}/v{version.number}",
+        "draft": f"{draft.framework.code}/v{draft.number}",
+        "narrative": narrative.key,  # type: ignore[union-attr]
+        "table": table.collection.split(":")[-1],  # type: ignore[union-attr]
+        "legal": LegalDocument.objects.order_by("pk").first().pk,  # type: ignore[union-attr]
+        "user": User.objects.get(username="bacninh.bientap").pk,
+        "audit": AuditEvent.objects.order_by("-pk").first().pk,  # type: ignore[union-attr]
+    }
+
+
+# (role, page name, path with {placeholders} filled from World.ids). The demo account of
+# each role is in ROLES.
+ROLES = {
+    "editor": "bacninh.bientap",
+    "approver": "bacninh.lanhdao",
+    "appraiser": "thamdinh",
+    "central_admin": "quantri",
+}
+NATIONAL = [
+    ("national", "/national/"),
+    ("national-pivot", "/national/pivot/"),
+    ("national-completeness", "/national/completeness/"),
+    ("national-completeness-cycle", "/national/completeness/{framework}/"),
+    ("national-completeness-units", "/national/completeness/{framework}/units/"),
+    ("national-budgets", "/national/budgets/"),
+    ("national-targets", "/national/targets/"),
+]
+PAGES: list[tuple[str, str, str]] = [
+    ("anonymous", "login", "/login/"),
+    ("editor", "home", "/"),
+    ("editor", "unit", "/units/{bacninh_unit}/"),
+    ("editor", "document", "/documents/{bacninh}/"),
+    ("editor", "check", "/documents/{bacninh}/check/"),
+    ("editor", "history", "/documents/{bacninh}/history/"),
+    ("editor", "revisions", "/documents/{bacninh}/revisions/"),
+    ("editor", "entry-history", "/documents/{bacninh}/history/entry/?key={narrative}"),
+    ("editor", "table-history", "/documents/{bacninh}/history/tables/{table}/"),
+    ("editor", "return-letter", "/documents/{bacninh}/return-letter/"),
+    ("editor", "import", "/documents/{bacninh}/import/"),
+    ("editor", "sub-units", "/documents/{bacninh}/sub-units/"),
+    ("editor", "official", "/documents/{bacninh}/issuing/"),
+    ("editor", "notifications", "/notifications/"),
+    ("editor", "account", "/account/"),
+    ("editor", "frameworks", "/frameworks/"),
+    ("editor", "national", "/national/"),
+    ("approver", "home", "/"),
+    ("approver", "document", "/documents/{bacninh}/"),
+    ("approver", "official", "/documents/{bacninh}/issuing/"),
+    ("approver", "issuing-profile", "/units/{bacninh_unit}/issuing/"),
+    ("approver", "signers", "/units/{bacninh_unit}/signers/"),
+    ("appraiser", "home", "/"),
+    ("appraiser", "queue", "/appraisal/"),
+    ("appraiser", "document", "/documents/{hanoi}/"),
+    ("appraiser", "check", "/documents/{hanoi}/check/"),
+    ("appraiser", "revisions", "/documents/{hanoi}/revisions/"),
+    ("appraiser", "compare", "/documents/{hanoi}/revisions/?a=1&b=2"),
+    ("appraiser", "commune-document", "/documents/{commune}/"),
+    *(("appraiser", name, path) for name, path in NATIONAL[:1]),
+    ("central_admin", "home", "/"),
+    ("central_admin", "units", "/units/"),
+    ("central_admin", "unit", "/units/{hanoi_unit}/"),
+    ("central_admin", "unit-new", "/units/new/"),
+    ("central_admin", "unit-edit", "/units/{hanoi_unit}/edit/"),
+    ("central_admin", "frameworks", "/frameworks/"),
+    ("central_admin", "framework-upload", "/frameworks/upload/"),
+    ("central_admin", "framework", "/frameworks/{framework}/"),
+    ("central_admin", "framework-form", "/frameworks/{framework}/form/"),
+    ("central_admin", "framework-clone", "/frameworks/{framework}/clone/"),
+    ("central_admin", "framework-draft", "/frameworks/{draft}/"),
+    ("central_admin", "framework-edit", "/frameworks/{draft}/edit/"),
+    ("central_admin", "framework-publish", "/frameworks/{draft}/publish/"),
+    ("central_admin", "indicators", "/indicators/"),
+    ("central_admin", "indicators-upload", "/indicators/upload/"),
+    ("central_admin", "legal", "/legal/"),
+    ("central_admin", "legal-new", "/legal/new/"),
+    ("central_admin", "legal-edit", "/legal/{legal}/edit/"),
+    ("central_admin", "legal-proposals", "/legal/proposals/"),
+    ("central_admin", "users", "/manage/users/"),
+    ("central_admin", "user", "/manage/users/{user}/"),
+    ("central_admin", "user-new", "/manage/users/new/"),
+    ("central_admin", "user-edit", "/manage/users/{user}/edit/"),
+    ("central_admin", "user-password", "/manage/users/{user}/password/"),
+    ("central_admin", "audit", "/manage/audit/"),
+    ("central_admin", "audit-event", "/manage/audit/{audit}/"),
+    ("central_admin", "exports", "/exports/"),
+    ("central_admin", "national-unit", "/national/units/{hanoi_unit}/"),
+    *(("central_admin", name, path) for name, path in NATIONAL),
+]
+
+
+@pytest.fixture(scope="module")
+def sessions(
+    world: World, browser: Browser, browser_context_args: dict[str, Any]
+) -> Iterator[Callable[[str], Page]]:
+    """One signed-in browser page per role, opened on first use and kept for the module."""
+    contexts: dict[str, BrowserContext] = {}
+    pages: dict[str, Page] = {}
+
+    def page_of(role: str) -> Page:
+        if role not in pages:
+            context = browser.new_context(**browser_context_args)
+            contexts[role] = context
+            page = context.new_page()
+            if role != "anonymous":
+                page.goto(f"{world.url}/login/")
+                page.get_by_label("Tên đăng nhập").fill(ROLES[role])
+                page.get_by_label("Mật khẩu").fill(PASSWORD)
+                page.locator("main").get_by_role("button", name="Đăng nhập").click()
+                expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+            pages[role] = page
+        return pages[role]
+
+    yield page_of
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture
+def _django_db_helper(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Replaces pytest-django's per-test helper for this module: a transactional test's
+    flush would erase the module's world after the first page. The pages are only read;
+    the world is emptied once, at the module's end."""
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.mark.parametrize(
+    ("role", "name", "path"), PAGES, ids=[f"{role}-{name}" for role, name, _ in PAGES]
+)
+def test_page_passes_wcag_a_and_aa(
+    world: World, sessions: Callable[[str], Page], role: str, name: str, path: str
+) -> None:
+    page = sessions(role)
+    response = page.goto(world.url + path.format(**world.ids))
+    assert response is not None and response.status == 200, (
+        f"{path}: {response and response.status}"
+    )
+    page.wait_for_load_state("networkidle")
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    violations = results.response["violations"]
+    lines = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(" ".join(node["target"]) for node in v["nodes"][:8])
+        + (f" (+{len(v['nodes']) - 8} more)" if len(v["nodes"]) > 8 else "")
+        for v in violations
+    ]
+    assert not violations, f"{role} {path}:\n" + "\n".join(lines)
+
+
+def test_the_checked_pages_cover_every_role() -> None:
+    assert {role for role, _, _ in PAGES} == {"anonymous", *ROLES}
+    assert len({(role, name) for role, name, _ in PAGES}) == len(PAGES)
