@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
 from govplan.access.scoping import Capability, visible_to
 from govplan.accounts.models import Membership, Role
@@ -17,8 +17,7 @@ from govplan.accounts.types import User
 from govplan.core.frameworks.model import AppraisalRule, appraisal_rules
 from govplan.documents.models import Document, DocumentStatus
 from govplan.frameworks.models import FrameworkVersion
-from govplan.workflow.actions import AppraisalRouter, OwnUnit
-from govplan.workflow.models import DocumentRevision
+from govplan.workflow.routing import AppraisalRouter, OwnUnit
 
 WAITING = (DocumentStatus.SUBMITTED, DocumentStatus.UNDER_APPRAISAL)
 # On the queue's annotation: the latest submission came after the deadline.
@@ -76,14 +75,6 @@ class Queue:
         return Counts()
 
 
-def _latest(column: str) -> Subquery:
-    return Subquery(
-        DocumentRevision.objects.filter(document=OuterRef("pk"))
-        .order_by("-number")
-        .values(column)[:1]
-    )
-
-
 def routed_queue(user: User) -> Queue:
     """The documents ``user`` appraises (the same test as ``actions.parties``: the user is
     an appraiser of the unit that appraises the document), earliest deadline first, each
@@ -112,10 +103,15 @@ def routed_queue(user: User) -> Queue:
         versions.append((pk, title))
     documents = (
         candidates.filter(AppraisalRouter().routed_to(own, rules))
+        # The latest revision is the one numbered Document.revision (do_transition keeps
+        # them together under the row lock): one join on (document, number), unique.
         .annotate(
-            latest_number=_latest("number"),
-            latest_at=_latest("created_at"),
-            latest_days_late=_latest("days_late"),
+            latest=FilteredRelation("revisions", condition=Q(revisions__number=F("revision")))
+        )
+        .annotate(
+            latest_number=F("latest__number"),
+            latest_at=F("latest__created_at"),
+            latest_days_late=F("latest__days_late"),
         )
         .select_related("org_unit", "appraiser")
         # A framework without deadline (the letter set none) after those with one.
