@@ -7,6 +7,7 @@ number, date and lateness) comes from a subquery: a revision is never loaded to 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
@@ -47,7 +48,7 @@ class Queue:
     """One appraiser's queue: ``documents`` is a lazy queryset (a page is one query)."""
 
     documents: QuerySet[Document]
-    # The framework versions (id, title) the candidates belong to: the filter's choices.
+    # The framework versions (id, title) documents wait under: the filter's choices.
     versions: list[tuple[int, str]] = field(default_factory=list)
 
     def narrowed(self, filters: QueueFilter) -> Queue:
@@ -75,6 +76,31 @@ class Queue:
         return Counts()
 
 
+# (version id, when it was published) -> its appraisal rules. Documents are written against
+# published versions, which never change (ORM and database trigger), so a process keeps what
+# it has read; the publication time in the key keeps a reused id (a rolled-back test, a
+# restored database) from meeting another version's rules.
+_RULES: dict[tuple[int, dt.datetime], tuple[AppraisalRule, ...]] = {}
+
+
+def appraisal_rules_of(
+    versions: list[tuple[int, dt.datetime | None]],
+) -> dict[int, tuple[AppraisalRule, ...]]:
+    """The appraisal rules of these (id, published_at) versions; those this process has not
+    read yet in one query, and only their ``appraisal`` value (the whole specification is
+    large). A draft (not published) is read each time."""
+    found = {pk: _RULES[(pk, at)] for pk, at in versions if at is not None and (pk, at) in _RULES}
+    missing = [pk for pk, _ in versions if pk not in found]
+    if missing:
+        for pk, at, appraisal in FrameworkVersion.objects.filter(pk__in=missing).values_list(
+            "pk", "published_at", "spec__appraisal"
+        ):
+            found[pk] = appraisal_rules(appraisal)
+            if at is not None:
+                _RULES[(pk, at)] = found[pk]
+    return found
+
+
 def routed_queue(user: User) -> Queue:
     """The documents ``user`` appraises (the same test as ``actions.parties``: the user is
     an appraiser of the unit that appraises the document), earliest deadline first, each
@@ -91,16 +117,16 @@ def routed_queue(user: User) -> Queue:
     candidates = visible_to(Document.objects.all(), user, Capability.APPRAISE).filter(
         status__in=WAITING
     )
-    # Only the appraisal rules of each version: its whole specification is large.
-    rules: dict[int, tuple[AppraisalRule, ...]] = {}
-    versions: list[tuple[int, str]] = []
-    for pk, title, appraisal in (
-        FrameworkVersion.objects.filter(pk__in=candidates.values("framework_version_id"))
+    versions = list(
+        # The versions of whatever waits anywhere: a superset of the user's (the rules of
+        # the others match nothing), read without the scope's join over the units.
+        FrameworkVersion.objects.filter(
+            pk__in=Document.objects.filter(status__in=WAITING).values("framework_version_id")
+        )
         .order_by("-period_start", "title", "pk")
-        .values_list("pk", "title", "spec__appraisal")
-    ):
-        rules[pk] = appraisal_rules(appraisal)
-        versions.append((pk, title))
+        .values_list("pk", "title", "published_at")
+    )
+    rules = appraisal_rules_of([(pk, at) for pk, _, at in versions])
     documents = (
         candidates.filter(AppraisalRouter().routed_to(own, rules))
         # The latest revision is the one numbered Document.revision (do_transition keeps
@@ -117,7 +143,7 @@ def routed_queue(user: User) -> Queue:
         # A framework without deadline (the letter set none) after those with one.
         .order_by(F("framework_version__deadline").asc(nulls_last=True), "org_unit__name", "pk")
     )
-    return Queue(documents, versions)
+    return Queue(documents, [(pk, title) for pk, title, _ in versions])
 
 
 def waiting_for(user: User) -> list[Document]:
