@@ -105,6 +105,9 @@ class AppraisalRouter:
 
     def _target_q(self, by: str, own: list[OwnUnit], own_ids: set[int]) -> Q | None:
         if by == "central":
+            # Only a unit of the central kind can be the central authority: no query else.
+            if not any(u.kind == Kind.CENTRAL for u in own):
+                return None
             return Q() if self._central_id() in own_ids else None
         if by == "parent":
             return Q(org_unit__parent_id__in=own_ids)
