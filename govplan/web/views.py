@@ -19,7 +19,9 @@ from govplan.accounts.actions import do_set_password
 from govplan.accounts.models import Membership
 from govplan.accounts.types import AuthenticatedRequest
 from govplan.documents.due import due_items
-from govplan.workflow.queue import waiting_for
+from govplan.workflow.queue import routed_queue
+
+HOME_WAITING = 8  # the first of the appraisal queue on the home page
 
 
 @authenticated
@@ -35,6 +37,9 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     for membership in memberships:
         entry = units.setdefault(membership.org_unit_id, {"unit": membership.org_unit, "roles": []})
         entry["roles"].append(membership.get_role_display())
+    # What waits for appraisal: its size and the first few, never the whole queue.
+    waiting = routed_queue(request.user)
+    waiting_count = waiting.counts().total
     return render(
         request,
         "web/home.html",
@@ -43,7 +48,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "scope": scope_for(request.user),
             "today": today,
             "due": due_items(request.user, today),
-            "waiting": waiting_for(request.user),
+            "waiting": list(waiting.documents[:HOME_WAITING]) if waiting_count else [],
+            "waiting_count": waiting_count,
         },
     )
 

@@ -22,7 +22,7 @@ from govplan.core import workflow as machine
 from govplan.documents.access import can_on_document
 from govplan.documents.models import Attachment, Document, Entry
 from govplan.facts.models import Layer
-from govplan.orgunits.models import Kind, OrgUnit
+from govplan.orgunits.models import OrgUnit
 from govplan.workflow.labels import action_label, state_phrase
 from govplan.workflow.models import (
     ChecklistMark,
@@ -33,53 +33,8 @@ from govplan.workflow.models import (
 )
 from govplan.workflow.notify import notify
 from govplan.workflow.revisions import attachments_of, freeze, write_revision_facts
+from govplan.workflow.routing import AppraisalRouter
 from govplan.workflow.validation import blocking_problems
-
-
-class AppraisalRouter:
-    """Which unit appraises a document, as its framework configures it per kind of unit.
-
-    One router answers for a whole list of documents (the national queue holds thousands)
-    with a few queries in all: the central authority and the provinces are loaded once and
-    each framework version is parsed once."""
-
-    def __init__(self) -> None:
-        self._central: int | None = None
-        self._central_loaded = False
-        self._provinces: set[int] | None = None
-        self._by: dict[tuple[int, str], str] = {}
-
-    def _central_id(self) -> int | None:
-        if not self._central_loaded:
-            self._central = (
-                OrgUnit.objects.valid_on(timezone.localdate())
-                .filter(kind=Kind.CENTRAL)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-                .first()
-            )
-            self._central_loaded = True
-        return self._central
-
-    def _province_ids(self) -> set[int]:
-        if self._provinces is None:
-            self._provinces = set(
-                OrgUnit.objects.filter(kind=Kind.PROVINCE).values_list("pk", flat=True)
-            )
-        return self._provinces
-
-    def unit_id(self, document: Document) -> int | None:
-        unit = document.org_unit
-        key = (document.framework_version_id, unit.kind)
-        if key not in self._by:
-            self._by[key] = document.framework_version.parsed().appraised_by(unit.kind)
-        by = self._by[key]
-        if by == "central":
-            return self._central_id()
-        if by == "parent":
-            return unit.parent_id
-        provinces = self._province_ids()
-        return next((i for i in reversed(unit.ancestor_ids()) if i in provinces), None)
 
 
 def appraising_unit(document: Document) -> OrgUnit | None:

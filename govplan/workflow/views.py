@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -10,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,8 +23,9 @@ from govplan.accounts.types import AuthenticatedRequest
 from govplan.core import workflow as machine
 from govplan.documents.access import can_edit, load_document
 from govplan.documents.labels import entry_label
-from govplan.documents.models import Entry
+from govplan.documents.models import DocumentStatus, Entry
 from govplan.documents.read import visible_sections
+from govplan.orgunits.models import Kind
 from govplan.webutils.inputs import int_param
 from govplan.workflow import actions
 from govplan.workflow.compare import compare_revisions
@@ -31,7 +36,7 @@ from govplan.workflow.models import (
     DocumentRevision,
     Notification,
 )
-from govplan.workflow.queue import waiting_for
+from govplan.workflow.queue import QueueFilter, routed_queue
 from govplan.workflow.validation import validate
 
 SIMPLE_ACTIONS = (
@@ -292,13 +297,63 @@ def checklist(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 QUEUE_PER_PAGE = 50
 
 
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_l("Status"),
+        required=False,
+        choices=[
+            ("", _l("All statuses")),
+            (DocumentStatus.SUBMITTED, DocumentStatus.SUBMITTED.label),
+            (DocumentStatus.UNDER_APPRAISAL, DocumentStatus.UNDER_APPRAISAL.label),
+        ],
+    )
+    kind = forms.ChoiceField(
+        label=_l("Kind"), required=False, choices=[("", _l("All kinds")), *Kind.choices]
+    )
+    version = forms.TypedChoiceField(
+        label=_l("Framework"), required=False, coerce=int, empty_value=None
+    )
+    late = forms.BooleanField(label=_l("Submitted late only"), required=False)
+
+    def __init__(self, data: Any, versions: list[tuple[int, str]]) -> None:
+        super().__init__(data)
+        field = self.fields["version"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("All frameworks")), *((str(pk), title) for pk, title in versions)]
+
+    def selected(self) -> QueueFilter:
+        if not self.is_valid():
+            return QueueFilter()
+        data = self.cleaned_data
+        return QueueFilter(data["status"], data["kind"], data["version"], data["late"])
+
+
 @requires(Capability.APPRAISE)
+@require_GET
 def appraisal_queue(request: AuthenticatedRequest) -> HttpResponse:
     """The documents waiting for this appraiser, submitted or under their appraisal, earliest
-    deadline first, a page at a time (the central authority's queue holds every province's
-    and ministry's document in a busy week)."""
-    page = Paginator(waiting_for(request.user), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "workflow/queue.html", {"page": page})
+    deadline first, filtered and a page at a time (the central authority's queue holds every
+    province's and ministry's document in a busy week): a constant number of queries."""
+    whole = routed_queue(request.user)
+    form = QueueFilterForm(_filter_data(request), whole.versions)
+    selected = form.selected()
+    shown = whole.narrowed(selected)
+    counts = shown.counts()
+    paginator = Paginator(shown.documents, QUEUE_PER_PAGE)
+    # The aggregate above already counted the rows: the paginator need not count again.
+    paginator.__dict__["count"] = counts.total
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflow/queue.html",
+        {"page": page, "form": form, "counts": counts, "filtered": selected != QueueFilter()},
+    )
+
+
+def _filter_data(request: HttpRequest) -> dict[str, str] | None:
+    """The filter fields of the address, or None (unbound: no errors shown) when none is set."""
+    data = {k: str(request.GET[k]) for k in QueueFilterForm.base_fields if k in request.GET}
+    return data or None
 
 
 @authenticated

@@ -297,6 +297,22 @@ DEFAULT_APPRAISAL = (
     AppraisalRule(("department", "district", "commune"), "province"),
     AppraisalRule(("subordinate",), "parent"),
 )
+
+
+def appraisal_rules(value: Any) -> tuple[AppraisalRule, ...]:
+    """The rules of a framework's canonical ``appraisal`` value (None: the default), read
+    alone: the appraisal queue needs them without the rest of the specification."""
+    if value is None:
+        return DEFAULT_APPRAISAL
+    return tuple(AppraisalRule(tuple(a["kinds"]), a["by"]) for a in value)
+
+
+def appraised_by(rules: tuple[AppraisalRule, ...], kind: str) -> str:
+    """Who appraises a unit of ``kind``: "central", "parent" or "province" (the nearest
+    province above it); a kind no rule names goes to the central authority."""
+    return next((a.by for a in rules if kind in a.kinds), "central")
+
+
 DEFAULT_CHECKLIST = (
     "Căn cứ pháp lý đầy đủ, còn hiệu lực",
     "Mục tiêu cụ thể rõ ràng, định lượng",
@@ -346,7 +362,7 @@ class Framework:
             stack.extend(reversed(section.sections))
 
     def appraised_by(self, kind: str) -> str:
-        return next((a.by for a in self.appraisal if kind in a.kinds), "central")
+        return appraised_by(self.appraisal, kind)
 
     def section(self, code: str) -> Section | None:
         return next((s for s in self.walk() if s.code == code), None)
@@ -517,9 +533,7 @@ def _framework_from_dict(d: dict[str, Any]) -> Framework:
             )
             for r in d.get("rules", ())
         ),
-        appraisal=tuple(AppraisalRule(tuple(a["kinds"]), a["by"]) for a in d["appraisal"])
-        if "appraisal" in d
-        else DEFAULT_APPRAISAL,
+        appraisal=appraisal_rules(d.get("appraisal")),
         checklist=tuple(d.get("checklist", DEFAULT_CHECKLIST)),
         change_threshold=d.get("change_threshold", 1.0),
         national=tuple(NationalFigure(**f) for f in d.get("national", ())),
