@@ -8,6 +8,7 @@ each role, so the benchmark cannot silently drift from the application.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -43,6 +44,14 @@ _REVISION = re.compile(r'\bdata-revision="(?P<revision>\d+)"')
 _JSON_ENTRY = re.compile(
     r'"key":\s*"(?P<key>(?:row|narrative):[^"]+)",\s*"revision":\s*(?P<revision>\d+)'
 )
+# A table's rows arrive as data (documents/templatetags/editor_tags.py, grid_rows): its block
+# names the container the row keys are under, its <script> lists [uid, revision, ...] by group.
+_GRID = re.compile(
+    r'class="grid-block rows-block" data-container="(?P<container>[^"]+)"'
+    r'(?:(?!class="grid-block).)*?'
+    r'<script type="application/json" class="grid-data">(?P<data>.*?)</script>',
+    re.S,
+)
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="(?P<token>[^"]+)"')
 
 
@@ -72,6 +81,9 @@ def page_entries(page: str) -> PageEntries:
         if key and revision:
             found.append((key.group("key"), int(revision.group("revision"))))
     found += [(m.group("key"), int(m.group("revision"))) for m in _JSON_ENTRY.finditer(page)]
+    for grid in _GRID.finditer(page):
+        for _group, members in json.loads(grid.group("data")):
+            found += [(f"{grid.group('container')}:{m[0]}", int(m[1])) for m in members]
     for key, revision in found:
         (rows if key.startswith("row:") else narratives)[key] = revision
     return PageEntries(rows, narratives)

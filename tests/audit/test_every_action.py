@@ -437,6 +437,34 @@ def legal(world: World, name: str) -> Act:
     return lambda: actions.do_reject_legal_proposal(proposal, reason="Trùng", actor=admin)
 
 
+def official_files(world: World, name: str) -> Act:
+    """Asking for an official file, retrying one that failed, forgetting one lost from
+    storage. The worker is a dummy: the action's own writes are what is watched, not the
+    rendering the queue does afterwards."""
+    from govplan.demo.documents import fill_for_demo
+    from govplan.official import file_requests
+    from govplan.official.models import FileState
+
+    cast = world.cast
+    world.settings.MEDIA_ROOT = world.tmp
+    world.settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    document = world.document()
+    fill_for_demo(document, actor=cast.editor_a)
+    if name == "do_request_file":
+        return lambda: file_requests.do_request_file(document, "docx", actor=cast.editor_a)
+    row = file_requests.do_request_file(document, "docx", actor=cast.editor_a)
+    if name == "do_retry_file":
+        row.state = FileState.FAILED
+        row.error = "Typst stopped"
+        row.save()
+        return lambda: file_requests.do_retry_file(row, actor=cast.editor_a)
+    assert name == "do_forget_lost"
+    row.state = FileState.DONE
+    row.file.name = "official/lost.docx"
+    row.save()
+    return lambda: file_requests.do_forget_lost(row, actor=cast.editor_a)
+
+
 def national(world: World, name: str) -> Act:
     from django.utils import timezone
 
@@ -463,6 +491,7 @@ CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.official.issuing": official,
     "govplan.official.batch": official,
     "govplan.official.certificates": official,
+    "govplan.official.file_requests": official_files,
     "govplan.orgunits.actions": orgunits,
     "govplan.accounts.actions": accounts,
     "govplan.frameworks.actions": frameworks,
