@@ -334,6 +334,10 @@ def main(argv: list[str]) -> int:
 
         started = time.monotonic()
         units = dataset.build(args.scale, say=say)
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # statistics for the planner after a bulk load
+            cursor.execute("ANALYZE")
         say(f"data set ready ({time.monotonic() - started:.0f} s); {describe()}")
         if args.build_only:
             return 0
