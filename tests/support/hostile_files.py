@@ -427,3 +427,17 @@ def ole2_with_macros() -> bytes:
         + "_VBA_PROJECT".encode("utf-16-le")
         + b"\x00" * 400
     )
+
+
+def docx_zip_bomb(unpacked: int) -> bytes:
+    """A DOCX with a part of ``unpacked`` zero bytes (it packs about 1,000 times)."""
+    out = io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(clean_docx()))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+        with target.open("word/media/padding.bin", "w", force_zip64=True) as part:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(unpacked // len(chunk)):
+                part.write(chunk)
+    return out.getvalue()

@@ -208,3 +208,45 @@ def test_a_stored_file_is_served_as_a_download_never_as_a_page(
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
     assert "no-store" in response["Cache-Control"]
+
+
+def test_stored_files_can_be_checked_again(
+    cast: Cast, document_a: Document, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file stored before the check existed (written here past the door) is listed by
+    scan_attachments, with its reason; a clean one is not; nothing is changed."""
+    from django.core.management import CommandError, call_command
+
+    from govplan.documents.actions import do_attach
+
+    for name, data in (("cu.pdf", hostile.pdf_launch()), ("sach.pdf", hostile.clean_pdf())):
+        do_attach(
+            document_a,
+            "I",
+            data=data,
+            filename=name,
+            content_type="application/pdf",
+            description="",
+            actor=cast.editor_a,
+        )
+    with pytest.raises(CommandError) as failed:
+        call_command("scan_attachments")
+    assert failed.value.returncode == 1
+    out = capsys.readouterr().out
+    assert "'cu.pdf'" in out and "starts a program" in out
+    assert "'sach.pdf'" not in out
+    assert "2 file(s) checked, 1 would be refused now." in out
+    assert Attachment.objects.filter(removed=False).count() == 2
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(
+    cast: Cast, document_a: Document, settings: object
+) -> None:
+    settings.ATTACHMENT_MAX_BYTES = 1024 * 1024  # type: ignore[attr-defined]
+    bomb = hostile.docx_zip_bomb(unpacked=64 * 1024 * 1024)
+    assert len(bomb) < 1024 * 1024
+    started = time.monotonic()
+    page = attach(client_for(cast.editor_a), document_a, "bom.docx", bomb)
+    assert time.monotonic() - started < 10
+    assert "message-error" in page and "bom.docx" in page
+    assert not Attachment.objects.exists()
