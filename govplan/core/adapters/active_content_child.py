@@ -150,6 +150,7 @@ _OLE_TYPES = ("/oleobject", "/control", "/activexcontrol", "/activexcontrolbinar
 _FIELD_WORDS = re.compile(r"[A-Za-z]+")
 _REMOTE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|\\\\)", re.IGNORECASE)
 _FORMULA_STRINGS = re.compile(r'"(?:[^"]|"")*"')
+_LOCAL_DRIVE = re.compile(r"^(?:file:///)?[A-Za-z]:[\\/](?![\\/])", re.IGNORECASE)
 
 
 def _local(tag: str) -> str:
@@ -274,7 +275,12 @@ def _check_relationship(rels_name: str, element: Any, found: set[str]) -> None:
     if kind.endswith("/package") and "/charts/_rels/" not in rels_name:
         found.add("ooxml_ole")
     if kind.endswith("/attachedtemplate"):
-        found.add("ooxml_external")
+        # A document made from a template on the author's own disk names it (Word writes
+        # file:///C:/…/Mau.dotx); only a template elsewhere (a web address, a share, a host)
+        # is fetched when the file is opened.
+        if not _LOCAL_DRIVE.match(_attribute(element, "Target")):
+            found.add("ooxml_external")
+        return
     if external and not kind.endswith("/hyperlink"):
         found.add("ooxml_external")
 
