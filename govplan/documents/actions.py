@@ -576,6 +576,15 @@ def do_restore_collection(
     return changed
 
 
+class AlreadyAttached(Exception):
+    """The same file (same bytes) is already attached to that section: a double submit or a
+    second tab. Nothing is stored again."""
+
+    def __init__(self, attachment: Attachment) -> None:
+        super().__init__(attachment.original_name)
+        self.attachment = attachment
+
+
 class AttachmentQuotaExceeded(Exception):
     """The unit's evidence files would take more than ATTACHMENT_QUOTA_MB: nothing stored."""
 
@@ -628,6 +637,12 @@ def do_attach(
             Document.objects.select_for_update().get(pk=document.pk)
         else:
             lock_for_edit(document)
+            # Under the document's lock: of two identical submits, the second sees the first.
+            existing = Attachment.objects.filter(
+                document=document, section_code=section_code, sha256=digest, removed=False
+            ).first()
+            if existing is not None:
+                raise AlreadyAttached(existing)
             # The head's signed copy is never refused for space: it is what was issued.
             _check_quota(document, len(data))
         attachment = Attachment(

@@ -45,6 +45,7 @@ def check_evidence(data: bytes, filename: str) -> FileCheck:
     except CellValueError as exc:
         raise UploadRefused(message(exc.error)) from exc
     if findings:
+        log.warning("upload %r refused: active content %s", filename, ", ".join(findings))
         raise UploadRefused(" ".join(_(FINDINGS[code]) for code in findings))
     virus_scan(data, filename)
     return checked

@@ -168,7 +168,7 @@ def documents(world: World, name: str) -> Act:
         "do_attach": lambda: actions.do_attach(
             document,
             first.section_code,
-            data=b"%PDF-1.4\n%%EOF\n",
+            data=b"%PDF-1.4\n%b\n%%EOF\n",  # another file: the same one is not attached twice
             filename="b.pdf",
             content_type="application/pdf",
             description="",

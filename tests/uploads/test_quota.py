@@ -28,10 +28,11 @@ from tests.support import hostile_files as hostile
 MB = 1024 * 1024
 
 
-def padded_pdf(size: int) -> bytes:
-    """A clean PDF of exactly ``size`` bytes (padding in a comment after its end)."""
+def padded_pdf(size: int, fill: bytes = b"x") -> bytes:
+    """A clean PDF of exactly ``size`` bytes (padding in a comment after its end); another
+    ``fill``, another file."""
     data = hostile.clean_pdf() + b"%"
-    return data + b"x" * (size - len(data))
+    return data + fill * (size - len(data))
 
 
 def attach(client: Client, document: Document, name: str, data: bytes) -> str:
@@ -83,7 +84,7 @@ def test_the_quota_counts_every_document_of_the_unit_and_no_other_unit(
         do_attach(
             document_a,
             "I",
-            data=data,
+            data=padded_pdf(MB // 2 + 1, fill=b"y"),
             filename="b.pdf",
             content_type="application/pdf",
             description="",
@@ -109,11 +110,11 @@ def test_the_quota_counts_every_document_of_the_unit_and_no_other_unit(
 @pytest.mark.django_db
 def test_no_quota_when_set_to_zero(cast: Cast, document_a: Document, settings: Any) -> None:
     settings.ATTACHMENT_QUOTA_MB = 0
-    for name in ("a.pdf", "b.pdf"):
+    for name, fill in (("a.pdf", b"a"), ("b.pdf", b"b")):
         do_attach(
             document_a,
             "I",
-            data=padded_pdf(MB),
+            data=padded_pdf(MB, fill),
             filename=name,
             content_type="application/pdf",
             description="",
@@ -181,3 +182,34 @@ def test_two_uploads_at_once_to_two_documents_of_a_unit_cannot_both_pass(
         thread.join()
     assert sorted(outcomes.values()) == ["attached", "refused"]
     assert Attachment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_double_submit_stores_the_file_once(
+    cast: Cast, document_a: Document, settings: Any, media_root: Path
+) -> None:
+    """The same file sent twice to the same section (a double click, a second tab): one
+    attachment, one audit entry, counted once against the quota; the second is told so."""
+    from govplan.audit.models import AuditEvent
+
+    settings.ATTACHMENT_QUOTA_MB = 2
+    client = Client()
+    client.force_login(cast.editor_a)
+    data = padded_pdf(MB + MB // 2)
+    assert "message-error" not in attach(client, document_a, "mot.pdf", data)
+    page = attach(client, document_a, "mot-lan-nua.pdf", data)
+    assert "message-error" not in page and "mot-lan-nua.pdf" in page and "mot.pdf" in page
+    assert Attachment.objects.count() == 1
+    assert AuditEvent.objects.filter(object_type="documents.attachment").count() == 1
+    assert actions.unit_attachment_bytes(cast.province_a.pk) == len(data)
+    # The same bytes in another section are another piece of evidence.
+    do_attach(
+        document_a,
+        "II",
+        data=data[: MB // 4],
+        filename="khac.pdf",
+        content_type="application/pdf",
+        description="",
+        actor=cast.editor_a,
+    )
+    assert Attachment.objects.count() == 2

@@ -14,7 +14,12 @@ from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
 from govplan.accounts.types import AuthenticatedRequest
 from govplan.documents.access import load_document
-from govplan.documents.actions import AttachmentQuotaExceeded, do_attach, do_remove_attachment
+from govplan.documents.actions import (
+    AlreadyAttached,
+    AttachmentQuotaExceeded,
+    do_attach,
+    do_remove_attachment,
+)
 from govplan.documents.models import Attachment
 from govplan.documents.uploads import UploadRefused, check_evidence
 
@@ -70,6 +75,13 @@ def attach(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
         )
     except UploadRefused as exc:
         messages.error(request, f"{upload.name}: {exc.message}")
+        return _back(pk, code)
+    except AlreadyAttached as exc:
+        messages.info(
+            request,
+            _("%(name)s is already attached to this section (as %(existing)s); not added again.")
+            % {"name": upload.name, "existing": exc.attachment.original_name},
+        )
         return _back(pk, code)
     except AttachmentQuotaExceeded as exc:
         messages.error(
