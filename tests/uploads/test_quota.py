@@ -213,3 +213,51 @@ def test_a_double_submit_stores_the_file_once(
         actor=cast.editor_a,
     )
     assert Attachment.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_the_same_file_sent_twice_at_once_is_stored_once(small_nation: Any) -> None:
+    province, people = small_nation
+    admin, editor = people["admin"], people["editor_a"]
+    deadline = timezone.localdate()
+    text = CYCLE.replace("CODE", "TEST-DOUBLE").replace("DEADLINE", deadline.isoformat())
+    version = do_publish(
+        do_upload_framework(text, actor=admin),
+        actor=admin,
+        deadline=deadline,
+        kinds=["province"],
+        unit_refs=[],
+    )
+    document = do_create_document(unit=province, version=version, actor=editor)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    data = padded_pdf(64 * 1024)
+
+    def upload() -> None:
+        try:
+            actor = User.objects.get(pk=editor.pk)
+            barrier.wait()
+            try:
+                do_attach(
+                    document,
+                    "I",
+                    data=data,
+                    filename="a.pdf",
+                    content_type="application/pdf",
+                    description="",
+                    actor=actor,
+                )
+                outcomes.append("attached")
+            except actions.AlreadyAttached:
+                outcomes.append("already")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already", "attached"]
+    assert Attachment.objects.count() == 1
