@@ -241,6 +241,24 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", 10, minimum=1) * 1024 * 1024
 # MB; CPU and wall-clock seconds): a file that needs more is refused as too large or damaged.
 IMPORT_READ_MEMORY_MB = env.int("IMPORT_READ_MEMORY_MB", 1024, minimum=256)
 IMPORT_READ_SECONDS = env.int("IMPORT_READ_SECONDS", 30, minimum=1)
+# Evidence files are checked for active content (PDF scripts, launch actions, embedded files;
+# Office remote templates, DDE fields, OLE objects, macros) in a process of its own with these
+# limits; a file that needs more is refused as too complex to check (docs/security.md).
+UPLOAD_SCAN_MEMORY_MB = env.int("UPLOAD_SCAN_MEMORY_MB", 1024, minimum=256)
+UPLOAD_SCAN_SECONDS = env.int("UPLOAD_SCAN_SECONDS", 30, minimum=1)
+# Optional virus scan of every evidence file by ClamAV's daemon: a Unix socket path or
+# tcp://host:port; empty: no scan. When it cannot be reached the upload is refused, unless
+# CLAMD_FAIL_OPEN=1 (then it is accepted and the failure logged).
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", "")
+CLAMD_TIMEOUT_SECONDS = env.int("CLAMD_TIMEOUT_SECONDS", 30, minimum=1)
+CLAMD_FAIL_OPEN = env.bool("CLAMD_FAIL_OPEN", False)
+# Evidence files a unit may keep (MB, over all its documents; removed files do not count);
+# 0: no quota.
+ATTACHMENT_QUOTA_MB = env.int("ATTACHMENT_QUOTA_MB", 500, minimum=0)
+# What purge_expired_files removes (daily): import previews not applied within this many
+# hours, and finished batch exports older than this many days (their ZIP and their row).
+IMPORT_PREVIEW_MAX_AGE_HOURS = env.int("IMPORT_PREVIEW_MAX_AGE_HOURS", 24, minimum=1)
+EXPORT_FILE_MAX_AGE_DAYS = env.int("EXPORT_FILE_MAX_AGE_DAYS", 7, minimum=1)
 # Certificates (PEM or DER files) of the authorities whose signatures an issued copy may
 # carry, e.g. the government's root CA. Nothing here: no signed copy is accepted.
 TRUST_ROOTS_DIR = Path(env.str("GOVPLAN_TRUST_ROOTS", str(VAR_DIR / "trust-roots")))

@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Sum
 from django.utils.translation import gettext as _
 
 from govplan.accounts.types import User
@@ -575,6 +576,49 @@ def do_restore_collection(
     return changed
 
 
+class AlreadyAttached(Exception):
+    """The same file (same bytes) is already attached to that section: a double submit or a
+    second tab. Nothing is stored again."""
+
+    def __init__(self, attachment: Attachment) -> None:
+        super().__init__(attachment.original_name)
+        self.attachment = attachment
+
+
+class AttachmentQuotaExceeded(Exception):
+    """The unit's evidence files would take more than ATTACHMENT_QUOTA_MB: nothing stored."""
+
+    def __init__(self, used: int, size: int, quota: int) -> None:
+        super().__init__(f"{used} + {size} > {quota} bytes")
+        self.used = used
+        self.size = size
+        self.quota = quota
+
+
+def unit_attachment_bytes(org_unit_id: int) -> int:
+    """What a unit's evidence files take now: every file not removed, of all its documents."""
+    total = Attachment.objects.filter(document__org_unit_id=org_unit_id, removed=False).aggregate(
+        total=Sum("size")
+    )["total"]
+    return int(total or 0)
+
+
+def _check_quota(document: Document, size: int) -> None:
+    """Under a lock on the unit's row, held to the end of the transaction: two uploads to the
+    same unit at once are checked one after the other, so both cannot pass."""
+    quota = settings.ATTACHMENT_QUOTA_MB * 1024 * 1024
+    if not quota:
+        return
+    # FOR NO KEY UPDATE: it serialises uploads to the unit, and leaves rows that merely refer
+    # to the unit (documents, memberships, facts being written) unhindered.
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=document.org_unit_id).values_list(
+        "pk"
+    ).get()
+    used = unit_attachment_bytes(document.org_unit_id)
+    if used + size > quota:
+        raise AttachmentQuotaExceeded(used, size, quota)
+
+
 def do_attach(
     document: Document,
     section_code: str,
@@ -593,6 +637,14 @@ def do_attach(
             Document.objects.select_for_update().get(pk=document.pk)
         else:
             lock_for_edit(document)
+            # Under the document's lock: of two identical submits, the second sees the first.
+            existing = Attachment.objects.filter(
+                document=document, section_code=section_code, sha256=digest, removed=False
+            ).first()
+            if existing is not None:
+                raise AlreadyAttached(existing)
+            # The head's signed copy is never refused for space: it is what was issued.
+            _check_quota(document, len(data))
         attachment = Attachment(
             document=document,
             section_code=section_code,

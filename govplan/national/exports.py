@@ -11,7 +11,6 @@ workbook options (``core.adapters.xlsx``), the CSV with a leading apostrophe.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Sequence
@@ -19,17 +18,17 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from govplan.core import csvsafe
 from govplan.core.adapters.xlsx import Formats, fit_width, new_workbook, write_typed
+from govplan.core.csvsafe import csv_cell
 from govplan.core.printable import printable
 from govplan.national.pivot_table import Column, PivotTable, Value
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
 
 def csv_text(text: str) -> str:
-    """A text cell a spreadsheet opening the CSV will not run as a formula."""
-    text = printable(text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A text cell a spreadsheet opening the CSV will not run as a formula (the CSV writer
+    applies it to every cell too)."""
+    return csv_cell(text)
 
 
 def number_text(value: Decimal | None) -> str:
@@ -63,7 +62,7 @@ def _cell_text(value: Value) -> str:
 def to_csv(table: PivotTable, description: Sequence[tuple[str, str]]) -> str:
     """The table as CSV (UTF-8 with a byte-order mark, so that Excel reads Vietnamese)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvsafe.writer(out, lineterminator="\r\n")
     for label, value in description:
         writer.writerow([csv_text(label), csv_text(value)])
     writer.writerow([])

@@ -174,6 +174,13 @@ def do_prune_exports(older_than: dt.timedelta) -> tuple[int, int]:
             )
         ids = [job.pk for job in jobs]
         ExportJob.objects.filter(pk__in=ids).delete()
+    return len(ids), remove_export_folders(ids, cutoff)
+
+
+def remove_export_folders(ids: Iterable[int], cutoff: dt.datetime) -> int:
+    """Remove the folders of the deleted jobs ``ids`` (after their rows are gone, so no page
+    offers a ZIP that is missing) and any folder no job owns that is older than ``cutoff``
+    (left by a run that stopped between the two). Returns how many were removed."""
     root = Path(settings.MEDIA_ROOT) / "exports"
     gone = [root / str(pk) for pk in ids]
     if root.is_dir():
@@ -191,4 +198,4 @@ def do_prune_exports(older_than: dt.timedelta) -> tuple[int, int]:
         if folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
             folders += 1
-    return len(ids), folders
+    return folders

@@ -4,7 +4,6 @@ survives crashes and restarts is told in batch.py's docstring."""
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import shutil
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from govplan.access.scoping import visible_to
+from govplan.core import csvsafe
 from govplan.core.official.model import OfficialDocument
 from govplan.documents.models import Document, DocumentStatus
 from govplan.official.cycle_workbook import cycle_workbook
@@ -285,7 +285,7 @@ def _assemble(job: ExportJob, attempt: int) -> None:
 def _manifest(job: ExportJob, entries: list[tuple[Document, list[tuple[str, Path]]]]) -> str:
     """One line per document (CSV, with a byte-order mark so spreadsheets read UTF-8)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(
         [
             _("No."),

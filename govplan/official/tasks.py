@@ -26,3 +26,18 @@ def render_issued_files(record_id: int) -> list[str]:
     """Make an issued document's DOCX and PDF once, from its frozen record, after the issue
     has committed."""
     return make_issued_files(record_id)
+
+
+@task()
+def purge_expired_files() -> dict[str, int]:
+    """What ``manage.py purge_expired_files`` does, for a scheduler that enqueues tasks."""
+    from govplan.audit.origin import Origin, origin
+    from govplan.official.purge import do_purge_expired_files
+
+    with origin(Origin(channel="task:purge_expired_files")):
+        purged = do_purge_expired_files()
+    return {
+        "import_previews": purged.import_previews,
+        "exports": purged.exports,
+        "folders": purged.folders,
+    }

@@ -18,10 +18,10 @@ from govplan.access.scoping import Capability, get_for, scope_for
 from govplan.accounts.types import AnyUser, AuthenticatedRequest
 from govplan.core import workflow as machine
 from govplan.core.documents.cells import CellValueError
-from govplan.core.documents.filetypes import check_upload
 from govplan.documents.access import load_document
 from govplan.documents.content import message
 from govplan.documents.models import Document
+from govplan.documents.uploads import UploadRefused, check_evidence
 from govplan.official.actions import do_save_issuing_data, do_save_profile
 from govplan.official.certificates import (
     MAX_CERTIFICATE_BYTES,
@@ -270,7 +270,9 @@ def document_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if upload is None:
                 raise Refused(_("Attach the signed copy (PDF)."))
             data = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
-            checked = check_upload(data, upload.name or "", max_bytes=settings.ATTACHMENT_MAX_BYTES)
+            # The same door as evidence files: a copy signed elsewhere may carry scripts or
+            # files added after the signature, and it is served to everyone who reads the plan.
+            checked = check_evidence(data, upload.name or "")
             if checked.extension != "pdf":
                 raise Refused(_("The signed copy must be a PDF."))
             do_issue_with_signed_copy(
@@ -283,6 +285,8 @@ def document_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.error(request, f"{upload.name if upload else ''}: {message(exc.error)}")
         except Refused as exc:
             messages.error(request, exc.message)
+        except UploadRefused as exc:
+            messages.error(request, f"{upload.name if upload else ''}: {exc.message}")
         except PdfUnavailable:
             messages.error(
                 request, _("PDF cannot be made on this server (its PDF libraries are missing).")

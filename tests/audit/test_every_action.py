@@ -168,7 +168,7 @@ def documents(world: World, name: str) -> Act:
         "do_attach": lambda: actions.do_attach(
             document,
             first.section_code,
-            data=b"%PDF-1.4\n%%EOF\n",
+            data=b"%PDF-1.4\n%b\n%%EOF\n",  # another file: the same one is not attached twice
             filename="b.pdf",
             content_type="application/pdf",
             description="",
@@ -482,6 +482,22 @@ def national(world: World, name: str) -> Act:
     return lambda: actions.do_send_reminders(version, rows, actor=cast.central_admin, today=today)
 
 
+def purge(world: World, name: str) -> Act:
+    """Purging an expired import preview (issue 16, item 10): one summary entry."""
+    from govplan.documents.models import ImportBatch
+    from govplan.official.purge import do_purge_expired_files
+
+    document = world.document()
+    batch = ImportBatch.objects.create(
+        document=document, filename="a.xlsx", data=b"PK", plan={}, created_by=world.cast.editor_a
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
+    assert name == "do_purge_expired_files"
+    return do_purge_expired_files
+
+
 CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.documents.actions": documents,
     "govplan.documents.tables_xlsx": tables_xlsx,
@@ -492,6 +508,7 @@ CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.official.batch": official,
     "govplan.official.certificates": official,
     "govplan.official.file_requests": official_files,
+    "govplan.official.purge": purge,
     "govplan.orgunits.actions": orgunits,
     "govplan.accounts.actions": accounts,
     "govplan.frameworks.actions": frameworks,

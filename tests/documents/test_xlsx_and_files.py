@@ -17,6 +17,7 @@ from govplan.core.adapters.xlsx import RowData, write_workbook
 from govplan.documents.models import Attachment, Document, Entry
 from govplan.documents.tables_xlsx import sheet_specs
 from tests.conftest import Cast
+from tests.support.hostile_files import clean_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -181,7 +182,8 @@ def test_macros_inside_a_file_named_xlsx_are_refused(cast: Cast, document_a: Doc
     assert "message-error" in page and "macro" in page.lower()
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real PDF: evidence PDFs are parsed for active content, and a broken one is refused.
+PDF = clean_pdf()
 
 
 def attach(client: Client, document: Document, name: str, data: bytes):  # type: ignore[no-untyped-def]

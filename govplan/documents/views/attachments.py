@@ -6,18 +6,27 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability
 from govplan.accounts.types import AuthenticatedRequest
-from govplan.core.documents.cells import CellValueError
-from govplan.core.documents.filetypes import check_upload
 from govplan.documents.access import load_document
-from govplan.documents.actions import do_attach, do_remove_attachment
-from govplan.documents.content import message
+from govplan.documents.actions import (
+    AlreadyAttached,
+    AttachmentQuotaExceeded,
+    do_attach,
+    do_remove_attachment,
+)
 from govplan.documents.models import Attachment
+from govplan.documents.uploads import UploadRefused, check_evidence
+
+
+def _mb(size: int) -> str:
+    """Megabytes as people read them: 1 decimal, Vietnamese comma."""
+    return number_format(round(size / (1024 * 1024), 1), decimal_pos=1)
 
 
 def _back(pk: int, code: str) -> HttpResponse:
@@ -54,19 +63,43 @@ def attach(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
         return _back(pk, code)
     data = upload.read(limit + 1)
     try:
-        checked = check_upload(data, upload.name or "", max_bytes=limit)
-    except CellValueError as exc:
-        messages.error(request, f"{upload.name}: {message(exc.error)}")
+        checked = check_evidence(data, upload.name or "")
+        do_attach(
+            document,
+            code,
+            data=data,
+            filename=(upload.name or "file").replace("/", "_").replace("\\", "_"),
+            content_type=checked.content_type,
+            description=description,
+            actor=request.user,
+        )
+    except UploadRefused as exc:
+        messages.error(request, f"{upload.name}: {exc.message}")
         return _back(pk, code)
-    do_attach(
-        document,
-        code,
-        data=data,
-        filename=(upload.name or "file").replace("/", "_").replace("\\", "_"),
-        content_type=checked.content_type,
-        description=description,
-        actor=request.user,
-    )
+    except AlreadyAttached as exc:
+        messages.info(
+            request,
+            _("%(name)s is already attached to this section (as %(existing)s); not added again.")
+            % {"name": upload.name, "existing": exc.attachment.original_name},
+        )
+        return _back(pk, code)
+    except AttachmentQuotaExceeded as exc:
+        messages.error(
+            request,
+            _(
+                "%(name)s is not attached: the evidence files of %(unit)s already take "
+                "%(used)s MB of the %(quota)s MB allowed, and this file takes %(size)s MB. "
+                "Remove files that are no longer needed, or ask the administrator for more."
+            )
+            % {
+                "name": upload.name,
+                "unit": document.org_unit.name,
+                "used": _mb(exc.used),
+                "quota": _mb(exc.quota),
+                "size": _mb(exc.size),
+            },
+        )
+        return _back(pk, code)
     messages.success(request, _("%(name)s attached.") % {"name": upload.name})
     return _back(pk, code)
 
@@ -86,6 +119,10 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
+    # Never shown in the site's origin nor kept by a cache: a file opened in the browser runs
+    # in a sandbox without scripts, and no shared cache keeps a unit's evidence.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -112,7 +112,17 @@ def document_import_apply(request: AuthenticatedRequest, pk: int, batch_id: int)
         pk=batch_id, document=document, created_by=request.user
     ).first()
     if batch is None:
-        raise Http404
+        # Purged after IMPORT_PREVIEW_MAX_AGE_HOURS (purge_expired_files), or never this
+        # editor's: the same answer either way, and it says what to do.
+        messages.error(
+            request,
+            _(
+                "This preview is no longer available (previews are kept %(hours)s hours); "
+                "upload the file again."
+            )
+            % {"hours": settings.IMPORT_PREVIEW_MAX_AGE_HOURS},
+        )
+        return redirect("document_import", pk=pk)
     try:
         counts = do_apply_import(batch, actor=request.user)
     except AlreadyApplied as exc:

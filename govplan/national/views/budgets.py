@@ -3,7 +3,6 @@ unit, with drill-down to a unit's projects and export of the breakdown shown."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from govplan.access.policies import requires
 from govplan.access.scoping import Capability, get_for
 from govplan.accounts.types import AnyUser
+from govplan.core import csvsafe
 from govplan.core.adapters.xlsx import new_workbook
 from govplan.core.documents.cells import canonical_decimal, format_number
 from govplan.core.inputs import forbidden_character
@@ -175,7 +175,7 @@ def budget_export(request: HttpRequest, fmt: str) -> HttpResponse:
     name = f"ngan-sach-{dimension}"
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csvsafe.writer(out)
         writer.writerow(header)
         for line in lines:
             writer.writerow([line.code, line.label, canonical_decimal(line.amount)])
