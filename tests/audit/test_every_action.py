@@ -384,7 +384,7 @@ def accounts(world: World, name: str) -> Act:
 
 def _second_factor_cases(world: World, name: str) -> dict[str, Act]:
     from govplan.accounts import actions, second_factor
-    from tests.support.otp import TEST_SECRET, test_device
+    from tests.support.otp import TEST_SECRET, authenticator_for
 
     appraiser = world.cast.appraiser
     if name == "do_enrol_second_factor":
@@ -397,7 +397,7 @@ def _second_factor_cases(world: World, name: str) -> dict[str, Act]:
         f"{n:06d}" for n in range(10**6) if not second_factor.totp_matches(TEST_SECRET, f"{n:06d}")
     )
     if name != "do_request_password_reset":
-        test_device(appraiser)
+        authenticator_for(appraiser)
         actions.do_regenerate_recovery_codes(appraiser)
     return {
         # A wrong code: the refusal is what is recorded.

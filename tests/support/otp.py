@@ -27,7 +27,7 @@ ORIGINAL_FORCE_LOGIN = Client.force_login
 ORIGINAL_LOGIN = Client.login
 
 
-def test_device(user: User) -> TOTPDevice:
+def authenticator_for(user: User) -> TOTPDevice:
     device = second_factor.totp_device(user)
     if device is None:
         device = TOTPDevice.objects.create(
@@ -39,7 +39,7 @@ def test_device(user: User) -> TOTPDevice:
 def mark_otp_verified(client: Client, user: User) -> None:
     """Mark the client's session as having passed the user's second factor."""
     session = client.session
-    session[DEVICE_ID_SESSION_KEY] = test_device(user).persistent_id
+    session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
     session.save()
 
 
