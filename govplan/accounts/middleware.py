@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from govplan.accounts.second_factor import has_second_factor, requires_second_factor
+from govplan.accounts.second_factor import standing
 
 # Open to a signed-in user whatever they still owe.
 ALWAYS_OPEN = frozenset(
@@ -44,11 +44,12 @@ def owed_step(request: HttpRequest) -> str | None:
     """The URL name of the page the signed-in user must settle first, if any."""
     user: Any = request.user
     verified = bool(getattr(user, "is_verified", lambda: False)())
-    if not verified and has_second_factor(user):
+    enrolled, required = (True, True) if verified else standing(user)
+    if not verified and enrolled:
         return VERIFY
     if user.must_change_password:
         return CHANGE_PASSWORD
-    if not verified and requires_second_factor(user):
+    if not verified and required:
         return ENROL
     return None
 

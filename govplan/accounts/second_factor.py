@@ -33,6 +33,30 @@ def requires_second_factor(user: Any) -> bool:
     return bool(user.memberships.filter(role__in=REQUIRED_ROLES).exists())
 
 
+def standing(user: User) -> tuple[bool, bool]:
+    """(has an authenticator, must have one), in one query: the gate asks on every request of
+    a session that has not typed a code."""
+    from django.db.models import Exists, OuterRef
+
+    from govplan.accounts.models import Membership
+
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            required=Exists(
+                Membership.objects.filter(user=OuterRef("pk"), role__in=REQUIRED_ROLES)
+            ),
+        )
+        .values_list("enrolled", "required", "is_superuser")
+        .first()
+    )
+    if row is None:
+        return False, False
+    enrolled, required, superuser = row
+    return bool(enrolled), bool(required or superuser)
+
+
 def totp_device(user: User) -> TOTPDevice | None:
     device: TOTPDevice | None = (
         TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()

@@ -272,6 +272,7 @@ def otp_verify(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         result = do_verify_second_factor(request.user, form.cleaned_data["token"])
         if result.device is not None:
+            request.session.cycle_key()  # a new session id for the stronger session
             django_otp.login(request, result.device)
             if result.recovery_code:
                 left = second_factor.recovery_codes_left(request.user)
@@ -322,6 +323,7 @@ def otp_enrol(request: AuthenticatedRequest) -> HttpResponse:
             attach_errors(form, exc)
         else:
             del request.session[PENDING_KEY]
+            request.session.cycle_key()
             django_otp.login(request, device)
             messages.success(request, _("Two-factor authentication is on."))
             return _codes_page(request, codes)

@@ -298,3 +298,36 @@ def test_a_full_login_with_password_then_code(cast: Cast) -> None:
     )
     assert response["Location"] == "/appraisal/"
     assert client.get("/appraisal/").status_code == 200
+
+
+def test_the_session_id_changes_when_the_code_is_typed(cast: Cast) -> None:
+    authenticator_for(cast.appraiser)
+    client = password_only(cast.appraiser)
+    before = client.cookies["sessionid"].value
+    client.post(reverse("otp_verify"), {"token": second_factor.current_code(TEST_SECRET)})
+    assert client.cookies["sessionid"].value != before
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["editor_a", "appraiser"])
+def test_the_gate_costs_one_query_a_request(cast: Cast, settings, who: str) -> None:  # type: ignore[no-untyped-def]
+    """A verified session: django-otp loads the session's device; a session without one:
+    one query says whether the user has or needs one (second_factor.standing)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        client = Client()
+        client.force_login(getattr(cast, who))
+        client.get("/account/")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/account/").status_code == 200
+        return len(queries)
+
+    with_gate = count()
+    gate = (
+        "django_otp.middleware.OTPMiddleware",
+        "govplan.accounts.middleware.AccountGateMiddleware",
+    )
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m not in gate]
+    assert with_gate - count() == 1
