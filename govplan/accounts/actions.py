@@ -28,6 +28,8 @@ def do_create_user(*, actor: User | None, password: str | None, **fields: Any) -
         user = User(**fields)
         if password:
             user.set_password(password)
+            # An administrator chose it: the person chooses their own at first login.
+            user.must_change_password = actor is not None
         else:
             user.set_unusable_password()
         user.full_clean()

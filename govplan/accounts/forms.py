@@ -28,11 +28,21 @@ class NewUserForm(UserForm):
         help_text=_("Leave empty to create the account without a password (it cannot log in yet)."),
     )
 
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data.get("password", "")
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        password = cleaned.get("password", "")
         if password:
-            validate_password(password)
-        return password
+            # Checked against the new account's own names too (not saved here).
+            person = User(
+                username=cleaned.get("username", ""),
+                full_name=cleaned.get("full_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                validate_password(password, person)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
 
 
 class SetPasswordForm(forms.Form):

@@ -241,3 +241,38 @@ def test_hostile_reset_addresses_get_a_message(cast: Cast, email: str) -> None:
     page = Client().post(reverse("password_reset"), {"email": email})
     assert page.status_code in (200, 400)
     assert len(mail.outbox) == 0
+
+
+def test_a_new_account_cannot_start_with_its_own_name_as_password(cast: Cast) -> None:
+    admin = Client()
+    admin.force_login(cast.central_admin)
+    page = admin.post(
+        reverse("user_create"),
+        {
+            "username": "haiphong.bientap",
+            "full_name": "Lê Thị Hoa",
+            "email": "hoa@haiphong.gov.vn",
+            "password": "LeThiHoa@20266",
+            "is_active": "on",
+        },
+    )
+    assert page.status_code == 200 and b"errorlist" in page.content
+    assert not User.objects.filter(username="haiphong.bientap").exists()
+    page = admin.post(
+        reverse("user_create"),
+        {
+            "username": "haiphong.bientap",
+            "full_name": "Lê Thị Hoa",
+            "email": "hoa@haiphong.gov.vn",
+            "password": GOOD,
+            "is_active": "on",
+        },
+    )
+    assert page.status_code == 302
+    created = User.objects.get(username="haiphong.bientap")
+    assert created.check_password(GOOD)
+    # The administrator knows it: the new user chooses their own first.
+    assert created.must_change_password
+    client = Client()
+    login_password_only(client, created)
+    assert client.get("/")["Location"].startswith(reverse("password_change_required"))
