@@ -134,7 +134,7 @@ def do_verify_second_factor(user: User, token: str) -> Verification:
     """Check a code from the authenticator app or a recovery code (used up by this). A wrong
     code is recorded and makes the next attempt wait (django-otp's throttling: 1, 2, 4 … s)."""
     token = token.strip().replace(" ", "").replace("-", "").lower()
-    recovery = not token.isdigit()
+    recovery = not (token.isascii() and token.isdigit())
     with transaction.atomic():
         devices = TOTPDevice if not recovery else StaticDevice
         device = (

@@ -109,7 +109,7 @@ def qr_svg(data: str) -> str:
 
 def totp_matches(hex_key: str, token: str) -> bool:
     """Whether ``token`` is the current code of the secret (enrolment's first code)."""
-    if not token.isdigit() or len(token) != 6:
+    if not (token.isascii() and token.isdigit()) or len(token) != 6:
         return False
     totp = TOTP(bytes.fromhex(hex_key), step=30, t0=0, digits=6, drift=0)
     return bool(totp.verify(int(token), tolerance=TOLERANCE))

@@ -331,3 +331,13 @@ def test_the_gate_costs_one_query_a_request(cast: Cast, settings, who: str) -> N
     )
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m not in gate]
     assert with_gate - count() == 1
+
+
+@pytest.mark.parametrize("token", ["", "x" * 5000, "١٢٣٤٥٦", "²²²²²²", "12 34 56", "<script>"])
+def test_hostile_enrolment_codes_are_refused_and_store_nothing(cast: Cast, token: str) -> None:
+    client = password_only(cast.appraiser)
+    client.get(reverse("otp_enrol"))
+    page = client.post(reverse("otp_enrol"), {"token": token})
+    assert page.status_code == 200
+    assert b"errorlist" in page.content
+    assert not TOTPDevice.objects.filter(user=cast.appraiser).exists()
