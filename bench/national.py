@@ -371,6 +371,9 @@ def main() -> None:
     admin = central_admin()
     client = Client()
     client.force_login(admin)
+    from bench.second_factor import verified
+
+    verified(client)
     pages_or_api(client, admin)
     duckdb_bench()
     save_bench()

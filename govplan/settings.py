@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "govplan.audit",
@@ -77,6 +80,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govplan.audit.middleware.RequestOriginMiddleware",
     "govplan.access.middleware.DefaultDenyMiddleware",
+    # After the access check (which sends anonymous users to the login page): a signed-in
+    # user who owes a second factor, a forced password change or a 2FA enrolment reaches
+    # nothing but the pages that settle it (govplan/accounts/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "govplan.accounts.middleware.AccountGateMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 # In production the application serves its own static files (collected, hashed names) with
@@ -144,12 +152,47 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Passwords (docs/configuration.md, "Passwords and two-factor authentication"): at least
+# PASSWORD_MIN_LENGTH characters, not like the user's name, not common, not a place, unit or
+# common word dressed with digits and symbols, not in the breached list, not one of the last
+# PASSWORD_HISTORY_COUNT passwords of the account.
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", 12, minimum=8)
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", 5, minimum=0)
+# Sorted SHA-1 hashes (upper-case hex, optionally ":count"), one a line: the bundled list, or
+# a larger one (e.g. built from the Pwned Passwords download) read by binary search.
+BREACHED_PASSWORDS_FILE = Path(
+    env.str(
+        "BREACHED_PASSWORDS_FILE",
+        str(BASE_DIR / "govplan" / "accounts" / "data" / "breached-sha1.txt"),
+    )
+)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email", "first_name")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "govplan.accounts.passwords.GuessablePasswordValidator"},
+    {"NAME": "govplan.accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "govplan.accounts.passwords.PasswordHistoryValidator"},
 ]
+# A password reset link works once (Django's token covers the password hash) and for this
+# many seconds.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", 3600, minimum=300)
+# Reset requests answered with an e-mail, per address and per client address, per hour.
+PASSWORD_RESET_PER_HOUR = env.int("PASSWORD_RESET_PER_HOUR", 5, minimum=1)
+# Two-factor authentication (django-otp): TOTP apps, with single-use recovery codes. Required
+# for the roles below (govplan/accounts/second_factor.py), optional for everyone else.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", "GovPlan")
+# A wrong code makes the next attempt wait 2^(n-1) seconds (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_RECOVERY_CODES = 10
 if TESTING:
     # Hashing cost is not what the suite tests; the production hasher stays PBKDF2.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -47,6 +47,26 @@ urlpatterns = [
     path("logout/", authenticated(auth_views.LogoutView.as_view()), name="logout"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("account/", web.profile, name="profile"),
+    # The steps after the password (govplan/accounts/middleware.py) and the user's own second
+    # factor
+    path("account/verify/", accounts.otp_verify, name="otp_verify"),
+    path("account/two-factor/", accounts.otp_enrol, name="otp_enrol"),
+    path(
+        "account/two-factor/recovery-codes/",
+        accounts.otp_recovery_codes,
+        name="otp_recovery_codes",
+    ),
+    path("account/two-factor/off/", accounts.otp_disable, name="otp_disable"),
+    path("account/password/", accounts.password_change_required, name="password_change_required"),
+    # Password reset by e-mail: single-use links that expire (PASSWORD_RESET_TIMEOUT)
+    path("password-reset/", accounts.password_reset, name="password_reset"),
+    path("password-reset/sent/", accounts.password_reset_done, name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        accounts.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
     # Organisation units
     path("units/", orgunits.unit_list, name="unit_list"),
     path("units/new/", orgunits.unit_create, name="unit_create"),
@@ -257,6 +277,11 @@ urlpatterns = [
     path("manage/users/<int:pk>/edit/", accounts.user_edit, name="user_edit"),
     path("manage/users/<int:pk>/password/", accounts.user_set_password, name="user_set_password"),
     path("manage/users/<int:pk>/roles/", accounts.membership_add, name="membership_add"),
+    path(
+        "manage/users/<int:pk>/two-factor/reset/",
+        accounts.user_reset_second_factor,
+        name="user_reset_second_factor",
+    ),
     path("manage/roles/<int:pk>/revoke/", accounts.membership_revoke, name="membership_revoke"),
     path("manage/audit/", audit.audit_list, name="audit_list"),
     path("manage/audit/<int:pk>/", audit.audit_detail, name="audit_detail"),

@@ -51,6 +51,18 @@ def media_root(settings, tmp_path_factory) -> Path:  # type: ignore[no-untyped-d
     return folder
 
 
+@pytest.fixture(autouse=True)
+def logins_pass_the_second_factor(monkeypatch):  # type: ignore[no-untyped-def]
+    """The test client's force_login and login stand for a complete login, second factor
+    included (tests/support/otp.py); tests of the second factor use login_password_only."""
+    from django.test import Client
+
+    from tests.support import otp
+
+    monkeypatch.setattr(Client, "force_login", otp.force_login_verified)
+    monkeypatch.setattr(Client, "login", otp.login_verified)
+
+
 EVERY_FEATURE = Path(__file__).resolve().parent / "frameworks" / "files" / "every_feature.yaml"
 
 

@@ -148,6 +148,17 @@ class Builder:
                 Membership(user_id=users[name], org_unit=unit, role=role)
                 for name, unit, role in missing
             )
+            # The roles that require two-factor authentication get an authenticator whose
+            # codes the simulated users compute (protocol.totp).
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            from bench.load.protocol import OTP_SECRET
+
+            TOTPDevice.objects.bulk_create(
+                TOTPDevice(user_id=users[name], name="authenticator", key=OTP_SECRET)
+                for name, _unit, role in missing
+                if role != Role.EDITOR
+            )
             self.say(f"accounts: {len(missing):,} created")
         by_name = User.objects.in_bulk(
             [f"load.bientap.{u.pk}" for u in units], field_name="username"

@@ -8,17 +8,27 @@ each role, so the benchmark cannot silently drift from the application.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
+import struct
+import time
 from dataclasses import dataclass
 
 PASSWORD = "govplan-load-2027"  # every benchmark account's; a local data set, nothing real
+# The authenticator secret (hex, as django-otp stores it) of every benchmark account whose role
+# requires two-factor authentication (appraisers, the administrator): bench/load/dataset.py
+# gives them a device with it, and the users answer the code page with totp() of it.
+OTP_SECRET = b"govplan-load-2fa-key".hex()
 
 # Every request the benchmark makes, by the name it is reported under: (method, path).
 # {pk} is a document; the test resolves each path with Django's resolver.
 REQUESTS: dict[str, tuple[str, str]] = {
     "login page": ("GET", "/login/"),
     "login": ("POST", "/login/"),
+    "code page": ("GET", "/account/verify/"),
+    "code": ("POST", "/account/verify/"),
     "home": ("GET", "/"),
     "editor page": ("GET", "/documents/{pk}/"),
     "save row": ("POST", "/documents/{pk}/api/save/"),
@@ -53,6 +63,21 @@ _GRID = re.compile(
     re.S,
 )
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="(?P<token>[^"]+)"')
+
+
+def totp(hex_key: str, at: float | None = None) -> str:
+    """The current code of an authenticator (RFC 6238: HMAC-SHA1, 30 s steps, 6 digits), as
+    django_otp.oath.totp computes it (tests/bench/test_load_protocol.py checks they agree)."""
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(bytes.fromhex(hex_key), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{code:06d}"
+
+
+def owes_code(location: str) -> bool:
+    """Whether the login's redirect goes to the code page (an account with a second factor)."""
+    return location.split("?", 1)[0] == REQUESTS["code page"][1]
 
 
 def path(name: str, pk: int | None = None) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core import validators
 from django.utils.translation import gettext_lazy as _
@@ -28,11 +28,21 @@ class NewUserForm(UserForm):
         help_text=_("Leave empty to create the account without a password (it cannot log in yet)."),
     )
 
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data.get("password", "")
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        password = cleaned.get("password", "")
         if password:
-            validate_password(password)
-        return password
+            # Checked against the new account's own names too (not saved here).
+            person = User(
+                username=cleaned.get("username", ""),
+                full_name=cleaned.get("full_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                validate_password(password, person)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
 
 
 class SetPasswordForm(forms.Form):
@@ -81,3 +91,32 @@ class LoginForm(AuthenticationForm):
         password = cast(forms.CharField, self.fields["password"])
         password.max_length = MAX_PASSWORD
         password.validators.append(validators.MaxLengthValidator(MAX_PASSWORD))
+
+
+class OTPTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_(
+            "The 6-digit code your authenticator app shows, or one of your recovery codes."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class OTPEnrolForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code shown by the app"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form; the address is length-checked like every other input."""
+
+    email = forms.EmailField(label=_("Email"), max_length=254)

@@ -20,6 +20,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Set when an administrator sets the password: the user chooses their own at next login
+    # and reaches nothing else until then (govplan/accounts/middleware.py).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     # The unit an object belongs to (for the scoping layer); users are scoped by membership.
     SCOPE_UNIT = "memberships__org_unit"
@@ -73,3 +76,21 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.org_unit}"
+
+
+class PasswordHistory(models.Model):
+    """A password hash the user had: a new password may not be one of the last few."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("password"), max_length=128)
+    created_at = models.DateTimeField(_("set"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.created_at:%Y-%m-%d}"

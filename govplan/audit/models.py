@@ -32,6 +32,13 @@ class Action(models.TextChoices):
     MEMBERSHIP_REVOKE = "membership.revoke", _("Role revoked")
     PASSWORD_CHANGE = "password.change", _("Password changed")
     PASSWORD_SET = "password.set", _("Password set by an administrator")
+    PASSWORD_RESET_REQUEST = "password.reset_request", _("Password reset requested")
+    PASSWORD_RESET = "password.reset", _("Password reset through an e-mailed link")
+    OTP_ENROL = "otp.enrol", _("Two-factor authentication enrolled")
+    OTP_FAILURE = "otp.failure", _("Two-factor code refused")
+    OTP_RECOVERY_USED = "otp.recovery_used", _("Recovery code used")
+    OTP_RECOVERY_REGENERATE = "otp.recovery_regenerate", _("Recovery codes regenerated")
+    OTP_RESET = "otp.reset", _("Two-factor authentication reset")
 
 
 class AuditEvent(models.Model):

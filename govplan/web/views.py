@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from govplan.access.policies import authenticated, public
 from govplan.access.scoping import scope_for
+from govplan.accounts import second_factor
 from govplan.accounts.actions import do_set_password
 from govplan.accounts.models import Membership
 from govplan.accounts.types import AuthenticatedRequest
@@ -72,4 +73,14 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
         update_session_auth_hash(request, request.user)
         messages.success(request, _("Your password has been changed."))
         return redirect("profile")
-    return render(request, "web/profile.html", {"memberships": memberships, "form": form})
+    return render(
+        request,
+        "web/profile.html",
+        {
+            "memberships": memberships,
+            "form": form,
+            "otp_enrolled": second_factor.has_second_factor(request.user),
+            "otp_required": second_factor.requires_second_factor(request.user),
+            "recovery_left": second_factor.recovery_codes_left(request.user),
+        },
+    )

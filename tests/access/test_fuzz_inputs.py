@@ -625,6 +625,8 @@ EXTRA_FIELDS: dict[str, list[tuple[str, str]]] = {
 }
 # Every view that reads a form (the JSON endpoints are fuzzed on their own).
 FORM_VIEWS = {
+    "otp_enrol",
+    "password_reset",
     "legal_add",
     "legal_edit",
     "legal_status",

@@ -107,6 +107,20 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "logout": (None, everyone(405)),  # POST only
     "set_language": (None, everyone(302, anonymous=302)),
     "profile": (None, everyone(200)),
+    # The steps after the password: a verified session with nothing owed is sent on.
+    "otp_verify": (None, everyone(302)),
+    "otp_enrol": (None, everyone(200)),
+    "otp_recovery_codes": (None, everyone(405)),  # POST only
+    "otp_disable": (None, everyone(405)),  # POST only
+    "password_change_required": (None, everyone(302)),
+    "password_reset": (None, everyone(200, anonymous=200)),
+    "password_reset_done": (None, everyone(200, anonymous=200)),
+    # A made-up link: the page says it no longer works.
+    "password_reset_confirm": (
+        lambda c: {"uidb64": "MQ", "token": "cz1abc-0123456789abcdef"},
+        everyone(200, anonymous=200),
+    ),
+    "password_reset_complete": (None, everyone(200, anonymous=200)),
     "unit_list": (None, everyone(200)),
     "unit_create": (None, admin_only()),
     "unit_detail": (
@@ -124,6 +138,7 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "user_edit": (lambda c: {"pk": c.editor_a.pk}, admin_only()),
     "user_set_password": (lambda c: {"pk": c.editor_a.pk}, admin_only()),
     "membership_add": (lambda c: {"pk": c.editor_a.pk}, admin_only(405)),
+    "user_reset_second_factor": (lambda c: {"pk": c.editor_a.pk}, admin_only(405)),
     "membership_revoke": (
         lambda c: {"pk": Membership.objects.get(user=c.editor_a).pk},
         admin_only(405),

@@ -372,7 +372,41 @@ def accounts(world: World, name: str) -> Act:
         "do_revoke_membership": lambda: actions.do_revoke_membership(
             Membership.objects.get(user=cast.viewer_a), actor=admin
         ),
+        "do_request_password_reset": lambda: actions.do_request_password_reset(
+            "viewer@example.vn", [cast.viewer_a]
+        ),
+        "do_reset_password": lambda: actions.do_reset_password(
+            cast.viewer_a, "another-long-password-2026"
+        ),
+        **_second_factor_cases(world, name),
     }[name]
+
+
+def _second_factor_cases(world: World, name: str) -> dict[str, Act]:
+    from govplan.accounts import actions, second_factor
+    from tests.support.otp import TEST_SECRET, authenticator_for
+
+    appraiser = world.cast.appraiser
+    if name == "do_enrol_second_factor":
+        return {
+            name: lambda: actions.do_enrol_second_factor(
+                appraiser, TEST_SECRET, second_factor.current_code(TEST_SECRET)
+            )
+        }
+    wrong = next(
+        f"{n:06d}" for n in range(10**6) if not second_factor.totp_matches(TEST_SECRET, f"{n:06d}")
+    )
+    if name != "do_request_password_reset":
+        authenticator_for(appraiser)
+        actions.do_regenerate_recovery_codes(appraiser)
+    return {
+        # A wrong code: the refusal is what is recorded.
+        "do_verify_second_factor": lambda: actions.do_verify_second_factor(appraiser, wrong),
+        "do_regenerate_recovery_codes": lambda: actions.do_regenerate_recovery_codes(appraiser),
+        "do_reset_second_factor": lambda: actions.do_reset_second_factor(
+            appraiser, actor=world.cast.central_admin
+        ),
+    }
 
 
 def frameworks(world: World, name: str) -> Act:

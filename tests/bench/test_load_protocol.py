@@ -40,6 +40,7 @@ def test_the_locust_file_names_only_known_requests() -> None:
     assert used <= set(protocol.REQUESTS), used - set(protocol.REQUESTS)
     # Every kind of request the benchmark reports is made by some user.
     assert set(protocol.REQUESTS) <= used | {"login page", "login"}
+    assert {"code page", "code"} <= used, "the appraisers answer the code page"
 
 
 def test_entries_are_read_in_any_attribute_order_and_from_a_grid_sent_as_data() -> None:
@@ -54,8 +55,28 @@ def test_entries_are_read_in_any_attribute_order_and_from_a_grid_sent_as_data() 
     assert entries.narratives == {"narrative:II.1": 2}
 
 
+def test_the_benchmarks_codes_are_django_otps() -> None:
+    from django_otp.oath import TOTP, totp
+
+    assert protocol.totp(protocol.OTP_SECRET) == f"{totp(bytes.fromhex(protocol.OTP_SECRET)):06d}"
+    for at in (0, 59, 1_790_000_000, 1_790_000_029.9):
+        reference = TOTP(bytes.fromhex(protocol.OTP_SECRET))
+        reference.time = at
+        assert protocol.totp(protocol.OTP_SECRET, at) == f"{reference.token():06d}"
+
+
 def _signed_in(username: str) -> Client:
-    """Signed in as the locust users sign in: the login page's token, then the form."""
+    """Signed in as the locust users sign in: the login page's token, then the form; then,
+    for a role that requires it, the code page answered with the benchmark's authenticator
+    (which bench/load/dataset.py gives such accounts)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from govplan.accounts.models import User
+    from govplan.accounts.second_factor import requires_second_factor
+
+    user = User.objects.get(username=username)
+    if requires_second_factor(user):
+        TOTPDevice.objects.create(user=user, name="authenticator", key=protocol.OTP_SECRET)
     client = Client(enforce_csrf_checks=True)
     page = client.get(protocol.path("login page"))
     assert page.status_code == 200
@@ -66,6 +87,18 @@ def _signed_in(username: str) -> Client:
         {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 302, "signed in"
+    home = client.get(protocol.path("home"))
+    assert protocol.owes_code(home.get("Location", "")) == requires_second_factor(user)
+    if protocol.owes_code(home.get("Location", "")):
+        page = client.get(protocol.path("code page"))
+        response = client.post(
+            protocol.path("code"),
+            {
+                "token": protocol.totp(protocol.OTP_SECRET),
+                "csrfmiddlewaretoken": protocol.csrf_token(page.content.decode()),
+            },
+        )
+        assert response.status_code == 302, "the code was taken"
     return client
 
 

@@ -20,7 +20,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from django.core.management import call_command
 from django.test.utils import override_settings
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from tests.browser.conftest import pass_second_factor
 
 # The mark makes pytest-django create the test database and run this module with the other
 # live-server tests (after the rolled-back ones); _django_db_helper below keeps its world.
@@ -165,6 +167,7 @@ NATIONAL = [
 ]
 PAGES: list[tuple[str, str, str]] = [
     ("anonymous", "login", "/login/"),
+    ("anonymous", "password-reset", "/password-reset/"),
     ("editor", "home", "/"),
     ("editor", "unit", "/units/{bacninh_unit}/"),
     ("editor", "document", "/documents/{bacninh}/"),
@@ -179,6 +182,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("editor", "official", "/documents/{bacninh}/issuing/"),
     ("editor", "notifications", "/notifications/"),
     ("editor", "account", "/account/"),
+    ("editor", "two-factor", "/account/two-factor/"),
     ("editor", "frameworks", "/frameworks/"),
     ("editor", "national", "/national/"),
     ("approver", "home", "/"),
@@ -187,6 +191,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("approver", "issuing-profile", "/units/{bacninh_unit}/issuing/"),
     ("approver", "signers", "/units/{bacninh_unit}/signers/"),
     ("appraiser", "home", "/"),
+    ("appraiser", "account", "/account/"),
     ("appraiser", "queue", "/appraisal/"),
     ("appraiser", "document", "/documents/{hanoi}/"),
     ("appraiser", "check", "/documents/{hanoi}/check/"),
@@ -244,7 +249,7 @@ def sessions(
                 page.get_by_label("Tên đăng nhập").fill(ROLES[role])
                 page.get_by_label("Mật khẩu").fill(PASSWORD)
                 page.locator("main").get_by_role("button", name="Đăng nhập").click()
-                expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+                pass_second_factor(page, ROLES[role])
             pages[role] = page
         return pages[role]
 

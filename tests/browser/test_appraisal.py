@@ -22,6 +22,7 @@ from govplan.documents.actions import do_create_document, do_save_entry
 from govplan.documents.models import Document
 from govplan.frameworks.actions import do_publish, do_upload_framework
 from govplan.workflow.models import Comment, DocumentRevision, WarningExplanation
+from tests.browser.conftest import pass_second_factor
 from tests.support.nation import emptied_slice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -101,7 +102,7 @@ def desks(browser: Browser, live_server: Any, browser_context_args: dict[str, An
         page.get_by_label("Tên đăng nhập").fill(username)
         page.get_by_label("Mật khẩu").fill(PASSWORD)
         page.locator("main").get_by_role("button", name="Đăng nhập").click()
-        expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+        pass_second_factor(page, username)
         return page
 
     yield sign_in

@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from govplan.accounts.actions import do_create_user, do_grant_membership
+from govplan.accounts import second_factor
+from govplan.accounts.actions import do_create_user, do_enrol_second_factor, do_grant_membership
 from govplan.accounts.models import Membership, Role, User
 from govplan.audit.origin import Origin, origin
 from govplan.core.adapters import signing
@@ -25,7 +26,13 @@ from govplan.official.models import IssuingProfile, SignerCertificate
 from govplan.orgunits.actions import do_create_unit
 from govplan.orgunits.models import Kind, OrgUnit, Succession
 
+# Set directly (do_create_user), not through the password validators: a demo password
+# everyone knows, which the validators would refuse (docs/configuration.md).
 DEMO_PASSWORD = "govplan-demo"
+# The demo users whose role requires two-factor authentication get an authenticator with
+# this public secret (base32 M5XXM4DMMFXC2ZDFNVXS2MTGMEWWWZLZ, for an app);
+# `manage.py demo_otp_code <username>` prints its current code. A demo only.
+DEMO_OTP_SECRET = b"govplan-demo-2fa-key".hex()
 # The approver who signs Bắc Ninh's plans gets a key file, issued by a demo root that this
 # installation then trusts: a demo only, never a real installation (the passphrase is public).
 DEMO_SIGNER = "bacninh.lanhdao"
@@ -305,5 +312,13 @@ class Command(BaseCommand):
                 )
             if not Membership.objects.filter(user=user, org_unit=unit, role=spec.role).exists():
                 do_grant_membership(user, unit, spec.role, actor=None)
+            if second_factor.requires_second_factor(user) and not (
+                second_factor.has_second_factor(user)
+            ):
+                device, _codes = do_enrol_second_factor(
+                    user, DEMO_OTP_SECRET, second_factor.current_code(DEMO_OTP_SECRET)
+                )
+                # The code demo_otp_code prints next works even within these 30 seconds.
+                type(device).objects.filter(pk=device.pk).update(last_t=-1)
             lines.append(f"  {spec.username:<18} {Role(spec.role).label} · {unit.name}")
         return lines
