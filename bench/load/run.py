@@ -257,16 +257,18 @@ def print_table(
             f"{_ms(stat.percentile(0.99)):>9}"
         )
     retried = list(retries)
-    if retried:
-        print("retries (what a browser and its user do; not errors, not in the figures above):")
-        for stat in retried:
-            print(
-                f"  {stat.name:<34}{stat.count:>6,}"
-                f"   p50 {_ms(stat.percentile(0.5))} ms, p95 {_ms(stat.percentile(0.95))} ms,"
-                f" max {_ms(max(stat.times) if stat.times else None)} ms"
-            )
-    else:
-        print("retries: none (no login asked to wait, no connection reset)")
+    waits = sum(r.count for r in retried if r.name == protocol.LOGIN_WAIT)
+    resets = sum(r.count for r in retried if r.name.startswith(protocol.RETRIED))
+    print(
+        f"retries, as a browser and its user (not errors, not in the figures above): logins "
+        f"asked to wait {waits:,}, requests sent again after a connection reset {resets:,}"
+    )
+    for stat in retried:
+        print(
+            f"  {stat.name:<40}{stat.count:>6,}"
+            f"   p50 {_ms(stat.percentile(0.5))} ms, p95 {_ms(stat.percentile(0.95))} ms,"
+            f" max {_ms(max(stat.times) if stat.times else None)} ms"
+        )
     total = stats[-1].count
     app, database = after.app - before.app, after.database - before.database
     saved, missing, examples = acks
