@@ -287,9 +287,13 @@ def table_block(
     locale: str,
     *,
     only: str | None = None,
+    formatted: dict[str, list[Any]] | None = None,
 ) -> dict[str, Any]:
     """The table as the page shows it; with ``only`` (a row's key), that row alone is laid
-    out (the totals still count every row): what a save returns for the page to redraw."""
+    out (the totals still count every row): what a save returns for the page to redraw.
+    ``formatted``: rows already written in this locale, language and framework, by
+    ``key@revision`` (a row's content at a revision never changes): taken from there,
+    and the rows written here are added to it."""
     phasing_columns = (
         _phasing_columns(
             spec, table.phasing.sources, table.phasing.types, table.phasing.whole_period
@@ -303,6 +307,22 @@ def table_block(
     for index, row in enumerate(rows, start=1):
         if only is not None and row.key != only:
             continue
+        memo = f"{row.key}@{row.revision}"
+        written = formatted.get(memo) if formatted is not None else None
+        if written is None:
+            written = [
+                [
+                    display_value(c.type, row.cells.get(c.code), choices=c.choices, locale=locale)
+                    for c in table.columns
+                ],
+                [_money(row.phasing.get(p["key"]), locale) for p in phasing_columns],
+                format_number(row_phasing_total(row.phasing), locale=locale)
+                if table.phasing
+                else "",
+            ]
+            if formatted is not None:
+                formatted[memo] = written
+        cells, amounts, total = written
         body.append(
             {
                 "key": row.key,
@@ -310,21 +330,14 @@ def table_block(
                 "number": index,
                 "origin": origin_of(row.origin),
                 "cells": [
-                    {
-                        "code": c.code,
-                        "value": display_value(
-                            c.type, row.cells.get(c.code), choices=c.choices, locale=locale
-                        ),
-                    }
-                    for c in table.columns
+                    {"code": c.code, "value": value}
+                    for c, value in zip(table.columns, cells, strict=True)
                 ],
                 "phasing": [
-                    {"key": p["key"], "value": _money(row.phasing.get(p["key"]), locale)}
-                    for p in phasing_columns
+                    {"key": p["key"], "value": value}
+                    for p, value in zip(phasing_columns, amounts, strict=True)
                 ],
-                "total": format_number(row_phasing_total(row.phasing), locale=locale)
-                if table.phasing
-                else "",
+                "total": total,
                 "group": row.group,
             }
         )
@@ -507,17 +520,20 @@ def document_revision(document: Document) -> str:
 
 
 def table_cache_key(
-    document_id: str, framework: str, table_code: str, rows: Sequence[TableRow]
+    document_id: str, framework: str, table_code: str, rows: Sequence[TableRow] | None
 ) -> str:
+    """The key of the table's block (``rows``: the rows it shows), or, with ``rows`` None,
+    of its rows as last written (``table_block``'s ``formatted``), which a block of other
+    rows reuses for the rows it shares (a row saved: the other 299 are not written again)."""
     return ":".join(
         (
-            "govplan.table",
+            "govplan.table" if rows is not None else "govplan.table-rows",
             TABLE_CACHE_FORMAT,
             document_id,
             framework,
             table_code,
             get_language() or "",
-            table_revision(rows),
+            table_revision(rows) if rows is not None else "",
         )
     )
 
@@ -535,22 +551,28 @@ def page_table_block(
     rows as JSON (``grid_json``) instead of one dict per row and cell. From the cache when
     ``document_id`` (``document_revision``) and ``framework`` (``framework_revision``) are
     given and the same rows were laid out before in the same language."""
-    key = (
-        table_cache_key(document_id, framework, table.code, rows)
-        if document_id is not None and framework is not None
-        else None
-    )
-    if key is not None:
-        found = cache.get(key)
-        if isinstance(found, dict):
-            return found
-    block = table_block(spec, table, rows, locale)
+    if document_id is None or framework is None:
+        return _page_block(table_block(spec, table, rows, locale))
+    key = table_cache_key(document_id, framework, table.code, rows)
+    rows_key = table_cache_key(document_id, framework, table.code, None)
+    found = cache.get_many([key, rows_key])
+    if isinstance(found.get(key), dict):
+        return dict(found[key])
+    formatted = found.get(rows_key)
+    if not isinstance(formatted, dict):
+        formatted = {}
+    block = _page_block(table_block(spec, table, rows, locale, formatted=formatted))
+    shown = {f"{r.key}@{r.revision}" for r in rows}  # rows deleted or saved since: dropped
+    written = {memo: row for memo, row in formatted.items() if memo in shown}
+    cache.set_many({key: block, rows_key: written}, TABLE_CACHE_SECONDS)
+    return block
+
+
+def _page_block(block: dict[str, Any]) -> dict[str, Any]:
     block["grid_json"] = script_json(grid_rows(block))
     # The rows are in the JSON; the page keeps none of the 300 dicts (nor does the cache).
     block["rows"] = []
     block["groups"] = [{**g, "rows": []} for g in block["groups"]]
-    if key is not None:
-        cache.set(key, block, TABLE_CACHE_SECONDS)
     return block
 
 

@@ -94,7 +94,7 @@ def table_markup(text: str) -> str:
 
 def cached_blocks() -> int:
     """How many table blocks the cache holds (LocMemCache, the tests' cache)."""
-    return sum(1 for key in cache._cache if "govplan.table" in key)  # type: ignore[attr-defined]
+    return sum(1 for key in cache._cache if ":govplan.table:" in key)  # type: ignore[attr-defined]
 
 
 def test_a_second_view_takes_the_block_from_the_cache_and_shows_the_same(
@@ -285,3 +285,37 @@ def test_a_hostile_cell_is_still_escaped_when_served_from_the_cache(
     served = page(cast.editor_a, document_a)
     assert "<script>alert" not in served
     assert [r["cells"]["name"] for r in page_grid(served, "projects")] == [hostile]
+
+
+def test_a_row_saved_is_written_again_alone_and_the_totals_count_it(
+    cast: Cast, document_a: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [add(cast, document_a, f"Dự án {i}", amount="100") for i in range(4)]
+    page(cast.editor_a, document_a)
+    written: list[Any] = []
+    real = presentation.display_value
+
+    def counting(*args: Any, **kwargs: Any) -> str:
+        written.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(presentation, "display_value", counting)
+    entry = rows[2]
+    entry.refresh_from_db()
+    result = do_save_entry(
+        document_a,
+        entry.key,
+        entry.revision,
+        {"cells": {"name": "Đã sửa"}, "phasing": {"2027|central_budget|capital": "250"}},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    assert result.status == "saved"
+    shown = page(cast.editor_a, document_a)
+    grid = page_grid(shown, "projects")
+    assert [r["cells"]["name"] for r in grid] == ["Dự án 0", "Dự án 1", "Đã sửa", "Dự án 3"]
+    columns = len(document_a.framework_version.parsed().table("projects").columns)  # type: ignore[union-attr]
+    assert 0 < len(written) <= columns + 2 * 12  # one row's cells and amounts, not four rows'
+    assert grid[2]["phasing"] == {"2027|central_budget|capital": "250"}
+    block = shown.split('data-table="projects"', 1)[1]
+    assert "550" in block.split("</tfoot>", 1)[0].rsplit("<tfoot>", 1)[1]  # 100 × 3 + 250
