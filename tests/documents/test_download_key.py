@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 
 from govplan.demo.documents import fill_for_demo
+from govplan.documents import cycles
 from govplan.documents.actions import do_add_entry, do_move_entry, do_save_entry
 from govplan.documents.models import Document, Entry
 from govplan.frameworks.models import LegalDocument
@@ -198,3 +199,36 @@ def test_no_cheap_name_for_an_issued_document_or_a_draft_framework(
     draft.framework_version.published_at = None
     draft.framework_version.status = "draft"
     assert rendering.inputs_key(draft) is None
+
+
+def test_a_value_of_the_previous_cycle_changed_names_another_file(
+    cast: Cast, plan: Document, builds: Counting, published_2018: Any
+) -> None:
+    # Hà Nội's 2027 plan prints its 2018 plan's values beside its own.
+    from django.db.models import F
+
+    from govplan.documents.actions import do_create_document
+    from tests.conftest import example_version
+
+    old = do_create_document(unit=cast.province_b, version=published_2018, actor=cast.editor_b)
+    # A value as stored (the values the 2027 plan maps from the 2018 indicators).
+    value = Entry.objects.create(
+        document=old,
+        key="value:DVC.TRUC_TUYEN_2011",
+        kind="value",
+        content={"cells": {"M4": "12", "M3": "40"}},
+        revision=1,
+    )
+    new = do_create_document(unit=cast.province_b, version=example_version(), actor=cast.editor_b)
+    assert [s.document for s in cycles.previous_documents(new.org_unit, new.framework_version)] == [
+        old
+    ]
+    before = rendering.inputs_key(fresh(new))
+    request(new, cast)
+    Entry.objects.filter(pk=value.pk).update(
+        content={**value.content, "comment": "sửa"}, revision=F("revision") + 1
+    )
+    assert rendering.inputs_key(fresh(new)) != before
+    served = request(new, cast)
+    assert builds.calls == 2
+    assert served.key == rendering.wanted(fresh(new), "docx").key
