@@ -232,3 +232,25 @@ def test_a_value_of_the_previous_cycle_changed_names_another_file(
     served = request(new, cast)
     assert builds.calls == 2
     assert served.key == rendering.wanted(fresh(new), "docx").key
+
+
+def test_a_save_while_the_model_is_built_never_maps_the_new_state_to_the_old_file(
+    cast: Cast, plan: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The inputs are named before the model is built: a save landing in between maps the
+    # older name to the newer model, and the newer name is built afresh.
+    real = file_requests.wanted
+    saved: list[bool] = []
+
+    def save_meanwhile(document: Document, kind: str) -> Any:
+        if not saved:
+            saved.append(True)
+            change_narrative(fresh(document), cast)
+        return real(fresh(document), kind)
+
+    monkeypatch.setattr(file_requests, "wanted", save_meanwhile)
+    first = request(plan, cast)
+    now = rendering.wanted(fresh(plan), "docx").key
+    assert first.key == now  # built after the save: the newer model
+    again = request(plan, cast)
+    assert again.key == now

@@ -319,3 +319,21 @@ def test_a_row_saved_is_written_again_alone_and_the_totals_count_it(
     assert grid[2]["phasing"] == {"2027|central_budget|capital": "250"}
     block = shown.split('data-table="projects"', 1)[1]
     assert "550" in block.split("</tfoot>", 1)[0].rsplit("<tfoot>", 1)[1]  # 100 × 3 + 250
+
+
+def test_rows_written_by_a_slower_concurrent_view_never_show_an_older_row(
+    cast: Cast, document_a: Document
+) -> None:
+    # Two views at once: one wrote the rows it read before a save, after the save's view
+    # wrote the new ones. Rows are kept by key@revision: the old row is never taken for
+    # the new revision.
+    rows = [add(cast, document_a, f"Dự án {i}") for i in range(3)]
+    page(cast.editor_a, document_a)
+    rows_key = next(k for k in cache._cache if ":govplan.table-rows:" in k)  # type: ignore[attr-defined]
+    written_before = cache.get(rows_key.split(":", 2)[2])
+    assert isinstance(written_before, dict) and len(written_before) == 3
+    save(cast, document_a, rows[1], "Tên mới")
+    assert names(cast.editor_a, document_a) == ["Dự án 0", "Tên mới", "Dự án 2"]
+    cache.set(rows_key.split(":", 2)[2], written_before)  # the slower view's write lands last
+    cache.delete_many([k.split(":", 2)[2] for k in cache._cache if ":govplan.table:" in k])  # type: ignore[attr-defined]
+    assert names(cast.editor_a, document_a) == ["Dự án 0", "Tên mới", "Dự án 2"]
