@@ -220,6 +220,26 @@ LOGIN_ADMISSION_SLOTS = env.int("LOGIN_ADMISSION_SLOTS", 1, minimum=1)
 LOGIN_ADMISSION_WAIT_MS = env.int("LOGIN_ADMISSION_WAIT_MS", 500, minimum=0)
 LOGIN_RETRY_AFTER_SECONDS = env.int("LOGIN_RETRY_AFTER_SECONDS", 5, minimum=1)
 
+# The cache holds what is laid out again and again (the editor page's table blocks, keyed by
+# the rows' revisions: documents/presentation.py): by default in each process's memory; with
+# CACHE_DIR, in files there, shared by every process of the machine (scripts/serve_prod.py).
+_cache_dir = env.optional_str("CACHE_DIR")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": _cache_dir,
+            "TIMEOUT": 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", 20_000, minimum=100)},
+        }
+        if _cache_dir
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", 500, minimum=100)},
+        }
+    )
+}
+
 SESSION_COOKIE_HTTPONLY = True
 # A working day (8 h): one login in the morning, not another during the day's work.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)

@@ -58,6 +58,8 @@ def production_env(
         }
     )
     env.setdefault("SECRET_KEY", secret_key(var_dir))
+    # One cache for the workers (the editor page's table blocks): files on this machine.
+    env.setdefault("CACHE_DIR", str(var_dir / "prod" / "cache"))
     env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
     env.setdefault("GOVPLAN_DEMO", "0")
     return env

@@ -45,6 +45,60 @@ REQUESTS: dict[str, tuple[str, str]] = {
 # The kinds of request that save (their acknowledgements are checked afterwards).
 SAVES = ("save row", "save narrative")
 
+# What a browser and the person at it do that is not an error, reported apart from the
+# requests above (bench/load/run.py prints them as retries, outside the overall figures):
+# - a login answered 503 "too many logins at once" (the login admission) with Retry-After:
+#   the person waits that long (give or take: not the whole crowd at the same second) and
+#   logs in again; each such answer is reported under LOGIN_WAIT;
+# - the time from the first login attempt to being in, waits included, under LOGIN_UNTIL_IN;
+# - a GET whose kept-alive connection the server closed as it was sent (a reset, no answer
+#   at all): a browser sends it again once on a new connection; the first attempt is
+#   reported as RETRIED + its name.
+LOGIN_WAIT = "login: asked to wait (503)"
+LOGIN_UNTIL_IN = "login, waits included"
+RETRIED = "retried after a reset: "
+RETRY_NAMES = (LOGIN_WAIT, LOGIN_UNTIL_IN)
+MAX_LOGIN_ATTEMPTS = 20  # a person gives up after some minutes: then it is an error
+
+
+def is_retry(name: str) -> bool:
+    """Whether a reported name is one of the retries above rather than a request."""
+    return name in RETRY_NAMES or name.startswith(RETRIED)
+
+
+def reset_before_answer(error: BaseException | None) -> bool:
+    """Whether a request failed because its connection was reset or closed before any answer
+    (the server closed a kept-alive connection as the request was sent): what a browser
+    sends again on a new connection."""
+    pending: list[BaseException] = [error] if error is not None else []
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConnectionResetError | ConnectionAbortedError):
+            return True
+        if type(current).__name__ == "RemoteDisconnected":  # http.client's
+            return True
+        # requests and urllib3 wrap the cause in their own errors, as context or argument.
+        pending += [e for e in (current.__context__, current.__cause__) if e is not None]
+        pending += [a for a in current.args if isinstance(a, BaseException)]
+    return False
+
+
+def retry_after(value: str | None, default: float = 5.0) -> float:
+    """Seconds to wait from a Retry-After header (seconds; an HTTP date or nonsense: the
+    default), at most a minute."""
+    try:
+        seconds = float(value) if value is not None else default
+    except ValueError:
+        seconds = default
+    if seconds != seconds or seconds < 0:  # NaN
+        seconds = default
+    return min(seconds, 60.0)
+
+
 # What the editor page marks as an entry, as editor.js reads it: an element with data-key and
 # data-revision (in any order), or, for a grid sent as data, a JSON object with "key" and
 # "revision".

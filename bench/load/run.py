@@ -47,6 +47,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from serve_prod import production_env  # noqa: E402
 
+from bench.load import protocol  # noqa: E402
+
 
 def say(text: str) -> None:
     print(f"bench-load: {text}", flush=True)
@@ -190,12 +192,31 @@ def read_stats(csv_prefix: Path) -> list[Stat]:
         stat = Stat(
             str(entry["name"]), int(entry["num_requests"]), int(entry["num_failures"]), times
         )
+        if protocol.is_retry(stat.name):
+            continue  # read_retries
         stats.append(stat)
         overall.count += stat.count
         overall.errors += stat.errors
         for ms, n in times.items():
             overall.times[ms] = overall.times.get(ms, 0) + n
     return [*stats, overall]
+
+
+def read_retries(csv_prefix: Path) -> list[Stat]:
+    """What the users did as a browser and a person would, not errors (protocol.RETRY_NAMES:
+    logins asked to wait and tried again, the time until in, GETs sent again after a reset);
+    outside the overall figures."""
+    entries = json.loads(Path(f"{csv_prefix}.json").read_text(encoding="utf-8"))
+    return [
+        Stat(
+            str(e["name"]),
+            int(e["num_requests"]),
+            int(e["num_failures"]),
+            {int(float(k)): int(v) for k, v in e["response_times"].items()},
+        )
+        for e in sorted(entries, key=lambda e: str(e["name"]))
+        if protocol.is_retry(str(e["name"]))
+    ]
 
 
 def read_failures(csv_prefix: Path) -> list[dict[str, str]]:
@@ -218,6 +239,7 @@ def print_table(
     after: Sample,
     acks: tuple[int, int, list[str]],
     failures: Iterable[dict[str, str]],
+    retries: Iterable[Stat] = (),
 ) -> None:
     print()
     print(f"== {users} users, {seconds} s ==")
@@ -233,6 +255,19 @@ def print_table(
             f"{stat.name:<22}{stat.count:>8,}{stat.errors:>8,}{stat.count / seconds:>8.1f}"
             f"{_ms(stat.percentile(0.5)):>9}{_ms(stat.percentile(0.95)):>9}"
             f"{_ms(stat.percentile(0.99)):>9}"
+        )
+    retried = list(retries)
+    waits = sum(r.count for r in retried if r.name == protocol.LOGIN_WAIT)
+    resets = sum(r.count for r in retried if r.name.startswith(protocol.RETRIED))
+    print(
+        f"retries, as a browser and its user (not errors, not in the figures above): logins "
+        f"asked to wait {waits:,}, requests sent again after a connection reset {resets:,}"
+    )
+    for stat in retried:
+        print(
+            f"  {stat.name:<40}{stat.count:>6,}"
+            f"   p50 {_ms(stat.percentile(0.5))} ms, p95 {_ms(stat.percentile(0.95))} ms,"
+            f" max {_ms(max(stat.times) if stat.times else None)} ms"
         )
     total = stats[-1].count
     app, database = after.app - before.app, after.database - before.database
@@ -376,6 +411,7 @@ def main(argv: list[str]) -> int:
                 after,
                 check_acks(acks),
                 read_failures(prefix),
+                read_retries(prefix),
             )
         return 0
     finally:

@@ -80,11 +80,16 @@ def combined_values(spec: Framework, sources: list[PreviousDocument]) -> dict[st
     )
 
 
-def previous_values(document: Document) -> dict[str, dict[str, Any]]:
-    """The previous cycle's values beside the document's fields."""
+def previous_values(
+    document: Document, sources: list[PreviousDocument] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The previous cycle's values beside the document's fields; ``sources``: the document's
+    ``previous_documents``, when the caller has them already (the editor page lists them)."""
     return combined_values(
         document.framework_version.parsed(),
-        previous_documents(document.org_unit, document.framework_version),
+        previous_documents(document.org_unit, document.framework_version)
+        if sources is None
+        else sources,
     )
 
 

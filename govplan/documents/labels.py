@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -10,12 +11,20 @@ from govplan.core.documents import keys
 from govplan.core.documents.cells import display_value
 from govplan.core.documents.keys import BadKey, EntryKey
 from govplan.core.documents.totals import WHOLE_PERIOD, split_phasing_key
-from govplan.core.frameworks.model import Framework
+from govplan.core.frameworks.model import Framework, Table
 from govplan.documents.presentation import describe_cell
 from govplan.frameworks import labels as vocab
 
 
-def entry_label(spec: Framework, key: str, content: dict[str, Any]) -> str:
+def entry_label(
+    spec: Framework,
+    key: str,
+    content: dict[str, Any],
+    *,
+    tables: Mapping[str, Table] | None = None,
+) -> str:
+    """The part's name; ``tables``: the framework's tables by code, when the caller labels
+    many rows (finding a table walks every section of the framework)."""
     try:
         address = EntryKey.parse(key)
     except BadKey:
@@ -29,7 +38,7 @@ def entry_label(spec: Framework, key: str, content: dict[str, Any]) -> str:
         indicator = spec.indicators.get(code)
         return indicator.name if indicator else code
     if kind == keys.ROW:
-        table = spec.table(code)
+        table = tables.get(code) if tables is not None else spec.table(code)
         cells = content.get("cells", {})
         name = table.by_role("project_name") if table else None
         first = cells.get(name.code) if name else next(iter(cells.values()), "")

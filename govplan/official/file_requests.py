@@ -14,7 +14,7 @@ from govplan.accounts.types import User
 from govplan.audit.recorder import record
 from govplan.documents.models import Document
 from govplan.official.models import FileState, RenderedFile
-from govplan.official.rendering import compress, wanted
+from govplan.official.rendering import compress, inputs_key, known_key, remember_key, wanted
 from govplan.official.tasks import render_official_file
 
 
@@ -30,15 +30,17 @@ def do_request_file(document: Document, kind: str, *, actor: User | None) -> Ren
     """The row of the file ``document`` prints now as ``kind``: found (made, or being made),
     or created and queued once. A row waiting for a worker that never came (a lost job, a
     restarted server) is queued again. NotFrozen for an issued document without a record."""
-    want = wanted(document, kind)
-    row = (
-        RenderedFile.objects.filter(document=document, format=kind, key=want.key)
-        .defer("source")  # the model waiting to be printed: not needed to serve or to wait
-        .first()
-    )
+    # What the model is printed from, named cheaply (before the model is built: see
+    # rendering.inputs_key): a file made of those inputs before is found without the model.
+    inputs = inputs_key(document)
+    known = known_key(inputs)
+    row = _found(document, kind, known) if known is not None else None
     if row is not None:
-        if row.state in (FileState.PENDING, FileState.RUNNING) and row.stale:
-            _requeue(row)
+        return row
+    want = wanted(document, kind)
+    remember_key(inputs, want.key)
+    row = _found(document, kind, want.key)
+    if row is not None:
         return row
     with transaction.atomic():
         row, created = RenderedFile.objects.get_or_create(
@@ -59,6 +61,17 @@ def do_request_file(document: Document, kind: str, *, actor: User | None) -> Ren
         RenderedFile.objects.filter(pk__in=[r.pk for r in gone]).delete()  # files on commit
     _enqueue(row)
     row.refresh_from_db()
+    return row
+
+
+def _found(document: Document, kind: str, key: str) -> RenderedFile | None:
+    row = (
+        RenderedFile.objects.filter(document=document, format=kind, key=key)
+        .defer("source")  # the model waiting to be printed: not needed to serve or to wait
+        .first()
+    )
+    if row is not None and row.state in (FileState.PENDING, FileState.RUNNING) and row.stale:
+        _requeue(row)
     return row
 
 

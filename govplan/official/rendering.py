@@ -28,18 +28,29 @@ import json
 import logging
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govplan.core.official.model import OfficialDocument
 from govplan.core.official.serial import from_data, to_data
-from govplan.documents.models import Document
-from govplan.official.models import FileState, IssuedRecord, RenderedFile
+from govplan.documents import cycles
+from govplan.documents.models import Document, Entry
+from govplan.frameworks.models import LegalDocument
+from govplan.official.models import (
+    FileState,
+    IssuedRecord,
+    IssuingData,
+    IssuingProfile,
+    RenderedFile,
+)
 from govplan.official.render import (
     DOCX,
     PDF,
@@ -48,6 +59,7 @@ from govplan.official.render import (
     current_model,
     render,
 )
+from govplan.orgunits.models import OrgUnit, OrgUnitName
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +101,133 @@ def wanted(document: Document, kind: str, model: OfficialDocument | None = None)
     built = model if model is not None else current_model(document)
     data = json.dumps(to_data(built), ensure_ascii=False, sort_keys=True, default=str).encode()
     return Wanted(_digest(data), None, data)
+
+
+# -- the key of a made file without building the model -----------------------------------------
+#
+# Keying a draft's file by its model costs the model (100–120 ms of CPU for a 300-row plan) on
+# every download, even of a file already made. What the model is printed from can be named
+# for a few milliseconds instead (``inputs_key``), and the model's key remembered under that
+# name in Django's cache: a download whose inputs were seen before finds its file without
+# building anything. The name covers everything ``official_document`` reads: the document's
+# row (status, the revision it was approved as, its unit and framework version), every
+# entry (each change of an entry raises its revision, so the sum of the revisions with the
+# count and the latest change changes with every save, deletion, move, import or restore;
+# carried-over rows name the units they came from), the issuing data, the unit's profile,
+# the unit's, its ancestors', the previous cycle's and the carried-over rows' units with
+# their names through time, the previous cycle's documents and their values, the whole
+# legal catalogue, the framework version (published: immutable) and the code that builds
+# and prints the model. The name is taken before the model is built, so a change made
+# meanwhile can only map an older name to a newer model, never a newer name to an older one.
+
+KEY_CACHE_SECONDS = 7 * 24 * 3600
+_BUILDERS = ("build.py", "printed_tables.py", "render.py", "defaults.py", "rendering.py")
+
+
+def _code_revision() -> str:
+    from govplan.core import official as core_official
+    from govplan.documents import presentation, read
+
+    digest = hashlib.blake2b(WRITERS_VERSION.encode(), digest_size=8)
+    here = Path(__file__).resolve().parent
+    core = Path(core_official.__file__).resolve().parent
+    for path in (
+        *(here / name for name in _BUILDERS),
+        *sorted(core.glob("*.py")),
+        Path(presentation.__file__),
+        Path(read.__file__),
+    ):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_CODE_REVISION: str | None = None
+
+
+def code_revision() -> str:
+    global _CODE_REVISION
+    if _CODE_REVISION is None:
+        _CODE_REVISION = _code_revision()
+    return _CODE_REVISION
+
+
+def _entries(documents: list[int], **filters: Any) -> tuple[Any, ...]:
+    found = Entry.objects.filter(document_id__in=documents, **filters).aggregate(
+        n=Count("pk"), revisions=Sum("revision"), last=Max("updated_at"), top=Max("pk")
+    )
+    return (found["n"], found["revisions"], str(found["last"]), found["top"])
+
+
+def inputs_key(document: Document) -> str | None:
+    """A name of everything the model of ``document`` is printed from (see above), read in a
+    few small queries; None where the model itself must say (an issued document is keyed by
+    its record already; a draft framework version may change under the same id)."""
+    version = document.framework_version
+    if document.status == "issued" or not version.is_published or version.published_at is None:
+        return None
+    row = (
+        Document.objects.filter(pk=document.pk)
+        .values_list(
+            "status",
+            "revision",
+            "org_unit_id",
+            "framework_version_id",
+            "kind",
+            "period_start",
+            "period_end",
+            "created_at",
+            "updated_at",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    unit = document.org_unit
+    sources = cycles.previous_documents(unit, version)
+    units = {unit.pk, *unit.ancestor_ids()}
+    for source in sources:
+        units |= {source.document.org_unit_id, *source.document.org_unit.ancestor_ids()}
+    origins = sorted(
+        Entry.objects.filter(document=document, origin__isnull=False)
+        .values_list(
+            "origin_id", "origin__org_unit_id", "origin__period_start", "origin__period_end"
+        )
+        .distinct()
+    )
+    units |= {o[1] for o in origins}
+    parts: list[Any] = [
+        code_revision(),
+        row,
+        (version.pk, str(version.published_at)),
+        _entries([document.pk]),
+        origins,
+        list(IssuingData.objects.filter(document=document).values_list()),
+        list(IssuingProfile.objects.filter(org_unit=unit).values_list()),
+        sorted(OrgUnit.objects.filter(pk__in=units).values_list()),
+        sorted(OrgUnitName.objects.filter(unit_id__in=units).values_list()),
+        [(s.document.pk, s.whole, s.own, s.document.framework_version_id) for s in sources],
+        _entries([s.document.pk for s in sources], kind="value", deleted=False) if sources else (),
+        sorted(LegalDocument.objects.values_list()),
+    ]
+    text = json.dumps(parts, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _remembered(inputs: str) -> str:
+    return f"govplan.official.key:{inputs}"
+
+
+def known_key(inputs: str | None) -> str | None:
+    """The key of the model printed from ``inputs``, if a download worked it out before."""
+    if inputs is None:
+        return None
+    found = cache.get(_remembered(inputs))
+    return found if isinstance(found, str) else None
+
+
+def remember_key(inputs: str | None, key: str) -> None:
+    if inputs is not None:
+        cache.set(_remembered(inputs), key, KEY_CACHE_SECONDS)
 
 
 def _digest(model: bytes) -> str:

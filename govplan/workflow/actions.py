@@ -64,8 +64,14 @@ def agency_people(document: Document) -> list[Any]:
     ]
 
 
-def parties(user: User, document: Document) -> frozenset[str]:
-    """In which capacities ``user`` may act on ``document``."""
+_UNKNOWN: Any = object()
+
+
+def parties(
+    user: User, document: Document, *, appraising: OrgUnit | None = _UNKNOWN
+) -> frozenset[str]:
+    """In which capacities ``user`` may act on ``document``; ``appraising``: the document's
+    ``appraising_unit``, when the caller has it already."""
     scope = scope_for(user)
     editor = can_on_document(user, Capability.EDIT, document)
     approver = can_on_document(user, Capability.APPROVE, document)
@@ -74,7 +80,8 @@ def parties(user: User, document: Document) -> frozenset[str]:
         result.add(machine.AGENCY)
     if approver:
         result.add(machine.SIGNER)
-    appraising = appraising_unit(document)
+    if appraising is _UNKNOWN:
+        appraising = appraising_unit(document)
     if (
         appraising is not None
         and Membership.objects.filter(user=user, org_unit=appraising, role=Role.APPRAISER).exists()

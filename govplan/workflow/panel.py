@@ -17,8 +17,11 @@ from govplan.workflow.models import ChecklistMark, Comment, DocumentRevision, Wo
 
 def workflow_context(request: AuthenticatedRequest, document: Document) -> dict[str, object]:
     """What the editor page shows of the cycle: state, possible actions, events, comments."""
-    parties = actions.parties(request.user, document)
+    appraising = actions.appraising_unit(document)  # once: parties needs it too
+    parties = actions.parties(request.user, document, appraising=appraising)
     spec = document.framework_version.parsed()
+    # The latest (DocumentRevision's ordering is newest first): its checklist, and whether
+    # the page links to the revisions at all; the page shows nothing else of them.
     revision = DocumentRevision.objects.filter(document=document).only("pk").first()
     marks = {m.item: m for m in ChecklistMark.objects.filter(revision=revision)} if revision else {}
     comments = list(
@@ -33,15 +36,13 @@ def workflow_context(request: AuthenticatedRequest, document: Document) -> dict[
         "parties": parties,
         "available": machine.available(document.status, parties),
         "events": WorkflowEvent.objects.filter(document=document).select_related("actor")[:20],
-        "revisions": DocumentRevision.objects.filter(document=document)
-        .select_related("created_by")
-        .defer("snapshot", "attachments"),
+        "latest_revision": revision,
         "comments_by_section": by_section,
         "open_comments": sum(1 for c in comments if not c.resolved),
         "is_appraiser": machine.APPRAISER in parties and document.status == machine.UNDER_APPRAISAL,
         "is_agency": machine.AGENCY in parties,
         "checklist": [(i, text, marks.get(i)) for i, text in enumerate(spec.checklist)],
-        "appraising_unit": actions.appraising_unit(document),
+        "appraising_unit": appraising,
         "scope_admin": scope_for(request.user).is_central_admin,
     }
 

@@ -164,3 +164,50 @@ def test_an_appraisers_requests_open_the_queue_and_compare(cast: Cast, document_
     comparison = appraiser.get(protocol.path("compare revisions", pk))
     assert comparison.status_code == 200
     assert comparison.context["comparison"] is not None
+
+
+def test_a_login_asked_to_wait_gets_in_when_the_user_tries_again(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+    # As the benchmark's users: the 503 of the login admission says how long to wait, and
+    # the same form (the same token) sent again then signs in.
+    from govplan.accounts.admission import login_admission
+    from tests.web.test_login_admission import held
+
+    settings.LOGIN_ADMISSION_SLOTS = 1
+    settings.LOGIN_ADMISSION_WAIT_MS = 0
+    settings.LOGIN_RETRY_AFTER_SECONDS = 7
+    client = Client(enforce_csrf_checks=True)
+    token = protocol.csrf_token(client.get(protocol.path("login page")).content.decode())
+    form = {"username": cast.editor_a.username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    with held(login_admission()):
+        busy = client.post(protocol.path("login"), form)
+    assert busy.status_code == 503
+    assert protocol.retry_after(busy.headers.get("Retry-After")) == 7
+    assert client.post(protocol.path("login"), form).status_code == 302
+
+
+def test_retry_after_is_read_safely() -> None:
+    assert protocol.retry_after("5") == 5
+    assert protocol.retry_after(None) == 5
+    for hostile in ("Wed, 21 Oct 2026 07:28:00 GMT", "nan", "-3", "", "1e9"):
+        assert 0 <= protocol.retry_after(hostile) <= 60, hostile
+
+
+def test_only_a_reset_before_any_answer_is_sent_again() -> None:
+    # requests wraps urllib3's ProtocolError("Connection aborted.", ConnectionResetError).
+    class ProtocolError(Exception):
+        pass
+
+    class RemoteDisconnected(ConnectionError):
+        pass
+
+    wrapped = ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
+    outer = OSError("wrapped")
+    outer.__context__ = wrapped
+    assert protocol.reset_before_answer(outer)
+    assert protocol.reset_before_answer(RemoteDisconnected("closed without response"))
+    assert not protocol.reset_before_answer(TimeoutError("read timed out"))
+    assert not protocol.reset_before_answer(ConnectionRefusedError(111, "refused"))
+    assert not protocol.reset_before_answer(None)
+    assert protocol.is_retry(protocol.LOGIN_WAIT)
+    assert protocol.is_retry(protocol.RETRIED + "editor page")
+    assert not any(protocol.is_retry(name) for name in protocol.REQUESTS)

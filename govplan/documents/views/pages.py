@@ -144,12 +144,14 @@ def document_create(request: AuthenticatedRequest) -> HttpResponse:
 def document_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     editable = can_edit(request.user, document)
-    context = page_context(document, load_document_view(document, anchors=True), editable=editable)
+    previous = previous_documents(document.org_unit, document.framework_version)
+    view = load_document_view(document, anchors=True, previous_sources=previous)
+    context = page_context(document, view, editable=editable)
     add_panels(request, document, context)  # the cycle (workflow), the issued copy (official)
     context.update(
         {
             "document": document,
-            "previous": previous_documents(document.org_unit, document.framework_version),
+            "previous": previous,
             "editor_text": {k: str(v) for k, v in EDITOR_TEXT.items()},
             "legal_types": LEGAL_TYPE_LABELS.items(),
         }
