@@ -27,7 +27,21 @@ def _user(username: str, unit: OrgUnit, role: str) -> User:
 
 
 def _central() -> OrgUnit:
-    return OrgUnit.objects.current().get(kind=Kind.CENTRAL)
+    """The central authority; in an empty database (only migrated), created."""
+    from govplan.orgunits.actions import do_create_unit
+
+    unit = OrgUnit.objects.current().filter(kind=Kind.CENTRAL).first()
+    if unit is None:
+        unit = do_create_unit(
+            actor=None,
+            scheme="govplan",
+            code="CDSQG",
+            kind=Kind.CENTRAL,
+            name="Cục Chuyển đổi số quốc gia",
+            parent=None,
+            valid_from=None,
+        )
+    return unit
 
 
 def _example() -> FrameworkVersion:

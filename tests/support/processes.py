@@ -17,6 +17,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -310,8 +311,11 @@ class PrivatePostgres:
 
 
 @contextlib.contextmanager
-def private_postgres(folder: Path) -> Iterator[PrivatePostgres]:
-    folder.mkdir(parents=True, exist_ok=True)
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """In a folder of its own under the system's temporary directory (pytest's is private to
+    the user running the tests, and initdb runs as ``postgres`` when that user is root);
+    removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="govplan-proof-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     instance = PrivatePostgres(folder, free_port())
@@ -353,3 +357,4 @@ def private_postgres(folder: Path) -> Iterator[PrivatePostgres]:
         yield instance
     finally:
         instance.stop()
+        shutil.rmtree(folder, ignore_errors=True)
