@@ -60,6 +60,7 @@ def test_a_web_process_killed_during_an_import_leaves_nothing_half_applied(site)
     assert "error" in answer, f"the server answered before it was killed: {answer}"
 
     after = state(env, made)
+    print(f"killed inside the apply's transaction: {after['edited']} of {ROWS} rows edited after")
     assert after["rows"] == ROWS
     assert after["edited"] in (0, ROWS), f"half-applied: {after}"
     if after["edited"] == 0:
