@@ -1,0 +1,233 @@
+"""The declared POST policy: for every view, what each member of the cast gets when they POST.
+
+One table, read by tests/access/test_post_matrix.py (the GET table stays EXPECTED in
+test_url_walk.py). Every URL name of the project is in exactly one of:
+
+- ``POST_EXPECTED``: the views that change state on POST, with the outcome per member of the
+  cast (tests/conftest.py Cast, plus ``anonymous``);
+- ``READ_ON_POST``: views that only read; a POST to them is answered as a GET would be (or
+  refused with 405) and must change nothing.
+
+A new view in neither fails the matrix, as does a line for a view that no longer exists.
+
+Outcomes, and how the matrix checks each:
+
+- ``WRITES``: allowed, proven by its effect: a row added or removed, an audit entry of the
+  action, or (for the few effects that write no row) the probe the matrix names.
+- ``MESSAGE``: the view ran and answered with a message saying why it did nothing: a
+  validation message (for the member allowed, only where the body the matrix sends is
+  deliberately incomplete: a key file or a catalogue it does not build, a plan not yet
+  approved), or the workflow refusing a step that is not this member's; nothing written.
+- ``UNCHANGED``: the view ran, had nothing to do and said nothing wrong; nothing written.
+- ``FORBIDDEN`` (403), ``NOT_FOUND`` (404), ``NOT_ALLOWED`` (405), ``LOGIN`` (302 to the login
+  page): refused; nothing written and no audit entry but of the refusal itself.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+WRITES: Final = "writes"
+MESSAGE: Final = "message"
+UNCHANGED: Final = "unchanged"
+FORBIDDEN: Final = 403
+NOT_FOUND: Final = 404
+NOT_ALLOWED: Final = 405
+LOGIN: Final = "login"
+
+Outcome = str | int
+
+SIGNED_IN = (
+    "central_admin",
+    "appraiser",
+    "editor_a",
+    "approver_a",
+    "editor_b",
+    "commune_editor_a",
+    "viewer_a",
+)
+
+
+def row(default: Outcome, anonymous: Outcome = LOGIN, **who: Outcome) -> dict[str, Outcome]:
+    """Every member of the cast gets ``default`` (anonymous: the login page) but those named."""
+    unknown = set(who) - set(SIGNED_IN) - {"anonymous"}
+    assert not unknown, unknown
+    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, default), **who}
+
+
+def admin_writes(outcome: Outcome = WRITES) -> dict[str, Outcome]:
+    return row(FORBIDDEN, central_admin=outcome)
+
+
+def editor_a_writes(outcome: Outcome = WRITES) -> dict[str, Outcome]:
+    """Province A's document: its editor changes it; the other editors pass the coarse gate
+    and then find nothing (404); whoever does not edit is refused at the gate (403)."""
+    return row(FORBIDDEN, editor_a=outcome, editor_b=NOT_FOUND, commune_editor_a=NOT_FOUND)
+
+
+def readers_of_a(default: Outcome = MESSAGE, **who: Outcome) -> dict[str, Outcome]:
+    """A step on province A's document: its readers reach the view, which refuses with a
+    message unless the step is theirs; the other editors find nothing (404)."""
+    return row(default, editor_b=NOT_FOUND, commune_editor_a=NOT_FOUND, **who)
+
+
+# url name -> outcome per member of the cast, for a POST with a valid CSRF token.
+POST_EXPECTED: dict[str, dict[str, Outcome]] = {
+    # Signing in (a signed-in user is told they already are) and out, the language, one's own
+    # password and notifications.
+    "login": row(UNCHANGED, anonymous=WRITES),
+    "logout": row(WRITES),
+    "set_language": row(WRITES, anonymous=WRITES),
+    "profile": row(WRITES),
+    "notifications": row(WRITES),
+    # Units, users and roles: central administrators only.
+    "unit_create": admin_writes(),
+    "unit_edit": admin_writes(),
+    "user_create": admin_writes(),
+    "user_edit": admin_writes(),
+    "user_set_password": admin_writes(),
+    "membership_add": admin_writes(),
+    "membership_revoke": admin_writes(),
+    # Frameworks, the indicator catalogue, the legal-document catalogue.
+    "framework_upload": admin_writes(),
+    "framework_edit": admin_writes(),
+    "framework_publish": admin_writes(),
+    "framework_clone": admin_writes(),
+    "framework_new_version": admin_writes(),
+    "catalogue_upload": admin_writes(MESSAGE),  # no catalogue file sent: "choose a file"
+    "legal_add": admin_writes(),
+    "legal_edit": admin_writes(),
+    "legal_status": admin_writes(),
+    "legal_review": admin_writes(),
+    # Province A's plan: its editor writes; others are refused at the gate or find nothing.
+    # The plan of a unit that no longer exists: its successor's editor and central
+    # administrators create it.
+    "document_create": row(
+        FORBIDDEN,
+        central_admin=WRITES,
+        editor_a=WRITES,
+        editor_b=NOT_FOUND,
+        commune_editor_a=NOT_FOUND,
+    ),
+    "document_entry_save": editor_a_writes(),
+    "document_entry_add": editor_a_writes(),
+    "document_entry_delete": editor_a_writes(),
+    "document_entry_move": editor_a_writes(),
+    "document_section_save": editor_a_writes(),
+    "document_entry_restore": editor_a_writes(),
+    "document_table_restore": editor_a_writes(),
+    "document_import": editor_a_writes(),
+    "document_import_apply": editor_a_writes(),
+    "document_attach": editor_a_writes(),
+    "document_attachment_remove": editor_a_writes(),
+    "document_legal_new": editor_a_writes(),
+    "document_take_sum": editor_a_writes(),
+    # The check page: its editor saves explanations (this plan has no finding to explain:
+    # "saved", nothing written); an approver is told it is not theirs; others find nothing.
+    "document_check": row(NOT_FOUND, editor_a=MESSAGE, approver_a=MESSAGE),
+    # Issuing: the agency (editor, approver) enters the issuing data; only the head signs.
+    "document_issuing": row(
+        FORBIDDEN,
+        editor_a=WRITES,
+        approver_a=WRITES,
+        editor_b=NOT_FOUND,
+        commune_editor_a=NOT_FOUND,
+    ),
+    "unit_issuing_profile": row(
+        FORBIDDEN,
+        editor_a=WRITES,
+        approver_a=WRITES,
+        editor_b=NOT_FOUND,
+        commune_editor_a=NOT_FOUND,
+    ),
+    # The plan is not approved: the head reaches the forms and is told why not; nobody else
+    # learns the page exists.
+    "document_sign": row(NOT_FOUND, approver_a=MESSAGE),
+    "document_issue": row(NOT_FOUND, approver_a=MESSAGE),
+    "document_pdf_to_sign": row(NOT_FOUND, approver_a=MESSAGE),
+    # Signers' certificates: an approver registers their own, a central administrator for
+    # an approver; the holder or a central administrator withdraws.
+    "unit_signers": row(
+        FORBIDDEN,
+        central_admin=WRITES,
+        approver_a=WRITES,
+        editor_b=NOT_FOUND,
+        commune_editor_a=NOT_FOUND,
+    ),
+    "unit_signer_withdraw": row(
+        FORBIDDEN,
+        central_admin=WRITES,
+        approver_a=WRITES,
+        editor_b=NOT_FOUND,
+        commune_editor_a=NOT_FOUND,
+    ),
+    # A file still waiting for its worker: nothing to retry, each reader is told so.
+    "document_file_retry": readers_of_a(),
+    # The appraisal cycle over province A's submitted plan, under appraisal.
+    "document_transition": readers_of_a(appraiser=WRITES),
+    "document_comment": readers_of_a(appraiser=WRITES),
+    "document_comment_reply": readers_of_a(editor_a=WRITES, appraiser=WRITES, approver_a=WRITES),
+    "document_comment_resolve": readers_of_a(appraiser=WRITES),
+    "document_checklist": row(NOT_FOUND, appraiser=WRITES),
+    # Reminders: central administrators and appraisers (may_remind), nobody else.
+    "national_completeness_remind": row(FORBIDDEN, central_admin=WRITES, appraiser=WRITES),
+    # Batch exports: anyone signed in exports what they see (a province B editor sees no
+    # document of the cycle and is told so); a job is its requester's alone.
+    "export_start": row(WRITES, editor_b=MESSAGE, commune_editor_a=MESSAGE),
+    "export_resume": row(NOT_FOUND, central_admin=MESSAGE),
+}
+
+# Views that only read: POST is answered as GET is (the statuses of EXPECTED), or refused
+# with 405; either way nothing is written.
+READ_ON_POST: frozenset[str] = frozenset(
+    {
+        "home",
+        "healthz",
+        "unit_list",
+        "unit_detail",
+        "user_list",
+        "user_detail",
+        "framework_list",
+        "framework_version",
+        "framework_form",
+        "framework_source",
+        "cycle_xlsx",
+        "indicator_list",
+        "legal_list",
+        "legal_proposals",
+        "document_edit",
+        "document_history",
+        "document_entry_history",
+        "document_table_history",
+        "document_xlsx",
+        "document_xlsx_table",
+        "document_attachment",
+        "document_consolidated",
+        "document_docx",
+        "document_pdf",
+        "document_file",
+        "document_file_status",
+        "document_file_download",
+        "document_check_data",
+        "document_revisions",
+        "document_return_letter",
+        "appraisal_queue",
+        "audit_list",
+        "audit_detail",
+        "export_list",
+        "export_detail",
+        "export_status",
+        "export_download",
+        "national_completeness_index",
+        "national_completeness",
+        "national_completeness_list",
+        "national_budgets",
+        "national_budget_export",
+        "national_targets",
+        "national_dashboard",
+        "national_unit",
+        "national_pivot",
+        "national_pivot_csv",
+        "national_pivot_xlsx",
+    }
+)

@@ -1,0 +1,550 @@
+"""The POST half of the permission matrix: every view × every member of the cast, checked
+against the one declared table (tests/access/policy_table.py), by effect and not by status
+alone.
+
+Each request runs in a savepoint rolled back after it is judged, so every member of the cast
+meets the same state. Judged on each:
+
+- the status is the one the table declares (a redirect to the login page for ``LOGIN``);
+- ``WRITES``: something changed: a row count, an audit entry of the action, or the view's own
+  probe (a notification read, the language cookie);
+- every other outcome: no row count changed and no audit entry was written other than one
+  recording the refusal itself; ``FORM_ERROR`` also shows a validation message.
+
+Then: a POST without a CSRF token is refused (403) for every state-changing view, for the
+member allowed to write and for anonymous, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from govplan.audit.models import AuditEvent
+from govplan.demo import pki
+from govplan.documents.actions import do_add_entry, do_cite_new_legal_document
+from govplan.documents.tables_xlsx import do_preview_import, export_tables
+from govplan.frameworks.models import FrameworkVersion, LegalDocument
+from govplan.workflow.models import Notification
+from tests.access.policy_table import (
+    LOGIN,
+    MESSAGE,
+    POST_EXPECTED,
+    READ_ON_POST,
+    UNCHANGED,
+    WRITES,
+    Outcome,
+)
+from tests.access.test_fuzz_inputs import (
+    Form,
+    Fuzz,
+    World,
+    build_world,
+    discovered_forms,
+    url_for,
+)
+from tests.access.test_url_walk import EXPECTED, bac_giang, walk
+from tests.conftest import EVERY_FEATURE, PASSWORD, Cast, example_version
+from tests.support.issuing import register
+
+pytestmark = pytest.mark.django_db
+
+CSRF_TOKEN = "proofproofproofproofproofproof12"  # 32 characters: an unmasked secret
+NEW_PASSWORD = "Khong-doan-duoc-7419-xanh"
+# Audit actions that record a refusal, not a change (the audit lane records denials).
+REFUSAL_ACTIONS = ("access.", "login.failure", "denied")
+# Rows that change with no state change of the application: sessions, django-axes' logs.
+NOT_STATE = {"sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
+
+
+def counted_models() -> list[Any]:
+    return [
+        m
+        for m in apps.get_models()
+        if m._meta.label not in NOT_STATE
+        and m is not AuditEvent
+        and not m._meta.proxy
+        and m._meta.managed
+    ]
+
+
+def fingerprint(models: list[Any]) -> tuple[int, ...]:
+    """The row count of every table of the application, in one query."""
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        return tuple(cursor.fetchone())
+
+
+def changes(models: list[Any], before: tuple[int, ...], after: tuple[int, ...]) -> list[str]:
+    return [
+        f"{m._meta.label} {b}→{a}" for m, b, a in zip(models, before, after, strict=True) if a != b
+    ]
+
+
+# --- what each view is sent ------------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    url: str
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    files: dict[str, SimpleUploadedFile] = field(default_factory=dict)
+    json: Any = None
+    # Effects that write no row: read from the response (a cookie) or the database.
+    probe: Callable[[HttpResponse], Any] | None = None
+
+    def send(self, client: Client, *, token: bool = True) -> HttpResponse:
+        headers = {"HTTP_X_CSRFTOKEN": CSRF_TOKEN} if token else {}
+        client.cookies["csrftoken"] = CSRF_TOKEN
+        if "messages" in client.cookies:  # a message left by the previous request
+            del client.cookies["messages"]
+        if self.json is not None:
+            body = self.json if isinstance(self.json, str) else json.dumps(self.json)
+            return client.post(self.url, body, content_type="application/json", **headers)
+        if self.files:
+            data: dict[str, Any] = {}
+            for name, value in self.fields:
+                data.setdefault(name, []).append(value)
+            for name, upload in self.files.items():
+                upload.seek(0)
+                data[name] = upload
+            return client.post(self.url, data, **headers)
+        body = "&".join(
+            f"{_q(k)}={_q(v)}" for k, v in self.fields
+        )  # several values of one name kept
+        return client.post(
+            self.url, body, content_type="application/x-www-form-urlencoded", **headers
+        )
+
+
+def _q(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(str(value), safe="")
+
+
+def merged(form: Form | None, **overrides: str) -> list[tuple[str, str]]:
+    """The page's form as it fills it, with some fields set."""
+    fields = [(k, v) for k, v in (form.fields if form else []) if k not in overrides]
+    return fields + list(overrides.items())
+
+
+@dataclass
+class Setup:
+    world: World
+    forms: dict[str, Form]
+    requests: dict[str, Request]
+
+
+def unread_notifications() -> int:
+    return Notification.objects.filter(read_at__isnull=True).count()
+
+
+def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> dict[str, Request]:
+    fuzz = Fuzz(cast)
+    found = discovered_forms(fuzz, world)
+    forms = {name: entries[0][1] for name, entries in found.items()}
+    spec = world.draft.framework_version.parsed()
+    narrative_key = world.kwargs["document_entry_history"][1]["key"]
+    table = next(t for _s, t in spec.tables())
+    first_row = do_add_entry(
+        world.draft, f"row:{table.code}", {"cells": {}}, actor=cast.editor_a, locale="vi"
+    )
+    second_row = do_add_entry(
+        world.draft, f"row:{table.code}", {"cells": {}}, actor=cast.editor_a, locale="vi"
+    )
+    legal_section = next(s for s in spec.walk() if s.legal_basis is not None)
+    # The table changed since build_world's preview: preview again, so that applying acts.
+    fresh_batch = do_preview_import(
+        world.draft,
+        export_tables(world.draft),
+        filename="bang.xlsx",
+        actor=cast.editor_a,
+        locale="vi",
+    ).batch
+    assert fresh_batch is not None
+    # A legal document an editor cited that the catalogue lacks: a proposal to review.
+    do_cite_new_legal_document(
+        world.draft,
+        legal_section.code,
+        number="7/2099/QĐ-UBND",
+        issuer="UBND tỉnh Bắc Ninh",
+        title="Quyết định đề xuất",
+        doc_type="decision",
+        date=None,
+        actor=cast.editor_a,
+    )
+    proposal = LegalDocument.objects.latest("pk")
+    plan_2011 = FrameworkVersion.objects.get(framework__code="KH-UDCNTT-2011-2015")
+    another_framework = (
+        EVERY_FEATURE.read_text()
+        .replace("code: TEST-EVERY-FEATURE-2027", "code: TEST-PROOF-UPLOAD-2027", 1)
+        .encode()
+    )
+    # Signers: a certification authority the server trusts, the approver's certificate
+    # registered (to withdraw) and another to register.
+    ca_key, ca = pki.make_ca(key_kind="ec")
+    _key, cert = pki.make_signer(ca_key, ca, common_name="Phạm Minh Lãnh", key_kind="ec")
+    _key2, cert2 = pki.make_signer(ca_key, ca, common_name="Phạm Minh Lãnh", key_kind="ec")
+    (tmp_path / "root.pem").write_bytes(pki.pem(ca))
+    settings.TRUST_ROOTS_DIR = tmp_path
+    certificate = register(cast.approver_a, cast.province_a, cert)
+    for user in cast.users().values():
+        if user is not None:
+            Notification.objects.create(user=user, text="Có việc mới")
+
+    def url(view: str, **kwargs: Any) -> str:
+        return reverse(view, kwargs=kwargs) if kwargs else url_for(view, world)
+
+    def form(view: str, **overrides: str) -> Request:
+        page_form = forms.get(view)
+        return Request(page_form.action if page_form else url(view), merged(page_form, **overrides))
+
+    doc = {"pk": world.draft.pk}
+    pdf = SimpleUploadedFile("bang-chung.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    requests: dict[str, Request] = {
+        "login": Request(url("login"), [("username", "editor_a"), ("password", PASSWORD)]),
+        "logout": Request(url("logout")),
+        "set_language": Request(
+            url("set_language"),
+            [("language", "en"), ("next", "/")],
+            probe=lambda r: r.cookies.get("django_language") is not None,
+        ),
+        "profile": Request(
+            url("profile"),
+            [
+                ("old_password", PASSWORD),
+                ("new_password1", NEW_PASSWORD),
+                ("new_password2", NEW_PASSWORD),
+            ],
+        ),
+        "notifications": Request(url("notifications"), probe=lambda r: unread_notifications()),
+        "unit_create": form(
+            "unit_create",
+            kind="department",
+            scheme="govplan",
+            code="PROOF-1",
+            name="Sở Thử nghiệm",
+            parent_id=str(cast.province_a.pk),
+            valid_from="2026-01-01",
+        ),
+        "unit_edit": form("unit_edit", kind="province", short_name="Bắc Ninh (thử)"),
+        "user_create": form("user_create", username="nguoi_moi", full_name="Người Mới"),
+        "user_edit": form("user_edit", full_name="Tên Đã Đổi"),
+        "user_set_password": Request(url("user_set_password"), [("password", NEW_PASSWORD)]),
+        "membership_add": Request(
+            url("membership_add"), [("org_unit", str(cast.province_b.pk)), ("role", "viewer")]
+        ),
+        "membership_revoke": Request(url("membership_revoke")),
+        "framework_upload": Request(
+            url("framework_upload"),
+            files={"file": SimpleUploadedFile("khung.yaml", another_framework)},
+        ),
+        "framework_edit": form("framework_edit"),
+        "framework_publish": form("framework_publish"),
+        "framework_clone": form("framework_clone"),
+        "framework_new_version": Request(url("framework_new_version")),
+        "catalogue_upload": Request(url("catalogue_upload"), [("text", "")]),
+        "legal_add": form(
+            "legal_add",
+            code="ND-99-2099",
+            doc_type="decree",
+            number="99/2099/NĐ-CP",
+            date="2026-01-01",
+            issuer="Chính phủ",
+            title="Nghị định thử nghiệm",
+        ),
+        "legal_edit": form("legal_edit", doc_type="law", title="Luật Công nghệ thông tin (sửa)"),
+        "legal_status": Request(url("legal_status"), [("action", "retire")]),
+        "legal_review": Request(
+            url("legal_review", pk=proposal.pk), [("action", "accept"), ("reason", "")]
+        ),
+        # The old Bắc Giang's 2011-2015 plan: a unit that no longer exists, which province
+        # A succeeded (province A's own 2027 plan exists already).
+        "document_create": Request(
+            url("document_create"),
+            [("unit", str(bac_giang().pk)), ("version", str(plan_2011.pk))],
+        ),
+        "document_entry_save": Request(
+            url("document_entry_save", **doc),
+            json={"key": narrative_key, "base": 1, "content": {"html": "<p>Đã sửa</p>"}},
+        ),
+        "document_entry_add": Request(
+            url("document_entry_add", **doc),
+            json={"container": f"row:{table.code}", "content": {"cells": {}}},
+        ),
+        "document_entry_delete": Request(
+            url("document_entry_delete", **doc),
+            json={"key": first_row.key, "base": first_row.revision},
+        ),
+        "document_entry_move": Request(
+            url("document_entry_move", **doc), json={"key": first_row.key, "after": second_row.key}
+        ),
+        "document_section_save": Request(
+            url("document_section_save"),
+            [("narrative", "<p>Đoạn mới</p>"), ("narrative_base", "1")],
+        ),
+        "document_entry_restore": Request(
+            url("document_entry_restore"), [("key", narrative_key), ("revision", "1")]
+        ),
+        "document_table_restore": Request(
+            url("document_table_restore"), [("at", "2020-01-01T10:00")]
+        ),
+        "document_import": Request(
+            url("document_import"),
+            files={"file": SimpleUploadedFile("bang.xlsx", export_tables(world.draft))},
+        ),
+        "document_import_apply": Request(
+            url("document_import_apply", **doc, batch_id=fresh_batch.pk)
+        ),
+        "document_attach": Request(
+            url("document_attach"), [("description", "Biên bản")], files={"file": pdf}
+        ),
+        "document_attachment_remove": Request(url("document_attachment_remove")),
+        "document_legal_new": Request(
+            url("document_legal_new", **doc, code=legal_section.code),
+            [
+                ("legal_number", "15/2099/QĐ-UBND"),
+                ("legal_issuer", "UBND tỉnh Bắc Ninh"),
+                ("legal_title", "Quyết định thử nghiệm"),
+                ("legal_type", "decree"),
+            ],
+        ),
+        "document_take_sum": Request(
+            url("document_take_sum"), [("indicator", "DVC.TONG_SO"), ("base", "0")]
+        ),
+        "document_check": form("document_check", **{"explain::R-LAN": "Lý do"}),
+        "document_issuing": form("document_issuing"),
+        "unit_issuing_profile": form("unit_issuing_profile", mode="direct"),
+        "document_sign": Request(url("document_sign"), [("number", "12")]),
+        "document_issue": Request(url("document_issue"), [("number", "12")]),
+        "document_pdf_to_sign": Request(url("document_pdf_to_sign", **doc)),
+        "unit_signers": Request(
+            url("unit_signers", pk=cast.province_a.pk),
+            [("user", str(cast.approver_a.pk))],
+            files={"certificate": SimpleUploadedFile("ky.cer", pki.pem(cert2))},
+        ),
+        "unit_signer_withdraw": Request(
+            url("unit_signer_withdraw", pk=cast.province_a.pk, certificate_id=certificate.pk)
+        ),
+        "document_file_retry": Request(
+            url("document_file_retry", **world.kwargs_rendered_file)  # type: ignore[attr-defined]
+        ),
+        "document_transition": Request(url("document_transition"), [("reason", "Chưa đạt")]),
+        "document_comment": Request(
+            url("document_comment"), [("section", "I"), ("text", "Bổ sung số liệu năm 2026.")]
+        ),
+        "document_comment_reply": Request(url("document_comment_reply"), [("text", "Đã bổ sung.")]),
+        "document_comment_resolve": Request(url("document_comment_resolve"), [("resolved", "1")]),
+        "document_checklist": Request(
+            url("document_checklist"), [("item-0", "on"), ("note-0", "Đạt")]
+        ),
+        "national_completeness_remind": Request(
+            url("national_completeness_remind"),
+            [("status", "overdue"), ("level", ""), ("unit", str(cast.province_a.pk))],
+        ),
+        "export_start": Request(
+            url("export_start", code="KH-CDS-2027-MAU", number=example_version().number),
+            [("status", ""), ("formats", "docx")],
+        ),
+        "export_resume": Request(url("export_resume")),
+    }
+    return requests
+
+
+@pytest.fixture
+def setup(cast: Cast, tmp_path: Any, settings: Any) -> dict[str, Request]:
+    from govplan.official.models import RenderedFile
+
+    world = build_world(cast)
+    rendered, _ = RenderedFile.objects.get_or_create(
+        document=world.draft, format="docx", key="proof"
+    )
+    world.kwargs_rendered_file = {"pk": world.draft.pk, "file_id": rendered.pk}  # type: ignore[attr-defined]
+    return build_requests(cast, world, tmp_path, settings)
+
+
+# --- judging -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Judge:
+    cast: Cast
+    models: list[Any]
+    clients: dict[str, Client] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    sent: int = 0
+
+    def client(self, who: str) -> Client:
+        if who not in self.clients:
+            client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+            user = self.cast.users()[who]
+            if user is not None:
+                client.force_login(user)
+            self.clients[who] = client
+        return self.clients[who]
+
+    def post(self, name: str, who: str, request: Request, expected: Outcome, token: bool) -> None:
+        self.sent += 1
+        client = self.client(who)
+        with transaction.atomic():
+            last_audit = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+            before = fingerprint(self.models)
+            probe_before = request.probe(HttpResponse()) if request.probe else None
+            response = request.send(client, token=token)
+            after = fingerprint(self.models)
+            written = [
+                a
+                for a in AuditEvent.objects.filter(id__gt=last_audit or 0).values_list(
+                    "action", flat=True
+                )
+                if not a.startswith(REFUSAL_ACTIONS) and a not in REFUSAL_ACTIONS
+            ]
+            probed = request.probe(response) if request.probe else None
+            changed = changes(self.models, before, after) + [f"audit {a}" for a in written]
+            if request.probe and probed != probe_before and probed not in (None, False):
+                changed.append(f"probe {probe_before}→{probed}")
+            seen = self.outcome(response, changed)
+            where = f"POST {name} as {who}{'' if token else ' without CSRF token'}"
+            if seen != expected:
+                self.failures.append(
+                    f"{where}: expected {expected!r}, got {seen!r} "
+                    f"(status {response.status_code}, changed {changed or 'nothing'}) "
+                    f"{said(response)}"
+                )
+            transaction.set_rollback(True)
+        if "sessionid" in response.cookies or name in ("login", "logout", "profile"):
+            self.clients.pop(who, None)  # its session was rolled back with the savepoint
+
+    @staticmethod
+    def outcome(response: HttpResponse, changed: list[str]) -> Outcome:
+        status = response.status_code
+        if status >= 500:
+            return f"server error {status}"
+        if changed:  # logging out ends on the login page, having written its entry
+            return WRITES if status in (200, 302) else f"{status}, yet changed {changed}"
+        if status == 302 and response["Location"].startswith(reverse("login")):
+            return LOGIN
+        if status >= 400:
+            return status
+        return MESSAGE if has_validation_message(response) else UNCHANGED
+
+
+def said(response: HttpResponse) -> str:
+    import re
+
+    texts = [str(m) for m in get_messages(response.wsgi_request)]  # type: ignore[attr-defined]
+    content = response.content.decode(errors="replace") if response.status_code == 200 else ""
+    texts += re.findall(r'<ul class="errorlist"[^>]*>(.*?)</ul>', content)[:3]
+    return "; ".join(texts)[:300]
+
+
+def has_validation_message(response: HttpResponse) -> bool:
+    """A message of the messages framework (why nothing was done), a form's error list or a
+    warning on the page."""
+    told = list(get_messages(response.wsgi_request))  # type: ignore[attr-defined]
+    content = response.content.decode(errors="replace") if response.status_code == 200 else ""
+    return bool(told) or any(
+        mark in content for mark in ('class="errorlist', "message-error", "message-warning")
+    )
+
+
+def test_every_view_is_in_the_post_table_once_and_every_line_names_a_view() -> None:
+    names = {p.name for _route, p in walk(get_resolver().url_patterns)}
+    assert not set(POST_EXPECTED) & READ_ON_POST, "a view is either read or written, not both"
+    listed = set(POST_EXPECTED) | READ_ON_POST
+    assert names - listed == set(), "views missing from tests/access/policy_table.py"
+    assert listed - names == set(), "lines for views that no longer exist"
+    assert names == set(EXPECTED)  # and the GET walk lists the same views
+
+
+def test_post_to_every_state_changing_view_as_each_member_of_the_cast(
+    cast: Cast, setup: dict[str, Request]
+) -> None:
+    judge = Judge(cast, counted_models())
+    assert set(setup) == set(POST_EXPECTED), "each line of POST_EXPECTED needs its request"
+    for name, expected in sorted(POST_EXPECTED.items()):
+        for who in cast.users():
+            judge.post(name, who, setup[name], expected[who], token=True)
+    assert not judge.failures, f"{len(judge.failures)} mismatches:\n" + "\n".join(judge.failures)
+
+
+def test_a_post_to_a_view_that_only_reads_changes_nothing(cast: Cast) -> None:
+    """A POST is answered as the GET is (EXPECTED's status) or refused with 405; either way
+    no row changes and no audit entry is written but the download's own."""
+    judge = Judge(cast, counted_models())
+    for name in sorted(READ_ON_POST):
+        kwargs_for, get_expected = EXPECTED[name]
+        built = kwargs_for(cast) if kwargs_for else None
+        kwargs, query = built if isinstance(built, tuple) else (built, None)
+        url = reverse(name, kwargs=kwargs)
+        if query:
+            from urllib.parse import urlencode
+
+            url += "?" + urlencode(query)
+        for who in cast.users():
+            client = judge.client(who)
+            with transaction.atomic():
+                before = fingerprint(judge.models)
+                last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+                client.cookies["csrftoken"] = CSRF_TOKEN
+                response = client.post(url, HTTP_X_CSRFTOKEN=CSRF_TOKEN)
+                status = response.status_code
+                moved = changes(judge.models, before, fingerprint(judge.models))
+                actions = set(
+                    AuditEvent.objects.filter(id__gt=last or 0).values_list("action", flat=True)
+                )
+                transaction.set_rollback(True)
+            get_status = get_expected[who]
+            if status not in (get_status, 405):
+                judge.failures.append(f"POST {name} as {who}: {status}, GET gives {get_status}")
+            # The official files are made on demand, as for a GET: their queue row is kept.
+            moved = [m for m in moved if not m.startswith("official.RenderedFile")]
+            if moved or actions - {"official.render", *REFUSAL_ACTIONS}:
+                judge.failures.append(f"POST {name} as {who} wrote {moved} {actions}")
+    assert not judge.failures, "\n".join(judge.failures)
+
+
+def test_a_post_without_a_csrf_token_is_refused_by_every_view_and_writes_nothing(
+    cast: Cast, setup: dict[str, Request]
+) -> None:
+    judge = Judge(cast, counted_models())
+    for name, expected in sorted(POST_EXPECTED.items()):
+        writer = next((w for w, o in expected.items() if o == WRITES), None)
+        for who in {writer or "central_admin", "anonymous"}:
+            judge.post(name, who, setup[name], 403, token=False)
+    assert not judge.failures, "\n".join(judge.failures)
+    assert judge.sent >= 2 * len(POST_EXPECTED) - 2
+
+
+OPEN_TO_EVERYONE = {"login", "logout", "profile", "notifications", "export_start", "set_language"}
+
+
+def test_the_table_refuses_something_to_everyone_but_the_writers() -> None:
+    """Sanity of the table itself: anonymous writes nothing but signing in and the language,
+    and no state-changing view is open to every role."""
+    for name, outcomes in POST_EXPECTED.items():
+        if name not in ("login", "set_language"):
+            assert outcomes["anonymous"] == LOGIN, name
+        if name not in (
+            "login",
+            "logout",
+            "profile",
+            "notifications",
+            "export_start",
+            "set_language",
+        ):
+            assert any(o in (403, 404) for o in outcomes.values()), name
