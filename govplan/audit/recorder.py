@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
+from django.utils import timezone
 
 from govplan.audit.models import AuditEvent
 from govplan.audit.origin import current_origin
+from govplan.core import auditchain
 
 
 class AuditOutsideTransactionError(RuntimeError):
@@ -63,7 +66,7 @@ def record(
     username = (
         actor_username if actor_username is not None else (user.get_username() if user else "")
     )
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         # The column is settings.AUTH_USER_MODEL, accounts' User; audit lies below accounts
         # and names the user by Django's base class.
         actor=user,  # type: ignore[misc]
@@ -79,3 +82,28 @@ def record(
         after=json_value(after) if after is not None else None,
         message=message,
     )
+    if not transaction.get_connection().in_atomic_block:
+        # A login, a logout, a refusal: its own short transaction, so that reading the
+        # chain's head and appending to it happen under one lock.
+        with transaction.atomic():
+            return _append(event)
+    return _append(event)
+
+
+def _append(event: AuditEvent) -> AuditEvent:
+    """Chain the entry onto the head, under the head's lock (govplan.audit.chain)."""
+    from govplan.audit import chain
+
+    # The values exactly as the database will give them back (JSON, text), so that the
+    # hash computed now is the hash the verifier recomputes.
+    event.before = json.loads(json.dumps(event.before)) if event.before is not None else None
+    event.after = json.loads(json.dumps(event.after)) if event.after is not None else None
+    event.message = str(event.message)
+    head_seq, head_hash = chain.lock_head()
+    event.seq = head_seq + 1
+    event.prev_hash = head_hash
+    event.at = timezone.now()  # after the lock: times follow the sequence
+    event.hash = auditchain.entry_hash(head_hash, event.seq, chain.content_of(event))
+    event.save(force_insert=True)
+    chain.append_to_sink(event)
+    return event

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govplan.access.policies import requires
 from govplan.access.scoping import Capability, require_national
-from govplan.audit.models import Action, AuditEvent
+from govplan.audit.models import Action, AuditEvent, Verification
 from govplan.webutils.forms import date_field
 
 EVENTS_PER_PAGE = 50
@@ -53,7 +53,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         if data["date_to"]:
             events = events.filter(at__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "audit/audit_list.html", {"form": form, "page": page})
+    last_verification = Verification.objects.order_by("-started_at", "-id").first()
+    return render(
+        request,
+        "audit/audit_list.html",
+        {"form": form, "page": page, "verification": last_verification},
+    )
 
 
 @requires(Capability.ADMINISTER)
