@@ -304,4 +304,5 @@ def test_central_administrators_see_the_last_verification(cast: Cast) -> None:
     verify_chain()
     page = client.get(reverse("audit_list")).content.decode()
     assert reverse("audit_detail", args=[entries[0].pk]) in page
-    assert "altered" in page
+    assert "Chuỗi bị phá vỡ" in page  # "Chain broken"
+    assert "nội dung bị sửa" in page  # "content altered after it was written"
