@@ -50,6 +50,8 @@ REFUSED = [
     "DROP TRIGGER audit_auditevent_append_only ON audit_auditevent",
     "DROP TABLE audit_auditevent",
     "CREATE TABLE sneaky (id int)",
+    "DELETE FROM audit_verification",
+    "UPDATE audit_verification SET ok = true",
 ]
 
 

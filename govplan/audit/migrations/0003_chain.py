@@ -43,17 +43,24 @@ def chain_existing(apps: Any, schema_editor: Any) -> None:
         schema_editor.execute("DROP TRIGGER IF EXISTS audit_auditevent_append_only")
     fields = ("id", *auditchain.CONTENT_FIELDS)
     prev, seq, updates = auditchain.GENESIS, 0, []
+
+    def flush() -> None:
+        with schema_editor.connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE audit_auditevent SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                updates,
+            )
+        updates.clear()
+
     for row in AuditEvent.objects.order_by("id").values_list(*fields).iterator(chunk_size=2000):
         values = dict(zip(fields, row, strict=True))
         seq += 1
         digest = auditchain.entry_hash(prev, seq, values)
         updates.append((seq, prev, digest, values["id"]))
         prev = digest
-    with schema_editor.connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE audit_auditevent SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
-            updates,
-        )
+        if len(updates) >= 2000:
+            flush()
+    flush()
     if vendor == "postgresql":
         schema_editor.execute(
             "ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_append_only"
