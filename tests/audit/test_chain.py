@@ -305,4 +305,6 @@ def test_central_administrators_see_the_last_verification(cast: Cast) -> None:
     page = client.get(reverse("audit_list")).content.decode()
     assert reverse("audit_detail", args=[entries[0].pk]) in page
     assert "Chuỗi bị phá vỡ" in page  # "Chain broken"
+    detail = client.get(reverse("audit_detail", args=[entries[1].pk])).content.decode()
+    assert entries[1].hash in detail and entries[1].prev_hash in detail
     assert "nội dung bị sửa" in page  # "content altered after it was written"
