@@ -43,7 +43,8 @@ def _audit_request(request: HttpRequest, response: HttpResponse) -> None:
     match = request.resolver_match
     where = {
         "method": request.method,
-        "path": request.path[:500],
+        # An address may carry anything (NUL, unpaired surrogates): kept as storable text.
+        "path": strip_forbidden(request.path)[:500],
         "view": match.view_name if match else "",
         "status": response.status_code,
     }
@@ -52,7 +53,7 @@ def _audit_request(request: HttpRequest, response: HttpResponse) -> None:
         return
     disposition = response.get("Content-Disposition", "")
     if response.status_code == 200 and disposition.startswith("attachment"):
-        filename = disposition.partition("filename=")[2].strip('"')[:200]
+        filename = strip_forbidden(disposition.partition("filename=")[2].strip('"'))[:200]
         record(
             Action.DOWNLOAD,
             actor=user,

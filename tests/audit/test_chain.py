@@ -308,3 +308,16 @@ def test_central_administrators_see_the_last_verification(cast: Cast) -> None:
     detail = client.get(reverse("audit_detail", args=[entries[1].pk])).content.decode()
     assert entries[1].hash in detail and entries[1].prev_hash in detail
     assert "nội dung bị sửa" in page  # "content altered after it was written"
+
+
+def test_the_command_compares_the_external_copy(cast: Cast, sink: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    entries = write_entries(cast, 2)
+    all_copied(sink)
+    call_command("verify_audit_chain")  # AUDIT_SINK_FILE by default
+    assert str(sink) in capsys.readouterr().out
+    with as_owner_without_triggers(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [entries[-1].pk])
+    with pytest.raises(CommandError):
+        call_command("verify_audit_chain", "--sink", str(sink))
+    out = capsys.readouterr().out
+    assert "not_in_database" in out and f"entry {entries[-1].seq} " in out

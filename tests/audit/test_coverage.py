@@ -137,3 +137,11 @@ def test_a_download_of_a_plan_is_recorded(cast: Cast, document_a: Document) -> N
     mark = head()
     client_for(cast.viewer_a).get(reverse("document_edit", args=[document_a.pk]))
     assert entries_after(mark, Action.DOWNLOAD) == []
+
+
+def test_a_hostile_address_is_recorded_as_text(cast: Cast) -> None:
+    mark = head()
+    response = client_for(cast.editor_a).get("/documents/%00%ED%A0%80\u202e/x/")
+    assert response.status_code in (400, 404)
+    for entry in entries_after(mark, Action.ACCESS_DENIED):
+        assert "\x00" not in entry.after["path"]
