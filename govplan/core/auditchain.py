@@ -10,7 +10,7 @@ address, browser, action, object, before, after, message) that is the same wheth
 values come from the code that wrote the entry, from PostgreSQL, from SQLite or from a
 JSON line of the external sink: keys sorted, strings as JSON, every number as its
 normalised decimal (PostgreSQL's jsonb keeps ``1.0`` and gives ``1e16`` back as an
-integer; both read here as the same number), the time in UTC to the microsecond.
+integer; both read here as the same number), the time in UTC to the millisecond.
 
 Changing, deleting, inserting or reordering any entry breaks a link that
 :class:`ChainVerifier` finds, entry by entry, in constant memory.
@@ -105,12 +105,15 @@ def canonical_json(value: Any) -> str:
 
 
 def canonical_time(value: dt.datetime | str) -> str:
-    """UTC to the microsecond; a naive time is taken as UTC."""
+    """UTC to the millisecond (truncated); a naive time is taken as UTC. Milliseconds, not
+    the database's microseconds: Django's JSON serialisation (dumpdata, a backup) keeps
+    milliseconds only, and a restored entry must give the same hash."""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    text = value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return text[:23] + "Z"
 
 
 def canonical_ip(value: str | None) -> str | None:
