@@ -40,8 +40,11 @@ FIELDS = ("id", "seq", "prev_hash", "hash", *auditchain.CONTENT_FIELDS)
 def lock_head() -> tuple[int, str]:
     """Lock the chain's head for this transaction; its (sequence, hash)."""
     if connection.vendor == "postgresql":
+        # One round trip: the function takes the lock, then reads the head (migration 0003).
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            cursor.execute("SELECT head_seq, head_hash FROM audit_chain_head()")
+            row = cursor.fetchone()
+        return (row[0], row[1]) if row is not None and row[0] is not None else (0, GENESIS)
     head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     return head if head is not None else (0, GENESIS)
 

@@ -32,6 +32,17 @@ END;
 $$ LANGUAGE plpgsql"""
 
 
+# The head, locked, in one round trip: the lock first, then the read in a snapshot taken
+# after it (a statement inside a volatile function gets its own), never a stale head.
+PG_HEAD = f"""CREATE OR REPLACE FUNCTION audit_chain_head(OUT head_seq bigint, OUT head_hash text)
+AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock({LOCK_KEY});
+  SELECT seq, hash INTO head_seq, head_hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1;
+END;
+$$ LANGUAGE plpgsql VOLATILE"""
+
+
 def chain_existing(apps: Any, schema_editor: Any) -> None:
     AuditEvent = apps.get_model("audit", "AuditEvent")
     vendor = schema_editor.connection.vendor
@@ -78,6 +89,7 @@ def guards(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_CHAIN, params=None)
+        schema_editor.execute(PG_HEAD, params=None)
         schema_editor.execute(
             "CREATE TRIGGER audit_auditevent_chain BEFORE INSERT ON audit_auditevent "
             "FOR EACH ROW EXECUTE FUNCTION audit_auditevent_chain()"
@@ -107,6 +119,7 @@ def unguards(apps: Any, schema_editor: Any) -> None:
     if vendor == "postgresql":
         schema_editor.execute("DROP TRIGGER IF EXISTS audit_auditevent_chain ON audit_auditevent")
         schema_editor.execute("DROP FUNCTION IF EXISTS audit_auditevent_chain()")
+        schema_editor.execute("DROP FUNCTION IF EXISTS audit_chain_head()")
     elif vendor == "sqlite":
         schema_editor.execute("DROP TRIGGER IF EXISTS audit_auditevent_no_delete")
 
