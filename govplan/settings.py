@@ -379,3 +379,7 @@ LOGGING = {
         },
     },
 }
+
+# The audit trail's external append-only copy: every entry, once committed, appended as one
+# JSON line to this file for the system's log daemon to ship (docs/operations.md, *Audit*).
+AUDIT_SINK_FILE = env.str("AUDIT_SINK_FILE", "")

@@ -5,11 +5,21 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from govplan.audit.models import Action
 from govplan.audit.origin import Origin, client_ip, origin
+from govplan.audit.recorder import record
 from govplan.core.inputs import strip_forbidden
+
+# Refusals worth an entry: the default-deny layer's and the object loaders' (403, 404).
+DENIED = (403, 404)
 
 
 class RequestOriginMiddleware:
+    """Sets the request's origin for every audit entry written during it, and writes the
+    request's own entry, at most one, for a signed-in user: a refusal (403, or 404 from an
+    object loader or an unknown address), or the download of a file (every file GovPlan
+    hands out is an attachment response; documents are not public before they are issued)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -21,4 +31,37 @@ class RequestOriginMiddleware:
             user_agent=strip_forbidden(request.META.get("HTTP_USER_AGENT", ""))[:255],
         )
         with origin(value):
-            return self.get_response(request)
+            response = self.get_response(request)
+            _audit_request(request, response)
+            return response
+
+
+def _audit_request(request: HttpRequest, response: HttpResponse) -> None:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    match = request.resolver_match
+    where = {
+        "method": request.method,
+        # An address may carry anything (NUL, unpaired surrogates): kept as storable text.
+        "path": strip_forbidden(request.path)[:500],
+        "view": match.view_name if match else "",
+        "status": response.status_code,
+    }
+    if response.status_code in DENIED:
+        record(Action.ACCESS_DENIED, actor=user, after=where, require_transaction=False)
+        return
+    disposition = response.get("Content-Disposition", "")
+    if response.status_code == 200 and disposition.startswith("attachment"):
+        filename = strip_forbidden(disposition.partition("filename=")[2].strip('"'))[:200]
+        record(
+            Action.DOWNLOAD,
+            actor=user,
+            after={
+                **where,
+                "file": filename,
+                "content_type": response.get("Content-Type", ""),
+                **({"object": dict(match.kwargs)} if match and match.kwargs else {}),
+            },
+            require_transaction=False,
+        )

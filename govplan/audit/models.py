@@ -39,15 +39,30 @@ class Action(models.TextChoices):
     OTP_RECOVERY_USED = "otp.recovery_used", _("Recovery code used")
     OTP_RECOVERY_REGENERATE = "otp.recovery_regenerate", _("Recovery codes regenerated")
     OTP_RESET = "otp.reset", _("Two-factor authentication reset")
+    ACCESS_DENIED = "access.denied", _("Access refused")
+    DOWNLOAD = "download", _("File downloaded")
+    CHECKLIST_MARK = "checklist.mark", _("Checklist marked")
+    NOTIFICATION_READ = "notification.read", _("Notification read")
+    IMPORT_ROW = "import.row", _("Row changed by an import")
+    RESTORE_ROW = "restore.row", _("Row changed by a restore")
 
 
 class AuditEvent(models.Model):
     """One append-only entry: who did what to which object, from where, before and after.
 
     The table is append-only twice over: the ORM refuses updates and deletes, and
-    a database trigger (migration 0002) refuses UPDATE for anything that goes
-    around the ORM.
+    database triggers (migrations 0002, 0003) refuse UPDATE and DELETE for anything that
+    goes around the ORM. On PostgreSQL the application's own role may only INSERT and
+    SELECT it (``manage.py setup_database_roles``).
+
+    Entries are chained (govplan.core.auditchain): ``seq`` numbers them without gaps,
+    ``hash`` covers the entry's content and ``prev_hash``, the hash of the entry before.
+    ``manage.py verify_audit_chain`` finds the first broken link.
     """
+
+    seq = models.BigIntegerField(_("sequence"), unique=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -74,7 +89,7 @@ class AuditEvent(models.Model):
     objects = AuditQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-at", "-id"]
+        ordering = ["-seq"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         indexes = [models.Index(fields=["object_type", "object_id"])]
@@ -104,3 +119,28 @@ class AuditEvent(models.Model):
         # Sorted: PostgreSQL's jsonb does not keep key order.
         keys = sorted({*before.keys(), *after.keys()})
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class Verification(models.Model):
+    """One run of the chain verifier (manage.py verify_audit_chain, daily): what it found."""
+
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    ok = models.BooleanField(_("chain intact"), default=False)
+    entries = models.BigIntegerField(_("entries verified"), default=0)
+    head_seq = models.BigIntegerField(_("last entry"), default=0)
+    head_hash = models.CharField(_("last hash"), max_length=64, blank=True)
+    breaks = models.IntegerField(_("broken links"), default=0)
+    problem = models.CharField(_("problem"), max_length=32, blank=True)
+    break_seq = models.BigIntegerField(_("first broken entry"), null=True, blank=True)
+    break_entry_id = models.BigIntegerField(_("first broken entry id"), null=True, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    sink = models.CharField(_("external copy"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("audit chain verification")
+        verbose_name_plural = _("audit chain verifications")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else self.problem}"

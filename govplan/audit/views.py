@@ -11,10 +11,25 @@ from django.utils.translation import gettext_lazy as _
 
 from govplan.access.policies import requires
 from govplan.access.scoping import Capability, require_national
-from govplan.audit.models import Action, AuditEvent
+from govplan.audit.models import Action, AuditEvent, Verification
+from govplan.core.auditchain import Problem
 from govplan.webutils.forms import date_field
 
 EVENTS_PER_PAGE = 50
+
+# What the verifier found at the first broken link (govplan.core.auditchain.Problem).
+PROBLEMS = {
+    Problem.ALTERED: _("content altered after it was written"),
+    Problem.MISSING: _("entries missing before it (deleted)"),
+    Problem.INSERTED: _("an entry inserted out of sequence"),
+    Problem.REORDERED: _("entries reordered"),
+    Problem.BACKDATED: _("an entry dated before the one preceding it (back-dated)"),
+    Problem.TRUNCATED: _("entries verified before are gone from the end"),
+    Problem.NOT_IN_SINK: _("an entry missing from the external copy"),
+    Problem.NOT_IN_DATABASE: _("an entry of the external copy missing from the database"),
+    Problem.DIFFERS_FROM_SINK: _("an entry that differs from its external copy"),
+    Problem.UNREADABLE: _("the external copy cannot be read"),
+}
 
 
 class AuditFilterForm(forms.Form):
@@ -53,7 +68,19 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         if data["date_to"]:
             events = events.filter(at__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "audit/audit_list.html", {"form": form, "page": page})
+    last_verification = Verification.objects.order_by("-started_at", "-id").first()
+    return render(
+        request,
+        "audit/audit_list.html",
+        {
+            "form": form,
+            "page": page,
+            "verification": last_verification,
+            "problem": PROBLEMS.get(last_verification.problem, last_verification.problem)
+            if last_verification
+            else "",
+        },
+    )
 
 
 @requires(Capability.ADMINISTER)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from govplan.accounts.types import User
 from govplan.audit.models import Action
-from govplan.audit.recorder import record
+from govplan.audit.recorder import Change, record, record_many
 from govplan.core import workflow as machine
 from govplan.core.documents import keys
 from govplan.core.documents.keys import EntryKey, new_uid
@@ -536,6 +536,7 @@ def do_restore_collection(
     """Put a whole table back as it was at ``moment``; rows added since are removed. Each
     changed row gets a new revision. Returns the number of rows changed."""
     changed = 0
+    rows: list[Change] = []
     with transaction.atomic():
         lock_for_edit(document)
         then = collection_at(document, collection, moment)
@@ -552,6 +553,21 @@ def do_restore_collection(
                 wanted_position,
             ):
                 continue
+            rows.append(
+                (
+                    entry,
+                    {
+                        "deleted": entry.deleted,
+                        "content": entry.content,
+                        "position": entry.position,
+                    },
+                    {
+                        "deleted": wanted_deleted,
+                        "content": wanted_content,
+                        "position": wanted_position,
+                    },
+                )
+            )
             entry.deleted, entry.content, entry.position = (
                 wanted_deleted,
                 wanted_content,
@@ -562,6 +578,7 @@ def do_restore_collection(
             entry.save()
             write_version(entry, actor=actor, reason="restore table")
             changed += 1
+        record_many(Action.RESTORE_ROW, rows, actor=actor, message=f"restore table {collection}")
         record(
             Action.UPDATE,
             actor=actor,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from govplan.accounts.types import User
 from govplan.audit.models import Action
-from govplan.audit.recorder import record
+from govplan.audit.recorder import Change, record, record_many
 from govplan.core.adapters.xlsx import (
     ImportProblem,
     ImportResult,
@@ -340,8 +340,10 @@ def do_apply_import(batch: ImportBatch, *, actor: User) -> dict[str, int]:
                 % {"changes": "; ".join(named)}
             )
         section_of = {table.code: section.code for section, table in spec.tables()}
+        rows: list[Change] = []
         for table_plan in tables:
-            _apply_table(document, table_plan, live[table_plan["code"]], section_of, actor)
+            rows += _apply_table(document, table_plan, live[table_plan["code"]], section_of, actor)
+        record_many(Action.IMPORT_ROW, rows, actor=actor, message=f"xlsx import {locked.pk}")
         locked.applied_at = timezone.now()
         locked.save(update_fields=["applied_at"])
         counts = plan_counts(locked.plan)
@@ -408,7 +410,9 @@ def _apply_table(
     live: dict[str, Entry],
     section_of: dict[str, str],
     actor: User,
-) -> None:
+) -> list[Change]:
+    """Apply one table's plan; each row changed, with its content before and after (for
+    its audit entry)."""
     now = timezone.now()
     collection = str(Collection.table(plan["code"]))
     # Removed rows in one statement; changed rows one by one (their contents differ).
@@ -419,9 +423,11 @@ def _apply_table(
     for entry in removed:
         entry.deleted = True
         entry.revision += 1
+    audited: list[Change] = [(e, {"content": e.content}, {"deleted": True}) for e in removed]
     changed = []
     for row in plan["changed"]:
         entry = live[row["key"]]
+        audited.append((entry, {"content": entry.content}, {"content": row["content"]}))
         entry.content = row["content"]
         entry.revision += 1
         entry.updated_by = actor
@@ -450,7 +456,9 @@ def _apply_table(
                 updated_by=actor,
             )
         )
-    _versions(Entry.objects.bulk_create(new_entries, batch_size=500), actor)
+    created = Entry.objects.bulk_create(new_entries, batch_size=500)
+    _versions(created, actor)
+    return [*audited, *((e, None, {"content": e.content}) for e in created)]
 
 
 def _versions(entries: list[Entry], actor: User) -> None:

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govplan.access.scoping import Capability, scope_for
+from govplan.access.scoping import Capability, scope_for, visible_to
 from govplan.accounts.models import Membership, Role
 from govplan.accounts.types import User
-from govplan.audit.recorder import record
+from govplan.audit.models import Action
+from govplan.audit.recorder import record, record_many
 from govplan.core import workflow as machine
 from govplan.documents.access import can_on_document
 from govplan.documents.models import Attachment, Document, Entry
@@ -29,6 +30,7 @@ from govplan.workflow.models import (
     Comment,
     CommentReply,
     DocumentRevision,
+    Notification,
     WorkflowEvent,
 )
 from govplan.workflow.notify import notify
@@ -431,3 +433,24 @@ def do_resolve(comment: Comment, *, actor: User, resolved: bool = True) -> Comme
         comment.save(update_fields=["resolved", "resolved_by", "resolved_at"])
         record("comment.resolve" if resolved else "comment.reopen", actor=actor, obj=comment)
     return comment
+
+
+def do_read_notifications(user: User) -> int:
+    """Mark the user's unread notifications read, each with its audit entry. Returns how
+    many were read (0 on a second click)."""
+    with transaction.atomic():
+        unread = list(
+            visible_to(Notification.objects.all(), user)
+            .filter(read_at__isnull=True)
+            .select_for_update(of=("self",))
+        )
+        if not unread:
+            return 0
+        now = timezone.now()
+        Notification.objects.filter(pk__in=[n.pk for n in unread]).update(read_at=now)
+        record_many(
+            Action.NOTIFICATION_READ,
+            ((n, {"read_at": None}, {"read_at": now}) for n in unread),
+            actor=user,
+        )
+        return len(unread)

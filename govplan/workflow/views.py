@@ -357,10 +357,10 @@ def _filter_data(request: HttpRequest) -> dict[str, str] | None:
 
 
 @authenticated
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedRequest) -> HttpResponse:
     mine = visible_to(Notification.objects.all(), request.user).select_related("document")
     if request.method == "POST":
-        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        actions.do_read_notifications(request.user)
         return redirect("notifications")
     page = Paginator(mine, 50).get_page(request.GET.get("page"))
     return render(request, "workflow/notifications.html", {"page": page})

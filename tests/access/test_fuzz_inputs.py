@@ -171,7 +171,8 @@ class Watermark:
 
     def written(self) -> tuple[list[AuditEvent], list[EntryVersion]]:
         return (
-            list(AuditEvent.objects.filter(id__gt=self.audit)),
+            # A refusal's own entry (govplan.audit.middleware) is not data written.
+            list(AuditEvent.objects.filter(id__gt=self.audit).exclude(action="access.denied")),
             list(EntryVersion.objects.filter(id__gt=self.versions)),
         )
 

@@ -217,6 +217,11 @@ def workflow(world: World, name: str) -> Act:
     from govplan.workflow.models import Comment, DocumentRevision
 
     cast = world.cast
+    if name == "do_read_notifications":
+        from govplan.workflow.models import Notification
+
+        Notification.objects.create(user=cast.editor_a, text="Hồ sơ đã được phê duyệt.")
+        return lambda: actions.do_read_notifications(cast.editor_a)
     if name == "do_explain":
         document = world.document()
         return lambda: do_explain(document, {"anomaly:X": "Đã rà soát."}, actor=cast.editor_a)
