@@ -349,7 +349,6 @@ def test_formulas_typed_into_cells_are_text_in_every_export(world: World, settin
         assert_csv_inert(data.decode("utf-8"), f"national_budget_export.{fmt}")
 
 
-@pytest.mark.xfail(strict=True, reason="uploads lane: the export manifest neutralises formulas")
 def test_the_batch_exports_manifest_neutralises_formula_leading_text(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -434,13 +433,7 @@ ACTIVE_FILES = {
 }
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason="uploads lane"))
-        for k in ACTIVE_FILES
-    ],
-)
+@pytest.mark.parametrize("kind", list(ACTIVE_FILES))
 def test_an_evidence_file_with_active_content_is_refused(world: World, kind: str) -> None:
     name, data = ACTIVE_FILES[kind]
     draft = world.draft
