@@ -157,19 +157,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force protection: lock a username+address pair after repeated failures.
+# --- Client address and brute-force protection (issue 16, item 3) ---
+# Behind TRUSTED_PROXY_COUNT reverse proxies the client's address is the Nth entry from the
+# right of X-Forwarded-For (govplan.webutils.client_ip); 0 ignores the header. The deprecated
+# TRUST_X_FORWARDED_FOR=1 means one proxy.
+_trust_forwarded_for = env.bool("TRUST_X_FORWARDED_FOR", False)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 1 if _trust_forwarded_for else 0, minimum=0)
+# django-axes locks an account after AXES_FAILURE_LIMIT failures from any address, and an
+# address after AXES_ADDRESS_FAILURE_LIMIT failures over any names (govplan.accounts.lockout).
 AXES_ENABLED = env.bool("AXES_ENABLED", not TESTING)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # order: govplan.accounts.lockout
+AXES_HANDLER = "govplan.accounts.lockout.AccountAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "govplan.webutils.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Behind a reverse proxy, the client address comes from this header (set by the proxy).
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
-TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", False)
-if TRUST_X_FORWARDED_FOR:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Logins beyond this many password checks at once in a server process wait up to
 # LOGIN_ADMISSION_WAIT_MS for a slot, then are asked to retry (govplan/accounts/admission.py).
@@ -185,7 +190,7 @@ SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = _https
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
-if TRUST_X_FORWARDED_FOR:
+if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from govplan.audit.origin import Origin, client_ip, origin
+from govplan.audit.origin import Origin, origin
 from govplan.core.inputs import strip_forbidden
+from govplan.webutils.client_ip import client_ip
 
 
 class RequestOriginMiddleware:
@@ -16,7 +16,7 @@ class RequestOriginMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         value = Origin(
             channel="web",
-            ip=client_ip(request.META, settings.TRUST_X_FORWARDED_FOR),
+            ip=client_ip(request),
             # What the browser says of itself is kept as text, without control characters.
             user_agent=strip_forbidden(request.META.get("HTTP_USER_AGENT", ""))[:255],
         )
