@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Authenticated pages and downloads are never stored by a browser or a proxy.
+    "govplan.webutils.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before the views, the CSRF check and django-axes: nothing they read or store can hold a
     # NUL, a control character or an unpaired surrogate (govplan.core.inputs).
@@ -185,11 +187,21 @@ LOGIN_RETRY_AFTER_SECONDS = env.int("LOGIN_RETRY_AFTER_SECONDS", 5, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 # A working day (8 h): one login in the morning, not another during the day's work.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
-_https = env.bool("GOVPLAN_HTTPS", False)
+# --- Production defaults (issue 16, item 5) ---
+# With DEBUG off, HTTPS is assumed: redirect to it, HSTS (with subdomains), Secure cookies.
+# GOVPLAN_HTTPS=0 is the explicit opt-out of a plain-HTTP deployment on localhost
+# (scripts/serve_prod.py, bench/load). Preloading HSTS is a commitment to the browsers' list,
+# off unless asked for (its deploy-check warning is silenced below only while it is off).
+_https = env.bool("GOVPLAN_HTTPS", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = _https
-SECURE_HSTS_SECONDS = 31536000 if _https else 0
+# The load balancer's health check may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31536000, minimum=0) if _https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -271,16 +283,28 @@ TASKS = {
     }
 }
 
+# --- E-mail: over TLS whenever an SMTP server is configured (issue 16, item 5) ---
+# STARTTLS on port 587 by default, or implicit TLS (EMAIL_USE_SSL=1, port 465); EMAIL_USE_TLS=0
+# is the explicit opt-out for a relay on the same machine.
+_email_host = env.optional_str("EMAIL_HOST")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
-    if env.optional_str("EMAIL_HOST")
+    if _email_host
     else "django.core.mail.backends.console.EmailBackend"
 )
-EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST = _email_host or "localhost"
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+if EMAIL_USE_SSL and EMAIL_USE_TLS:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set one")
+EMAIL_PORT = env.int(
+    "EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25, minimum=1
+)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 30, minimum=1)
 EMAIL_HOST_USER = env.optional_str("EMAIL_HOST_USER") or ""
+# Like every variable, EMAIL_HOST_PASSWORD, SECRET_KEY and DATABASE_URL may come from a file
+# (EMAIL_HOST_PASSWORD_FILE…: govplan.env).
 EMAIL_HOST_PASSWORD = env.optional_str("EMAIL_HOST_PASSWORD") or ""
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "GovPlan <no-reply@govplan.local>")
 
 LOGGING = {

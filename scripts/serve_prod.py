@@ -60,6 +60,8 @@ def production_env(
     env.setdefault("SECRET_KEY", secret_key(var_dir))
     env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
     env.setdefault("GOVPLAN_DEMO", "0")
+    # Plain HTTP on localhost: the explicit opt-out of the HTTPS defaults (docs/deployment.md).
+    env.setdefault("GOVPLAN_HTTPS", "0")
     return env
 
 
