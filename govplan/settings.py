@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "govplan.audit",
     "govplan.orgunits",
     "govplan.accounts",
+    "govplan.usersessions",
     "govplan.frameworks",
     "govplan.facts",
     "govplan.documents",
@@ -78,6 +79,9 @@ MIDDLEWARE = [
     "govplan.webutils.middleware.InputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govplan.audit.middleware.RequestOriginMiddleware",
+    # Ends a session idle too long (audited, so after the request's origin is set) and answers
+    # a JSON endpoint reached without a session 401 in JSON, before the access check redirects.
+    "govplan.usersessions.middleware.IdleTimeoutMiddleware",
     "govplan.access.middleware.DefaultDenyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -185,6 +189,9 @@ LOGIN_ADMISSION_WAIT_MS = env.int("LOGIN_ADMISSION_WAIT_MS", 500, minimum=0)
 LOGIN_RETRY_AFTER_SECONDS = env.int("LOGIN_RETRY_AFTER_SECONDS", 5, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
+# --- Idle timeout (issue 16, item 4): besides the absolute age below, a session ends after this
+# many minutes without a request (govplan.usersessions.middleware).
+IDLE_SESSION_TIMEOUT_MINUTES = env.int("IDLE_SESSION_TIMEOUT_MINUTES", 30, minimum=1)
 # A working day (8 h): one login in the morning, not another during the day's work.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 # --- Production defaults (issue 16, item 5) ---

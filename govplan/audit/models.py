@@ -32,6 +32,8 @@ class Action(models.TextChoices):
     MEMBERSHIP_REVOKE = "membership.revoke", _("Role revoked")
     PASSWORD_CHANGE = "password.change", _("Password changed")
     PASSWORD_SET = "password.set", _("Password set by an administrator")
+    SESSION_END = "session.end", _("Session ended by its user")
+    SESSION_IDLE = "session.idle", _("Session ended after inactivity")
 
 
 class AuditEvent(models.Model):

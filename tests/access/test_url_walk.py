@@ -107,6 +107,8 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "logout": (None, everyone(405)),  # POST only
     "set_language": (None, everyone(302, anonymous=302)),
     "profile": (None, everyone(200)),
+    "session_end": (lambda c: {"pk": 1}, everyone(405)),  # POST only
+    "sessions_end_others": (None, everyone(405)),  # POST only
     "unit_list": (None, everyone(200)),
     "unit_create": (None, admin_only()),
     "unit_detail": (
@@ -153,10 +155,10 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     # editor may change it (the other editors pass the coarse gate, then find nothing).
     "document_create": (None, post_only_for_editors()),
     "document_edit": (lambda c: doc(c), readers_of_a()),
-    "document_entry_save": (lambda c: doc(c), post_only_for_editors()),
-    "document_entry_add": (lambda c: doc(c), post_only_for_editors()),
-    "document_entry_delete": (lambda c: doc(c), post_only_for_editors()),
-    "document_entry_move": (lambda c: doc(c), post_only_for_editors()),
+    "document_entry_save": (lambda c: doc(c), {**post_only_for_editors(), "anonymous": 401}),
+    "document_entry_add": (lambda c: doc(c), {**post_only_for_editors(), "anonymous": 401}),
+    "document_entry_delete": (lambda c: doc(c), {**post_only_for_editors(), "anonymous": 401}),
+    "document_entry_move": (lambda c: doc(c), {**post_only_for_editors(), "anonymous": 401}),
     "document_section_save": (lambda c: {**doc(c), "code": "I"}, post_only_for_editors()),
     "document_history": (lambda c: doc(c), readers_of_a()),
     "document_entry_history": (lambda c: (doc(c), {"key": saved_narrative(c)}), readers_of_a()),
@@ -181,7 +183,9 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "document_take_sum": (lambda c: doc(c), post_only_for_editors()),
     # The cycle: readers of province A see its check, revisions and letter; actions are POST.
     "document_check": (lambda c: doc(c), readers_of_a()),
-    "document_check_data": (lambda c: doc(c), readers_of_a()),
+    # The editor's JSON endpoints answer a visitor without a session 401 in JSON, which the
+    # editor shows (govplan.usersessions.middleware), not the login page's HTML.
+    "document_check_data": (lambda c: doc(c), {**readers_of_a(), "anonymous": 401}),
     # Official documents: everyone who reads the plan downloads it; the agency enters its
     # issuing data and the unit's header; only the head signs.
     "document_docx": (lambda c: doc(c), readers_of_a()),

@@ -27,10 +27,12 @@
   var lastSaved = { at: "", merged: false };
 
   function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (input) { return input.value; }
+    /* The cookie first: signing in again (in another tab, after the session ended) renews it,
+       and the token drawn into the page would then be refused. */
     var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
+    if (match) { return decodeURIComponent(match[1]); }
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
   }
 
   function setStatus(text, kind) {
@@ -356,6 +358,18 @@
     if (result.status === 409) {
       el.classList.add("conflict");
       showConflict(this, content, data);
+      return;
+    }
+    if (result.status === 401 && data.session_ended) {
+      /* The session ended (idle too long, or its day is over): nothing was saved. What was
+         typed stays on the page, the server's message says to sign in again (in another tab),
+         and the entry is sent again every 15 s until that is done. */
+      var self = this;
+      el.classList.add("failed", "dirty");
+      el.dataset.failure = data.errors[""];
+      renderNotes(el);
+      clearTimeout(this.timer);
+      this.timer = setTimeout(function () { self.flush(); }, 15000);
       return;
     }
     el.classList.add("failed");
