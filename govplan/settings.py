@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # a JSON endpoint reached without a session 401 in JSON, before the access check redirects.
     "govplan.usersessions.middleware.IdleTimeoutMiddleware",
     "govplan.access.middleware.DefaultDenyMiddleware",
+    # Saves, imports and exports over their rate: 429 before the view (after the access check).
+    "govplan.webutils.ratelimits.RateLimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 # In production the application serves its own static files (collected, hashed names) with
@@ -181,6 +183,59 @@ AXES_CLIENT_IP_CALLABLE = "govplan.webutils.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# --- Rate limits (issue 16, item 3): "<count>/<s|m|h>" per user and for everyone together, per
+# kind of request (govplan.webutils.ratelimits); an empty value or 0 lifts that limit. The load
+# benchmark's editors save once every 2-8 s (at most 30 a minute), a quarter of the default.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", not TESTING)
+_RATE_DEFAULTS = {
+    "save": ("120/m", "12000/m"),
+    "import": ("20/m", "300/m"),
+    "export": ("60/m", "3000/m"),
+    "api": ("300/m", "30000/m"),
+}
+
+
+def _rate(name: str, default: str) -> str | None:
+    value = env.str(name, default)
+    if value == "0":
+        return None
+    count, _slash, period = value.partition("/")
+    if not (count.isdigit() and period[:1] in ("s", "m", "h", "d") and period[1:] == ""):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 120/m (or 0)")
+    return value
+
+
+RATE_LIMITS = {
+    kind: {
+        "user": _rate(f"RATE_LIMIT_{kind.upper()}", user),
+        "global": _rate(f"RATE_LIMIT_{kind.upper()}_GLOBAL", everyone),
+    }
+    for kind, (user, everyone) in _RATE_DEFAULTS.items()
+}
+RATELIMIT_USE_CACHE = "default"
+
+# --- The shared cache (rate-limit counters): Redis through CACHE_URL (redis://…, rediss://…)
+# when there are several application servers; otherwise the database's cache table in
+# production (`manage.py createcachetable`, run by each release and by serve_prod); memory of
+# the process in development and the tests. CACHE_URL=locmem:// or db:// names those two.
+_cache_url = env.optional_str("CACHE_URL")
+if _cache_url is None:
+    _cache_url = "locmem://" if (DEBUG or TESTING) else "db://"
+if _cache_url.startswith(("redis://", "rediss://")):
+    _cache: dict[str, object] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _cache_url,
+    }
+elif _cache_url == "db://":
+    _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "govplan_cache"}
+elif _cache_url == "locmem://":
+    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL={_cache_url!r}: use redis://host:6379/0, rediss://…, db:// or locmem://"
+    )
+CACHES = {"default": _cache}
 
 # Logins beyond this many password checks at once in a server process wait up to
 # LOGIN_ADMISSION_WAIT_MS for a slot, then are asked to retry (govplan/accounts/admission.py).

@@ -89,6 +89,7 @@ def manage(env: dict[str, str], *args: str) -> None:
 def set_up(env: dict[str, str]) -> None:
     """Idempotent: a second start changes nothing but the time it takes."""
     manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "createcachetable")  # the rate limits' counters without CACHE_URL (idempotent)
     manage(env, "load_reference_data", "-v", "0")
     manage(env, "load_frameworks", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")

@@ -22,16 +22,16 @@ from django.utils.translation import gettext as _
 from govplan.access.policies import policy_of
 from govplan.usersessions import tracking
 from govplan.usersessions.actions import do_record_idle_logout
+from govplan.webutils import inputs
 
 IDLE_FLAG = "_govplan_idle_logout"
 
 
 def wants_json(request: HttpRequest) -> bool:
-    accept = request.headers.get("Accept", "")
-    return (
-        request.content_type == "application/json"
-        or "/api/" in request.path
-        or (accept.startswith("application/json"))
+    """The editor's endpoints (govplan.webutils.inputs.wants_json) and any script asking for
+    JSON first."""
+    return inputs.wants_json(request) or request.headers.get("Accept", "").startswith(
+        "application/json"
     )
 
 

@@ -192,7 +192,7 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "document_pdf": (lambda c: doc(c), readers_of_a()),
     # A file being made (or made) of the document: reached through it, scoped as it is.
     "document_file": (lambda c: rendered_file(c), readers_of_a()),
-    "document_file_status": (lambda c: rendered_file(c), readers_of_a()),
+    "document_file_status": (lambda c: rendered_file(c), {**readers_of_a(), "anonymous": 401}),
     "document_file_download": (lambda c: rendered_file(c), everyone(404)),  # 404 until made
     "document_file_retry": (lambda c: rendered_file(c), everyone(405)),  # POST only
     "document_issuing": (
@@ -259,7 +259,10 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "export_start": (lambda c: published(c), everyone(405)),  # POST only
     "export_list": (None, everyone(200)),
     "export_detail": (lambda c: export_job(c), {**everyone(404), "central_admin": 200}),
-    "export_status": (lambda c: export_job(c), {**everyone(404), "central_admin": 200}),
+    "export_status": (
+        lambda c: export_job(c),
+        {**everyone(404), "central_admin": 200, "anonymous": 401},  # JSON: 401, not the login page
+    ),
     "export_download": (lambda c: export_job(c), everyone(404)),  # 404 until the ZIP is made
     "export_resume": (lambda c: export_job(c), everyone(405)),  # POST only
     # Completeness: everyone signed in sees the expected units in their scope (maybe none).

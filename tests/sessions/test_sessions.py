@@ -132,7 +132,7 @@ def test_the_editor_keeps_what_was_typed_and_says_to_sign_in_again() -> None:
     script = (
         Path(govplan.__file__).parent / "documents" / "static" / "documents" / "editor.js"
     ).read_text(encoding="utf-8")
-    assert "result.status === 401 && data.session_ended" in script
+    assert "(result.status === 401 && data.session_ended) || result.status === 429" in script
     assert script.index("document.cookie.match(/(?:^|; )csrftoken") < script.index(
         'querySelector("input[name=csrfmiddlewaretoken]")'
     )

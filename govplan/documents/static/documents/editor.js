@@ -360,16 +360,18 @@
       showConflict(this, content, data);
       return;
     }
-    if (result.status === 401 && data.session_ended) {
-      /* The session ended (idle too long, or its day is over): nothing was saved. What was
-         typed stays on the page, the server's message says to sign in again (in another tab),
-         and the entry is sent again every 15 s until that is done. */
+    if ((result.status === 401 && data.session_ended) || result.status === 429) {
+      /* The session ended (idle too long, or its day is over), or too many saves in a short
+         time: nothing was saved. What was typed stays on the page with the server's message
+         (sign in again in another tab; wait), and the entry is sent again: after the wait the
+         server names, or every 15 s until the user has signed in again. */
       var self = this;
+      var wait = result.status === 429 ? Math.max(1, parseInt(data.retry_after, 10) || 15) : 15;
       el.classList.add("failed", "dirty");
-      el.dataset.failure = data.errors[""];
+      el.dataset.failure = (data.errors && data.errors[""]) || (T.refused + " " + result.status);
       renderNotes(el);
       clearTimeout(this.timer);
-      this.timer = setTimeout(function () { self.flush(); }, 15000);
+      this.timer = setTimeout(function () { self.flush(); }, wait * 1000);
       return;
     }
     el.classList.add("failed");
