@@ -213,12 +213,12 @@ RATE_LIMITS = {
     }
     for kind, (user, everyone) in _RATE_DEFAULTS.items()
 }
-RATELIMIT_USE_CACHE = "default"
 
 # --- The shared cache (rate-limit counters): Redis through CACHE_URL (redis://…, rediss://…)
-# when there are several application servers; otherwise the database's cache table in
-# production (`manage.py createcachetable`, run by each release and by serve_prod); memory of
-# the process in development and the tests. CACHE_URL=locmem:// or db:// names those two.
+# when there are several application servers; otherwise, in production, tables of the database
+# (`manage.py createcachetable`, run by each release and by serve_prod): the counters in their
+# own, one atomic statement per step (govplan.webutils.counter_cache); memory of the process in
+# development and the tests. CACHE_URL=locmem:// or db:// names those two.
 _cache_url = env.optional_str("CACHE_URL")
 if _cache_url is None:
     _cache_url = "locmem://" if (DEBUG or TESTING) else "db://"
@@ -227,15 +227,24 @@ if _cache_url.startswith(("redis://", "rediss://")):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": _cache_url,
     }
+    _counters = _cache
 elif _cache_url == "db://":
     _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "govplan_cache"}
+    _counters = {
+        "BACKEND": "govplan.webutils.counter_cache.CounterCache",
+        "LOCATION": "govplan_rate_counters",
+    }
 elif _cache_url == "locmem://":
     _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    _counters = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rates"}
 else:
     raise ImproperlyConfigured(
         f"CACHE_URL={_cache_url!r}: use redis://host:6379/0, rediss://…, db:// or locmem://"
     )
-CACHES = {"default": _cache}
+CACHES = {"default": _cache, "ratelimit": _counters}
+RATELIMIT_USE_CACHE = "ratelimit"
+# A counter that cannot be read lets the request through (govplan.webutils.ratelimits).
+RATELIMIT_FAIL_OPEN = True
 
 # Logins beyond this many password checks at once in a server process wait up to
 # LOGIN_ADMISSION_WAIT_MS for a slot, then are asked to retry (govplan/accounts/admission.py).

@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
@@ -32,9 +32,9 @@ def limits(settings: Any) -> Any:
         "export": {"user": "2/m", "global": "100/m"},
         "api": {"user": "2/m", "global": "100/m"},
     }
-    cache.clear()
+    caches["ratelimit"].clear()
     yield settings
-    cache.clear()
+    caches["ratelimit"].clear()
 
 
 def client_for(user: Any) -> Client:
@@ -151,11 +151,7 @@ def test_a_broken_cache_lets_the_save_through_and_is_logged(
 ) -> None:
     document = every_feature_document(cast)
     working = limits.CACHES
-    limits.CACHES = {
-        "default": {
-            "BACKEND": "tests.sessions.broken_cache.BrokenCache",
-        }
-    }
+    limits.CACHES = {**working, "ratelimit": {"BACKEND": "tests.sessions.broken_cache.BrokenCache"}}
     try:
         with caplog.at_level(logging.ERROR, logger="govplan.webutils.ratelimits"):
             assert add_row(client_for(cast.editor_a), document, "Vẫn lưu").status_code == 200
@@ -206,7 +202,10 @@ def test_the_defaults_leave_the_load_benchmark_alone() -> None:
     assert values["RATE_LIMITS_ENABLED"] is True
     # bench/load: an editor saves once every 2 to 8 s, at most 30 a minute; 200 of them 6,000.
     assert values["RATE_LIMITS"]["save"] == {"user": "120/m", "global": "12000/m"}
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert values["CACHES"]["ratelimit"] == {
+        "BACKEND": "govplan.webutils.counter_cache.CounterCache",
+        "LOCATION": "govplan_rate_counters",
+    }
 
 
 def test_the_cache_and_the_limits_come_from_the_environment() -> None:
@@ -217,10 +216,11 @@ def test_the_cache_and_the_limits_come_from_the_environment() -> None:
         RATE_LIMIT_SAVE="0",
         RATE_LIMIT_EXPORT_GLOBAL="10/s",
     )
-    assert values["CACHES"]["default"] == {
+    redis = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://cache.example:6379/1",
     }
+    assert values["CACHES"] == {"default": redis, "ratelimit": redis}
     assert values["RATE_LIMITS"]["save"]["user"] is None
     assert values["RATE_LIMITS"]["export"]["global"] == "10/s"
 
