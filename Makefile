@@ -23,6 +23,8 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 
 setup: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	@# The rate limits' counter tables when CACHE_URL=db:// (nothing to do with the default locmem).
+	DEBUG=1 $(BIN)/python manage.py createcachetable
 	DEBUG=1 $(BIN)/python manage.py load_reference_data
 	DEBUG=1 $(BIN)/python manage.py load_frameworks
 	DEBUG=1 $(BIN)/python manage.py load_demo

@@ -24,8 +24,30 @@ class Env:
     def _raw(self, name: str) -> str | None:
         value = self.environ.get(name)
         if value is None or value.strip() == "":
-            return None
+            return self._from_file(name)
+        if self._file_name(name) is not None:
+            raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both")
         return value.strip()
+
+    def _file_name(self, name: str) -> str | None:
+        path = self.environ.get(f"{name}_FILE")
+        return None if path is None or path.strip() == "" else path.strip()
+
+    def _from_file(self, name: str) -> str | None:
+        """Any variable may be given as NAME_FILE, the path of a file holding its value (a
+        secret mounted by the container runtime or systemd's credentials), so that secrets
+        need not sit in the environment, which other processes of the user may read."""
+        path = self._file_name(name)
+        if path is None:
+            return None
+        try:
+            with open(path, encoding="utf-8") as handle:
+                value = handle.read().strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImproperlyConfigured(
+                f"{name}_FILE={path!r} cannot be read: {exc.__class__.__name__}"
+            ) from None
+        return value or None
 
     def str(self, name: str, default: str | None = None) -> str:
         value = self._raw(name)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "govplan.audit",
     "govplan.orgunits",
     "govplan.accounts",
+    "govplan.usersessions",
     "govplan.frameworks",
     "govplan.facts",
     "govplan.documents",
@@ -73,18 +74,25 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Authenticated pages and downloads are never stored by a browser or a proxy.
+    "govplan.webutils.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before the views, the CSRF check and django-axes: nothing they read or store can hold a
     # NUL, a control character or an unpaired surrogate (govplan.core.inputs).
     "govplan.webutils.middleware.InputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govplan.audit.middleware.RequestOriginMiddleware",
+    # Ends a session idle too long (audited, so after the request's origin is set) and answers
+    # a JSON endpoint reached without a session 401 in JSON, before the access check redirects.
+    "govplan.usersessions.middleware.IdleTimeoutMiddleware",
     "govplan.access.middleware.DefaultDenyMiddleware",
     # After the access check (which sends anonymous users to the login page): a signed-in
     # user who owes a second factor, a forced password change or a 2FA enrolment reaches
     # nothing but the pages that settle it (govplan/accounts/middleware.py).
     "django_otp.middleware.OTPMiddleware",
     "govplan.accounts.middleware.AccountGateMiddleware",
+    # Saves, imports and exports over their rate: 429 before the view (after the access check).
+    "govplan.webutils.ratelimits.RateLimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 # In production the application serves its own static files (collected, hashed names) with
@@ -200,19 +208,100 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force protection: lock a username+address pair after repeated failures.
+# --- Client address and brute-force protection (issue 16, item 3) ---
+# Behind TRUSTED_PROXY_COUNT reverse proxies the client's address is the Nth entry from the
+# right of X-Forwarded-For (govplan.webutils.client_ip); 0 ignores the header. The deprecated
+# TRUST_X_FORWARDED_FOR=1 means one proxy.
+_trust_forwarded_for = env.bool("TRUST_X_FORWARDED_FOR", False)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 1 if _trust_forwarded_for else 0, minimum=0)
+# django-axes locks an account after AXES_FAILURE_LIMIT failures from any address, and an
+# address after AXES_ADDRESS_FAILURE_LIMIT failures over any names (govplan.accounts.lockout).
 AXES_ENABLED = env.bool("AXES_ENABLED", not TESTING)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # order: govplan.accounts.lockout
+AXES_HANDLER = "govplan.accounts.lockout.AccountAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "govplan.webutils.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Behind a reverse proxy, the client address comes from this header (set by the proxy).
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
-TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", False)
-if TRUST_X_FORWARDED_FOR:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# --- Rate limits (issue 16, item 3): "<count>/<s|m|h>" per user and for everyone together, per
+# kind of request (govplan.webutils.ratelimits); an empty value or 0 lifts that limit. The load
+# benchmark's editors save once every 2-8 s (at most 30 a minute), a quarter of the default.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", not TESTING)
+_RATE_DEFAULTS = {
+    "save": ("120/m", "12000/m"),
+    "import": ("20/m", "300/m"),
+    "export": ("60/m", "3000/m"),
+    "api": ("300/m", "30000/m"),
+}
+
+
+def _rate(name: str, default: str) -> str | None:
+    value = env.str(name, default)
+    if value == "0":
+        return None
+    count, _slash, period = value.partition("/")
+    if not (count.isdigit() and period[:1] in ("s", "m", "h", "d") and period[1:] == ""):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 120/m (or 0)")
+    return value
+
+
+RATE_LIMITS = {
+    kind: {
+        "user": _rate(f"RATE_LIMIT_{kind.upper()}", user),
+        "global": _rate(f"RATE_LIMIT_{kind.upper()}_GLOBAL", everyone),
+    }
+    for kind, (user, everyone) in _RATE_DEFAULTS.items()
+}
+
+# --- The shared cache (rate-limit counters): Redis through CACHE_URL (redis://…, rediss://…)
+# when there are several application servers; otherwise, in production, tables of the database
+# (`manage.py createcachetable`, run by each release and by serve_prod): the counters in their
+# own, one atomic statement per step (govplan.webutils.counter_cache); memory of the process in
+# development and the tests. CACHE_URL=locmem:// or db:// names those two.
+_cache_url = env.optional_str("CACHE_URL")
+if _cache_url is None:
+    _cache_url = "locmem://" if (DEBUG or TESTING) else "db://"
+if _cache_url.startswith(("redis://", "rediss://")):
+    _cache: dict[str, object] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _cache_url,
+    }
+    _counters = _cache
+elif _cache_url == "db://":
+    _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "govplan_cache"}
+    _counters = {
+        "BACKEND": "govplan.webutils.counter_cache.CounterCache",
+        "LOCATION": "govplan_rate_counters",
+    }
+elif _cache_url == "locmem://":
+    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    _counters = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rates"}
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL={_cache_url!r}: use redis://host:6379/0, rediss://…, db:// or locmem://"
+    )
+# The default cache also holds what is laid out again and again (the editor page's table
+# blocks, keyed by the rows' revisions: documents/presentation.py). Without Redis, CACHE_DIR
+# keeps it in files shared by every process of the machine (scripts/serve_prod.py sets it):
+# faster for those blocks than the database's table.
+_cache_dir = env.optional_str("CACHE_DIR")
+if _cache_dir and not _cache_url.startswith(("redis://", "rediss://")):
+    _cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": _cache_dir,
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", 20_000, minimum=100)},
+    }
+elif _cache_url == "locmem://":
+    _cache["OPTIONS"] = {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", 500, minimum=100)}
+CACHES = {"default": _cache, "ratelimit": _counters}
+RATELIMIT_USE_CACHE = "ratelimit"
+# A counter that cannot be read lets the request through (govplan.webutils.ratelimits).
+RATELIMIT_FAIL_OPEN = True
 
 # Logins beyond this many password checks at once in a server process wait up to
 # LOGIN_ADMISSION_WAIT_MS for a slot, then are asked to retry (govplan/accounts/admission.py).
@@ -220,35 +309,28 @@ LOGIN_ADMISSION_SLOTS = env.int("LOGIN_ADMISSION_SLOTS", 1, minimum=1)
 LOGIN_ADMISSION_WAIT_MS = env.int("LOGIN_ADMISSION_WAIT_MS", 500, minimum=0)
 LOGIN_RETRY_AFTER_SECONDS = env.int("LOGIN_RETRY_AFTER_SECONDS", 5, minimum=1)
 
-# The cache holds what is laid out again and again (the editor page's table blocks, keyed by
-# the rows' revisions: documents/presentation.py): by default in each process's memory; with
-# CACHE_DIR, in files there, shared by every process of the machine (scripts/serve_prod.py).
-_cache_dir = env.optional_str("CACHE_DIR")
-CACHES = {
-    "default": (
-        {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": _cache_dir,
-            "TIMEOUT": 24 * 3600,
-            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", 20_000, minimum=100)},
-        }
-        if _cache_dir
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", 500, minimum=100)},
-        }
-    )
-}
-
 SESSION_COOKIE_HTTPONLY = True
+# --- Idle timeout (issue 16, item 4): besides the absolute age below, a session ends after this
+# many minutes without a request (govplan.usersessions.middleware).
+IDLE_SESSION_TIMEOUT_MINUTES = env.int("IDLE_SESSION_TIMEOUT_MINUTES", 30, minimum=1)
 # A working day (8 h): one login in the morning, not another during the day's work.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
-_https = env.bool("GOVPLAN_HTTPS", False)
+# --- Production defaults (issue 16, item 5) ---
+# With DEBUG off, HTTPS is assumed: redirect to it, HSTS (with subdomains), Secure cookies.
+# GOVPLAN_HTTPS=0 is the explicit opt-out of a plain-HTTP deployment on localhost
+# (scripts/serve_prod.py, bench/load). Preloading HSTS is a commitment to the browsers' list,
+# off unless asked for (its deploy-check warning is silenced below only while it is off).
+_https = env.bool("GOVPLAN_HTTPS", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = _https
-SECURE_HSTS_SECONDS = 31536000 if _https else 0
-if TRUST_X_FORWARDED_FOR:
+# The load balancer's health check may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31536000, minimum=0) if _https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -347,16 +429,28 @@ TASKS = {
     }
 }
 
+# --- E-mail: over TLS whenever an SMTP server is configured (issue 16, item 5) ---
+# STARTTLS on port 587 by default, or implicit TLS (EMAIL_USE_SSL=1, port 465); EMAIL_USE_TLS=0
+# is the explicit opt-out for a relay on the same machine.
+_email_host = env.optional_str("EMAIL_HOST")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
-    if env.optional_str("EMAIL_HOST")
+    if _email_host
     else "django.core.mail.backends.console.EmailBackend"
 )
-EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST = _email_host or "localhost"
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+if EMAIL_USE_SSL and EMAIL_USE_TLS:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set one")
+EMAIL_PORT = env.int(
+    "EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25, minimum=1
+)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 30, minimum=1)
 EMAIL_HOST_USER = env.optional_str("EMAIL_HOST_USER") or ""
+# Like every variable, EMAIL_HOST_PASSWORD, SECRET_KEY and DATABASE_URL may come from a file
+# (EMAIL_HOST_PASSWORD_FILE…: govplan.env).
 EMAIL_HOST_PASSWORD = env.optional_str("EMAIL_HOST_PASSWORD") or ""
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "GovPlan <no-reply@govplan.local>")
 
 LOGGING = {

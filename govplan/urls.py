@@ -25,6 +25,7 @@ from govplan.official import views_cycle as official_cycle
 from govplan.official import views_export as official_export
 from govplan.official import views_files as official_files
 from govplan.orgunits import views as orgunits
+from govplan.usersessions import views as usersessions
 from govplan.web import views as web
 from govplan.workflow import views as workflow
 
@@ -67,6 +68,12 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
+    path("account/sessions/<int:pk>/end/", usersessions.session_end, name="session_end"),
+    path(
+        "account/sessions/end-others/",
+        usersessions.sessions_end_others,
+        name="sessions_end_others",
+    ),
     # Organisation units
     path("units/", orgunits.unit_list, name="unit_list"),
     path("units/new/", orgunits.unit_create, name="unit_create"),

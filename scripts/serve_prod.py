@@ -62,6 +62,8 @@ def production_env(
     env.setdefault("CACHE_DIR", str(var_dir / "prod" / "cache"))
     env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
     env.setdefault("GOVPLAN_DEMO", "0")
+    # Plain HTTP on localhost: the explicit opt-out of the HTTPS defaults (docs/deployment.md).
+    env.setdefault("GOVPLAN_HTTPS", "0")
     return env
 
 
@@ -89,6 +91,7 @@ def manage(env: dict[str, str], *args: str) -> None:
 def set_up(env: dict[str, str]) -> None:
     """Idempotent: a second start changes nothing but the time it takes."""
     manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "createcachetable")  # the rate limits' counters without CACHE_URL (idempotent)
     manage(env, "load_reference_data", "-v", "0")
     manage(env, "load_frameworks", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from govplan.audit.models import Action
-from govplan.audit.origin import Origin, client_ip, origin
+from govplan.audit.origin import Origin, origin
 from govplan.audit.recorder import record
 from govplan.core.inputs import strip_forbidden
+from govplan.webutils.client_ip import client_ip
 
 # Refusals worth an entry: the default-deny layer's and the object loaders' (403, 404).
 DENIED = (403, 404)
@@ -26,7 +26,7 @@ class RequestOriginMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         value = Origin(
             channel="web",
-            ip=client_ip(request.META, settings.TRUST_X_FORWARDED_FOR),
+            ip=client_ip(request),
             # What the browser says of itself is kept as text, without control characters.
             user_agent=strip_forbidden(request.META.get("HTTP_USER_AGENT", ""))[:255],
         )

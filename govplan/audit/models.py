@@ -45,6 +45,8 @@ class Action(models.TextChoices):
     NOTIFICATION_READ = "notification.read", _("Notification read")
     IMPORT_ROW = "import.row", _("Row changed by an import")
     RESTORE_ROW = "restore.row", _("Row changed by a restore")
+    SESSION_END = "session.end", _("Session ended by its user")
+    SESSION_IDLE = "session.idle", _("Session ended after inactivity")
 
 
 class AuditEvent(models.Model):

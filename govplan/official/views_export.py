@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from govplan.access.policies import authenticated
 from govplan.access.scoping import get_for, visible_to
 from govplan.accounts.types import AuthenticatedRequest
-from govplan.documents.models import DocumentStatus
+from govplan.documents.models import Document, DocumentStatus
 from govplan.frameworks.access import load_version
 from govplan.official import batch, export_files
 from govplan.official.cycle import BadSelection, parse_unit
@@ -127,11 +128,27 @@ def export_status(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(_status(_job(request, pk)))
 
 
+def _still_visible(request: HttpRequest, job: ExportJob) -> bool:
+    """Whether the requester may still see every document in the ZIP: a role revoked since the
+    export (or a document moved out of their sight, or deleted) ends their access to the file
+    too, not only to the pages."""
+    inside = set(job.done)
+    visible = visible_to(Document.objects.filter(pk__in=inside), request.user)
+    return set(visible.values_list("pk", flat=True)) == inside
+
+
 @authenticated
 def export_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _job(request, pk)
     if job.state != ExportState.DONE:
         raise Http404
+    if not _still_visible(request, job):
+        raise PermissionDenied(
+            _(
+                "Your access to documents in this export has changed since it was made: "
+                "start a new export."
+            )
+        )
     try:
         handle = export_files.zip_path(job).open("rb")
     except FileNotFoundError:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -20,6 +21,7 @@ from govplan.accounts.actions import do_set_password
 from govplan.accounts.models import Membership
 from govplan.accounts.types import AuthenticatedRequest
 from govplan.documents.due import due_items
+from govplan.usersessions.tracking import sessions_for_page
 from govplan.workflow.queue import routed_queue
 
 HOME_WAITING = 8  # the first of the appraisal queue on the home page
@@ -82,5 +84,7 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
             "otp_enrolled": second_factor.has_second_factor(request.user),
             "otp_required": second_factor.requires_second_factor(request.user),
             "recovery_left": second_factor.recovery_codes_left(request.user),
+            "user_sessions": sessions_for_page(request),
+            "idle_minutes": settings.IDLE_SESSION_TIMEOUT_MINUTES,
         },
     )

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from govplan.core.inputs import character_problem, strip_forbidden
@@ -78,3 +79,23 @@ def first_refused_input(request: HttpRequest) -> tuple[str, str] | None:
                 "problem": _(template) % params,
             }
     return None
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every page served to a signed-in user and on every
+    download: a plan before it is public must not stay in a shared computer's browser cache
+    nor in a proxy's. Public pages keep their caching; static files never reach this (WhiteNoise
+    answers them first in production)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        download = "Content-Disposition" in response
+        if signed_in or download:
+            patch_cache_control(response, no_store=True, private=True)
+            response.headers.pop("Expires", None)
+        return response

@@ -121,6 +121,8 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
         everyone(200, anonymous=200),
     ),
     "password_reset_complete": (None, everyone(200, anonymous=200)),
+    "session_end": (lambda c: {"pk": 1}, everyone(405)),  # POST only
+    "sessions_end_others": (None, everyone(405)),  # POST only
     "unit_list": (None, everyone(200)),
     "unit_create": (None, admin_only()),
     "unit_detail": (
@@ -168,10 +170,10 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     # editor may change it (the other editors pass the coarse gate, then find nothing).
     "document_create": (None, post_only_for_editors()),
     "document_edit": (lambda c: doc(c), readers_of_a()),
-    "document_entry_save": (lambda c: doc(c), post_only_for_editors()),
-    "document_entry_add": (lambda c: doc(c), post_only_for_editors()),
-    "document_entry_delete": (lambda c: doc(c), post_only_for_editors()),
-    "document_entry_move": (lambda c: doc(c), post_only_for_editors()),
+    "document_entry_save": (lambda c: doc(c), {**post_only_for_editors(), "anonymous": 401}),
+    "document_entry_add": (lambda c: doc(c), {**post_only_for_editors(), "anonymous": 401}),
+    "document_entry_delete": (lambda c: doc(c), {**post_only_for_editors(), "anonymous": 401}),
+    "document_entry_move": (lambda c: doc(c), {**post_only_for_editors(), "anonymous": 401}),
     "document_section_save": (lambda c: {**doc(c), "code": "I"}, post_only_for_editors()),
     "document_history": (lambda c: doc(c), readers_of_a()),
     "document_entry_history": (lambda c: (doc(c), {"key": saved_narrative(c)}), readers_of_a()),
@@ -196,14 +198,16 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "document_take_sum": (lambda c: doc(c), post_only_for_editors()),
     # The cycle: readers of province A see its check, revisions and letter; actions are POST.
     "document_check": (lambda c: doc(c), readers_of_a()),
-    "document_check_data": (lambda c: doc(c), readers_of_a()),
+    # The editor's JSON endpoints answer a visitor without a session 401 in JSON, which the
+    # editor shows (govplan.usersessions.middleware), not the login page's HTML.
+    "document_check_data": (lambda c: doc(c), {**readers_of_a(), "anonymous": 401}),
     # Official documents: everyone who reads the plan downloads it; the agency enters its
     # issuing data and the unit's header; only the head signs.
     "document_docx": (lambda c: doc(c), readers_of_a()),
     "document_pdf": (lambda c: doc(c), readers_of_a()),
     # A file being made (or made) of the document: reached through it, scoped as it is.
     "document_file": (lambda c: rendered_file(c), readers_of_a()),
-    "document_file_status": (lambda c: rendered_file(c), readers_of_a()),
+    "document_file_status": (lambda c: rendered_file(c), {**readers_of_a(), "anonymous": 401}),
     "document_file_download": (lambda c: rendered_file(c), everyone(404)),  # 404 until made
     "document_file_retry": (lambda c: rendered_file(c), everyone(405)),  # POST only
     "document_issuing": (
@@ -270,7 +274,10 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "export_start": (lambda c: published(c), everyone(405)),  # POST only
     "export_list": (None, everyone(200)),
     "export_detail": (lambda c: export_job(c), {**everyone(404), "central_admin": 200}),
-    "export_status": (lambda c: export_job(c), {**everyone(404), "central_admin": 200}),
+    "export_status": (
+        lambda c: export_job(c),
+        {**everyone(404), "central_admin": 200, "anonymous": 401},  # JSON: 401, not the login page
+    ),
     "export_download": (lambda c: export_job(c), everyone(404)),  # 404 until the ZIP is made
     "export_resume": (lambda c: export_job(c), everyone(405)),  # POST only
     # Completeness: everyone signed in sees the expected units in their scope (maybe none).

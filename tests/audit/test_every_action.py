@@ -414,6 +414,28 @@ def _second_factor_cases(world: World, name: str) -> dict[str, Act]:
     }
 
 
+def usersessions(world: World, name: str) -> Act:
+    from django.utils import timezone
+
+    from govplan.usersessions import actions
+    from govplan.usersessions.models import UserSession
+    from govplan.usersessions.tracking import session_store
+
+    user = world.cast.editor_a
+    store = session_store()
+    store["x"] = 1
+    store.create()
+    now = timezone.now()
+    row = UserSession.objects.create(
+        session_key=store.session_key, user=user, started_at=now, last_activity=now
+    )
+    return {
+        "do_end_session": lambda: actions.do_end_session(user, row.pk, current_key=None),
+        "do_end_other_sessions": lambda: actions.do_end_other_sessions(user, current_key=None),
+        "do_record_idle_logout": lambda: actions.do_record_idle_logout(user, row.session_key, 3600),
+    }[name]
+
+
 def frameworks(world: World, name: str) -> Act:
     from govplan.frameworks import actions
 
@@ -550,6 +572,7 @@ CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.official.purge": purge,
     "govplan.orgunits.actions": orgunits,
     "govplan.accounts.actions": accounts,
+    "govplan.usersessions.actions": usersessions,
     "govplan.frameworks.actions": frameworks,
     "govplan.frameworks.legal_actions": legal,
     "govplan.national.actions": national,

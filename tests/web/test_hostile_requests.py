@@ -263,7 +263,7 @@ def test_a_nul_anywhere_in_the_login_form_is_a_bad_request(cast: Cast) -> None:
     assert not AccessAttempt.objects.exists()
 
 
-@override_settings(TRUST_X_FORWARDED_FOR=True)
+@override_settings(TRUSTED_PROXY_COUNT=1)
 def test_a_forwarded_address_that_is_no_address_is_not_recorded(cast: Cast) -> None:
     client_of().post(
         reverse("login"),

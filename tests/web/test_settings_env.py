@@ -139,7 +139,7 @@ def test_production_serves_its_collected_static_files_itself(tmp_path: Path) -> 
             "call_command('collectstatic', '--noinput', verbosity=0); "
             "from django.contrib.staticfiles.storage import staticfiles_storage as s; "
             "from django.test import Client; "
-            "url = s.url('govplan/app.css'); r = Client().get(url); "
+            "url = s.url('govplan/app.css'); r = Client().get(url, secure=True); "
             "print(url, r.status_code, r['Cache-Control'])",
         ],
         cwd=ROOT,

@@ -27,10 +27,12 @@
   var lastSaved = { at: "", merged: false };
 
   function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (input) { return input.value; }
+    /* The cookie first: signing in again (in another tab, after the session ended) renews it,
+       and the token drawn into the page would then be refused. */
     var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
+    if (match) { return decodeURIComponent(match[1]); }
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
   }
 
   function setStatus(text, kind) {
@@ -356,6 +358,20 @@
     if (result.status === 409) {
       el.classList.add("conflict");
       showConflict(this, content, data);
+      return;
+    }
+    if ((result.status === 401 && data.session_ended) || result.status === 429) {
+      /* The session ended (idle too long, or its day is over), or too many saves in a short
+         time: nothing was saved. What was typed stays on the page with the server's message
+         (sign in again in another tab; wait), and the entry is sent again: after the wait the
+         server names, or every 15 s until the user has signed in again. */
+      var self = this;
+      var wait = result.status === 429 ? Math.max(1, parseInt(data.retry_after, 10) || 15) : 15;
+      el.classList.add("failed", "dirty");
+      el.dataset.failure = (data.errors && data.errors[""]) || (T.refused + " " + result.status);
+      renderNotes(el);
+      clearTimeout(this.timer);
+      this.timer = setTimeout(function () { self.flush(); }, wait * 1000);
       return;
     }
     el.classList.add("failed");
