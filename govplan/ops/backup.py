@@ -376,7 +376,10 @@ def check_restorable(manifest: Manifest, *, force: bool) -> None:
 def _restore_sqlite(copy: Path) -> None:
     source = sqlite3.connect(copy)
     try:
-        check = source.execute("PRAGMA integrity_check").fetchone()
+        try:
+            check = source.execute("PRAGMA integrity_check").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"the database copy is not an SQLite database ({exc})") from None
         if check is None or check[0] != "ok":
             raise BackupError(f"the database copy fails SQLite's integrity check: {check}")
         connection.close()
@@ -384,6 +387,8 @@ def _restore_sqlite(copy: Path) -> None:
         try:
             # One write transaction on the target: all of the copy, or (on failure) nothing.
             source.backup(target)
+        except sqlite3.Error as exc:
+            raise BackupError(f"the database could not be restored ({exc})") from None
         finally:
             target.close()
     finally:
