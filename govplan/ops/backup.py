@@ -195,6 +195,12 @@ def _postgres_copy(target: Path) -> tuple[list[list[str]], list[str], str]:
         return applied_migrations(execute), referenced_files(execute), server_version
 
 
+def copy_database(engine: str, target: Path) -> tuple[list[list[str]], list[str], str]:
+    """The database copied to ``target`` as one snapshot; the migrations applied in it, the
+    stored files it refers to, the server's version."""
+    return _sqlite_copy(target) if engine == "sqlite" else _postgres_copy(target)
+
+
 # -- writing the archive ---------------------------------------------------------------------
 
 
@@ -257,12 +263,8 @@ def make_backup(output: Path, say: Say = lambda _text: None) -> tuple[Path, Mani
         scratch = Path(work) / "file"
         database = Path(work) / "database"
         say("Copying the database…")
-        if engine == "sqlite":
-            migrations, referenced, server = _sqlite_copy(database)
-            db_member = SQLITE_MEMBER
-        else:
-            migrations, referenced, server = _postgres_copy(database)
-            db_member = POSTGRES_MEMBER
+        migrations, referenced, server = copy_database(engine, database)
+        db_member = SQLITE_MEMBER if engine == "sqlite" else POSTGRES_MEMBER
         manifest = Manifest(
             govplan_version=govplan_version(),
             engine=engine,
