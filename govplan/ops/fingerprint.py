@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.functional import LazyObject, Promise
 
 from govplan.ops.backup import govplan_version
 
@@ -78,6 +79,8 @@ def _digest(data: bytes) -> str:
 
 def _plain(value: Any, name: str = "") -> Any:
     """A JSON-able form of a setting's value, secrets as digests."""
+    if isinstance(value, Promise | LazyObject):  # lazy (a translation, django-axes'): its text
+        value = str(value)
     if _secret(name) and value not in (None, "", [], ()):
         return "sha256:" + _digest(json.dumps(_plain(value), sort_keys=True, default=str).encode())
     if isinstance(value, dict):
@@ -86,7 +89,7 @@ def _plain(value: Any, name: str = "") -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         items = [_plain(v) for v in value]
         return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
-    if isinstance(value, str | int | float | bool) or value is None:
+    if type(value) in (str, int, float, bool) or value is None:
         return value
     return str(value)
 
