@@ -250,3 +250,52 @@ def test_a_backup_missing_a_file_the_database_refers_to_fails_and_writes_nothing
     assert "files the database refers to could not be copied" in failed.stderr
     assert lost.name in failed.stderr
     assert not target.exists() and not list(tmp_path.glob(".nightly*"))
+
+
+def test_restore_into_a_shared_bucket_and_serve_from_it(
+    original: Installation, archive: Path, tmp_path: Path
+) -> None:
+    """An installation whose files live in an S3-compatible bucket (several application
+    servers): the restore uploads every file there, the pages and downloads are served from
+    it, and a backup of it holds the same files again."""
+    import socket
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        credentials = {"aws_access_key_id": "govplan", "aws_secret_access_key": "secret"}
+        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **credentials)
+        s3.create_bucket(Bucket="restored")
+        restored = Installation(
+            tmp_path / "s3",
+            extra_env={
+                "STORAGE_S3_BUCKET": "restored",
+                "STORAGE_S3_ENDPOINT_URL": endpoint,
+                "STORAGE_S3_REGION": "us-east-1",
+                "STORAGE_S3_ACCESS_KEY_ID": "govplan",
+                "STORAGE_S3_SECRET_ACCESS_KEY": "secret",
+            },
+        )
+        restored.manage("restore", str(archive))
+        _tables, stored = archived(archive, tmp_path)
+        in_bucket = {
+            item["Key"]: s3.get_object(Bucket="restored", Key=item["Key"])["Body"].read()
+            for item in s3.list_objects_v2(Bucket="restored").get("Contents", [])
+        }
+        assert in_bucket == stored
+        assert files_of(restored.media) == {}  # nothing on the node's own disk
+        assert restored.probe() == original.probe()
+
+        again = tmp_path / "again.tar.gz"
+        restored.manage("backup", "--output", str(again))
+        (tmp_path / "again").mkdir()
+        assert archived(again, tmp_path / "again")[1] == stored
+    finally:
+        server.stop()
