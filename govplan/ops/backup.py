@@ -55,6 +55,9 @@ Say = Callable[[str], None]
 # Rows of these tables are written by ``migrate`` itself: a database holding nothing else
 # counts as empty.
 BOOKKEEPING_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
+# gzip's own default: most of the bytes are PDFs and ZIPs that do not compress; level 9 took
+# 16.7 s instead of 13.5 s for 113 MB here, to save 1.5 % on the demo's archive.
+COMPRESSION = 6
 
 
 class BackupError(Exception):
@@ -273,7 +276,10 @@ def make_backup(output: Path, say: Say = lambda _text: None) -> tuple[Path, Mani
             referenced=referenced,
             server_version=server,
         )
-        with _atomic_file(target) as tmp, tarfile.open(tmp, "w:gz") as tar:
+        with (
+            _atomic_file(target) as tmp,
+            tarfile.open(tmp, "w:gz", compresslevel=COMPRESSION) as tar,
+        ):
             with open(database, "rb") as handle:
                 manifest.members.append(_add(tar, db_member, handle, scratch))
             database.unlink()
