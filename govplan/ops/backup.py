@@ -14,6 +14,7 @@ copied database are harmless extras (``prune_exports`` removes unowned export fo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.metadata
 import io
 import json
@@ -35,6 +36,8 @@ from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
 
+from govplan.audit.origin import Origin, origin
+from govplan.audit.recorder import record
 from govplan.official.export_files import zip_storage_name
 from govplan.official.models import ExportState
 from govplan.ops.archive import (
@@ -309,8 +312,30 @@ def make_backup(output: Path, say: Say = lambda _text: None) -> tuple[Path, Mani
                         manifest.members.append(_add(tar, TRUST_PREFIX + relative, handle, scratch))
             data = json.dumps(manifest.as_json(), ensure_ascii=False, indent=1).encode()
             _add(tar, MANIFEST, io.BytesIO(data), scratch)
+    _record(
+        "backup.made",
+        "backup",
+        message=target.name,
+        after={
+            "engine": engine,
+            "created_at": manifest.created_at,
+            "files": sum(1 for m in manifest.members if m.name.startswith(MEDIA_PREFIX)),
+            "archive_sha256": file_sha256(target),
+        },
+    )
     say(f"Backup written: {target}")
     return target, manifest
+
+
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _record(action: str, command: str, *, message: str, after: dict[str, Any]) -> None:
+    """The operation in the audit trail (of the database it left behind)."""
+    with origin(Origin(channel=f"command:{command}")), transaction.atomic():
+        record(action, message=message, after=after)
 
 
 def _in_progress(name: str) -> bool:
@@ -465,5 +490,16 @@ def restore_backup(path: Path, *, force: bool, say: Say = lambda _text: None) ->
             for target in roots_placed:
                 target.unlink(missing_ok=True)
             raise
+    _record(
+        "backup.restore",
+        "restore",
+        message=path.name,
+        after={
+            "backup_created_at": manifest.created_at,
+            "govplan_version": manifest.govplan_version,
+            "archive_sha256": file_sha256(path),
+            "forced": force,
+        },
+    )
     say("Restored.")
     return manifest

@@ -129,6 +129,22 @@ class Installation:
         return result
 
 
+OPERATIONS = ("backup.made", "backup.restore")
+
+
+def without_operations(
+    tables: dict[str, list[tuple[Any, ...]]],
+) -> tuple[dict[str, list[tuple[Any, ...]]], list[tuple[Any, ...]]]:
+    """The tables without the audit entries of backups and restores themselves (written
+    after the snapshot, or by the restore), and those entries. SQLite's id counters follow
+    them, so they are left out too."""
+    kept = {name: rows for name, rows in tables.items() if name != "sqlite_sequence"}
+    audit = kept.get("audit_auditevent", [])
+    operations = [row for row in audit if any(value in OPERATIONS for value in row)]
+    kept["audit_auditevent"] = [row for row in audit if row not in operations]
+    return kept, operations
+
+
 def files_of(folder: Path) -> dict[str, bytes]:
     if not folder.is_dir():
         return {}

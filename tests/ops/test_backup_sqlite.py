@@ -23,6 +23,7 @@ from tests.ops.support import (
     files_of,
     rewrite_archive,
     sqlite_tables,
+    without_operations,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -95,10 +96,14 @@ def test_round_trip_into_an_empty_installation_loses_nothing(
     assert "Restored the backup" in done.stdout
 
     before, stored = archived(archive, tmp_path)
-    after = sqlite_tables(restored.sqlite)
+    after, operations = without_operations(sqlite_tables(restored.sqlite))
+    before = without_operations(before)[0]
     assert set(after) == set(before)
     for table, rows in before.items():
         assert after[table] == rows, table  # every row of every table, audit entries included
+    # The restore itself is in the audit trail, naming the archive and its checksum.
+    assert len(operations) == 1 and any(archive.name == value for value in operations[0])
+    assert hashlib.sha256(archive.read_bytes()).hexdigest() in str(operations[0])
     assert len(before["audit_auditevent"]) > 10
     assert files_of(restored.media) == stored == files_of(original.media)
     assert len(stored) >= 3  # attachment, signed copy, export ZIP at least
@@ -133,7 +138,9 @@ def test_a_non_empty_installation_is_refused_unless_forced(
 
     forced = restored.manage("restore", "--force", str(archive))
     assert "Restored the backup" in forced.stdout
-    assert sqlite_tables(restored.sqlite) == archived(archive, tmp_path)[0]
+    forced_tables, operations = without_operations(sqlite_tables(restored.sqlite))
+    assert forced_tables == without_operations(archived(archive, tmp_path)[0])[0]
+    assert len(operations) == 1 and "true" in str(operations[0]).lower()  # "forced": true
 
 
 def _media_member(archive: Path) -> str:

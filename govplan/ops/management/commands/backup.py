@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from govplan.ops.backup import BackupError, make_backup
+from govplan.ops.backup import BackupError, file_sha256, make_backup
 
 
 class Command(BaseCommand):
@@ -36,3 +36,5 @@ class Command(BaseCommand):
             f"{len(manifest.referenced)} referred to by the database, {size} bytes before "
             "compression."
         )
+        # To check an off-site copy arrived whole (also in the audit entry of the backup).
+        self.stdout.write(f"SHA-256 {file_sha256(target)}")
