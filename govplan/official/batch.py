@@ -183,6 +183,14 @@ def do_prune_exports(older_than: dt.timedelta) -> tuple[int, int]:
             )
         ids = [job.pk for job in jobs]
         ExportJob.objects.filter(pk__in=ids).delete()
+    return len(ids), remove_export_folders(ids, cutoff)
+
+
+def remove_export_folders(ids: Iterable[int], cutoff: dt.datetime) -> int:
+    """Remove the storage folders of the deleted jobs ``ids`` (after their rows are gone, so
+    no page offers a ZIP that is missing) and any folder under exports/ no job owns that is
+    older than ``cutoff`` (left by a run that stopped between the two). Returns how many
+    were removed."""
     gone = [f"exports/{pk}" for pk in ids]
     owned = {str(pk) for pk in ExportJob.objects.values_list("pk", flat=True)}
     try:
@@ -200,4 +208,4 @@ def do_prune_exports(older_than: dt.timedelta) -> tuple[int, int]:
         if default_storage.exists(folder) or next(storage_files.walk(folder), None):
             storage_files.delete_tree(folder)
             folders += 1
-    return len(ids), folders
+    return folders
