@@ -35,6 +35,7 @@ PREFIXES = (
     "OTP_",
     "PASSWORD_",
     "RATELIMIT",
+    "RATE_",
     "SECURE_",
     "SESSION_",
     "SIGNATURE_",
@@ -46,6 +47,7 @@ PREFIXES = (
     "EXPORT_",
 )
 LISTED = (
+    "CACHES",
     "CONTENT_SECURITY_POLICY",
     "DATABASES",
     "DEBUG",
