@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "govplan.official",
     "govplan.national",
     "govplan.web",
+    "govplan.ops",
     *(["govplan.demo"] if DEMO else []),
 ]
 
@@ -122,6 +123,18 @@ TEMPLATES = [
 
 # Databases: embedded SQLite by default, PostgreSQL (production) through DATABASE_URL.
 _default_sqlite = f"sqlite:///{VAR_DIR / 'govplan.sqlite3'}"
+# Several application servers share one database: in production a missing DATABASE_URL is
+# a mistake, not a cue to create an SQLite file on each node that nobody else sees. A
+# single-machine installation that wants the embedded database says so.
+if (
+    env.optional_str("DATABASE_URL") is None
+    and not (DEBUG or TESTING or _TYPE_CHECKING)
+    and not env.bool("GOVPLAN_ALLOW_SQLITE", False)
+):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is required when DEBUG is off (postgres://…); to run one machine on the "
+        "embedded SQLite database, set GOVPLAN_ALLOW_SQLITE=1"
+    )
 _database_url = env.str("DATABASE_URL", _default_sqlite)
 if not _database_url.startswith(("sqlite:", "postgres:", "postgresql:")):
     raise ImproperlyConfigured(
@@ -366,11 +379,40 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "static")))
 # a browser never runs last release's editor.js against this release's server: the save
 # protocol changes with the server (a field left out keeps its stored value).
 if not (DEBUG or TESTING):
-    STORAGES = {
+    STORAGES: dict[str, dict[str, object]] = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
     }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Shared file storage for several application servers (docs/deployment.md): attachments,
+# signed copies, made official files and batch export ZIPs in an S3-compatible bucket
+# (django-storages) instead of MEDIA_ROOT on each node's disk.
+STORAGE_S3_BUCKET = env.optional_str("STORAGE_S3_BUCKET")
+if STORAGE_S3_BUCKET:
+    _s3_options: dict[str, object] = {
+        "bucket_name": STORAGE_S3_BUCKET,
+        "endpoint_url": env.optional_str("STORAGE_S3_ENDPOINT_URL"),
+        "region_name": env.optional_str("STORAGE_S3_REGION"),
+        "access_key": env.optional_str("STORAGE_S3_ACCESS_KEY_ID"),
+        "secret_key": env.optional_str("STORAGE_S3_SECRET_ACCESS_KEY"),
+        "location": env.str("STORAGE_S3_PREFIX", ""),
+        # Private objects served only through GovPlan's own access checks, never by URL.
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": True,
+        "addressing_style": env.choice("STORAGE_S3_ADDRESSING", ("path", "virtual"), "path"),
+    }
+    STORAGES = {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options},
+        "staticfiles": (
+            {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+            if DEBUG or TESTING
+            else {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
+        ),
+    }
+# pg_dump and pg_restore for `manage.py backup` / `restore` (of the server's major version);
+# by default Debian's /usr/lib/postgresql/<major>/bin, else the PATH's.
+PG_BIN_DIR = env.optional_str("PG_BIN_DIR")
 
 REFERENCE_DATA_DIR = BASE_DIR / "data"
 

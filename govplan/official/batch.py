@@ -6,7 +6,7 @@ its signed copy as the PDF, and the DOCX made from what was frozen at issue. A d
 files cannot be made is reported (``job.failed``, the ZIP's note and the export's page) and the
 others are still made; a file the server cannot write (its disk) stops the job instead, to be
 resumed. The worker writes each document's files
-under MEDIA_ROOT/exports/<job>/parts/ (write, then rename: a file there is always whole)
+in storage under exports/<job>/parts/ (each stored whole or not at all)
 and then adds the document to ``job.done`` in one small UPDATE, so a job taken up again
 after a crash or a worker restart carries on where it stopped and never writes a document
 twice into the ZIP. The ZIP is assembled from the parts at the end, again written under a
@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 from collections.abc import Iterable
-from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
@@ -46,6 +45,7 @@ from govplan.official.export_files import (
 from govplan.official.models import ExportJob, ExportState
 from govplan.official.tasks import export_cycle
 from govplan.orgunits.models import OrgUnit
+from govplan.webutils import storage_files
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +147,15 @@ def do_resume_export(user: User | None, job: ExportJob) -> ExportJob:
     return locked
 
 
+def _folder_time(folder: str) -> dt.datetime:
+    """When a folder of the storage last changed: the local folder's own time, or on an
+    object store (which has no folders) its newest file's."""
+    if isinstance(default_storage, FileSystemStorage):
+        return default_storage.get_modified_time(folder)
+    times = [default_storage.get_modified_time(name) for name in storage_files.walk(folder)]
+    return max(times, default=timezone.now())
+
+
 def stale_jobs() -> list[ExportJob]:
     """Jobs waiting or running whose worker has not written for a while."""
     pending = ExportJob.objects.filter(state__in=(ExportState.QUEUED, ExportState.RUNNING))
@@ -155,7 +164,7 @@ def stale_jobs() -> list[ExportJob]:
 
 def do_prune_exports(older_than: dt.timedelta) -> tuple[int, int]:
     """Delete the exports finished (ready, or stopped by an error) longer ago than
-    ``older_than``, and the folders under MEDIA_ROOT/exports that no job owns any more (theirs,
+    ``older_than``, and the folders under exports/ in storage that no job owns any more (theirs,
     and any left by a job deleted otherwise). Jobs waiting or running are never touched.
     Returns (jobs deleted, folders removed)."""
     cutoff = timezone.now() - older_than
@@ -178,24 +187,25 @@ def do_prune_exports(older_than: dt.timedelta) -> tuple[int, int]:
 
 
 def remove_export_folders(ids: Iterable[int], cutoff: dt.datetime) -> int:
-    """Remove the folders of the deleted jobs ``ids`` (after their rows are gone, so no page
-    offers a ZIP that is missing) and any folder no job owns that is older than ``cutoff``
-    (left by a run that stopped between the two). Returns how many were removed."""
-    root = Path(settings.MEDIA_ROOT) / "exports"
-    gone = [root / str(pk) for pk in ids]
-    if root.is_dir():
-        owned = {str(pk) for pk in ExportJob.objects.values_list("pk", flat=True)}
-        gone += [
-            folder
-            for folder in root.iterdir()
-            # Old as well as unowned: a job created this instant may not be in ``owned``.
-            if folder.is_dir()
-            and folder.name not in owned
-            and folder.stat().st_mtime < cutoff.timestamp()
-        ]
+    """Remove the storage folders of the deleted jobs ``ids`` (after their rows are gone, so
+    no page offers a ZIP that is missing) and any folder under exports/ no job owns that is
+    older than ``cutoff`` (left by a run that stopped between the two). Returns how many
+    were removed."""
+    gone = [f"exports/{pk}" for pk in ids]
+    owned = {str(pk) for pk in ExportJob.objects.values_list("pk", flat=True)}
+    try:
+        folders_there = default_storage.listdir("exports")[0]
+    except FileNotFoundError:
+        folders_there = []
+    gone += [
+        f"exports/{name}"
+        for name in folders_there
+        # Old as well as unowned: a job created this instant may not be in ``owned``.
+        if name not in owned and _folder_time(f"exports/{name}") < cutoff
+    ]
     folders = 0
     for folder in dict.fromkeys(gone):  # once each, in order
-        if folder.is_dir():
-            shutil.rmtree(folder, ignore_errors=True)
+        if default_storage.exists(folder) or next(storage_files.walk(folder), None):
+            storage_files.delete_tree(folder)
             folders += 1
     return folders

@@ -4,22 +4,19 @@ written whole or not at all. Shared by the actions (batch.py) and the worker
 
 from __future__ import annotations
 
-import os
+import io
 import re
-import shutil
-import tempfile
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django.core.files.storage import default_storage
 from django.utils.text import slugify
 
 from govplan.documents.models import Document, DocumentStatus
 from govplan.frameworks.models import FrameworkVersion
 from govplan.official.models import ExportJob
+from govplan.webutils import storage_files
 
 FORMATS = ("docx", "pdf")
 # The status filter of the form: "final" (approved or issued, the default), one status, or
@@ -53,45 +50,52 @@ class DocumentFailed(Exception):
 
 
 # -- files ---------------------------------------------------------------------------------
+# A job's files are in Django's default storage (MEDIA_ROOT, or the bucket shared by every
+# application server and worker, docs/deployment.md) under exports/<job>/: the parts as
+# parts/<document>.<kind>, the ZIP under its own name. Each is written whole or not at all
+# (govplan.webutils.storage_files.put).
+
+
+def job_prefix(job: ExportJob) -> str:
+    return f"exports/{job.pk}"
+
+
+def parts_prefix(job: ExportJob) -> str:
+    return f"{job_prefix(job)}/parts"
+
+
+def part_name(job: ExportJob, document_id: int, kind: str) -> str:
+    return f"{parts_prefix(job)}/{document_id}.{kind}"
+
+
+def zip_storage_name(job_id: int, file_name: str) -> str:
+    """The ZIP's name in storage (also what ``manage.py backup`` checks is copied)."""
+    return f"exports/{job_id}/{file_name}"
+
+
+def zip_name_of(job: ExportJob) -> str:
+    return zip_storage_name(job.pk, job.file_name)
+
+
+def put(name: str, content: bytes | None = None, source: Any = None) -> None:
+    """``content`` (or the file object ``source``) stored as ``name``, never half-written."""
+    storage_files.put(name, source if source is not None else io.BytesIO(content or b""))
+
+
+# The local paths of the same files, when the storage is the local folder (the tests look
+# at them; the application itself goes through the storage).
 
 
 def job_dir(job: ExportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / "exports" / str(job.pk)
+    return Path(default_storage.path(job_prefix(job)))
 
 
 def parts_dir(job: ExportJob) -> Path:
-    return job_dir(job) / "parts"
+    return Path(default_storage.path(parts_prefix(job)))
 
 
 def zip_path(job: ExportJob) -> Path:
-    return job_dir(job) / job.file_name
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` to write to; once the block ends it is flushed to disk
-    and renamed to ``path``, so a crash leaves either no file or a whole one (and maybe a
-    stray temporary one). If the block fails, the temporary file is removed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        with open(tmp, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_atomic(path: Path, content: bytes | None = None, source: Any = None) -> None:
-    """``content`` (or the file object ``source``) as ``path``, never half-written."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as out:
-        if source is not None:
-            shutil.copyfileobj(source, out)
-        else:
-            out.write(content or b"")
+    return Path(default_storage.path(zip_name_of(job)))
 
 
 def slug(text: str) -> str:

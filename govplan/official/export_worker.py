@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 import logging
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -31,16 +32,17 @@ from govplan.official.export_files import (
     WORKBOOK_NAME,
     DocumentFailed,
     Superseded,
-    atomic_path,
     kind_name,
-    parts_dir,
+    part_name,
+    parts_prefix,
+    put,
     slug,
-    write_atomic,
-    zip_path,
+    zip_name_of,
 )
 from govplan.official.models import ExportJob, ExportState, IssuedRecord
 from govplan.official.render import NotFrozen, PdfUnavailable, current_model, render
 from govplan.official.rendering import made_content
+from govplan.webutils import storage_files
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +127,6 @@ def _visible(job: ExportJob) -> QuerySet[Document]:
 
 
 def _export(job: ExportJob, attempt: int) -> None:
-    parts = parts_dir(job)
-    parts.mkdir(parents=True, exist_ok=True)
     finished = set(job.done) | set(job.skipped) | {f["id"] for f in job.failed}
     for doc_id in job.document_ids:
         if doc_id in finished:
@@ -136,7 +136,7 @@ def _export(job: ExportJob, attempt: int) -> None:
             _update(job, attempt, skipped=[*job.skipped, doc_id])
             continue
         try:
-            _write_document(job, attempt, document, parts)
+            _write_document(job, attempt, document)
         except DocumentFailed as exc:
             if isinstance(exc.cause, OSError):
                 raise  # the server's disk, not the document: the job stops and is resumed
@@ -145,7 +145,7 @@ def _export(job: ExportJob, attempt: int) -> None:
         _update(job, attempt, done=[*job.done, doc_id])
     _assemble(job, attempt)
     _update(job, attempt, state=ExportState.DONE, finished_at=timezone.now(), error="")
-    shutil.rmtree(parts, ignore_errors=True)
+    storage_files.delete_tree(parts_prefix(job))
 
 
 def _signed_pdf(document: Document) -> bool:
@@ -174,7 +174,7 @@ def _fail_document(job: ExportJob, attempt: int, document: Document, exc: Docume
     logger.error("export %s: document %s failed", job.pk, document.pk, exc_info=exc.cause)
     entry = {"id": document.pk, "label": exc.label, "error": _failure_text(exc.cause)}
     for kind in FORMATS:  # no half of a document in the ZIP
-        (parts_dir(job) / f"{document.pk}.{kind}").unlink(missing_ok=True)
+        default_storage.delete(part_name(job, document.pk, kind))
     _update(
         job,
         attempt,
@@ -183,26 +183,27 @@ def _fail_document(job: ExportJob, attempt: int, document: Document, exc: Docume
     )
 
 
-def _write_document(job: ExportJob, attempt: int, document: Document, parts: Path) -> None:
-    """The document's files into ``parts``; any failure but a lost claim names the document."""
+def _write_document(job: ExportJob, attempt: int, document: Document) -> None:
+    """The document's files as the job's parts; any failure but a lost claim names the
+    document."""
     try:
-        _write_parts(job, attempt, document, parts)
+        _write_parts(job, attempt, document)
     except Superseded:
         raise
     except Exception as exc:
         raise DocumentFailed(document, exc) from exc
 
 
-def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) -> None:
+def _write_parts(job: ExportJob, attempt: int, document: Document) -> None:
     model: OfficialDocument | None = None  # built once for both formats
     for kind in job.format_list:
-        target = parts / f"{document.pk}.{kind}"
+        target = part_name(job, document.pk, kind)
         if kind == "pdf" and _signed_pdf(document):
             # The file of record: the signed copy, as it was issued.
             copy = document.signed_copy
             assert copy is not None  # _signed_pdf: issued, with its signed copy
             with copy.file.open("rb") as signed:
-                write_atomic(target, source=signed)
+                put(target, source=signed)
             continue
         if kind == "pdf" and job.pdf_missing:
             continue
@@ -219,12 +220,11 @@ def _write_parts(job: ExportJob, attempt: int, document: Document, parts: Path) 
             logger.warning("export %s: PDF cannot be made on this server", job.pk)
             _update(job, attempt, pdf_missing=True)
             continue
-        write_atomic(target, content)
+        put(target, content)
 
 
 def _assemble(job: ExportJob, attempt: int) -> None:
     """The ZIP from the parts, the cycle's workbook and the list of what is inside."""
-    parts = parts_dir(job)
     by_id = {d.pk: d for d in _visible(job).filter(pk__in=job.done)}
     lost = [i for i in job.done if i not in by_id]
     if lost:  # deleted, or out of the requester's sight, since they were written
@@ -234,9 +234,12 @@ def _assemble(job: ExportJob, attempt: int) -> None:
     for document in list(documents):
         # A part lost since it was written (the worker's disk was not the shared one, or
         # someone cleaned up) is made again rather than silently missing from the ZIP.
-        if any(not (parts / f"{document.pk}.{k}").exists() for k in _kinds(job, document)):
+        if any(
+            not default_storage.exists(part_name(job, document.pk, k))
+            for k in _kinds(job, document)
+        ):
             try:
-                _write_document(job, attempt, document, parts)
+                _write_document(job, attempt, document)
             except DocumentFailed as exc:
                 if isinstance(exc.cause, OSError):
                     raise
@@ -247,11 +250,11 @@ def _assemble(job: ExportJob, attempt: int) -> None:
     title = job.version.parsed().title  # the workbook is in Vietnamese, like its title
     if job.unit is not None:
         title += f" – {job.unit.name}"
-    workbook = parts / WORKBOOK_NAME
-    write_atomic(workbook, cycle_workbook(job.version, documents, title=title))
+    workbook = f"{parts_prefix(job)}/{WORKBOOK_NAME}"
+    put(workbook, cycle_workbook(job.version, documents, title=title))
     _update(job, attempt)  # a sign of life: the workbook of a large cycle takes a while
 
-    entries: list[tuple[Document, list[tuple[str, Path]]]] = []
+    entries: list[tuple[Document, list[tuple[str, str]]]] = []
     folders: set[str] = set()
     for document in documents:
         unit = document.org_unit
@@ -261,28 +264,38 @@ def _assemble(job: ExportJob, attempt: int) -> None:
         folders.add(folder)
         files = []
         for kind in job.format_list:
-            part = parts / f"{document.pk}.{kind}"
-            if part.exists():
+            part = part_name(job, document.pk, kind)
+            if default_storage.exists(part):
                 files.append((f"{folder}/{kind_name(document)}.{kind}", part))
         entries.append((document, files))
 
-    with (
-        atomic_path(zip_path(job)) as tmp,
-        zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-    ):
-        for _document, files in entries:
-            for name, path in files:
-                # DOCX is a ZIP already: storing it saves time and loses nothing.
-                stored = zipfile.ZIP_STORED if name.endswith(".docx") else None
-                archive.write(path, name, compress_type=stored)
-        archive.write(workbook, WORKBOOK_NAME, compress_type=zipfile.ZIP_STORED)
-        archive.writestr(MANIFEST_NAME, _manifest(job, entries))
-        note = _note(job, [d for d in documents if _unfrozen(d)])
-        if note:
-            archive.writestr(NOTE_NAME, note)
+    # Made in a local temporary file (the parts read from storage), then stored whole.
+    with tempfile.TemporaryFile() as tmp:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for _document, files in entries:
+                for name, stored_name in files:
+                    # DOCX is a ZIP already: storing it saves time and loses nothing.
+                    method = zipfile.ZIP_STORED if name.endswith(".docx") else zipfile.ZIP_DEFLATED
+                    _copy_into(archive, stored_name, name, method)
+            _copy_into(archive, workbook, WORKBOOK_NAME, zipfile.ZIP_STORED)
+            archive.writestr(MANIFEST_NAME, _manifest(job, entries))
+            note = _note(job, [d for d in documents if _unfrozen(d)])
+            if note:
+                archive.writestr(NOTE_NAME, note)
+        tmp.seek(0)
+        put(zip_name_of(job), source=tmp)
 
 
-def _manifest(job: ExportJob, entries: list[tuple[Document, list[tuple[str, Path]]]]) -> str:
+def _copy_into(archive: zipfile.ZipFile, stored_name: str, name: str, compress_type: int) -> None:
+    """A stored file into the ZIP as ``name``, streamed (it may be large)."""
+    info = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+    info.compress_type = compress_type
+    info.external_attr = 0o644 << 16
+    with default_storage.open(stored_name, "rb") as source, archive.open(info, "w") as out:
+        shutil.copyfileobj(source, out)
+
+
+def _manifest(job: ExportJob, entries: list[tuple[Document, list[tuple[str, str]]]]) -> str:
     """One line per document (CSV, with a byte-order mark so spreadsheets read UTF-8)."""
     out = io.StringIO()
     writer = csvsafe.writer(out)

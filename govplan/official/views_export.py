@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -150,7 +151,8 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
             )
         )
     try:
-        handle = export_files.zip_path(job).open("rb")
+        # From storage (the local folder or the shared bucket), streamed.
+        handle = default_storage.open(export_files.zip_name_of(job), "rb")
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(

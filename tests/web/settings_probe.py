@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION = {"GOVPLAN_TESTING": "0", "SECRET_KEY": "s" * 60}
+PRODUCTION = {"GOVPLAN_TESTING": "0", "SECRET_KEY": "s" * 60, "GOVPLAN_ALLOW_SQLITE": "1"}
 # Variables of the developer's shell that would change what a probe reads.
 _CLEARED = ("DATABASE_URL", "DEBUG", "GOVPLAN_DEMO", "GOVPLAN_HTTPS", "EMAIL_HOST", "CACHE_URL")
 
