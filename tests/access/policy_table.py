@@ -80,6 +80,27 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "set_language": row(WRITES, anonymous=WRITES),
     "profile": row(WRITES),
     "notifications": row(WRITES),
+    # The second factor (issue 16), each member's own; the matrix puts each where the step
+    # acts. Typing the code: a member with an authenticator and a session that has not passed
+    # it is verified; one without an authenticator is sent on, nothing owed.
+    "otp_verify": row(
+        UNCHANGED, central_admin=WRITES, appraiser=WRITES, editor_a=WRITES, approver_a=WRITES
+    ),
+    # Setting up an authenticator from its first code: anyone signed in (it replaces theirs).
+    "otp_enrol": row(WRITES),
+    # New recovery codes: for a member with an authenticator; the others are told to set one up.
+    "otp_recovery_codes": row(
+        MESSAGE, central_admin=WRITES, appraiser=WRITES, editor_a=WRITES, approver_a=WRITES
+    ),
+    # Turning it off: refused with a message to the roles that require it (central
+    # administrators, appraisers, approvers); done (and recorded) for the others.
+    "otp_disable": row(WRITES, central_admin=MESSAGE, appraiser=MESSAGE, approver_a=MESSAGE),
+    # Choosing one's own password after an administrator set it: anyone signed in.
+    "password_change_required": row(WRITES),
+    # The reset by e-mail: public; the request is recorded and the mail sent, whoever asks;
+    # the link (editor_a's, opened) sets the password for whoever holds it.
+    "password_reset": row(WRITES, anonymous=WRITES),
+    "password_reset_confirm": row(WRITES, anonymous=WRITES),
     # Units, users and roles: central administrators only.
     "unit_create": admin_writes(),
     "unit_edit": admin_writes(),
@@ -88,6 +109,7 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "user_set_password": admin_writes(),
     "membership_add": admin_writes(),
     "membership_revoke": admin_writes(),
+    "user_reset_second_factor": admin_writes(),  # a lost phone: editor_a's authenticator goes
     # Frameworks, the indicator catalogue, the legal-document catalogue.
     "framework_upload": admin_writes(),
     "framework_edit": admin_writes(),
@@ -183,6 +205,8 @@ READ_ON_POST: frozenset[str] = frozenset(
     {
         "home",
         "healthz",
+        "password_reset_done",
+        "password_reset_complete",
         "unit_list",
         "unit_detail",
         "user_list",

@@ -24,14 +24,24 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.contrib.messages import get_messages
+from django.core import mail
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp import DEVICE_ID_SESSION_KEY
 
-from govplan.audit.models import AuditEvent
+from govplan.accounts.models import User
+from govplan.accounts.second_factor import current_code
+from govplan.accounts.views import PENDING_KEY
+from govplan.audit.models import Action, AuditEvent
 from govplan.demo import pki
 from govplan.documents.actions import do_add_entry, do_cite_new_legal_document
 from govplan.documents.tables_xlsx import do_preview_import, export_tables
@@ -56,7 +66,9 @@ from tests.access.test_fuzz_inputs import (
 )
 from tests.access.test_url_walk import EXPECTED, bac_giang, walk
 from tests.conftest import EVERY_FEATURE, PASSWORD, Cast, example_version
+from tests.support.hostile_files import clean_pdf
 from tests.support.issuing import register
+from tests.support.otp import TEST_SECRET, authenticator_for
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +76,9 @@ CSRF_TOKEN = "proofproofproofproofproofproof12"  # 32 characters: an unmasked se
 NEW_PASSWORD = "Khong-doan-duoc-7419-xanh"
 # Audit actions that record a refusal, not a change (the audit lane records denials).
 REFUSAL_ACTIONS = ("access.", "login.failure", "denied")
+# What a view that only reads may still record: the audit trail's entry of a refusal or of a
+# download (issue 16 item 7), and the queue row of an official file made on demand. Nothing else.
+READ_RECORDS = frozenset({Action.ACCESS_DENIED.value, Action.DOWNLOAD.value, "official.render"})
 # Rows that change with no state change of the application: sessions, django-axes' logs.
 NOT_STATE = {"sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
 
@@ -105,8 +120,17 @@ class Request:
     json: Any = None
     # Effects that write no row: read from the response (a cookie) or the database.
     probe: Callable[[HttpResponse], Any] | None = None
+    # Puts this member's session or account in the state the view acts on, just before the
+    # request and inside its savepoint; returns fields made at that moment (a current code).
+    prepare: Callable[[Client, User | None], list[tuple[str, str]]] | None = None
+    # Audit entries that are not this view's effect (a wrong code recorded is not the code
+    # accepted): left out when judging whether it wrote.
+    not_the_effect: frozenset[str] = frozenset()
 
-    def send(self, client: Client, *, token: bool = True) -> HttpResponse:
+    def send(
+        self, client: Client, *, token: bool = True, extra: list[tuple[str, str]] | None = None
+    ) -> HttpResponse:
+        fields = self.fields + (extra or [])
         headers = {"HTTP_X_CSRFTOKEN": CSRF_TOKEN} if token else {}
         client.cookies["csrftoken"] = CSRF_TOKEN
         if "messages" in client.cookies:  # a message left by the previous request
@@ -116,15 +140,13 @@ class Request:
             return client.post(self.url, body, content_type="application/json", **headers)
         if self.files:
             data: dict[str, Any] = {}
-            for name, value in self.fields:
+            for name, value in fields:
                 data.setdefault(name, []).append(value)
             for name, upload in self.files.items():
                 upload.seek(0)
                 data[name] = upload
             return client.post(self.url, data, **headers)
-        body = "&".join(
-            f"{_q(k)}={_q(v)}" for k, v in self.fields
-        )  # several values of one name kept
+        body = "&".join(f"{_q(k)}={_q(v)}" for k, v in fields)  # several values of one name kept
         return client.post(
             self.url, body, content_type="application/x-www-form-urlencoded", **headers
         )
@@ -151,6 +173,65 @@ class Setup:
 
 def unread_notifications() -> int:
     return Notification.objects.filter(read_at__isnull=True).count()
+
+
+# --- the account's own steps (issue 16): each member is put where the step acts ----------------
+
+# The authenticator a member sets up on the enrolment page: its secret waits in the session.
+ENROL_SECRET = "00112233445566778899aabbccddeeff00112233"
+EDITOR_A_EMAIL = "editor_a@bacninh.gov.vn"
+
+
+def password_typed_code_owed(client: Client, user: User | None) -> list[tuple[str, str]]:
+    """Signed in with the password, the authenticator's code not yet typed in this session;
+    the code the app shows now."""
+    if user is not None:
+        session = client.session
+        session.pop(DEVICE_ID_SESSION_KEY, None)
+        session.save()
+    return [("token", current_code(TEST_SECRET))]
+
+
+def session_verified(response: HttpResponse) -> bool | None:
+    request = getattr(response, "wsgi_request", None)
+    return bool(request.user.is_verified()) if request is not None else None
+
+
+def enrolment_started(client: Client, user: User | None) -> list[tuple[str, str]]:
+    """The enrolment page was shown (its secret is in the session); the app's current code."""
+    session = client.session
+    session[PENDING_KEY] = ENROL_SECRET
+    session.save()
+    return [("token", current_code(ENROL_SECRET))]
+
+
+def password_change_owed(client: Client, user: User | None) -> list[tuple[str, str]]:
+    """An administrator set this member's password: they must choose their own."""
+    if user is not None:
+        User.objects.filter(pk=user.pk).update(must_change_password=True)
+    return []
+
+
+def reset_link_opened(client: Client, user: User | None) -> list[tuple[str, str]]:
+    """Whoever holds editor_a's e-mailed link opened it: Django keeps its token in the session
+    and sends the browser on to the set-password address this request goes to."""
+    session = client.session
+    session[INTERNAL_RESET_SESSION_TOKEN] = default_token_generator.make_token(
+        User.objects.get(username="editor_a")
+    )
+    session.save()
+    return []
+
+
+def reset_limits_fresh(client: Client, user: User | None) -> list[tuple[str, str]]:
+    """Each member meets the same hourly limit of reset requests (kept in the cache, which
+    no savepoint rolls back): none made yet."""
+    cache.clear()
+    return []
+
+
+def mails_sent(response: HttpResponse) -> int:
+    return len(mail.outbox)
 
 
 def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> dict[str, Request]:
@@ -214,7 +295,13 @@ def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> di
         return Request(page_form.action if page_form else url(view), merged(page_form, **overrides))
 
     doc = {"pk": world.draft.pk}
-    pdf = SimpleUploadedFile("bang-chung.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    # editor_a, whose role does not require it, has set up an authenticator (to turn off, or
+    # to be reset by an administrator), and an address to receive a reset link.
+    authenticator_for(cast.editor_a)
+    User.objects.filter(pk=cast.editor_a.pk).update(email=EDITOR_A_EMAIL)
+    reset_kwargs = {"uidb64": urlsafe_base64_encode(force_bytes(cast.editor_a.pk))}
+    # A real, clean PDF: the upload check refuses a damaged one (issue 16).
+    pdf = SimpleUploadedFile("bang-chung.pdf", clean_pdf(), "application/pdf")
     requests: dict[str, Request] = {
         "login": Request(url("login"), [("username", "editor_a"), ("password", PASSWORD)]),
         "logout": Request(url("logout")),
@@ -232,6 +319,37 @@ def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> di
             ],
         ),
         "notifications": Request(url("notifications"), probe=lambda r: unread_notifications()),
+        # The second factor and the password, the member's own (issue 16).
+        "otp_verify": Request(
+            url("otp_verify"),
+            prepare=password_typed_code_owed,
+            probe=session_verified,
+            not_the_effect=frozenset({Action.OTP_FAILURE.value}),
+        ),
+        "otp_enrol": Request(url("otp_enrol"), prepare=enrolment_started),
+        "otp_recovery_codes": Request(url("otp_recovery_codes")),
+        "otp_disable": Request(url("otp_disable")),
+        "password_change_required": Request(
+            url("password_change_required"),
+            [
+                ("old_password", PASSWORD),
+                ("new_password1", NEW_PASSWORD),
+                ("new_password2", NEW_PASSWORD),
+            ],
+            prepare=password_change_owed,
+        ),
+        "password_reset": Request(
+            url("password_reset"),
+            [("email", EDITOR_A_EMAIL)],
+            prepare=reset_limits_fresh,
+            probe=mails_sent,
+        ),
+        "password_reset_confirm": Request(
+            url("password_reset_confirm", **reset_kwargs, token="set-password"),
+            [("new_password1", NEW_PASSWORD), ("new_password2", NEW_PASSWORD)],
+            prepare=reset_link_opened,
+        ),
+        "user_reset_second_factor": Request(url("user_reset_second_factor")),
         "unit_create": form(
             "unit_create",
             kind="department",
@@ -402,16 +520,19 @@ class Judge:
         client = self.client(who)
         with transaction.atomic():
             last_audit = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+            extra = request.prepare(client, self.cast.users()[who]) if request.prepare else []
             before = fingerprint(self.models)
             probe_before = request.probe(HttpResponse()) if request.probe else None
-            response = request.send(client, token=token)
+            response = request.send(client, token=token, extra=extra)
             after = fingerprint(self.models)
             written = [
                 a
                 for a in AuditEvent.objects.filter(id__gt=last_audit or 0).values_list(
                     "action", flat=True
                 )
-                if not a.startswith(REFUSAL_ACTIONS) and a not in REFUSAL_ACTIONS
+                if not a.startswith(REFUSAL_ACTIONS)
+                and a not in REFUSAL_ACTIONS
+                and a not in request.not_the_effect
             ]
             probed = request.probe(response) if request.probe else None
             changed = changes(self.models, before, after) + [f"audit {a}" for a in written]
@@ -484,7 +605,8 @@ def test_post_to_every_state_changing_view_as_each_member_of_the_cast(
 
 def test_a_post_to_a_view_that_only_reads_changes_nothing(cast: Cast) -> None:
     """A POST is answered as the GET is (EXPECTED's status) or refused with 405; either way
-    no row changes and no audit entry is written but the download's own."""
+    no row changes and no audit entry is written but the audit trail's record of the
+    download or of a refusal (READ_RECORDS)."""
     judge = Judge(cast, counted_models())
     for name in sorted(READ_ON_POST):
         kwargs_for, get_expected = EXPECTED[name]
@@ -513,7 +635,7 @@ def test_a_post_to_a_view_that_only_reads_changes_nothing(cast: Cast) -> None:
                 judge.failures.append(f"POST {name} as {who}: {status}, GET gives {get_status}")
             # The official files are made on demand, as for a GET: their queue row is kept.
             moved = [m for m in moved if not m.startswith("official.RenderedFile")]
-            if moved or actions - {"official.render", *REFUSAL_ACTIONS}:
+            if moved or actions - READ_RECORDS:
                 judge.failures.append(f"POST {name} as {who} wrote {moved} {actions}")
     assert not judge.failures, "\n".join(judge.failures)
 
@@ -523,28 +645,42 @@ def test_a_post_without_a_csrf_token_is_refused_by_every_view_and_writes_nothing
 ) -> None:
     judge = Judge(cast, counted_models())
     for name, expected in sorted(POST_EXPECTED.items()):
-        writer = next((w for w, o in expected.items() if o == WRITES), None)
-        for who in {writer or "central_admin", "anonymous"}:
+        # A signed-in member allowed to write (else a central administrator), and anonymous.
+        writer = next(
+            (w for w, o in expected.items() if o == WRITES and w != "anonymous"), "central_admin"
+        )
+        for who in (writer, "anonymous"):
             judge.post(name, who, setup[name], 403, token=False)
     assert not judge.failures, "\n".join(judge.failures)
-    assert judge.sent >= 2 * len(POST_EXPECTED) - 2
+    assert judge.sent == 2 * len(POST_EXPECTED)
 
 
-OPEN_TO_EVERYONE = {"login", "logout", "profile", "notifications", "export_start", "set_language"}
+# Each member's own account (one's password, language, notifications, second factor) and the
+# batch export of what one sees: open to everyone signed in. The reset by e-mail is public.
+OPEN_TO_EVERYONE = {
+    "login",
+    "logout",
+    "profile",
+    "notifications",
+    "export_start",
+    "set_language",
+    "otp_verify",
+    "otp_enrol",
+    "otp_recovery_codes",
+    "otp_disable",
+    "password_change_required",
+    "password_reset",
+    "password_reset_confirm",
+}
+PUBLIC_WRITES = {"login", "set_language", "password_reset", "password_reset_confirm"}
 
 
 def test_the_table_refuses_something_to_everyone_but_the_writers() -> None:
-    """Sanity of the table itself: anonymous writes nothing but signing in and the language,
-    and no state-changing view is open to every role."""
+    """Sanity of the table itself: anonymous writes nothing but signing in, the language and
+    the password reset by e-mail, and no state-changing view is open to every role but the
+    member's own account and the export of what they see."""
     for name, outcomes in POST_EXPECTED.items():
-        if name not in ("login", "set_language"):
+        if name not in PUBLIC_WRITES:
             assert outcomes["anonymous"] == LOGIN, name
-        if name not in (
-            "login",
-            "logout",
-            "profile",
-            "notifications",
-            "export_start",
-            "set_language",
-        ):
+        if name not in OPEN_TO_EVERYONE:
             assert any(o in (403, 404) for o in outcomes.values()), name

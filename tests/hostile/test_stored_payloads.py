@@ -27,8 +27,18 @@ from django.urls import reverse
 
 from govplan.documents.models import Attachment, Document
 from tests.access.policy_table import POST_EXPECTED
-from tests.access.test_fuzz_inputs import FORM_VIEWS, JSON_ENDPOINTS, World, build_world
-from tests.conftest import Cast, example_version
+from tests.access.test_fuzz_inputs import (
+    ALL_AT_ONCE,
+    FORM_VALUES,
+    FORM_VIEWS,
+    JSON_ENDPOINTS,
+    PER_FIELD,
+    World,
+    build_world,
+    form_body,
+)
+from tests.conftest import PASSWORD, Cast, example_version
+from tests.support.otp import authenticator_for, login_password_only
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +49,14 @@ BUTTONS_AND_FILES = {
     "document_file_retry",  # a button: retry a file
     "unit_signers",  # a certificate file and a choice of approver
     "unit_signer_withdraw",  # a button
+    "otp_disable",  # a button: turn one's second factor off
+    "otp_recovery_codes",  # a button: new recovery codes
+    "user_reset_second_factor",  # a button: an administrator resets a lost phone
 }
+# The account's own steps (issue 16): forms a user meets only in a state the page walk never
+# puts them in (code owed, password change owed, a reset link opened), so fuzzed below from
+# that state.
+ACCOUNT_STEPS = {"otp_verify", "password_change_required", "password_reset_confirm"}
 
 XSS = {
     "script": '<script>alert("x1")</script>',
@@ -187,7 +204,7 @@ def assert_csv_inert(text: str, where: str) -> None:
 def test_every_state_changing_view_is_fuzzed_somewhere() -> None:
     """A view of the POST table is a form (fuzzed field by field by test_fuzz_inputs), a JSON
     endpoint (fuzzed by key and kind there too) or a button/file view listed here."""
-    fuzzed = set(FORM_VIEWS) | set(JSON_ENDPOINTS) | BUTTONS_AND_FILES
+    fuzzed = set(FORM_VIEWS) | set(JSON_ENDPOINTS) | BUTTONS_AND_FILES | ACCOUNT_STEPS
     assert set(POST_EXPECTED) - fuzzed == set(), "a new form: add it to the fuzz (FORM_VIEWS)"
     assert set(POST_EXPECTED) >= BUTTONS_AND_FILES
 
@@ -206,6 +223,12 @@ def test_the_button_and_file_views_take_hostile_bodies_without_a_server_error(
             cast.central_admin,
             reverse("unit_signer_withdraw", args=[cast.province_a.pk, 1]),
         ),
+        "otp_recovery_codes": (cast.approver_a, reverse("otp_recovery_codes")),
+        "user_reset_second_factor": (
+            cast.central_admin,
+            reverse("user_reset_second_factor", args=[cast.editor_a.pk]),
+        ),
+        "otp_disable": (cast.editor_b, reverse("otp_disable")),
     }
     bodies = [
         {"user": "9" * 4301, "x": "\u202e" * 100},
@@ -222,6 +245,66 @@ def test_the_button_and_file_views_take_hostile_bodies_without_a_server_error(
                 if hasattr(value, "seek"):
                     value.seek(0)
             assert client.post(url, body).status_code < 500, url
+
+
+HOSTILE_VALUES = sorted({*ALL_AT_ONCE, *PER_FIELD["text"], *PER_FIELD["number"]})
+
+
+def test_the_account_steps_take_hostile_bodies_and_say_why_without_acting(cast: Cast) -> None:
+    """Each step's form, from the state where a user meets it, gets every hostile value in
+    every field: the form comes back with its message (200, an error list) or the input is
+    refused before it (400, the page naming the field), never a 5xx; and nothing is done:
+    the session stays unverified, the password unchanged."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from govplan.accounts.models import User
+
+    authenticator_for(cast.approver_a)
+    code_owed = Client(raise_request_exception=False)
+    login_password_only(code_owed, cast.approver_a)
+    User.objects.filter(pk=cast.editor_a.pk).update(must_change_password=True)
+    change_owed = client_for(cast.editor_a)
+    link_opened = Client(raise_request_exception=False)
+    session = link_opened.session
+    session[INTERNAL_RESET_SESSION_TOKEN] = default_token_generator.make_token(cast.viewer_a)
+    session.save()
+    uidb64 = urlsafe_base64_encode(force_bytes(cast.viewer_a.pk))
+    steps = {
+        "otp_verify": (code_owed, reverse("otp_verify"), ["token"]),
+        "password_change_required": (
+            change_owed,
+            reverse("password_change_required"),
+            ["old_password", "new_password1", "new_password2"],
+        ),
+        "password_reset_confirm": (
+            link_opened,
+            reverse("password_reset_confirm", args=[uidb64, "set-password"]),
+            ["new_password1", "new_password2"],
+        ),
+    }
+    assert set(steps) == ACCOUNT_STEPS
+    sent = 0
+    for name, (client, url, names) in steps.items():
+        for key in HOSTILE_VALUES:
+            body = form_body([(n, FORM_VALUES[key]) for n in names])
+            response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+            sent += 1
+            if response.status_code == 400:  # refused before the form: the page names the field
+                assert response.context["field"] in names, (name, key)
+            else:
+                assert response.status_code == 200, (name, key, response.status_code)
+                assert b'class="errorlist' in response.content, (name, key)
+    assert sent == len(steps) * len(HOSTILE_VALUES)
+    assert not code_owed.session.get(DEVICE_ID_SESSION_KEY), "a hostile code verified it"
+    for user in (cast.editor_a, cast.viewer_a):
+        user.refresh_from_db()
+        assert user.check_password(PASSWORD), user.username
+    cast.editor_a.refresh_from_db()
+    assert cast.editor_a.must_change_password
 
 
 # --- XSS: stored through the endpoints, inert on every page that shows it ----------------------
