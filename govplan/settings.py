@@ -1,4 +1,8 @@
-"""GovPlan settings, all from the environment (see docs/configuration.md)."""
+"""GovPlan settings, all from the environment (see docs/configuration.md).
+
+Long because: every setting is here, read once from the environment by the strict helpers of
+govplan/env.py, beside the comment that says why its default is what it is; one file is
+what an operator reads to know what can be set."""
 
 from __future__ import annotations
 

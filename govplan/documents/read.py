@@ -6,7 +6,11 @@ A bounded number of queries whatever the number of sections, entries and rows: t
 cycle's values (``documents.cycles``). The editor page, validation, the official writers
 and the completeness figures read a document through ``load_document_view``; the cycle
 workbook reads many through ``load_document_views``, in a number of queries that does not
-grow with the documents either. Both assemble the view with ``_assemble``."""
+grow with the documents either. Both assemble the view with ``_assemble``.
+
+Long because: the single and the many-document readers share their queries and the
+per-entry memo of what a narrative holds (keyed by the entry's revision, so the editor page
+does not re-parse 20,000 words per view); split apart they would drift."""
 
 from __future__ import annotations
 

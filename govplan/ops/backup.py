@@ -9,6 +9,10 @@ after: every file the copied database refers to must be among them, or the backu
 (a file deleted in between, e.g. a batch export pruned meanwhile; run it again). Files
 created while the backup runs may or may not be in the archive; those not referred to by the
 copied database are harmless extras (``prune_exports`` removes unowned export folders).
+
+Long because: backup and restore are one format read and written in two directions, for
+two engines; the checks a restore makes before touching anything mirror what the backup
+wrote, and belong beside it.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ Outcomes, and how the matrix checks each:
   approved), or the workflow refusing a step that is not this member's; nothing written.
 - ``UNCHANGED``: the view ran, had nothing to do and said nothing wrong; nothing written.
 - ``FORBIDDEN`` (403), ``NOT_FOUND`` (404), ``NOT_ALLOWED`` (405), ``LOGIN`` (302 to the login
-  page): refused; nothing written and no audit entry but of the refusal itself.
+  page), ``UNAUTHORISED`` (401, a JSON endpoint without a session): refused; nothing written
+  and no audit entry but of the refusal itself.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ FORBIDDEN: Final = 403
 NOT_FOUND: Final = 404
 NOT_ALLOWED: Final = 405
 LOGIN: Final = "login"
+UNAUTHORISED: Final = 401
 
 Outcome = str | int
 
@@ -63,6 +65,12 @@ def editor_a_writes(outcome: Outcome = WRITES) -> dict[str, Outcome]:
     """Province A's document: its editor changes it; the other editors pass the coarse gate
     and then find nothing (404); whoever does not edit is refused at the gate (403)."""
     return row(FORBIDDEN, editor_a=outcome, editor_b=NOT_FOUND, commune_editor_a=NOT_FOUND)
+
+
+def editor_a_saves_json(outcome: Outcome = WRITES) -> dict[str, Outcome]:
+    """As editor_a_writes, for the editor's JSON saves: anonymous (a session ended while
+    typing) gets 401 in JSON, which the editor page shows, not the login page."""
+    return {**editor_a_writes(outcome), "anonymous": UNAUTHORISED}
 
 
 def readers_of_a(default: Outcome = MESSAGE, **who: Outcome) -> dict[str, Outcome]:
@@ -95,6 +103,10 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     # Turning it off: refused with a message to the roles that require it (central
     # administrators, appraisers, approvers); done (and recorded) for the others.
     "otp_disable": row(WRITES, central_admin=MESSAGE, appraiser=MESSAGE, approver_a=MESSAGE),
+    # One's sessions (issue 16): ending another of one's own (editor_a's other browser; anyone
+    # else is told it has already ended: never someone else's), and all one's others.
+    "session_end": row(MESSAGE, editor_a=WRITES),
+    "sessions_end_others": row(WRITES),
     # Choosing one's own password after an administrator set it: anyone signed in.
     "password_change_required": row(WRITES),
     # The reset by e-mail: public; the request is recorded and the mail sent, whoever asks;
@@ -131,10 +143,10 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
         editor_b=NOT_FOUND,
         commune_editor_a=NOT_FOUND,
     ),
-    "document_entry_save": editor_a_writes(),
-    "document_entry_add": editor_a_writes(),
-    "document_entry_delete": editor_a_writes(),
-    "document_entry_move": editor_a_writes(),
+    "document_entry_save": editor_a_saves_json(),
+    "document_entry_add": editor_a_saves_json(),
+    "document_entry_delete": editor_a_saves_json(),
+    "document_entry_move": editor_a_saves_json(),
     "document_section_save": editor_a_writes(),
     "document_entry_restore": editor_a_writes(),
     "document_table_restore": editor_a_writes(),

@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -46,12 +47,14 @@ from govplan.demo import pki
 from govplan.documents.actions import do_add_entry, do_cite_new_legal_document
 from govplan.documents.tables_xlsx import do_preview_import, export_tables
 from govplan.frameworks.models import FrameworkVersion, LegalDocument
+from govplan.usersessions.models import UserSession
 from govplan.workflow.models import Notification
 from tests.access.policy_table import (
     LOGIN,
     MESSAGE,
     POST_EXPECTED,
     READ_ON_POST,
+    UNAUTHORISED,
     UNCHANGED,
     WRITES,
     Outcome,
@@ -205,6 +208,16 @@ def enrolment_started(client: Client, user: User | None) -> list[tuple[str, str]
     return [("token", current_code(ENROL_SECRET))]
 
 
+def another_session(client: Client, user: User | None) -> list[tuple[str, str]]:
+    """The member is signed in in another browser too: that session is the one to end."""
+    if user is not None:
+        now = timezone.now()
+        UserSession.objects.create(
+            session_key=f"other-{user.pk}", user=user, started_at=now, last_activity=now
+        )
+    return []
+
+
 def password_change_owed(client: Client, user: User | None) -> list[tuple[str, str]]:
     """An administrator set this member's password: they must choose their own."""
     if user is not None:
@@ -299,6 +312,11 @@ def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> di
     # to be reset by an administrator), and an address to receive a reset link.
     authenticator_for(cast.editor_a)
     User.objects.filter(pk=cast.editor_a.pk).update(email=EDITOR_A_EMAIL)
+    # editor_a is signed in in another browser: the session only editor_a may end.
+    now = timezone.now()
+    editor_a_other_session = UserSession.objects.create(
+        session_key="editor-a-elsewhere", user=cast.editor_a, started_at=now, last_activity=now
+    )
     reset_kwargs = {"uidb64": urlsafe_base64_encode(force_bytes(cast.editor_a.pk))}
     # A real, clean PDF: the upload check refuses a damaged one (issue 16).
     pdf = SimpleUploadedFile("bang-chung.pdf", clean_pdf(), "application/pdf")
@@ -329,6 +347,8 @@ def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> di
         "otp_enrol": Request(url("otp_enrol"), prepare=enrolment_started),
         "otp_recovery_codes": Request(url("otp_recovery_codes")),
         "otp_disable": Request(url("otp_disable")),
+        "session_end": Request(url("session_end", pk=editor_a_other_session.pk)),
+        "sessions_end_others": Request(url("sessions_end_others"), prepare=another_session),
         "password_change_required": Request(
             url("password_change_required"),
             [
@@ -668,6 +688,8 @@ OPEN_TO_EVERYONE = {
     "otp_enrol",
     "otp_recovery_codes",
     "otp_disable",
+    "session_end",
+    "sessions_end_others",
     "password_change_required",
     "password_reset",
     "password_reset_confirm",
@@ -681,6 +703,7 @@ def test_the_table_refuses_something_to_everyone_but_the_writers() -> None:
     member's own account and the export of what they see."""
     for name, outcomes in POST_EXPECTED.items():
         if name not in PUBLIC_WRITES:
-            assert outcomes["anonymous"] == LOGIN, name
+            # The login page, or 401 in JSON for the editor's saves (a session ended).
+            assert outcomes["anonymous"] in (LOGIN, UNAUTHORISED), name
         if name not in OPEN_TO_EVERYONE:
             assert any(o in (403, 404) for o in outcomes.values()), name

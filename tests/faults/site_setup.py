@@ -49,7 +49,14 @@ def _example() -> FrameworkVersion:
 
 
 def central_admin() -> None:
-    _user("quantri", _central(), Role.CENTRAL_ADMIN)
+    """quantri, a central administrator, with the authenticator its role requires (the key
+    tests.support.processes.OTP_KEY, whose codes Browser.login types)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.support.processes import OTP_KEY
+
+    admin = _user("quantri", _central(), Role.CENTRAL_ADMIN)
+    TOTPDevice.objects.create(user=admin, name="test", key=OTP_KEY, confirmed=True)
     print("user=quantri")
 
 

@@ -51,6 +51,8 @@ BUTTONS_AND_FILES = {
     "unit_signer_withdraw",  # a button
     "otp_disable",  # a button: turn one's second factor off
     "otp_recovery_codes",  # a button: new recovery codes
+    "session_end",  # a button: end one of one's other sessions
+    "sessions_end_others",  # a button: end all one's other sessions
     "user_reset_second_factor",  # a button: an administrator resets a lost phone
 }
 # The account's own steps (issue 16): forms a user meets only in a state the page walk never
@@ -229,6 +231,8 @@ def test_the_button_and_file_views_take_hostile_bodies_without_a_server_error(
             reverse("user_reset_second_factor", args=[cast.editor_a.pk]),
         ),
         "otp_disable": (cast.editor_b, reverse("otp_disable")),
+        "session_end": (cast.editor_b, reverse("session_end", args=[1])),
+        "sessions_end_others": (cast.editor_b, reverse("sessions_end_others")),
     }
     bodies = [
         {"user": "9" * 4301, "x": "\u202e" * 100},

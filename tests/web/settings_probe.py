@@ -12,7 +12,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {"GOVPLAN_TESTING": "0", "SECRET_KEY": "s" * 60, "GOVPLAN_ALLOW_SQLITE": "1"}
 # Variables of the developer's shell that would change what a probe reads.
-_CLEARED = ("DATABASE_URL", "DEBUG", "GOVPLAN_DEMO", "GOVPLAN_HTTPS", "EMAIL_HOST", "CACHE_URL")
+_CLEARED = (
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DATABASE_URL",
+    "DEBUG",
+    "GOVPLAN_DEMO",
+    "GOVPLAN_HTTPS",
+    "EMAIL_HOST",
+    "CACHE_URL",
+)
 
 
 def environment(**variables: str) -> dict[str, str]:
