@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 
+from govplan.accounts import second_factor
 from govplan.accounts.models import User
 from govplan.documents.actions import do_attach
 from govplan.documents.models import Document
@@ -19,6 +21,21 @@ from govplan.workflow import actions
 editor = User.objects.get(username="bacninh.bientap")
 appraiser = User.objects.get(username="thamdinh")
 approver = User.objects.get(username="bacninh.lanhdao")
+
+
+def signed_in(user: User) -> Client:
+    """A session past the password and the demo authenticator's code (approvers and central
+    administrators must pass the second factor)."""
+    client = Client()
+    client.force_login(user)
+    device = second_factor.totp_device(user)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 plan = Document.objects.get(org_unit__code="24", org_unit__valid_to__isnull=True, status="returned")
 do_attach(
     plan,
@@ -32,8 +49,7 @@ do_attach(
 actions.do_transition(plan, "resubmit", actor=editor)
 actions.do_transition(plan, "start_appraisal", actor=appraiser)
 actions.do_transition(plan, "approve", actor=appraiser)
-client = Client()
-client.force_login(approver)
+client = signed_in(approver)
 key = (Path(settings.VAR_DIR) / "demo" / "bacninh-lanhdao.p12").read_bytes()
 response = client.post(
     reverse("document_sign", args=[plan.pk]),
@@ -47,8 +63,7 @@ response = client.post(
 assert response.status_code == 302, response.content.decode()[-3000:]
 plan.refresh_from_db()
 assert plan.status == "issued" and plan.signed_copy is not None, plan.status
-admin = Client()
-admin.force_login(User.objects.get(username="quantri"))
+admin = signed_in(User.objects.get(username="quantri"))
 version = plan.framework_version
 response = admin.post(
     reverse("export_start", args=[version.framework.code, version.number]),

@@ -31,12 +31,14 @@ from govplan.ops import backup
 from govplan.ops.backup import applied_migrations, referenced_files
 from tests.conftest import Cast
 from tests.official.conftest import Pki, approved, authority, trusted  # noqa: F401 (fixtures)
+from tests.support.hostile_files import clean_pdf
 from tests.support.issuing import sign_form, signer_client
 
 pytestmark = pytest.mark.django_db
 
 BUCKET = "govplan-shared"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+# A whole PDF: the upload door refuses a damaged one (govplan/documents/uploads.py).
+PDF = clean_pdf()
 
 
 def _free_port() -> int:
