@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "govplan.workflow",
     "govplan.official",
     "govplan.national",
+    "govplan.programmes",
     "govplan.web",
     "govplan.ops",
     *(["govplan.demo"] if DEMO else []),

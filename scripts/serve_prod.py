@@ -2,13 +2,17 @@
 """The production shape on this machine, in one command (`make serve-prod`).
 
     scripts/serve_prod.py [--port 8107] [--workers 4] [--threads 4] [--database-url URL]
+                          [--app-role govplan_app | --app-role ""]
 
 Starts, on 127.0.0.1: gunicorn (gthread workers, DEBUG off, a secret key generated once for
 local use and kept in var/prod/secret_key), on PostgreSQL (DATABASE_URL, by default the
 local server on 127.0.0.1:5432 with a database of its own, created when absent), after
 applying the migrations, loading the reference data and the shipped frameworks and
 collecting the static files (served by WhiteNoise); beside it the django-tasks database
-worker (`manage.py db_worker`). Ctrl-C (or SIGTERM) stops both and waits for them.
+worker (`manage.py db_worker`). The set-up runs as DATABASE_URL's role (the tables' owner),
+then `setup_database_roles` gives the application's role (--app-role) its rights, and the
+server and the worker connect as that role, which may insert into the audit trail but not
+change it (docs/audit-chain.md); `--app-role ""` connects them as the owner instead. Ctrl-C (or SIGTERM) stops both and waits for them.
 docs/deployment.md explains each part for a real deployment.
 """
 
@@ -84,6 +88,13 @@ def ensure_database(database_url: str) -> None:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def as_role(database_url: str, role: str) -> str:
+    """DATABASE_URL with another user (local trust or the role's password from PGPASSFILE)."""
+    parts = urlsplit(database_url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{role}@{host}"))
+
+
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True)
 
@@ -136,6 +147,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread)")
     parser.add_argument("--task-workers", type=int, default=1, help="db_worker processes")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE))
+    parser.add_argument(
+        "--app-role",
+        default="govplan_app",
+        help="the insert-only role the server and worker connect as ('' = the owner)",
+    )
     parser.add_argument("--skip-setup", action="store_true", help="no migrate, load, collectstatic")
     parser.add_argument("--access-log", action="store_true", help="gunicorn's access log on stdout")
     args = parser.parse_args(argv)
@@ -146,6 +162,9 @@ def main(argv: list[str]) -> int:
     ensure_database(args.database_url)
     if not args.skip_setup:
         set_up(env)
+    if args.app_role:
+        manage(env, "setup_database_roles", f"--app-role={args.app_role}")
+        env["DATABASE_URL"] = as_role(args.database_url, args.app_role)
     manage(env, "resume_exports")  # batch exports a previous worker left unfinished
 
     # SIGTERM behaves as Ctrl-C: the children are stopped below in both cases.
@@ -178,7 +197,8 @@ def main(argv: list[str]) -> int:
             return 1
         print(
             f"serve-prod: ready on http://127.0.0.1:{args.port}/ ({args.workers} workers × "
-            f"{args.threads} threads, {args.task_workers} task worker(s)); Ctrl-C stops",
+            f"{args.threads} threads, {args.task_workers} task worker(s), connected as "
+            f"{args.app_role or 'the owner'}); Ctrl-C stops",
             flush=True,
         )
         while all(p.poll() is None for p in processes):

@@ -331,6 +331,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database-url", help="default: the local govplan_load_<scale>")
+    parser.add_argument(
+        "--app-role",
+        default="govplan_app",
+        help="the insert-only role the server connects as (the hardened shape); '' = the owner",
+    )
     parser.add_argument("--build-only", action="store_true", help="build the data set, no run")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.users.split(",") if n.strip()]
@@ -354,13 +359,17 @@ def main(argv: list[str]) -> int:
             f"--workers={args.workers}",
             f"--threads={args.threads}",
             f"--database-url={database_url}",
+            f"--app-role={args.app_role}",
         ],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
-        say(f"starting the production shape on 127.0.0.1:{args.port} ({database_url})")
+        say(
+            f"starting the production shape on 127.0.0.1:{args.port} ({database_url}, "
+            f"connected as {args.app_role or 'the owner'})"
+        )
         wait_ready(args.port, server)
         import django
 

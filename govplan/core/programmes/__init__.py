@@ -1,0 +1,1 @@
+"""The national programme's arithmetic: task deadlines and statuses (no Django)."""

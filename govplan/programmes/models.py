@@ -1,0 +1,143 @@
+"""The national programme above the agencies' plans: a programme and the tasks it assigns to
+named agencies (docs/programme.md). A task's status is computed against its deadline
+(govplan.core.programmes.deadlines); ``due_date`` is stored so that counts by status are one
+SQL query."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from govplan.core.programmes.deadlines import Deadline
+from govplan.core.programmes.deadlines import DeadlineKind as CoreDeadlineKind
+
+
+class Programme(models.Model):
+    """A national programme (the 2007-2010 IT-application programme, Resolution 57's tasks):
+    its period and the document that establishes it."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=500)
+    name_en = models.CharField(_("English name"), max_length=500, blank=True)
+    period_start = models.PositiveSmallIntegerField(_("from year"))
+    period_end = models.PositiveSmallIntegerField(_("to year"))
+    basis_number = models.CharField(_("number of the establishing document"), max_length=100)
+    basis_date = models.DateField(_("date of the establishing document"))
+    basis_title = models.CharField(_("establishing document"), max_length=500)
+    # The authority that assigns the tasks and confirms their completion.
+    assigning_unit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigning authority"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-period_start", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")), name="programme_period_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.period_start}–{self.period_end})"
+
+
+class DeadlineKind(models.TextChoices):
+    DATE = CoreDeadlineKind.DATE.value, _("by a date")
+    MONTH = CoreDeadlineKind.MONTH.value, _("within a month")
+    QUARTER = CoreDeadlineKind.QUARTER.value, _("within a quarter")
+    STANDING = CoreDeadlineKind.STANDING.value, _("standing")
+
+
+class Task(models.Model):
+    """A task a programme assigns to a lead agency, with co-operating agencies, a deadline and
+    an expected product; sub-tasks point at their parent."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="tasks")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    code = models.CharField(_("code"), max_length=64)
+    content = models.TextField(_("content"))
+    source_document = models.CharField(_("assigned by (document)"), max_length=300)
+    source_article = models.CharField(_("article"), max_length=100, blank=True)
+    assigned_on = models.DateField(_("assigned on"))
+    lead_unit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="lead_tasks",
+        verbose_name=_("lead agency"),
+    )
+    co_units = models.ManyToManyField(
+        "orgunits.OrgUnit",
+        blank=True,
+        related_name="co_tasks",
+        verbose_name=_("co-operating agencies"),
+    )
+    deadline_kind = models.CharField(_("deadline"), max_length=10, choices=DeadlineKind.choices)
+    deadline_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    deadline_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    deadline_quarter = models.PositiveSmallIntegerField(null=True, blank=True)
+    deadline_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The deadline's last day (Deadline.due_date), kept in step by set_deadline; None when
+    # standing. Extensions change it (their history is kept beside the task).
+    due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    expected_product = models.CharField(_("expected product"), max_length=500, blank=True)
+    # The day the task was completed, once the assigning authority has confirmed it.
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["programme", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="task_code_per_programme"),
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True) | Q(due_date__gte=F("assigned_on")),
+                name="task_due_after_assignment",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline_kind=DeadlineKind.STANDING, due_date__isnull=True)
+                | (~Q(deadline_kind=DeadlineKind.STANDING) & Q(due_date__isnull=False)),
+                name="task_due_date_matches_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["lead_unit", "due_date"], name="task_by_lead")]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.content[:80]}"
+
+    @property
+    def deadline(self) -> Deadline:
+        return Deadline(
+            CoreDeadlineKind(self.deadline_kind),
+            year=self.deadline_year,
+            month=self.deadline_month,
+            quarter=self.deadline_quarter,
+            day=self.deadline_day,
+        )
+
+    def set_deadline(self, deadline: Deadline) -> None:
+        self.deadline_kind = deadline.kind.value
+        self.deadline_year = deadline.year
+        self.deadline_month = deadline.month
+        self.deadline_quarter = deadline.quarter
+        self.deadline_day = deadline.day
+        self.due_date = deadline.due_date()
+
+    def due(self) -> dt.date | None:
+        return self.due_date
