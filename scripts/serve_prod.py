@@ -12,7 +12,8 @@ collecting the static files (served by WhiteNoise); beside it the django-tasks d
 worker (`manage.py db_worker`). The set-up runs as DATABASE_URL's role (the tables' owner),
 then `setup_database_roles` gives the application's role (--app-role) its rights, and the
 server and the worker connect as that role, which may insert into the audit trail but not
-change it (docs/audit-chain.md); `--app-role ""` connects them as the owner instead. Ctrl-C (or SIGTERM) stops both and waits for them.
+change it (docs/audit-chain.md); `--app-role ""` connects them as the owner instead.
+Ctrl-C (or SIGTERM) stops both and waits for them.
 docs/deployment.md explains each part for a real deployment.
 """
 
