@@ -94,6 +94,9 @@ class Task(models.Model):
     # standing. Extensions change it (their history is kept beside the task).
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     expected_product = models.CharField(_("expected product"), max_length=500, blank=True)
+    # The day of the lead agency's latest progress report (None: not started), kept by the
+    # tracking actions so that "in progress" and "not started" are told apart in SQL.
+    progress_reported_on = models.DateField(_("last progress report"), null=True, blank=True)
     # The day the task was completed, once the assigning authority has confirmed it.
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
