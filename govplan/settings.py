@@ -170,6 +170,11 @@ else:
     _db.setdefault("OPTIONS", {}).update(_connections.get("OPTIONS", {}))
     _db["CONN_MAX_AGE"] = _connections["CONN_MAX_AGE"]
     _db["CONN_HEALTH_CHECKS"] = _connections["CONN_HEALTH_CHECKS"]
+# Django's backends with the audit chain appended just before each commit (govplan/dbbackend).
+_db["ENGINE"] = {
+    "django.db.backends.sqlite3": "govplan.dbbackend.sqlite3",
+    "django.db.backends.postgresql": "govplan.dbbackend.postgresql",
+}[_db["ENGINE"]]
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

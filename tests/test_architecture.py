@@ -200,3 +200,22 @@ def test_no_module_is_long_without_saying_why() -> None:
         f"over {MAX_LINES} lines with no '{REASON}' paragraph in the module docstring:\n"
         + "\n".join(long)
     )
+
+
+# The row locks that delete what they lock (FOR UPDATE is right there).
+DELETING_LOCKS = {"govplan/official/purge.py"}
+
+
+def test_row_locks_do_not_hold_off_foreign_key_checks() -> None:
+    """Every select_for_update() is FOR NO KEY UPDATE (docs/architecture.md, "Row locks"), so
+    inserts referring to a locked row never wait for it; only the purge deletes what it
+    locks."""
+    offenders = []
+    for path in sorted((ROOT / "govplan").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        if name in DELETING_LOCKS:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "select_for_update(" in line and "no_key=True" not in line:
+                offenders.append(f"{name}:{number}: {line.strip()}")
+    assert not offenders, offenders

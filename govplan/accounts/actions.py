@@ -40,7 +40,7 @@ def do_create_user(*, actor: User | None, password: str | None, **fields: Any) -
 
 def do_update_user(user: User, *, actor: User, **changes: Any) -> User:
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         before = snapshot(locked, USER_FIELDS)
         for key, value in changes.items():
             if key not in USER_FIELDS:
@@ -108,7 +108,7 @@ def do_enrol_second_factor(user: User, hex_key: str, token: str) -> tuple[TOTPDe
             _("That code does not match. Check the time on your phone and type the current code.")
         )
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         TOTPDevice.objects.filter(user=locked).delete()
         device = TOTPDevice.objects.create(
             user=locked,
@@ -138,7 +138,7 @@ def do_verify_second_factor(user: User, token: str) -> Verification:
     with transaction.atomic():
         devices = TOTPDevice if not recovery else StaticDevice
         device = (
-            devices.objects.select_for_update()
+            devices.objects.select_for_update(no_key=True)
             .filter(user=user, confirmed=True)
             .order_by("-id")
             .first()

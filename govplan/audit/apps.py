@@ -29,5 +29,9 @@ class AuditConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from govplan.audit import signals  # noqa: F401  (connects the login signals)
+        from govplan.audit.recorder import flush_pending
+        from govplan.dbbackend import precommit
+
+        precommit.register(flush_pending)
 
         connection_created.connect(_register_sqlite_functions)

@@ -20,6 +20,19 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
         raise AppendOnlyError("audit entries cannot be deleted")
 
 
+class AuditManager(models.Manager.from_queryset(AuditQuerySet)):  # type: ignore[misc]
+    """Reading the trail inside a transaction that has recorded entries writes them first
+    (they wait for the commit: govplan.audit.recorder), so a transaction reads its own."""
+
+    def get_queryset(self) -> AuditQuerySet:
+        from django.db import transaction
+
+        from govplan.audit.recorder import flush_pending
+
+        flush_pending(transaction.get_connection())
+        return super().get_queryset()  # type: ignore[no-any-return]
+
+
 class Action(models.TextChoices):
     LOGIN_SUCCESS = "login.success", _("Login succeeded")
     LOGIN_FAILURE = "login.failure", _("Login failed")
@@ -88,7 +101,7 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     message = models.TextField(_("message"), blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    objects = AuditManager()
 
     class Meta:
         ordering = ["-seq"]

@@ -1,4 +1,9 @@
-"""Writing audit entries. Call :func:`record` inside the transaction of the change."""
+"""Writing audit entries. Call :func:`record` inside the transaction of the change.
+
+Inside a transaction the entries are queued and chained onto the head just before it commits
+(:func:`flush_pending`, run by govplan.dbbackend.precommit): the head's lock is then the last
+lock the transaction takes, so two transactions never wait for each other through it.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from django.utils import timezone
 from govplan.audit.models import AuditEvent
 from govplan.audit.origin import current_origin
 from govplan.core import auditchain
+from govplan.dbbackend.precommit import only_test_blocks
 
 
 class AuditOutsideTransactionError(RuntimeError):
@@ -66,8 +72,8 @@ def record(
         # A login, a logout, a refusal: its own short transaction, so that reading the
         # chain's head and appending to it happen under one lock.
         with transaction.atomic():
-            return _append([event])[0]
-    return _append([event])[0]
+            return _queue([event])[0]
+    return _queue([event])[0]
 
 
 Change = tuple[models.Model | None, dict[str, Any] | None, dict[str, Any] | None]
@@ -89,7 +95,44 @@ def record_many(
     events = [
         _event(action, actor, obj, before, after, message, None) for obj, before, after in changes
     ]
-    return _append(events) if events else []
+    return _queue(events) if events else []
+
+
+# Queued entries per connection: (the savepoints open when recorded, the entry).
+_PENDING = "_govplan_audit_pending"
+
+
+def _queue(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Queue the entries for the commit; appended at once where no block of the application
+    is open (a test calling record() directly)."""
+    conn = transaction.get_connection()  # the wrapper itself, not django.db's proxy
+    if only_test_blocks(conn):
+        return _append(events)
+    pending: list[tuple[set[str], AuditEvent]] = conn.__dict__.setdefault(_PENDING, [])
+    sids = set(conn.savepoint_ids)
+    pending.extend((sids, event) for event in events)
+    return events
+
+
+def flush_pending(conn: Any) -> None:
+    """Chain and write the queued entries (before the commit; see the module's docstring)."""
+    pending = conn.__dict__.pop(_PENDING, None)
+    if pending:
+        _append([event for _sids, event in pending])
+
+
+def _forget_savepoint(conn: Any, sid: str) -> None:
+    pending = conn.__dict__.get(_PENDING)
+    if pending:
+        conn.__dict__[_PENDING] = [(sids, e) for sids, e in pending if sid not in sids]
+
+
+def _forget_all(conn: Any) -> None:
+    conn.__dict__.pop(_PENDING, None)
+
+
+flush_pending.forget_savepoint = _forget_savepoint  # type: ignore[attr-defined]
+flush_pending.forget_all = _forget_all  # type: ignore[attr-defined]
 
 
 def _event(

@@ -71,7 +71,7 @@ def lock_for_edit(document: Document) -> Document:
     document that is not editable as well (migration 0003)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_for_edit() must run inside the editing transaction")
-    locked = Document.objects.select_for_update().get(pk=document.pk)
+    locked = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
     document.status = locked.status
     if locked.status not in EDITABLE_STATUSES:
         raise PermissionDenied(_("This document is no longer a draft and cannot be edited."))
@@ -238,7 +238,9 @@ def do_save_entry(
     content = read_entry(spec, key, _left_out_kept(document, spec, key, base, raw), locale=locale)
     with transaction.atomic():
         lock_for_edit(document)
-        entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
+        entry = (
+            Entry.objects.select_for_update(no_key=True).filter(document=document, key=key).first()
+        )
         if address.kind == keys.LEGAL:
             check_new_citations(spec, content, entry.content if entry else None)
         if entry is None:
@@ -403,7 +405,9 @@ def do_add_entry(
 def do_delete_entry(document: Document, key: str, base: int, *, actor: User) -> SaveResult:
     with transaction.atomic():
         lock_for_edit(document)
-        entry = Entry.objects.select_for_update().filter(document=document, key=key).first()
+        entry = (
+            Entry.objects.select_for_update(no_key=True).filter(document=document, key=key).first()
+        )
         if entry is None or entry.deleted:
             return SaveResult("unchanged", entry)
         if entry.revision != base:
@@ -429,7 +433,9 @@ def do_move_entry(document: Document, key: str, after_key: str | None, *, actor:
     never conflicts with an edit of the row."""
     with transaction.atomic():
         lock_for_edit(document)
-        entry = Entry.objects.select_for_update().get(document=document, key=key, deleted=False)
+        entry = Entry.objects.select_for_update(no_key=True).get(
+            document=document, key=key, deleted=False
+        )
         siblings = Entry.objects.filter(
             document=document, collection=entry.collection, deleted=False
         ).exclude(pk=entry.pk)
@@ -464,7 +470,7 @@ def do_restore_entry(document: Document, key: str, revision: int, *, actor: User
     """Bring back an earlier version as a new revision (history is never rewritten)."""
     with transaction.atomic():
         lock_for_edit(document)
-        entry = Entry.objects.select_for_update().get(document=document, key=key)
+        entry = Entry.objects.select_for_update(no_key=True).get(document=document, key=key)
         old = EntryVersion.objects.get(entry=entry, revision=revision)
         before = entry.content
         entry.content = old.content
@@ -540,7 +546,7 @@ def do_restore_collection(
     with transaction.atomic():
         lock_for_edit(document)
         then = collection_at(document, collection, moment)
-        for entry in Entry.objects.select_for_update().filter(
+        for entry in Entry.objects.select_for_update(no_key=True).filter(
             document=document, collection=collection
         ):
             old = then.get(entry.pk)
@@ -651,7 +657,7 @@ def do_attach(
     with transaction.atomic():
         # The signed copy is attached when the document is approved and locked for editing.
         if signed_copy:
-            Document.objects.select_for_update().get(pk=document.pk)
+            Document.objects.select_for_update(no_key=True).get(pk=document.pk)
         else:
             lock_for_edit(document)
             # Under the document's lock: of two identical submits, the second sees the first.
@@ -681,7 +687,7 @@ def do_attach(
 def do_remove_attachment(attachment: Attachment, *, actor: User) -> None:
     with transaction.atomic():
         lock_for_edit(attachment.document)
-        attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
+        attachment = Attachment.objects.select_for_update(no_key=True).get(pk=attachment.pk)
         if attachment.removed:
             return
         attachment.removed = True

@@ -303,7 +303,7 @@ def do_apply_import(batch: ImportBatch, *, actor: User) -> dict[str, int]:
     StaleImport naming what changed and by whom. Returns the counts the preview showed."""
     with transaction.atomic():
         document = lock_for_edit(batch.document)
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        locked = ImportBatch.objects.select_for_update(no_key=True).get(pk=batch.pk)
         if locked.applied_at is not None:
             raise AlreadyApplied(
                 _("This file was already applied, at %(time)s; nothing was done again.")
@@ -318,7 +318,7 @@ def do_apply_import(batch: ImportBatch, *, actor: User) -> dict[str, int]:
         for table_plan in tables:
             entries = {
                 e.key: e
-                for e in Entry.objects.select_for_update().filter(
+                for e in Entry.objects.select_for_update(no_key=True).filter(
                     document=document,
                     collection=str(Collection.table(table_plan["code"])),
                     deleted=False,

@@ -116,7 +116,7 @@ def do_upload_framework(text: str | bytes, *, actor: User | None) -> FrameworkVe
     """A new framework, or a new draft version of an existing one (same code)."""
     spec, source = check_text(text)
     with transaction.atomic():
-        framework, _created = Framework.objects.select_for_update().get_or_create(
+        framework, _created = Framework.objects.select_for_update(no_key=True).get_or_create(
             code=spec.code, defaults={"title": spec.title, "kind": spec.kind}
         )
         if framework.kind != spec.kind:
@@ -156,7 +156,7 @@ def do_upload_framework(text: str | bytes, *, actor: User | None) -> FrameworkVe
 def do_update_draft(version: FrameworkVersion, text: str, *, actor: User) -> FrameworkVersion:
     spec, source = check_text(text)
     with transaction.atomic():
-        locked = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
+        locked = FrameworkVersion.objects.select_for_update(no_key=True).get(pk=version.pk)
         if locked.is_published:
             raise ValidationError(_("This version is published and cannot be changed."))
         if spec.code != locked.framework.code:
@@ -240,7 +240,7 @@ def do_publish(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
+        locked = FrameworkVersion.objects.select_for_update(no_key=True).get(pk=version.pk)
         if locked.is_published:
             raise ValidationError(_("This version is already published."))
         for key, value in _version_fields(spec, locked.source_text).items():

@@ -84,7 +84,7 @@ def apply_catalogue(catalogue: Catalogue, *, actor: User | None = None) -> Catal
     """Merge a checked catalogue into the database in one transaction."""
     report = CatalogueReport()
     with transaction.atomic():
-        existing_dims = {d.code: d for d in m.Dimension.objects.select_for_update()}
+        existing_dims = {d.code: d for d in m.Dimension.objects.select_for_update(no_key=True)}
         problems: list[Problem] = []
         for code, dimension in catalogue.dimensions.items():
             spec = _dimension_spec(dimension)
@@ -110,7 +110,7 @@ def apply_catalogue(catalogue: Catalogue, *, actor: User | None = None) -> Catal
                 current.title, current.spec = dimension.title, spec
                 current.save()
                 report.updated += 1
-        existing = {i.code: i for i in m.Indicator.objects.select_for_update()}
+        existing = {i.code: i for i in m.Indicator.objects.select_for_update(no_key=True)}
         for code, indicator in catalogue.indicators.items():
             # As stored: JSON has lists where the dataclass has tuples.
             spec = json.loads(json.dumps(indicator.to_dict()))
@@ -165,7 +165,7 @@ def _is_first_load(existing: dict[str, m.Indicator]) -> bool:
 def apply_legal(legal: LegalCatalogue, *, actor: User | None = None) -> CatalogueReport:
     report = CatalogueReport()
     with transaction.atomic():
-        existing = {d.code: d for d in m.LegalDocument.objects.select_for_update()}
+        existing = {d.code: d for d in m.LegalDocument.objects.select_for_update(no_key=True)}
         for code, document in legal.documents.items():
             values = {
                 "doc_type": document.type,

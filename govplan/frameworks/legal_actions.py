@@ -106,7 +106,7 @@ def do_correct_legal_document(
     """Correct an entry (its code never changes: documents cite it by code). Loading the
     shipped catalogue file again leaves a corrected entry as corrected."""
     with transaction.atomic():
-        current = LegalDocument.objects.select_for_update().get(pk=document.pk)
+        current = LegalDocument.objects.select_for_update(no_key=True).get(pk=document.pk)
         check_fields(doc_type=doc_type, number=number, issuer=issuer, title=title)
         before = _values(current)
         current.doc_type = doc_type
@@ -131,12 +131,14 @@ def _set_status(
     reason: str = "",
 ) -> LegalDocument:
     with transaction.atomic():
-        current = LegalDocument.objects.select_for_update().get(pk=document.pk)
+        current = LegalDocument.objects.select_for_update(no_key=True).get(pk=document.pk)
         if current.status not in allowed_from:
             raise ValidationError(refusal)
         if merged_into is not None:
             # Checked under its lock: an entry retired meanwhile is no place to merge into.
-            merged_into = LegalDocument.objects.select_for_update().get(pk=merged_into.pk)
+            merged_into = LegalDocument.objects.select_for_update(no_key=True).get(
+                pk=merged_into.pk
+            )
             if merged_into.status != LegalStatus.CATALOGUE:
                 raise ValidationError(_("Merge into another entry of the catalogue."))
         before = _values(current)

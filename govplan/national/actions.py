@@ -105,7 +105,7 @@ def do_send_reminders(
     result = Reminded()
     with transaction.atomic():
         # One reminder run per version at a time: a double click waits, then finds the logs.
-        FrameworkVersion.objects.select_for_update().filter(pk=version.pk).first()
+        FrameworkVersion.objects.select_for_update(no_key=True).filter(pk=version.pk).first()
         rows = list(targets.select_related("org_unit").prefetch_related("org_unit__names"))
         ids = [row.pk for row in rows]
         already = set(

@@ -165,7 +165,7 @@ def check(ids: Iterable[int] | None = None, *, fix: bool = False) -> Report:
             # Read again under the document's lock, which every edit takes first: an edit
             # committed between the two reads above is not a difference.
             with transaction.atomic():
-                Document.objects.select_for_update().filter(pk=document.pk).first()
+                Document.objects.select_for_update(no_key=True).filter(pk=document.pk).first()
                 layers = expected_layers(document)
                 expected = _expected_rows(document, layers)
                 differences = _differences(document, expected, _stored_rows(document))
@@ -180,7 +180,7 @@ def replace(document: Document, layers: dict[str, tuple[int, Facts]] | None = No
     Without ``layers``, they are read under the document's lock: an edit in between (which
     locks the document first) cannot be lost between reading and writing."""
     with transaction.atomic():
-        Document.objects.select_for_update().filter(pk=document.pk).first()
+        Document.objects.select_for_update(no_key=True).filter(pk=document.pk).first()
         if layers is None:
             layers = expected_layers(document)
         owner = store.Owner.of(document)

@@ -38,7 +38,9 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
 
 def do_save_profile(unit: OrgUnit, values: dict[str, Any], *, actor: User) -> IssuingProfile:
     with transaction.atomic():
-        profile = IssuingProfile.objects.select_for_update().filter(org_unit=unit).first()
+        profile = (
+            IssuingProfile.objects.select_for_update(no_key=True).filter(org_unit=unit).first()
+        )
         before = {f: getattr(profile, f) for f in PROFILE_FIELDS} if profile else None
         if profile is None:
             profile = IssuingProfile(org_unit=unit)
@@ -60,7 +62,7 @@ def do_save_profile(unit: OrgUnit, values: dict[str, Any], *, actor: User) -> Is
 def do_save_issuing_data(document: Document, values: dict[str, Any], *, actor: User) -> IssuingData:
     """Allowed until the document is issued; then its number and date are the record's."""
     with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
         if locked.status == "issued":
             raise PermissionDenied(
                 _("The document is issued: its number and date are recorded and final.")

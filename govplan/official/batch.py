@@ -128,7 +128,7 @@ def do_resume_export(user: User | None, job: ExportJob) -> ExportJob:
     """Queue again a job that stopped on an error or whose worker fell silent. ``user`` is
     None when an operator's command does it."""
     with transaction.atomic():
-        locked = ExportJob.objects.select_for_update().get(pk=job.pk)
+        locked = ExportJob.objects.select_for_update(no_key=True).get(pk=job.pk)
         if not locked.resumable:
             raise NotResumable(locked.state)
         before = {"state": locked.state, "error": locked.error, "done": len(locked.done)}
@@ -172,7 +172,9 @@ def do_prune_exports(older_than: dt.timedelta) -> tuple[int, int]:
     # A job that failed before it ever finished has no finish time: its creation counts.
     old = Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
     with transaction.atomic():  # the rows first: no page shows a ZIP that is gone
-        jobs = list(ExportJob.objects.select_for_update().filter(finished & old).order_by("pk"))
+        jobs = list(
+            ExportJob.objects.select_for_update(no_key=True).filter(finished & old).order_by("pk")
+        )
         for job in jobs:
             finished_at = job.finished_at.isoformat() if job.finished_at else None
             record(

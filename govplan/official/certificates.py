@@ -109,7 +109,7 @@ def do_withdraw_certificate(certificate: SignerCertificate, *, actor: User) -> S
     if actor.pk != certificate.user_id and not scope_for(actor).is_central_admin:
         raise PermissionDenied
     with transaction.atomic():
-        locked = SignerCertificate.objects.select_for_update().get(pk=certificate.pk)
+        locked = SignerCertificate.objects.select_for_update(no_key=True).get(pk=certificate.pk)
         if locked.withdrawn_at is not None:
             raise ValidationError(_("This certificate was withdrawn already."))
         locked.withdrawn_at = timezone.now()

@@ -55,7 +55,7 @@ def _claim(job_id: int) -> ExportJob | None:
     resumed explicitly), or a live worker is on it."""
     with transaction.atomic():
         job = (
-            ExportJob.objects.select_for_update(of=("self",))
+            ExportJob.objects.select_for_update(no_key=True, of=("self",))
             .select_related("version__framework", "created_by")
             .filter(pk=job_id)
             .first()

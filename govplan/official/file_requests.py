@@ -101,7 +101,7 @@ def _requeue(row: RenderedFile) -> None:
 def do_retry_file(row: RenderedFile, *, actor: User | None) -> RenderedFile:
     """Queue again a file whose making failed (or whose worker fell silent)."""
     with transaction.atomic():
-        locked = RenderedFile.objects.select_for_update().get(pk=row.pk)
+        locked = RenderedFile.objects.select_for_update(no_key=True).get(pk=row.pk)
         if not (locked.state == FileState.FAILED or locked.stale):
             raise NotRetryable(locked.state)
         before = {"state": locked.state, "error": locked.error}

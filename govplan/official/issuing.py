@@ -128,7 +128,7 @@ def do_prepare_pdf(document: Document, *, actor: User) -> tuple[PreparedPdf, byt
     pdf = pdf_bytes(model)
     made = _Made(model, revision, _digest(pdf))
     with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
         _still_approved(locked, revision)
         return _record_prepared(locked, made, actor), pdf
 
@@ -267,7 +267,7 @@ def do_issue_with_signed_copy(
     certificate, check = _registered_signature(document, result)
     _after_approval(document, check)
     with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
         _still_approved(locked, signed.revision)
         if issuing_data is not None:
             do_save_issuing_data(locked, issuing_data, actor=actor)

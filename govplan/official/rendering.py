@@ -268,7 +268,7 @@ def _claim(file_id: int) -> RenderedFile | None:
     """Take the row up (one more attempt), unless it is made, failed, or a live worker is on
     it."""
     with transaction.atomic():
-        row = RenderedFile.objects.select_for_update().filter(pk=file_id).first()
+        row = RenderedFile.objects.select_for_update(no_key=True).filter(pk=file_id).first()
         if row is None or row.state in (FileState.DONE, FileState.FAILED):
             return None
         if row.state == FileState.RUNNING and not row.stale:

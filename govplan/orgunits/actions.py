@@ -103,7 +103,7 @@ def do_update_unit(
     """Change a unit's metadata. With ``rename_from`` a new name is recorded as history
     (the old name stays valid before that date) instead of overwriting it."""
     with transaction.atomic():
-        locked = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+        locked = OrgUnit.objects.select_for_update(no_key=True).get(pk=unit.pk)
         before = snapshot(locked, EDITABLE_FIELDS)
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:

@@ -36,7 +36,7 @@ def do_end_session(user: Any, session_id: int, *, current_key: str | None) -> No
     logout)."""
     with transaction.atomic():
         row = (
-            UserSession.objects.select_for_update()
+            UserSession.objects.select_for_update(no_key=True)
             .filter(pk=session_id, user=user)
             .exclude(session_key=current_key or "")
             .first()
@@ -50,7 +50,7 @@ def do_end_other_sessions(user: Any, *, current_key: str | None) -> int:
     """Every session of the user but this one; how many were ended."""
     with transaction.atomic():
         rows = list(
-            UserSession.objects.select_for_update()
+            UserSession.objects.select_for_update(no_key=True)
             .filter(user=user)
             .exclude(session_key=current_key or "")
         )

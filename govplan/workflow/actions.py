@@ -188,7 +188,9 @@ def do_transition(
 ) -> Document:
     with transaction.atomic():
         locked = (
-            Document.objects.select_for_update()
+            # The document's row only: locking the joined unit, framework and version would
+            # hold off every insert referring to them (facts, revisions) until this commits.
+            Document.objects.select_for_update(no_key=True, of=("self",))
             .select_related("org_unit", "framework_version", "framework")
             .get(pk=document.pk)
         )
@@ -318,7 +320,9 @@ def do_comment(
     if machine.APPRAISER not in parties(actor, document):
         raise Refused(_("Only the appraiser assigned to this document comments on it."))
     with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document.pk)  # as it is now
+        document = Document.objects.select_for_update(no_key=True).get(
+            pk=document.pk
+        )  # as it is now
         if document.status != machine.UNDER_APPRAISAL:
             raise Refused(_("Comments are made while the document is under appraisal."))
         revision = DocumentRevision.objects.filter(document=document).only("pk", "number").first()
@@ -383,7 +387,7 @@ def do_mark_checklist(document: Document, marks: list[ChecklistItem], *, actor: 
     if len(marks) != len(items):
         raise Refused(_("The checklist has changed; reload the page."))
     with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
         if machine.APPRAISER not in parties(actor, locked):
             raise Refused(_("Only the appraiser assigned to this document keeps its checklist."))
         if locked.status != machine.UNDER_APPRAISAL:
@@ -442,7 +446,7 @@ def do_read_notifications(user: User) -> int:
         unread = list(
             visible_to(Notification.objects.all(), user)
             .filter(read_at__isnull=True)
-            .select_for_update(of=("self",))
+            .select_for_update(no_key=True, of=("self",))
         )
         if not unread:
             return 0

@@ -26,7 +26,7 @@ def do_explain(document: Document, explanations: dict[str, str], *, actor: User)
         lock_for_edit(document)
         current = {
             e.check_id: e
-            for e in WarningExplanation.objects.select_for_update().filter(
+            for e in WarningExplanation.objects.select_for_update(no_key=True).filter(
                 document=document, check_id__in=list(wanted)
             )
         }

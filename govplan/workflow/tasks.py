@@ -26,7 +26,7 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     for pk in notification_ids:
         with transaction.atomic():
             notification = (
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                Notification.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
                 .select_related("user")
                 .filter(pk=pk, emailed_at__isnull=True)
                 .first()

@@ -5,7 +5,6 @@ document, then the entry, then writes the facts)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +18,7 @@ from govplan.facts.models import ValueFact
 from govplan.national import rebuild
 from govplan.workflow import actions as workflow
 from tests.facts.helpers import small_framework
+from tests.support.concurrency import at_once
 from tests.support.frameworks import publish
 
 pytestmark = [
@@ -27,28 +27,6 @@ pytestmark = [
 ]
 
 ROUNDS = 8
-
-
-def at_once(*actions: Callable[[], Any]) -> list[BaseException]:
-    """Run the actions in threads released together; the errors they raised."""
-    barrier = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            action()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 @pytest.fixture

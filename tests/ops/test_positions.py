@@ -5,7 +5,6 @@ the end of the table or after the same row."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ from govplan.accounts.models import Membership, User
 from govplan.documents.actions import do_add_entry, do_create_document
 from govplan.documents.models import Document, Entry
 from tests.facts.helpers import small_framework
+from tests.support.concurrency import at_once
 from tests.support.frameworks import publish
 
 pytestmark = [
@@ -24,28 +24,6 @@ pytestmark = [
 ]
 
 ROUNDS = 6
-
-
-def at_once(*actions: Callable[[], Any]) -> list[BaseException]:
-    """Run the actions in threads released together; the errors they raised."""
-    barrier = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            action()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_rows_added_at_once_never_share_a_position(small_nation: Any) -> None:
