@@ -14,6 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 from govplan.core.programmes.deadlines import Status, status_on
 
+# A milestone's status is a task's (govplan.core.programmes.deadlines), worded for a step of
+# a roadmap: it is reached, not completed.
+MILESTONE_STATUS_LABELS: dict[Status, Any] = {
+    Status.COMPLETED_ON_TIME: _("Reached on time"),
+    Status.COMPLETED_LATE: _("Reached late"),
+    Status.IN_PROGRESS: _("Under way, not yet due"),
+    Status.NOT_STARTED: _("Not started"),
+    Status.OVERDUE: _("Overdue"),
+}
+
 
 class Rating(models.TextChoices):
     GOOD = "good", _("Good: met its aims")

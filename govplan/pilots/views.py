@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability, scope_for
 from govplan.accounts.types import AuthenticatedRequest
-from govplan.core.programmes.deadlines import STATUS_LABELS
 from govplan.facts.models import Layer
 from govplan.orgunits.models import OrgUnit
 from govplan.pilots import actions
@@ -39,8 +38,19 @@ from govplan.pilots.forms import (
     PilotForm,
     SelfEvaluationForm,
 )
-from govplan.pilots.models import Designation, Milestone, SelfEvaluation
+from govplan.pilots.models import (
+    MILESTONE_STATUS_LABELS,
+    Designation,
+    Milestone,
+    SelfEvaluation,
+)
 from govplan.webutils.forms import attach_errors
+
+
+def _posted(request: AuthenticatedRequest) -> Any:
+    """The form's data on POST (even an empty one: its fields are then told they are
+    missing), None on GET."""
+    return request.POST if request.method == "POST" else None
 
 
 @authenticated
@@ -75,7 +85,7 @@ def _pilot_fields(form: PilotForm) -> dict[str, Any]:
 @requires(Capability.ADMINISTER)
 def pilot_create(request: AuthenticatedRequest) -> HttpResponse:
     require_create(request.user)
-    form = PilotForm(request.POST or None)
+    form = PilotForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             pilot = actions.do_create_pilot(**_pilot_fields(form), actor=request.user)
@@ -100,7 +110,7 @@ def pilot_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "end_date": pilot.end_date,
         "indicators": list(pilot.indicators.values_list("code", flat=True)),
     }
-    form = PilotForm(request.POST or None, initial=initial)
+    form = PilotForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_update_pilot(pilot, **_pilot_fields(form), actor=request.user)
@@ -139,7 +149,7 @@ def pilot_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             {
                 "milestone": milestone,
                 "status": status.value,
-                "status_label": _(STATUS_LABELS[status]),
+                "status_label": MILESTONE_STATUS_LABELS[status],
                 "self_evaluations": written,
                 "may_self_evaluate": bool(mine - {e.unit_id for e in written}),
             }
@@ -176,7 +186,7 @@ def pilot_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @authenticated
 def pilot_designate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pilot = load_pilot(request.user, pk, manage=True)
-    form = DesignateForm(request.POST or None, initial={"designated_from": pilot.start_date})
+    form = DesignateForm(_posted(request), initial={"designated_from": pilot.start_date})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -198,7 +208,7 @@ def pilot_designate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @authenticated
 def pilot_milestone_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pilot = load_pilot(request.user, pk, manage=True)
-    form = MilestoneForm(request.POST or None)
+    form = MilestoneForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -224,9 +234,7 @@ def pilot_milestone_evaluate(
     pilot, step = load_milestone(request.user, pk, milestone)
     if not may_manage(scope_for(request.user), pilot):
         raise PermissionDenied
-    form = MilestoneEvaluationForm(
-        request.POST or None, initial={"reached_on": timezone.localdate()}
-    )
+    form = MilestoneEvaluationForm(_posted(request), initial={"reached_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -262,7 +270,7 @@ def pilot_self_evaluate(request: AuthenticatedRequest, pk: int, milestone: int) 
         raise PermissionDenied
     units = list(OrgUnit.objects.filter(pk__in=mine).order_by("name"))
     form = SelfEvaluationForm(
-        request.POST or None, units=units, initial={"written_on": timezone.localdate()}
+        _posted(request), units=units, initial={"written_on": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -296,7 +304,7 @@ def pilot_self_evaluate(request: AuthenticatedRequest, pk: int, milestone: int) 
 @authenticated
 def pilot_evaluate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pilot = load_pilot(request.user, pk, manage=True)
-    form = PilotEvaluationForm(request.POST or None, initial={"evaluated_on": timezone.localdate()})
+    form = PilotEvaluationForm(_posted(request), initial={"evaluated_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
