@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from govplan.accounts.types import User
 from govplan.audit.models import Action
-from govplan.audit.recorder import record
+from govplan.audit.recorder import record, snapshot
 from govplan.core.frameworks.vocab import NUMERIC_VALUE_TYPES
 from govplan.frameworks.models import Indicator
 from govplan.orgunits.models import Kind, OrgUnit
@@ -46,16 +46,9 @@ def day_text(day: dt.date | None) -> str:
 
 
 def _pilot_values(pilot: Pilot) -> dict[str, Any]:
-    return {
-        "name": pilot.name,
-        "description": pilot.description,
-        "programme": pilot.programme_id,
-        "task": pilot.task_id,
-        "assigning_unit": pilot.assigning_unit_id,
-        "start_date": pilot.start_date.isoformat(),
-        "end_date": pilot.end_date.isoformat() if pilot.end_date else None,
-        "indicators": sorted(pilot.indicators.values_list("code", flat=True)),
-    }
+    fields = ["name", "description", "programme_id", "task_id", "assigning_unit_id"]
+    values = snapshot(pilot, [*fields, "start_date", "end_date"])
+    return {**values, "indicators": sorted(pilot.indicators.values_list("code", flat=True))}
 
 
 def _check_text(
@@ -114,17 +107,15 @@ def check_pilot(
     if start_date is None:
         errors["start_date"] = _("Fill in the day the pilot starts.")
     elif end_date is not None and end_date < start_date:
-        errors["end_date"] = _("The pilot cannot end (%(end)s) before it starts (%(start)s).") % {
-            "end": day_text(end_date),
-            "start": day_text(start_date),
-        }
+        span = {"end": day_text(end_date), "start": day_text(start_date)}
+        errors["end_date"] = (
+            _("The pilot cannot end (%(end)s) before it starts (%(start)s).") % span
+        )
     if assigning_unit is None:
         errors["assigning_unit"] = _("Choose the assigning authority.")
     elif start_date is not None and not assigning_unit.is_valid_on(start_date):
-        errors["assigning_unit"] = _("%(unit)s did not exist on %(day)s.") % {
-            "unit": assigning_unit.name,
-            "day": day_text(start_date),
-        }
+        named = {"unit": assigning_unit.name, "day": day_text(start_date)}
+        errors["assigning_unit"] = _("%(unit)s did not exist on %(day)s.") % named
     if pilot is not None and start_date is not None:
         early = pilot.milestones.filter(deadline__lt=start_date).order_by("deadline").first()
         if early is not None:
