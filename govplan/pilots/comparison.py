@@ -55,6 +55,13 @@ class Table:
     lines: list[Line] = field(default_factory=list)
 
     @property
+    def has_figures(self) -> bool:
+        """Some pilot unit or comparable unit has a figure that year."""
+        return any(
+            line.comparison.value is not None or line.comparison.count for line in self.lines
+        )
+
+    @property
     def complete(self) -> bool:
         """A pilot unit and a comparable unit both have a figure somewhere in the table."""
         return any(

@@ -98,7 +98,7 @@ class DesignateForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=300)
-    deadline = date_field(_("Deadline"), required=True)
+    deadline = date_field(_("Due by"), required=True)
 
 
 class MilestoneEvaluationForm(forms.Form):
