@@ -2,10 +2,8 @@
 milestone (the assigning authority) or self-evaluate it (a pilot unit's editor), and the
 final evaluation. Each is one transaction writing its rows and their audit entry; the
 state it depends on is read again under the pilot's (or the milestone's) row lock, so a
-double click or two people at once find the first one's change and are refused.
-
-Who may call which is the views' to enforce (govplan.pilots.access); these functions check
-the data: every refusal is a ValidationError naming the field and the rule."""
+double click or two people at once find the first one's change and are refused. Who may
+call which is the views' to enforce (access.py); every refusal here names field and rule."""
 
 from __future__ import annotations
 
@@ -130,6 +128,12 @@ def check_pilot(
                 "unit": designated.unit.name,
                 "day": day_text(designated.designated_from),
             }
+    if pilot is not None and end_date is not None:
+        late = pilot.milestones.filter(deadline__gt=end_date).order_by("-deadline").first()
+        if late is not None:
+            errors["end_date"] = _(
+                "The milestone “%(title)s” is due on %(day)s, after this end."
+            ) % {"title": late.title, "day": day_text(late.deadline)}
     indicators = _indicators(indicator_codes, errors)
     if errors:
         raise ValidationError(errors)

@@ -176,6 +176,15 @@ def test_the_start_cannot_move_past_a_milestone_or_a_designation(cast: Cast) -> 
     assert "Tỉnh Bắc Ninh is a pilot from 01/09/2025" in errors["start_date"][0]
     pilot.refresh_from_db()
     assert pilot.start_date == START
+    # Nor its end before a milestone's deadline (due 30/06/2026).
+    errors = refused(
+        actions.do_update_pilot,
+        pilot,
+        **fields(cast, start_date=START, end_date=dt.date(2026, 3, 31)),
+    )
+    assert errors["end_date"] == [
+        "The milestone “Triển khai tại văn phòng UBND tỉnh” is due on 30/06/2026, after this end."
+    ]
 
 
 def test_a_milestone_is_evaluated_once_when_reached_and_its_status_follows(cast: Cast) -> None:
