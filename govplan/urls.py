@@ -25,6 +25,7 @@ from govplan.official import views_cycle as official_cycle
 from govplan.official import views_export as official_export
 from govplan.official import views_files as official_files
 from govplan.orgunits import views as orgunits
+from govplan.pilots import views as pilots
 from govplan.usersessions import views as usersessions
 from govplan.web import views as web
 from govplan.workflow import views as workflow
@@ -34,6 +35,24 @@ urlpatterns = [
     # National figures: completeness, aggregates, budgets, targets, dashboards, the pivot
     path("national/", include("govplan.national.urls")),
     path("healthz", web.healthz, name="healthz"),
+    # Pilots of a model (issue 17, docs/programme.md)
+    path("pilots/", pilots.pilot_list, name="pilot_list"),
+    path("pilots/new/", pilots.pilot_create, name="pilot_create"),
+    path("pilots/<int:pk>/", pilots.pilot_detail, name="pilot_detail"),
+    path("pilots/<int:pk>/edit/", pilots.pilot_edit, name="pilot_edit"),
+    path("pilots/<int:pk>/units/", pilots.pilot_designate, name="pilot_designate"),
+    path("pilots/<int:pk>/milestones/new/", pilots.pilot_milestone_add, name="pilot_milestone_add"),
+    path(
+        "pilots/<int:pk>/milestones/<int:milestone>/evaluate/",
+        pilots.pilot_milestone_evaluate,
+        name="pilot_milestone_evaluate",
+    ),
+    path(
+        "pilots/<int:pk>/milestones/<int:milestone>/self-evaluation/",
+        pilots.pilot_self_evaluate,
+        name="pilot_self_evaluate",
+    ),
+    path("pilots/<int:pk>/evaluation/", pilots.pilot_evaluate, name="pilot_evaluate"),
     path(
         "login/",
         public(

@@ -60,6 +60,10 @@ class Action(models.TextChoices):
     RESTORE_ROW = "restore.row", _("Row changed by a restore")
     SESSION_END = "session.end", _("Session ended by its user")
     SESSION_IDLE = "session.idle", _("Session ended after inactivity")
+    PILOT_DESIGNATE = "pilot.designate", _("Unit designated as a pilot")
+    PILOT_MILESTONE_EVALUATE = "pilot.milestone_evaluate", _("Pilot milestone evaluated")
+    PILOT_SELF_EVALUATE = "pilot.self_evaluate", _("Pilot milestone self-evaluated")
+    PILOT_EVALUATE = "pilot.evaluate", _("Pilot's final evaluation")
 
 
 class AuditEvent(models.Model):

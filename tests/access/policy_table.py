@@ -79,6 +79,10 @@ def readers_of_a(default: Outcome = MESSAGE, **who: Outcome) -> dict[str, Outcom
     return row(default, editor_b=NOT_FOUND, commune_editor_a=NOT_FOUND, **who)
 
 
+def pilot_managed() -> dict[str, Outcome]:
+    return row(FORBIDDEN, central_admin=WRITES, editor_b=NOT_FOUND, commune_editor_a=NOT_FOUND)
+
+
 # url name -> outcome per member of the cast, for a POST with a valid CSRF token.
 POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     # Signing in (a signed-in user is told they already are) and out, the language, one's own
@@ -209,6 +213,18 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     # document of the cycle and is told so); a job is its requester's alone.
     "export_start": row(WRITES, editor_b=MESSAGE, commune_editor_a=MESSAGE),
     "export_resume": row(NOT_FOUND, central_admin=MESSAGE),
+    # Pilots (issue 17): central administrators create and manage the cast's pilot; province
+    # A's editor self-evaluates its milestone; others who see the pilot are refused, the
+    # rest find nothing.
+    "pilot_create": admin_writes(),
+    "pilot_edit": pilot_managed(),
+    "pilot_designate": pilot_managed(),
+    "pilot_milestone_add": pilot_managed(),
+    "pilot_milestone_evaluate": pilot_managed(),
+    "pilot_evaluate": pilot_managed(),
+    "pilot_self_evaluate": row(
+        FORBIDDEN, editor_a=WRITES, editor_b=NOT_FOUND, commune_editor_a=NOT_FOUND
+    ),
 }
 
 # Views that only read: POST is answered as GET is (the statuses of EXPECTED), or refused
@@ -265,5 +281,7 @@ READ_ON_POST: frozenset[str] = frozenset(
         "national_pivot",
         "national_pivot_csv",
         "national_pivot_xlsx",
+        "pilot_list",
+        "pilot_detail",
     }
 )

@@ -508,6 +508,12 @@ ADMIN_PAGES = {
     "export_status",
     "export_download",
     "export_resume",
+    "pilot_create",
+    "pilot_edit",
+    "pilot_designate",
+    "pilot_milestone_add",
+    "pilot_milestone_evaluate",
+    "pilot_evaluate",
 }
 
 
@@ -575,6 +581,7 @@ QUERY: dict[str, dict[str, str]] = {
     "national_budgets": {"framework": "text", "layer": "text", "unit": "number", "by": "text"},
     "national_budget_export": {"framework": "text", "structure": "text", "unit": "number"},
     "national_targets": {"framework": "text", "layer": "text", "unit": "number"},
+    "pilot_detail": {"year": "number", "layer": "text"},
 }
 QUERY_VALUES = {
     "number": [k for k in FORM_VALUES if k.startswith("number:")] + ["text:bel", "text:nul"],
@@ -673,6 +680,13 @@ FORM_VIEWS = {
     "document_comment_resolve",
     "document_checklist",
     "national_completeness_remind",
+    "pilot_create",
+    "pilot_edit",
+    "pilot_designate",
+    "pilot_milestone_add",
+    "pilot_milestone_evaluate",
+    "pilot_self_evaluate",
+    "pilot_evaluate",
 }
 
 

@@ -499,8 +499,52 @@ def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> di
             [("status", ""), ("formats", "docx")],
         ),
         "export_resume": Request(url("export_resume")),
+        # Pilots (issue 17): the cast's pilot (tests/pilots/support.py).
+        "pilot_create": Request(url("pilot_create"), pilot_fields(cast, "Mô hình mới")),
+        "pilot_edit": Request(url("pilot_edit"), pilot_fields(cast, "Mô hình đã đổi tên")),
+        "pilot_designate": Request(
+            url("pilot_designate"),
+            [("unit", str(cast.province_b.pk)), ("designated_from", "2026-01-01")],
+        ),
+        "pilot_milestone_add": Request(
+            url("pilot_milestone_add"), [("title", "Đánh giá sơ kết"), ("deadline", "2026-12-31")]
+        ),
+        "pilot_milestone_evaluate": Request(
+            url("pilot_milestone_evaluate"),
+            [("reached_on", "2026-06-15"), ("text", "Đã triển khai."), ("rating", "good")],
+        ),
+        "pilot_self_evaluate": Request(
+            url("pilot_self_evaluate"),
+            [
+                ("unit", str(cast.province_a.pk)),
+                ("written_on", "2026-06-10"),
+                ("text", "Tỉnh đã triển khai."),
+                ("rating", "good"),
+            ],
+        ),
+        "pilot_evaluate": Request(
+            url("pilot_evaluate"),
+            [
+                ("evaluated_on", "2026-11-30"),
+                ("lessons", "Nên nhân rộng."),
+                ("recommendation", "extend"),
+            ],
+        ),
     }
     return requests
+
+
+def pilot_fields(cast: Cast, name: str) -> list[tuple[str, str]]:
+    return [
+        ("name", name),
+        ("description", ""),
+        ("programme", ""),
+        ("task_code", ""),
+        ("assigning_unit", str(cast.central.pk)),
+        ("start_date", "2025-09-01"),
+        ("end_date", "2027-12-31"),
+        ("indicators", "HT.LAN"),
+    ]
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from govplan.accounts.models import Membership
 from govplan.audit.models import AuditEvent
 from govplan.urls import urlpatterns as real_patterns
 from tests.conftest import Cast
+from tests.pilots.support import milestone_kwargs, pilot_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +98,11 @@ def attachment(cast: Cast) -> int:
         description="",
         actor=cast.editor_a,
     ).pk
+
+
+def pilot_managers() -> dict[str, int]:
+    """Readers of the cast's pilot are refused (403) but its managers; others find nothing."""
+    return {**everyone(403), "central_admin": 200, "editor_b": 404, "commune_editor_a": 404}
 
 
 # url name -> (kwargs builder, expected status per cast member) for a GET request.
@@ -296,6 +302,21 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "national_pivot": (None, everyone(200)),
     "national_pivot_csv": (lambda c: (None, {"i": "DVC.TRUC_TUYEN"}), everyone(200)),
     "national_pivot_xlsx": (lambda c: (None, {"i": "DVC.TRUC_TUYEN"}), everyone(200)),
+    # Pilots (issue 17): the central authority assigns the cast's pilot, province A is its
+    # pilot unit. Its readers see it; central administrators (and the assigning authority's
+    # editors and approvers) manage it; province A's editor writes its self-evaluations.
+    "pilot_list": (None, everyone(200)),
+    "pilot_create": (None, admin_only()),
+    "pilot_detail": (lambda c: pilot_kwargs(c), readers_of_a()),
+    "pilot_edit": (lambda c: pilot_kwargs(c), pilot_managers()),
+    "pilot_designate": (lambda c: pilot_kwargs(c), pilot_managers()),
+    "pilot_milestone_add": (lambda c: pilot_kwargs(c), pilot_managers()),
+    "pilot_milestone_evaluate": (lambda c: milestone_kwargs(c), pilot_managers()),
+    "pilot_self_evaluate": (
+        lambda c: milestone_kwargs(c),
+        {**pilot_managers(), "central_admin": 403, "editor_a": 200},
+    ),
+    "pilot_evaluate": (lambda c: pilot_kwargs(c), pilot_managers()),
 }
 
 

@@ -559,6 +559,54 @@ def purge(world: World, name: str) -> Act:
     return do_purge_expired_files
 
 
+def pilots(world: World, name: str) -> Act:
+    """The cast's pilot (tests/pilots/support.py): province A designated, one milestone."""
+    from govplan.pilots import actions
+    from govplan.pilots.models import Milestone
+    from tests.pilots.support import cast_pilot
+
+    cast = world.cast
+    admin = cast.central_admin
+    pilot = cast_pilot(cast)
+    milestone = Milestone.objects.filter(pilot=pilot).first()
+    assert milestone is not None
+    fields: dict[str, Any] = {
+        "description": "",
+        "programme": None,
+        "task": None,
+        "assigning_unit": cast.central,
+        "start_date": pilot.start_date,
+        "end_date": None,
+        "indicator_codes": ["HT.LAN"],
+        "actor": admin,
+    }
+    day = dt.date(2026, 6, 1)
+    return {
+        "do_create_pilot": lambda: actions.do_create_pilot(name="Mô hình khác", **fields),
+        "do_update_pilot": lambda: actions.do_update_pilot(pilot, name="Tên mới", **fields),
+        "do_designate_unit": lambda: actions.do_designate_unit(
+            pilot, cast.province_b, day, actor=admin
+        ),
+        "do_add_milestone": lambda: actions.do_add_milestone(
+            pilot, title="Sơ kết", deadline=day, actor=admin
+        ),
+        "do_evaluate_milestone": lambda: actions.do_evaluate_milestone(
+            milestone, reached_on=day, text="Đạt.", rating="good", actor=admin
+        ),
+        "do_self_evaluate": lambda: actions.do_self_evaluate(
+            milestone,
+            cast.province_a,
+            written_on=day,
+            text="Đạt.",
+            rating="good",
+            actor=cast.editor_a,
+        ),
+        "do_evaluate_pilot": lambda: actions.do_evaluate_pilot(
+            pilot, evaluated_on=day, lessons="Nhân rộng.", recommendation="extend", actor=admin
+        ),
+    }[name]
+
+
 CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.documents.actions": documents,
     "govplan.documents.tables_xlsx": tables_xlsx,
@@ -576,6 +624,7 @@ CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.frameworks.actions": frameworks,
     "govplan.frameworks.legal_actions": legal,
     "govplan.national.actions": national,
+    "govplan.pilots.actions": pilots,
 }
 
 ACTIONS = sorted(discover())

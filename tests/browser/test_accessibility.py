@@ -145,7 +145,18 @@ def _ids() -> dict[str, Any]:
         "legal": LegalDocument.objects.order_by("pk").first().pk,  # type: ignore[union-attr]
         "user": User.objects.get(username="bacninh.bientap").pk,
         "audit": AuditEvent.objects.order_by("-pk").first().pk,  # type: ignore[union-attr]
+        **_pilot_ids(),
     }
+
+
+def _pilot_ids() -> dict[str, Any]:
+    """The demo pilot (Hà Nội and the Ministry of Finance) and its milestone not yet due."""
+    from govplan.demo.pilots import NAME
+    from govplan.pilots.models import Pilot
+
+    pilot = Pilot.objects.get(name=NAME)
+    milestone = pilot.milestones.filter(reached_on__isnull=True).order_by("-deadline").first()
+    return {"pilot": pilot.pk, "milestone": milestone.pk}  # type: ignore[union-attr]
 
 
 # (role, page name, path with {placeholders} filled from World.ids). The demo account of
@@ -227,6 +238,17 @@ PAGES: list[tuple[str, str, str]] = [
     ("central_admin", "audit-event", "/manage/audit/{audit}/"),
     ("central_admin", "exports", "/exports/"),
     ("central_admin", "national-unit", "/national/units/{hanoi_unit}/"),
+    # Pilots (issue 17): the demo pilot, its comparison with the 2027 plans as submitted
+    # (Hà Nội against Bắc Ninh), and its forms.
+    ("appraiser", "pilot", "/pilots/{pilot}/"),
+    ("central_admin", "pilots", "/pilots/"),
+    ("central_admin", "pilot", "/pilots/{pilot}/?year=2027&layer=submitted"),
+    ("central_admin", "pilot-new", "/pilots/new/"),
+    ("central_admin", "pilot-edit", "/pilots/{pilot}/edit/"),
+    ("central_admin", "pilot-designate", "/pilots/{pilot}/units/"),
+    ("central_admin", "pilot-milestone-new", "/pilots/{pilot}/milestones/new/"),
+    ("central_admin", "pilot-milestone", "/pilots/{pilot}/milestones/{milestone}/evaluate/"),
+    ("central_admin", "pilot-evaluation", "/pilots/{pilot}/evaluation/"),
     *(("central_admin", name, path) for name, path in NATIONAL),
 ]
 

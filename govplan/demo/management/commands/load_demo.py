@@ -18,6 +18,7 @@ from govplan.accounts.models import Membership, Role, User
 from govplan.audit.origin import Origin, origin
 from govplan.core.adapters import signing
 from govplan.demo import pki
+from govplan.demo.pilots import create_demo_pilot
 from govplan.demo.workflow import create_demo_documents
 from govplan.official.actions import do_save_profile
 from govplan.official.certificates import do_register_certificate, do_withdraw_certificate
@@ -198,14 +199,21 @@ class Command(BaseCommand):
                 created_units = self._units()
                 created_users = self._users(created_units)
             documents = 0
+            pilot = False
             if not options["without_documents"]:
                 documents = create_demo_documents(
                     user=lambda username: User.objects.get(username=username),
                     unit=lambda ref: self._unit_for(ref, created_units),
                 )
+                pilot = create_demo_pilot(
+                    User.objects.get(username="quantri"),
+                    User.objects.get(username="hanoi.bientap"),
+                )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if documents:
             self.stdout.write(f"  {documents} documents at stages of the appraisal cycle")
+        if pilot:
+            self.stdout.write("  a pilot (Hà Nội, Bộ Tài chính) with its roadmap: /pilots/")
         for line in created_users:
             self.stdout.write(line)
         for line in self._signing_key():
