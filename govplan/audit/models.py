@@ -47,6 +47,11 @@ class Action(models.TextChoices):
     RESTORE_ROW = "restore.row", _("Row changed by a restore")
     SESSION_END = "session.end", _("Session ended by its user")
     SESSION_IDLE = "session.idle", _("Session ended after inactivity")
+    OPINION_ASK = "opinion.ask", _("Opinion asked of another agency")
+    OPINION_ANSWER = "opinion.answer", _("Opinion sent")
+    OPINION_WITHDRAW = "opinion.withdraw", _("Opinion request withdrawn")
+    OPINION_REMIND = "opinion.remind", _("Opinion request reminded")
+    OPINION_RECORD = "opinion.record", _("Opinions recorded with the approval")
 
 
 class AuditEvent(models.Model):
