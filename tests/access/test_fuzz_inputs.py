@@ -696,6 +696,11 @@ FORM_VIEWS = {
     "document_comment_resolve",
     "document_checklist",
     "national_completeness_remind",
+    "opinion_ask",
+    "opinion_withdraw",
+    "opinion_remind",
+    "document_approve",
+    "opinion_request",
 }
 
 

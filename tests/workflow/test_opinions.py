@@ -434,3 +434,70 @@ def test_two_people_of_the_agency_answering_at_once_one_wins(small_nation: Any) 
     assert stored.answered_by.username == winner
     assert stored.kind == {"bo_bientap": "agree", "bo_lanhdao": "disagree"}[winner]
     assert AuditEvent.objects.filter(action=Action.OPINION_ANSWER).count() == 1
+
+
+def test_hostile_text_in_the_question_and_the_answer_stays_inert(
+    cast: Cast, agency_editor: User
+) -> None:
+    from tests.hostile.test_stored_payloads import LIVE_MARKUP, XSS
+
+    document = appraised(cast)
+    payload = " ".join(XSS.values())
+    request = opinions.do_ask_opinion(
+        document, actor=cast.appraiser, agency=finance(), question=payload, deadline=TODAY
+    )
+    response = login(agency_editor).post(
+        reverse("opinion_request", args=[request.pk]),
+        {"kind": "disagree", "answer": f'<p>Không đồng ý</p>{payload}<a href="{XSS["url"]}">x</a>'},
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == OpinionStatus.ANSWERED and "<script" not in request.answer
+    actions.do_transition(document, "approve", actor=cast.appraiser)
+    for user, url in (
+        (agency_editor, reverse("opinion_request", args=[request.pk])),
+        (agency_editor, reverse("opinion_inbox")),
+        (agency_editor, reverse("notifications")),
+        (cast.appraiser, reverse("opinion_request", args=[request.pk])),
+        (cast.appraiser, reverse("document_edit", args=[document.pk])),
+        (cast.appraiser, reverse("document_approve", args=[document.pk])),
+    ):
+        page = login(user).get(url)
+        assert page.status_code == 200, url
+        html = page.content.decode()
+        live = LIVE_MARKUP.search(html)
+        assert live is None, f"{url}: {html[max(live.start() - 80, 0) : live.end() + 80]!r}"
+
+
+def test_an_absurd_question_or_answer_is_refused_and_nothing_is_saved(
+    cast: Cast, agency_editor: User
+) -> None:
+    document = appraised(cast)
+    too_long = "Dự án " * 2000  # 12,000 characters
+    response = login(cast.appraiser).post(
+        reverse("opinion_ask", args=[document.pk]),
+        {"agency": finance().pk, "question": too_long, "deadline": TODAY.isoformat()},
+    )
+    assert response.status_code == 200 and "question" in response.context["form"].errors
+    response = login(cast.appraiser).post(
+        reverse("opinion_ask", args=[document.pk]),
+        {"agency": "999999999", "question": QUESTION, "deadline": "2026-02-30"},
+    )
+    assert set(response.context["form"].errors) == {"agency", "deadline"}
+    assert not OpinionRequest.objects.exists()
+    request = ask(document, cast)
+    response = login(agency_editor).post(
+        reverse("opinion_request", args=[request.pk]),
+        {"kind": "agree", "answer": "<p>" + "x" * (opinions.MAX_ANSWER + 10) + "</p>"},
+    )
+    assert response.status_code == 200 and "answer" in response.context["form"].errors
+    response = login(agency_editor).post(
+        reverse("opinion_request", args=[request.pk]),
+        {
+            "kind": "agree",
+            "answer": "<p>Đồng ý</p>",
+            "file": SimpleUploadedFile("macro.docm", b"PK\x03\x04 not really", "application/x"),
+        },
+    )
+    assert response.status_code == 200 and "file" in response.context["form"].errors
+    assert OpinionRequest.objects.get(pk=request.pk).status == OpinionStatus.PENDING
