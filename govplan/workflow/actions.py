@@ -291,12 +291,12 @@ def _record_opinions(
     document: Document, event: WorkflowEvent, actor: User, seen: str | None
 ) -> None:
     """The other agencies' opinions, frozen with the approval (joint appraisal, issue 17)."""
-    from govplan.workflow import opinions  # it builds on this module
+    from govplan.workflow import opinion_record  # it builds on this module
 
     approved = DocumentRevision.objects.filter(document=document, number=document.revision).first()
     try:
-        opinions.record_with_approval(document, approved, event, actor=actor, seen=seen)
-    except opinions.OpinionsChanged:
+        opinion_record.record_with_approval(document, approved, event, actor=actor, seen=seen)
+    except opinion_record.OpinionsChanged:
         raise Refused(
             _(
                 "Not approved: an opinion arrived or a request changed since the page was "

@@ -7,7 +7,8 @@ Who does what:
 - the asked agency's editors and approvers read the request and the frozen revision it is
   about, and one of them sends the agency's one answer (recorded with their name and role);
 - the approval (``do_transition(…, "approve")``) records every request and opinion as the
-  approver saw them (``record_with_approval``), never changed afterwards.
+  approver saw them (``opinion_record``), never changed afterwards; reminders are in
+  ``opinion_reminders``.
 
 Lock order, as everywhere: the document, then the request."""
 
@@ -15,12 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -43,14 +43,10 @@ from govplan.workflow.labels import state_phrase
 from govplan.workflow.models import (
     DocumentRevision,
     OpinionKind,
-    OpinionReminder,
     OpinionRequest,
     OpinionStatus,
-    RecordedOpinions,
-    WorkflowEvent,
 )
 from govplan.workflow.notify import notify
-from govplan.workflow.reminders import reminder_kind
 
 # The agencies one may ask: those that hold plans of their own at the national level.
 ASKABLE_KINDS = (Kind.CENTRAL, Kind.MINISTRY, Kind.MINISTRY_LEVEL, Kind.GOV_AGENCY, Kind.PROVINCE)
@@ -61,11 +57,11 @@ MAX_WITHDRAW_REASON = 2000
 LATEST_DEADLINE_DAYS = 366
 
 
-def _date(day: dt.date) -> str:
+def short_date(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def _when(moment: dt.datetime) -> str:
+def short_moment(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
 
 
@@ -164,7 +160,7 @@ def digest(requests: list[OpinionRequest]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _lock(request: OpinionRequest) -> tuple[Document, OpinionRequest]:
+def lock_request(request: OpinionRequest) -> tuple[Document, OpinionRequest]:
     document = Document.objects.select_for_update().get(pk=request.document_id)
     locked = (
         OpinionRequest.objects.select_for_update(of=("self",))
@@ -174,12 +170,12 @@ def _lock(request: OpinionRequest) -> tuple[Document, OpinionRequest]:
     return document, locked
 
 
-def _require_appraiser(actor: User, document: Document, what: str) -> None:
+def require_appraiser(actor: User, document: Document, what: str) -> None:
     if machine.APPRAISER not in actions.parties(actor, document):
         raise Refused(_("Only the appraiser of this document %(what)s.") % {"what": what})
 
 
-def _require_under_appraisal(document: Document) -> None:
+def require_under_appraisal(document: Document) -> None:
     if document.status != machine.UNDER_APPRAISAL:
         raise Refused(
             _(
@@ -208,11 +204,12 @@ def do_ask_opinion(
     if deadline < today:
         raise Refused(
             _("The deadline %(deadline)s is in the past: give a day from today (%(today)s).")
-            % {"deadline": _date(deadline), "today": _date(today)}
+            % {"deadline": short_date(deadline), "today": short_date(today)}
         )
     if deadline > today + dt.timedelta(days=LATEST_DEADLINE_DAYS):
         raise Refused(
-            _("The deadline %(deadline)s is more than a year away.") % {"deadline": _date(deadline)}
+            _("The deadline %(deadline)s is more than a year away.")
+            % {"deadline": short_date(deadline)}
         )
     with transaction.atomic():
         locked = (
@@ -220,8 +217,8 @@ def do_ask_opinion(
             .select_related("org_unit", "framework_version")
             .get(pk=document.pk)
         )
-        _require_appraiser(actor, locked, _("asks for opinions"))
-        _require_under_appraisal(locked)
+        require_appraiser(actor, locked, _("asks for opinions"))
+        require_under_appraisal(locked)
         if agency.pk == locked.org_unit_id:
             raise Refused(_("The agency that wrote the plan is not asked for an opinion on it."))
         if not agency.is_valid_on(today) or agency.kind not in ASKABLE_KINDS:
@@ -251,7 +248,7 @@ def do_ask_opinion(
                 % {
                     "unit": agency.name,
                     "who": waiting.asked_by.display_name,
-                    "when": _when(waiting.asked_at),
+                    "when": short_moment(waiting.asked_at),
                 }
             )
         request = OpinionRequest.objects.create(
@@ -280,7 +277,7 @@ def do_ask_opinion(
                 "unit": _appraising_name(locked),
                 "agency": agency.name,
                 "title": locked.title,
-                "deadline": _date(deadline),
+                "deadline": short_date(deadline),
             }
         notify(answerers(agency.pk), None, text, exclude=actor, url=request_url(request))
     return request
@@ -319,7 +316,7 @@ def do_answer_opinion(
     if len(cleaned) > MAX_ANSWER:
         raise Refused(actions.bounded_message(cleaned, MAX_ANSWER))
     with transaction.atomic():
-        document, locked = _lock(request)
+        document, locked = lock_request(request)
         role = answering_role(actor, locked.agency_id)
         if role is None:
             raise Refused(
@@ -336,14 +333,17 @@ def do_answer_opinion(
                 % {
                     "agency": locked.agency.name,
                     "who": locked.answered_by.display_name,
-                    "when": _when(locked.answered_at),
+                    "when": short_moment(locked.answered_at),
                 }
             )
         if locked.status == OpinionStatus.WITHDRAWN:
             assert locked.withdrawn_by is not None and locked.withdrawn_at is not None
             raise Refused(
                 _("This request was withdrawn by %(who)s at %(when)s: no opinion is needed.")
-                % {"who": locked.withdrawn_by.display_name, "when": _when(locked.withdrawn_at)}
+                % {
+                    "who": locked.withdrawn_by.display_name,
+                    "when": short_moment(locked.withdrawn_at),
+                }
             )
         if document.status != machine.UNDER_APPRAISAL:
             raise Refused(
@@ -407,14 +407,14 @@ def do_withdraw_opinion_request(
     if len(reason) > MAX_WITHDRAW_REASON:
         raise Refused(actions.bounded_message(reason, MAX_WITHDRAW_REASON))
     with transaction.atomic():
-        document, locked = _lock(request)
-        _require_appraiser(actor, document, _("withdraws a request for an opinion"))
+        document, locked = lock_request(request)
+        require_appraiser(actor, document, _("withdraws a request for an opinion"))
         if locked.status != OpinionStatus.PENDING:
             raise Refused(
                 _("The request is no longer waiting (%(state)s): it cannot be withdrawn.")
                 % {"state": OpinionStatus(locked.status).label}
             )
-        _require_under_appraisal(document)
+        require_under_appraisal(document)
         locked.status = OpinionStatus.WITHDRAWN
         locked.withdrawn_by = actor
         locked.withdrawn_at = timezone.now()
@@ -437,171 +437,6 @@ def do_withdraw_opinion_request(
     return locked
 
 
-def _reminder_text(request: OpinionRequest, document: Document, today: dt.date) -> str:
-    with override("vi"):
-        if request.deadline >= today:
-            return _(
-                "Reminder: the opinion of %(agency)s on “%(title)s” is due on %(deadline)s."
-            ) % {
-                "agency": request.agency.name,
-                "title": document.title,
-                "deadline": _date(request.deadline),
-            }
-        return _(
-            "Overdue: the opinion of %(agency)s on “%(title)s” was due on %(deadline)s, "
-            "%(days)s day(s) ago."
-        ) % {
-            "agency": request.agency.name,
-            "title": document.title,
-            "deadline": _date(request.deadline),
-            "days": (today - request.deadline).days,
-        }
-
-
-def do_remind_opinion(request: OpinionRequest, *, actor: User) -> int:
-    """The appraiser reminds the agency by hand: once a day at most. Returns how many people
-    were told."""
-    today = timezone.localdate()
-    kind = f"manual_{today.isoformat()}"
-    with transaction.atomic():
-        document, locked = _lock(request)
-        _require_appraiser(actor, document, _("sends reminders"))
-        if locked.status != OpinionStatus.PENDING:
-            raise Refused(
-                _("The request is no longer waiting (%(state)s): there is nothing to remind.")
-                % {"state": OpinionStatus(locked.status).label}
-            )
-        _require_under_appraisal(document)
-        sent = OpinionReminder.objects.filter(request=locked, kind=kind).first()
-        if sent is not None:
-            raise Refused(
-                _("%(agency)s was already reminded today (at %(when)s); one reminder a day.")
-                % {"agency": locked.agency.name, "when": _when(sent.sent_at)}
-            )
-        people = answerers(locked.agency_id)
-        OpinionReminder.objects.create(
-            request=locked, kind=kind, sent_by=actor, recipients=len(people)
-        )
-        record(
-            Action.OPINION_REMIND,
-            actor=actor,
-            obj=locked,
-            after={"kind": kind, "recipients": len(people)},
-        )
-        notify(people, None, _reminder_text(locked, document, today), url=request_url(locked))
-    return len(people)
-
-
-def due_opinion_reminders(today: dt.date) -> Iterator[tuple[OpinionRequest, str]]:
-    """Pending requests of documents under appraisal due a reminder today: 7 and 1 days
-    before the deadline, the day after it, then every 7 days (as the plans' own)."""
-    window = (today - dt.timedelta(days=120), today + dt.timedelta(days=7))
-    pending = OpinionRequest.objects.filter(
-        status=OpinionStatus.PENDING,
-        document__status=machine.UNDER_APPRAISAL,
-        deadline__range=window,
-    ).select_related("agency")
-    for request in pending:
-        kind = reminder_kind(request.deadline, today)
-        if kind is not None:
-            yield request, kind
-
-
-def do_send_opinion_reminder(request: OpinionRequest, kind: str, today: dt.date) -> int:
-    """One automatic reminder (``kind`` from ``reminders.reminder_kind``), sent once: a
-    second run the same day, or another worker, finds it sent and sends nothing (0)."""
-    try:
-        with transaction.atomic():
-            document, locked = _lock(request)
-            if locked.status != OpinionStatus.PENDING or document.status != machine.UNDER_APPRAISAL:
-                return 0
-            people = answerers(locked.agency_id)
-            OpinionReminder.objects.create(request=locked, kind=kind, recipients=len(people))
-            record(
-                Action.OPINION_REMIND,
-                obj=locked,
-                after={"kind": kind, "recipients": len(people)},
-                actor_username="system",
-            )
-            notify(people, None, _reminder_text(locked, document, today), url=request_url(locked))
-    except IntegrityError:
-        return 0  # already sent
-    return 1
-
-
-def send_opinion_reminders(today: dt.date) -> int:
-    return sum(
-        do_send_opinion_reminder(request, kind, today)
-        for request, kind in due_opinion_reminders(today)
-    )
-
-
-class OpinionsChanged(Exception):
-    """An opinion arrived (or a request changed) after the approver's page was shown."""
-
-
-def frozen_entry(request: OpinionRequest) -> dict[str, Any]:
-    """One request as the approval records it: names and texts as they are now."""
-    return {
-        "id": request.pk,
-        "agency": request.agency.name,
-        "agency_id": request.agency_id,
-        "revision": request.revision.number,
-        "question": request.question,
-        "deadline": request.deadline.isoformat(),
-        "asked_by": request.asked_by.display_name,
-        "asked_at": request.asked_at.isoformat(),
-        "state": request.state,
-        "kind": request.kind,
-        "answer": request.answer,
-        "answered_by": request.answered_by.display_name if request.answered_by else "",
-        "answered_role": request.answered_role,
-        "answered_at": request.answered_at.isoformat() if request.answered_at else "",
-        "late": bool(request.answered_at and request.answered_at.date() > request.deadline),
-        "file_name": request.file_name,
-        "file_sha256": request.file_sha256,
-    }
-
-
-def record_with_approval(
-    document: Document,
-    revision: DocumentRevision | None,
-    event: WorkflowEvent,
-    *,
-    actor: User,
-    seen: str | None,
-) -> RecordedOpinions | None:
-    """Inside the approval's transaction, the document locked: every request of the document
-    and its opinion, frozen. ``seen``: the digest the approval page showed (None: approved
-    without that page, e.g. by a script); refused with OpinionsChanged if it differs."""
-    requests = [
-        r
-        for r in requests_of(document)
-        if r.status != OpinionStatus.WITHDRAWN  # withdrawn: not part of what was decided
-    ]
-    everything = requests_of(document)
-    if seen is not None and seen != digest(everything):
-        raise OpinionsChanged
-    if not requests:
-        return None
-    recorded = RecordedOpinions.objects.create(
-        event=event,
-        document=document,
-        revision=revision,
-        opinions=[frozen_entry(r) for r in requests],
-    )
-    record(
-        Action.OPINION_RECORD,
-        actor=actor,
-        obj=recorded,
-        after={
-            "document": document.pk,
-            "opinions": [{"request": r.pk, "state": r.state, "kind": r.kind} for r in requests],
-        },
-    )
-    return recorded
-
-
 def panel_context(document: Document) -> dict[str, Any]:
     """What the appraisal panel shows of the opinions (to the appraising side only)."""
     requests = requests_of(document)
@@ -612,3 +447,12 @@ def panel_context(document: Document) -> dict[str, Any]:
         "answered": sum(1 for r in requests if r.state == "answered"),
         "can_ask": document.status == machine.UNDER_APPRAISAL,
     }
+
+
+def waiting_for(user: AnyUser) -> int:
+    """How many requests wait for an opinion from the user's agencies (the home page)."""
+    return (
+        visible_to(OpinionRequest.objects.all(), user)
+        .filter(status=OpinionStatus.PENDING, document__status=machine.UNDER_APPRAISAL)
+        .count()
+    )

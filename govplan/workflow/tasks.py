@@ -50,7 +50,7 @@ def send_deadline_reminders(day: str | None = None) -> int:
     """Remind the units that have not submitted: 7 days and 1 day before the deadline, the
     day after it, then every 7 days while overdue; and, on the same days, the agencies
     asked for an opinion that have not answered (joint appraisal). Each reminder goes once."""
-    from govplan.workflow.opinions import send_opinion_reminders
+    from govplan.workflow.opinion_reminders import send_opinion_reminders
     from govplan.workflow.reminders import due_reminders, send_reminder
 
     today = dt.date.fromisoformat(day) if day else timezone.localdate()

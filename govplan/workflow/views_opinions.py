@@ -33,7 +33,7 @@ from govplan.documents.models import Document
 from govplan.documents.sanitize import clean_html
 from govplan.documents.uploads import UploadRefused, check_evidence
 from govplan.webutils.forms import date_field
-from govplan.workflow import actions, opinions
+from govplan.workflow import actions, opinion_record, opinion_reminders, opinions
 from govplan.workflow.models import (
     DocumentRevision,
     OpinionKind,
@@ -160,7 +160,7 @@ def opinion_withdraw(request: AuthenticatedRequest, pk: int, rid: int) -> HttpRe
 def opinion_remind(request: AuthenticatedRequest, pk: int, rid: int) -> HttpResponse:
     found = _owned_request(request, pk, rid)
     try:
-        told = opinions.do_remind_opinion(found, actor=request.user)
+        told = opinion_reminders.do_remind_opinion(found, actor=request.user)
     except actions.Refused as exc:
         messages.error(request, exc.message)
     else:
@@ -202,7 +202,7 @@ def document_approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "workflow/approve.html",
         {
             "document": document,
-            "items": [opinion_card(opinions.frozen_entry(r)) for r in shown],
+            "items": [opinion_card(opinion_record.frozen_entry(r)) for r in shown],
             "unanswered": sum(1 for r in shown if r.status == OpinionStatus.PENDING),
             "withdrawn": [r for r in requests if r.status == OpinionStatus.WITHDRAWN],
             "seen": opinions.digest(requests),
@@ -214,7 +214,7 @@ def document_approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def opinion_card(entry: dict[str, Any]) -> dict[str, Any]:
-    """A request as recorded (``opinions.frozen_entry``), ready for _opinion_card.html: the
+    """A request as recorded (``opinion_record.frozen_entry``), ready for _opinion_card.html: the
     live list before the approval and the frozen one after it look the same."""
 
     def day(value: str, fmt: str = "%d/%m/%Y") -> str:

@@ -257,6 +257,7 @@ def workflow(world: World, name: str) -> Act:
 
 def opinions(world: World, name: str) -> Act:
     """Joint appraisal: the central appraiser asks province B about province A's plan."""
+    from govplan.workflow import opinion_reminders
     from govplan.workflow import opinions as joint
     from govplan.workflow.models import OpinionRequest
 
@@ -283,10 +284,10 @@ def opinions(world: World, name: str) -> Act:
     if name == "do_withdraw_opinion_request":
         return lambda: joint.do_withdraw_opinion_request(request, actor=cast.appraiser)
     if name == "do_remind_opinion":
-        return lambda: joint.do_remind_opinion(request, actor=cast.appraiser)
+        return lambda: opinion_reminders.do_remind_opinion(request, actor=cast.appraiser)
     assert name == "do_send_opinion_reminder"
     OpinionRequest.objects.filter(pk=request.pk).update(deadline=dt.date.today())
-    return lambda: joint.do_send_opinion_reminder(request, "due_1", dt.date.today())
+    return lambda: opinion_reminders.do_send_opinion_reminder(request, "due_1", dt.date.today())
 
 
 def official(world: World, name: str) -> Act:
@@ -599,6 +600,7 @@ CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.workflow.actions": workflow,
     "govplan.workflow.explanations": workflow,
     "govplan.workflow.opinions": opinions,
+    "govplan.workflow.opinion_reminders": opinions,
     "govplan.official.actions": official,
     "govplan.official.issuing": official,
     "govplan.official.batch": official,

@@ -21,7 +21,7 @@ from govplan.audit.models import Action, AuditEvent
 from govplan.documents.actions import do_create_document
 from govplan.documents.models import Document
 from govplan.orgunits.models import OrgUnit
-from govplan.workflow import actions, opinions
+from govplan.workflow import actions, opinion_reminders, opinions
 from govplan.workflow.models import (
     Notification,
     OpinionReminder,
@@ -116,6 +116,8 @@ def test_ask_notify_answer_see_approve_and_record(
     shown = agency.get(reverse("opinion_request", args=[request.pk])).content.decode()
     assert QUESTION in shown and "Hiện trạng" in shown and "1.250" in shown
     assert agency.get(reverse("opinion_inbox")).content.decode().count(document.title) == 1
+    assert reverse("opinion_inbox") in agency.get(reverse("home")).content.decode()
+    assert opinions.waiting_for(agency_editor) == 1 and opinions.waiting_for(cast.editor_a) == 0
     # A change the province makes later is not what the agency reads: nothing can be changed
     # while under appraisal, and the page reads the frozen revision only.
     with django_capture_on_commit_callbacks(execute=True):
@@ -325,11 +327,11 @@ def test_reminders_by_hand_once_a_day_and_automatic_once_each(
 
     document = appraised(cast)
     request = ask(document, cast, deadline=TODAY + dt.timedelta(days=7))
-    assert opinions.do_remind_opinion(request, actor=cast.appraiser) == 1
+    assert opinion_reminders.do_remind_opinion(request, actor=cast.appraiser) == 1
     with pytest.raises(actions.Refused, match=r"today|hôm nay"):
-        opinions.do_remind_opinion(request, actor=cast.appraiser)
+        opinion_reminders.do_remind_opinion(request, actor=cast.appraiser)
     with pytest.raises(actions.Refused):
-        opinions.do_remind_opinion(request, actor=cast.editor_a)
+        opinion_reminders.do_remind_opinion(request, actor=cast.editor_a)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert send_deadline_reminders.enqueue(TODAY.isoformat()).return_value >= 1
@@ -342,7 +344,7 @@ def test_reminders_by_hand_once_a_day_and_automatic_once_each(
     assert request.deadline < TODAY + dt.timedelta(days=8)
     # Answered: no more reminders.
     opinions.do_answer_opinion(request, actor=agency_editor, kind="agree", answer="<p>Có</p>")
-    assert opinions.send_opinion_reminders(TODAY + dt.timedelta(days=15)) == 0
+    assert opinion_reminders.send_opinion_reminders(TODAY + dt.timedelta(days=15)) == 0
 
 
 def test_overdue_is_computed_from_the_deadline(cast: Cast) -> None:
