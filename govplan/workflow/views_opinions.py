@@ -311,6 +311,15 @@ def opinion_request(request: AuthenticatedRequest, rid: int) -> HttpResponse:
     frozen revision, read-only), and its answer form, or its answer once sent."""
     access = opinions.load_opinion_request(request.user, rid)
     found = access.request
+    if request.method == "POST" and not access.answerer:
+        # The appraising side reads the request; the answer is the agency's (no file of
+        # theirs is even looked at).
+        messages.error(
+            request,
+            _("Only the editors and approvers of %(agency)s answer this request.")
+            % {"agency": found.agency.name},
+        )
+        return redirect("opinion_request", rid=rid)
     form = AnswerForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
