@@ -29,6 +29,7 @@ from govplan.pilots import views as pilots
 from govplan.usersessions import views as usersessions
 from govplan.web import views as web
 from govplan.workflow import views as workflow
+from govplan.workflow import views_opinions as opinions
 
 urlpatterns = [
     path("", web.home, name="home"),
@@ -295,6 +296,22 @@ urlpatterns = [
     ),
     path("documents/<int:pk>/checklist/", workflow.checklist, name="document_checklist"),
     path("appraisal/", workflow.appraisal_queue, name="appraisal_queue"),
+    # Joint appraisal: other agencies' opinions on the plan under appraisal (issue 17)
+    path("documents/<int:pk>/opinions/ask/", opinions.opinion_ask, name="opinion_ask"),
+    path(
+        "documents/<int:pk>/opinions/<int:rid>/withdraw/",
+        opinions.opinion_withdraw,
+        name="opinion_withdraw",
+    ),
+    path(
+        "documents/<int:pk>/opinions/<int:rid>/remind/",
+        opinions.opinion_remind,
+        name="opinion_remind",
+    ),
+    path("documents/<int:pk>/approve/", opinions.document_approve, name="document_approve"),
+    path("opinions/", opinions.opinion_inbox, name="opinion_inbox"),
+    path("opinions/<int:rid>/", opinions.opinion_request, name="opinion_request"),
+    path("opinions/<int:rid>/file", opinions.opinion_file, name="opinion_file"),
     path("notifications/", workflow.notifications, name="notifications"),
     # Administration (central administrators)
     path("manage/users/", accounts.user_list, name="user_list"),

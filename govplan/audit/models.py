@@ -64,6 +64,11 @@ class Action(models.TextChoices):
     PILOT_MILESTONE_EVALUATE = "pilot.milestone_evaluate", _("Pilot milestone evaluated")
     PILOT_SELF_EVALUATE = "pilot.self_evaluate", _("Pilot milestone self-evaluated")
     PILOT_EVALUATE = "pilot.evaluate", _("Pilot's final evaluation")
+    OPINION_ASK = "opinion.ask", _("Opinion asked of another agency")
+    OPINION_ANSWER = "opinion.answer", _("Opinion sent")
+    OPINION_WITHDRAW = "opinion.withdraw", _("Opinion request withdrawn")
+    OPINION_REMIND = "opinion.remind", _("Opinion request reminded")
+    OPINION_RECORD = "opinion.record", _("Opinions recorded with the approval")
 
 
 class AuditEvent(models.Model):

@@ -22,6 +22,7 @@ from govplan.accounts.models import Membership
 from govplan.accounts.types import AuthenticatedRequest
 from govplan.documents.due import due_items
 from govplan.usersessions.tracking import sessions_for_page
+from govplan.workflow.opinions import waiting_for
 from govplan.workflow.queue import routed_queue
 
 HOME_WAITING = 8  # the first of the appraisal queue on the home page
@@ -53,6 +54,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "due": due_items(request.user, today),
             "waiting": list(waiting.documents[:HOME_WAITING]) if waiting_count else [],
             "waiting_count": waiting_count,
+            # Joint appraisal: requests for an opinion waiting for the user's agencies.
+            "opinions_waiting": waiting_for(request.user),
         },
     )
 

@@ -185,7 +185,10 @@ def do_transition(
     actor: User,
     reason: str = "",
     issue: IssueData | None = None,
+    opinions_seen: str | None = None,
 ) -> Document:
+    """``opinions_seen``: for an approval, the digest of the opinion requests the approval
+    page showed (workflow.opinions); an approval after one of them changed is refused."""
     with transaction.atomic():
         locked = (
             # The document's row only: locking the joined unit, framework and version would
@@ -253,7 +256,7 @@ def do_transition(
         locked.save()
         if action == "issue" and issue is not None and issue.freeze is not None:
             issue.freeze(locked)
-        WorkflowEvent.objects.create(
+        event = WorkflowEvent.objects.create(
             document=locked,
             action=action,
             from_state=previous,
@@ -262,6 +265,8 @@ def do_transition(
             reason=reason,
             revision=revision,
         )
+        if action == "approve":
+            _record_opinions(locked, event, actor, opinions_seen)
         record(
             f"workflow.{action}",
             actor=actor,
@@ -282,6 +287,24 @@ def do_transition(
         )
         _notify_transition(locked, action, actor, reason, revision)
     return locked
+
+
+def _record_opinions(
+    document: Document, event: WorkflowEvent, actor: User, seen: str | None
+) -> None:
+    """The other agencies' opinions, frozen with the approval (joint appraisal, issue 17)."""
+    from govplan.workflow import opinion_record  # it builds on this module
+
+    approved = DocumentRevision.objects.filter(document=document, number=document.revision).first()
+    try:
+        opinion_record.record_with_approval(document, approved, event, actor=actor, seen=seen)
+    except opinion_record.OpinionsChanged:
+        raise Refused(
+            _(
+                "Not approved: an opinion arrived or a request changed since the page was "
+                "shown. Read the opinions again, then approve."
+            )
+        ) from None
 
 
 def _notify_transition(

@@ -221,3 +221,30 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.kind}"
+
+
+# Joint appraisal (issue 17): its models live in their own module, registered here.
+from govplan.workflow.models_opinions import (  # noqa: E402
+    OpinionKind,
+    OpinionReminder,
+    OpinionRequest,
+    OpinionStatus,
+    RecordedOpinions,
+)
+
+__all__ = [
+    "ChecklistMark",
+    "Comment",
+    "CommentReply",
+    "DocumentRevision",
+    "Notification",
+    "OpinionKind",
+    "OpinionReminder",
+    "OpinionRequest",
+    "OpinionStatus",
+    "RecordedOpinions",
+    "ReminderLog",
+    "RevisionEntry",
+    "WarningExplanation",
+    "WorkflowEvent",
+]

@@ -13,11 +13,14 @@ from govplan.workflow.models import Notification
 
 
 def notify(
-    users: Iterable[Any], document: Any, text: str, *, exclude: Any = None
+    users: Iterable[Any], document: Any, text: str, *, exclude: Any = None, url: str | None = None
 ) -> list[Notification]:
+    """``url``: where the notification leads, when not the document's editor page (an
+    agency asked for an opinion reaches only its request, never the document)."""
     seen: set[int] = set()
     created = []
-    url = reverse("document_edit", args=[document.pk]) if document is not None else ""
+    if url is None:
+        url = reverse("document_edit", args=[document.pk]) if document is not None else ""
     for user in users:
         if user is None or user.pk in seen or (exclude is not None and user.pk == exclude.pk):
             continue

@@ -11,7 +11,7 @@ from govplan.access.scoping import scope_for
 from govplan.accounts.types import AuthenticatedRequest
 from govplan.core import workflow as machine
 from govplan.documents.models import Document
-from govplan.workflow import actions
+from govplan.workflow import actions, opinions
 from govplan.workflow.models import ChecklistMark, Comment, DocumentRevision, WorkflowEvent
 
 
@@ -32,14 +32,23 @@ def workflow_context(request: AuthenticatedRequest, document: Document) -> dict[
     by_section: dict[str, list[Comment]] = {}
     for comment in comments:
         by_section.setdefault(comment.section_code, []).append(comment)
+    is_appraiser = machine.APPRAISER in parties and document.status == machine.UNDER_APPRAISAL
+    # Joint appraisal: the other agencies' opinions, for the appraising side only, once
+    # there are some or while they may be asked.
+    asked = None
+    if parties & {machine.APPRAISER, machine.CENTRAL_ADMIN}:
+        asked = opinions.panel_context(document)
+        if not asked["requests"] and not is_appraiser:
+            asked = None
     return {
+        "opinions": asked,
         "parties": parties,
         "available": machine.available(document.status, parties),
         "events": WorkflowEvent.objects.filter(document=document).select_related("actor")[:20],
         "latest_revision": revision,
         "comments_by_section": by_section,
         "open_comments": sum(1 for c in comments if not c.resolved),
-        "is_appraiser": machine.APPRAISER in parties and document.status == machine.UNDER_APPRAISAL,
+        "is_appraiser": is_appraiser,
         "is_agency": machine.AGENCY in parties,
         "checklist": [(i, text, marks.get(i)) for i, text in enumerate(spec.checklist)],
         "appraising_unit": appraising,

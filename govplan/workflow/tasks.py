@@ -48,11 +48,13 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 @task()
 def send_deadline_reminders(day: str | None = None) -> int:
     """Remind the units that have not submitted: 7 days and 1 day before the deadline, the
-    day after it, then every 7 days while overdue. Each reminder goes once."""
+    day after it, then every 7 days while overdue; and, on the same days, the agencies
+    asked for an opinion that have not answered (joint appraisal). Each reminder goes once."""
+    from govplan.workflow.opinion_reminders import send_opinion_reminders
     from govplan.workflow.reminders import due_reminders, send_reminder
 
     today = dt.date.fromisoformat(day) if day else timezone.localdate()
     count = 0
     for target, kind in due_reminders(today):
         count += send_reminder(target, kind, today)
-    return count
+    return count + send_opinion_reminders(today)

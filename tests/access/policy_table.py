@@ -207,6 +207,14 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "document_comment_reply": readers_of_a(editor_a=WRITES, appraiser=WRITES, approver_a=WRITES),
     "document_comment_resolve": readers_of_a(appraiser=WRITES),
     "document_checklist": row(NOT_FOUND, appraiser=WRITES),
+    # Joint appraisal: the appraiser asks, withdraws, reminds and approves (anyone else is
+    # refused at the gate); the agency asked (province B) answers; the appraising side reads
+    # the request and is told the answer is the agency's; nobody else finds it.
+    "opinion_ask": row(FORBIDDEN, appraiser=WRITES),
+    "opinion_withdraw": row(FORBIDDEN, appraiser=WRITES),
+    "opinion_remind": row(FORBIDDEN, appraiser=WRITES),
+    "document_approve": row(FORBIDDEN, appraiser=WRITES),
+    "opinion_request": row(NOT_FOUND, editor_b=WRITES, appraiser=MESSAGE, central_admin=MESSAGE),
     # Reminders: central administrators and appraisers (may_remind), nobody else.
     "national_completeness_remind": row(FORBIDDEN, central_admin=WRITES, appraiser=WRITES),
     # Batch exports: anyone signed in exports what they see (a province B editor sees no
@@ -264,6 +272,8 @@ READ_ON_POST: frozenset[str] = frozenset(
         "document_revisions",
         "document_return_letter",
         "appraisal_queue",
+        "opinion_inbox",
+        "opinion_file",
         "audit_list",
         "audit_detail",
         "export_list",

@@ -16,6 +16,7 @@ an entry version reads back through its own reader (no Infinity or out-of-bound 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -42,6 +43,7 @@ from govplan.frameworks.actions import do_upload_framework
 from govplan.official.models import ExportJob
 from govplan.workflow import actions as workflow
 from govplan.workflow.models import Comment
+from govplan.workflow.opinions import do_ask_opinion
 from tests.access.test_url_walk import EXPECTED, walk
 from tests.conftest import EVERY_FEATURE, Cast, example_version
 from tests.support.documents import every_feature_document
@@ -408,6 +410,14 @@ def build_world(cast: Cast) -> World:
         text="Bổ sung số liệu.",
     )
     comment = Comment.objects.get(document=appraised)
+    # Joint appraisal: province B asked for its opinion on the plan under appraisal.
+    opinion = do_ask_opinion(
+        appraised,
+        actor=cast.appraiser,
+        agency=cast.province_b,
+        question="Đề nghị cho ý kiến về kế hoạch.",
+        deadline=dt.date.today() + dt.timedelta(days=10),
+    )
     framework = do_upload_framework(EVERY_FEATURE.read_bytes(), actor=cast.central_admin)
     job = ExportJob.objects.create(created_by=cast.central_admin, version=example_version())
     workbook = export_tables(draft)
@@ -460,6 +470,12 @@ def build_world(cast: Cast) -> World:
         "export_status": {"pk": job.pk},
         "export_download": {"pk": job.pk},
         "export_resume": {"pk": job.pk},
+        "opinion_ask": {"pk": appraised.pk},
+        "opinion_withdraw": {"pk": appraised.pk, "rid": opinion.pk},
+        "opinion_remind": {"pk": appraised.pk, "rid": opinion.pk},
+        "document_approve": {"pk": appraised.pk},
+        "opinion_request": {"rid": opinion.pk},
+        "opinion_file": {"rid": opinion.pk},
     }
     return World(cast, draft, appraised, draft_fw, kwargs)
 
@@ -479,6 +495,13 @@ ACTOR: dict[str, str] = {
     "document_issue": "approver_a",
     "document_sign": "approver_a",
     "national_completeness_list": "central_admin",  # who sees the reminder button
+    "opinion_ask": "appraiser",
+    "opinion_withdraw": "appraiser",
+    "opinion_remind": "appraiser",
+    "document_approve": "appraiser",
+    "opinion_inbox": "editor_b",  # the agency asked (province B)
+    "opinion_request": "editor_b",
+    "opinion_file": "editor_b",
 }
 ADMIN_PAGES = {
     "legal_list",
@@ -687,6 +710,11 @@ FORM_VIEWS = {
     "pilot_milestone_evaluate",
     "pilot_self_evaluate",
     "pilot_evaluate",
+    "opinion_ask",
+    "opinion_withdraw",
+    "opinion_remind",
+    "document_approve",
+    "opinion_request",
 }
 
 

@@ -17,6 +17,7 @@ member allowed to write and for anonymous, and writes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from govplan.demo import pki
 from govplan.documents.actions import do_add_entry, do_cite_new_legal_document
 from govplan.documents.tables_xlsx import do_preview_import, export_tables
 from govplan.frameworks.models import FrameworkVersion, LegalDocument
+from govplan.orgunits.models import OrgUnit
 from govplan.usersessions.models import UserSession
 from govplan.workflow.models import Notification
 from tests.access.policy_table import (
@@ -490,6 +492,20 @@ def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> di
         "document_checklist": Request(
             url("document_checklist"), [("item-0", "on"), ("note-0", "Đạt")]
         ),
+        "opinion_ask": Request(
+            url("opinion_ask"),
+            [
+                ("agency", str(OrgUnit.objects.with_code("govplan", "BTC").get().pk)),
+                ("question", "Đề nghị Bộ Tài chính cho ý kiến."),
+                ("deadline", (timezone.localdate() + dt.timedelta(days=5)).isoformat()),
+            ],
+        ),
+        "opinion_withdraw": Request(url("opinion_withdraw"), [("reason", "Không cần nữa")]),
+        "opinion_remind": Request(url("opinion_remind")),
+        "document_approve": Request(url("document_approve"), prepare=opinions_seen(world)),
+        "opinion_request": Request(
+            url("opinion_request"), [("kind", "agree"), ("answer", "<p>Đồng ý.</p>")]
+        ),
         "national_completeness_remind": Request(
             url("national_completeness_remind"),
             [("status", "overdue"), ("level", ""), ("unit", str(cast.province_a.pk))],
@@ -545,6 +561,17 @@ def pilot_fields(cast: Cast, name: str) -> list[tuple[str, str]]:
         ("end_date", "2027-12-31"),
         ("indicators", "HT.LAN"),
     ]
+
+
+def opinions_seen(world: World) -> Callable[[Client, User | None], list[tuple[str, str]]]:
+    """The approval page's digest of the opinion requests, as the page would show it now."""
+
+    def prepare(client: Client, user: User | None) -> list[tuple[str, str]]:
+        from govplan.workflow.opinions import digest, requests_of
+
+        return [("seen", digest(requests_of(world.appraised)))]
+
+    return prepare
 
 
 @pytest.fixture

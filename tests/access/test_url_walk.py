@@ -72,6 +72,31 @@ def doc(cast: Cast) -> dict[str, Any]:
     return {"pk": document.pk}
 
 
+def opinion(cast: Cast) -> dict[str, Any]:
+    """Province A's plan under appraisal (revision 1), province B asked for its opinion."""
+    import datetime as dt
+
+    from govplan.documents.models import Document
+    from govplan.workflow.models import DocumentRevision, OpinionRequest
+
+    pk = doc(cast)["pk"]
+    request = OpinionRequest.objects.filter(document_id=pk).first()
+    if request is None:
+        revision = DocumentRevision.objects.create(
+            document_id=pk, number=1, snapshot={}, created_by=cast.editor_a
+        )
+        Document.objects.filter(pk=pk).update(status="under_appraisal", revision=1)
+        request = OpinionRequest.objects.create(
+            document_id=pk,
+            revision=revision,
+            agency=cast.province_b,
+            question="Đề nghị cho ý kiến.",
+            deadline=dt.date.today(),
+            asked_by=cast.appraiser,
+        )
+    return {"pk": pk, "rid": request.pk}
+
+
 def saved_narrative(cast: Cast) -> str:
     from govplan.documents.actions import do_save_entry
     from govplan.documents.models import Document
@@ -272,6 +297,19 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "document_return_letter": (lambda c: doc(c), readers_of_a()),
     "document_checklist": (lambda c: doc(c), everyone(405)),
     "appraisal_queue": (None, {**everyone(403), "appraiser": 200}),
+    # Joint appraisal: the appraiser asks, withdraws, reminds and approves with the opinions
+    # before them; the agency asked (province B here) reads its request, and so does the
+    # appraising side; the plan's own agency and anyone else learn nothing of it.
+    "opinion_ask": (lambda c: doc(c), {**everyone(403), "appraiser": 200}),
+    "opinion_withdraw": (lambda c: opinion(c), {**everyone(403), "appraiser": 405}),
+    "opinion_remind": (lambda c: opinion(c), {**everyone(403), "appraiser": 405}),
+    "document_approve": (lambda c: doc(c), {**everyone(403), "appraiser": 200}),
+    "opinion_inbox": (None, everyone(200)),
+    "opinion_request": (
+        lambda c: {"rid": opinion(c)["rid"]},
+        {**everyone(404), "editor_b": 200, "appraiser": 200, "central_admin": 200},
+    ),
+    "opinion_file": (lambda c: {"rid": opinion(c)["rid"]}, everyone(404)),  # no file sent
     "notifications": (None, everyone(200)),
     "audit_list": (None, admin_only()),
     "audit_detail": (lambda c: {"pk": AuditEvent.objects.latest("id").pk}, admin_only()),

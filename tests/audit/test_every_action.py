@@ -255,6 +255,41 @@ def workflow(world: World, name: str) -> Act:
     return lambda: actions.do_resolve(comment, actor=cast.appraiser)
 
 
+def opinions(world: World, name: str) -> Act:
+    """Joint appraisal: the central appraiser asks province B about province A's plan."""
+    from govplan.workflow import opinion_reminders
+    from govplan.workflow import opinions as joint
+    from govplan.workflow.models import OpinionRequest
+
+    cast = world.cast
+    document = world.submitted()
+    Document.objects.filter(pk=document.pk).update(revision=1)
+    document.refresh_from_db()
+    deadline = dt.date.today() + dt.timedelta(days=7)
+    if name == "do_ask_opinion":
+        return lambda: joint.do_ask_opinion(
+            document,
+            actor=cast.appraiser,
+            agency=cast.province_b,
+            question="Đề nghị cho ý kiến.",
+            deadline=deadline,
+        )
+    request = joint.do_ask_opinion(
+        document, actor=cast.appraiser, agency=cast.province_b, question="?", deadline=deadline
+    )
+    if name == "do_answer_opinion":
+        return lambda: joint.do_answer_opinion(
+            request, actor=cast.editor_b, kind="agree", answer="<p>Đồng ý.</p>"
+        )
+    if name == "do_withdraw_opinion_request":
+        return lambda: joint.do_withdraw_opinion_request(request, actor=cast.appraiser)
+    if name == "do_remind_opinion":
+        return lambda: opinion_reminders.do_remind_opinion(request, actor=cast.appraiser)
+    assert name == "do_send_opinion_reminder"
+    OpinionRequest.objects.filter(pk=request.pk).update(deadline=dt.date.today())
+    return lambda: opinion_reminders.do_send_opinion_reminder(request, "due_1", dt.date.today())
+
+
 def official(world: World, name: str) -> Act:
     from govplan.demo.documents import fill_for_demo
     from govplan.official import actions, batch, issuing
@@ -612,6 +647,8 @@ CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.documents.tables_xlsx": tables_xlsx,
     "govplan.workflow.actions": workflow,
     "govplan.workflow.explanations": workflow,
+    "govplan.workflow.opinions": opinions,
+    "govplan.workflow.opinion_reminders": opinions,
     "govplan.official.actions": official,
     "govplan.official.issuing": official,
     "govplan.official.batch": official,

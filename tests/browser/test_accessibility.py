@@ -11,6 +11,7 @@ pages would cost many minutes of a shared machine.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -90,7 +91,8 @@ def _resubmitted_hanoi_plan() -> dict[str, Any]:
     from govplan.accounts.models import User
     from govplan.documents.actions import do_save_entry
     from govplan.documents.models import Document
-    from govplan.workflow import actions
+    from govplan.orgunits.models import OrgUnit
+    from govplan.workflow import actions, opinions
 
     document = Document.objects.get(
         org_unit__code="01", org_unit__scheme="gso-province", framework__code="KH-CDS-2027-MAU"
@@ -115,7 +117,16 @@ def _resubmitted_hanoi_plan() -> dict[str, Any]:
         actions.do_transition(document, "resubmit", actor=editor)
         # Under appraisal again: the appraiser's page has the comment forms and checklist.
         actions.do_transition(document, "start_appraisal", actor=appraiser)
-    return {"hanoi": document.pk, "hanoi_unit": document.org_unit_id}
+        # Joint appraisal: the Ministry of Finance asked for its opinion (its list, the
+        # request with the frozen revision and the answer form; the approval page).
+        asked = opinions.do_ask_opinion(
+            Document.objects.get(pk=document.pk),
+            actor=appraiser,
+            agency=OrgUnit.objects.with_code("govplan", "BTC").get(),
+            question="Đề nghị Bộ Tài chính cho ý kiến về nguồn vốn của kế hoạch.",
+            deadline=dt.date.today() + dt.timedelta(days=10),
+        )
+    return {"hanoi": document.pk, "hanoi_unit": document.org_unit_id, "opinion": asked.pk}
 
 
 def _ids() -> dict[str, Any]:
@@ -166,6 +177,7 @@ ROLES = {
     "approver": "bacninh.lanhdao",
     "appraiser": "thamdinh",
     "central_admin": "quantri",
+    "agency": "taichinh.bientap",  # the Ministry of Finance, asked for an opinion
 }
 NATIONAL = [
     ("national", "/national/"),
@@ -209,6 +221,11 @@ PAGES: list[tuple[str, str, str]] = [
     ("appraiser", "revisions", "/documents/{hanoi}/revisions/"),
     ("appraiser", "compare", "/documents/{hanoi}/revisions/?a=1&b=2"),
     ("appraiser", "commune-document", "/documents/{commune}/"),
+    ("appraiser", "opinion-ask", "/documents/{hanoi}/opinions/ask/"),
+    ("appraiser", "approve", "/documents/{hanoi}/approve/"),
+    ("appraiser", "opinion", "/opinions/{opinion}/"),
+    ("agency", "opinion-inbox", "/opinions/"),
+    ("agency", "opinion-request", "/opinions/{opinion}/"),
     *(("appraiser", name, path) for name, path in NATIONAL[:1]),
     ("central_admin", "home", "/"),
     ("central_admin", "units", "/units/"),
