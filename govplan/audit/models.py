@@ -47,6 +47,7 @@ class Action(models.TextChoices):
     RESTORE_ROW = "restore.row", _("Row changed by a restore")
     SESSION_END = "session.end", _("Session ended by its user")
     SESSION_IDLE = "session.idle", _("Session ended after inactivity")
+    FILL_ROWS = "fill.rows", _("Rows filled from a task list")
 
 
 class AuditEvent(models.Model):
