@@ -147,7 +147,7 @@ def _task_report() -> tuple[Document, Any]:
 
     ministry = unit("govplan", "BTTTT", on=dt.date(2008, 6, 1))
     programme = Programme.objects.create(
-        code="CT-UDCNTT-2007-2010",
+        code="CT-CNTT-2007-2010",
         name="Chương trình ứng dụng CNTT 2007-2010",
         period_start=2007,
         period_end=2010,

@@ -45,7 +45,7 @@ def test_the_2008_task_report_fills_its_table_from_the_programme(catalogues) -> 
     spec = parse_framework(load_text(TASKS_2008.read_text(encoding="utf-8")), *catalogues)
     tasks = spec.table("tasks")
     assert tasks is not None
-    assert tasks.rows_from == RowsFrom("programme_tasks", "CT-UDCNTT-2007-2010")
+    assert tasks.rows_from == RowsFrom("programme_tasks", "CT-CNTT-2007-2010")
     # Read-only: what the list fills; the agency writes status, results and evidence.
     assert [c.code for c in tasks.source_columns()] == ["task_code", "content", "deadline", "role"]
     assert [c.code for c in tasks.columns if c not in tasks.source_columns()] == [
@@ -57,7 +57,7 @@ def test_the_2008_task_report_fills_its_table_from_the_programme(catalogues) -> 
     stored = spec.to_dict()
     assert stored["sections"][0]["tables"][0]["rows_from"] == {
         "source": "programme_tasks",
-        "programme": "CT-UDCNTT-2007-2010",
+        "programme": "CT-CNTT-2007-2010",
     }
     assert Framework.from_dict(stored) == spec
 

@@ -40,7 +40,7 @@ from tests.conftest import make_user, unit
 pytestmark = pytest.mark.django_db
 
 IN_2008 = dt.date(2008, 6, 1)
-PROGRAMME = "CT-UDCNTT-2007-2010"
+PROGRAMME = "CT-CNTT-2007-2010"
 COLLECTION = "table:tasks"
 
 
@@ -333,7 +333,7 @@ def test_a_save_cannot_change_the_cells_the_list_fills(world: dict[str, Any]) ->
             {"key": entry.key, "base": entry.revision, "content": {"cells": {column: value}}},
         )
         assert status == 400, body
-        assert "task list" in body["errors"][f"cells.{column}"]
+        assert "lấy từ danh mục nhiệm vụ, không được sửa" in body["errors"][f"cells.{column}"]
     # Adding or deleting a row by hand is refused too.
     response = client.post(
         reverse("document_entry_add", args=[document.pk]),
@@ -623,3 +623,18 @@ def test_two_editors_filling_at_once_add_each_task_once(small_nation) -> None:  
         assert len(rows(document)) == 5
         Entry.objects.filter(document=document).delete()  # the next round starts empty
     assert AuditEvent.objects.filter(action=Action.FILL_ROWS).count() == 5
+
+
+def test_the_demo_report_of_the_ministry_is_filled_from_the_programme(
+    world: dict[str, Any],
+) -> None:
+    from govplan.demo.task_report import load_demo_task_report
+
+    admin = make_user("quantri", unit("govplan", "CDSQG"), Role.CENTRAL_ADMIN)
+    document = load_demo_task_report(admin)
+    assert document is not None
+    assert document.org_unit == mic()
+    assert set(rows(document)) == {"2.a", "2.b"}
+    again = load_demo_task_report(admin)  # loading the demo again changes nothing
+    assert again == document
+    assert Entry.objects.filter(document=document).count() == 2
