@@ -43,6 +43,7 @@ from govplan.documents.content import (
     ensure_asked,
     parse_key,
     read_entry,
+    read_row_cells,
 )
 from govplan.documents.models import (
     Attachment,
@@ -509,8 +510,15 @@ def _source_plan(document: Document) -> list[tuple[Table, list[SourceRow]]]:
 
 
 def _filled_cells(table: Table, row: SourceRow) -> dict[str, Any]:
+    """The read-only cells of the item's row, as a save would store them (so that comparing
+    them with the stored row finds only real changes); ContentError naming the item when
+    the list holds what the column cannot (a code too long for its column …)."""
     by_role = {c.role: c.code for c in table.source_columns()}
-    return {by_role[role]: value for role, value in row.cells.items() if role in by_role}
+    raw = {by_role[role]: value for role, value in row.cells.items() if role in by_role}
+    cells, errors = read_row_cells(table, raw, locale="en")
+    if errors:
+        raise ContentError({f"{row.key}: {path}": text for path, text in errors.items()})
+    return cells
 
 
 FillChange = tuple[str, str, Entry | None, dict[str, Any]]

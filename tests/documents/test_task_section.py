@@ -25,6 +25,7 @@ from govplan.documents.actions import (
     do_create_document,
     do_fill_rows,
     do_save_entry,
+    rows_to_fill,
 )
 from govplan.documents.content import ContentError
 from govplan.documents.models import Document, Entry, EntryVersion
@@ -230,6 +231,22 @@ def test_opening_again_or_a_double_click_adds_nothing(world: dict[str, Any]) -> 
     assert sorted(Entry.objects.filter(document=document).values_list("key", "revision")) == state
     assert AuditEvent.objects.filter(action=Action.FILL_ROWS).count() == 1
     assert not do_fill_rows(document, actor=editor).changed
+
+
+def test_a_task_written_loosely_is_stored_once_not_refreshed_on_every_opening(
+    world: dict[str, Any],
+) -> None:
+    """Content with stray blanks is stored as a save stores it; opening again finds nothing
+    to change (no new revision on every opening)."""
+    editor = world["editors"]["mic"]
+    item = world["tasks"]["2.a"]
+    item.content = "  Xây dựng Kế hoạch 2008\r\n(gọi tắt là Kế hoạch 2008)   "
+    item.save()
+    document = report(mic(), editor)
+    assert do_fill_rows(document, actor=editor).added == 2
+    assert not rows_to_fill(document)
+    assert not do_fill_rows(document, actor=editor).changed
+    assert entry_of(document, "2.a").revision == 1
 
 
 def test_a_changed_task_refreshes_its_cells_and_keeps_the_agencys(world: dict[str, Any]) -> None:
