@@ -144,6 +144,7 @@ urlpatterns = [
     # Plans and reports
     path("documents/new/", doc_pages.document_create, name="document_create"),
     path("documents/<int:pk>/", doc_pages.document_edit, name="document_edit"),
+    path("documents/<int:pk>/fill-rows/", doc_pages.document_fill_rows, name="document_fill_rows"),
     path("documents/<int:pk>/api/save/", doc_api.entry_save, name="document_entry_save"),
     path("documents/<int:pk>/api/add/", doc_api.entry_add, name="document_entry_add"),
     path("documents/<int:pk>/api/delete/", doc_api.entry_delete, name="document_entry_delete"),

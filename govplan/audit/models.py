@@ -69,6 +69,7 @@ class Action(models.TextChoices):
     OPINION_WITHDRAW = "opinion.withdraw", _("Opinion request withdrawn")
     OPINION_REMIND = "opinion.remind", _("Opinion request reminded")
     OPINION_RECORD = "opinion.record", _("Opinions recorded with the approval")
+    FILL_ROWS = "fill.rows", _("Rows filled from a task list")
 
 
 class AuditEvent(models.Model):

@@ -30,8 +30,9 @@ from govplan.audit.models import Action
 from govplan.audit.recorder import Change, record, record_many
 from govplan.core import workflow as machine
 from govplan.core.documents import keys
-from govplan.core.documents.keys import EntryKey, new_uid
+from govplan.core.documents.keys import Collection, EntryKey, new_uid
 from govplan.core.documents.merge import Conflict, changes, flatten, merge, overlay
+from govplan.core.frameworks.model import Framework, Table
 from govplan.documents.carryover import carry_over, fill_results
 from govplan.documents.content import (
     MAX_ROWS_PER_TABLE,
@@ -42,6 +43,7 @@ from govplan.documents.content import (
     ensure_asked,
     parse_key,
     read_entry,
+    read_row_cells,
 )
 from govplan.documents.models import (
     Attachment,
@@ -51,6 +53,7 @@ from govplan.documents.models import (
     EntryVersion,
 )
 from govplan.documents.read import visible_sections
+from govplan.documents.row_sources import SourceRow, row_uid, source_rows
 from govplan.documents.sanitize import text_of
 from govplan.documents.versions import coalesce, content_at, write_version
 from govplan.frameworks.actions import do_add_legal_document
@@ -243,6 +246,8 @@ def do_save_entry(
         )
         if address.kind == keys.LEGAL:
             check_new_citations(spec, content, entry.content if entry else None)
+        if address.kind == keys.ROW:
+            _check_source_cells(spec, address, entry, base, content)
         if entry is None:
             if base != 0:
                 raise ContentError({"": _("This item was removed meanwhile.")})
@@ -390,6 +395,7 @@ def do_add_entry(
     spec = document.framework_version.parsed()
     address = parse_key(spec, key)
     ensure_asked(visible_sections(spec, document), address)
+    _refuse_by_hand(spec, address)
     content = read_entry(spec, key, raw, locale=locale)
     with transaction.atomic():
         lock_for_edit(document)
@@ -403,6 +409,8 @@ def do_add_entry(
 
 
 def do_delete_entry(document: Document, key: str, base: int, *, actor: User) -> SaveResult:
+    spec = document.framework_version.parsed()
+    _refuse_by_hand(spec, parse_key(spec, key))
     with transaction.atomic():
         lock_for_edit(document)
         entry = (
@@ -426,6 +434,199 @@ def do_delete_entry(document: Document, key: str, base: int, *, actor: User) -> 
             message=f"delete r{entry.revision}",
         )
         return SaveResult("saved", entry)
+
+
+def _refuse_by_hand(spec: Framework, address: EntryAddress) -> None:
+    """A table filled from the task list gets its rows from there only: none is added or
+    deleted by hand (a task that leaves the list is flagged, not deleted)."""
+    if address.kind != keys.ROW:
+        return
+    table = spec.table(address.key.code)
+    if table is not None and table.rows_from is not None:
+        raise ContentError(
+            {
+                "": _(
+                    "The rows of this table come from the task list: they are added by "
+                    "\u201cUpdate from the task list\u201d and are never deleted by hand."
+                )
+            }
+        )
+
+
+def _check_source_cells(
+    spec: Framework, address: EntryAddress, entry: Entry | None, base: int, content: dict[str, Any]
+) -> None:
+    """Refuse a save that changes a cell the task list fills (read-only to the agency). The
+    cell may be as the row is now, or as it was at ``base`` (the editor's copy, older than a
+    refresh from the list: the merge then keeps the list's value)."""
+    table = spec.table(address.key.code)
+    if table is None or table.rows_from is None:
+        return
+    if entry is None:
+        _refuse_by_hand(spec, address)
+        return
+    allowed = [entry.content.get("cells", {})]
+    if base != entry.revision:
+        old = content_at(EntryVersion.objects.filter(entry=entry), base)
+        if old is not None:
+            allowed.append(old.get("cells", {}))
+    cells = content.get("cells", {})
+    errors = {
+        f"cells.{column.code}": _("%(column)s comes from the task list and cannot be changed here.")
+        % {"column": column.title}
+        for column in table.source_columns()
+        if all(cells.get(column.code) != known.get(column.code) for known in allowed)
+    }
+    if errors:
+        raise ContentError(errors)
+
+
+@dataclass
+class FillResult:
+    """What ``do_fill_rows`` did: rows added, rows whose task changed (refreshed), rows whose
+    task left the list (flagged)."""
+
+    added: int = 0
+    refreshed: int = 0
+    flagged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.refreshed or self.flagged)
+
+
+def filled_tables(spec: Framework, document: Document) -> list[Table]:
+    """The tables of the document filled from a source, as asked of its unit."""
+    return [
+        t for s in visible_sections(spec, document) for t in s.tables if t.rows_from is not None
+    ]
+
+
+def _source_plan(document: Document) -> list[tuple[Table, list[SourceRow]]]:
+    spec = document.framework_version.parsed()
+    plan = []
+    for table in filled_tables(spec, document):
+        assert table.rows_from is not None
+        rows = source_rows(document, table.rows_from)
+        if rows is not None:
+            plan.append((table, rows))
+    return plan
+
+
+def _filled_cells(table: Table, row: SourceRow) -> dict[str, Any]:
+    """The read-only cells of the item's row, as a save would store them (so that comparing
+    them with the stored row finds only real changes); ContentError naming the item when
+    the list holds what the column cannot (a code too long for its column …)."""
+    by_role = {c.role: c.code for c in table.source_columns()}
+    raw = {by_role[role]: value for role, value in row.cells.items() if role in by_role}
+    cells, errors = read_row_cells(table, raw, locale="en")
+    if errors:
+        raise ContentError({f"{row.key}: {path}": text for path, text in errors.items()})
+    return cells
+
+
+FillChange = tuple[str, str, Entry | None, dict[str, Any]]
+
+
+def _fill_changes(
+    table: Table, rows: list[SourceRow], entries: dict[str, Entry]
+) -> list[FillChange]:
+    """What filling ``table`` from ``rows`` would change: (what: "add", "refresh" or "flag",
+    key, the entry (None to add), the read-only cells it must have). The agency's own cells
+    are never touched."""
+    assert table.rows_from is not None
+    lead = table.by_role("task_lead")
+    changes: list[FillChange] = []
+    wanted: set[str] = set()
+    for row in rows:
+        key = str(Collection.table(table.code).key(row_uid(table.rows_from, row.key)))
+        wanted.add(key)
+        cells = _filled_cells(table, row)
+        entry = entries.get(key)
+        if entry is None:
+            changes.append(("add", key, None, cells))
+            continue
+        now = entry.content.get("cells", {})
+        if entry.deleted or any(now.get(code) != value for code, value in cells.items()):
+            changes.append(("refresh", key, entry, cells))
+    if lead is not None:
+        for key, entry in entries.items():
+            if key in wanted or entry.deleted:
+                continue
+            if entry.content.get("cells", {}).get(lead.code) != "removed":
+                changes.append(("flag", key, entry, {lead.code: "removed"}))
+    return changes
+
+
+def rows_to_fill(document: Document) -> bool:
+    """Whether ``do_fill_rows`` would change anything now (read without a lock: the editor
+    page asks it on every opening, and fills only when it would)."""
+    for table, rows in _source_plan(document):
+        entries = {
+            e.key: e
+            for e in Entry.objects.filter(
+                document=document, collection=str(Collection.table(table.code))
+            )
+        }
+        if _fill_changes(table, rows, entries):
+            return True
+    return False
+
+
+def do_fill_rows(document: Document, *, actor: User) -> FillResult:
+    """Fill the document's tables that come from a task list: a row for each task assigned
+    to the unit that has none yet (keyed by the task's code: never twice), the read-only
+    cells of the others refreshed when the task changed, and the rows of tasks no longer on
+    the list flagged "removed" (never deleted: the agency's text stays). Each row changes
+    through the normal path (a revision, a version, an audit entry); one more audit entry on
+    the document says what the fill did."""
+    spec = document.framework_version.parsed()
+    plan = _source_plan(document)  # reads the programmes' tables: before taking the lock
+    result = FillResult()
+    with transaction.atomic():
+        lock_for_edit(document)
+        for table, rows in plan:
+            collection = str(Collection.table(table.code))
+            entries = {
+                e.key: e
+                for e in Entry.objects.select_for_update().filter(
+                    document=document, collection=collection
+                )
+            }
+            for what, key, entry, cells in _fill_changes(table, rows, entries):
+                if entry is None:
+                    content = read_entry(spec, key, {"cells": cells}, locale="en")
+                    address = parse_key(spec, key)
+                    position = _next_position(document, collection)
+                    _create_entry(document, key, address, content, position, actor, "task list")
+                    result.added += 1
+                    continue
+                before = entry.content
+                sent = as_sent(spec, key, entry.content)
+                sent["cells"] = {**sent.get("cells", {}), **cells}
+                entry.content = read_entry(spec, key, sent, locale="en")
+                if entry.deleted:  # deleted by a table restore: the task is still assigned
+                    entry.deleted = False
+                    entry.save(update_fields=["deleted"])
+                if what == "flag":
+                    result.flagged += 1
+                else:
+                    result.refreshed += 1
+                _commit(entry, before, actor, "task list", "saved")
+        if result.changed:
+            record(
+                Action.FILL_ROWS,
+                actor=actor,
+                obj=document,
+                after={
+                    "tables": [t.code for t, _rows in plan],
+                    "added": result.added,
+                    "refreshed": result.refreshed,
+                    "flagged": result.flagged,
+                },
+                message="fill from the task list",
+            )
+    return result
 
 
 def do_move_entry(document: Document, key: str, after_key: str | None, *, actor: User) -> Entry:

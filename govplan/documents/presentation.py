@@ -303,6 +303,7 @@ def table_block(
     )
     numeric = [c.code for c in table.columns if c.type in NUMERIC_TYPES]
     money = [c.code for c in table.columns if c.type == "money"]
+    source_columns = table.source_columns()
     body = []
     for index, row in enumerate(rows, start=1):
         if only is not None and row.key != only:
@@ -358,9 +359,11 @@ def table_block(
                 "required": c.required,
                 "choices": [{"code": o.code, "title": o.title} for o in c.choices],
                 "numeric": c.type in NUMERIC_TYPES,
+                "readonly": c in source_columns,
             }
             for c in table.columns
         ],
+        "rows_from": table.rows_from is not None,
         "phasing_columns": phasing_columns,
         "rows": body,
         "row_count": len(rows),

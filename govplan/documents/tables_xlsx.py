@@ -35,6 +35,7 @@ from govplan.documents.content import MAX_ROWS_PER_TABLE
 from govplan.documents.live_facts import write_live_facts
 from govplan.documents.models import Document, Entry, EntryVersion, ImportBatch
 from govplan.documents.read import visible_sections
+from govplan.documents.row_sources import added_row_problem, with_source_cells
 
 # Short labels fit in a spreadsheet header.
 SOURCE_SHORT = {
@@ -175,6 +176,9 @@ def plan_tables(
         seen: set[str] = set()
         for index, row in enumerate(result.tables[table.code], start=2):
             content = _content(table, row)
+            if row.uid is None and table.rows_from is not None:
+                problems.append(added_row_problem(table, index))
+                continue
             if row.uid is None:
                 plan["added"].append({"name": row_name(table, content), "content": content})
                 continue
@@ -193,6 +197,7 @@ def plan_tables(
                 )
                 continue
             seen.add(row.uid)
+            content = with_source_cells(table, entry.content, content)
             if entry.content == content:
                 plan["unchanged"] += 1
                 continue
@@ -207,7 +212,7 @@ def plan_tables(
                 }
             )
         for uid, entry in existing.items():
-            if uid not in seen:
+            if uid not in seen and table.rows_from is None:
                 plan["removed"].append(
                     {
                         "key": entry.key,

@@ -147,6 +147,8 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
         editor_b=NOT_FOUND,
         commune_editor_a=NOT_FOUND,
     ),
+    # Province A's plan has no table filled from a task list: its editor is told so.
+    "document_fill_rows": editor_a_writes(MESSAGE),
     "document_entry_save": editor_a_saves_json(),
     "document_entry_add": editor_a_saves_json(),
     "document_entry_delete": editor_a_saves_json(),

@@ -463,6 +463,7 @@ def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> di
                 ("legal_type", "decree"),
             ],
         ),
+        "document_fill_rows": Request(url("document_fill_rows")),
         "document_take_sum": Request(
             url("document_take_sum"), [("indicator", "DVC.TONG_SO"), ("base", "0")]
         ),

@@ -201,6 +201,8 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     # editor may change it (the other editors pass the coarse gate, then find nothing).
     "document_create": (None, post_only_for_editors()),
     "document_edit": (lambda c: doc(c), readers_of_a()),
+    # "Update from the task list": POST only, by the document's editors.
+    "document_fill_rows": (lambda c: doc(c), post_only_for_editors()),
     "document_entry_save": (lambda c: doc(c), {**post_only_for_editors(), "anonymous": 401}),
     "document_entry_add": (lambda c: doc(c), {**post_only_for_editors(), "anonymous": 401}),
     "document_entry_delete": (lambda c: doc(c), {**post_only_for_editors(), "anonymous": 401}),

@@ -136,6 +136,41 @@ class World:
 # --- one case per action: prepare, then return the call that is watched -----------------
 
 
+def _task_report() -> tuple[Document, Any]:
+    """The ministry's 2008 report on its tasks, with one task of the programme to bring in."""
+    from govplan.accounts.models import Role
+    from govplan.core.programmes.deadlines import Deadline
+    from govplan.documents.actions import do_create_document
+    from govplan.frameworks.models import FrameworkVersion
+    from govplan.programmes.models import Programme, Task
+    from tests.conftest import make_user, unit
+
+    ministry = unit("govplan", "BTTTT", on=dt.date(2008, 6, 1))
+    programme = Programme.objects.create(
+        code="CT-CNTT-2007-2010",
+        name="Chương trình ứng dụng CNTT 2007-2010",
+        period_start=2007,
+        period_end=2010,
+        basis_number="Thông báo kết luận",
+        basis_date=dt.date(2007, 12, 28),
+        basis_title="Kết luận ngày 28/12/2007",
+        assigning_unit=unit("govplan", "CDSQG"),
+    )
+    task = Task(
+        programme=programme,
+        code="2.a",
+        content="Xây dựng Kế hoạch 2008",
+        source_document="Thông báo kết luận",
+        assigned_on=dt.date(2008, 1, 8),
+        lead_unit=ministry,
+    )
+    task.set_deadline(Deadline.on(dt.date(2008, 6, 30)))
+    task.save()
+    reporter = make_user("mic_reporter", ministry, Role.EDITOR)
+    version = FrameworkVersion.objects.get(framework__code="BC-NHIEMVU-2008", status="published")
+    return do_create_document(unit=ministry, version=version, actor=reporter), reporter
+
+
 def documents(world: World, name: str) -> Act:
     from govplan.documents import actions
 
@@ -144,6 +179,9 @@ def documents(world: World, name: str) -> Act:
         return lambda: actions.do_create_document(
             unit=cast.province_b, version=example_version(), actor=cast.editor_b
         )
+    if name == "do_fill_rows":
+        report, reporter = _task_report()
+        return lambda: actions.do_fill_rows(report, actor=reporter)
     document = world.document()
     first, second = world.rows()
     key = world.narrative(document)

@@ -72,6 +72,7 @@ def world(
         call_command("load_demo", verbosity=0, stdout=io.StringIO())
         ids = _resubmitted_hanoi_plan()
         ids |= _ids()
+        ids |= _task_report()
         server = LiveServer("127.0.0.1:0")
         server._live_server_modified_settings.enable()
         try:
@@ -170,6 +171,46 @@ def _pilot_ids() -> dict[str, Any]:
     return {"pilot": pilot.pk, "milestone": milestone.pk}  # type: ignore[union-attr]
 
 
+def _task_report() -> dict[str, Any]:
+    """The ministry's 2008 report on its tasks, its table filled from the 2007 programme (the
+    demo's, or one task of it where the demo has none)."""
+    import datetime as dt
+
+    from govplan.accounts.models import User
+    from govplan.core.programmes.deadlines import Deadline
+    from govplan.demo.task_report import load_demo_task_report
+    from govplan.orgunits.models import OrgUnit
+    from govplan.programmes.models import Programme, Task
+
+    ministry = OrgUnit.objects.with_code("govplan", "BTTTT", on=dt.date(2008, 6, 1)).get()
+    programme, _created = Programme.objects.get_or_create(
+        code="CT-CNTT-2007-2010",
+        defaults={
+            "name": "Chương trình ứng dụng CNTT trong hoạt động của cơ quan nhà nước 2007-2010",
+            "period_start": 2007,
+            "period_end": 2010,
+            "basis_number": "TB-VPCP",
+            "basis_date": dt.date(2007, 12, 28),
+            "basis_title": "Thông báo kết luận ngày 28/12/2007",
+            "assigning_unit": OrgUnit.objects.with_code("govplan", "CDSQG").get(),
+        },
+    )
+    if not programme.tasks.exists():
+        task = Task(
+            programme=programme,
+            code="2.b",
+            content="Hoàn thành cơ chế phân bổ kinh phí 200 tỷ đồng",
+            source_document="Thông báo kết luận ngày 28/12/2007",
+            assigned_on=dt.date(2007, 12, 28),
+            lead_unit=ministry,
+        )
+        task.set_deadline(Deadline.on(dt.date(2008, 6, 30)))
+        task.save()
+    document = load_demo_task_report(User.objects.get(username="quantri"))
+    assert document is not None
+    return {"task_report": document.pk}
+
+
 # (role, page name, path with {placeholders} filled from World.ids). The demo account of
 # each role is in ROLES.
 ROLES = {
@@ -228,6 +269,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("agency", "opinion-request", "/opinions/{opinion}/"),
     *(("appraiser", name, path) for name, path in NATIONAL[:1]),
     ("central_admin", "home", "/"),
+    ("central_admin", "task-report", "/documents/{task_report}/"),
     ("central_admin", "units", "/units/"),
     ("central_admin", "unit", "/units/{hanoi_unit}/"),
     ("central_admin", "unit-new", "/units/new/"),

@@ -20,6 +20,7 @@ from typing import Any
 
 from govplan.core.frameworks.catalogue import Dimension, Indicator, Option
 from govplan.core.frameworks.legal import LegalDocument
+from govplan.core.frameworks.vocab import SOURCE_ROLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,15 @@ class RowGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class RowsFrom:
+    """Where a table's rows come from (``rows_from``): a row source (vocab.ROW_SOURCES) and
+    what it is asked for (the programme whose tasks fill the table)."""
+
+    source: str
+    programme: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Table:
     code: str
     title: str
@@ -162,9 +172,19 @@ class Table:
     # When set, every row belongs to one of these groups (TableRow.group), in this order.
     groups: tuple[RowGroup, ...] = ()
     applies_to: AppliesTo | None = None
+    # When set, the rows are filled from a source (the programme's task list), one per item,
+    # and the columns with its roles are read-only.
+    rows_from: RowsFrom | None = None
 
     def applies(self, kind: str, scheme: str, code: str) -> bool:
         return self.applies_to is None or self.applies_to.covers(kind, scheme, code)
+
+    def source_columns(self) -> tuple[Column, ...]:
+        """The columns the row source fills: read-only to the agency."""
+        if self.rows_from is None:
+            return ()
+        roles = SOURCE_ROLES.get(self.rows_from.source, ())
+        return tuple(c for c in self.columns if c.role in roles)
 
     def column(self, code: str) -> Column | None:
         return next((c for c in self.columns if c.code == code), None)
@@ -389,11 +409,22 @@ class Framework:
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = _jsonable(asdict(self))
+        _drop_unset_rows_from(result["sections"])
         return result
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Framework:
         return _framework_from_dict(data)
+
+
+def _drop_unset_rows_from(sections: list[dict[str, Any]]) -> None:
+    """A table without ``rows_from`` is stored without the key, so that the stored form of
+    every framework published before it existed stays the same."""
+    for section in sections:
+        for table in section["tables"]:
+            if table.get("rows_from") is None:
+                table.pop("rows_from", None)
+        _drop_unset_rows_from(section["sections"])
 
 
 def _jsonable(value: Any) -> Any:
@@ -469,6 +500,7 @@ def _section_from_dict(d: dict[str, Any]) -> Section:
                 else None,
                 groups=tuple(RowGroup(**g) for g in t.get("groups", ())),
                 applies_to=_applies(t.get("applies_to")),
+                rows_from=RowsFrom(**t["rows_from"]) if t.get("rows_from") else None,
             )
             for t in d.get("tables", ())
         ),

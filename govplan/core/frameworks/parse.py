@@ -38,6 +38,7 @@ from govplan.core.frameworks.model import (
     Phasing,
     Reporting,
     RowGroup,
+    RowsFrom,
     Rule,
     Section,
     Split,
@@ -60,8 +61,11 @@ from govplan.core.frameworks.vocab import (
     ORG_SCHEMES,
     PER_YEAR_ROLES,
     ROLES,
+    ROW_SOURCES,
     RULE_IMPORTANCE,
     RULE_MISSING,
+    SOURCE_ROLES,
+    TASK_LEAD_CODES,
 )
 from govplan.core.i18n import gettext_noop
 from govplan.core.rules.ast import split_indicator_ref
@@ -873,7 +877,7 @@ def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
         p,
         value,
         required=("code", "title", "columns"),
-        optional=("title_en", "numbered", "phasing", "groups", "applies_to"),
+        optional=("title_en", "numbered", "phasing", "groups", "applies_to", "rows_from"),
     )
     if m is None:
         return None
@@ -950,10 +954,76 @@ def _table(r: Reader, state: _State, p: str, value: Any) -> Table | None:
         applies_to=_applies_to(r, join(p, "applies_to"), m.get("applies_to"), require_some=True)
         if m.get("applies_to") is not None
         else None,
+        rows_from=_rows_from(r, join(p, "rows_from"), m.get("rows_from")),
     )
+    _check_source_columns(r, p, table, m)
     if code:
         state.tables.setdefault(code, table)
     return table
+
+
+def _rows_from(r: Reader, p: str, value: Any) -> RowsFrom | None:
+    """``rows_from: {source: programme_tasks, programme: <code>}``: the table's rows are
+    filled from the programme's task list (documents.row_sources)."""
+    if value is None:
+        return None
+    m = r.mapping(p, value, required=("source", "programme"))
+    if m is None:
+        return None
+    source = r.choice(join(p, "source"), m.get("source"), ROW_SOURCES)
+    programme = r.code(join(p, "programme"), m.get("programme"))
+    if not source or not programme:
+        return None
+    return RowsFrom(source=source, programme=programme)
+
+
+def _check_source_columns(r: Reader, p: str, table: Table, m: dict[str, Any]) -> None:
+    """A table filled from a source has the column that keys its rows (task_code), a
+    task_lead column that can say each role, and no phasing or groups; a source's role on a
+    table that is not filled from one is an error (nothing would fill it)."""
+    source_roles = {role for roles in SOURCE_ROLES.values() for role in roles}
+    raw_columns = m.get("columns")
+    columns: list[Any] = raw_columns if isinstance(raw_columns, list) else []
+    if table.rows_from is None:
+        for j, raw in enumerate(columns):
+            role = raw.get("role") if isinstance(raw, dict) else None
+            if role in source_roles:
+                r.c.add(
+                    join(join(join(p, "columns"), j), "role"),
+                    gettext_noop(
+                        'role "%(role)s" is filled from a task list: the table needs rows_from'
+                    ),
+                    role=role,
+                )
+        return
+    if m.get("rows_from") is None:
+        return
+    if table.by_role("task_code") is None:
+        r.c.add(
+            join(p, "columns"),
+            gettext_noop('a table filled from "%(source)s" needs a column with role %(role)s'),
+            source=table.rows_from.source,
+            role="task_code",
+        )
+    for j, raw in enumerate(columns):
+        if not isinstance(raw, dict) or raw.get("role") != "task_lead":
+            continue
+        column = table.by_role("task_lead")
+        codes = {o.code for o in column.choices} if column is not None else set()
+        missing = [c for c in TASK_LEAD_CODES if c not in codes]
+        if column is not None and (column.type != "choice" or missing):
+            r.c.add(
+                join(join(join(p, "columns"), j), "choices"),
+                gettext_noop("role task_lead needs type choice with the choices %(codes)s"),
+                codes=", ".join(TASK_LEAD_CODES),
+            )
+    for key in ("phasing", "groups"):
+        if m.get(key) is not None:
+            r.c.add(
+                join(p, key),
+                gettext_noop("a table filled from a task list has no %(key)s"),
+                key=key,
+            )
 
 
 def _column(r: Reader, state: _State, p: str, value: Any) -> Column | None:

@@ -50,9 +50,25 @@ ROLES = (
     "legal_basis",
     "system_name",
     "notes",
+    # Filled from a row source (``rows_from``), read-only to the agency (SOURCE_ROLES).
+    "task_code",
+    "task_content",
+    "task_deadline",
+    "task_lead",
 )
 PER_YEAR_ROLES = ("year_amount", "year_content")
 MONEY_ROLES = ("total_investment", "year_amount")
+
+# Where a table's rows may come from (``rows_from: {source: …}``), and the roles of the
+# columns each source fills (read-only to the agency). A closed list: each is provided by an
+# app above documents (documents.row_sources), which the checker in the core cannot ask.
+ROW_SOURCES = ("programme_tasks",)
+SOURCE_ROLES: dict[str, tuple[str, ...]] = {
+    "programme_tasks": ("task_code", "task_content", "task_deadline", "task_lead"),
+}
+# The codes a task_lead column's choices must have: the unit leads the task, co-operates in
+# it, or the task is no longer assigned to it (kept, flagged, never deleted).
+TASK_LEAD_CODES = ("lead", "co", "removed")
 
 FUNDING_SOURCES = (
     "central_budget",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +15,15 @@ from govplan.access.scoping import Capability, get_for, scope_for, visible_to
 from govplan.accounts.types import AuthenticatedRequest
 from govplan.core.inputs import parse_id
 from govplan.documents.access import can_edit, load_document
-from govplan.documents.actions import do_create_document, not_in_force
+from govplan.documents.actions import (
+    FillResult,
+    do_create_document,
+    do_fill_rows,
+    filled_tables,
+    not_in_force,
+    rows_to_fill,
+)
+from govplan.documents.content import ContentError
 from govplan.documents.cycles import previous_documents
 from govplan.documents.models import Document
 from govplan.documents.panels import add_panels
@@ -144,6 +152,9 @@ def document_create(request: AuthenticatedRequest) -> HttpResponse:
 def document_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = load_document(request.user, pk)
     editable = can_edit(request.user, document)
+    if editable and rows_to_fill(document):
+        # Opening the document brings in the tasks assigned since (docs/frameworks.md).
+        _fill(request, document)
     previous = previous_documents(document.org_unit, document.framework_version)
     view = load_document_view(document, anchors=True, previous_sources=previous)
     context = page_context(document, view, editable=editable)
@@ -154,11 +165,49 @@ def document_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "previous": previous,
             "editor_text": {k: str(v) for k, v in EDITOR_TEXT.items()},
             "legal_types": LEGAL_TYPE_LABELS.items(),
+            "fills_rows": bool(filled_tables(document.framework_version.parsed(), document)),
         }
     )
     response = render(request, "documents/editor.html", context)
     response.content = without_indentation(response.content.decode())
     return response
+
+
+def _fill(request: AuthenticatedRequest, document: Document) -> FillResult | None:
+    try:
+        result = do_fill_rows(document, actor=request.user)
+    except (ContentError, PermissionDenied) as exc:
+        text = "; ".join(exc.errors.values()) if isinstance(exc, ContentError) else str(exc)
+        messages.error(request, _("The task list could not be brought in: %(why)s") % {"why": text})
+        return None
+    if result.changed:
+        messages.success(
+            request,
+            _(
+                "From the task list: %(added)s tasks added, %(refreshed)s updated, "
+                "%(flagged)s no longer assigned to your unit (kept, marked)."
+            )
+            % {"added": result.added, "refreshed": result.refreshed, "flagged": result.flagged},
+        )
+    return result
+
+
+@requires(Capability.EDIT)
+@require_POST
+def document_fill_rows(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The button "Update from the task list": add the tasks assigned to the unit that the
+    document's task tables do not have yet, refresh the rest (actions.do_fill_rows)."""
+    document = load_document(request.user, pk, Capability.EDIT)
+    if not can_edit(request.user, document):
+        messages.error(request, _("This document is no longer a draft and cannot be edited."))
+        return redirect("document_edit", pk=pk)
+    if not filled_tables(document.framework_version.parsed(), document):
+        messages.info(request, _("This document has no table filled from a task list."))
+        return redirect("document_edit", pk=pk)
+    result = _fill(request, document)
+    if result is not None and not result.changed:
+        messages.info(request, _("The task tables are up to date with the task list."))
+    return redirect("document_edit", pk=pk)
 
 
 _INDENTATION = re.compile(r"\n\s+")

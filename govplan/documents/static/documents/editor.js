@@ -119,7 +119,8 @@
   function collectFields(el, sent) {
     var content = {};
     fieldsOf(el).forEach(function (input) {
-      if (input.classList.contains("invalid")) { return; }
+      // A read-only cell (filled from the task list) is never sent: the server keeps it.
+      if (input.classList.contains("invalid") || input.readOnly) { return; }
       var parts = input.dataset.path.split(".");
       var node = content;
       for (var i = 0; i < parts.length - 1; i += 1) {
@@ -950,6 +951,7 @@
       var inputs = Array.prototype.filter.call(current.children, function (c) { return c.querySelector("input.gcell"); });
       values.forEach(function (value, j) {
         var cell = inputs[start + j].querySelector("input");
+        if (cell.readOnly) { return; }
         cell.value = value.trim();
         cell.dispatchEvent(new Event("input", { bubbles: true }));
       });
