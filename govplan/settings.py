@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "govplan.official",
     "govplan.national",
     "govplan.programmes",
+    "govplan.allocations",
     "govplan.web",
     "govplan.ops",
     *(["govplan.demo"] if DEMO else []),

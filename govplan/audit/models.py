@@ -47,6 +47,10 @@ class Action(models.TextChoices):
     RESTORE_ROW = "restore.row", _("Row changed by a restore")
     SESSION_END = "session.end", _("Session ended by its user")
     SESSION_IDLE = "session.idle", _("Session ended after inactivity")
+    POOL_CREATE = "allocation.pool", _("Central budget pool created")
+    PROPOSAL_MARK = "allocation.mark", _("Proposal marked by the central authority")
+    SCENARIO_COMPUTE = "allocation.compute", _("Allocation scenario computed")
+    SCENARIO_APPROVE = "allocation.approve", _("Allocation scenario approved")
 
 
 class AuditEvent(models.Model):
