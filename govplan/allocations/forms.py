@@ -37,7 +37,7 @@ CODE = re.compile(r"[a-z0-9_]{1,64}")
 def parse_dong(raw: str) -> Decimal:
     """A whole amount of đồng typed 200.000.000.000, 200 000 000 000 or 200000000000."""
     try:
-        value = parse_number(raw, locale="vi", max_digits=19)
+        value = parse_number(raw, locale="vi", max_digits=30)
     except CellValueError:
         raise forms.ValidationError(
             gettext("Write a whole number of đồng, for example 200.000.000.000.")
