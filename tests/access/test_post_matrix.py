@@ -510,8 +510,11 @@ def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> di
         ),
         "allocation_mark": Request(
             url("allocation_mark"),
-            [("document", str(world.draft.pk)), ("entry_key", "row:projects:x"),
-             ("shared_platform", "on")],
+            [
+                ("document", str(world.draft.pk)),
+                ("entry_key", "row:projects:x"),
+                ("shared_platform", "on"),
+            ],
         ),
         "allocation_scenario_new": Request(
             url("allocation_scenario_new"), [("name", "Phương án 2"), ("agency_cap", "10%")]

@@ -145,7 +145,16 @@ def _ids() -> dict[str, Any]:
         "legal": LegalDocument.objects.order_by("pk").first().pk,  # type: ignore[union-attr]
         "user": User.objects.get(username="bacninh.bientap").pk,
         "audit": AuditEvent.objects.order_by("-pk").first().pk,  # type: ignore[union-attr]
+        **_pool_ids(),
     }
+
+
+def _pool_ids() -> dict[str, Any]:
+    """The demo's central budget pool and its approved scenario (load_demo)."""
+    from govplan.allocations.models import Scenario
+
+    approved = Scenario.objects.get(status="approved")
+    return {"pool": approved.pool_id, "scenario": approved.pk}
 
 
 # (role, page name, path with {placeholders} filled from World.ids). The demo account of
@@ -185,6 +194,9 @@ PAGES: list[tuple[str, str, str]] = [
     ("editor", "two-factor", "/account/two-factor/"),
     ("editor", "frameworks", "/frameworks/"),
     ("editor", "national", "/national/"),
+    ("editor", "pools", "/pools/"),
+    ("editor", "pool", "/pools/{pool}/"),
+    ("editor", "pool-scenario", "/pools/{pool}/scenarios/{scenario}/"),
     ("approver", "home", "/"),
     ("approver", "document", "/documents/{bacninh}/"),
     ("approver", "official", "/documents/{bacninh}/issuing/"),
@@ -227,6 +239,12 @@ PAGES: list[tuple[str, str, str]] = [
     ("central_admin", "audit-event", "/manage/audit/{audit}/"),
     ("central_admin", "exports", "/exports/"),
     ("central_admin", "national-unit", "/national/units/{hanoi_unit}/"),
+    ("central_admin", "pools", "/pools/"),
+    ("central_admin", "pool", "/pools/{pool}/"),
+    ("central_admin", "pool-scenario-new", "/pools/{pool}/scenarios/new/"),
+    ("central_admin", "pool-scenario", "/pools/{pool}/scenarios/{scenario}/"),
+    ("central_admin", "pool-compare", "/pools/{pool}/compare/"),
+    ("central_admin", "investment-estimate", "/pools/estimate/"),
     *(("central_admin", name, path) for name, path in NATIONAL),
 ]
 
