@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from govplan.allocations import views
+from govplan.allocations import views, views_export
 
 urlpatterns: list[URLPattern] = [
     path("", views.pool_list, name="allocation_pools"),
@@ -27,9 +27,9 @@ urlpatterns: list[URLPattern] = [
     ),
     path(
         "<int:pk>/scenarios/<int:scenario_id>/appendix.<str:fmt>",
-        views.scenario_appendix,
+        views_export.scenario_appendix,
         name="allocation_appendix",
     ),
-    path("estimate/", views.estimate, name="allocation_estimate"),
-    path("estimate/export.xlsx", views.estimate_xlsx, name="allocation_estimate_xlsx"),
+    path("estimate/", views_export.estimate, name="allocation_estimate"),
+    path("estimate/export.xlsx", views_export.estimate_xlsx, name="allocation_estimate_xlsx"),
 ]

@@ -481,6 +481,13 @@ ACTOR: dict[str, str] = {
     "national_completeness_list": "central_admin",  # who sees the reminder button
 }
 ADMIN_PAGES = {
+    "allocation_pools",
+    "allocation_scenario_new",
+    "allocation_scenario_edit",
+    "allocation_scenario",
+    "allocation_appendix",
+    "allocation_estimate",
+    "allocation_estimate_xlsx",
     "legal_list",
     "legal_add",
     "legal_proposals",
@@ -626,6 +633,10 @@ EXTRA_FIELDS: dict[str, list[tuple[str, str]]] = {
 }
 # Every view that reads a form (the JSON endpoints are fuzzed on their own).
 FORM_VIEWS = {
+    "allocation_pools",
+    "allocation_scenario_new",
+    "allocation_scenario_edit",
+    "allocation_scenario_approve",
     "otp_enrol",
     "password_reset",
     "legal_add",

@@ -148,10 +148,10 @@ def test_approval_happens_once_one_per_pool_and_freezes_the_rows(
     do_approve_scenario(first, actor=cast.central_admin, decision_number="15")
     do_approve_scenario(first, actor=cast.central_admin, decision_number="15")  # double click
     assert AuditEvent.objects.filter(action=Action.SCENARIO_APPROVE).count() == 1
-    with pytest.raises(Refused, match="already approved"):
+    with pytest.raises(Refused, match="mỗi nguồn kinh phí chỉ phê duyệt một phương án"):
         do_approve_scenario(second, actor=cast.central_admin)
     assert Scenario.objects.filter(pool=pool, status="approved").count() == 1
-    with pytest.raises(Refused, match="approved"):
+    with pytest.raises(Refused, match="không thể sửa đổi"):
         do_save_scenario(pool, name="A2", rules_data={}, actor=cast.central_admin, scenario=first)
     frozen = list(first.rows.values_list("project_name", "asked", "amount"))
 
