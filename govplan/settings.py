@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "govplan.national",
     "govplan.programmes",
     "govplan.pilots",
+    "govplan.allocations",
     "govplan.web",
     "govplan.ops",
     *(["govplan.demo"] if DEMO else []),

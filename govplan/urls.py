@@ -35,6 +35,8 @@ urlpatterns = [
     path("", web.home, name="home"),
     # National figures: completeness, aggregates, budgets, targets, dashboards, the pivot
     path("national/", include("govplan.national.urls")),
+    # The central budget pool and the total investment estimate (issue 17)
+    path("pools/", include("govplan.allocations.urls")),
     path("healthz", web.healthz, name="healthz"),
     # Pilots of a model (issue 17, docs/programme.md)
     path("pilots/", pilots.pilot_list, name="pilot_list"),

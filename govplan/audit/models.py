@@ -70,6 +70,10 @@ class Action(models.TextChoices):
     OPINION_REMIND = "opinion.remind", _("Opinion request reminded")
     OPINION_RECORD = "opinion.record", _("Opinions recorded with the approval")
     FILL_ROWS = "fill.rows", _("Rows filled from a task list")
+    POOL_CREATE = "allocation.pool", _("Central budget pool created")
+    PROPOSAL_MARK = "allocation.mark", _("Proposal marked by the central authority")
+    SCENARIO_COMPUTE = "allocation.compute", _("Allocation scenario computed")
+    SCENARIO_APPROVE = "allocation.approve", _("Allocation scenario approved")
 
 
 class AuditEvent(models.Model):

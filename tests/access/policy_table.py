@@ -222,6 +222,14 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     # Batch exports: anyone signed in exports what they see (a province B editor sees no
     # document of the cycle and is told so); a job is its requester's alone.
     "export_start": row(WRITES, editor_b=MESSAGE, commune_editor_a=MESSAGE),
+    # The central budget pool: central administrators create pools and scenarios (and
+    # recompute a draft); marking a row that is no proposal (the matrix's pool has none) and
+    # approving a scenario that allocates nothing are refused with a message.
+    "allocation_pools": admin_writes(),
+    "allocation_mark": admin_writes(MESSAGE),
+    "allocation_scenario_new": admin_writes(),
+    "allocation_scenario_edit": admin_writes(),
+    "allocation_scenario_approve": admin_writes(MESSAGE),
     "export_resume": row(NOT_FOUND, central_admin=MESSAGE),
     # Pilots (issue 17): central administrators create and manage the cast's pilot; province
     # A's editor self-evaluates its milestone; others who see the pilot are refused, the
@@ -295,5 +303,11 @@ READ_ON_POST: frozenset[str] = frozenset(
         "national_pivot_xlsx",
         "pilot_list",
         "pilot_detail",
+        "allocation_pool",
+        "allocation_compare",
+        "allocation_scenario",
+        "allocation_appendix",
+        "allocation_estimate",
+        "allocation_estimate_xlsx",
     }
 )

@@ -504,6 +504,13 @@ ACTOR: dict[str, str] = {
     "opinion_file": "editor_b",
 }
 ADMIN_PAGES = {
+    "allocation_pools",
+    "allocation_scenario_new",
+    "allocation_scenario_edit",
+    "allocation_scenario",
+    "allocation_appendix",
+    "allocation_estimate",
+    "allocation_estimate_xlsx",
     "legal_list",
     "legal_add",
     "legal_proposals",
@@ -656,6 +663,10 @@ EXTRA_FIELDS: dict[str, list[tuple[str, str]]] = {
 }
 # Every view that reads a form (the JSON endpoints are fuzzed on their own).
 FORM_VIEWS = {
+    "allocation_pools",
+    "allocation_scenario_new",
+    "allocation_scenario_edit",
+    "allocation_scenario_approve",
     "otp_enrol",
     "password_reset",
     "legal_add",

@@ -547,6 +547,32 @@ def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> di
                 ("recommendation", "extend"),
             ],
         ),
+        "allocation_pools": Request(
+            url("allocation_pools"),
+            [
+                ("name", "Kinh phí hỗ trợ"),
+                ("amount", "1.000.000.000"),
+                ("year", "2027"),
+                ("frameworks", str(example_version().framework_id)),
+            ],
+        ),
+        "allocation_mark": Request(
+            url("allocation_mark"),
+            [
+                ("document", str(world.draft.pk)),
+                ("entry_key", "row:projects:x"),
+                ("shared_platform", "on"),
+            ],
+        ),
+        "allocation_scenario_new": Request(
+            url("allocation_scenario_new"), [("name", "Phương án 2"), ("agency_cap", "10%")]
+        ),
+        "allocation_scenario_edit": Request(
+            url("allocation_scenario_edit"), [("name", "Phương án 1b"), ("project_cap", "5%")]
+        ),
+        "allocation_scenario_approve": Request(
+            url("allocation_scenario_approve"), [("decision_number", "15")]
+        ),
     }
     return requests
 

@@ -59,6 +59,48 @@ def post_only_for_editors() -> dict[str, int]:
     }
 
 
+def central_post_only() -> dict[str, int]:
+    """A POST-only view behind @requires(ADMINISTER): 405 to GET for central administrators."""
+    return {**everyone(403), "central_admin": 405}
+
+
+def central_readers(status: int = 200) -> dict[str, int]:
+    """The central authority's readers (central administrators, its appraisers) only."""
+    return {**everyone(403), "central_admin": status, "appraiser": status}
+
+
+def example_framework_pk() -> int:
+    from tests.conftest import example_version
+
+    return int(example_version().framework_id)
+
+
+def pool_of(cast: Cast) -> tuple[int, int]:
+    """A 2027 pool and a draft scenario of it (no plan proposes: it allocates nothing)."""
+    from decimal import Decimal
+
+    from govplan.allocations.actions import do_create_pool, do_save_scenario
+    from govplan.allocations.models import Pool
+    from tests.conftest import example_version
+
+    pool = Pool.objects.first()
+    if pool is None:
+        pool = do_create_pool(
+            actor=cast.central_admin,
+            name="Kinh phí trung ương 2027",
+            amount=Decimal(200_000_000_000),
+            year=2027,
+            frameworks=[example_version().framework],
+        )
+        do_save_scenario(pool, name="Phương án 1", rules_data={}, actor=cast.central_admin)
+    return pool.pk, pool.scenarios.get().pk
+
+
+def scenario_of(cast: Cast) -> dict[str, int]:
+    pk, scenario_id = pool_of(cast)
+    return {"pk": pk, "scenario_id": scenario_id}
+
+
 def doc(cast: Cast) -> dict[str, Any]:
     from govplan.documents.actions import do_create_document
     from govplan.documents.models import Document
@@ -357,6 +399,22 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
         {**pilot_managers(), "central_admin": 403, "editor_a": 200},
     ),
     "pilot_evaluate": (lambda c: pilot_kwargs(c), pilot_managers()),
+    # The central budget pool (issue 17): central administrators manage; the central
+    # authority reads everything and exports; agencies read their own rows.
+    "allocation_pools": (None, everyone(200)),
+    "allocation_pool": (lambda c: {"pk": pool_of(c)[0]}, everyone(200)),
+    "allocation_mark": (lambda c: {"pk": pool_of(c)[0]}, central_post_only()),
+    "allocation_scenario_new": (lambda c: {"pk": pool_of(c)[0]}, admin_only()),
+    "allocation_compare": (lambda c: {"pk": pool_of(c)[0]}, everyone(200)),
+    "allocation_scenario": (lambda c: scenario_of(c), everyone(200)),
+    "allocation_scenario_edit": (lambda c: scenario_of(c), admin_only()),
+    "allocation_scenario_approve": (lambda c: scenario_of(c), central_post_only()),
+    "allocation_appendix": (lambda c: {**scenario_of(c), "fmt": "docx"}, central_readers()),
+    "allocation_estimate": (None, central_readers()),
+    "allocation_estimate_xlsx": (
+        lambda c: (None, {"framework": example_framework_pk()}),
+        central_readers(),
+    ),
 }
 
 

@@ -158,6 +158,7 @@ def _ids() -> dict[str, Any]:
         "user": User.objects.get(username="bacninh.bientap").pk,
         "audit": AuditEvent.objects.order_by("-pk").first().pk,  # type: ignore[union-attr]
         **_pilot_ids(),
+        **_pool_ids(),
     }
 
 
@@ -211,6 +212,14 @@ def _task_report() -> dict[str, Any]:
     return {"task_report": document.pk}
 
 
+def _pool_ids() -> dict[str, Any]:
+    """The demo's central budget pool and its approved scenario (load_demo)."""
+    from govplan.allocations.models import Scenario
+
+    approved = Scenario.objects.get(status="approved")
+    return {"pool": approved.pool_id, "scenario": approved.pk}
+
+
 # (role, page name, path with {placeholders} filled from World.ids). The demo account of
 # each role is in ROLES.
 ROLES = {
@@ -249,6 +258,9 @@ PAGES: list[tuple[str, str, str]] = [
     ("editor", "two-factor", "/account/two-factor/"),
     ("editor", "frameworks", "/frameworks/"),
     ("editor", "national", "/national/"),
+    ("editor", "pools", "/pools/"),
+    ("editor", "pool", "/pools/{pool}/"),
+    ("editor", "pool-scenario", "/pools/{pool}/scenarios/{scenario}/"),
     ("approver", "home", "/"),
     ("approver", "document", "/documents/{bacninh}/"),
     ("approver", "official", "/documents/{bacninh}/issuing/"),
@@ -308,6 +320,12 @@ PAGES: list[tuple[str, str, str]] = [
     ("central_admin", "pilot-milestone-new", "/pilots/{pilot}/milestones/new/"),
     ("central_admin", "pilot-milestone", "/pilots/{pilot}/milestones/{milestone}/evaluate/"),
     ("central_admin", "pilot-evaluation", "/pilots/{pilot}/evaluation/"),
+    ("central_admin", "pools", "/pools/"),
+    ("central_admin", "pool", "/pools/{pool}/"),
+    ("central_admin", "pool-scenario-new", "/pools/{pool}/scenarios/new/"),
+    ("central_admin", "pool-scenario", "/pools/{pool}/scenarios/{scenario}/"),
+    ("central_admin", "pool-compare", "/pools/{pool}/compare/"),
+    ("central_admin", "investment-estimate", "/pools/estimate/"),
     *(("central_admin", name, path) for name, path in NATIONAL),
 ]
 

@@ -37,6 +37,7 @@ from tests.access.test_fuzz_inputs import (
     build_world,
     form_body,
 )
+from tests.access.test_url_walk import pool_of
 from tests.conftest import PASSWORD, Cast, example_version
 from tests.support.otp import authenticator_for, login_password_only
 
@@ -54,6 +55,7 @@ BUTTONS_AND_FILES = {
     "session_end",  # a button: end one of one's other sessions
     "sessions_end_others",  # a button: end all one's other sessions
     "user_reset_second_factor",  # a button: an administrator resets a lost phone
+    "allocation_mark",  # ticks on a pool's proposal (the fuzz world has none to show)
 }
 # The account's own steps (issue 16): forms a user meets only in a state the page walk never
 # puts them in (code owed, password change owed, a reset link opened), so fuzzed below from
@@ -233,6 +235,10 @@ def test_the_button_and_file_views_take_hostile_bodies_without_a_server_error(
         "otp_disable": (cast.editor_b, reverse("otp_disable")),
         "session_end": (cast.editor_b, reverse("session_end", args=[1])),
         "sessions_end_others": (cast.editor_b, reverse("sessions_end_others")),
+        "allocation_mark": (
+            cast.central_admin,
+            reverse("allocation_mark", args=[pool_of(cast)[0]]),
+        ),
     }
     bodies = [
         {"user": "9" * 4301, "x": "\u202e" * 100},

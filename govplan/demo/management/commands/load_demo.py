@@ -18,6 +18,7 @@ from govplan.accounts.models import Membership, Role, User
 from govplan.audit.origin import Origin, origin
 from govplan.core.adapters import signing
 from govplan.demo import pki
+from govplan.demo.allocations import create_demo_pool
 from govplan.demo.pilots import create_demo_pilot
 from govplan.demo.workflow import create_demo_documents
 from govplan.official.actions import do_save_profile
@@ -209,6 +210,12 @@ class Command(BaseCommand):
                     User.objects.get(username="quantri"),
                     User.objects.get(username="hanoi.bientap"),
                 )
+                pool = create_demo_pool(
+                    user=lambda username: User.objects.get(username=username),
+                    unit=lambda ref: self._unit_for(ref, created_units),
+                )
+                if pool is not None:
+                    self.stdout.write(f"  the central budget pool {pool.name} with two scenarios")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if documents:
             self.stdout.write(f"  {documents} documents at stages of the appraisal cycle")
