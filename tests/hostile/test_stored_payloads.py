@@ -56,6 +56,7 @@ BUTTONS_AND_FILES = {
     "sessions_end_others",  # a button: end all one's other sessions
     "user_reset_second_factor",  # a button: an administrator resets a lost phone
     "allocation_mark",  # ticks on a pool's proposal (the fuzz world has none to show)
+    "document_fill_rows",  # a button: update the task tables from the task list
 }
 # The account's own steps (issue 16): forms a user meets only in a state the page walk never
 # puts them in (code owed, password change owed, a reset link opened), so fuzzed below from
@@ -239,6 +240,7 @@ def test_the_button_and_file_views_take_hostile_bodies_without_a_server_error(
             cast.central_admin,
             reverse("allocation_mark", args=[pool_of(cast)[0]]),
         ),
+        "document_fill_rows": (cast.editor_a, reverse("document_fill_rows", args=[world.draft.pk])),
     }
     bodies = [
         {"user": "9" * 4301, "x": "\u202e" * 100},
