@@ -315,6 +315,10 @@ def test_the_asked_agency_sees_only_what_it_was_asked_about(
     for user in (cast.editor_a, cast.approver_a, cast.viewer_a, cast.editor_b):
         assert login(user).get(reverse("opinion_request", args=[request.pk])).status_code == 404
         assert login(user).get(reverse("opinion_inbox")).content.decode().count(QUESTION) == 0
+    # Nor does the plan's own page show the other agencies' opinions to its agency.
+    own_page = login(cast.editor_a).get(reverse("document_edit", args=[document.pk]))
+    assert 'id="opinions"' not in own_page.content.decode()
+    assert QUESTION not in own_page.content.decode()
     # The appraising side reads it.
     for user in (cast.appraiser, cast.central_admin):
         assert login(user).get(reverse("opinion_request", args=[request.pk])).status_code == 200
