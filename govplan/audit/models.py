@@ -47,6 +47,13 @@ class Action(models.TextChoices):
     RESTORE_ROW = "restore.row", _("Row changed by a restore")
     SESSION_END = "session.end", _("Session ended by its user")
     SESSION_IDLE = "session.idle", _("Session ended after inactivity")
+    TASK_PROGRESS = "task.progress", _("Task progress reported")
+    TASK_COMPLETION_DECLARE = "task.completion_declare", _("Task completion declared")
+    TASK_COMPLETION_CONFIRM = "task.completion_confirm", _("Task completion confirmed")
+    TASK_COMPLETION_RETURN = "task.completion_return", _("Task completion returned")
+    TASK_EXTENSION_REQUEST = "task.extension_request", _("Task extension requested")
+    TASK_EXTENSION_GRANT = "task.extension_grant", _("Task extension granted")
+    TASK_EXTENSION_REFUSE = "task.extension_refuse", _("Task extension refused")
 
 
 class AuditEvent(models.Model):
