@@ -3,7 +3,11 @@ entries in one transaction, checking the state under row locks where two people 
 
 Refusals are ``ValidationError``s whose keys name the field (the forms show them there, the
 import names the row and column). The lock order is always the programme, then the task,
-then its reports or extension requests."""
+then its reports or extension requests.
+
+Long because: every state change of the programme's tracking is here by convention (one
+``do_*`` each: programmes, tasks, progress, completion, its confirmation, extensions, the
+import's preview and apply), and splitting them would scatter the one lock order."""
 
 from __future__ import annotations
 

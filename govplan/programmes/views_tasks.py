@@ -1,5 +1,9 @@
 """Programmes and their tasks: the list, a programme's task tree, a task's page with its
-history, and each step of the tracking (docs/programme.md). Access: programmes/access.py."""
+history, and each step of the tracking (docs/programme.md). Access: programmes/access.py.
+
+Long because: the task page carries every tracking step (progress, completion, its
+confirmation or return, extension request and decision), each a small view of its own that
+re-renders the same page with its form's errors."""
 
 from __future__ import annotations
 

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from tests.access import programme_walk
+
 WRITES: Final = "writes"
 MESSAGE: Final = "message"
 UNCHANGED: Final = "unchanged"
@@ -209,6 +211,8 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     # document of the cycle and is told so); a job is its requester's alone.
     "export_start": row(WRITES, editor_b=MESSAGE, commune_editor_a=MESSAGE),
     "export_resume": row(NOT_FOUND, central_admin=MESSAGE),
+    # Programmes and their tasks (issue 17): tests/access/programme_walk.py
+    **programme_walk.post_expected(),
 }
 
 # Views that only read: POST is answered as GET is (the statuses of EXPECTED), or refused
@@ -266,4 +270,5 @@ READ_ON_POST: frozenset[str] = frozenset(
         "national_pivot_csv",
         "national_pivot_xlsx",
     }
+    | programme_walk.READ_ON_POST
 )

@@ -49,6 +49,7 @@ from govplan.documents.tables_xlsx import do_preview_import, export_tables
 from govplan.frameworks.models import FrameworkVersion, LegalDocument
 from govplan.usersessions.models import UserSession
 from govplan.workflow.models import Notification
+from tests.access import programme_walk
 from tests.access.policy_table import (
     LOGIN,
     MESSAGE,
@@ -499,6 +500,8 @@ def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> di
             [("status", ""), ("formats", "docx")],
         ),
         "export_resume": Request(url("export_resume")),
+        # Programmes and their tasks (issue 17): tests/access/programme_walk.py
+        **programme_walk.post_requests(cast, Request),
     }
     return requests
 

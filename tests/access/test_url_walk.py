@@ -19,6 +19,7 @@ from govplan.access.policies import policy_of
 from govplan.accounts.models import Membership
 from govplan.audit.models import AuditEvent
 from govplan.urls import urlpatterns as real_patterns
+from tests.access.programme_walk import EXPECTED as PROGRAMME_EXPECTED
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
@@ -296,6 +297,8 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "national_pivot": (None, everyone(200)),
     "national_pivot_csv": (lambda c: (None, {"i": "DVC.TRUC_TUYEN"}), everyone(200)),
     "national_pivot_xlsx": (lambda c: (None, {"i": "DVC.TRUC_TUYEN"}), everyone(200)),
+    # Programmes and their tasks (issue 17): tests/access/programme_walk.py
+    **PROGRAMME_EXPECTED,
 }
 
 
