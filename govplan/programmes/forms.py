@@ -98,7 +98,7 @@ class DeadlineField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_length=100, help_text=DEADLINE_HELP, **kwargs)
 
-    def clean(self, value: Any) -> Deadline | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Deadline | None:
         text = super().clean(value)
         if not text:
             return None

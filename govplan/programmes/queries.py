@@ -11,6 +11,11 @@ from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from govplan.core.programmes.deadlines import Status
 from govplan.programmes.models import Task
 
+# The annotation's name; a plain ``str`` (not a literal) so that the type checker's model
+# plugin, which knows only the model's fields, accepts it in filter(**{STATUS: ...}) and
+# values(STATUS).
+STATUS: str = "status"
+
 
 def status_case(today: dt.date) -> Case:
     """The status of a task on ``today`` as an SQL expression (values are core Status)."""
@@ -30,7 +35,14 @@ def status_case(today: dt.date) -> Case:
 
 def with_status(today: dt.date, qs: QuerySet[Task] | None = None) -> QuerySet[Task]:
     """``qs`` (all tasks by default) annotated with ``status``: a core Status value on
-    ``today``. Filter with ``.filter(status=Status.OVERDUE)``, count with
-    ``.values("status").annotate(n=Count("pk"))``."""
+    ``today``. Filter with ``with_status_in`` (or ``.filter(**{STATUS: …})``), count with
+    ``.values(STATUS).annotate(n=Count("pk"))``."""
     base = Task.objects.all() if qs is None else qs
-    return base.annotate(status=status_case(today))
+    return base.annotate(**{STATUS: status_case(today)})
+
+
+def with_status_in(
+    today: dt.date, statuses: list[str], qs: QuerySet[Task] | None = None
+) -> QuerySet[Task]:
+    """The tasks of ``qs`` whose status on ``today`` is one of ``statuses``."""
+    return with_status(today, qs).filter(**{f"{STATUS}__in": statuses})

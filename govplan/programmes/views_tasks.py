@@ -53,7 +53,7 @@ from govplan.programmes.models import (
     TaskExtension,
     TaskProgress,
 )
-from govplan.programmes.queries import with_status
+from govplan.programmes.queries import STATUS, with_status
 from govplan.webutils.forms import attach_errors
 
 MAX_LISTED = 2000
@@ -99,7 +99,7 @@ def _filtered(
     qs = with_status(today, tasks)
     if form.is_valid():
         if form.cleaned_data["status"]:
-            qs = qs.filter(status=form.cleaned_data["status"])
+            qs = qs.filter(**{STATUS: form.cleaned_data["status"]})
         unit = form.cleaned_data["unit"]
         if unit is not None:
             qs = qs.filter(
@@ -160,9 +160,9 @@ def programme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form, rows, truncated = _filtered(request, tasks, units, today)
     counts = dict(
         with_status(today, tasks)
-        .values_list("status")
+        .values_list(STATUS)
         .annotate(n=Count("pk"))
-        .values_list("status", "n")
+        .values_list(STATUS, "n")
     )
     return render(
         request,

@@ -43,7 +43,7 @@ def test_no_lead_agency_is_refused_at_its_field(cast: Cast, programme: Programme
     errors = refused(
         actions.do_save_task, programme, task_input(cast, lead_unit=None), actor=cast.central_admin
     )
-    assert "lead agency" in errors["lead_unit"][0]
+    assert "cơ quan chủ trì" in errors["lead_unit"][0]
     assert not Task.objects.exists()
 
 
@@ -59,7 +59,7 @@ def test_an_agency_that_did_not_exist_on_the_assignment_day_is_refused(
         ),
         actor=cast.central_admin,
     )
-    assert "did not exist on 02/01/2024" in errors["lead_unit"][0]
+    assert "giải thể vào ngày 02/01/2024" in errors["lead_unit"][0]
     # The old Bắc Giang, ended on 30 June 2025, as a co-operating agency of a task of today.
     errors = refused(
         actions.do_save_task,
@@ -67,7 +67,7 @@ def test_an_agency_that_did_not_exist_on_the_assignment_day_is_refused(
         task_input(cast, co_units=[unit("gso-province", "24", BEFORE_REFORM)]),
         actor=cast.central_admin,
     )
-    assert "did not exist" in errors["co_units"][0]
+    assert "chưa được thành lập" in errors["co_units"][0]
     assert not Task.objects.exists()
 
 
@@ -78,12 +78,12 @@ def test_a_deadline_before_the_assignment_is_refused(cast: Cast, programme: Prog
         task_input(cast, deadline=Deadline.on(ASSIGNED - dt.timedelta(days=1))),
         actor=cast.central_admin,
     )
-    assert "before the day the task was assigned" in errors["deadline"][0]
+    assert "trước ngày giao nhiệm vụ" in errors["deadline"][0]
 
 
 def test_a_duplicate_code_is_refused(cast: Cast, programme: Programme, task: Task) -> None:
     errors = refused(actions.do_save_task, programme, task_input(cast), actor=cast.central_admin)
-    assert "already has a task with the code 1" in errors["code"][0]
+    assert "đã có nhiệm vụ mã 1" in errors["code"][0]
     assert Task.objects.count() == 1
 
 
@@ -112,7 +112,7 @@ def test_a_sub_task_of_another_programme_is_refused(
         task_input(cast, code="1.1", parent=task),
         actor=cast.central_admin,
     )
-    assert "another programme" in errors["parent"][0]
+    assert "chương trình khác" in errors["parent"][0]
 
 
 def test_sub_tasks_and_a_task_under_its_own_sub_task(
@@ -129,7 +129,7 @@ def test_sub_tasks_and_a_task_under_its_own_sub_task(
         actor=cast.central_admin,
         task=task,
     )
-    assert "under itself" in errors["parent"][0]
+    assert "nhiệm vụ con của chính nó" in errors["parent"][0]
     # A task with sub-tasks is not deleted.
     with pytest.raises(ValidationError):
         actions.do_delete_task(task, actor=cast.central_admin)
@@ -198,7 +198,7 @@ def test_a_document_of_another_agency_is_not_evidence(
         evidence=Evidence(document=other),
         actor=cast.editor_a,
     )
-    assert "lead agency" in errors["document"][0]
+    assert "cơ quan chủ trì" in errors["document"][0]
     actions.do_report_progress(
         task,
         reported_on=TODAY,
@@ -324,7 +324,7 @@ def test_extension_refusals(cast: Cast, task: Task, programme: Programme) -> Non
         reason="x",
         actor=cast.editor_a,
     )
-    assert "later than the current one" in errors["deadline"][0]
+    assert "phải sau thời hạn hiện hành" in errors["deadline"][0]
     errors = refused(
         actions.do_request_extension,
         task,
@@ -346,7 +346,7 @@ def test_extension_refusals(cast: Cast, task: Task, programme: Programme) -> Non
         reason="x",
         actor=cast.editor_a,
     )
-    assert "standing" in errors["__all__"][0]
+    assert "thường xuyên" in errors["__all__"][0]
     extension = actions.do_request_extension(
         task, deadline=Deadline.on(DUE + dt.timedelta(days=30)), reason="x", actor=cast.editor_a
     )

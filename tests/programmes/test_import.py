@@ -157,17 +157,17 @@ def test_each_error_is_named_by_row_and_column_and_nothing_is_applied(
     ]
     batch, plan = preview(cast, programme, workbook(rows))
     found = errors_of(plan)
-    assert (3, "G", "A task needs a lead agency.") in found
-    assert any(r == 4 and c == "I" and "before the day" in m for r, c, m in found)
-    assert any(r == 5 and c == "A" and "row 2" in m for r, c, m in found)
-    assert any(r == 6 and c == "G" and "did not exist on 05/01/2026" in m for r, c, m in found)
-    assert any(r == 7 and c == "I" and "not understood" in m for r, c, m in found)
-    assert any(r == 8 and c == "C" and "formula" in m for r, c, m in found)
+    assert (3, "G", "Nhiệm vụ phải có cơ quan chủ trì.") in found
+    assert any(r == 4 and c == "I" and "trước ngày giao" in m for r, c, m in found)
+    assert any(r == 5 and c == "A" and "dòng 2" in m for r, c, m in found)
+    assert any(r == 6 and c == "G" and "giải thể vào ngày 05/01/2026" in m for r, c, m in found)
+    assert any(r == 7 and c == "I" and "Không đọc được thời hạn" in m for r, c, m in found)
+    assert any(r == 8 and c == "C" and "công thức" in m for r, c, m in found)
     assert any(r == 9 and c == "B" for r, c, m in found)
-    assert any(r == 9 and c == "F" and "Not a date" in m for r, c, m in found)
+    assert any(r == 9 and c == "F" and "Không phải ngày" in m for r, c, m in found)
     assert any(r == 10 and c == "I" for r, c, m in found)
     assert not any(r == 2 for r, c, m in found)  # the good row is shown as good
-    with pytest.raises(Exception):  # noqa: B017, PT011
+    with pytest.raises(Exception):
         actions.do_apply_import(batch, actor=cast.central_admin)
     assert not Task.objects.exists()
 
@@ -185,7 +185,7 @@ def test_a_stale_preview_is_refused(cast: Cast, programme: Programme) -> None:
 def test_a_code_already_in_the_programme_is_refused(cast: Cast, programme: Programme) -> None:
     actions.do_save_task(programme, task_input(cast, code="3"), actor=cast.central_admin)
     _batch, plan = preview(cast, programme, workbook(GOOD))
-    assert any(r == 5 and c == "A" and "already has" in m for r, c, m in errors_of(plan))
+    assert any(r == 5 and c == "A" and "đã có nhiệm vụ" in m for r, c, m in errors_of(plan))
 
 
 def bomb() -> bytes:
