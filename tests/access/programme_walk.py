@@ -283,3 +283,26 @@ def post_requests(c: Cast, request_type: Any) -> dict[str, Any]:
             [("decision", "grant")],
         ),
     }
+
+
+# For the input fuzz (tests/access/test_fuzz_inputs.py): the pages only a central
+# administrator sees, the forms the fuzz reaches, the query parameters the pages read.
+FUZZ_ADMIN_PAGES = frozenset(
+    {"programme_create", "programme_edit", "task_create", "task_import", "task_edit"}
+)
+FUZZ_FORM_VIEWS = frozenset(
+    {
+        "programme_create",
+        "programme_edit",
+        "task_create",
+        "task_import",
+        "task_edit",
+        "task_progress",
+        "task_complete",
+        "task_extension",
+    }
+)
+FUZZ_QUERY: dict[str, dict[str, str]] = {
+    "programme_detail": {"status": "text", "unit": "number"},
+    "unit_tasks": {"status": "text"},
+}

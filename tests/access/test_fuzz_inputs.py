@@ -42,6 +42,7 @@ from govplan.frameworks.actions import do_upload_framework
 from govplan.official.models import ExportJob
 from govplan.workflow import actions as workflow
 from govplan.workflow.models import Comment
+from tests.access import programme_walk
 from tests.access.test_url_walk import EXPECTED, walk
 from tests.conftest import EVERY_FEATURE, Cast, example_version
 from tests.support.documents import every_feature_document
@@ -508,7 +509,7 @@ ADMIN_PAGES = {
     "export_status",
     "export_download",
     "export_resume",
-}
+} | programme_walk.FUZZ_ADMIN_PAGES
 
 
 def actor_of(name: str) -> str:
@@ -575,6 +576,7 @@ QUERY: dict[str, dict[str, str]] = {
     "national_budgets": {"framework": "text", "layer": "text", "unit": "number", "by": "text"},
     "national_budget_export": {"framework": "text", "structure": "text", "unit": "number"},
     "national_targets": {"framework": "text", "layer": "text", "unit": "number"},
+    **programme_walk.FUZZ_QUERY,
 }
 QUERY_VALUES = {
     "number": [k for k in FORM_VALUES if k.startswith("number:")] + ["text:bel", "text:nul"],
@@ -673,7 +675,7 @@ FORM_VIEWS = {
     "document_comment_resolve",
     "document_checklist",
     "national_completeness_remind",
-}
+} | programme_walk.FUZZ_FORM_VIEWS
 
 
 def fill(value: str, world: World) -> str:
