@@ -197,6 +197,31 @@ def bomb() -> bytes:
     return crafted_workbook("Nhiệm vụ", dimension=None, cells={}, sheet_xml=sheet)
 
 
+def hundred_thousand_rows() -> bytes:
+    """100,000 filled rows and no <dimension>: found too large while reading."""
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{n}</t></is></c></row>'
+        for n in range(1, 100_001)
+    )
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{rows}</sheetData></worksheet>"
+    ).encode()
+    return crafted_workbook("Nhiệm vụ", dimension=None, cells={}, sheet_xml=sheet)
+
+
+def formula_workbook() -> bytes:
+    """A formula in the content column (its cached value is text beginning with "=")."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, HEADER)
+    sheet.write_row(1, 0, ["1", "", "", "383/TB-VPCP", "", "05/01/2026", "24", "", "Quý II/2026"])
+    sheet.write_formula(1, 2, '=CONCATENATE("=cmd","|x")', None, "=cmd|x")
+    book.close()
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "make"),
     [
@@ -210,6 +235,8 @@ def bomb() -> bytes:
         ("no header", lambda: workbook([["x"]], header=["Tên", "Khác"])),
         ("header only", lambda: workbook([])),
         ("a zip bomb", bomb),
+        ("100,000 rows, no declared range", hundred_thousand_rows),
+        ("a formula cell", lambda: formula_workbook()),
     ],
 )
 def test_hostile_files_get_a_message_never_a_500(
