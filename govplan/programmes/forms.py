@@ -33,7 +33,30 @@ def agencies(*keep: int) -> QuerySet[OrgUnit]:
     )
 
 
-class AgencyChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+MAX_PK = 2**31 - 1
+
+
+def _check_pk(field: forms.Field, value: Any) -> None:
+    """A choice that cannot be a row's id (text, a googol) is an invalid choice, refused
+    before the database is asked (which would overflow)."""
+    if value in field.empty_values:
+        return
+    text = str(value)
+    if not text.isdigit() or int(text) > MAX_PK:
+        raise forms.ValidationError(
+            field.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": text[:20]},
+        )
+
+
+class RowChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def to_python(self, value: Any) -> Any:
+        _check_pk(self, value)
+        return super().to_python(value)
+
+
+class AgencyChoice(RowChoice):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.code})"
 
@@ -41,6 +64,11 @@ class AgencyChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 class AgenciesChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.code})"
+
+    def clean(self, value: Any) -> Any:
+        for item in value if isinstance(value, list | tuple) else ([value] if value else []):
+            _check_pk(self, item)
+        return super().clean(value)
 
 
 class ProgrammeForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -110,9 +138,7 @@ class DeadlineField(forms.CharField):
 
 class TaskForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=64)
-    parent = forms.ModelChoiceField(
-        queryset=Task.objects.none(), label=_("Sub-task of"), required=False
-    )
+    parent = RowChoice(queryset=Task.objects.none(), label=_("Sub-task of"), required=False)
     content = forms.CharField(
         label=_("Content"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -147,7 +173,7 @@ class TaskForm(forms.Form):
 
 class EvidenceFields(forms.Form):
     official_number = forms.CharField(label=_("Official number"), max_length=100, required=False)
-    document = forms.ModelChoiceField(
+    document = RowChoice(
         queryset=Document.objects.none(),
         label=_("A document of the agency in GovPlan"),
         required=False,
@@ -200,9 +226,7 @@ class ImportForm(forms.Form):
 
 class TaskFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
-    unit = forms.ModelChoiceField(
-        queryset=OrgUnit.objects.none(), label=_("Agency"), required=False
-    )
+    unit = RowChoice(queryset=OrgUnit.objects.none(), label=_("Agency"), required=False)
 
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
         from govplan.core.programmes.deadlines import STATUS_LABELS

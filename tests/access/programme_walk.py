@@ -306,3 +306,29 @@ FUZZ_QUERY: dict[str, dict[str, str]] = {
     "programme_detail": {"status": "text", "unit": "number"},
     "unit_tasks": {"status": "text"},
 }
+
+# Buttons (no form fields to fuzz one by one): sent hostile bodies by
+# tests/hostile/test_stored_payloads.py.
+FUZZ_BUTTONS = frozenset(
+    {"task_delete", "task_decide_completion", "task_decide_extension", "task_import_apply"}
+)
+
+
+def button_urls(c: Cast) -> dict[str, tuple[Any, str]]:
+    """The button views, each with who presses it and where."""
+    programme = walk_programme(c)
+    return {
+        "task_delete": (c.central_admin, reverse("task_delete", args=[walk_task(c, "W3").pk])),
+        "task_decide_completion": (
+            c.central_admin,
+            reverse("task_decide_completion", kwargs=completion_kwargs(c)),
+        ),
+        "task_decide_extension": (
+            c.central_admin,
+            reverse("task_decide_extension", kwargs=extension_kwargs(c)),
+        ),
+        "task_import_apply": (
+            c.central_admin,
+            reverse("task_import_apply", args=[programme.pk, 999_999]),
+        ),
+    }

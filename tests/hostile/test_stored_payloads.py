@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import reverse
 
 from govplan.documents.models import Attachment, Document
+from tests.access import programme_walk
 from tests.access.policy_table import POST_EXPECTED
 from tests.access.test_fuzz_inputs import (
     ALL_AT_ONCE,
@@ -54,7 +55,7 @@ BUTTONS_AND_FILES = {
     "session_end",  # a button: end one of one's other sessions
     "sessions_end_others",  # a button: end all one's other sessions
     "user_reset_second_factor",  # a button: an administrator resets a lost phone
-}
+} | programme_walk.FUZZ_BUTTONS
 # The account's own steps (issue 16): forms a user meets only in a state the page walk never
 # puts them in (code owed, password change owed, a reset link opened), so fuzzed below from
 # that state.
@@ -233,6 +234,7 @@ def test_the_button_and_file_views_take_hostile_bodies_without_a_server_error(
         "otp_disable": (cast.editor_b, reverse("otp_disable")),
         "session_end": (cast.editor_b, reverse("session_end", args=[1])),
         "sessions_end_others": (cast.editor_b, reverse("sessions_end_others")),
+        **programme_walk.button_urls(cast),
     }
     bodies = [
         {"user": "9" * 4301, "x": "\u202e" * 100},
