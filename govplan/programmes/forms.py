@@ -42,7 +42,7 @@ def _check_pk(field: forms.Field, value: Any) -> None:
     if value in field.empty_values:
         return
     text = str(value)
-    if not text.isdigit() or int(text) > MAX_PK:
+    if not (text.isascii() and text.isdigit() and len(text) <= 10) or int(text) > MAX_PK:
         raise forms.ValidationError(
             field.error_messages["invalid_choice"],
             code="invalid_choice",

@@ -26,7 +26,7 @@ from govplan.core.adapters.xlsx_reader import (
     read_sheets,
 )
 from govplan.core.documents.cells import CellValueError
-from govplan.core.programmes.deadline_text import parse_deadline
+from govplan.core.programmes.deadline_text import UNREADABLE, parse_deadline
 from govplan.core.programmes.deadlines import Deadline, DeadlineError, DeadlineKind
 from govplan.documents.content import message
 from govplan.orgunits.models import OrgUnit
@@ -209,14 +209,8 @@ def _deadline(value: Any) -> Deadline:
         day = value.date() if isinstance(value, dt.datetime) else value
         return Deadline.on(day)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise DeadlineError(parse_deadline_message())
+        raise DeadlineError(UNREADABLE)
     return parse_deadline(_text(value))
-
-
-def parse_deadline_message() -> str:
-    from govplan.core.programmes.deadline_text import UNREADABLE
-
-    return UNREADABLE
 
 
 def deadline_json(deadline: Deadline) -> dict[str, Any]:
