@@ -593,6 +593,17 @@ def do_preview_import(
             version=programme_version(programme),
             created_by=actor,
         )
+        record(
+            Action.CREATE,
+            actor=actor,
+            obj=batch,
+            after={
+                "programme_id": programme.pk,
+                "filename": batch.filename,
+                "rows": len(plan.rows),
+                "problems": len(plan.problems),
+            },
+        )
     return batch, plan
 
 
