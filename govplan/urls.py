@@ -331,4 +331,6 @@ urlpatterns = [
     path("manage/roles/<int:pk>/revoke/", accounts.membership_revoke, name="membership_revoke"),
     path("manage/audit/", audit.audit_list, name="audit_list"),
     path("manage/audit/<int:pk>/", audit.audit_detail, name="audit_detail"),
+    # The national programme's tasks (issue 17): govplan/programmes/urls_tasks.py
+    path("programmes/", include("govplan.programmes.urls_tasks")),
 ]

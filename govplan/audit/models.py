@@ -74,6 +74,13 @@ class Action(models.TextChoices):
     PROPOSAL_MARK = "allocation.mark", _("Proposal marked by the central authority")
     SCENARIO_COMPUTE = "allocation.compute", _("Allocation scenario computed")
     SCENARIO_APPROVE = "allocation.approve", _("Allocation scenario approved")
+    TASK_PROGRESS = "task.progress", _("Task progress reported")
+    TASK_COMPLETION_DECLARE = "task.completion_declare", _("Task completion declared")
+    TASK_COMPLETION_CONFIRM = "task.completion_confirm", _("Task completion confirmed")
+    TASK_COMPLETION_RETURN = "task.completion_return", _("Task completion returned")
+    TASK_EXTENSION_REQUEST = "task.extension_request", _("Task extension requested")
+    TASK_EXTENSION_GRANT = "task.extension_grant", _("Task extension granted")
+    TASK_EXTENSION_REFUSE = "task.extension_refuse", _("Task extension refused")
 
 
 class AuditEvent(models.Model):

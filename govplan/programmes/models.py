@@ -144,3 +144,137 @@ class Task(models.Model):
 
     def due(self) -> dt.date | None:
         return self.due_date
+
+
+class ProgressKind(models.TextChoices):
+    PROGRESS = "progress", _("progress report")
+    COMPLETION = "completion", _("completion declared")
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("awaiting the assigning authority")
+    CONFIRMED = "confirmed", _("completion confirmed")
+    RETURNED = "returned", _("returned")
+    GRANTED = "granted", _("granted")
+    REFUSED = "refused", _("refused")
+
+
+def evidence_path(instance: TaskProgress, filename: str) -> str:
+    return f"programmes/{instance.task.programme_id}/{instance.task_id}/{filename}"
+
+
+class TaskProgress(models.Model):
+    """A report of the lead agency on a task: progress, or the completion it declares (which
+    the assigning authority confirms or returns). Evidence: an uploaded file (checked as every
+    evidence file is), a document of the agency in GovPlan, an official number."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(max_length=12, choices=ProgressKind.choices)
+    reported_on = models.DateField(_("report date"))
+    text = models.TextField(_("content"))
+    # COMPLETION only: the day it was completed and the product delivered.
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    product = models.CharField(_("product"), max_length=500, blank=True)
+    official_number = models.CharField(_("official number"), max_length=100, blank=True)
+    document = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("document in GovPlan"),
+    )
+    file = models.FileField(upload_to=evidence_path, max_length=300, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_type = models.CharField(max_length=100, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reported_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.reported_on:%d/%m/%Y}"
+
+
+class TaskExtension(models.Model):
+    """A new deadline the lead agency asks for; once granted the task's deadline changes and
+    this row keeps the old one, who granted it and when."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extensions")
+    reason = models.TextField(_("reason"))
+    new_kind = models.CharField(max_length=10, choices=DeadlineKind.choices)
+    new_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    new_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    new_quarter = models.PositiveSmallIntegerField(null=True, blank=True)
+    new_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    new_due_date = models.DateField(null=True, blank=True)
+    # The deadline as it was when the request was made (and when it was granted).
+    old_label = models.CharField(max_length=40)
+    old_due_date = models.DateField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            # At most one request waiting per task: a double click makes one.
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=Q(decision="pending"),
+                name="one_pending_extension_per_task",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.code}: {self.old_label} → {self.new_deadline.label_vi()}"
+
+    @property
+    def new_deadline(self) -> Deadline:
+        return Deadline(
+            CoreDeadlineKind(self.new_kind),
+            year=self.new_year,
+            month=self.new_month,
+            quarter=self.new_quarter,
+            day=self.new_day,
+        )
+
+
+class TaskImport(models.Model):
+    """An uploaded task list and exactly what its preview showed, waiting to be applied.
+    Applying writes that plan and nothing else, and is refused if the programme's tasks
+    changed since the preview (``version``: a digest of the tasks' rows)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="imports")
+    filename = models.CharField(max_length=255)
+    data = models.BinaryField()
+    plan = models.JSONField(default=dict)
+    version = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from tests.access import programme_walk
+
 WRITES: Final = "writes"
 MESSAGE: Final = "message"
 UNCHANGED: Final = "unchanged"
@@ -243,6 +245,8 @@ POST_EXPECTED: dict[str, dict[str, Outcome]] = {
     "pilot_self_evaluate": row(
         FORBIDDEN, editor_a=WRITES, editor_b=NOT_FOUND, commune_editor_a=NOT_FOUND
     ),
+    # Programmes and their tasks (issue 17): tests/access/programme_walk.py
+    **programme_walk.post_expected(),
 }
 
 # Views that only read: POST is answered as GET is (the statuses of EXPECTED), or refused
@@ -310,4 +314,5 @@ READ_ON_POST: frozenset[str] = frozenset(
         "allocation_estimate",
         "allocation_estimate_xlsx",
     }
+    | programme_walk.READ_ON_POST
 )

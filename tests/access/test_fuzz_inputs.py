@@ -44,6 +44,7 @@ from govplan.official.models import ExportJob
 from govplan.workflow import actions as workflow
 from govplan.workflow.models import Comment
 from govplan.workflow.opinions import do_ask_opinion
+from tests.access import programme_walk
 from tests.access.test_url_walk import EXPECTED, walk
 from tests.conftest import EVERY_FEATURE, Cast, example_version
 from tests.support.documents import every_feature_document
@@ -544,7 +545,7 @@ ADMIN_PAGES = {
     "pilot_milestone_add",
     "pilot_milestone_evaluate",
     "pilot_evaluate",
-}
+} | programme_walk.FUZZ_ADMIN_PAGES
 
 
 def actor_of(name: str) -> str:
@@ -612,6 +613,7 @@ QUERY: dict[str, dict[str, str]] = {
     "national_budget_export": {"framework": "text", "structure": "text", "unit": "number"},
     "national_targets": {"framework": "text", "layer": "text", "unit": "number"},
     "pilot_detail": {"year": "number", "layer": "text"},
+    **programme_walk.FUZZ_QUERY,
 }
 QUERY_VALUES = {
     "number": [k for k in FORM_VALUES if k.startswith("number:")] + ["text:bel", "text:nul"],
@@ -726,7 +728,7 @@ FORM_VIEWS = {
     "opinion_remind",
     "document_approve",
     "opinion_request",
-}
+} | programme_walk.FUZZ_FORM_VIEWS
 
 
 def fill(value: str, world: World) -> str:

@@ -51,6 +51,7 @@ from govplan.frameworks.models import FrameworkVersion, LegalDocument
 from govplan.orgunits.models import OrgUnit
 from govplan.usersessions.models import UserSession
 from govplan.workflow.models import Notification
+from tests.access import programme_walk
 from tests.access.policy_table import (
     LOGIN,
     MESSAGE,
@@ -573,6 +574,8 @@ def build_requests(cast: Cast, world: World, tmp_path: Any, settings: Any) -> di
         "allocation_scenario_approve": Request(
             url("allocation_scenario_approve"), [("decision_number", "15")]
         ),
+        # Programmes and their tasks (issue 17): tests/access/programme_walk.py
+        **programme_walk.post_requests(cast, Request),
     }
     return requests
 

@@ -19,6 +19,7 @@ from govplan.access.policies import policy_of
 from govplan.accounts.models import Membership
 from govplan.audit.models import AuditEvent
 from govplan.urls import urlpatterns as real_patterns
+from tests.access.programme_walk import EXPECTED as PROGRAMME_EXPECTED
 from tests.conftest import Cast
 from tests.pilots.support import milestone_kwargs, pilot_kwargs
 
@@ -415,6 +416,8 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
         lambda c: (None, {"framework": example_framework_pk()}),
         central_readers(),
     ),
+    # Programmes and their tasks (issue 17): tests/access/programme_walk.py
+    **PROGRAMME_EXPECTED,
 }
 
 

@@ -23,6 +23,7 @@ from django.db import connection
 import govplan
 from govplan.documents.models import Attachment, Document, Entry
 from tests.conftest import EVERY_FEATURE, Cast, example_version
+from tests.programmes.audit_cases import programmes as programme_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -700,6 +701,8 @@ CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.frameworks.legal_actions": legal,
     "govplan.national.actions": national,
     "govplan.pilots.actions": pilots,
+    # Issue 17's programmes (the tasks lane): tests/programmes/audit_cases.py
+    "govplan.programmes.actions": lambda world, name: programme_cases(world.cast, name),
 }
 
 ACTIONS = sorted(discover())

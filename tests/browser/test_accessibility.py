@@ -72,6 +72,7 @@ def world(
         call_command("load_demo", verbosity=0, stdout=io.StringIO())
         ids = _resubmitted_hanoi_plan()
         ids |= _ids()
+        ids |= _programme_ids()
         ids |= _task_report()
         server = LiveServer("127.0.0.1:0")
         server._live_server_modified_settings.enable()
@@ -220,6 +221,75 @@ def _pool_ids() -> dict[str, Any]:
     return {"pool": approved.pool_id, "scenario": approved.pk}
 
 
+def _programme_ids() -> dict[str, Any]:
+    """A programme of the central authority with a task for Bắc Ninh that has a progress
+    report, a completion and an extension waiting for the assigning authority (so that the
+    pages show every form), and a second task to report on."""
+    import datetime as dt
+
+    from govplan.accounts.models import User
+    from govplan.core.programmes.deadlines import Deadline
+    from govplan.orgunits.models import OrgUnit
+    from govplan.programmes import actions
+    from govplan.programmes.checks import TaskInput
+
+    today = dt.date.today()
+    admin = User.objects.get(username="quantri")
+    editor = User.objects.get(username="bacninh.bientap")
+    central = OrgUnit.objects.with_code("govplan", "CDSQG").get()
+    bac_ninh = OrgUnit.objects.with_code("gso-province", "24").get()
+    programme = actions.do_save_programme(
+        None,
+        {
+            "code": "A11Y-CT",
+            "name": "Chương trình thử khả năng tiếp cận",
+            "name_en": "",
+            "period_start": today.year,
+            "period_end": today.year + 1,
+            "basis_number": "1/QĐ-TTg",
+            "basis_date": today - dt.timedelta(days=40),
+            "basis_title": "Quyết định",
+            "assigning_unit": central,
+            "description": "",
+        },
+        actor=admin,
+    )
+    tasks = [
+        actions.do_save_task(
+            programme,
+            TaskInput(
+                code=code,
+                content=f"Nhiệm vụ {code}",
+                source_document="1/QĐ-TTg",
+                assigned_on=today - dt.timedelta(days=30),
+                lead_unit=bac_ninh,
+                deadline=Deadline.on(today + dt.timedelta(days=30)),
+                parent=None,
+            ),
+            actor=admin,
+        )
+        for code in ("1", "2")
+    ]
+    actions.do_report_progress(
+        tasks[0], reported_on=today, text="Đã khảo sát", evidence=actions.Evidence(), actor=editor
+    )
+    actions.do_declare_completion(
+        tasks[0],
+        completed_on=today,
+        product="Sản phẩm",
+        text="Hoàn thành",
+        evidence=actions.Evidence(official_number="1/UBND"),
+        actor=editor,
+    )
+    actions.do_request_extension(
+        tasks[0],
+        deadline=Deadline.on(today + dt.timedelta(days=90)),
+        reason="Chờ vốn",
+        actor=editor,
+    )
+    return {"programme": programme.pk, "task": tasks[0].pk, "task_open": tasks[1].pk}
+
+
 # (role, page name, path with {placeholders} filled from World.ids). The demo account of
 # each role is in ROLES.
 ROLES = {
@@ -326,6 +396,18 @@ PAGES: list[tuple[str, str, str]] = [
     ("central_admin", "pool-scenario", "/pools/{pool}/scenarios/{scenario}/"),
     ("central_admin", "pool-compare", "/pools/{pool}/compare/"),
     ("central_admin", "investment-estimate", "/pools/estimate/"),
+    ("editor", "programmes", "/programmes/"),
+    ("editor", "programme", "/programmes/{programme}/"),
+    ("editor", "task", "/programmes/tasks/{task}/"),
+    ("editor", "task-open", "/programmes/tasks/{task_open}/"),
+    ("editor", "unit-tasks", "/programmes/units/{bacninh_unit}/tasks/"),
+    ("central_admin", "programme-new", "/programmes/new/"),
+    ("central_admin", "programme", "/programmes/{programme}/"),
+    ("central_admin", "programme-edit", "/programmes/{programme}/edit/"),
+    ("central_admin", "task", "/programmes/tasks/{task}/"),
+    ("central_admin", "task-new", "/programmes/{programme}/tasks/new/"),
+    ("central_admin", "task-edit", "/programmes/tasks/{task}/edit/"),
+    ("central_admin", "task-import", "/programmes/{programme}/import/"),
     *(("central_admin", name, path) for name, path in NATIONAL),
 ]
 

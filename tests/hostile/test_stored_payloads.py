@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import reverse
 
 from govplan.documents.models import Attachment, Document
+from tests.access import programme_walk
 from tests.access.policy_table import POST_EXPECTED
 from tests.access.test_fuzz_inputs import (
     ALL_AT_ONCE,
@@ -57,7 +58,7 @@ BUTTONS_AND_FILES = {
     "user_reset_second_factor",  # a button: an administrator resets a lost phone
     "allocation_mark",  # ticks on a pool's proposal (the fuzz world has none to show)
     "document_fill_rows",  # a button: update the task tables from the task list
-}
+} | programme_walk.FUZZ_BUTTONS
 # The account's own steps (issue 16): forms a user meets only in a state the page walk never
 # puts them in (code owed, password change owed, a reset link opened), so fuzzed below from
 # that state.
@@ -241,6 +242,7 @@ def test_the_button_and_file_views_take_hostile_bodies_without_a_server_error(
             reverse("allocation_mark", args=[pool_of(cast)[0]]),
         ),
         "document_fill_rows": (cast.editor_a, reverse("document_fill_rows", args=[world.draft.pk])),
+        **programme_walk.button_urls(cast),
     }
     bodies = [
         {"user": "9" * 4301, "x": "\u202e" * 100},

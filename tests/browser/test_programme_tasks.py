@@ -1,0 +1,131 @@
+"""A task from assignment to confirmed completion in a real browser: the central
+administrator assigns it to the province, the province's editor reports progress with a
+file, then declares it completed; the administrator confirms. The status shown changes at
+each step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from govplan.accounts.models import Membership, Role, User
+from govplan.programmes.actions import do_save_programme
+from govplan.programmes.models import Programme, Task, TaskProgress
+from tests.browser.conftest import pass_second_factor
+from tests.support.hostile_files import clean_pdf
+from tests.support.nation import emptied_slice
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "mật-khẩu-thử-nghiệm-2026"
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def programme() -> Programme:
+    nation = emptied_slice()
+    admin = User.objects.create_user("cds.quantri", password=PASSWORD, full_name="Quản trị")
+    Membership.objects.create(user=admin, org_unit=nation.central, role=Role.CENTRAL_ADMIN)
+    editor = User.objects.create_user("bacninh.bientap", password=PASSWORD, full_name="Lê Thu")
+    Membership.objects.create(user=editor, org_unit=nation.province, role=Role.EDITOR)
+    return do_save_programme(
+        None,
+        {
+            "code": "CT-CDS",
+            "name": "Chương trình chuyển đổi số",
+            "name_en": "",
+            "period_start": TODAY.year,
+            "period_end": TODAY.year + 2,
+            "basis_number": "749/QĐ-TTg",
+            "basis_date": TODAY - dt.timedelta(days=60),
+            "basis_title": "Quyết định phê duyệt Chương trình",
+            "assigning_unit": nation.central,
+            "description": "",
+        },
+        actor=admin,
+    )
+
+
+@pytest.fixture
+def desks(browser: Browser, live_server: Any, browser_context_args: dict[str, Any]):  # type: ignore[no-untyped-def]
+    contexts: list[BrowserContext] = []
+
+    def sign_in(username: str) -> Page:
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.locator("main").get_by_role("button", name="Đăng nhập").click()
+        pass_second_factor(page, username)
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
+
+
+def test_assign_report_declare_and_confirm(
+    desks: Callable[[str], Page], live_server: Any, programme: Programme, tmp_path: Path
+) -> None:
+    url = live_server.url
+    admin = desks("cds.quantri")
+    # The administrator assigns the task to the province: first without a lead agency.
+    admin.goto(f"{url}/programmes/{programme.pk}/")
+    admin.get_by_role("link", name="Thêm nhiệm vụ").click()
+    admin.locator("#id_code").fill("1")
+    admin.locator("#id_content").fill("Xây dựng nền tảng tích hợp, chia sẻ dữ liệu cấp tỉnh")
+    admin.locator("#id_source_document").fill("749/QĐ-TTg")
+    admin.locator("#id_assigned_on").fill((TODAY - dt.timedelta(days=30)).isoformat())
+    admin.locator("#id_deadline").fill(f"Quý IV/{TODAY.year + 1}")
+    admin.get_by_role("button", name="Lưu").click()
+    expect(admin.locator("#id_lead_unit_errors")).to_contain_text("cơ quan chủ trì")
+    assert not Task.objects.exists()
+    admin.locator("#id_lead_unit").select_option(label="Tỉnh Bắc Ninh (24)")
+    admin.get_by_role("button", name="Lưu").click()
+    expect(admin.locator("#task-status")).to_have_attribute("data-status", "not_started")
+    expect(admin.locator("#task-deadline")).to_contain_text(f"Quý IV/{TODAY.year + 1}")
+    task = Task.objects.get()
+
+    # The province's editor finds it from the home page and reports progress with a file.
+    editor = desks("bacninh.bientap")
+    editor.get_by_role("link", name="Nhiệm vụ được giao").first.click()
+    editor.get_by_role("link", name="1", exact=True).click()
+    expect(editor.locator("#task-status")).to_have_attribute("data-status", "not_started")
+    evidence = tmp_path / "bien-ban-khao-sat.pdf"
+    evidence.write_bytes(clean_pdf())
+    editor.locator("#id_p-reported_on").fill(TODAY.isoformat())
+    editor.locator("#id_p-text").fill("Đã hoàn thành khảo sát hiện trạng tại 12 sở, ngành.")
+    editor.locator("#id_p-file").set_input_files(str(evidence))
+    editor.get_by_role("button", name="Gửi báo cáo").click()
+    expect(editor.locator("#task-status")).to_have_attribute("data-status", "in_progress")
+    expect(editor.get_by_role("link", name="bien-ban-khao-sat.pdf")).to_be_visible()
+
+    # It declares the task completed, with the official letter's number.
+    editor.locator("#id_c-completed_on").fill(TODAY.isoformat())
+    editor.locator("#id_c-product").fill("Nền tảng LGSP đưa vào vận hành")
+    editor.locator("#id_c-text").fill("Nền tảng đã vận hành chính thức.")
+    editor.locator("#id_c-official_number").fill("45/UBND-KGVX")
+    editor.get_by_role("button", name="Báo cáo hoàn thành").click()
+    expect(editor.get_by_text("Báo cáo hoàn thành chờ xác nhận")).to_be_visible()
+    expect(editor.locator("#task-status")).to_have_attribute("data-status", "in_progress")
+    # The editor has no button to confirm it.
+    expect(editor.get_by_role("button", name="Xác nhận hoàn thành")).to_have_count(0)
+
+    # The administrator confirms.
+    admin.goto(f"{url}/programmes/tasks/{task.pk}/")
+    admin.get_by_role("button", name="Xác nhận hoàn thành").click()
+    expect(admin.locator("#task-status")).to_have_attribute("data-status", "completed_on_time")
+    expect(admin.locator("#task-status")).to_have_text("Hoàn thành đúng hạn")
+    task.refresh_from_db()
+    assert task.completed_on == TODAY
+    assert TaskProgress.objects.filter(task=task).count() == 2
+    # The programme's page shows it completed too.
+    admin.goto(f"{url}/programmes/{programme.pk}/?status=completed_on_time")
+    expect(admin.locator("tr[data-status='completed_on_time']")).to_have_count(1)

@@ -1,0 +1,140 @@
+"""Two people at once (PostgreSQL, real transactions): two confirmations of one completion,
+two grants of one extension, two imports of one preview: each happens once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from govplan.accounts.models import User
+from govplan.audit.models import Action, AuditEvent
+from govplan.core.programmes.deadlines import Deadline
+from govplan.programmes import actions
+from govplan.programmes.checks import TaskInput
+from govplan.programmes.models import Task, TaskExtension, TaskProgress
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's"),
+    pytest.mark.django_db(transaction=True),
+]
+
+TODAY = dt.date.today()
+
+
+def at_once(*calls: Callable[[], Any]) -> tuple[int, list[BaseException]]:
+    barrier = threading.Barrier(len(calls))
+    done: list[int] = []
+    errors: list[BaseException] = []
+
+    def run(call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            call()
+            done.append(1)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(done), errors
+
+
+@pytest.fixture
+def world(small_nation: Any) -> tuple[Task, User, User]:
+    province, people = small_nation
+    central = people["admin"].memberships.get().org_unit
+    programme = actions.do_save_programme(
+        None,
+        {
+            "code": "P",
+            "name": "P",
+            "name_en": "",
+            "period_start": 2026,
+            "period_end": 2030,
+            "basis_number": "1/QĐ",
+            "basis_date": TODAY - dt.timedelta(days=40),
+            "basis_title": "Quyết định",
+            "assigning_unit": central,
+            "description": "",
+        },
+        actor=people["admin"],
+    )
+    task = actions.do_save_task(
+        programme,
+        TaskInput(
+            code="1",
+            content="Nhiệm vụ",
+            source_document="1/QĐ",
+            assigned_on=TODAY - dt.timedelta(days=30),
+            lead_unit=province,
+            deadline=Deadline.on(TODAY + dt.timedelta(days=30)),
+        ),
+        actor=people["admin"],
+    )
+    return task, people["admin"], people["editor_a"]
+
+
+def test_two_confirmations_at_once_confirm_once(world: tuple[Task, User, User]) -> None:
+    task, admin, editor = world
+    report = actions.do_declare_completion(
+        task,
+        completed_on=TODAY,
+        product="Sản phẩm",
+        text="Xong",
+        evidence=actions.Evidence(official_number="1/UBND"),
+        actor=editor,
+    )
+    confirmed, errors = at_once(
+        lambda: actions.do_confirm_completion(TaskProgress.objects.get(pk=report.pk), actor=admin),
+        lambda: actions.do_confirm_completion(TaskProgress.objects.get(pk=report.pk), actor=admin),
+    )
+    assert confirmed == 1
+    assert [type(e) for e in errors] == [actions.AlreadyDone]
+    assert AuditEvent.objects.filter(action=Action.TASK_COMPLETION_CONFIRM).count() == 1
+
+
+def test_two_extension_grants_at_once_grant_once(world: tuple[Task, User, User]) -> None:
+    task, admin, editor = world
+    extension = actions.do_request_extension(
+        task, deadline=Deadline.on(TODAY + dt.timedelta(days=90)), reason="Lý do", actor=editor
+    )
+    granted, errors = at_once(
+        *(
+            lambda: actions.do_decide_extension(
+                TaskExtension.objects.get(pk=extension.pk), grant=True, reason="", actor=admin
+            )
+            for _ in range(2)
+        )
+    )
+    assert granted == 1
+    assert [type(e) for e in errors] == [actions.AlreadyDone]
+    assert AuditEvent.objects.filter(action=Action.TASK_EXTENSION_GRANT).count() == 1
+
+
+def test_two_progress_reports_at_once_record_one(world: tuple[Task, User, User]) -> None:
+    task, _admin, editor = world
+    done, errors = at_once(
+        *(
+            lambda: actions.do_report_progress(
+                Task.objects.get(pk=task.pk),
+                reported_on=TODAY,
+                text="Đã triển khai",
+                evidence=actions.Evidence(),
+                actor=editor,
+            )
+            for _ in range(2)
+        )
+    )
+    assert done == 1
+    assert [type(e) for e in errors] == [actions.AlreadyDone]
+    assert TaskProgress.objects.count() == 1

@@ -1,0 +1,171 @@
+"""The pages as the cast uses them: the central administrator manages, province A's editor
+reports on its task, province B's editor sees nothing of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from govplan.core.programmes.deadlines import Status
+from govplan.programmes.models import Decision, Programme, Task, TaskProgress
+from tests.conftest import Cast
+from tests.programmes.conftest import ASSIGNED, TODAY
+from tests.support.hostile_files import clean_pdf, pdf_open_action_javascript
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_admin_creates_a_programme_and_a_task_for_province_a(cast: Cast) -> None:
+    admin = client_for(cast.central_admin)
+    response = admin.post(
+        reverse("programme_create"),
+        {
+            "code": "KL-2007",
+            "name": "Chương trình ứng dụng CNTT 2008-2010",
+            "period_start": "2008",
+            "period_end": "2010",
+            "basis_number": "383/TB-VPCP",
+            "basis_date": "28/12/2007",
+            "basis_title": "Kết luận của Phó Thủ tướng",
+            "assigning_unit": cast.central.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    programme = Programme.objects.get(code="KL-2007")
+    form = {
+        "code": "1",
+        "content": "Công bố tiêu chuẩn kỹ thuật",
+        "source_document": "383/TB-VPCP",
+        "assigned_on": ASSIGNED.strftime("%d/%m/%Y"),
+        "lead_unit": cast.province_a.pk,
+        "deadline": "Quý IV/" + str(TODAY.year + 1),
+    }
+    # Without a lead agency: the message is at the field, nothing saved.
+    response = admin.post(reverse("task_create", args=[programme.pk]), {**form, "lead_unit": ""})
+    assert response.status_code == 200
+    assert (
+        "A task needs a lead agency" in response.content.decode()
+        or "chủ trì" in response.content.decode()
+    )
+    assert not Task.objects.exists()
+    # A deadline that is not one.
+    response = admin.post(reverse("task_create", args=[programme.pk]), {**form, "deadline": "sớm"})
+    assert response.status_code == 200 and not Task.objects.exists()
+    response = admin.post(reverse("task_create", args=[programme.pk]), form)
+    task = Task.objects.get()
+    assert response.status_code == 302
+    assert task.due_date == dt.date(TODAY.year + 1, 12, 31)
+    page = admin.get(reverse("programme_detail", args=[programme.pk]))
+    assert "Công bố tiêu chuẩn kỹ thuật" in page.content.decode()
+
+
+def test_who_sees_the_task(cast: Cast, task: Task) -> None:
+    url = reverse("task_detail", args=[task.pk])
+    assert client_for(cast.central_admin).get(url).status_code == 200
+    assert client_for(cast.appraiser).get(url).status_code == 200
+    assert client_for(cast.editor_a).get(url).status_code == 200
+    assert client_for(cast.viewer_a).get(url).status_code == 200
+    assert client_for(cast.editor_b).get(url).status_code == 404
+    assert client_for(cast.commune_editor_a).get(url).status_code == 404
+    # B's editor does not see it listed either.
+    page = client_for(cast.editor_b).get(reverse("programme_detail", args=[task.programme_id]))
+    assert task.content not in page.content.decode()
+    # Only managers edit; the lead's editor is refused (403), B's editor finds nothing (404).
+    edit = reverse("task_edit", args=[task.pk])
+    assert client_for(cast.editor_a).get(edit).status_code == 403
+    assert client_for(cast.editor_b).get(edit).status_code == 404
+    assert client_for(cast.central_admin).get(edit).status_code == 200
+
+
+def test_a_co_operating_agency_sees_the_task(cast: Cast, task: Task) -> None:
+    url = reverse("task_detail", args=[task.pk])
+    task.co_units.add(cast.province_b)
+    assert client_for(cast.editor_b).get(url).status_code == 200
+    # ... but reports nothing: that is the lead agency's.
+    response = client_for(cast.editor_b).post(
+        reverse("task_progress", args=[task.pk]),
+        {"p-reported_on": TODAY.strftime("%d/%m/%Y"), "p-text": "x"},
+    )
+    assert response.status_code == 403
+    assert not TaskProgress.objects.exists()
+
+
+def test_the_lead_reports_with_a_file_and_the_admin_confirms(cast: Cast, task: Task) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    editor = client_for(cast.editor_a)
+    response = editor.post(
+        reverse("task_progress", args=[task.pk]),
+        {
+            "p-reported_on": TODAY.strftime("%d/%m/%Y"),
+            "p-text": "Đã triển khai 50%",
+            "p-file": SimpleUploadedFile("bien-ban.pdf", clean_pdf(), "application/pdf"),
+        },
+    )
+    assert response.status_code == 302
+    report = TaskProgress.objects.get()
+    assert report.file_name == "bien-ban.pdf"
+    download = editor.get(reverse("task_evidence", args=[task.pk, report.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+    assert (
+        client_for(cast.editor_b)
+        .get(reverse("task_evidence", args=[task.pk, report.pk]))
+        .status_code
+        == 404
+    )
+    # A file with active content is refused at its field; nothing recorded.
+    response = editor.post(
+        reverse("task_progress", args=[task.pk]),
+        {
+            "p-reported_on": TODAY.strftime("%d/%m/%Y"),
+            "p-text": "Lần 2",
+            "p-file": SimpleUploadedFile("x.pdf", pdf_open_action_javascript(), "application/pdf"),
+        },
+    )
+    assert response.status_code == 200 and 'class="errorlist' in response.content.decode()
+    assert TaskProgress.objects.count() == 1
+    response = editor.post(
+        reverse("task_complete", args=[task.pk]),
+        {
+            "c-completed_on": TODAY.strftime("%d/%m/%Y"),
+            "c-product": "Nền tảng vận hành",
+            "c-text": "Hoàn thành",
+            "c-official_number": "45/UBND-KGVX",
+        },
+    )
+    assert response.status_code == 302
+    completion = TaskProgress.objects.get(kind="completion")
+    # The editor cannot confirm their own completion.
+    url = reverse("task_decide_completion", args=[task.pk, completion.pk])
+    assert editor.post(url, {"decision": "confirm"}).status_code == 403
+    admin = client_for(cast.central_admin)
+    assert admin.post(url, {"decision": "confirm"}).status_code == 302
+    completion.refresh_from_db()
+    task.refresh_from_db()
+    assert completion.decision == Decision.CONFIRMED
+    assert task.completed_on == TODAY
+    page = admin.get(reverse("task_detail", args=[task.pk])).content.decode()
+    assert f'data-status="{Status.COMPLETED_ON_TIME.value}"' in page
+
+
+def test_unit_tasks_and_the_status_filter(cast: Cast, task: Task) -> None:
+    editor = client_for(cast.editor_a)
+    url = reverse("unit_tasks", args=[cast.province_a.pk])
+    assert task.code in editor.get(url).content.decode()
+    assert task.content[:30] not in editor.get(url, {"status": "overdue"}).content.decode()
+    assert client_for(cast.editor_b).get(url).status_code == 404
+    programme_page = reverse("programme_detail", args=[task.programme_id])
+    assert (
+        task.content[:30] in editor.get(programme_page, {"status": "not_started"}).content.decode()
+    )
+    assert editor.get(programme_page, {"status": "<script>"}).status_code == 200
