@@ -33,6 +33,9 @@ urlpatterns = [
     path("", web.home, name="home"),
     # National figures: completeness, aggregates, budgets, targets, dashboards, the pivot
     path("national/", include("govplan.national.urls")),
+    # The statistics of the national programme's assigned tasks (issue 17):
+    # govplan/programmes/urls_stats.py
+    path("programmes/", include("govplan.programmes.urls_stats")),
     path("healthz", web.healthz, name="healthz"),
     path(
         "login/",

@@ -18,6 +18,7 @@ from govplan.accounts.models import Membership, Role, User
 from govplan.audit.origin import Origin, origin
 from govplan.core.adapters import signing
 from govplan.demo import pki
+from govplan.demo.programmes import load_demo_programme
 from govplan.demo.workflow import create_demo_documents
 from govplan.official.actions import do_save_profile
 from govplan.official.certificates import do_register_certificate, do_withdraw_certificate
@@ -197,6 +198,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 created_units = self._units()
                 created_users = self._users(created_units)
+                programme, programme_created = load_demo_programme()
             documents = 0
             if not options["without_documents"]:
                 documents = create_demo_documents(
@@ -206,6 +208,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if documents:
             self.stdout.write(f"  {documents} documents at stages of the appraisal cycle")
+        self.stdout.write(
+            f"  programme {programme.code} ({'new' if programme_created else 'kept'}): "
+            f"{programme.tasks.count()} tasks"
+        )
         for line in created_users:
             self.stdout.write(line)
         for line in self._signing_key():
