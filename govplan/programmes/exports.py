@@ -122,7 +122,7 @@ def tasks_xlsx(
         _("Content"),
         _("Programme"),
         _("Lead agency"),
-        _("Deadline"),
+        _("Task deadline"),
         _("Due date"),
         _("Completed on"),
         _("Status"),

@@ -265,5 +265,11 @@ READ_ON_POST: frozenset[str] = frozenset(
         "national_pivot",
         "national_pivot_csv",
         "national_pivot_xlsx",
+        "national_statistics",
+        "national_statistics_xlsx",
+        "programme_statistics",
+        "programme_statistics_xlsx",
+        "programme_statistics_tasks",
+        "programme_statistics_tasks_xlsx",
     }
 )
