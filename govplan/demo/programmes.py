@@ -27,6 +27,13 @@ def _day(text: Any) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(str(text))
 
 
+def _required_day(text: Any, what: str) -> dt.date:
+    day = _day(text)
+    if day is None:
+        raise DemoDataError(f"{what}: a date is required")
+    return day
+
+
 def _unit(ref: str, on: dt.date) -> OrgUnit:
     scheme, code = ref.split(":", 1)
     unit = OrgUnit.objects.with_code(scheme, code, on=on).first()
@@ -57,8 +64,7 @@ def load_demo_programme(path: Path = PROGRAMME_2007) -> tuple[Programme, bool]:
     existing = Programme.objects.filter(code=spec["code"]).first()
     if existing is not None:
         return existing, False
-    assigned_on = _day(data["assigned_on"])
-    assert assigned_on is not None
+    assigned_on = _required_day(data["assigned_on"], "assigned_on")
     with transaction.atomic():
         programme = Programme.objects.create(
             code=spec["code"],
@@ -67,7 +73,7 @@ def load_demo_programme(path: Path = PROGRAMME_2007) -> tuple[Programme, bool]:
             period_start=spec["period_start"],
             period_end=spec["period_end"],
             basis_number=spec["basis_number"],
-            basis_date=_day(spec["basis_date"]),
+            basis_date=_required_day(spec["basis_date"], "basis_date"),
             basis_title=spec["basis_title"],
             assigning_unit=_unit(spec["assigning_unit"], assigned_on),
             description=spec.get("description", ""),

@@ -123,6 +123,7 @@ def _ids() -> dict[str, Any]:
     from govplan.audit.models import AuditEvent
     from govplan.documents.models import Document
     from govplan.frameworks.models import FrameworkVersion, LegalDocument
+    from govplan.programmes.models import Programme
 
     bac_ninh = Document.objects.get(
         org_unit__code="24", org_unit__scheme="gso-province", framework__code="KH-CDS-2027-MAU"
@@ -145,6 +146,7 @@ def _ids() -> dict[str, Any]:
         "legal": LegalDocument.objects.order_by("pk").first().pk,  # type: ignore[union-attr]
         "user": User.objects.get(username="bacninh.bientap").pk,
         "audit": AuditEvent.objects.order_by("-pk").first().pk,  # type: ignore[union-attr]
+        "programme": Programme.objects.get(code="CT-CNTT-2007-2010").pk,
     }
 
 
@@ -228,6 +230,19 @@ PAGES: list[tuple[str, str, str]] = [
     ("central_admin", "exports", "/exports/"),
     ("central_admin", "national-unit", "/national/units/{hanoi_unit}/"),
     *(("central_admin", name, path) for name, path in NATIONAL),
+    # Task statistics (the 2007 demo programme on a day that shows every status)
+    ("central_admin", "task-statistics", "/programmes/statistics/?on=2008-03-31&sub=1"),
+    (
+        "central_admin",
+        "programme-statistics",
+        "/programmes/{programme}/statistics/?on=2008-03-31&sub=1",
+    ),
+    (
+        "central_admin",
+        "task-statistics-list",
+        "/programmes/statistics/tasks/?on=2008-03-31&figure=total&programme={programme}",
+    ),
+    ("editor", "task-statistics", "/programmes/statistics/"),
 ]
 
 
