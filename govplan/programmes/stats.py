@@ -159,7 +159,8 @@ def counted_tasks(
     user: AnyUser, *, subtasks: bool = False, programme: Programme | None = None
 ) -> QuerySet[Task]:
     """The tasks ``user``'s statistics count: central users with a nationwide view, all of
-    them; anyone else, the tasks led by the agencies they may view (their own row)."""
+    them; the assigning authority's people, their programmes' tasks; anyone else, the tasks
+    led by the agencies they may view (their own row)."""
     tasks = Task.objects.all()
     if programme is not None:
         tasks = tasks.filter(programme=programme)
@@ -168,8 +169,11 @@ def counted_tasks(
     grant = scope_for(user).grant(Capability.VIEW)
     if grant.empty:
         return tasks.none()
-    condition = grant.q("lead_unit__")
-    return tasks if condition is None else tasks.filter(condition)
+    led = grant.q("lead_unit__")
+    assigned = grant.q("programme__assigning_unit__")
+    if led is None or assigned is None:
+        return tasks
+    return tasks.filter(led | assigned)
 
 
 def _count(tasks: QuerySet[Task], group: str, on: dt.date) -> dict[int, dict[str, int]]:

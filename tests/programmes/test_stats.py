@@ -234,6 +234,23 @@ def test_an_agency_sees_only_its_own_row(cast: Cast) -> None:
     assert [r["label"] for r in response.context["rows"]] == [cast.province_a.name]
 
 
+def test_the_assigning_authority_sees_its_programme_whole(cast: Cast) -> None:
+    from govplan.accounts.models import Role
+    from tests.conftest import make_user
+
+    owner = programme("P2026", cast.central, on=D(2026, 1, 5))
+    task(owner, "1", cast.province_a, due=D(2026, 3, 31))
+    task(owner, "2", cast.province_b, due=D(2026, 3, 31))
+    elsewhere = programme("OTHER", unit("gso-province", "79"), on=D(2026, 1, 5))
+    task(elsewhere, "1", cast.province_b, due=D(2026, 3, 31))
+    officer = make_user("cdsqg_editor", cast.central, Role.EDITOR)
+    counted = stats.counted_tasks(officer)
+    assert sorted(counted.values_list("programme__code", "code")) == [
+        ("P2026", "1"),
+        ("P2026", "2"),
+    ]
+
+
 def test_bad_parameters_are_refused_by_name(cast: Cast) -> None:
     owner = build(cast)
     client = Client()
