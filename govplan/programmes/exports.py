@@ -107,10 +107,16 @@ def _figures(
 
 
 def tasks_xlsx(
-    tasks: Iterable[Task], on: dt.date, *, title: str, lines: Sequence[tuple[str, str]]
+    tasks: Iterable[Task],
+    on: dt.date,
+    *,
+    title: str,
+    lines: Sequence[tuple[str, str]],
+    with_subtasks: bool = True,
 ) -> bytes:
-    """The tasks behind a figure, with their sub-tasks (indented codes) and their status on
-    the reporting date."""
+    """The tasks behind a figure and their status on the reporting date; ``with_subtasks``
+    (when sub-tasks are counted with their task), each task's sub-tasks under it (indented
+    codes)."""
     buffer = io.BytesIO()
     workbook = new_workbook(buffer, title=title)
     formats = Formats(workbook)
@@ -135,7 +141,7 @@ def tasks_xlsx(
     for number, task in enumerate(tasks, start=1):
         sheet.write_number(row, 0, number)
         row = _task_row(sheet, row, task, on, formats, indent="")
-        for child in task.children.all():
+        for child in task.children.all() if with_subtasks else ():
             row = _task_row(sheet, row, child, on, formats, indent="    ")
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 1, 10)

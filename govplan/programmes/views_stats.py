@@ -247,14 +247,18 @@ def _behind(request: HttpRequest) -> tuple[Behind, QuerySet[Task]]:
         figure,
         selection.on,
         unit=unit_id,
-    ).prefetch_related(
-        Prefetch(
-            "children",
-            queryset=Task.objects.select_related("programme", "lead_unit").order_by(
-                "position", "code"
-            ),
-        )
     )
+    if not selection.subtasks:
+        # Counted by their task, the sub-tasks are listed under it; counted as tasks (sub=1),
+        # they are rows of their own.
+        tasks = tasks.prefetch_related(
+            Prefetch(
+                "children",
+                queryset=Task.objects.select_related("programme", "lead_unit").order_by(
+                    "position", "code"
+                ),
+            )
+        )
     return Behind(selection, figure, programme, unit), tasks
 
 
@@ -289,7 +293,9 @@ def statistics_tasks(request: HttpRequest) -> HttpResponse:
             "items": [
                 {
                     **_task_line(t, on),
-                    "children": [_task_line(c, on) for c in t.children.all()],
+                    "children": []
+                    if behind.selection.subtasks
+                    else [_task_line(c, on) for c in t.children.all()],
                 }
                 for t in page.object_list
             ],
@@ -314,5 +320,6 @@ def statistics_tasks_xlsx(request: HttpRequest) -> HttpResponse:
         behind.selection.on,
         title=_("Tasks: %(figure)s") % {"figure": _(stats.FIGURE_LABELS[behind.figure])},
         lines=behind.describe(),
+        with_subtasks=not behind.selection.subtasks,
     )
     return attachment(content, XLSX, f"nhiem-vu-{behind.figure}-{behind.selection.on:%Y%m%d}.xlsx")

@@ -291,6 +291,23 @@ def test_the_page_list_shows_statuses_and_sub_tasks(cast: Cast) -> None:
     assert "15/03/2008" in response.content.decode()
 
 
+def test_sub_tasks_counted_as_tasks_are_rows_of_their_own(cast: Cast) -> None:
+    owner = build(cast)
+    client = Client()
+    client.force_login(cast.central_admin)
+    query = {"on": N.isoformat(), "figure": "overdue", "programme": owner.pk, "sub": "1"}
+    response = client.get(reverse("programme_statistics_tasks"), query)
+    assert [i["task"].code for i in response.context["items"]] == ["1.1", "13", "3"]
+    assert all(i["children"] == [] for i in response.context["items"])
+    assert response.content.decode().count('data-subtask="') == 0
+    workbook = client.get(reverse("programme_statistics_tasks_xlsx"), query)
+    from tests.programmes.test_exports import rows_of
+
+    rows = rows_of(workbook.content)
+    header = next(i for i, row in enumerate(rows) if row[0] == "STT")
+    assert [r[1] for r in rows[header + 1 :]] == ["1.1", "13", "3"]
+
+
 def _queries(client: Client, url: str, query: dict[str, str]) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url, query).status_code == 200
