@@ -37,6 +37,9 @@ urlpatterns = [
     path("national/", include("govplan.national.urls")),
     # The central budget pool and the total investment estimate (issue 17)
     path("pools/", include("govplan.allocations.urls")),
+    # The statistics of the national programme's assigned tasks (issue 17):
+    # govplan/programmes/urls_stats.py
+    path("programmes/", include("govplan.programmes.urls_stats")),
     path("healthz", web.healthz, name="healthz"),
     # Pilots of a model (issue 17, docs/programme.md)
     path("pilots/", pilots.pilot_list, name="pilot_list"),

@@ -278,3 +278,23 @@ class TaskImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class TaskReminder(models.Model):
+    """A reminder about a task's deadline already sent to its lead agency (reminders.py), so
+    that none is sent twice: once per kind (14 and 3 days before, each week overdue) and due
+    date (an extension's new date is reminded afresh), whichever process sends it."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    due_date = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "kind", "due_date"], name="task_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind} {self.due_date}"

@@ -313,6 +313,12 @@ READ_ON_POST: frozenset[str] = frozenset(
         "allocation_appendix",
         "allocation_estimate",
         "allocation_estimate_xlsx",
+        "national_statistics",
+        "national_statistics_xlsx",
+        "programme_statistics",
+        "programme_statistics_xlsx",
+        "programme_statistics_tasks",
+        "programme_statistics_tasks_xlsx",
     }
     | programme_walk.READ_ON_POST
 )

@@ -418,6 +418,20 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     ),
     # Programmes and their tasks (issue 17): tests/access/programme_walk.py
     **PROGRAMME_EXPECTED,
+    # Task statistics (issue 17): everyone signed in; what is counted is scoped (an agency
+    # counts its own row), so another agency's figures are an empty list, not an error.
+    "national_statistics": (None, everyone(200)),
+    "national_statistics_xlsx": (None, everyone(200)),
+    "programme_statistics": (lambda c: stats_programme(c), everyone(200)),
+    "programme_statistics_xlsx": (lambda c: stats_programme(c), everyone(200)),
+    "programme_statistics_tasks": (
+        lambda c: (None, {"figure": "overdue", "unit": c.province_a.pk}),
+        everyone(200),
+    ),
+    "programme_statistics_tasks_xlsx": (
+        lambda c: (None, {"figure": "total", **stats_programme(c)}),
+        everyone(200),
+    ),
 }
 
 
@@ -522,6 +536,21 @@ def draft_of(cast: Cast) -> dict[str, Any]:
 
     version = do_upload_framework(EVERY_FEATURE.read_bytes(), actor=cast.central_admin)
     return {"code": version.framework.code, "number": version.number}
+
+
+def stats_programme(cast: Cast) -> dict[str, Any]:
+    """A programme with a task of province A and one of province B (the statistics pages)."""
+    import datetime as dt
+
+    from govplan.programmes.models import Programme
+    from tests.programmes.helpers import programme, task
+
+    found = Programme.objects.filter(code="URLWALK").first()
+    if found is None:
+        found = programme("URLWALK", cast.central, on=dt.date(2026, 1, 5))
+        task(found, "1", cast.province_a, due=dt.date(2026, 3, 31))
+        task(found, "2", cast.province_b, due=None)
+    return {"pk": found.pk}
 
 
 def walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:

@@ -136,6 +136,7 @@ def _ids() -> dict[str, Any]:
     from govplan.audit.models import AuditEvent
     from govplan.documents.models import Document
     from govplan.frameworks.models import FrameworkVersion, LegalDocument
+    from govplan.programmes.models import Programme
 
     bac_ninh = Document.objects.get(
         org_unit__code="24", org_unit__scheme="gso-province", framework__code="KH-CDS-2027-MAU"
@@ -160,6 +161,7 @@ def _ids() -> dict[str, Any]:
         "audit": AuditEvent.objects.order_by("-pk").first().pk,  # type: ignore[union-attr]
         **_pilot_ids(),
         **_pool_ids(),
+        "programme": Programme.objects.get(code="CT-CNTT-2007-2010").pk,
     }
 
 
@@ -409,6 +411,19 @@ PAGES: list[tuple[str, str, str]] = [
     ("central_admin", "task-edit", "/programmes/tasks/{task}/edit/"),
     ("central_admin", "task-import", "/programmes/{programme}/import/"),
     *(("central_admin", name, path) for name, path in NATIONAL),
+    # Task statistics (the 2007 demo programme on a day that shows every status)
+    ("central_admin", "task-statistics", "/programmes/statistics/?on=2008-03-31&sub=1"),
+    (
+        "central_admin",
+        "programme-statistics",
+        "/programmes/{programme}/statistics/?on=2008-03-31&sub=1",
+    ),
+    (
+        "central_admin",
+        "task-statistics-list",
+        "/programmes/statistics/tasks/?on=2008-03-31&figure=total&programme={programme}",
+    ),
+    ("editor", "task-statistics", "/programmes/statistics/"),
 ]
 
 

@@ -20,6 +20,8 @@ from govplan.core.adapters import signing
 from govplan.demo import pki
 from govplan.demo.allocations import create_demo_pool
 from govplan.demo.pilots import create_demo_pilot
+from govplan.demo.programmes import load_demo_programme
+from govplan.demo.task_report import load_demo_task_report
 from govplan.demo.workflow import create_demo_documents
 from govplan.official.actions import do_save_profile
 from govplan.official.certificates import do_register_certificate, do_withdraw_certificate
@@ -199,6 +201,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 created_units = self._units()
                 created_users = self._users(created_units)
+                programme, programme_created = load_demo_programme()
             documents = 0
             pilot = False
             if not options["without_documents"]:
@@ -216,11 +219,18 @@ class Command(BaseCommand):
                 )
                 if pool is not None:
                     self.stdout.write(f"  the central budget pool {pool.name} with two scenarios")
+                # The 2008 report on the tasks the programme assigned (its table filled from
+                # the task list).
+                load_demo_task_report(User.objects.get(username="quantri"))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if documents:
             self.stdout.write(f"  {documents} documents at stages of the appraisal cycle")
         if pilot:
             self.stdout.write("  a pilot (Hà Nội, Bộ Tài chính) with its roadmap: /pilots/")
+        self.stdout.write(
+            f"  programme {programme.code} ({'new' if programme_created else 'kept'}): "
+            f"{programme.tasks.count()} tasks"
+        )
         for line in created_users:
             self.stdout.write(line)
         for line in self._signing_key():

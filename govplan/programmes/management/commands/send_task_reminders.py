@@ -1,0 +1,47 @@
+"""Queue today's reminders about assigned tasks' deadlines on the job engine (run it daily
+beside send_reminders, e.g. from cron; docs/programme.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from govplan.programmes.reminders import BEFORE, send_task_reminders
+
+
+def _days(text: str) -> list[int]:
+    try:
+        days = sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True)
+    except ValueError:
+        raise CommandError(f"--days: “{text}” is not a list of whole numbers (14,3)") from None
+    if not days or any(not 0 <= d <= 366 for d in days):
+        raise CommandError(f"--days: “{text}”: each number of days is 0 to 366")
+    return days
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue the reminders about tasks' deadlines for today (or --day YYYY-MM-DD): "
+        "to each lead agency's editors and approvers, --days before (default 14,3) and "
+        "weekly once overdue; each sent once."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--day", help="act as if today were this day (YYYY-MM-DD)")
+        parser.add_argument(
+            "--days",
+            default=",".join(str(d) for d in BEFORE),
+            help="days before the deadline to remind, comma-separated (default 14,3)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        day = options.get("day")
+        if day:
+            try:
+                dt.date.fromisoformat(day)
+            except ValueError:
+                raise CommandError(f"--day: “{day}” is not a date (YYYY-MM-DD)") from None
+        result = send_task_reminders.enqueue(day, _days(options["days"]))
+        self.stdout.write(f"Task reminders queued (task {result.id}, {result.status}).")
