@@ -96,7 +96,7 @@ def do_mark_proposal(
         raise Refused(_("This project is not a proposal of the pool."), "entry_key")
     fields = ("shared_platform", "investment_decided", "note")
     with transaction.atomic():
-        mark, _created = ProposalMark.objects.select_for_update().get_or_create(
+        mark, _created = ProposalMark.objects.select_for_update(no_key=True).get_or_create(
             pool=pool, document_id=document_id, entry_key=entry_key
         )
         before = snapshot(mark, fields)
@@ -127,7 +127,9 @@ def do_save_scenario(
         raise RulesRefused(problems)
     with transaction.atomic():
         if scenario is not None:
-            scenario = Scenario.objects.select_for_update().get(pk=scenario.pk, pool=pool)
+            scenario = Scenario.objects.select_for_update(no_key=True).get(
+                pk=scenario.pk, pool=pool
+            )
             if scenario.is_approved:
                 raise Refused(_("This scenario is approved: it can no longer be changed."))
             before: dict[str, Any] | None = snapshot(scenario, ("name", "rules", "total"))
@@ -201,8 +203,8 @@ def do_approve_scenario(
     that two administrators (or a double click) approve at most one scenario, once: the
     second click finds it approved and changes nothing."""
     with transaction.atomic():
-        Pool.objects.select_for_update().get(pk=scenario.pool_id)
-        scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+        Pool.objects.select_for_update(no_key=True).get(pk=scenario.pool_id)
+        scenario = Scenario.objects.select_for_update(no_key=True).get(pk=scenario.pk)
         if scenario.is_approved:
             return scenario
         other = (

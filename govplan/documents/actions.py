@@ -589,7 +589,7 @@ def do_fill_rows(document: Document, *, actor: User) -> FillResult:
             collection = str(Collection.table(table.code))
             entries = {
                 e.key: e
-                for e in Entry.objects.select_for_update().filter(
+                for e in Entry.objects.select_for_update(no_key=True).filter(
                     document=document, collection=collection
                 )
             }

@@ -193,7 +193,7 @@ def do_update_pilot(
     actor: User,
 ) -> Pilot:
     with transaction.atomic():
-        current = Pilot.objects.select_for_update().get(pk=pilot.pk)
+        current = Pilot.objects.select_for_update(no_key=True).get(pk=pilot.pk)
         indicators = check_pilot(
             name=name,
             description=description,
@@ -228,7 +228,7 @@ def do_designate_unit(
     """``unit`` is a pilot of the model from ``designated_from``: it must exist that day,
     within the pilot's period, and not be a pilot of it already."""
     with transaction.atomic():
-        current = Pilot.objects.select_for_update().get(pk=pilot.pk)
+        current = Pilot.objects.select_for_update(no_key=True).get(pk=pilot.pk)
         errors: dict[str, str] = {}
         if unit is None:
             errors["unit"] = _("Choose the unit.")
@@ -279,7 +279,7 @@ def do_add_milestone(
     pilot: Pilot, *, title: str, deadline: dt.date | None, actor: User
 ) -> Milestone:
     with transaction.atomic():
-        current = Pilot.objects.select_for_update().get(pk=pilot.pk)
+        current = Pilot.objects.select_for_update(no_key=True).get(pk=pilot.pk)
         errors: dict[str, str] = {}
         _check_text(errors, "title", title, NAME_LIMIT, required=True)
         if deadline is None:
@@ -349,7 +349,11 @@ def do_evaluate_milestone(
     """The assigning authority's evaluation of a milestone reached: it is then completed
     (on time or late against its deadline). Written once."""
     with transaction.atomic():
-        current = Milestone.objects.select_for_update().select_related("pilot").get(pk=milestone.pk)
+        current = (
+            Milestone.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("pilot")
+            .get(pk=milestone.pk)
+        )
         errors: dict[str, str] = {}
         if current.reached_on is not None:
             raise ValidationError(
@@ -397,7 +401,11 @@ def do_self_evaluate(
 ) -> SelfEvaluation:
     """A pilot unit's own evaluation of a milestone: once per unit, on a day it was a pilot."""
     with transaction.atomic():
-        current = Milestone.objects.select_for_update().select_related("pilot").get(pk=milestone.pk)
+        current = (
+            Milestone.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("pilot")
+            .get(pk=milestone.pk)
+        )
         designation = Designation.objects.filter(pilot_id=current.pilot_id, unit=unit).first()
         if designation is None:
             raise ValidationError(
@@ -456,7 +464,7 @@ def do_evaluate_pilot(
     model. Written once; a pilot stopped early may leave milestones unreached (the page
     shows them)."""
     with transaction.atomic():
-        current = Pilot.objects.select_for_update().get(pk=pilot.pk)
+        current = Pilot.objects.select_for_update(no_key=True).get(pk=pilot.pk)
         if current.evaluated_on is not None:
             raise ValidationError(
                 _("The pilot was already evaluated on %(day)s.")

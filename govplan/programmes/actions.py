@@ -110,7 +110,7 @@ def do_save_programme(
             programme = Programme(created_by=actor)
             before = None
         else:
-            programme = Programme.objects.select_for_update().get(pk=programme.pk)
+            programme = Programme.objects.select_for_update(no_key=True).get(pk=programme.pk)
             before = snapshot(programme, PROGRAMME_FIELDS)
         for name, value in values.items():
             setattr(programme, name, value.strip() if isinstance(value, str) else value)
@@ -153,10 +153,10 @@ def do_save_task(
     """Add a task (``task`` None) to the programme, or change one; ValidationError by field."""
     with transaction.atomic():
         # Under the programme's lock: two people adding the same code, one is refused.
-        Programme.objects.select_for_update().get(pk=programme.pk)
+        Programme.objects.select_for_update(no_key=True).get(pk=programme.pk)
         before = None
         if task is not None:
-            task = Task.objects.select_for_update().get(pk=task.pk, programme=programme)
+            task = Task.objects.select_for_update(no_key=True).get(pk=task.pk, programme=programme)
             before = task_snapshot(task)
         errors = check_task(programme, data, task=task)
         if errors:
@@ -182,8 +182,8 @@ def do_delete_task(task: Task, *, actor: User) -> None:
     """Delete a task entered by mistake: refused once it has sub-tasks or reports (the
     history of a task is kept)."""
     with transaction.atomic():
-        Programme.objects.select_for_update().get(pk=task.programme_id)
-        task = Task.objects.select_for_update().get(pk=task.pk)
+        Programme.objects.select_for_update(no_key=True).get(pk=task.programme_id)
+        task = Task.objects.select_for_update(no_key=True).get(pk=task.pk)
         if task.children.exists():
             raise ValidationError(
                 _("%(code)s has sub-tasks: delete or move them first.") % {"code": task.code}
@@ -226,7 +226,11 @@ class AlreadyDone(Exception):
 
 
 def _lock_task(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
+    return (
+        Task.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("lead_unit")
+        .get(pk=task.pk)
+    )
 
 
 def _check_report(
@@ -390,7 +394,7 @@ def do_declare_completion(
 
 def _lock_pending_completion(report: TaskProgress) -> tuple[Task, TaskProgress]:
     task = _lock_task(report.task)
-    locked = TaskProgress.objects.select_for_update().get(pk=report.pk)
+    locked = TaskProgress.objects.select_for_update(no_key=True).get(pk=report.pk)
     if locked.kind != ProgressKind.COMPLETION:
         raise ValidationError(_("This report does not declare a completion."))
     if locked.decision != Decision.PENDING:
@@ -525,7 +529,7 @@ def do_decide_extension(
         raise ValidationError({"reason": _("Say why the extension is refused.")})
     with transaction.atomic():
         task = _lock_task(extension.task)
-        extension = TaskExtension.objects.select_for_update().get(pk=extension.pk)
+        extension = TaskExtension.objects.select_for_update(no_key=True).get(pk=extension.pk)
         if extension.decision != Decision.PENDING:
             raise AlreadyDone(
                 _("This request has already been %(decision)s.")
@@ -615,8 +619,8 @@ def do_apply_import(batch: TaskImport, *, actor: User) -> list[Task]:
     """Write the preview's rows, all or nothing: refused if it had problems, was applied
     already (a double click), or the programme changed since (stale)."""
     with transaction.atomic():
-        programme = Programme.objects.select_for_update().get(pk=batch.programme_id)
-        batch = TaskImport.objects.select_for_update().get(pk=batch.pk)
+        programme = Programme.objects.select_for_update(no_key=True).get(pk=batch.programme_id)
+        batch = TaskImport.objects.select_for_update(no_key=True).get(pk=batch.pk)
         if batch.applied_at is not None:
             raise AlreadyDone(_("This import has already been applied."))
         if batch.plan.get("problems") or not batch.plan.get("rows"):

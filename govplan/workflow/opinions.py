@@ -161,9 +161,9 @@ def digest(requests: list[OpinionRequest]) -> str:
 
 
 def lock_request(request: OpinionRequest) -> tuple[Document, OpinionRequest]:
-    document = Document.objects.select_for_update().get(pk=request.document_id)
+    document = Document.objects.select_for_update(no_key=True).get(pk=request.document_id)
     locked = (
-        OpinionRequest.objects.select_for_update(of=("self",))
+        OpinionRequest.objects.select_for_update(no_key=True, of=("self",))
         .select_related("agency", "answered_by", "withdrawn_by", "asked_by")
         .get(pk=request.pk)
     )
@@ -213,7 +213,7 @@ def do_ask_opinion(
         )
     with transaction.atomic():
         locked = (
-            Document.objects.select_for_update()
+            Document.objects.select_for_update(no_key=True, of=("self",))
             .select_related("org_unit", "framework_version")
             .get(pk=document.pk)
         )
