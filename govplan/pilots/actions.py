@@ -3,7 +3,11 @@ milestone (the assigning authority) or self-evaluate it (a pilot unit's editor),
 final evaluation. Each is one transaction writing its rows and their audit entry; the
 state it depends on is read again under the pilot's (or the milestone's) row lock, so a
 double click or two people at once find the first one's change and are refused. Who may
-call which is the views' to enforce (access.py); every refusal here names field and rule."""
+call which is the views' to enforce (access.py); every refusal here names field and rule.
+
+Long because: the seven actions share one pilot's checks (its period against its milestones
+and designations, a unit in force on a date) and their refusal messages; split by action
+they would each repeat them."""
 
 from __future__ import annotations
 
