@@ -137,7 +137,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "allocations/pools.html",
-        {"pools": pools, "form": form, "manages": manages(user)},
+        {"pools": pools, "form": form, "manages": manages(user), "central": reads_everything(user)},
     )
 
 

@@ -357,3 +357,61 @@ def test_allocation_rows_are_decimals_in_whole_dong(cast: Cast, plans: dict[str,
     do_save_scenario(pool, name="A", rules_data=RULES, actor=cast.central_admin)
     for amount in Allocation.objects.values_list("amount", flat=True):
         assert isinstance(amount, Decimal) and amount == amount.to_integral_value()
+
+
+def test_spent_is_matched_by_unit_and_name_and_the_rest_listed_unmatched(
+    cast: Cast, plans: dict[str, object]
+) -> None:
+    """A results report's project rows (their facts written here as the store would: the
+    demo has no report with central-budget projects) are matched to the allocation by unit
+    and name, case and spaces aside; a project the allocation does not know is listed."""
+    from govplan.documents.actions import do_create_document
+    from govplan.facts.models import BudgetFact
+    from govplan.frameworks.models import FrameworkVersion
+
+    pool = pool_2027(cast.central_admin, amount="4000000000")
+    scenario = do_save_scenario(pool, name="A", rules_data=RULES, actor=cast.central_admin)
+    do_approve_scenario(scenario, actor=cast.central_admin)
+    version = FrameworkVersion.objects.get(framework__code="BC-UDCNTT-2017", status="published")
+    report = do_create_document(unit=cast.province_b, version=version, actor=cast.editor_b)
+    common = {
+        "document": report,
+        "layer": "submitted",
+        "revision": 1,
+        "org_unit": cast.province_b,
+        "unit_kind": cast.province_b.kind,
+        "unit_path": cast.province_b.path,
+        "framework_version": version,
+        "document_kind": "report",
+        "period_start": 2027,
+        "period_end": 2027,
+        "collection": "table:projects",
+        "year": 2027,
+        "funding_source": "central_budget",
+        "funding_type": "capital",
+    }
+    BudgetFact.objects.create(
+        **common,
+        entry_key="row:projects:r1",
+        project_name="  cổng DỊCH VỤ công  thành phố",
+        amount=Decimal("1000.5"),
+    )
+    BudgetFact.objects.create(
+        **common,
+        entry_key="row:projects:r2",
+        project_name="Dự án không có trong phân bổ",
+        amount=Decimal("7"),
+    )
+    page = login(cast.central_admin).get(
+        reverse("allocation_scenario", args=[pool.pk, scenario.pk])
+    )
+    spent = page.context["spent"]
+    by_name = {x["s"].row.project_name: x for x in spent["rows"]}
+    matched = by_name["Cổng dịch vụ công thành phố"]
+    assert matched["s"].reported and matched["spent"] == "1.000.500.000"
+    allocated = int(matched["s"].row.amount)
+    assert matched["s"].remaining == allocated - 1_000_500_000
+    assert not by_name["Nền tảng tích hợp dữ liệu tỉnh"]["s"].reported
+    assert [(u["u"].project_name, u["spent"]) for u in spent["unmatched"]] == [
+        ("Dự án không có trong phân bổ", "7.000.000")
+    ]
