@@ -4,8 +4,6 @@ entry."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +20,7 @@ from govplan.allocations.models import Allocation, Scenario
 from govplan.audit.models import Action, AuditEvent
 from govplan.frameworks.models import FrameworkVersion
 from tests.facts.helpers import small_framework
+from tests.support.concurrency import at_once
 from tests.support.frameworks import publish
 
 pytestmark = [
@@ -29,27 +28,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def at_once(*actions: Callable[[], Any]) -> list[BaseException]:
-    barrier = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            action()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def two_scenarios(small_nation: Any) -> tuple[Scenario, Scenario, Any]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,6 +17,7 @@ from govplan.programmes.reminders import reminder_kind, send_due_reminders
 from govplan.workflow.models import Notification
 from tests.conftest import Cast
 from tests.programmes.helpers import programme, task
+from tests.support.concurrency import at_once
 
 TODAY = dt.date(2026, 5, 4)
 
@@ -141,27 +140,6 @@ def test_the_command_queues_the_job(cast: Cast) -> None:
     for bad in (["--days", "fourteen"], ["--days", "-3"], ["--day", "2026-02-30"]):
         with pytest.raises(CommandError):
             call_command("send_task_reminders", *bad, stdout=out)
-
-
-def at_once(*actions: Callable[[], Any]) -> list[BaseException]:
-    barrier = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            action()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL")
