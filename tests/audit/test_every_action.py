@@ -633,6 +633,40 @@ def purge(world: World, name: str) -> Act:
     return do_purge_expired_files
 
 
+def allocations(world: World, name: str) -> Act:
+    """The central budget pool (issue 17): province A's submitted plan asks central budget."""
+    from govplan.allocations import actions
+    from tests.allocations.support import pool_2027, project, submitted_plan
+
+    cast = world.cast
+    if name == "do_create_pool":
+        return lambda: pool_2027(cast.central_admin)
+    document, keys_ = submitted_plan(
+        cast.province_a, cast.editor_a, [project("Nền tảng dữ liệu tỉnh", "1.000")]
+    )
+    pool = pool_2027(cast.central_admin)
+    if name == "do_mark_proposal":
+        return lambda: actions.do_mark_proposal(
+            pool,
+            document_id=document.pk,
+            entry_key=keys_[0],
+            shared_platform=True,
+            investment_decided=False,
+            note="Nền tảng dùng chung",
+            actor=cast.central_admin,
+        )
+    rules: dict[str, Any] = {}
+    if name == "do_save_scenario":
+        return lambda: actions.do_save_scenario(
+            pool, name="Theo tỷ lệ", rules_data=rules, actor=cast.central_admin
+        )
+    assert name == "do_approve_scenario"
+    scenario = actions.do_save_scenario(
+        pool, name="Theo tỷ lệ", rules_data=rules, actor=cast.central_admin
+    )
+    return lambda: actions.do_approve_scenario(scenario, actor=cast.central_admin)
+
+
 def pilots(world: World, name: str) -> Act:
     """The cast's pilot (tests/pilots/support.py): province A designated, one milestone."""
     from govplan.pilots import actions
@@ -701,6 +735,7 @@ CASES: dict[str, Callable[[World, str], Act]] = {
     "govplan.frameworks.legal_actions": legal,
     "govplan.national.actions": national,
     "govplan.pilots.actions": pilots,
+    "govplan.allocations.actions": allocations,
     # Issue 17's programmes (the tasks lane): tests/programmes/audit_cases.py
     "govplan.programmes.actions": lambda world, name: programme_cases(world.cast, name),
 }
