@@ -10,13 +10,15 @@ How a reported project is matched to an allocated one: the report's project-tabl
 same unit (the unit that filed the plan), whose project name is the same once case, accents'
 composition and spaces are set aside (NFC, casefold, single spaces). The report's central
 budget cells of the pool's year are summed per (unit, name). Reported projects that match
-no allocated project are listed as unmatched, never guessed.
+no allocated project are listed as unmatched, never guessed; so are those whose name is
+shared by several allocated projects of the unit (the report cannot say which one spent it:
+counting it for each would count it twice).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -56,6 +58,8 @@ class Unmatched:
     unit_name: str
     project_name: str
     spent: int
+    # Several allocated projects of the unit have this name: matched to none of them.
+    ambiguous: bool = False
 
 
 @dataclass
@@ -98,16 +102,19 @@ def spending(scenario: Scenario, rows: list[Allocation]) -> Spending:
         key = (line["org_unit_id"], name_key(line["project_name"]))
         by_key[key] += to_dong(line["total"] or Decimal(0))
         shown_name.setdefault(key, line["project_name"])
-    allocated_keys = {(r.org_unit_id, name_key(r.project_name)) for r in rows}
+    allocated_keys = Counter((r.org_unit_id, name_key(r.project_name)) for r in rows)
     result = []
     for r in rows:
         key = (r.org_unit_id, name_key(r.project_name))
-        result.append(SpentRow(r, by_key.get(key, 0), key in by_key))
+        matched = key in by_key and allocated_keys[key] == 1
+        result.append(SpentRow(r, by_key[key] if matched else 0, matched))
     unit_names = {r.org_unit_id: r.unit_name for r in rows}
     unmatched = [
-        Unmatched(unit_names.get(unit, ""), shown_name[(unit, name)], amount)
+        Unmatched(unit_names.get(unit, ""), shown_name[(unit, name)], amount, ambiguous=True)
+        if allocated_keys[(unit, name)] > 1
+        else Unmatched(unit_names.get(unit, ""), shown_name[(unit, name)], amount)
         for (unit, name), amount in sorted(by_key.items())
-        if (unit, name) not in allocated_keys
+        if allocated_keys[(unit, name)] != 1
     ]
     return Spending(result, unmatched)
 

@@ -1,5 +1,6 @@
 """Demonstration documents at each stage of the cycle, so a fresh `make run` shows it:
-Hà Nội's 2027 plan waiting for the central appraiser, Bắc Ninh's returned with two comments,
+Hà Nội's 2027 plan waiting for the central appraiser (then put under appraisal, an opinion
+asked of the Ministry of Finance, by demo/opinions.py), Bắc Ninh's returned with two comments,
 a Bắc Ninh commune's waiting for its province. Created once; running again changes nothing."""
 
 from __future__ import annotations

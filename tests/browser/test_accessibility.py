@@ -95,6 +95,7 @@ def _resubmitted_hanoi_plan() -> dict[str, Any]:
     from govplan.documents.models import Document
     from govplan.orgunits.models import OrgUnit
     from govplan.workflow import actions, opinions
+    from govplan.workflow.models import OpinionRequest, OpinionStatus
 
     document = Document.objects.get(
         org_unit__code="01", org_unit__scheme="gso-province", framework__code="KH-CDS-2027-MAU"
@@ -102,7 +103,8 @@ def _resubmitted_hanoi_plan() -> dict[str, Any]:
     appraiser = User.objects.get(username="thamdinh")
     editor = User.objects.get(username="hanoi.bientap")
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-        actions.do_transition(document, "start_appraisal", actor=appraiser)
+        if document.status == "submitted":  # the demo starts its appraisal (its opinion request)
+            actions.do_transition(document, "start_appraisal", actor=appraiser)
         actions.do_transition(document, "return", actor=appraiser, reason="Đề nghị bổ sung.")
         document.refresh_from_db()
         spec = document.framework_version.parsed()
@@ -121,10 +123,19 @@ def _resubmitted_hanoi_plan() -> dict[str, Any]:
         actions.do_transition(document, "start_appraisal", actor=appraiser)
         # Joint appraisal: the Ministry of Finance asked for its opinion (its list, the
         # request with the frozen revision and the answer form; the approval page).
-        asked = opinions.do_ask_opinion(
-            Document.objects.get(pk=document.pk),
+        # The demo's request was on the first revision: the one on this revision is asked
+        # here (reused if there is one already).
+        document = Document.objects.get(pk=document.pk)
+        agency = OrgUnit.objects.with_code("govplan", "BTC").get()
+        asked = OpinionRequest.objects.filter(
+            document=document,
+            revision__number=document.revision,
+            agency=agency,
+            status=OpinionStatus.PENDING,
+        ).first() or opinions.do_ask_opinion(
+            document,
             actor=appraiser,
-            agency=OrgUnit.objects.with_code("govplan", "BTC").get(),
+            agency=agency,
             question="Đề nghị Bộ Tài chính cho ý kiến về nguồn vốn của kế hoạch.",
             deadline=dt.date.today() + dt.timedelta(days=10),
         )

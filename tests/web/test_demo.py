@@ -37,8 +37,17 @@ def test_the_demo_shows_the_cycle_and_loading_it_again_changes_nothing() -> None
     call_command("load_demo", stdout=io.StringIO())
     assert {d.pk: d.status for d in Document.objects.all()} == states
     # The 2027 plans at each stage (the Ministry of Finance's asks for central budget, the
-    # demo pool's proposals), and Bắc Ninh's 2011-2015 plan being written.
-    assert sorted(states.values()) == ["draft", "returned", "submitted", "submitted", "submitted"]
+    # demo pool's proposals; Hà Nội's under appraisal, the Ministry of Finance asked for its
+    # opinion), Bắc Ninh's 2011-2015 plan being written and the 2008 report on the demo
+    # programme's tasks (a draft).
+    assert sorted(states.values()) == [
+        "draft",
+        "draft",
+        "returned",
+        "submitted",
+        "submitted",
+        "under_appraisal",
+    ]
     assert mail.outbox == []  # the demo's addresses are fictional
 
     client = Client()

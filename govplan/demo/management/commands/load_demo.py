@@ -19,6 +19,7 @@ from govplan.audit.origin import Origin, origin
 from govplan.core.adapters import signing
 from govplan.demo import pki
 from govplan.demo.allocations import create_demo_pool
+from govplan.demo.opinions import create_demo_opinion_request
 from govplan.demo.pilots import create_demo_pilot
 from govplan.demo.programmes import load_demo_programme
 from govplan.demo.task_report import load_demo_task_report
@@ -219,6 +220,16 @@ class Command(BaseCommand):
                 )
                 if pool is not None:
                     self.stdout.write(f"  the central budget pool {pool.name} with two scenarios")
+                # Joint appraisal: Hà Nội's plan under appraisal, the Ministry of Finance
+                # asked for its opinion (after the pool, which reads the submitted plans).
+                asked = create_demo_opinion_request(
+                    user=lambda username: User.objects.get(username=username),
+                    unit=lambda ref: self._unit_for(ref, created_units),
+                )
+                if asked is not None:
+                    self.stdout.write(
+                        f"  {asked.agency.name} asked for its opinion on Hà Nội's plan: /opinions/"
+                    )
                 # The 2008 report on the tasks the programme assigned (its table filled from
                 # the task list).
                 load_demo_task_report(User.objects.get(username="quantri"))
