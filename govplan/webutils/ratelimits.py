@@ -81,6 +81,18 @@ VIEW_KINDS: dict[str, Kind] = {
     "national_budget_export": EXPORT,
     "national_pivot_csv": EXPORT,
     "national_pivot_xlsx": EXPORT,
+    # The national programme (issue 17)
+    "task_import": IMPORT,
+    "task_import_apply": IMPORT,
+    "task_progress": IMPORT,  # a report with its evidence file
+    "opinion_request": IMPORT,  # an agency's answer with its attachment (POST only)
+    "task_evidence": EXPORT,
+    "opinion_file": EXPORT,
+    "national_statistics_xlsx": EXPORT,
+    "programme_statistics_xlsx": EXPORT,
+    "programme_statistics_tasks_xlsx": EXPORT,
+    "allocation_appendix": EXPORT,
+    "allocation_estimate_xlsx": EXPORT,
 }
 
 

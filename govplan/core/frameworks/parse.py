@@ -987,7 +987,7 @@ def _check_source_columns(r: Reader, p: str, table: Table, m: dict[str, Any]) ->
     if table.rows_from is None:
         for j, raw in enumerate(columns):
             role = raw.get("role") if isinstance(raw, dict) else None
-            if role in source_roles:
+            if isinstance(role, str) and role in source_roles:
                 r.c.add(
                     join(join(join(p, "columns"), j), "role"),
                     gettext_noop(
