@@ -15,6 +15,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from govplan.accounts import second_factor
 from govplan.accounts.models import Membership, Role, User
+from govplan.accounts.tasks import (
+    PASSWORD_CHANGED,
+    PASSWORD_RESET,
+    PASSWORD_SET,
+    SECOND_FACTOR_ENROLLED,
+    SECOND_FACTOR_RESET,
+    notify_owner,
+)
 from govplan.audit.models import Action
 from govplan.audit.recorder import record, snapshot
 from govplan.orgunits.models import Kind, OrgUnit
@@ -63,6 +71,7 @@ def do_set_password(user: User, password: str, *, actor: User) -> None:
         user.save(update_fields=["password", "must_change_password"])
         action = Action.PASSWORD_CHANGE if actor == user else Action.PASSWORD_SET
         record(action, actor=actor, obj=user)
+        notify_owner(user, PASSWORD_CHANGED if actor == user else PASSWORD_SET)
 
 
 def do_request_password_reset(email: str, users: list[User]) -> None:
@@ -82,6 +91,7 @@ def do_reset_password(user: User, password: str) -> None:
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
         record(Action.PASSWORD_RESET, actor=user, obj=user)
+        notify_owner(user, PASSWORD_RESET)
 
 
 # --- two-factor authentication ---------------------------------------------------------
@@ -120,6 +130,7 @@ def do_enrol_second_factor(user: User, hex_key: str, token: str) -> tuple[TOTPDe
         )
         codes = _new_recovery_codes(locked)
         record(Action.OTP_ENROL, actor=locked, obj=locked, after={"recovery_codes": len(codes)})
+        notify_owner(locked, SECOND_FACTOR_ENROLLED)
     return device, codes
 
 
@@ -192,6 +203,8 @@ def do_reset_second_factor(user: User, *, actor: User) -> None:
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         record(Action.OTP_RESET, actor=actor, obj=user, before={"enrolled": had})
+        if had:
+            notify_owner(user, SECOND_FACTOR_RESET)
 
 
 def do_grant_membership(user: User, unit: OrgUnit, role: str, *, actor: User | None) -> Membership:

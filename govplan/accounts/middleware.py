@@ -19,10 +19,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from govplan.accounts.second_factor import standing
+from govplan.webutils.inputs import wants_json
 
 # Open to a signed-in user whatever they still owe.
 ALWAYS_OPEN = frozenset(
@@ -78,6 +80,29 @@ class AccountGateMiddleware:
         if step is None or step == name:
             return None
         url = reverse(step)
+        if wants_json(request) or request.headers.get("Accept", "").startswith("application/json"):
+            # The editor's scripts: a 401 they understand (what was typed stays on the page and
+            # is sent again once the step is settled in another tab), not a redirect to HTML.
+            return step_json(step, url)
         if request.method == "GET":
             url += "?" + urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(url)
+
+
+def step_json(step: str, url: str) -> JsonResponse:
+    first = {
+        VERIFY: _("Type the code from your authenticator first."),
+        CHANGE_PASSWORD: _("Choose your own password first."),
+        ENROL: _("Set up two-factor authentication first."),
+    }[step]
+    text = (
+        first
+        + " "
+        + _(
+            "Open GovPlan in another tab to do it: what you typed is still on this page and is "
+            "saved once that is done."
+        )
+    )
+    return JsonResponse(
+        {"errors": {"": text}, "session_ended": True, "step": step, "step_url": url}, status=401
+    )

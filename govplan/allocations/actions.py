@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govplan.accounts.models import User
+from govplan.allocations.issuer import issuing_ministry
 from govplan.allocations.models import Allocation, Pool, ProposalMark, Scenario, ScenarioStatus
-from govplan.allocations.proposals import is_proposal, proposals
+from govplan.allocations.proposals import digest, is_proposal, is_stale, proposals
 from govplan.audit.models import Action
 from govplan.audit.recorder import record, snapshot
 from govplan.core.allocation.appendix import format_dong
@@ -96,6 +97,9 @@ def do_mark_proposal(
         raise Refused(_("This project is not a proposal of the pool."), "entry_key")
     fields = ("shared_platform", "investment_decided", "note")
     with transaction.atomic():
+        # The pool's lock first (the approval's order): a mark and an approval never cross, so
+        # an approval sees every mark made before it, or the mark waits for it.
+        Pool.objects.select_for_update(no_key=True).get(pk=pool.pk)
         mark, _created = ProposalMark.objects.select_for_update(no_key=True).get_or_create(
             pool=pool, document_id=document_id, entry_key=entry_key
         )
@@ -143,6 +147,7 @@ def do_save_scenario(
         scenario.rules = rules.as_data()
         scenario.asked = Decimal(sum(p.asked for p in found))
         scenario.computed_at = timezone.now()
+        scenario.proposals_digest = digest(found)
         if outcome.infeasible is not None:
             params = {
                 k: format_dong(int(v)) if v.isdigit() else v
@@ -224,13 +229,28 @@ def do_approve_scenario(
             )
         if not scenario.rows.exists():
             raise Refused(_("This scenario allocates nothing: no proposal was found."))
+        if is_stale(scenario):
+            raise Refused(
+                _(
+                    "The proposals changed after this scenario was computed (%(when)s): a plan "
+                    "was submitted or approved, or a project's amount or mark changed. Compute "
+                    "it again (save its rules) and check it before approving."
+                )
+                % {"when": f"{timezone.localtime(scenario.computed_at):%d/%m/%Y %H:%M}"}
+            )
         before = snapshot(scenario, ("status",))
         scenario.status = ScenarioStatus.APPROVED
         scenario.approved_at = timezone.now()
         scenario.approved_by = actor
         scenario.decision_number = decision_number
         scenario.decision_date = decision_date
+        scenario.issuer_name, scenario.issuer_code = issuing_ministry(
+            decision_date or timezone.localdate()
+        )
         scenario.save()
-        after = snapshot(scenario, ("status", "total", "decision_number", "decision_date"))
+        after = snapshot(
+            scenario,
+            ("status", "total", "decision_number", "decision_date", "issuer_name", "issuer_code"),
+        )
         record(Action.SCENARIO_APPROVE, actor=actor, obj=scenario, before=before, after=after)
     return scenario

@@ -89,8 +89,15 @@ class Scenario(models.Model):
     total = models.DecimalField(max_digits=DONG_DIGITS, decimal_places=0, default=0)
     asked = models.DecimalField(max_digits=DONG_DIGITS, decimal_places=0, default=0)
     computed_at = models.DateTimeField(null=True, blank=True)
+    # What the rows were computed from (allocations.proposals.digest): a draft whose pool's
+    # proposals no longer match it is stale and is not approved before it is computed again.
+    proposals_digest = models.CharField(max_length=64, blank=True)
     decision_number = models.CharField(_("decision number"), max_length=50, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    # The issuing ministry as named on the decision day, fixed at approval (the appendix of an
+    # approved scenario never changes with later reference data).
+    issuer_name = models.CharField(_("issuer"), max_length=255, blank=True)
+    issuer_code = models.CharField(_("issuer code"), max_length=32, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

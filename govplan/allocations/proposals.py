@@ -9,6 +9,8 @@ cells, in million VND as the project tables phase money, converted to đồng ex
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,7 +18,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from govplan.access.scoping import visible_to
 from govplan.accounts.types import AnyUser
-from govplan.allocations.models import Pool, ProposalMark
+from govplan.allocations.models import Pool, ProposalMark, Scenario
 from govplan.core.allocation.compute import Proposal
 from govplan.core.allocation.rules import INVESTMENT_DECIDED, SHARED_PLATFORM
 from govplan.facts.models import BudgetFact, Layer
@@ -151,3 +153,23 @@ def is_proposal(pool: Pool, document_id: int, entry_key: str) -> bool:
         .filter(layer__in=(Layer.APPROVED, Layer.SUBMITTED))
         .exists()
     )
+
+
+def digest(found: Iterable[ProposalRow]) -> str:
+    """A fingerprint of what a scenario is computed from: every proposal's key, amount asked
+    and marks. Another submission, a withdrawn project, a changed amount or mark changes it."""
+    h = hashlib.sha256()
+    for p in sorted(found, key=lambda p: p.key):
+        h.update(
+            f"{p.key}|{p.asked}|{int(p.shared_platform)}{int(p.investment_decided)}|"
+            f"{p.org_unit_id}|{p.unit_kind}|{p.field}|{p.project_status}\n".encode()
+        )
+    return h.hexdigest()
+
+
+def is_stale(scenario: Scenario) -> bool:
+    """Whether a draft scenario's proposals changed since it was computed (never for an
+    approved one: it is frozen; unknown, so False, for one computed before digests)."""
+    if scenario.is_approved or not scenario.proposals_digest:
+        return False
+    return digest(proposals(scenario.pool)) != scenario.proposals_digest

@@ -43,14 +43,11 @@ from govplan.allocations.forms import (
     ScenarioForm,
 )
 from govplan.allocations.models import Allocation, Pool, Scenario
-from govplan.allocations.proposals import proposals
+from govplan.allocations.proposals import is_stale, proposals
 from govplan.core.allocation.appendix import format_dong
 from govplan.webutils.inputs import int_param
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# The authority that issues the decision the appendix is attached to.
-ISSUER_NAME = "Bộ Thông tin và Truyền thông"
-ISSUER_CODE = "BTTTT"
 
 
 def _rows(scenario: Scenario, user: AnyUser) -> QuerySet[Allocation]:
@@ -303,6 +300,7 @@ def scenario_detail(request: HttpRequest, pk: int, scenario_id: int) -> HttpResp
             "approve_form": ApproveForm(),
             "rules": rules_lines(scenario.rules),
             "others": pool.scenarios.exclude(pk=scenario.pk),
+            "stale": is_stale(scenario),
         },
     )
 

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 
 from govplan.access.policies import authenticated
 from govplan.allocations import figures
 from govplan.allocations.access import load_pool, load_scenario, require_central_reader
 from govplan.allocations.display import million, reason_text
 from govplan.allocations.forms import EstimateForm
+from govplan.allocations.issuer import issuing_ministry
 from govplan.allocations.models import Allocation, Scenario
 from govplan.core.adapters.appendix_docx import write_appendix_docx
 from govplan.core.adapters.tables_xlsx import SheetTable, write_tables_xlsx
@@ -26,9 +27,6 @@ from govplan.frameworks.models import Framework
 from govplan.webutils.downloads import XLSX, attachment
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# The authority that issues the decision the appendix is attached to.
-ISSUER_NAME = "Bộ Thông tin và Truyền thông"
-ISSUER_CODE = "BTTTT"
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -36,10 +34,14 @@ ISSUER_CODE = "BTTTT"
 
 def appendix_data(scenario: Scenario) -> AppendixData:
     rows = scenario.rows.all()
+    if scenario.is_approved and scenario.issuer_name:
+        issuer_name, issuer_code = scenario.issuer_name, scenario.issuer_code
+    else:  # a draft, or approved before the issuer was kept: the ministry of the decision day
+        issuer_name, issuer_code = issuing_ministry(scenario.decision_date or timezone.localdate())
     return AppendixData(
         title=f"Phân bổ {scenario.pool.name} năm {scenario.pool.year}",
-        issuer_name=ISSUER_NAME,
-        issuer_code=ISSUER_CODE,
+        issuer_name=issuer_name,
+        issuer_code=issuer_code,
         decision_number=scenario.decision_number,
         decision_date=scenario.decision_date,
         rows=tuple(

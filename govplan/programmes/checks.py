@@ -92,6 +92,19 @@ def check_task(
             errors["deadline"] = _(
                 "The deadline (%(due)s) is before the day the task was assigned (%(day)s)."
             ) % {"due": data.deadline.label_vi(), "day": f"{data.assigned_on:%d/%m/%Y}"}
+    if (
+        task is not None
+        and data.deadline is not None
+        and data.deadline != task.deadline
+        and (task.reports.exists() or task.extensions.exists())
+    ):
+        # Once the agency has reported or asked for time, the deadline is what it is judged
+        # against: it moves only through an extension, whose decision keeps the old one.
+        errors["deadline"] = _(
+            "The lead agency has already reported on this task or asked for an extension: its "
+            "deadline changes only through an extension granted on request, which keeps the "
+            "history."
+        )
     if data.parent is not None:
         if data.parent.programme_id != programme.pk:
             errors["parent"] = _("The parent task belongs to another programme.")

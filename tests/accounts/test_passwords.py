@@ -276,3 +276,31 @@ def test_a_new_account_cannot_start_with_its_own_name_as_password(cast: Cast) ->
     client = Client()
     login_password_only(client, created)
     assert client.get("/")["Location"].startswith(reverse("password_change_required"))
+
+
+def test_an_editors_autosave_owing_a_new_password_gets_a_401_it_understands(
+    cast: Cast, document_a
+) -> None:  # type: ignore[no-untyped-def]
+    """The editor's script retries a 401 with ``session_ended`` (what was typed stays on the
+    page); a redirect to an HTML form would be read as a failure. Nothing is saved."""
+    import json
+
+    from govplan.documents.models import Entry
+
+    cast.editor_a.must_change_password = True
+    cast.editor_a.save(update_fields=["must_change_password"])
+    client = Client()
+    login_password_only(client, cast.editor_a)
+    section = next(s for s in document_a.framework_version.parsed().walk() if s.narrative)
+    response = client.post(
+        reverse("document_entry_save", args=[document_a.pk]),
+        data=json.dumps(
+            {"key": f"narrative:{section.code}", "base": 0, "content": {"html": "<p>x</p>"}}
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    body = response.json()
+    assert body["session_ended"] and body["step_url"] == reverse("password_change_required")
+    assert "mật khẩu" in body["errors"][""]
+    assert not Entry.objects.filter(document=document_a, key=f"narrative:{section.code}").exists()

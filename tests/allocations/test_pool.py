@@ -25,6 +25,7 @@ from govplan.allocations.actions import (
 )
 from govplan.allocations.models import Allocation, Pool, ProposalMark, Scenario
 from govplan.allocations.proposals import proposals
+from govplan.allocations.views_export import appendix_data
 from govplan.audit.models import Action, AuditEvent
 from govplan.documents.actions import do_save_entry
 from govplan.workflow import actions as workflow
@@ -282,9 +283,10 @@ def test_the_appendix_in_docx_and_xlsx(
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "Phụ lục I"
     assert (
-        "(Kèm theo Quyết định số 15/QĐ-BTTTT ngày 05/01/2027 của Bộ Thông tin và Truyền thông)"
-        in texts
+        "(Kèm theo Quyết định số 15/QĐ-BKHCN ngày 05/01/2027 của Bộ Khoa học và Công nghệ)" in texts
     )
+    scenario.refresh_from_db()
+    assert (scenario.issuer_name, scenario.issuer_code) == ("Bộ Khoa học và Công nghệ", "BKHCN")
     section = document.sections[0]
     assert section.page_width > section.page_height  # landscape
     cells = [c.text for row in document.tables[0].rows for c in row.cells]
@@ -415,3 +417,63 @@ def test_spent_is_matched_by_unit_and_name_and_the_rest_listed_unmatched(
     assert [(u["u"].project_name, u["spent"]) for u in spent["unmatched"]] == [
         ("Dự án không có trong phân bổ", "7.000.000")
     ]
+
+
+def test_the_issuer_is_the_ministry_of_the_decision_day_and_stays_once_approved(
+    cast: Cast, plans: dict[str, object]
+) -> None:
+    """Before March 2025 the central authority belonged to the Ministry of Information and
+    Communications; an approved appendix keeps the issuer it was approved with."""
+    import datetime as dt
+
+    from govplan.orgunits.models import OrgUnit, OrgUnitName
+
+    pool = pool_2027(cast.central_admin, amount="4000000000")
+    draft = do_save_scenario(pool, name="A", rules_data=RULES, actor=cast.central_admin)
+    draft.decision_date = dt.date(2024, 12, 20)
+    assert appendix_data(draft).issuer_name == "Bộ Thông tin và Truyền thông"
+    assert appendix_data(draft).issuer_code == "BTTTT"
+    do_approve_scenario(
+        draft, actor=cast.central_admin, decision_number="9", decision_date=dt.date(2027, 1, 5)
+    )
+    draft.refresh_from_db()
+    # A later renaming of the ministry does not rewrite what was approved.
+    ministry = OrgUnit.objects.get(scheme="govplan", code="BKHCN")
+    OrgUnitName.objects.create(
+        unit=ministry, valid_from=dt.date(2026, 1, 1), name="Bộ Khoa học, Công nghệ và Số"
+    )
+    data = appendix_data(draft)
+    assert (data.issuer_name, data.issuer_code) == ("Bộ Khoa học và Công nghệ", "BKHCN")
+
+
+def test_a_scenario_whose_proposals_changed_is_not_approved_until_computed_again(
+    cast: Cast, plans: dict[str, object]
+) -> None:
+    pool = pool_2027(cast.central_admin, amount="4000000000")
+    scenario = do_save_scenario(pool, name="A", rules_data=RULES, actor=cast.central_admin)
+    client = login(cast.central_admin)
+    url = reverse("allocation_scenario", args=[pool.pk, scenario.pk])
+    assert 'id="stale"' not in client.get(url).content.decode()
+    # The central authority learns that a project is a shared platform: the rows were
+    # computed without that priority.
+    do_mark_proposal(
+        pool,
+        document_id=plans["b"].pk,  # type: ignore[attr-defined]
+        entry_key=plans["keys_b"][0],  # type: ignore[index]
+        shared_platform=True,
+        investment_decided=False,
+        note="",
+        actor=cast.central_admin,
+    )
+    assert 'id="stale"' in client.get(url).content.decode()
+    with pytest.raises(Refused) as refused:
+        do_approve_scenario(scenario, actor=cast.central_admin)
+    assert "tính lại" in refused.value.message
+    scenario.refresh_from_db()
+    assert not scenario.is_approved
+    # Computed again with the same rules, it is current and can be approved.
+    scenario = do_save_scenario(
+        pool, name="A", rules_data=RULES, actor=cast.central_admin, scenario=scenario
+    )
+    assert 'id="stale"' not in client.get(url).content.decode()
+    assert do_approve_scenario(scenario, actor=cast.central_admin).is_approved

@@ -93,7 +93,7 @@ def test_scenario_compare_approve_and_export(page: Page, live_server: Any, demo:
     document = docx.Document(download_info.value.path())
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "Phụ lục I"
-    assert any("Kèm theo Quyết định số 27/QĐ-BTTTT ngày 15/01/2027" in t for t in texts)
+    assert any("Kèm theo Quyết định số 27/QĐ-BKHCN ngày 15/01/2027" in t for t in texts)
     cells = [c.text for row in document.tables[0].rows for c in row.cells]
     assert "100.000.000.000" in cells
 

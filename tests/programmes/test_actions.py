@@ -316,6 +316,41 @@ def test_extension_granted_moves_the_deadline_and_keeps_the_old_one(
     assert status(late) == Status.COMPLETED_ON_TIME
 
 
+def test_the_deadline_of_a_tracked_task_moves_only_through_an_extension(
+    cast: Cast, task: Task, programme: Programme
+) -> None:
+    later = Deadline.on(DUE + dt.timedelta(days=30))
+    # Before any report a typo in the deadline is corrected in the form.
+    actions.do_save_task(
+        programme, task_input(cast, deadline=later), actor=cast.central_admin, task=task
+    )
+    task.refresh_from_db()
+    assert task.due_date == DUE + dt.timedelta(days=30)
+    actions.do_report_progress(
+        task, reported_on=TODAY, text="Đã khảo sát", evidence=Evidence(), actor=cast.editor_a
+    )
+    errors = refused(
+        actions.do_save_task,
+        programme,
+        task_input(cast, deadline=Deadline.on(DUE + dt.timedelta(days=90)), content="Sửa"),
+        actor=cast.central_admin,
+        task=task,
+    )
+    assert "gia hạn" in errors["deadline"][0]
+    task.refresh_from_db()
+    assert task.due_date == DUE + dt.timedelta(days=30)
+    assert task.content != "Sửa"
+    # The rest of the task can still be corrected when the deadline is left as it is.
+    actions.do_save_task(
+        programme,
+        task_input(cast, deadline=later, content="Sửa"),
+        actor=cast.central_admin,
+        task=task,
+    )
+    task.refresh_from_db()
+    assert task.content == "Sửa"
+
+
 def test_extension_refusals(cast: Cast, task: Task, programme: Programme) -> None:
     errors = refused(
         actions.do_request_extension,
