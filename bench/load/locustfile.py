@@ -161,7 +161,33 @@ class Editor(GovPlanUser):
             body = protocol.row_save(key, entries[key], marker)
         else:
             body = protocol.narrative_save(key, entries[key], marker)
+        for attempt in (1, 2):
+            if self._save_once(name, key, body, marker, entries, last=attempt == 2):
+                return
+            # As the editor's script does when a save gets no answer (editor.js: "offline"):
+            # the entry stays dirty and is sent again five seconds later.
+            gevent.sleep(5)
+
+    def _save_once(
+        self,
+        name: str,
+        key: str,
+        body: dict[str, Any],
+        marker: str,
+        entries: dict[str, int],
+        last: bool,
+    ) -> bool:
+        """One save; False when it got no answer at all and is to be sent again (reported as
+        protocol.RETRIED, not as an error: nothing was acknowledged, nothing can be lost)."""
         with self.post_json(name, self.pk, body) as response:
+            if (
+                not last
+                and response.status_code == 0
+                and isinstance(response.error, requests.exceptions.ConnectionError)
+            ):
+                response.request_meta["name"] = protocol.RETRIED + name
+                response.success()
+                return False
             data = response.json() if response.status_code in (200, 409) else {}
             if response.status_code == 200 and data.get("status") in ("saved", "merged"):
                 entries[key] = int(data["revision"])
@@ -170,6 +196,7 @@ class Editor(GovPlanUser):
                 response.success()
             else:
                 response.failure(f"{response.status_code} {data.get('status', '')}".strip())
+        return True
 
     @task(10)
     def save_row(self) -> None:

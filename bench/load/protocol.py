@@ -53,7 +53,11 @@ SAVES = ("save row", "save narrative")
 # - the time from the first login attempt to being in, waits included, under LOGIN_UNTIL_IN;
 # - a GET whose kept-alive connection the server closed as it was sent (a reset, no answer
 #   at all): a browser sends it again once on a new connection; the first attempt is
-#   reported as RETRIED + its name.
+#   reported as RETRIED + its name;
+# - a save that got no answer at all (the connection closed or reset): the editor's script
+#   marks the entry "offline" and sends it again five seconds later (editor.js), and so do
+#   the simulated editors, once; the first attempt is reported as RETRIED + its name and a
+#   second failure is an error. A save is only counted as acknowledged on its answer.
 LOGIN_WAIT = "login: asked to wait (503)"
 LOGIN_UNTIL_IN = "login, waits included"
 RETRIED = "retried after a reset: "
