@@ -451,6 +451,16 @@ UPLOAD_SCAN_SECONDS = env.int("UPLOAD_SCAN_SECONDS", 30, minimum=1)
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", "")
 CLAMD_TIMEOUT_SECONDS = env.int("CLAMD_TIMEOUT_SECONDS", 30, minimum=1)
 CLAMD_FAIL_OPEN = env.bool("CLAMD_FAIL_OPEN", False)
+# Days before a deadline on which assigned tasks and pilot milestones are reminded
+# (docs/programme.md, "Nhắc hạn"): comma-separated whole numbers, 0 to 366.
+try:
+    REMINDER_DAYS_BEFORE = sorted(
+        {int(d) for d in env.list("REMINDER_DAYS_BEFORE", ["14", "3"])}, reverse=True
+    )
+except ValueError:
+    raise ImproperlyConfigured("REMINDER_DAYS_BEFORE: whole numbers of days, e.g. 14,3") from None
+if not REMINDER_DAYS_BEFORE or not all(0 <= d <= 366 for d in REMINDER_DAYS_BEFORE):
+    raise ImproperlyConfigured("REMINDER_DAYS_BEFORE: one or more numbers of days, 0 to 366")
 # Evidence files a unit may keep (MB, over all its documents; removed files do not count);
 # 0: no quota.
 ATTACHMENT_QUOTA_MB = env.int("ATTACHMENT_QUOTA_MB", 500, minimum=0)

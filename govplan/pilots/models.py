@@ -196,3 +196,24 @@ class SelfEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.milestone_id}:{self.unit_id}"
+
+
+class MilestoneReminder(models.Model):
+    """A reminder about a milestone's deadline already sent (pilots/reminders.py), once per
+    kind (14 and 3 days before, each week overdue) and deadline, whichever process sends it."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    due_date = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "kind", "due_date"], name="milestone_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone_id} {self.kind} {self.due_date}"

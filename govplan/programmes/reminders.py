@@ -3,8 +3,8 @@ agency's editors and approvers, through the notifications (and their e-mails), r
 ``manage.py send_task_reminders`` on the job engine.
 
 - Before the deadline: when 14 days or fewer are left, then when 3 or fewer are left
-  (``BEFORE``, the command's ``--days``); a run that missed a day still sends the reminder
-  of the threshold reached, never one already passed.
+  (the REMINDER_DAYS_BEFORE setting, or the command's ``--days``); a run that missed a day
+  still sends the reminder of the threshold reached, never one already passed.
 - Overdue: the day after the deadline, then once a week for ``OVERDUE_WEEKS`` weeks.
 - Only tasks not completed, with a deadline, led by a unit that has someone to tell.
 - Each reminder goes once: a ``TaskReminder`` row per task, kind and due date (unique), written
@@ -18,6 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -147,4 +148,4 @@ def send_reminder(item: Task, kind: str, today: dt.date, users: Sequence[User]) 
 def send_task_reminders(day: str | None = None, before: list[int] | None = None) -> int:
     """The job: today's (or ``day``'s) task reminders (module docstring)."""
     today = dt.date.fromisoformat(day) if day else timezone.localdate()
-    return send_due_reminders(today, tuple(before) if before else BEFORE)
+    return send_due_reminders(today, tuple(before or settings.REMINDER_DAYS_BEFORE))

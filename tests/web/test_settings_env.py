@@ -57,6 +57,9 @@ def start_with(**variables: str) -> subprocess.CompletedProcess[str]:
         ),
         ({"DEBUG": "1", "AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT=0 is below 1"),
         ({"DEBUG": "1", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD' must be one of"),
+        ({"DEBUG": "1", "REMINDER_DAYS_BEFORE": "fourteen"}, "REMINDER_DAYS_BEFORE: whole"),
+        ({"DEBUG": "1", "REMINDER_DAYS_BEFORE": "14,-3"}, "REMINDER_DAYS_BEFORE: one or more"),
+        ({"DEBUG": "1", "REMINDER_DAYS_BEFORE": " , "}, "REMINDER_DAYS_BEFORE: one or more"),
     ],
 )
 def test_a_bad_setting_stops_the_start(variables: dict[str, str], message: str) -> None:

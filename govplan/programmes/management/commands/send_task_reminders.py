@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from govplan.programmes.reminders import BEFORE, send_task_reminders
+from govplan.programmes.reminders import send_task_reminders
 
 
 def _days(text: str) -> list[int]:
@@ -32,8 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--day", help="act as if today were this day (YYYY-MM-DD)")
         parser.add_argument(
             "--days",
-            default=",".join(str(d) for d in BEFORE),
-            help="days before the deadline to remind, comma-separated (default 14,3)",
+            default=None,
+            help="days before the deadline to remind, comma-separated (default: the "
+            "REMINDER_DAYS_BEFORE setting, 14,3)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,5 +45,7 @@ class Command(BaseCommand):
                 dt.date.fromisoformat(day)
             except ValueError:
                 raise CommandError(f"--day: “{day}” is not a date (YYYY-MM-DD)") from None
-        result = send_task_reminders.enqueue(day, _days(options["days"]))
+        days = options["days"]
+        before = _days(days) if days is not None else list(settings.REMINDER_DAYS_BEFORE)
+        result = send_task_reminders.enqueue(day, before)
         self.stdout.write(f"Task reminders queued (task {result.id}, {result.status}).")
