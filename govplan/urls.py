@@ -26,6 +26,7 @@ from govplan.official import views_export as official_export
 from govplan.official import views_files as official_files
 from govplan.orgunits import views as orgunits
 from govplan.pilots import views as pilots
+from govplan.pilots import views_export as pilots_export
 from govplan.usersessions import views as usersessions
 from govplan.web import views as web
 from govplan.workflow import views as workflow
@@ -46,6 +47,11 @@ urlpatterns = [
     path("pilots/new/", pilots.pilot_create, name="pilot_create"),
     path("pilots/<int:pk>/", pilots.pilot_detail, name="pilot_detail"),
     path("pilots/<int:pk>/edit/", pilots.pilot_edit, name="pilot_edit"),
+    path(
+        "pilots/<int:pk>/comparison.xlsx",
+        pilots_export.pilot_comparison_xlsx,
+        name="pilot_comparison_xlsx",
+    ),
     path("pilots/<int:pk>/units/", pilots.pilot_designate, name="pilot_designate"),
     path("pilots/<int:pk>/milestones/new/", pilots.pilot_milestone_add, name="pilot_milestone_add"),
     path(

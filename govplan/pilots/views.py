@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from govplan.access.policies import authenticated, requires
 from govplan.access.scoping import Capability, scope_for
 from govplan.accounts.types import AuthenticatedRequest
-from govplan.facts.models import Layer
 from govplan.orgunits.models import OrgUnit
 from govplan.pilots import actions
 from govplan.pilots.access import (
@@ -28,9 +27,7 @@ from govplan.pilots.access import (
     self_evaluating_units,
     visible_pilots,
 )
-from govplan.pilots.comparison import compare_pilot
 from govplan.pilots.forms import (
-    ComparisonForm,
     DesignateForm,
     MilestoneEvaluationForm,
     MilestoneForm,
@@ -44,6 +41,7 @@ from govplan.pilots.models import (
     Milestone,
     SelfEvaluation,
 )
+from govplan.pilots.selection import selected_comparison
 from govplan.webutils.forms import attach_errors
 
 
@@ -154,18 +152,8 @@ def pilot_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 "may_self_evaluate": bool(mine - {e.unit_id for e in written}),
             }
         )
-    selection = ComparisonForm(request.GET or None)
-    year = layer = None
-    if selection.is_valid():
-        year = selection.cleaned_data.get("year")
-        layer = selection.cleaned_data.get("layer") or None
-    indicators = list(pilot.indicators.order_by("code"))
-    table = compare_pilot(
-        request.user,
-        [d.unit for d in designations],
-        indicators,
-        year=year,
-        layer=layer or Layer.APPROVED,
+    selection, indicators, table = selected_comparison(
+        request.user, pilot, designations, request.GET
     )
     return render(
         request,

@@ -93,6 +93,7 @@ VIEW_KINDS: dict[str, Kind] = {
     "programme_statistics_tasks_xlsx": EXPORT,
     "allocation_appendix": EXPORT,
     "allocation_estimate_xlsx": EXPORT,
+    "pilot_comparison_xlsx": EXPORT,
 }
 
 

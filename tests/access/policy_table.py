@@ -307,6 +307,7 @@ READ_ON_POST: frozenset[str] = frozenset(
         "national_pivot_xlsx",
         "pilot_list",
         "pilot_detail",
+        "pilot_comparison_xlsx",
         "allocation_pool",
         "allocation_compare",
         "allocation_scenario",

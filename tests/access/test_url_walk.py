@@ -391,6 +391,7 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "pilot_list": (None, everyone(200)),
     "pilot_create": (None, admin_only()),
     "pilot_detail": (lambda c: pilot_kwargs(c), readers_of_a()),
+    "pilot_comparison_xlsx": (lambda c: pilot_kwargs(c), readers_of_a()),
     "pilot_edit": (lambda c: pilot_kwargs(c), pilot_managers()),
     "pilot_designate": (lambda c: pilot_kwargs(c), pilot_managers()),
     "pilot_milestone_add": (lambda c: pilot_kwargs(c), pilot_managers()),

@@ -191,3 +191,47 @@ def test_no_indicator_or_no_unit_asks_nothing(cast: Cast) -> None:
         assert compare_pilot(cast.central_admin, [], chosen, year=2026).lines == []
         assert compare_pilot(cast.central_admin, [cast.province_a], [], year=None).lines == []
     assert len(queries) == 0
+
+
+def test_the_comparison_downloads_as_xlsx_with_numbers(cast: Cast, reports: Reports) -> None:
+    import datetime as dt
+    import io
+
+    from django.test import Client
+    from django.urls import reverse
+    from python_calamine import CalamineWorkbook
+
+    from govplan.pilots.actions import do_create_pilot, do_designate_unit
+
+    start = dt.date(2025, 9, 1)
+    pilot = do_create_pilot(
+        name="Thí điểm so sánh",
+        description="",
+        programme=None,
+        task=None,
+        assigning_unit=cast.central,
+        start_date=start,
+        end_date=None,
+        indicator_codes=["HT.LAN", "DVC.TRUC_TUYEN"],
+        actor=cast.central_admin,
+    )
+    do_designate_unit(pilot, cast.province_a, start, actor=cast.central_admin)
+    client = Client()
+    client.force_login(cast.central_admin)
+    url = reverse("pilot_comparison_xlsx", args=[pilot.pk]) + "?year=2026&layer=submitted"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('2026.xlsx"')
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    found = {r[0][:6]: r for r in rows.to_python() if r and str(r[0]).startswith("HT.LAN")}
+    lan = found["HT.LAN"]
+    # Hà Nội, Bắc Ninh's neighbours as comparable: 50, 60, 80, 90 → median 70, mean 70.
+    assert lan[1] == cast.province_a.name
+    assert (lan[2], lan[3], lan[4], lan[5], lan[6]) == (95, 70, 70, 4, 25)
+    # The page links to it with the same selection.
+    page = client.get(reverse("pilot_detail", args=[pilot.pk]) + "?year=2026&layer=submitted")
+    assert "comparison.xlsx?year=2026&amp;layer=submitted" in page.content.decode()
+    # A unit that sees neither the authority nor a pilot unit: 404, as the page.
+    outsider = Client()
+    outsider.force_login(cast.editor_b)
+    assert outsider.get(url).status_code == 404
