@@ -31,8 +31,28 @@ def task_rows(document: Document, rows_from: RowsFrom) -> list[SourceRow]:
         )
         .filter(Q(lead_unit_id=unit_id) | Q(co_units__id=unit_id))
         .distinct()
-        .order_by("position", "code")
     )
+    # In the task list's order, depth first: a sub-task right after its parent (and the
+    # parent's earlier sub-tasks), as the assigning document lists them.
+    places = {
+        pk: (parent, position, code)
+        for pk, parent, position, code in Task.objects.filter(
+            programme__code=rows_from.programme
+        ).values_list("pk", "parent_id", "position", "code")
+    }
+
+    def path(pk: int) -> list[tuple[int, str]]:
+        steps: list[tuple[int, str]] = []
+        seen: set[int] = set()
+        current: int | None = pk
+        while current is not None and current in places and current not in seen:
+            seen.add(current)
+            parent, position, code = places[current]
+            steps.append((position, code))
+            current = parent
+        return steps[::-1]
+
+    tasks = sorted(tasks, key=lambda t: path(t.pk))
     return [
         SourceRow(
             key=task.code,

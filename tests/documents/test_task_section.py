@@ -185,6 +185,27 @@ def save(client: Client, document: Document, body: dict[str, Any]) -> tuple[int,
 # --------------------------------------------------------------------------------- the fill
 
 
+def test_a_sub_task_comes_right_after_its_parent(world: dict[str, Any]) -> None:
+    """Entered last (its position after every task), a sub-task of 2.a is listed under 2.a,
+    before 2.b, as the assigning document lists it."""
+    sub = task(
+        world["programme"],
+        "2.a.1",
+        "Lấy ý kiến các bộ, ngành về dự thảo Kế hoạch 2008",
+        mic(),
+        Deadline(DeadlineKind.MONTH, year=2008, month=1),
+        position=9,
+    )
+    sub.parent = world["tasks"]["2.a"]
+    sub.save(update_fields=["parent"])
+    editor = world["editors"]["mic"]
+    document = report(mic(), editor)
+    do_fill_rows(document, actor=editor)
+    ordered = Entry.objects.filter(document=document, collection=COLLECTION).order_by("position")
+    assert [e.content["cells"]["task_code"] for e in ordered] == ["2.a", "2.a.1", "2.b"]
+
+
+
 def test_opening_the_report_brings_in_the_units_tasks_lead_and_co(world: dict[str, Any]) -> None:
     editor = world["editors"]["mic"]
     document = report(mic(), editor)
