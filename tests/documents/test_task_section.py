@@ -205,7 +205,6 @@ def test_a_sub_task_comes_right_after_its_parent(world: dict[str, Any]) -> None:
     assert [e.content["cells"]["task_code"] for e in ordered] == ["2.a", "2.a.1", "2.b"]
 
 
-
 def test_opening_the_report_brings_in_the_units_tasks_lead_and_co(world: dict[str, Any]) -> None:
     editor = world["editors"]["mic"]
     document = report(mic(), editor)
