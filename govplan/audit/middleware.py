@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponse
 
@@ -53,7 +55,7 @@ def _audit_request(request: HttpRequest, response: HttpResponse) -> None:
         return
     disposition = response.get("Content-Disposition", "")
     if response.status_code == 200 and disposition.startswith("attachment"):
-        filename = strip_forbidden(disposition.partition("filename=")[2].strip('"'))[:200]
+        filename = strip_forbidden(attachment_name(disposition))[:200]
         record(
             Action.DOWNLOAD,
             actor=user,
@@ -65,3 +67,25 @@ def _audit_request(request: HttpRequest, response: HttpResponse) -> None:
             },
             require_transaction=False,
         )
+
+
+# RFC 6266 as Django writes it: filename="…" (quotable ASCII, \ and " escaped) or, for any
+# other name (Vietnamese ones), filename*=utf-8''<percent-encoded>.
+_EXTENDED = re.compile(r"filename\*\s*=\s*([\w!#$%&+^`{}~-]*)'[^']*'([^;\s]*)", re.I)
+_QUOTED = re.compile(r'filename\s*=\s*"((?:[^"\\]|\\.)*)"', re.I)
+_TOKEN = re.compile(r"filename\s*=\s*([^;\s\"]+)", re.I)
+
+
+def attachment_name(disposition: str) -> str:
+    """The file name a Content-Disposition header gives, decoded ("" when it gives none)."""
+    if match := _EXTENDED.search(disposition):
+        charset = match.group(1) or "utf-8"
+        try:
+            return unquote(match.group(2), encoding=charset, errors="replace")
+        except LookupError:  # an unknown charset: read it as UTF-8
+            return unquote(match.group(2), errors="replace")
+    if match := _QUOTED.search(disposition):
+        return re.sub(r"\\(.)", r"\1", match.group(1))
+    if match := _TOKEN.search(disposition):
+        return match.group(1)
+    return ""

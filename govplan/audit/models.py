@@ -78,6 +78,7 @@ class Action(models.TextChoices):
     TASK_COMPLETION_DECLARE = "task.completion_declare", _("Task completion declared")
     TASK_COMPLETION_CONFIRM = "task.completion_confirm", _("Task completion confirmed")
     TASK_COMPLETION_RETURN = "task.completion_return", _("Task completion returned")
+    TASK_REOPEN = "task.reopen", _("Task reopened")
     TASK_EXTENSION_REQUEST = "task.extension_request", _("Task extension requested")
     TASK_EXTENSION_GRANT = "task.extension_grant", _("Task extension granted")
     TASK_EXTENSION_REFUSE = "task.extension_refuse", _("Task extension refused")

@@ -1,7 +1,14 @@
 """The 2007 conclusions as a demo programme (programme_2007.yaml beside this file): the
-programme, its tasks and sub-tasks as the notice gives them, and some progress and
-completions so that the statistics show every status. Loading it twice changes nothing: a
-programme already there (by its code) is left as it is."""
+programme, its tasks and sub-tasks as the notice gives them, and some progress, an extension
+and completions so that the statistics show every status. Everything goes through the
+programme's actions, as the people would do it, so the task pages show a real history and the
+audit trail holds every step. Loading it twice changes nothing: a programme already there (by
+its code) is left as it is.
+
+The actors: the central administrator acts for the assigning authority (and for a lead agency
+without an editor account, such as the Ministry of Information and Communications, merged
+in 2025); a lead agency's own editor reports for it when the demo has one (the Ministry of
+Finance's)."""
 
 from __future__ import annotations
 
@@ -9,12 +16,19 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from govplan.accounts.models import Membership, Role, User
 from govplan.core.frameworks.yamlsafe import load_text
 from govplan.core.programmes.deadlines import Deadline, DeadlineKind
 from govplan.orgunits.models import OrgUnit
+from govplan.programmes import actions
+from govplan.programmes.checks import TaskInput
 from govplan.programmes.models import Programme, Task
+
+PROGRESS_TEXT = "Đang triển khai thực hiện (dữ liệu minh họa)."
+COMPLETION_TEXT = "Đã hoàn thành nhiệm vụ (dữ liệu minh họa)."
 
 PROGRAMME_2007 = Path(__file__).resolve().parent / "programme_2007.yaml"
 
@@ -56,9 +70,9 @@ def _deadline(spec: Any) -> Deadline:
     return Deadline(DeadlineKind.MONTH, year=spec["year"], month=spec["month"])
 
 
-def load_demo_programme(path: Path = PROGRAMME_2007) -> tuple[Programme, bool]:
-    """The programme of ``path``, created with its tasks if it is not there yet; returns it and
-    whether it was created."""
+def load_demo_programme(path: Path = PROGRAMME_2007, *, actor: User) -> tuple[Programme, bool]:
+    """The programme of ``path``, created with its tasks and their tracking if it is not there
+    yet (``actor``: the central administrator); returns it and whether it was created."""
     data = load_text(path.read_bytes(), name=path.name)
     spec = data["programme"]
     existing = Programme.objects.filter(code=spec["code"]).first()
@@ -66,21 +80,27 @@ def load_demo_programme(path: Path = PROGRAMME_2007) -> tuple[Programme, bool]:
         return existing, False
     assigned_on = _required_day(data["assigned_on"], "assigned_on")
     with transaction.atomic():
-        programme = Programme.objects.create(
-            code=spec["code"],
-            name=spec["name"],
-            name_en=spec.get("name_en", ""),
-            period_start=spec["period_start"],
-            period_end=spec["period_end"],
-            basis_number=spec["basis_number"],
-            basis_date=_required_day(spec["basis_date"], "basis_date"),
-            basis_title=spec["basis_title"],
-            assigning_unit=_unit(spec["assigning_unit"], assigned_on),
-            description=spec.get("description", ""),
+        programme = actions.do_save_programme(
+            None,
+            {
+                "code": spec["code"],
+                "name": spec["name"],
+                "name_en": spec.get("name_en", ""),
+                "period_start": spec["period_start"],
+                "period_end": spec["period_end"],
+                "basis_number": spec["basis_number"],
+                "basis_date": _required_day(spec["basis_date"], "basis_date"),
+                "basis_title": spec["basis_title"],
+                "assigning_unit": _unit(spec["assigning_unit"], assigned_on),
+                "description": spec.get("description", ""),
+            },
+            actor=actor,
         )
-        position = 0
+        tracked: list[tuple[Task, dict[str, Any]]] = []
         for item in data["tasks"]:
-            position = _task(programme, item, None, data, assigned_on, position)
+            _task(programme, item, None, data, assigned_on, actor, tracked)
+        for task, item in tracked:
+            _track(task, item, actor)
     return programme, True
 
 
@@ -90,32 +110,88 @@ def _task(
     parent: Task | None,
     data: dict[str, Any],
     assigned_on: dt.date,
-    position: int,
-) -> int:
+    actor: User,
+    tracked: list[tuple[Task, dict[str, Any]]],
+) -> None:
+    """The task of ``item`` and its sub-tasks, in the notice's order (do_save_task numbers
+    them as they come)."""
     lead_ref = item.get("lead")
     if lead_ref is None and parent is None:
         raise DemoDataError(f"task {item['code']}: no lead agency")
     lead = _unit(lead_ref, assigned_on) if lead_ref else parent.lead_unit  # type: ignore[union-attr]
-    task = Task(
-        programme=programme,
-        parent=parent,
-        code=str(item["code"]),
-        content=" ".join(str(item["content"]).split()),
-        source_document=data["source_document"],
-        source_article=item.get("article") or (parent.source_article if parent else ""),
-        assigned_on=assigned_on,
-        lead_unit=lead,
-        expected_product=item.get("expected_product", ""),
-        progress_reported_on=_day(item.get("progress")),
-        completed_on=_day(item.get("completed")),
-        position=position,
-    )
-    task.set_deadline(_deadline(item["deadline"]))
-    task.save()
-    co = [_unit(ref, assigned_on) for ref in item.get("co", [])]
-    if co:
-        task.co_units.set(co)
-    position += 1
+    try:
+        task = actions.do_save_task(
+            programme,
+            TaskInput(
+                code=str(item["code"]),
+                content=" ".join(str(item["content"]).split()),
+                source_document=data["source_document"],
+                source_article=item.get("article") or (parent.source_article if parent else ""),
+                assigned_on=assigned_on,
+                lead_unit=lead,
+                co_units=[_unit(ref, assigned_on) for ref in item.get("co", [])],
+                deadline=_deadline(item["deadline"]),
+                expected_product=item.get("expected_product", ""),
+                parent=parent,
+            ),
+            actor=actor,
+        )
+    except ValidationError as exc:
+        raise DemoDataError(f"task {item['code']}: {'; '.join(exc.messages)}") from exc
+    tracked.append((task, item))
     for child in item.get("subtasks", []):
-        position = _task(programme, child, task, data, assigned_on, position)
-    return position
+        _task(programme, child, task, data, assigned_on, actor, tracked)
+
+
+def _reporter(task: Task, fallback: User) -> User:
+    """Who reports for the lead agency: its first editor, else the central administrator
+    entering it on the agency's behalf (as for the reports of units no longer in force)."""
+    membership = (
+        Membership.objects.filter(org_unit=task.lead_unit, role=Role.EDITOR, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership is not None else fallback
+
+
+def _track(task: Task, item: dict[str, Any], actor: User) -> None:
+    """The task's illustrative history: a progress report, an extension asked for and
+    granted, a completion declared with its evidence and confirmed."""
+    reporter = _reporter(task, actor)
+    progress = _day(item.get("progress"))
+    if progress is not None:
+        actions.do_report_progress(
+            task,
+            reported_on=progress,
+            text=item.get("progress_text", PROGRESS_TEXT),
+            evidence=actions.Evidence(),
+            actor=reporter,
+        )
+    extension = item.get("extension")
+    if extension is not None:
+        request = actions.do_request_extension(
+            task,
+            deadline=_deadline(extension["deadline"]),
+            reason=extension["reason"],
+            actor=reporter,
+        )
+        actions.do_decide_extension(
+            request,
+            grant=bool(extension.get("granted", True)),
+            reason=extension.get("decision_reason", ""),
+            actor=actor,
+        )
+    completed = _day(item.get("completed"))
+    if completed is not None:
+        if not item.get("evidence"):
+            raise DemoDataError(f"task {item['code']}: a completion needs its evidence")
+        report = actions.do_declare_completion(
+            task,
+            completed_on=completed,
+            product=item.get("product") or task.expected_product or task.content[:500],
+            text=item.get("completion_text", COMPLETION_TEXT),
+            evidence=actions.Evidence(official_number=str(item["evidence"])),
+            actor=reporter,
+        )
+        actions.do_confirm_completion(report, actor=actor)

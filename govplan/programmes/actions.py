@@ -450,6 +450,56 @@ def do_return_completion(report: TaskProgress, *, reason: str, actor: User) -> T
     return report
 
 
+def do_reopen_task(
+    task: Task, *, reason: str, actor: User, today: dt.date | None = None
+) -> TaskProgress:
+    """The assigning authority reopens a task whose completion it confirmed by mistake (or
+    whose product turned out not to be delivered): ``completed_on`` is cleared, so the status
+    is again judged against the deadline in force. The confirmed report keeps its decision;
+    a REOPENED entry beside it says what was reopened, by whom, when and why."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the task is reopened.")})
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        task = _lock_task(task)
+        if task.completed_on is None:
+            # A confirmation sets completed_on: an open task with a reopen entry was reopened
+            # last (a double click, or a page left open); one never completed is refused.
+            if task.reports.filter(kind=ProgressKind.REOPENED).exists():
+                raise AlreadyDone(_("This task has already been reopened."))
+            raise ValidationError(_("The task is not completed; there is nothing to reopen."))
+        confirmed = (
+            task.reports.filter(kind=ProgressKind.COMPLETION, decision=Decision.CONFIRMED)
+            .order_by("-decided_at", "-pk")
+            .first()
+        )
+        before = task_snapshot(task)
+        entry = TaskProgress(
+            task=task,
+            kind=ProgressKind.REOPENED,
+            reported_on=today,
+            text=reason.strip(),
+            completed_on=task.completed_on,
+            product=confirmed.product if confirmed is not None else "",
+            created_by=actor,
+        )
+        entry.save()
+        task.completed_on = None
+        task.save(update_fields=["completed_on"])
+        record(
+            Action.TASK_REOPEN,
+            actor=actor,
+            obj=task,
+            before=before,
+            after=task_snapshot(task),
+            message=(
+                f"report {confirmed.pk if confirmed is not None else '-'} reopened "
+                f"(entry {entry.pk}): {entry.text}"
+            ),
+        )
+    return entry
+
+
 # --- extensions ------------------------------------------------------------------------------
 
 

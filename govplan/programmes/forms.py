@@ -220,6 +220,14 @@ class DecisionForm(forms.Form):
     )
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the task is reopened"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Task list (.xlsx)"))
 

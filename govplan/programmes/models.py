@@ -149,6 +149,9 @@ class Task(models.Model):
 class ProgressKind(models.TextChoices):
     PROGRESS = "progress", _("progress report")
     COMPLETION = "completion", _("completion declared")
+    # The assigning authority reopened a confirmed completion (the reason in ``text``, the
+    # completion day undone in ``completed_on``); the confirmed report keeps its decision.
+    REOPENED = "reopened", _("completion reopened")
 
 
 class Decision(models.TextChoices):

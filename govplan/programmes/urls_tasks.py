@@ -27,6 +27,7 @@ urlpatterns = [
         tasks.task_decide_completion,
         name="task_decide_completion",
     ),
+    path("tasks/<int:pk>/reopen/", tasks.task_reopen, name="task_reopen"),
     path("tasks/<int:pk>/extension/", tasks.task_extension, name="task_extension"),
     path(
         "tasks/<int:pk>/extension/<int:extension_id>/",

@@ -42,6 +42,7 @@ from govplan.programmes.forms import (
     ExtensionForm,
     ProgrammeForm,
     ProgressForm,
+    ReopenForm,
     TaskFilterForm,
     TaskForm,
 )
@@ -272,6 +273,7 @@ def _task_page(
     progress_form: ProgressForm | None = None,
     completion_form: CompletionForm | None = None,
     extension_form: ExtensionForm | None = None,
+    reopen_form: ReopenForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     today = timezone.localdate()
@@ -313,6 +315,9 @@ def _task_page(
         or CompletionForm(task=task, initial={"completed_on": today}, prefix="c"),
         "extension_form": extension_form or ExtensionForm(prefix="e"),
         "decision_form": DecisionForm(),
+        # The assigning authority may undo a confirmed completion (with a reason).
+        "may_reopen": manager and not open_task,
+        "reopen_form": reopen_form or ReopenForm(prefix="r"),
     }
     return render(request, "programmes/task_detail.html", context, status=status)
 
@@ -427,6 +432,28 @@ def task_decide_completion(request: AuthenticatedRequest, pk: int, report_id: in
     except actions.AlreadyDone as exc:
         messages.info(request, exc.message)
     return redirect("task_detail", task.pk)
+
+
+@authenticated
+@require_POST
+def task_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    task = load_task(request.user, pk, manage=True)
+    form = ReopenForm(request.POST, prefix="r")
+    if form.is_valid():
+        try:
+            actions.do_reopen_task(task, reason=form.cleaned_data["reason"], actor=request.user)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # the task is not completed: nothing to reopen
+                messages.error(request, " ".join(exc.messages))
+                return redirect("task_detail", task.pk)
+            attach_errors(form, exc)
+        except actions.AlreadyDone as exc:
+            messages.info(request, exc.message)
+            return redirect("task_detail", task.pk)
+        else:
+            messages.success(request, _("Task reopened: the lead agency can report on it again."))
+            return redirect("task_detail", task.pk)
+    return _task_page(request, task, reopen_form=form)
 
 
 @authenticated

@@ -3,7 +3,7 @@ lane): the objects they act on, the statuses per member of the cast, the request
 
 A programme of the central authority with three tasks for province A: W1 (a progress report
 with a file), W2 (a completion and an extension waiting for the assigning authority), W3
-(nothing yet, to delete)."""
+(nothing yet, to delete), W4 (its completion confirmed, to reopen)."""
 
 from __future__ import annotations
 
@@ -83,6 +83,16 @@ def walk_task(c: Cast, code: str = "W1") -> Task:
             ),
             actor=c.editor_a,
         )
+    if code == "W4":
+        completion = actions.do_declare_completion(
+            task,
+            completed_on=TODAY,
+            product="Sản phẩm",
+            text="Hoàn thành",
+            evidence=actions.Evidence(official_number="10/UBND"),
+            actor=c.editor_a,
+        )
+        actions.do_confirm_completion(completion, actor=c.central_admin)
     if code == "W2":
         actions.do_declare_completion(
             task,
@@ -163,6 +173,7 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "task_decide_completion": (completion_kwargs, _everyone(405)),
     "task_extension": (task_kwargs, _everyone(405)),
     "task_decide_extension": (extension_kwargs, _everyone(405)),
+    "task_reopen": (lambda c: task_kwargs(c, "W4"), _everyone(405)),
     "task_evidence": (evidence_kwargs, _readers_of_a()),
     "unit_tasks": (lambda c: {"pk": c.province_a.pk}, _readers_of_a()),
 }
@@ -195,6 +206,8 @@ def post_expected() -> dict[str, dict[str, Any]]:
         "task_extension": lead_writes(),
         "task_decide_completion": manager_writes(),
         "task_decide_extension": manager_writes(),
+        # Like the confirmation it undoes: the assigning authority's managers only.
+        "task_reopen": manager_writes(),
     }
 
 
@@ -209,6 +222,7 @@ def post_requests(c: Cast, request_type: Any) -> dict[str, Any]:
     w1 = walk_task(c)
     w2 = walk_task(c, "W2")
     w3 = walk_task(c, "W3")
+    w4 = walk_task(c, "W4")
     batch, _plan = actions.do_preview_import(
         programme, workbook(GOOD), filename="nv.xlsx", actor=c.central_admin
     )
@@ -282,6 +296,10 @@ def post_requests(c: Cast, request_type: Any) -> dict[str, Any]:
             reverse("task_decide_extension", args=[w2.pk, extension_kwargs(c)["extension_id"]]),
             [("decision", "grant")],
         ),
+        "task_reopen": request_type(
+            reverse("task_reopen", args=[w4.pk]),
+            [("r-reason", "Sản phẩm chưa được bàn giao")],
+        ),
     }
 
 
@@ -310,7 +328,13 @@ FUZZ_QUERY: dict[str, dict[str, str]] = {
 # Buttons (no form fields to fuzz one by one): sent hostile bodies by
 # tests/hostile/test_stored_payloads.py.
 FUZZ_BUTTONS = frozenset(
-    {"task_delete", "task_decide_completion", "task_decide_extension", "task_import_apply"}
+    {
+        "task_delete",
+        "task_decide_completion",
+        "task_decide_extension",
+        "task_import_apply",
+        "task_reopen",
+    }
 )
 
 
@@ -331,4 +355,5 @@ def button_urls(c: Cast) -> dict[str, tuple[Any, str]]:
             c.central_admin,
             reverse("task_import_apply", args=[programme.pk, 999_999]),
         ),
+        "task_reopen": (c.central_admin, reverse("task_reopen", args=[walk_task(c, "W4").pk])),
     }

@@ -145,3 +145,15 @@ def test_a_hostile_address_is_recorded_as_text(cast: Cast) -> None:
     assert response.status_code in (400, 404)
     for entry in entries_after(mark, Action.ACCESS_DENIED):
         assert "\x00" not in entry.after["path"]
+
+
+def test_the_downloaded_file_is_named_whatever_form_the_header_takes() -> None:
+    from govplan.audit.middleware import attachment_name
+
+    assert attachment_name('attachment; filename="ke-hoach.xlsx"') == "ke-hoach.xlsx"
+    assert attachment_name('attachment; filename="a \\"b\\" \\\\ c.pdf"') == 'a "b" \\ c.pdf'
+    encoded = "C%C3%B4ng%20v%C4%83n%20%C3%BD%20ki%E1%BA%BFn.pdf"
+    assert attachment_name(f"attachment; filename*=utf-8''{encoded}") == "Công văn ý kiến.pdf"
+    assert attachment_name("attachment; filename*=UTF-8''%FF%20x.pdf") == "\ufffd x.pdf"
+    assert attachment_name("attachment; filename=plain.csv") == "plain.csv"
+    assert attachment_name("attachment") == ""

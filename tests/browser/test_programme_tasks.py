@@ -1,7 +1,7 @@
 """A task from assignment to confirmed completion in a real browser: the central
 administrator assigns it to the province, the province's editor reports progress with a
-file, then declares it completed; the administrator confirms. The status shown changes at
-each step."""
+file, then declares it completed; the administrator confirms, then reopens it (confirmed by
+mistake). The status shown changes at each step."""
 
 from __future__ import annotations
 
@@ -129,3 +129,18 @@ def test_assign_report_declare_and_confirm(
     # The programme's page shows it completed too.
     admin.goto(f"{url}/programmes/{programme.pk}/?status=completed_on_time")
     expect(admin.locator("tr[data-status='completed_on_time']")).to_have_count(1)
+
+    # Confirmed by mistake: the administrator reopens it, and must say why.
+    admin.goto(f"{url}/programmes/tasks/{task.pk}/")
+    admin.get_by_role("button", name="Mở lại nhiệm vụ").click()
+    expect(admin.locator("#id_r-reason_errors")).to_be_visible()
+    task.refresh_from_db()
+    assert task.completed_on == TODAY
+    admin.locator("#id_r-reason").fill("Nền tảng chưa được bàn giao cho tỉnh.")
+    admin.get_by_role("button", name="Mở lại nhiệm vụ").click()
+    expect(admin.locator("#task-status")).to_have_attribute("data-status", "in_progress")
+    expect(admin.get_by_text("Nền tảng chưa được bàn giao cho tỉnh.")).to_be_visible()
+    expect(admin.get_by_role("button", name="Mở lại nhiệm vụ")).to_have_count(0)
+    # The province reports on it again.
+    editor.reload()
+    expect(editor.get_by_role("button", name="Báo cáo hoàn thành")).to_be_visible()

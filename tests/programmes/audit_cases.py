@@ -70,6 +70,9 @@ def programmes(cast: Cast, name: str) -> Callable[[], Any]:
         if name == "do_confirm_completion":
             return lambda: actions.do_confirm_completion(report, actor=admin)
         return lambda: actions.do_return_completion(report, reason="Thiếu", actor=admin)
+    if name == "do_reopen_task":
+        actions.do_confirm_completion(declare(), actor=admin)
+        return lambda: actions.do_reopen_task(task, reason="Chưa bàn giao", actor=admin)
 
     def request() -> Any:
         return actions.do_request_extension(

@@ -394,3 +394,77 @@ def test_extension_refusals(cast: Cast, task: Task, programme: Programme) -> Non
     task.refresh_from_db()
     assert task.due_date == DUE
     assert TaskExtension.objects.get().decision == Decision.REFUSED
+
+
+# --- reopening a confirmed task -----------------------------------------------------------------
+
+
+def test_a_confirmed_task_is_reopened_with_a_reason_and_keeps_its_history(
+    cast: Cast, programme: Programme
+) -> None:
+    """Confirmed by mistake (the product was not delivered): the authority reopens it; the
+    confirmation stays, the status is judged again against the deadline in force."""
+    late = actions.do_save_task(
+        programme,
+        task_input(cast, code="2", deadline=Deadline.on(TODAY - dt.timedelta(days=10))),
+        actor=cast.central_admin,
+    )
+    report = declare(cast, late)
+    actions.do_confirm_completion(report, actor=cast.central_admin)
+    assert status(late) == Status.COMPLETED_LATE
+    # Without a reason: refused, nothing changes.
+    assert "reason" in refused(actions.do_reopen_task, late, reason="  ", actor=cast.central_admin)
+    late.refresh_from_db()
+    assert late.completed_on == TODAY
+    entry = actions.do_reopen_task(
+        late, reason="Sản phẩm chưa được bàn giao", actor=cast.central_admin
+    )
+    late.refresh_from_db()
+    assert late.completed_on is None
+    assert status(late) == Status.OVERDUE  # past its deadline, no longer completed
+    report.refresh_from_db()
+    assert report.decision == Decision.CONFIRMED  # the confirmation stays in the history
+    assert (entry.kind, entry.text, entry.completed_on) == (
+        "reopened",
+        "Sản phẩm chưa được bàn giao",
+        TODAY,
+    )
+    assert entry.created_by == cast.central_admin
+    (audited,) = AuditEvent.objects.filter(action=Action.TASK_REOPEN)
+    assert audited.object_id == str(late.pk) and audited.actor == cast.central_admin
+    assert audited.before["completed_on"] == TODAY.isoformat()
+    assert audited.after["completed_on"] is None
+    assert "Sản phẩm chưa được bàn giao" in audited.message
+    # The double click reopens once.
+    with pytest.raises(actions.AlreadyDone):
+        actions.do_reopen_task(late, reason="Sản phẩm chưa được bàn giao", actor=cast.central_admin)
+    assert TaskProgress.objects.filter(task=late, kind="reopened").count() == 1
+    assert AuditEvent.objects.filter(action=Action.TASK_REOPEN).count() == 1
+    # The lead agency reports again, declares again, and it is confirmed again.
+    actions.do_report_progress(
+        late, reported_on=TODAY, text="Đang bàn giao", evidence=Evidence(), actor=cast.editor_a
+    )
+    actions.do_confirm_completion(declare(cast, late), actor=cast.central_admin)
+    late.refresh_from_db()
+    assert late.completed_on == TODAY and status(late) == Status.COMPLETED_LATE
+
+
+def test_reopening_a_task_in_progress_is_refused(cast: Cast, task: Task) -> None:
+    with pytest.raises(ValidationError):
+        actions.do_reopen_task(task, reason="Nhầm", actor=cast.central_admin)
+    declare(cast, task)  # declared but not confirmed: not completed either
+    with pytest.raises(ValidationError):
+        actions.do_reopen_task(task, reason="Nhầm", actor=cast.central_admin)
+    assert not TaskProgress.objects.filter(kind="reopened").exists()
+    assert not AuditEvent.objects.filter(action=Action.TASK_REOPEN).exists()
+
+
+def test_reopened_before_its_deadline_is_in_progress(cast: Cast, task: Task) -> None:
+    """The status after a reopen is judged against the deadline in force: not yet due."""
+    actions.do_report_progress(
+        task, reported_on=TODAY, text="Bắt đầu", evidence=Evidence(), actor=cast.editor_a
+    )
+    actions.do_confirm_completion(declare(cast, task), actor=cast.central_admin)
+    assert status(task) == Status.COMPLETED_ON_TIME
+    actions.do_reopen_task(task, reason="Xác nhận nhầm", actor=cast.central_admin)
+    assert status(task) == Status.IN_PROGRESS

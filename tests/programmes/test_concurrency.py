@@ -1,5 +1,6 @@
 """Two people at once (PostgreSQL, real transactions): two confirmations of one completion,
-two grants of one extension, two imports of one preview: each happens once."""
+two reopens of one task, two grants of one extension, two imports of one preview: each
+happens once."""
 
 from __future__ import annotations
 
@@ -101,6 +102,32 @@ def test_two_confirmations_at_once_confirm_once(world: tuple[Task, User, User]) 
     assert confirmed == 1
     assert [type(e) for e in errors] == [actions.AlreadyDone]
     assert AuditEvent.objects.filter(action=Action.TASK_COMPLETION_CONFIRM).count() == 1
+
+
+def test_two_reopens_at_once_reopen_once(world: tuple[Task, User, User]) -> None:
+    task, admin, editor = world
+    report = actions.do_declare_completion(
+        task,
+        completed_on=TODAY,
+        product="Sản phẩm",
+        text="Xong",
+        evidence=actions.Evidence(official_number="1/UBND"),
+        actor=editor,
+    )
+    actions.do_confirm_completion(report, actor=admin)
+    reopened, errors = at_once(
+        *(
+            lambda: actions.do_reopen_task(
+                Task.objects.get(pk=task.pk), reason="Chưa bàn giao", actor=admin
+            )
+            for _ in range(2)
+        )
+    )
+    assert reopened == 1
+    assert [type(e) for e in errors] == [actions.AlreadyDone]
+    assert TaskProgress.objects.filter(task=task, kind="reopened").count() == 1
+    assert AuditEvent.objects.filter(action=Action.TASK_REOPEN).count() == 1
+    assert Task.objects.get(pk=task.pk).completed_on is None
 
 
 def test_two_extension_grants_at_once_grant_once(world: tuple[Task, User, User]) -> None:

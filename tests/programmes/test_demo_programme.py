@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_conclusions_of_2007_as_a_programme(cast: Cast) -> None:
-    programme, created = load_demo_programme()
+    programme, created = load_demo_programme(actor=cast.central_admin)
     assert created
     assert programme.name == (
         "Chương trình ứng dụng CNTT trong hoạt động của cơ quan nhà nước giai đoạn 2007-2010"
@@ -55,7 +55,7 @@ def test_the_conclusions_of_2007_as_a_programme(cast: Cast) -> None:
 
 
 def test_the_demo_statistics_show_every_status(cast: Cast) -> None:
-    programme, _created = load_demo_programme()
+    programme, _created = load_demo_programme(actor=cast.central_admin)
     everything = list(Task.objects.filter(programme=programme))
     seen = {stats.status_of(t, dt.date(2008, 3, 31)) for t in everything if t.due_date}
     seen |= {stats.status_of(t, dt.date.today()) for t in everything if t.due_date}
@@ -70,9 +70,9 @@ def test_the_demo_statistics_show_every_status(cast: Cast) -> None:
 
 
 def test_loading_twice_changes_nothing(cast: Cast) -> None:
-    first, created = load_demo_programme()
+    first, created = load_demo_programme(actor=cast.central_admin)
     count = Task.objects.count()
-    again, created_again = load_demo_programme()
+    again, created_again = load_demo_programme(actor=cast.central_admin)
     assert created and not created_again
     assert again.pk == first.pk
     assert Task.objects.count() == count
@@ -84,3 +84,45 @@ def test_load_demo_loads_the_programme(cast: Cast) -> None:
     call_command("load_demo", "--without-documents", stdout=io.StringIO())
     programme = Programme.objects.get(code="CT-CNTT-2007-2010")
     assert programme.tasks.count() == 20
+
+
+def test_the_demo_is_entered_through_the_actions_and_audited(cast: Cast) -> None:
+    """Each step of the demo's tracking is a real one: its report rows, its audit entries,
+    and the task page's history."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from govplan.audit.models import Action, AuditEvent
+    from govplan.programmes.models import Decision, TaskExtension, TaskProgress
+
+    programme, _created = load_demo_programme(actor=cast.central_admin)
+    tasks = {t.code: t for t in Task.objects.filter(programme=programme)}
+
+    def audited(action: str) -> int:
+        return AuditEvent.objects.filter(action=action).count()
+
+    assert audited(Action.CREATE) >= 1 + len(tasks)  # the programme and each task
+    assert AuditEvent.objects.filter(
+        action=Action.CREATE,
+        object_type="programmes.task",
+        object_id__in=[str(t.pk) for t in tasks.values()],
+    ).count() == len(tasks)
+    progress = TaskProgress.objects.filter(task__programme=programme, kind="progress")
+    assert audited(Action.TASK_PROGRESS) == progress.count() == 9
+    completions = TaskProgress.objects.filter(task__programme=programme, kind="completion")
+    assert {c.decision for c in completions} == {Decision.CONFIRMED}
+    assert audited(Action.TASK_COMPLETION_DECLARE) == audited(Action.TASK_COMPLETION_CONFIRM)
+    assert audited(Action.TASK_COMPLETION_CONFIRM) == completions.count() == 6
+    assert all(c.official_number for c in completions)  # every completion has its evidence
+    assert {t.code for t in tasks.values() if t.completed_on} == {c.task.code for c in completions}
+    # 2.b.2: asked for more time, granted; the history keeps the old deadline.
+    (extension,) = TaskExtension.objects.filter(task__programme=programme)
+    assert extension.task.code == "2.b.2" and extension.decision == Decision.GRANTED
+    assert extension.old_due_date == dt.date(2008, 6, 30)
+    assert tasks["2.b.2"].due_date == dt.date(2008, 9, 30)
+    assert audited(Action.TASK_EXTENSION_REQUEST) == audited(Action.TASK_EXTENSION_GRANT) == 1
+    # The task page shows the history.
+    client = Client()
+    client.force_login(cast.central_admin)
+    page = client.get(reverse("task_detail", args=[tasks["2.a"].pk])).content.decode()
+    assert "43/2008/QĐ-TTg" in page and "20/02/2008" in page

@@ -169,3 +169,84 @@ def test_unit_tasks_and_the_status_filter(cast: Cast, task: Task) -> None:
         task.content[:30] in editor.get(programme_page, {"status": "not_started"}).content.decode()
     )
     assert editor.get(programme_page, {"status": "<script>"}).status_code == 200
+
+
+def test_the_assigning_authority_reopens_a_confirmed_task(cast: Cast, task: Task) -> None:
+    from govplan.accounts.models import Role
+    from govplan.programmes import actions
+    from tests.conftest import make_user
+
+    completion = actions.do_declare_completion(
+        task,
+        completed_on=TODAY,
+        product="Nền tảng vận hành",
+        text="Hoàn thành",
+        evidence=actions.Evidence(official_number="45/UBND-KGVX"),
+        actor=cast.editor_a,
+    )
+    actions.do_confirm_completion(completion, actor=cast.central_admin)
+    page_url = reverse("task_detail", args=[task.pk])
+    url = reverse("task_reopen", args=[task.pk])
+    reason = "Sản phẩm <b>chưa</b> bàn giao"
+    # The button is the assigning authority's: the lead's editor neither sees nor uses it.
+    editor = client_for(cast.editor_a)
+    assert url not in editor.get(page_url).content.decode()
+    assert editor.post(url, {"r-reason": reason}).status_code == 403
+    assert client_for(cast.approver_a).post(url, {"r-reason": reason}).status_code == 403
+    assert client_for(cast.viewer_a).post(url, {"r-reason": reason}).status_code == 403
+    assert client_for(cast.editor_b).post(url, {"r-reason": reason}).status_code == 404
+    assert editor.get(url).status_code == 405
+    task.refresh_from_db()
+    assert task.completed_on == TODAY
+    # The authority's own editor (a manager of its programme) sees the form; without a
+    # reason it is refused at its field and nothing changes.
+    manager = client_for(make_user("central_editor", cast.central, Role.EDITOR))
+    assert url in manager.get(page_url).content.decode()
+    response = manager.post(url, {"r-reason": "   "})
+    assert response.status_code == 200 and 'class="errorlist' in response.content.decode()
+    task.refresh_from_db()
+    assert task.completed_on == TODAY
+    # With a reason: reopened, the status judged again, the history says what and why.
+    assert manager.post(url, {"r-reason": reason}).status_code == 302
+    task.refresh_from_db()
+    assert task.completed_on is None
+    page = manager.get(page_url).content.decode()
+    assert f'data-status="{Status.IN_PROGRESS.value}"' in page
+    assert "Sản phẩm &lt;b&gt;chưa&lt;/b&gt; bàn giao" in page and "<b>chưa</b>" not in page
+    assert TODAY.strftime("%d/%m/%Y") in page and url not in page  # no second button
+    completion.refresh_from_db()
+    assert completion.decision == Decision.CONFIRMED
+    # The double click: reopened once, the second told so.
+    assert manager.post(url, {"r-reason": reason}).status_code == 302
+    assert TaskProgress.objects.filter(task=task, kind="reopened").count() == 1
+    # The lead agency reports again.
+    assert reverse("task_complete", args=[task.pk]) in editor.get(page_url).content.decode()
+
+
+def test_downloading_a_vietnamese_named_evidence_file_is_audited_by_its_name(
+    cast: Cast, task: Task
+) -> None:
+    """Django writes such a name as filename*=utf-8''…: the audit entry names the file."""
+    from govplan.audit.models import Action, AuditEvent
+    from govplan.programmes import actions
+
+    name = 'Biên bản nghiệm thu "đợt 1".pdf'
+    report = actions.do_report_progress(
+        task,
+        reported_on=TODAY,
+        text="Đã nghiệm thu",
+        evidence=actions.Evidence(
+            file_data=clean_pdf(), file_name=name, file_type="application/pdf"
+        ),
+        actor=cast.editor_a,
+    )
+    mark = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    response = client_for(cast.viewer_a).get(reverse("task_evidence", args=[task.pk, report.pk]))
+    assert response.status_code == 200
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    (entry,) = AuditEvent.objects.filter(seq__gt=mark, action=Action.DOWNLOAD)
+    assert entry.actor == cast.viewer_a
+    assert entry.after["file"] == name
+    assert entry.after["view"] == "task_evidence"
+    assert entry.after["object"] == {"pk": task.pk, "report_id": report.pk}

@@ -507,3 +507,24 @@ def test_an_absurd_question_or_answer_is_refused_and_nothing_is_saved(
     )
     assert response.status_code == 200 and "file" in response.context["form"].errors
     assert OpinionRequest.objects.get(pk=request.pk).status == OpinionStatus.PENDING
+
+
+def test_downloading_an_opinion_file_is_audited_by_its_name(
+    cast: Cast, agency_editor: User
+) -> None:
+    """A Vietnamese name travels as filename*=utf-8''…; the DOWNLOAD entry names the file."""
+    request = ask(appraised(cast), cast)
+    name = "Công văn ý kiến Bộ Tài chính.pdf"
+    opinions.do_answer_opinion(
+        request,
+        actor=agency_editor,
+        kind="agree",
+        answer="<p>Đồng ý</p>",
+        file=opinions.OpinionFile(clean_pdf(), name, "application/pdf"),
+    )
+    mark = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    response = login(cast.appraiser).get(reverse("opinion_file", args=[request.pk]))
+    assert response.status_code == 200
+    b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    (entry,) = AuditEvent.objects.filter(seq__gt=mark, action=Action.DOWNLOAD)
+    assert entry.actor == cast.appraiser and entry.after["file"] == name

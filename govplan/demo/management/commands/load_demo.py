@@ -202,7 +202,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 created_units = self._units()
                 created_users = self._users(created_units)
-                programme, programme_created = load_demo_programme()
+                programme, programme_created = load_demo_programme(
+                    actor=User.objects.get(username="quantri")
+                )
             documents = 0
             pilot = False
             if not options["without_documents"]:
