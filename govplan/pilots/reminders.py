@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,8 +24,7 @@ from django_tasks import task
 from govplan.accounts.models import Membership, Role, User
 from govplan.pilots.models import Milestone, MilestoneReminder
 from govplan.programmes.reminders import OVERDUE_EVERY, OVERDUE_WEEKS, reminder_kind
-from govplan.workflow.models import Notification
-from govplan.workflow.tasks import send_notification_emails
+from govplan.workflow.notify import notify_once
 
 
 def due_reminders(today: dt.date, before: Sequence[int]) -> list[tuple[Milestone, str]]:
@@ -90,22 +88,14 @@ def send_reminder(milestone: Milestone, kind: str, today: dt.date) -> int:
     """The reminder and its notifications in one transaction: 1, or 0 when another run sent
     it already (its row is there)."""
     users = recipients(milestone)
-    text = reminder_text(milestone, kind, today)[:500]
-    url = reverse("pilot_detail", args=[milestone.pilot_id])
-    try:
-        with transaction.atomic():
-            MilestoneReminder.objects.create(
-                milestone=milestone, kind=kind, due_date=milestone.deadline, recipients=len(users)
-            )
-            created = Notification.objects.bulk_create(
-                Notification(user=user, text=text, url=url) for user in users
-            )
-    except IntegrityError:
-        return 0
-    ids = [n.pk for n in created]
-    if ids:
-        transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
-    return 1
+
+    def log() -> None:
+        MilestoneReminder.objects.create(
+            milestone=milestone, kind=kind, due_date=milestone.deadline, recipients=len(users)
+        )
+
+    text = reminder_text(milestone, kind, today)
+    return notify_once(log, users, text, reverse("pilot_detail", args=[milestone.pilot_id]))
 
 
 def send_due_reminders(today: dt.date, before: Sequence[int]) -> int:

@@ -19,7 +19,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,8 +27,7 @@ from django_tasks import task
 
 from govplan.accounts.models import Membership, Role, User
 from govplan.programmes.models import Task, TaskReminder
-from govplan.workflow.models import Notification
-from govplan.workflow.tasks import send_notification_emails
+from govplan.workflow.notify import notify_once
 
 BEFORE: tuple[int, ...] = (14, 3)  # days before the deadline
 OVERDUE_EVERY = 7  # days between reminders once overdue
@@ -125,23 +123,14 @@ def send_due_reminders(today: dt.date, before: Sequence[int] = BEFORE) -> int:
 def send_reminder(item: Task, kind: str, today: dt.date, users: Sequence[User]) -> int:
     """The reminder and its notifications in one transaction: 1, or 0 if another run has
     already sent it (its log row is there)."""
-    assert item.due_date is not None
+    due = item.due_date
+    assert due is not None
     text = reminder_text(item, kind, today)[:500]
-    url = task_url(item.pk)
-    try:
-        with transaction.atomic():
-            TaskReminder.objects.create(
-                task=item, kind=kind, due_date=item.due_date, recipients=len(users)
-            )
-            created = Notification.objects.bulk_create(
-                Notification(user=user, text=text, url=url) for user in users
-            )
-    except IntegrityError:
-        return 0
-    ids = [n.pk for n in created]
-    if ids:
-        transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
-    return 1
+
+    def log() -> None:
+        TaskReminder.objects.create(task=item, kind=kind, due_date=due, recipients=len(users))
+
+    return notify_once(log, users, text, task_url(item.pk))
 
 
 @task()

@@ -52,7 +52,7 @@ def task_rows(document: Document, rows_from: RowsFrom) -> list[SourceRow]:
             current = parent
         return steps[::-1]
 
-    tasks = sorted(tasks, key=lambda t: path(t.pk))
+    ordered = sorted(tasks, key=lambda t: path(t.pk))
     return [
         SourceRow(
             key=task.code,
@@ -63,7 +63,7 @@ def task_rows(document: Document, rows_from: RowsFrom) -> list[SourceRow]:
                 "task_lead": "lead" if task.lead_unit_id == unit_id else "co",
             },
         )
-        for task in tasks
+        for task in ordered
     ]
 
 

@@ -3,10 +3,10 @@ background job engine once the transaction that caused it has committed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from govplan.workflow.models import Notification
@@ -32,3 +32,15 @@ def notify(
 
         transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
     return created
+
+
+def notify_once(log: Callable[[], object], users: Iterable[Any], text: str, url: str) -> int:
+    """A reminder sent at most once: ``log`` writes its row (unique), in the transaction of
+    the notifications; 1, or 0 when another run or process wrote that row first."""
+    try:
+        with transaction.atomic():
+            log()
+            notify(users, None, text, url=url)
+    except IntegrityError:
+        return 0
+    return 1
