@@ -339,3 +339,20 @@ def test_an_absurd_spent_amount_is_refused_by_the_report_and_the_pages_stay_up(
     ):
         page = login(cast.central_admin).get(url)
         assert page.status_code == 200 and page.context["spent"]["spent"] == "5.000.000"
+
+
+def test_of_the_shipped_reports_only_the_2027_one_can_say_what_was_spent() -> None:
+    """The figures read a report whose project table phases central budget: the 2027 example
+    does; the 2017 report and the 2008 task report have no such table."""
+    from govplan.allocations.figures import carries_spending
+
+    carrying = {
+        v.framework.code
+        for v in FrameworkVersion.objects.filter(status="published", framework__kind="report")
+        if carries_spending(v)
+    }
+    assert carrying == {REPORT_FRAMEWORK}
+    table = report_version().parsed().table("projects")
+    assert table is not None and table.phasing is not None
+    assert table.phasing.sources[0] == "central_budget"
+    assert [c.code for c in table.columns] == ["name", "decision", "allocated", "result"]
