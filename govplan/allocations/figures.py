@@ -13,6 +13,12 @@ budget cells of the pool's year are summed per (unit, name). Reported projects t
 no allocated project are listed as unmatched, never guessed; so are those whose name is
 shared by several allocated projects of the unit (the report cannot say which one spent it:
 counting it for each would count it twice).
+
+Which agencies have reported: those with a results report of the pool's year submitted at
+least once (the same revisions the figures are read from) whose framework has a project
+table phasing central budget. An allocated project of such an agency that its report does not
+list is "not in the report"; one of an agency that has not reported is "not reported": never
+0, which would claim the agency said it spent nothing.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ from django.db.models import Q, QuerySet, Sum
 
 from govplan.allocations.models import Allocation, Scenario, ScenarioStatus
 from govplan.allocations.proposals import CENTRAL_BUDGET, PROJECT_TABLES, to_dong
+from govplan.documents.models import Document
 from govplan.facts.models import BudgetFact, Layer
-from govplan.frameworks.models import Framework
+from govplan.frameworks.models import Framework, FrameworkVersion, version_heavy_fields
 
 
 def name_key(name: str) -> str:
@@ -46,7 +53,8 @@ def _latest_layer(facts: QuerySet[BudgetFact]) -> QuerySet[BudgetFact]:
 class SpentRow:
     row: Allocation
     spent: int = 0
-    reported: bool = False
+    reported: bool = False  # the project is in its agency's report
+    agency_reported: bool = False  # its agency has reported (the project may be missing)
 
     @property
     def remaining(self) -> int:
@@ -68,6 +76,14 @@ class Spending:
     unmatched: list[Unmatched] = field(default_factory=list)
 
     @property
+    def agencies(self) -> int:
+        return len({r.row.org_unit_id for r in self.rows})
+
+    @property
+    def agencies_reported(self) -> int:
+        return len({r.row.org_unit_id for r in self.rows if r.agency_reported})
+
+    @property
     def allocated(self) -> int:
         return sum(int(r.row.amount) for r in self.rows)
 
@@ -78,6 +94,42 @@ class Spending:
     @property
     def remaining(self) -> int:
         return self.allocated - self.spent
+
+
+def carries_spending(version: FrameworkVersion) -> bool:
+    """Whether the version's reports can say what was spent of central budget: a project
+    table (a ``project_name`` column) whose phasing has the central budget."""
+    spec = version.parsed()
+    return any(
+        table.phasing is not None
+        and CENTRAL_BUDGET in table.phasing.sources
+        and any(c.role == "project_name" for c in table.columns)
+        for _section, table in spec.tables()
+    )
+
+
+def reporting_units(year: int, units: set[int]) -> set[int]:
+    """The ``units`` whose results report of ``year`` was submitted at least once."""
+    found = (
+        Document.objects.filter(
+            kind="report",
+            org_unit_id__in=units,
+            period_start__lte=year,
+            period_end__gte=year,
+            revision__gte=1,
+        )
+        .values_list("org_unit_id", "framework_version_id")
+        .distinct()
+    )
+    pairs = list(found)
+    versions = {
+        v.pk: carries_spending(v)
+        # A published version's spec comes from the process cache: its columns are not read.
+        for v in FrameworkVersion.objects.filter(pk__in={v for _u, v in pairs}).defer(
+            *version_heavy_fields()
+        )
+    }
+    return {unit for unit, version in pairs if versions.get(version)}
 
 
 def spending(scenario: Scenario, rows: list[Allocation]) -> Spending:
@@ -103,11 +155,15 @@ def spending(scenario: Scenario, rows: list[Allocation]) -> Spending:
         by_key[key] += to_dong(line["total"] or Decimal(0))
         shown_name.setdefault(key, line["project_name"])
     allocated_keys = Counter((r.org_unit_id, name_key(r.project_name)) for r in rows)
+    # Figures read from a report prove it was submitted, whatever its framework.
+    has_reported = reporting_units(scenario.pool.year, units) | {unit for unit, _n in by_key}
     result = []
     for r in rows:
         key = (r.org_unit_id, name_key(r.project_name))
         matched = key in by_key and allocated_keys[key] == 1
-        result.append(SpentRow(r, by_key[key] if matched else 0, matched))
+        result.append(
+            SpentRow(r, by_key[key] if matched else 0, matched, r.org_unit_id in has_reported)
+        )
     unit_names = {r.org_unit_id: r.unit_name for r in rows}
     unmatched = [
         Unmatched(unit_names.get(unit, ""), shown_name[(unit, name)], amount, ambiguous=True)

@@ -99,6 +99,27 @@ def rules_lines(rules: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def spent_context(spent: figures.Spending) -> dict[str, Any]:
+    """Spent and remaining as the pages show them (đồng, Vietnamese grouping)."""
+    return {
+        "rows": [
+            {
+                "s": s,
+                "spent": format_dong(s.spent),
+                "remaining": format_dong(s.remaining),
+                "amount": format_dong(int(s.row.amount)),
+            }
+            for s in spent.rows
+        ],
+        "unmatched": [{"u": u, "spent": format_dong(u.spent)} for u in spent.unmatched],
+        "allocated": format_dong(spent.allocated),
+        "spent": format_dong(spent.spent),
+        "remaining": format_dong(spent.remaining),
+        "agencies": spent.agencies,
+        "agencies_reported": spent.agencies_reported,
+    }
+
+
 # --- pools -----------------------------------------------------------------------------------
 
 
@@ -145,6 +166,9 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     everything = reads_everything(user)
     found = proposals(pool, None if everything else user)
     scenarios = list(pool.scenarios.all())
+    # At most one is approved (the pool's lock); its summary, of the rows the user may see.
+    approved = next((s for s in scenarios if s.is_approved), None)
+    spent = figures.spending(approved, list(_rows(approved, user))) if approved else None
     return render(
         request,
         "allocations/pool.html",
@@ -157,6 +181,8 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "manages": manages(user),
             "everything": everything,
             "frameworks": pool.frameworks.all(),
+            "approved": approved,
+            "spent": spent_context(spent) if spent else None,
         },
     )
 
@@ -279,22 +305,7 @@ def scenario_detail(request: HttpRequest, pk: int, scenario_id: int) -> HttpResp
                 }
                 for r in listed
             ],
-            "spent": spent
-            and {
-                "rows": [
-                    {
-                        "s": s,
-                        "spent": format_dong(s.spent),
-                        "remaining": format_dong(s.remaining),
-                        "amount": format_dong(int(s.row.amount)),
-                    }
-                    for s in spent.rows
-                ],
-                "unmatched": [{"u": u, "spent": format_dong(u.spent)} for u in spent.unmatched],
-                "allocated": format_dong(spent.allocated),
-                "spent": format_dong(spent.spent),
-                "remaining": format_dong(spent.remaining),
-            },
+            "spent": spent_context(spent) if spent else None,
             "manages": manages(user),
             "everything": reads_everything(user),
             "approve_form": ApproveForm(),

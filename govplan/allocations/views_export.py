@@ -85,7 +85,83 @@ def scenario_appendix(request: HttpRequest, pk: int, scenario_id: int, fmt: str)
         lines_above=(f"Phụ lục {data.number}", data.title.upper(), data.note),
         widths=(6, 36, 50, 22, 22, 36),
     )
-    return attachment(write_tables_xlsx(data.title, [sheet]), XLSX, f"{name}.xlsx")
+    sheets = [sheet]
+    if scenario.is_approved:
+        sheets += spent_sheets(scenario, data.title)
+    return attachment(write_tables_xlsx(data.title, sheets), XLSX, f"{name}.xlsx")
+
+
+NOT_REPORTED = "chưa báo cáo"
+NOT_IN_REPORT = "không có trong báo cáo"
+
+
+def spent_sheets(scenario: Scenario, title: str) -> list[SheetTable]:
+    """An approved scenario's spent and remaining (the page's figures): a project not
+    reported is said so, never written as 0; the reported projects that match no allocation
+    follow on a sheet of their own."""
+    spent = figures.spending(scenario, list(scenario.rows.all()))
+    heading = (
+        f"Kinh phí đã chi và còn lại: {title}",
+        f"Theo báo cáo kết quả năm {scenario.pool.year}: {spent.agencies_reported}/"
+        f"{spent.agencies} cơ quan, đơn vị đã báo cáo.",
+    )
+    sheets = [
+        SheetTable(
+            name="Đã chi, còn lại",
+            headers=(
+                "TT",
+                "Cơ quan, đơn vị",
+                "Tên nhiệm vụ, dự án",
+                "Kinh phí phân bổ (đồng)",
+                "Đã chi (đồng)",
+                "Còn lại (đồng)",
+            ),
+            rows=tuple(
+                (
+                    str(i),
+                    s.row.unit_name,
+                    s.row.project_name,
+                    int(s.row.amount),
+                    s.spent
+                    if s.reported
+                    else (NOT_IN_REPORT if s.agency_reported else NOT_REPORTED),
+                    s.remaining,
+                )
+                for i, s in enumerate(spent.rows, start=1)
+            ),
+            lines_above=heading,
+            widths=(6, 36, 50, 22, 22, 22),
+        )
+    ]
+    if spent.unmatched:
+        sheets.append(
+            SheetTable(
+                name="Báo cáo không khớp",
+                headers=(
+                    "Cơ quan, đơn vị",
+                    "Tên nhiệm vụ, dự án trong báo cáo",
+                    "Đã chi (đồng)",
+                    "Ghi chú",
+                ),
+                rows=tuple(
+                    (
+                        u.unit_name,
+                        u.project_name,
+                        u.spent,
+                        "Nhiều dự án được phân bổ trùng tên"
+                        if u.ambiguous
+                        else "Không khớp dự án được phân bổ",
+                    )
+                    for u in spent.unmatched
+                ),
+                lines_above=(
+                    "Dự án trong báo cáo kết quả không khớp dự án được phân bổ (không tính vào "
+                    "số đã chi)",
+                ),
+                widths=(36, 50, 22, 36),
+            )
+        )
+    return sheets
 
 
 # --- the total investment estimate -----------------------------------------------------------

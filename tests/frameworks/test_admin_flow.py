@@ -215,7 +215,14 @@ indicators:
 
 
 @pytest.mark.parametrize(
-    "code", ["KH-UDCNTT-2011-2015", "BC-UDCNTT-2017", "KH-UDCNTT-2018", "KH-CDS-2027-MAU"]
+    "code",
+    [
+        "KH-UDCNTT-2011-2015",
+        "BC-UDCNTT-2017",
+        "KH-UDCNTT-2018",
+        "KH-CDS-2027-MAU",
+        "BC-CDS-2027-MAU",
+    ],
 )
 def test_the_blank_form_renders_for_each_shipped_framework(cast: Cast, code: str) -> None:
     client = Client()
@@ -246,15 +253,23 @@ def test_what_is_due_for_a_units_officials(cast: Cast) -> None:
             (i.version.framework.code, i.unit, i.state, i.days_left) for i in due_items(user, day)
         ]
 
-    # The 2027 example applies to provinces, with a deadline of 20/12/2026.
+    # The 2027 examples apply to provinces: the plan with a deadline of 20/12/2026, the
+    # results report with one of 20/12/2027.
     assert due(cast.editor_a, dt.date(2026, 11, 1)) == [
-        ("KH-CDS-2027-MAU", cast.province_a, "later", 49)
+        ("KH-CDS-2027-MAU", cast.province_a, "later", 49),
+        ("BC-CDS-2027-MAU", cast.province_a, "later", 414),
     ]
     assert due(cast.approver_a, dt.date(2026, 12, 10))[0][2:] == ("soon", 10)
     assert due(cast.viewer_a, dt.date(2026, 12, 25))[0][2:] == ("overdue", -5)
     # Long past deadlines are history, and a unit only sees its own.
-    assert due(cast.editor_a, dt.date(2027, 6, 1)) == []
-    assert [d[0] for d in due(cast.editor_b, dt.date(2026, 11, 1))] == ["KH-CDS-2027-MAU"]
+    assert due(cast.editor_a, dt.date(2027, 6, 1)) == [
+        ("BC-CDS-2027-MAU", cast.province_a, "later", 202)
+    ]
+    assert due(cast.editor_a, dt.date(2028, 3, 1)) == []
+    assert [d[0] for d in due(cast.editor_b, dt.date(2026, 11, 1))] == [
+        "KH-CDS-2027-MAU",
+        "BC-CDS-2027-MAU",
+    ]
     assert due(cast.central_admin, dt.date(2026, 11, 1)) == []
 
 
@@ -263,15 +278,21 @@ def test_what_is_due_links_the_document_and_drops_the_countdown_once_sent(
 ) -> None:  # type: ignore[no-untyped-def]
     from govplan.documents.due import due_items
 
-    [item] = due_items(cast.editor_a, dt.date(2026, 12, 25))
+    def plan_item(user, day):  # type: ignore[no-untyped-def]
+        # The 2027 results report (BC-CDS-2027-MAU) is due a year later.
+        return next(
+            i for i in due_items(user, day) if i.version.framework.code != "BC-CDS-2027-MAU"
+        )
+
+    item = plan_item(cast.editor_a, dt.date(2026, 12, 25))
     assert (item.document, item.state) == (document_a, "overdue")
     client = Client()
     client.force_login(cast.editor_a)
     home = client.get(reverse("home")).content.decode()
     assert reverse("document_edit", args=[document_a.pk]) in home
     Document.objects.filter(pk=document_a.pk).update(status="submitted")
-    [item] = due_items(cast.editor_a, dt.date(2026, 12, 25))
+    item = plan_item(cast.editor_a, dt.date(2026, 12, 25))
     assert item.state == "sent"
     # Province B has not started: its item still points at the framework.
-    [other] = due_items(cast.editor_b, dt.date(2026, 12, 25))
+    other = plan_item(cast.editor_b, dt.date(2026, 12, 25))
     assert (other.document, other.state) == (None, "overdue")

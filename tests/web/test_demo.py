@@ -39,11 +39,13 @@ def test_the_demo_shows_the_cycle_and_loading_it_again_changes_nothing() -> None
     # The 2027 plans at each stage (the Ministry of Finance's asks for central budget, the
     # demo pool's proposals; Hà Nội's under appraisal, the Ministry of Finance asked for its
     # opinion), Bắc Ninh's 2011-2015 plan being written and the 2008 report on the demo
-    # programme's tasks (a draft).
+    # programme's tasks (a draft), and the Ministry of Finance's 2027 results report
+    # (submitted: the demo pool's spent and remaining).
     assert sorted(states.values()) == [
         "draft",
         "draft",
         "returned",
+        "submitted",
         "submitted",
         "submitted",
         "under_appraisal",

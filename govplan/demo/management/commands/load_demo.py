@@ -22,6 +22,7 @@ from govplan.demo.allocations import create_demo_pool
 from govplan.demo.opinions import create_demo_opinion_request
 from govplan.demo.pilots import create_demo_pilot
 from govplan.demo.programmes import load_demo_programme
+from govplan.demo.spent import create_demo_results_report
 from govplan.demo.task_report import load_demo_task_report
 from govplan.demo.workflow import create_demo_documents
 from govplan.official.actions import do_save_profile
@@ -222,6 +223,16 @@ class Command(BaseCommand):
                 )
                 if pool is not None:
                     self.stdout.write(f"  the central budget pool {pool.name} with two scenarios")
+                # The Ministry of Finance's 2027 results report: what its allocated projects
+                # spent (after the pool, whose approved allocation it reports against).
+                report = create_demo_results_report(
+                    user=lambda username: User.objects.get(username=username),
+                    unit=lambda ref: self._unit_for(ref, created_units),
+                )
+                if report is not None:
+                    self.stdout.write(
+                        f"  {report.org_unit.name}'s 2027 results report (spent and remaining)"
+                    )
                 # Joint appraisal: Hà Nội's plan under appraisal, the Ministry of Finance
                 # asked for its opinion (after the pool, which reads the submitted plans).
                 asked = create_demo_opinion_request(
