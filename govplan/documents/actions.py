@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from govplan.accounts.types import User
@@ -819,26 +820,55 @@ class AttachmentQuotaExceeded(Exception):
         self.quota = quota
 
 
+# Files of a unit kept by apps above this one (a task's evidence: govplan.programmes), each a
+# function of the unit's id giving the bytes they take; registered from the apps' ready().
+_other_files: dict[str, Callable[[int], int]] = {}
+
+
+def register_unit_files(name: str, used_by: Callable[[int], int]) -> None:
+    """Count ``used_by(unit_id)`` bytes in the unit's quota (registering again replaces)."""
+    _other_files[name] = used_by
+
+
+def quota_refusal(exc: AttachmentQuotaExceeded, file_name: str, unit_name: str) -> str:
+    """What the person is told when ``file_name`` would take the unit over its quota."""
+
+    def mb(size: int) -> str:  # as people read them: 1 decimal, Vietnamese comma
+        return number_format(round(size / (1024 * 1024), 1), decimal_pos=1)
+
+    return _(
+        "%(name)s is not attached: the evidence files of %(unit)s already take "
+        "%(used)s MB of the %(quota)s MB allowed, and this file takes %(size)s MB. "
+        "Remove files that are no longer needed, or ask the administrator for more."
+    ) % {
+        "name": file_name,
+        "unit": unit_name,
+        "used": mb(exc.used),
+        "quota": mb(exc.quota),
+        "size": mb(exc.size),
+    }
+
+
 def unit_attachment_bytes(org_unit_id: int) -> int:
-    """What a unit's evidence files take now: every file not removed, of all its documents."""
+    """What a unit's evidence files take now: every file not removed, of all its documents,
+    and the files other apps keep for it (registered with register_unit_files)."""
     total = Attachment.objects.filter(document__org_unit_id=org_unit_id, removed=False).aggregate(
         total=Sum("size")
     )["total"]
-    return int(total or 0)
+    return int(total or 0) + sum(used_by(org_unit_id) for used_by in _other_files.values())
 
 
-def _check_quota(document: Document, size: int) -> None:
+def check_unit_quota(org_unit_id: int, size: int) -> None:
     """Under a lock on the unit's row, held to the end of the transaction: two uploads to the
-    same unit at once are checked one after the other, so both cannot pass."""
+    same unit at once are checked one after the other, so both cannot pass. Take it after the
+    locks of what the file is attached to (the document, the task)."""
     quota = settings.ATTACHMENT_QUOTA_MB * 1024 * 1024
     if not quota:
         return
     # FOR NO KEY UPDATE: it serialises uploads to the unit, and leaves rows that merely refer
     # to the unit (documents, memberships, facts being written) unhindered.
-    OrgUnit.objects.select_for_update(no_key=True).filter(pk=document.org_unit_id).values_list(
-        "pk"
-    ).get()
-    used = unit_attachment_bytes(document.org_unit_id)
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=org_unit_id).values_list("pk").get()
+    used = unit_attachment_bytes(org_unit_id)
     if used + size > quota:
         raise AttachmentQuotaExceeded(used, size, quota)
 
@@ -868,7 +898,7 @@ def do_attach(
             if existing is not None:
                 raise AlreadyAttached(existing)
             # The head's signed copy is never refused for space: it is what was issued.
-            _check_quota(document, len(data))
+            check_unit_quota(document.org_unit_id, len(data))
         attachment = Attachment(
             document=document,
             section_code=section_code,

@@ -26,6 +26,7 @@ from govplan.accounts.models import User
 from govplan.audit.models import Action
 from govplan.audit.recorder import record, record_many, snapshot
 from govplan.core.programmes.deadlines import Deadline
+from govplan.documents.actions import AttachmentQuotaExceeded, check_unit_quota, quota_refusal
 from govplan.documents.models import Document
 from govplan.orgunits.models import OrgUnit
 from govplan.programmes.checks import TaskInput, check_task
@@ -274,6 +275,14 @@ def _new_report(
         created_by=actor,
     )
     if evidence.file_data:
+        # Under the task's lock (taken by the caller), then the unit's: as a document's files.
+        try:
+            check_unit_quota(task.lead_unit_id, len(evidence.file_data))
+        except AttachmentQuotaExceeded as exc:
+            raise ValidationError(
+                {"file": quota_refusal(exc, evidence.file_name, task.lead_unit.name)}
+            ) from None
+        report.file_size = len(evidence.file_data)
         digest = hashlib.sha256(evidence.file_data).hexdigest()
         report.file_name = evidence.file_name.replace("/", "_").replace("\\", "_")[:255]
         report.file_type = evidence.file_type

@@ -12,3 +12,8 @@ class ProgrammesConfig(AppConfig):
         from govplan.programmes.task_rows import register_source
 
         register_source()
+        # A task's evidence files count in the lead agency's quota, as its documents' do.
+        from govplan.documents.actions import register_unit_files
+        from govplan.programmes.queries import evidence_bytes
+
+        register_unit_files("task_evidence", evidence_bytes)

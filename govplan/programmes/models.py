@@ -191,6 +191,8 @@ class TaskProgress(models.Model):
     file_name = models.CharField(max_length=255, blank=True)
     file_type = models.CharField(max_length=100, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
+    # Counted in the lead agency's quota of evidence files (ATTACHMENT_QUOTA_MB).
+    file_size = models.PositiveBigIntegerField(default=0)
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Q, QuerySet, Sum, Value, When
 
 from govplan.core.programmes.deadlines import Status
-from govplan.programmes.models import Task
+from govplan.programmes.models import Task, TaskProgress
 
 # The annotation's name; a plain ``str`` (not a literal) so that the type checker's model
 # plugin, which knows only the model's fields, accepts it in filter(**{STATUS: ...}) and
@@ -46,3 +46,11 @@ def with_status_in(
 ) -> QuerySet[Task]:
     """The tasks of ``qs`` whose status on ``today`` is one of ``statuses``."""
     return with_status(today, qs).filter(**{f"{STATUS}__in": statuses})
+
+
+def evidence_bytes(org_unit_id: int) -> int:
+    """What the evidence files of the tasks a unit leads take (its quota counts them)."""
+    total = TaskProgress.objects.filter(task__lead_unit_id=org_unit_id).aggregate(
+        total=Sum("file_size")
+    )["total"]
+    return int(total or 0)

@@ -468,3 +468,36 @@ def test_reopened_before_its_deadline_is_in_progress(cast: Cast, task: Task) -> 
     assert status(task) == Status.COMPLETED_ON_TIME
     actions.do_reopen_task(task, reason="Xác nhận nhầm", actor=cast.central_admin)
     assert status(task) == Status.IN_PROGRESS
+
+
+def test_evidence_files_count_in_the_lead_agencys_quota(
+    cast: Cast, task: Task, settings: object, media_root: object
+) -> None:
+    from govplan.documents.actions import unit_attachment_bytes
+    from tests.uploads.test_quota import MB, padded_pdf
+
+    settings.ATTACHMENT_QUOTA_MB = 1  # type: ignore[attr-defined]
+    first = padded_pdf(MB * 6 // 10)
+    actions.do_report_progress(
+        task,
+        reported_on=TODAY,
+        text="Đã khảo sát",
+        evidence=Evidence(file_data=first, file_name="bien-ban.pdf", file_type="application/pdf"),
+        actor=cast.editor_a,
+    )
+    assert unit_attachment_bytes(cast.province_a.pk) == len(first)
+    errors = refused(
+        actions.do_report_progress,
+        task,
+        reported_on=TODAY,
+        text="Đã lắp đặt",
+        evidence=Evidence(
+            file_data=padded_pdf(MB * 6 // 10, b"y"),
+            file_name="anh-chup.pdf",
+            file_type="application/pdf",
+        ),
+        actor=cast.editor_a,
+    )
+    assert "anh-chup.pdf" in errors["file"][0] and "MB" in errors["file"][0]
+    assert TaskProgress.objects.filter(task=task).count() == 1
+    assert unit_attachment_bytes(cast.province_a.pk) == len(first)

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,14 +18,10 @@ from govplan.documents.actions import (
     AttachmentQuotaExceeded,
     do_attach,
     do_remove_attachment,
+    quota_refusal,
 )
 from govplan.documents.models import Attachment
 from govplan.documents.uploads import UploadRefused, check_evidence
-
-
-def _mb(size: int) -> str:
-    """Megabytes as people read them: 1 decimal, Vietnamese comma."""
-    return number_format(round(size / (1024 * 1024), 1), decimal_pos=1)
 
 
 def _back(pk: int, code: str) -> HttpResponse:
@@ -84,21 +79,7 @@ def attach(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
         )
         return _back(pk, code)
     except AttachmentQuotaExceeded as exc:
-        messages.error(
-            request,
-            _(
-                "%(name)s is not attached: the evidence files of %(unit)s already take "
-                "%(used)s MB of the %(quota)s MB allowed, and this file takes %(size)s MB. "
-                "Remove files that are no longer needed, or ask the administrator for more."
-            )
-            % {
-                "name": upload.name,
-                "unit": document.org_unit.name,
-                "used": _mb(exc.used),
-                "quota": _mb(exc.quota),
-                "size": _mb(exc.size),
-            },
-        )
+        messages.error(request, quota_refusal(exc, upload.name or "", document.org_unit.name))
         return _back(pk, code)
     messages.success(request, _("%(name)s attached.") % {"name": upload.name})
     return _back(pk, code)
