@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from govplan.accounts.models import Membership, Role, User
 from govplan.documents.actions import do_create_document, do_save_entry
@@ -18,13 +18,12 @@ from govplan.documents.models import Document
 from govplan.frameworks.actions import do_publish, do_upload_framework
 from govplan.workflow import actions
 from govplan.workflow.models import OpinionRequest, RecordedOpinions
-from tests.browser.conftest import pass_second_factor
+from tests.browser.conftest import PASSWORD
 from tests.browser.test_appraisal import FRAMEWORK
 from tests.support.nation import emptied_slice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "mật-khẩu-thử-nghiệm-2026"
 QUESTION = "Đề nghị Bộ cho ý kiến về tính khả thi của giải pháp nâng cấp mạng LAN."
 
 
@@ -61,26 +60,6 @@ def plan_under_appraisal() -> Document:
     actions.do_transition(document, "submit", actor=editor)
     actions.do_transition(document, "start_appraisal", actor=appraiser)
     return Document.objects.get(pk=document.pk)
-
-
-@pytest.fixture
-def desks(browser: Browser, live_server: Any, browser_context_args: dict[str, Any]):  # type: ignore[no-untyped-def]
-    contexts: list[BrowserContext] = []
-
-    def sign_in(username: str) -> Page:
-        context = browser.new_context(**browser_context_args)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Tên đăng nhập").fill(username)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Đăng nhập").click()
-        pass_second_factor(page, username)
-        return page
-
-    yield sign_in
-    for context in contexts:
-        context.close()
 
 
 def test_ask_answer_and_approve_with_the_opinion(
