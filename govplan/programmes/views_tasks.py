@@ -55,7 +55,7 @@ from govplan.programmes.models import (
     TaskProgress,
 )
 from govplan.programmes.queries import STATUS, with_status
-from govplan.webutils.forms import form_action
+from govplan.webutils.forms import attach_errors, form_action
 
 MAX_LISTED = 2000
 
