@@ -51,6 +51,11 @@ def parse_dong(raw: str) -> Decimal:
     return value.quantize(Decimal(1))
 
 
+def _optional(label: Any, max_length: int, help_text: Any) -> forms.CharField:
+    """A typed field that may stay empty (the help text says what empty means)."""
+    return forms.CharField(label=label, max_length=max_length, required=False, help_text=help_text)
+
+
 def _codes(raw: str, label: str) -> list[str]:
     codes = [c.strip() for c in re.split(r"[,;\s]+", raw) if c.strip()]
     bad = [c for c in codes if not CODE.fullmatch(c)]
@@ -82,17 +87,13 @@ class PoolForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    fields_text = forms.CharField(
-        label=_("Eligible application fields (codes; empty: all)"),
-        max_length=1000,
-        required=False,
-        help_text=_("For example: nen_tang, du_lieu"),
+    fields_text = _optional(
+        _("Eligible application fields (codes; empty: all)"),
+        1000,
+        _("For example: nen_tang, du_lieu"),
     )
-    statuses_text = forms.CharField(
-        label=_("Eligible project statuses (codes; empty: all)"),
-        max_length=300,
-        required=False,
-        help_text=_("For example: new, continuing"),
+    statuses_text = _optional(
+        _("Eligible project statuses (codes; empty: all)"), 300, _("For example: new, continuing")
     )
 
     def clean_amount(self) -> Decimal:
@@ -176,35 +177,24 @@ class ScenarioForm(forms.Form):
     priority_2 = forms.ChoiceField(
         label=_("Priority group 2"), choices=PRIORITY_CHOICES, required=False
     )
-    agency_cap = forms.CharField(
-        label=_("Cap per agency"),
-        max_length=40,
-        required=False,
-        help_text=_("An amount in đồng (20.000.000.000) or a share of the pool (10%); empty: none"),
+    agency_cap = _optional(
+        _("Cap per agency"),
+        40,
+        _("An amount in đồng (20.000.000.000) or a share of the pool (10%); empty: none"),
     )
-    project_cap = forms.CharField(
-        label=_("Cap per project"),
-        max_length=40,
-        required=False,
-        help_text=_("An amount in đồng or a share of the pool (5%); empty: none"),
+    project_cap = _optional(
+        _("Cap per project"), 40, _("An amount in đồng or a share of the pool (5%); empty: none")
     )
-    province_minimum = forms.CharField(
-        label=_("Minimum per province (đồng)"),
-        max_length=40,
-        required=False,
-        help_text=_("For each province with at least one proposal; empty: none"),
+    province_minimum = _optional(
+        _("Minimum per province (đồng)"),
+        40,
+        _("For each province with at least one proposal; empty: none"),
     )
-    unit_kind_weights = forms.CharField(
-        label=_("Weights by kind of unit"),
-        max_length=1000,
-        required=False,
-        help_text=_("For example: province=1.5; ministry=1"),
+    unit_kind_weights = _optional(
+        _("Weights by kind of unit"), 1000, _("For example: province=1.5; ministry=1")
     )
-    field_weights = forms.CharField(
-        label=_("Weights by application field"),
-        max_length=1000,
-        required=False,
-        help_text=_("For example: nen_tang=2; du_lieu=1.5"),
+    field_weights = _optional(
+        _("Weights by application field"), 1000, _("For example: nen_tang=2; du_lieu=1.5")
     )
 
     rules: Rules | None = None
@@ -261,11 +251,10 @@ class ScenarioForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    decision_number = forms.CharField(
-        label=_("Number of the decision"),
-        max_length=50,
-        required=False,
-        help_text=_("For example 1234/QĐ-BTTTT; empty: written by hand on the printed copy"),
+    decision_number = _optional(
+        _("Number of the decision"),
+        50,
+        _("For example 1234/QĐ-BTTTT; empty: written by hand on the printed copy"),
     )
     decision_date = date_field(_("Date of the decision"))
 

@@ -45,6 +45,7 @@ from govplan.allocations.forms import (
 from govplan.allocations.models import Allocation, Pool, Scenario
 from govplan.allocations.proposals import is_stale, proposals
 from govplan.core.allocation.appendix import format_dong
+from govplan.webutils.forms import form_action
 from govplan.webutils.inputs import int_param
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -132,8 +133,10 @@ def pool_list(request: HttpRequest) -> HttpResponse:
         form = PoolForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                pool = do_create_pool(
+            done = form_action(
+                request,
+                form,
+                lambda: do_create_pool(
                     actor=user,  # type: ignore[arg-type]
                     name=data["name"],
                     amount=data["amount"],
@@ -143,12 +146,13 @@ def pool_list(request: HttpRequest) -> HttpResponse:
                     unit_kinds=data["unit_kinds"],
                     fields=data["fields_text"],
                     statuses=data["statuses_text"],
-                )
-            except Refused as exc:
-                form.add_error(exc.field or None, exc.message)
-            else:
-                messages.success(request, _("The pool is created."))
-                return redirect("allocation_pool", pk=pool.pk)
+                ),
+                success=_("The pool is created."),
+                then=lambda pool: redirect("allocation_pool", pk=pool.pk),
+                refused=(Refused,),
+            )
+            if done is not None:
+                return done
     elif manages(user):
         form = PoolForm()
     pools = Pool.objects.select_related("programme").all()

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -42,7 +41,7 @@ from govplan.pilots.models import (
     SelfEvaluation,
 )
 from govplan.pilots.selection import selected_comparison
-from govplan.webutils.forms import attach_errors
+from govplan.webutils.forms import form_action
 
 
 def _posted(request: AuthenticatedRequest) -> Any:
@@ -85,13 +84,15 @@ def pilot_create(request: AuthenticatedRequest) -> HttpResponse:
     require_create(request.user)
     form = PilotForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            pilot = actions.do_create_pilot(**_pilot_fields(form), actor=request.user)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("The pilot is created: designate its units."))
-            return redirect("pilot_detail", pk=pilot.pk)
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_create_pilot(**_pilot_fields(form), actor=request.user),
+            success=_("The pilot is created: designate its units."),
+            then=lambda pilot: redirect("pilot_detail", pk=pilot.pk),
+        )
+        if done is not None:
+            return done
     return render(request, "pilots/pilot_form.html", {"form": form, "pilot": None})
 
 
@@ -110,13 +111,15 @@ def pilot_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     }
     form = PilotForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_pilot(pilot, **_pilot_fields(form), actor=request.user)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("The pilot is saved."))
-            return redirect("pilot_detail", pk=pilot.pk)
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_update_pilot(pilot, **_pilot_fields(form), actor=request.user),
+            success=_("The pilot is saved."),
+            then=redirect("pilot_detail", pk=pilot.pk),
+        )
+        if done is not None:
+            return done
     return render(request, "pilots/pilot_form.html", {"form": form, "pilot": pilot})
 
 
@@ -177,15 +180,17 @@ def pilot_designate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = DesignateForm(_posted(request), initial={"designated_from": pilot.start_date})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            actions.do_designate_unit(
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_designate_unit(
                 pilot, data["unit"], data["designated_from"], actor=request.user
-            )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("%(unit)s is a pilot unit.") % {"unit": data["unit"].name})
-            return redirect("pilot_detail", pk=pilot.pk)
+            ),
+            success=_("%(unit)s is a pilot unit.") % {"unit": data["unit"].name},
+            then=redirect("pilot_detail", pk=pilot.pk),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "pilots/small_form.html",
@@ -199,15 +204,17 @@ def pilot_milestone_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = MilestoneForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            actions.do_add_milestone(
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_add_milestone(
                 pilot, title=data["title"], deadline=data["deadline"], actor=request.user
-            )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("The milestone is added to the roadmap."))
-            return redirect("pilot_detail", pk=pilot.pk)
+            ),
+            success=_("The milestone is added to the roadmap."),
+            then=redirect("pilot_detail", pk=pilot.pk),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "pilots/small_form.html",
@@ -225,19 +232,21 @@ def pilot_milestone_evaluate(
     form = MilestoneEvaluationForm(_posted(request), initial={"reached_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            actions.do_evaluate_milestone(
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_evaluate_milestone(
                 step,
                 reached_on=data["reached_on"],
                 text=data["text"],
                 rating=data["rating"],
                 actor=request.user,
-            )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("The milestone is evaluated."))
-            return redirect("pilot_detail", pk=pilot.pk)
+            ),
+            success=_("The milestone is evaluated."),
+            then=redirect("pilot_detail", pk=pilot.pk),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "pilots/small_form.html",
@@ -263,20 +272,22 @@ def pilot_self_evaluate(request: AuthenticatedRequest, pk: int, milestone: int) 
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         unit = next(u for u in units if u.pk == data["unit"])
-        try:
-            actions.do_self_evaluate(
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_self_evaluate(
                 step,
                 unit,
                 written_on=data["written_on"],
                 text=data["text"],
                 rating=data["rating"],
                 actor=request.user,
-            )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("Your unit's evaluation is recorded."))
-            return redirect("pilot_detail", pk=pilot.pk)
+            ),
+            success=_("Your unit's evaluation is recorded."),
+            then=redirect("pilot_detail", pk=pilot.pk),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "pilots/small_form.html",
@@ -295,19 +306,21 @@ def pilot_evaluate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = PilotEvaluationForm(_posted(request), initial={"evaluated_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            actions.do_evaluate_pilot(
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_evaluate_pilot(
                 pilot,
                 evaluated_on=data["evaluated_on"],
                 lessons=data["lessons"],
                 recommendation=data["recommendation"],
                 actor=request.user,
-            )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("The pilot's final evaluation is recorded."))
-            return redirect("pilot_detail", pk=pilot.pk)
+            ),
+            success=_("The pilot's final evaluation is recorded."),
+            then=redirect("pilot_detail", pk=pilot.pk),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "pilots/small_form.html",

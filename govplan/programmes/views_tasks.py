@@ -55,7 +55,7 @@ from govplan.programmes.models import (
     TaskProgress,
 )
 from govplan.programmes.queries import STATUS, with_status
-from govplan.webutils.forms import attach_errors
+from govplan.webutils.forms import attach_errors, form_action
 
 MAX_LISTED = 2000
 
@@ -140,13 +140,15 @@ def _programme_form(request: AuthenticatedRequest, programme: Programme | None) 
     form = ProgrammeForm(request.POST or None, instance=programme)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            saved = actions.do_save_programme(programme, values, actor=request.user)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("Programme saved."))
-            return redirect("programme_detail", saved.pk)
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_save_programme(programme, values, actor=request.user),
+            success=_("Programme saved."),
+            then=lambda saved: redirect("programme_detail", saved.pk),
+        )
+        if done is not None:
+            return done
     return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
 
 
@@ -204,13 +206,15 @@ def task_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = load_programme(request.user, pk, manage=True)
     form = TaskForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
-        try:
-            task = actions.do_save_task(programme, _task_input(form), actor=request.user)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("Task %(code)s added.") % {"code": task.code})
-            return redirect("task_detail", task.pk)
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_save_task(programme, _task_input(form), actor=request.user),
+            success=lambda task: _("Task %(code)s added.") % {"code": task.code},
+            then=lambda task: redirect("task_detail", task.pk),
+        )
+        if done is not None:
+            return done
     return render(
         request, "programmes/task_form.html", {"form": form, "programme": programme, "task": None}
     )
@@ -233,13 +237,17 @@ def task_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     }
     form = TaskForm(request.POST or None, initial=initial, programme=task.programme, task=task)
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_save_task(task.programme, _task_input(form), actor=request.user, task=task)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("Task %(code)s saved.") % {"code": task.code})
-            return redirect("task_detail", task.pk)
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_save_task(
+                task.programme, _task_input(form), actor=request.user, task=task
+            ),
+            success=_("Task %(code)s saved.") % {"code": task.code},
+            then=redirect("task_detail", task.pk),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "programmes/task_form.html",
@@ -360,22 +368,22 @@ def task_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     task = load_task(request.user, pk, report=True)
     form = ProgressForm(request.POST, request.FILES, task=task, prefix="p")
     if form.is_valid() and (evidence := _evidence(request, form)) is not None:
-        try:
-            actions.do_report_progress(
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_report_progress(
                 task,
                 reported_on=form.cleaned_data["reported_on"],
                 text=form.cleaned_data["text"],
                 evidence=evidence,
                 actor=request.user,
-            )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        except actions.AlreadyDone as exc:
-            messages.info(request, exc.message)
-            return redirect("task_detail", task.pk)
-        else:
-            messages.success(request, _("Progress reported."))
-            return redirect("task_detail", task.pk)
+            ),
+            success=_("Progress reported."),
+            then=redirect("task_detail", task.pk),
+            already_done=actions.AlreadyDone,
+        )
+        if done is not None:
+            return done
     return _task_page(request, task, progress_form=form)
 
 
@@ -385,27 +393,24 @@ def task_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     task = load_task(request.user, pk, report=True)
     form = CompletionForm(request.POST, request.FILES, task=task, prefix="c")
     if form.is_valid() and (evidence := _evidence(request, form)) is not None:
-        try:
-            actions.do_declare_completion(
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_declare_completion(
                 task,
                 completed_on=form.cleaned_data["completed_on"],
                 product=form.cleaned_data["product"],
                 text=form.cleaned_data["text"],
                 evidence=evidence,
                 actor=request.user,
-            )
-        except ValidationError as exc:
-            if "evidence" in getattr(exc, "error_dict", {}):
-                exc.error_dict["file"] = exc.error_dict.pop("evidence")
-            attach_errors(form, exc)
-        except actions.AlreadyDone as exc:
-            messages.info(request, exc.message)
-            return redirect("task_detail", task.pk)
-        else:
-            messages.success(
-                request, _("Completion declared; the assigning authority will confirm it.")
-            )
-            return redirect("task_detail", task.pk)
+            ),
+            success=_("Completion declared; the assigning authority will confirm it."),
+            then=redirect("task_detail", task.pk),
+            already_done=actions.AlreadyDone,
+            renamed={"evidence": "file"},
+        )
+        if done is not None:
+            return done
     return _task_page(request, task, completion_form=form)
 
 
@@ -462,21 +467,21 @@ def task_extension(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     task = load_task(request.user, pk, report=True)
     form = ExtensionForm(request.POST, prefix="e")
     if form.is_valid():
-        try:
-            actions.do_request_extension(
+        done = form_action(
+            request,
+            form,
+            lambda: actions.do_request_extension(
                 task,
                 deadline=form.cleaned_data["deadline"],
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
-            )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        except actions.AlreadyDone as exc:
-            messages.info(request, exc.message)
-            return redirect("task_detail", task.pk)
-        else:
-            messages.success(request, _("Extension requested."))
-            return redirect("task_detail", task.pk)
+            ),
+            success=_("Extension requested."),
+            then=redirect("task_detail", task.pk),
+            already_done=actions.AlreadyDone,
+        )
+        if done is not None:
+            return done
     return _task_page(request, task, extension_form=form)
 
 

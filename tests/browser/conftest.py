@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PASSWORD = "mật-khẩu-thử-nghiệm-2026"  # the password of the accounts the tests create
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -76,3 +78,33 @@ def pass_second_factor(page: Any, username: str) -> None:
         page.locator("main").get_by_role("button", name="Xác nhận").click()
         page.get_by_role("link", name="Tôi đã lưu lại, tiếp tục").click()
     expect(page.locator("#id_token")).to_have_count(0)
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Signs in on the login page as a person does, then the second factor where the
+    account has or needs one; the page is left where the sign-in lands."""
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+    pass_second_factor(page, username)
+
+
+@pytest.fixture
+def desks(
+    browser: Any, live_server: Any, browser_context_args: dict[str, Any]
+) -> Iterator[Callable[[str], Any]]:
+    """Signs people in (the tests' password), each in their own browser context, and closes
+    every context at the end so no keep-alive request outlives the live server."""
+    contexts: list[Any] = []
+
+    def desk(username: str) -> Any:
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        page = context.new_page()
+        sign_in(page, live_server.url, username)
+        return page
+
+    yield desk
+    for context in contexts:
+        context.close()

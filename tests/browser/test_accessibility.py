@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.test.utils import override_settings
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser.conftest import pass_second_factor
+from tests.browser.conftest import sign_in
 
 # The mark makes pytest-django create the test database and run this module with the other
 # live-server tests (after the rolled-back ones); _django_db_helper below keeps its world.
@@ -452,11 +452,7 @@ def sessions(
             contexts[role] = context
             page = context.new_page()
             if role != "anonymous":
-                page.goto(f"{world.url}/login/")
-                page.get_by_label("Tên đăng nhập").fill(ROLES[role])
-                page.get_by_label("Mật khẩu").fill(PASSWORD)
-                page.locator("main").get_by_role("button", name="Đăng nhập").click()
-                pass_second_factor(page, ROLES[role])
+                sign_in(page, world.url, ROLES[role], PASSWORD)
             pages[role] = page
         return pages[role]
 

@@ -19,7 +19,7 @@ from django.test.utils import override_settings
 from playwright.sync_api import Page, expect
 from python_calamine import CalamineWorkbook
 
-from tests.browser.conftest import pass_second_factor
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,11 +57,7 @@ def _scenario(page: Page, url: str, name: str, fields: dict[str, str]) -> None:
 def test_scenario_compare_approve_and_export(page: Page, live_server: Any, demo: None) -> None:
     from govplan.allocations.models import Scenario
 
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Tên đăng nhập").fill("quantri")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Đăng nhập").click()
-    pass_second_factor(page, "quantri")
+    sign_in(page, live_server.url, "quantri", PASSWORD)
 
     page.goto(f"{live_server.url}/pools/")
     page.locator("#id_name").fill("Nguồn thử nghiệm 100 tỷ đồng")

@@ -15,19 +15,18 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from govplan.accounts.models import Membership, Role, User
 from govplan.documents.actions import do_create_document, do_save_entry
 from govplan.documents.models import Document
 from govplan.frameworks.actions import do_publish, do_upload_framework
 from govplan.workflow.models import Comment, DocumentRevision, WarningExplanation
-from tests.browser.conftest import pass_second_factor
-from tests.support.nation import emptied_slice
+from tests.browser.conftest import PASSWORD
+from tests.support.nation import Slice, emptied_slice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "mật-khẩu-thử-nghiệm-2026"
 SHOTS = Path("test-results")
 
 FRAMEWORK = """
@@ -59,10 +58,10 @@ rules:
 """
 
 
-@pytest.fixture
-def plan_in_draft() -> Document:
-    """An emptied database with the central authority, one province, its editor, an
-    appraiser, and the province's filled-in draft whose LAN share draws a warning."""
+def province_draft(lan_share: str) -> tuple[Document, Slice]:
+    """An emptied database with the central authority (its administrator cds.quantri and
+    appraiser cds.thamdinh), one province, its editor bacninh.bientap, and the province's
+    filled-in draft: ``lan_share`` of 100 agencies with a LAN (below 50 draws a warning)."""
     nation = emptied_slice()
     central, province = nation.central, nation.province
     admin = User.objects.create_user("cds.quantri", password=PASSWORD, full_name="Quản trị")
@@ -82,32 +81,16 @@ def plan_in_draft() -> Document:
         ("narrative:I", {"html": "<p>Toàn tỉnh có 120 dịch vụ công trực tuyến.</p>"}),
         ("narrative:II", {"html": "<p>Nâng cấp mạng LAN cho các sở trong năm 2027.</p>"}),
         ("value:DVC.TONG_SO", {"cells": {"": "1.250"}}),
-        ("value:HT.LAN", {"cells": {"": {"n": "30", "d": "100"}}}),
+        ("value:HT.LAN", {"cells": {"": {"n": lan_share, "d": "100"}}}),
     ):
         do_save_entry(document, key, 0, content, actor=editor, locale="vi")
-    return document
+    return document, nation
 
 
 @pytest.fixture
-def desks(browser: Browser, live_server: Any, browser_context_args: dict[str, Any]):  # type: ignore[no-untyped-def]
-    """Signs people in, each in their own browser context, and closes every context at the
-    end so no keep-alive request outlives the live server."""
-    contexts: list[BrowserContext] = []
-
-    def sign_in(username: str) -> Page:
-        context = browser.new_context(**browser_context_args)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Tên đăng nhập").fill(username)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Đăng nhập").click()
-        pass_second_factor(page, username)
-        return page
-
-    yield sign_in
-    for context in contexts:
-        context.close()
+def plan_in_draft() -> Document:
+    """The province's draft whose LAN share (30 %) draws a warning."""
+    return province_draft("30")[0]
 
 
 def test_submit_return_fix_resubmit_approve_and_compare(

@@ -13,11 +13,11 @@ from playwright.sync_api import Page, expect
 
 from govplan.accounts.models import Membership, Role, User
 from govplan.documents.models import Document, Entry
+from tests.browser.conftest import PASSWORD, sign_in
 from tests.support.nation import emptied_slice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "mật-khẩu-thử-nghiệm-2026"
 SHOTS = Path("test-results")
 
 ROWS = [
@@ -92,10 +92,7 @@ def test_editor_writes_a_plan_and_finds_it_after_reload(
     page: Page, live_server, province_editor: User
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Tên đăng nhập").fill("hanoi.bientap")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server.url, "hanoi.bientap")
     page.get_by_role("link", name="Thành phố Hà Nội").first.click()
 
     # Create the 2018 plan from the unit's page.
@@ -334,11 +331,7 @@ def open_editor(page: Page, live_server, document: Document) -> list[str]:  # ty
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Tên đăng nhập").fill("bacninh.bientap")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    sign_in(page, live_server.url, "bacninh.bientap")
     page.goto(f"{live_server.url}/documents/{document.pk}/")
     return errors
 
@@ -602,10 +595,7 @@ def test_a_row_moved_to_another_group_goes_under_it_with_both_subtotals_redrawn(
         )
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Tên đăng nhập").fill("hanoi.bientap")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server.url, "hanoi.bientap")
     page.goto(f"{live_server.url}/documents/{document.pk}/")
     grid = page.locator(".grid-block[data-table='projects']")
     infrastructure = grid.locator("tr.group-total[data-group='infrastructure'] .group-cell")
@@ -649,11 +639,7 @@ def test_a_reader_sees_the_rows_drawn_from_data_each_field_named_and_read_only(
     Membership.objects.create(user=viewer, org_unit=document.org_unit, role=Role.VIEWER)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Tên đăng nhập").fill("bacninh.xem")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    sign_in(page, live_server.url, "bacninh.xem")
     page.goto(f"{live_server.url}/documents/{document.pk}/")
 
     grid = page.locator(".grid-block[data-table='projects']")

@@ -10,21 +10,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from govplan.accounts.models import Membership, Role, User
-from govplan.documents.actions import do_create_document, do_save_entry
 from govplan.documents.models import Document
-from govplan.frameworks.actions import do_publish, do_upload_framework
 from govplan.workflow import actions
 from govplan.workflow.models import OpinionRequest, RecordedOpinions
-from tests.browser.conftest import pass_second_factor
-from tests.browser.test_appraisal import FRAMEWORK
-from tests.support.nation import emptied_slice
+from tests.browser.conftest import PASSWORD
+from tests.browser.test_appraisal import province_draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "mật-khẩu-thử-nghiệm-2026"
 QUESTION = "Đề nghị Bộ cho ý kiến về tính khả thi của giải pháp nâng cấp mạng LAN."
 
 
@@ -32,55 +28,16 @@ QUESTION = "Đề nghị Bộ cho ý kiến về tính khả thi của giải ph
 def plan_under_appraisal() -> Document:
     """The province's plan, submitted and under the central appraiser's appraisal; the
     ministry at the top of the slice has an editor."""
-    nation = emptied_slice()
-    central, province = nation.central, nation.province
-    admin = User.objects.create_user("cds.quantri", password=PASSWORD, full_name="Quản trị")
-    Membership.objects.create(user=admin, org_unit=central, role=Role.CENTRAL_ADMIN)
-    editor = User.objects.create_user("bacninh.bientap", password=PASSWORD, full_name="Lê Thu")
-    Membership.objects.create(user=editor, org_unit=province, role=Role.EDITOR)
-    appraiser = User.objects.create_user(
-        "cds.thamdinh", password=PASSWORD, full_name="Trần Minh Thẩm"
-    )
-    Membership.objects.create(user=appraiser, org_unit=central, role=Role.APPRAISER)
+    document, nation = province_draft("80")
     ministry_editor = User.objects.create_user(
         "bo.bientap", password=PASSWORD, full_name="Phạm Văn Bộ"
     )
     Membership.objects.create(user=ministry_editor, org_unit=nation.ministry, role=Role.EDITOR)
-    draft = do_upload_framework(FRAMEWORK, actor=admin)
-    version = do_publish(
-        draft, actor=admin, deadline=draft.deadline, kinds=["province"], unit_refs=[]
-    )
-    document = do_create_document(unit=province, version=version, actor=editor)
-    for key, content in (
-        ("narrative:I", {"html": "<p>Toàn tỉnh có 120 dịch vụ công trực tuyến.</p>"}),
-        ("narrative:II", {"html": "<p>Nâng cấp mạng LAN cho các sở trong năm 2027.</p>"}),
-        ("value:DVC.TONG_SO", {"cells": {"": "1.250"}}),
-        ("value:HT.LAN", {"cells": {"": {"n": "80", "d": "100"}}}),
-    ):
-        do_save_entry(document, key, 0, content, actor=editor, locale="vi")
+    editor = User.objects.get(username="bacninh.bientap")
+    appraiser = User.objects.get(username="cds.thamdinh")
     actions.do_transition(document, "submit", actor=editor)
     actions.do_transition(document, "start_appraisal", actor=appraiser)
     return Document.objects.get(pk=document.pk)
-
-
-@pytest.fixture
-def desks(browser: Browser, live_server: Any, browser_context_args: dict[str, Any]):  # type: ignore[no-untyped-def]
-    contexts: list[BrowserContext] = []
-
-    def sign_in(username: str) -> Page:
-        context = browser.new_context(**browser_context_args)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Tên đăng nhập").fill(username)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Đăng nhập").click()
-        pass_second_factor(page, username)
-        return page
-
-    yield sign_in
-    for context in contexts:
-        context.close()
 
 
 def test_ask_answer_and_approve_with_the_opinion(

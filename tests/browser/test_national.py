@@ -19,13 +19,12 @@ from govplan.documents.actions import do_create_document, do_save_entry
 from govplan.facts.models import ValueFact
 from govplan.orgunits.actions import do_create_unit
 from govplan.orgunits.models import Kind, Succession
-from tests.browser.conftest import pass_second_factor
+from tests.browser.conftest import PASSWORD, sign_in
 from tests.support.frameworks import publish
 from tests.support.nation import emptied_slice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "mật-khẩu-thử-nghiệm-2026"
 REFORM = dt.date(2025, 7, 1)
 REPORT = """
 format: govplan/framework@1
@@ -100,12 +99,8 @@ def database_figures(cell: str) -> dict[str, Decimal]:
 
 
 def test_dashboard_pivot_structures_and_csv(page: Page, live_server, merged_nation: None) -> None:
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Tên đăng nhập").fill("quantri")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
     # A central administrator sets up the second factor at the first login.
-    pass_second_factor(page, "quantri")
+    sign_in(page, live_server.url, "quantri")
 
     # The national dashboard, on the live layer for 2024.
     page.get_by_role("link", name="Số liệu toàn quốc").click()

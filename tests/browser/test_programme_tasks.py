@@ -11,18 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from govplan.accounts.models import Membership, Role, User
 from govplan.programmes.actions import do_save_programme
 from govplan.programmes.models import Programme, Task, TaskProgress
-from tests.browser.conftest import pass_second_factor
+from tests.browser.conftest import PASSWORD
 from tests.support.hostile_files import clean_pdf
 from tests.support.nation import emptied_slice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "mật-khẩu-thử-nghiệm-2026"
 TODAY = dt.date.today()
 
 
@@ -49,26 +48,6 @@ def programme() -> Programme:
         },
         actor=admin,
     )
-
-
-@pytest.fixture
-def desks(browser: Browser, live_server: Any, browser_context_args: dict[str, Any]):  # type: ignore[no-untyped-def]
-    contexts: list[BrowserContext] = []
-
-    def sign_in(username: str) -> Page:
-        context = browser.new_context(**browser_context_args)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Tên đăng nhập").fill(username)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Đăng nhập").click()
-        pass_second_factor(page, username)
-        return page
-
-    yield sign_in
-    for context in contexts:
-        context.close()
 
 
 def test_assign_report_declare_and_confirm(

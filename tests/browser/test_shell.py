@@ -12,11 +12,10 @@ from playwright.sync_api import Page, expect
 from govplan.accounts.models import Membership, Role, User
 from govplan.orgunits.actions import do_create_unit
 from govplan.orgunits.models import Kind, Succession
-from tests.browser.conftest import pass_second_factor
+from tests.browser.conftest import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "mật-khẩu-thử-nghiệm-2026"
 REFORM = dt.date(2025, 7, 1)
 
 
@@ -87,11 +86,8 @@ def test_admin_walks_history_and_grants_a_role(
 ) -> None:
     page.goto(f"{live_server.url}/")
     expect(page.get_by_role("heading", name="Đăng nhập GovPlan")).to_be_visible()
-    page.get_by_label("Tên đăng nhập").fill("quantri")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
     # A central administrator sets up the second factor at the first login.
-    pass_second_factor(page, "quantri")
+    sign_in(page, live_server.url, "quantri")
     expect(page.get_by_role("heading", name="Xin chào, Nguyễn Văn Quản")).to_be_visible()
 
     # The structure before the reform has Bắc Giang; after it, only the new Bắc Ninh.

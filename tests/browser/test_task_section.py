@@ -16,11 +16,11 @@ from govplan.documents.actions import do_create_document
 from govplan.documents.models import Document, Entry
 from govplan.frameworks.models import FrameworkVersion
 from govplan.programmes.models import Programme, Task
+from tests.browser.conftest import PASSWORD, sign_in
 from tests.support.nation import emptied_slice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "mật-khẩu-thử-nghiệm-2026"
 CONTENT = "Hoàn thành cơ chế phân bổ kinh phí 200 tỷ đồng"
 
 
@@ -63,11 +63,7 @@ def test_the_task_table_is_filled_read_only_where_the_list_fills_it(
 ) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Tên đăng nhập").fill("btttt.bientap")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    sign_in(page, live_server.url, "btttt.bientap")
     page.goto(f"{live_server.url}/documents/{report.pk}/")
 
     expect(page.get_by_text("bổ sung 1 nhiệm vụ")).to_be_visible()

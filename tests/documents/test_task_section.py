@@ -167,6 +167,22 @@ def entry_of(document: Document, code: str) -> Entry:
     )
 
 
+def filled(world: dict[str, Any]) -> tuple[User, Document]:
+    """The ministry's editor and their 2008 report, its task rows filled."""
+    editor = world["editors"]["mic"]
+    document = report(mic(), editor)
+    do_fill_rows(document, actor=editor)
+    return editor, document
+
+
+def save_cells(document: Document, code: str, cells: dict[str, Any], editor: User) -> Any:
+    """The editor's save of some cells of the task's row, on its latest revision."""
+    entry = entry_of(document, code)
+    return do_save_entry(
+        document, entry.key, entry.revision, {"cells": cells}, actor=editor, locale="vi"
+    )
+
+
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
@@ -270,17 +286,13 @@ def test_a_task_written_loosely_is_stored_once_not_refreshed_on_every_opening(
 
 
 def test_a_changed_task_refreshes_its_cells_and_keeps_the_agencys(world: dict[str, Any]) -> None:
-    editor = world["editors"]["mic"]
-    document = report(mic(), editor)
-    do_fill_rows(document, actor=editor)
+    editor, document = filled(world)
     entry = entry_of(document, "2.b")
-    do_save_entry(
+    save_cells(
         document,
-        entry.key,
-        entry.revision,
-        {"cells": {"status": "in_progress", "results": "Đã trình dự thảo", "evidence": "12/TTr"}},
-        actor=editor,
-        locale="vi",
+        "2.b",
+        {"status": "in_progress", "results": "Đã trình dự thảo", "evidence": "12/TTr"},
+        editor,
     )
     # The assigning authority extends the deadline and rewords the task.
     item = world["tasks"]["2.b"]
@@ -303,17 +315,9 @@ def test_a_changed_task_refreshes_its_cells_and_keeps_the_agencys(world: dict[st
 
 
 def test_a_task_that_leaves_the_list_is_flagged_never_deleted(world: dict[str, Any]) -> None:
-    editor = world["editors"]["mic"]
-    document = report(mic(), editor)
-    do_fill_rows(document, actor=editor)
-    entry = entry_of(document, "2.a")
-    do_save_entry(
-        document,
-        entry.key,
-        entry.revision,
-        {"cells": {"status": "completed", "results": "Kế hoạch 2008 đã trình"}},
-        actor=editor,
-        locale="vi",
+    editor, document = filled(world)
+    save_cells(
+        document, "2.a", {"status": "completed", "results": "Kế hoạch 2008 đã trình"}, editor
     )
     # Reassigned to the Finance: no longer the ministry's.
     item = world["tasks"]["2.a"]
@@ -357,9 +361,7 @@ def test_a_document_that_is_not_a_draft_is_not_filled(world: dict[str, Any]) -> 
 
 
 def test_a_save_cannot_change_the_cells_the_list_fills(world: dict[str, Any]) -> None:
-    editor = world["editors"]["mic"]
-    document = report(mic(), editor)
-    do_fill_rows(document, actor=editor)
+    editor, document = filled(world)
     entry = entry_of(document, "2.a")
     client = client_for(editor)
     before = sorted(Entry.objects.filter(document=document).values_list("key", "revision"))
@@ -402,9 +404,7 @@ def test_a_save_cannot_change_the_cells_the_list_fills(world: dict[str, Any]) ->
 def test_an_editors_older_copy_merges_with_a_refresh(world: dict[str, Any]) -> None:
     """The editor's page still shows the old deadline when the list changes it: their save
     of the results is merged, and the list's deadline stays."""
-    editor = world["editors"]["mic"]
-    document = report(mic(), editor)
-    do_fill_rows(document, actor=editor)
+    editor, document = filled(world)
     entry = entry_of(document, "2.b")
     item = world["tasks"]["2.b"]
     item.set_deadline(Deadline.on(dt.date(2008, 9, 30)))
@@ -437,18 +437,8 @@ def test_an_editors_older_copy_merges_with_a_refresh(world: dict[str, Any]) -> N
 
 
 def test_the_official_docx_prints_the_tasks(world: dict[str, Any]) -> None:
-    editor = world["editors"]["mic"]
-    document = report(mic(), editor)
-    do_fill_rows(document, actor=editor)
-    entry = entry_of(document, "2.a")
-    do_save_entry(
-        document,
-        entry.key,
-        entry.revision,
-        {"cells": {"status": "completed", "evidence": "Quyết định 43/QĐ-TTg"}},
-        actor=editor,
-        locale="vi",
-    )
+    editor, document = filled(world)
+    save_cells(document, "2.a", {"status": "completed", "evidence": "Quyết định 43/QĐ-TTg"}, editor)
     printed = Docx(io.BytesIO(docx_bytes(official_document(document))))
     lines = [[cell.text for cell in row.cells] for table in printed.tables for row in table.rows]
     task_2a = next(line for line in lines if "2.a" in line)
@@ -461,46 +451,18 @@ def test_the_official_docx_prints_the_tasks(world: dict[str, Any]) -> None:
 
 
 def test_an_overdue_task_needs_its_results(world: dict[str, Any]) -> None:
-    editor = world["editors"]["mic"]
-    document = report(mic(), editor)
-    do_fill_rows(document, actor=editor)
-    entry = entry_of(document, "2.a")
-    do_save_entry(
-        document,
-        entry.key,
-        entry.revision,
-        {"cells": {"status": "overdue"}},
-        actor=editor,
-        locale="vi",
-    )
+    editor, document = filled(world)
+    save_cells(document, "2.a", {"status": "overdue"}, editor)
     failing = [f for f in validate(document).errors if f.check_id.endswith("R1")]
     assert failing and "quá hạn" in failing[0].message
-    entry.refresh_from_db()
-    do_save_entry(
-        document,
-        entry.key,
-        entry.revision,
-        {"cells": {"results": "Chậm do chờ ý kiến các Bộ"}},
-        actor=editor,
-        locale="vi",
-    )
+    save_cells(document, "2.a", {"results": "Chậm do chờ ý kiến các Bộ"}, editor)
     assert not [f for f in validate(document).errors if f.check_id.endswith("R1")]
 
 
 def test_an_import_ignores_the_read_only_columns_and_adds_no_row(world: dict[str, Any]) -> None:
-    editor = world["editors"]["mic"]
-    document = report(mic(), editor)
-    do_fill_rows(document, actor=editor)
+    editor, document = filled(world)
     for code in ("2.a", "2.b"):
-        entry = entry_of(document, code)
-        do_save_entry(
-            document,
-            entry.key,
-            entry.revision,
-            {"cells": {"status": "in_progress"}},
-            actor=editor,
-            locale="vi",
-        )
+        save_cells(document, code, {"status": "in_progress"}, editor)
     uid_2a = entry_of(document, "2.a").key.rsplit(":", 1)[1]
     specs = sheet_specs(document.framework_version.parsed(), document)
     # The task's content rewritten in the file and the results filled: only the status and

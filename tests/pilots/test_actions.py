@@ -27,6 +27,18 @@ def in_english() -> Iterator[None]:
         yield
 
 
+@pytest.fixture
+def pilot(cast: Cast) -> Pilot:
+    """The cast's pilot (tests/pilots/support.py): from 01/09/2025 to 31/12/2027, province A
+    its unit from the start, one milestone due 30/06/2026."""
+    return cast_pilot(cast)
+
+
+@pytest.fixture
+def milestone(pilot: Pilot) -> Milestone:
+    return pilot.milestones.get()
+
+
 def fields(cast: Cast, **changes: object) -> dict[str, object]:
     values: dict[str, object] = {
         "name": "Mô hình một cửa dùng chung cấp xã",
@@ -93,8 +105,8 @@ def test_an_assigning_authority_that_did_not_exist_on_the_start_is_refused(cast:
 
 def test_a_unit_that_did_not_exist_on_the_designation_day_is_refused_and_nothing_saved(
     cast: Cast,
+    pilot: Pilot,
 ) -> None:
-    pilot = cast_pilot(cast)
     old_bac_giang = unit("gso-province", "24", BEFORE_REFORM)
     before = AuditEvent.objects.count()
     errors = refused(
@@ -119,8 +131,9 @@ def test_a_unit_that_did_not_exist_on_the_designation_day_is_refused_and_nothing
     assert AuditEvent.objects.count() == before
 
 
-def test_a_designation_before_the_pilot_starts_or_twice_is_refused(cast: Cast) -> None:
-    pilot = cast_pilot(cast)
+def test_a_designation_before_the_pilot_starts_or_twice_is_refused(
+    cast: Cast, pilot: Pilot
+) -> None:
     errors = refused(
         actions.do_designate_unit,
         pilot,
@@ -142,8 +155,9 @@ def test_a_designation_before_the_pilot_starts_or_twice_is_refused(cast: Cast) -
     assert errors["unit"] == ["Tỉnh Bắc Ninh is already a pilot of this model, from 01/09/2025."]
 
 
-def test_a_milestone_due_before_the_pilot_starts_or_after_it_ends_is_refused(cast: Cast) -> None:
-    pilot = cast_pilot(cast)
+def test_a_milestone_due_before_the_pilot_starts_or_after_it_ends_is_refused(
+    cast: Cast, pilot: Pilot
+) -> None:
     errors = refused(
         actions.do_add_milestone,
         pilot,
@@ -166,8 +180,7 @@ def test_a_milestone_due_before_the_pilot_starts_or_after_it_ends_is_refused(cas
     assert pilot.milestones.count() == 1
 
 
-def test_the_start_cannot_move_past_a_milestone_or_a_designation(cast: Cast) -> None:
-    pilot = cast_pilot(cast)
+def test_the_start_cannot_move_past_a_milestone_or_a_designation(cast: Cast, pilot: Pilot) -> None:
     errors = refused(
         actions.do_update_pilot,
         pilot,
@@ -187,9 +200,9 @@ def test_the_start_cannot_move_past_a_milestone_or_a_designation(cast: Cast) -> 
     ]
 
 
-def test_a_milestone_is_evaluated_once_when_reached_and_its_status_follows(cast: Cast) -> None:
-    pilot = cast_pilot(cast)
-    milestone = pilot.milestones.get()  # due 30/06/2026
+def test_a_milestone_is_evaluated_once_when_reached_and_its_status_follows(
+    cast: Cast, milestone: Milestone
+) -> None:
     today = timezone.localdate()
     assert milestone.status(dt.date(2026, 5, 1), reported=False) is Status.NOT_STARTED
     assert milestone.status(dt.date(2026, 5, 1), reported=True) is Status.IN_PROGRESS
@@ -240,9 +253,7 @@ def test_a_milestone_is_evaluated_once_when_reached_and_its_status_follows(cast:
     assert milestone.rating == "satisfactory"
 
 
-def test_a_self_evaluation_is_a_pilot_units_once(cast: Cast) -> None:
-    pilot = cast_pilot(cast)
-    milestone = pilot.milestones.get()
+def test_a_self_evaluation_is_a_pilot_units_once(cast: Cast, milestone: Milestone) -> None:
     errors = refused(
         actions.do_self_evaluate,
         milestone,
@@ -276,8 +287,9 @@ def test_a_self_evaluation_is_a_pilot_units_once(cast: Cast) -> None:
     assert SelfEvaluation.objects.filter(milestone=milestone).count() == 1
 
 
-def test_the_final_evaluation_is_written_once_with_a_recommendation(cast: Cast) -> None:
-    pilot = cast_pilot(cast)
+def test_the_final_evaluation_is_written_once_with_a_recommendation(
+    cast: Cast, pilot: Pilot
+) -> None:
     errors = refused(
         actions.do_evaluate_pilot,
         pilot,

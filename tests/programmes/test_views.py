@@ -250,3 +250,30 @@ def test_downloading_a_vietnamese_named_evidence_file_is_audited_by_its_name(
     assert entry.after["file"] == name
     assert entry.after["view"] == "task_evidence"
     assert entry.after["object"] == {"pk": task.pk, "report_id": report.pk}
+
+
+def test_a_double_click_is_told_and_a_completion_without_evidence_is_refused_at_the_file(
+    cast: Cast, task: Task
+) -> None:
+    from django.contrib.messages import INFO, SUCCESS, get_messages
+
+    editor = client_for(cast.editor_a)
+    url = reverse("task_progress", args=[task.pk])
+    form = {"p-reported_on": TODAY.strftime("%d/%m/%Y"), "p-text": "Đã triển khai 50%"}
+    page = reverse("task_detail", args=[task.pk])
+    first = editor.post(url, form)
+    assert (first.status_code, first["Location"]) == (302, page)
+    assert [m.level for m in get_messages(first.wsgi_request)] == [SUCCESS]
+    editor.get(page)  # the message read
+    second = editor.post(url, form)
+    assert (second.status_code, second["Location"]) == (302, page)
+    assert [m.level for m in get_messages(second.wsgi_request)] == [INFO]
+    assert TaskProgress.objects.count() == 1
+    # No file, no document, no number: the reason stands at the file field; nothing saved.
+    response = editor.post(
+        reverse("task_complete", args=[task.pk]),
+        {"c-completed_on": TODAY.strftime("%d/%m/%Y"), "c-product": "Nền tảng", "c-text": "Xong"},
+    )
+    assert response.status_code == 200
+    assert list(response.context["completion_form"].errors) == ["file"]
+    assert not TaskProgress.objects.filter(kind="completion").exists()
