@@ -322,6 +322,19 @@ def _same_as_latest(task: Task, kind: str, reported_on: dt.date, text: str) -> b
     )
 
 
+def _mark_reported(task: Task, day: dt.date) -> None:
+    """Keep the task's first and latest report days (its status in SQL reads them)."""
+    changed = []
+    if task.progress_reported_on is None or task.progress_reported_on < day:
+        task.progress_reported_on = day
+        changed.append("progress_reported_on")
+    if task.first_reported_on is None or task.first_reported_on > day:
+        task.first_reported_on = day
+        changed.append("first_reported_on")
+    if changed:
+        task.save(update_fields=changed)
+
+
 def do_report_progress(
     task: Task,
     *,
@@ -343,9 +356,7 @@ def do_report_progress(
             raise AlreadyDone(_("This report has just been recorded; it is not added again."))
         report = _new_report(task, ProgressKind.PROGRESS, reported_on, text, evidence, actor)
         report.save()
-        if task.progress_reported_on is None or task.progress_reported_on < reported_on:
-            task.progress_reported_on = reported_on
-            task.save(update_fields=["progress_reported_on"])
+        _mark_reported(task, reported_on)
         record(Action.TASK_PROGRESS, actor=actor, obj=report, after=_report_snapshot(report))
     return report
 
@@ -389,9 +400,7 @@ def do_declare_completion(
         report.product = product.strip()
         report.decision = Decision.PENDING
         report.save()
-        if task.progress_reported_on is None or task.progress_reported_on < completed_on:
-            task.progress_reported_on = completed_on
-            task.save(update_fields=["progress_reported_on"])
+        _mark_reported(task, completed_on)
         record(
             Action.TASK_COMPLETION_DECLARE,
             actor=actor,

@@ -97,6 +97,9 @@ class Task(models.Model):
     # The day of the lead agency's latest progress report (None: not started), kept by the
     # tracking actions so that "in progress" and "not started" are told apart in SQL.
     progress_reported_on = models.DateField(_("last progress report"), null=True, blank=True)
+    # The day of its first report: on a day before it the task had not started (a status on a
+    # past day, the statistics "as of"), whatever was reported later.
+    first_reported_on = models.DateField(_("first progress report"), null=True, blank=True)
     # The day the task was completed, once the assigning authority has confirmed it.
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     position = models.PositiveIntegerField(default=0)

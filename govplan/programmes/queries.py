@@ -27,7 +27,7 @@ def status_case(today: dt.date) -> Case:
         ),
         When(completed, then=Value(Status.COMPLETED_ON_TIME.value)),
         When(Q(due_date__isnull=False, due_date__lt=today), then=Value(Status.OVERDUE.value)),
-        When(progress_reported_on__isnull=False, then=Value(Status.IN_PROGRESS.value)),
+        When(first_reported_on__lte=today, then=Value(Status.IN_PROGRESS.value)),
         default=Value(Status.NOT_STARTED.value),
         output_field=CharField(max_length=20),
     )

@@ -121,7 +121,7 @@ def figure_q(figure: str, on: dt.date) -> Q:
 def status_of(task: Task, on: dt.date) -> Status:
     """One task's status on the reporting day ``on`` (core's arithmetic; a progress report
     made after ``on`` was not there yet)."""
-    reported = task.progress_reported_on is not None and task.progress_reported_on <= on
+    reported = task.first_reported_on is not None and task.first_reported_on <= on
     completed = task.completed_on if task.completed_on and task.completed_on <= on else None
     return status_on(on, task.due_date, completed, reported)
 

@@ -43,6 +43,7 @@ def task(
         assigned_on=assigned or owner.basis_date,
         lead_unit=lead,
         progress_reported_on=reported,
+        first_reported_on=reported,
         completed_on=completed,
     )
     item.set_deadline(Deadline.on(due) if due is not None else Deadline.standing())

@@ -501,3 +501,17 @@ def test_evidence_files_count_in_the_lead_agencys_quota(
     assert "anh-chup.pdf" in errors["file"][0] and "MB" in errors["file"][0]
     assert TaskProgress.objects.filter(task=task).count() == 1
     assert unit_attachment_bytes(cast.province_a.pk) == len(first)
+
+
+def test_a_status_on_a_past_day_counts_the_reports_made_by_then(cast: Cast, task: Task) -> None:
+    """Reported on one day, completion declared later: between the two the task was in
+    progress (the declaration moves the latest report day, not the first)."""
+    first = TODAY - dt.timedelta(days=20)
+    actions.do_report_progress(
+        task, reported_on=first, text="Đã khảo sát", evidence=Evidence(), actor=cast.editor_a
+    )
+    declare(cast, task, TODAY)
+    task.refresh_from_db()
+    assert (task.first_reported_on, task.progress_reported_on) == (first, TODAY)
+    assert status(task, first - dt.timedelta(days=1)) == Status.NOT_STARTED
+    assert status(task, first + dt.timedelta(days=5)) == Status.IN_PROGRESS
