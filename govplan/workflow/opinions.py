@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +47,7 @@ from govplan.workflow.models import (
     OpinionStatus,
 )
 from govplan.workflow.notify import notify
+from govplan.workflow.routing import AppraisalRouter
 
 # The agencies one may ask: those that hold plans of their own at the national level.
 ASKABLE_KINDS = (Kind.CENTRAL, Kind.MINISTRY, Kind.MINISTRY_LEVEL, Kind.GOV_AGENCY, Kind.PROVINCE)
@@ -67,10 +68,16 @@ def short_moment(moment: dt.datetime) -> str:
 
 def askable_agencies(document: Document) -> QuerySet[OrgUnit]:
     """The units in force today that may be asked about ``document``: ministries and
-    agencies, provinces, the central authority; never the document's own unit."""
+    agencies, provinces, the central authority, and the departments of the appraising unit
+    (a province appraising a commune's plan asks its Department of Finance); never the
+    document's own unit."""
+    askable = Q(kind__in=ASKABLE_KINDS)
+    appraiser_id = AppraisalRouter().unit_id(document)
+    if appraiser_id is not None:
+        askable |= Q(kind=Kind.DEPARTMENT, parent_id=appraiser_id)
     return (
         OrgUnit.objects.valid_on(timezone.localdate())
-        .filter(kind__in=ASKABLE_KINDS)
+        .filter(askable)
         .exclude(pk=document.org_unit_id)
         .order_by("kind", "name")
     )
@@ -221,11 +228,11 @@ def do_ask_opinion(
         require_under_appraisal(locked)
         if agency.pk == locked.org_unit_id:
             raise Refused(_("The agency that wrote the plan is not asked for an opinion on it."))
-        if not agency.is_valid_on(today) or agency.kind not in ASKABLE_KINDS:
+        if not askable_agencies(locked).filter(pk=agency.pk).exists():
             raise Refused(
                 _(
-                    "%(unit)s cannot be asked: it is not a ministry, agency or province "
-                    "in force today."
+                    "%(unit)s cannot be asked: it is not a ministry, agency, province or "
+                    "department of the appraising unit in force today."
                 )
                 % {"unit": agency.name}
             )

@@ -528,3 +528,25 @@ def test_downloading_an_opinion_file_is_audited_by_its_name(
     b"".join(response.streaming_content)  # type: ignore[attr-defined]
     (entry,) = AuditEvent.objects.filter(seq__gt=mark, action=Action.DOWNLOAD)
     assert entry.actor == cast.appraiser and entry.after["file"] == name
+
+
+def test_a_province_appraising_a_communes_plan_may_ask_its_own_departments(cast: Cast) -> None:
+    """The Department of Finance of the appraising province is askable; another province's
+    department, the commune itself, or a department of no appraiser are not."""
+    from govplan.orgunits.models import Kind
+    from govplan.workflow.opinions import askable_agencies
+    from tests.workflow.test_queue import child, document, version
+
+    communes = version(cast, "TEST-Y-KIEN-XA", "appraisal:\n  - {kinds: [commune], by: province}")
+    finance_a = child(cast.province_a, Kind.DEPARTMENT, "STC-A")
+    finance_b = child(cast.province_b, Kind.DEPARTMENT, "STC-B")
+    plan = document(cast.commune_a, communes)
+    askable = set(askable_agencies(plan).values_list("pk", flat=True))
+    assert finance_a.pk in askable
+    assert finance_b.pk not in askable and cast.commune_a.pk not in askable
+    assert cast.province_b.pk in askable  # provinces and ministries as before
+    # A province's plan is appraised centrally: no province's department is askable.
+    central = set(
+        askable_agencies(document(cast.province_b, communes)).values_list("pk", flat=True)
+    )
+    assert finance_a.pk not in central
