@@ -243,7 +243,7 @@ def task_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             lambda: actions.do_save_task(
                 task.programme, _task_input(form), actor=request.user, task=task
             ),
-            success=_("Task %(code)s saved.") % {"code": task.code},
+            success=_("Task %(code)s saved.") % {"code": form.cleaned_data["code"].strip()},
             then=redirect("task_detail", task.pk),
         )
         if done is not None:
