@@ -1,9 +1,11 @@
-"""Every e-mail leaves through the job queue: the one task that sends notifications is the
-only code that calls Django's mail functions, and a notification is e-mailed once even when
-two workers are given it."""
+"""Every e-mail leaves through the job queue: the task that sends notifications and the one
+that tells an account's owner of a change to their sign-in are the only code that calls
+Django's mail functions, and a notification is e-mailed once even when two workers are given
+it."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -28,7 +30,14 @@ def test_only_the_notification_task_sends_mail() -> None:
         for path in GOVPLAN.rglob("*.py")
         if "migrations" not in path.parts and SENDING.search(path.read_text(encoding="utf-8"))
     )
-    assert senders == ["workflow/tasks.py"]
+    assert senders == ["accounts/tasks.py", "workflow/tasks.py"]
+    # In both, what calls the mail functions is a task of the job engine (decorated @task).
+    for name in senders:
+        tree = ast.parse((GOVPLAN / name).read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if isinstance(function, ast.FunctionDef) and SENDING.search(ast.unparse(function)):
+                decorators = [ast.unparse(d) for d in function.decorator_list]
+                assert "task()" in decorators, f"{name}: {function.name} sends mail, not a task"
 
 
 @pytest.mark.django_db
