@@ -1,17 +1,22 @@
 """A pilot's indicators against comparable units, read through the national figures' query
 API (govplan.national.figures): one grouped query over the fact table for every indicator
 of the pilot and every unit of the kinds concerned, plus its fixed few (places,
-successions, catalogue), whatever the number of units. The units are today's; an earlier
-year's figures of a unit that merged are placed on its successor, as the national pages
-place them. The figures are those the viewer may see (the scoping layer), so the central
-authority compares with every province, a province with what it sees.
+successions, catalogue), whatever the number of units. The units are today's while the pilot
+units are in force (an earlier year's figures of a unit that merged are then placed on its
+successor, as the national pages place them); a pilot unit that has since ended is compared
+on the structure of its last day, with the units of that time. The figures are those the
+viewer may see (the scoping layer), so the central authority compares with every province, a
+province with what it sees.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.utils import timezone
 
 from govplan.accounts.types import AnyUser
 from govplan.core.programmes.pilots import Comparison, comparable_kinds, compare, kinds_of
@@ -96,10 +101,19 @@ def compare_pilot(
     else:
         years = (year, year)
     kinds = kinds_of(u.kind for u in units)
-    found = answers(user, Ask(codes[0], years, layer, None, kinds), codes)
+    found = answers(user, Ask(codes[0], years, layer, structure_for(units), kinds), codes)
     tables = [_table(found, units, indicators, y, layer) for y in range(years[1], years[0] - 1, -1)]
     complete = [t for t in tables if t.complete]
     return complete[0] if complete else tables[0]
+
+
+def structure_for(units: Sequence[OrgUnit], today: dt.date | None = None) -> dt.date | None:
+    """The structure the comparison is read on: today's (None) while every pilot unit is in
+    force; else the last day they all were (a pilot of 2020 in Bắc Giang, which merged in 2025,
+    is compared with the 63 provinces of its time, its own figures its own)."""
+    today = today or timezone.localdate()
+    ended = [u.valid_to for u in units if u.valid_to is not None and u.valid_to < today]
+    return min(ended) if ended else None
 
 
 def _table(

@@ -235,3 +235,14 @@ def test_the_comparison_downloads_as_xlsx_with_numbers(cast: Cast, reports: Repo
     outsider = Client()
     outsider.force_login(cast.editor_b)
     assert outsider.get(url).status_code == 404
+
+
+def test_a_pilot_unit_that_has_ended_is_compared_on_the_structure_of_its_time(cast: Cast) -> None:
+    from govplan.pilots.comparison import structure_for
+    from tests.conftest import BEFORE_REFORM
+
+    old_bac_giang = unit("gso-province", "24", BEFORE_REFORM)
+    assert old_bac_giang.valid_to is not None
+    assert structure_for([cast.province_a, cast.province_b]) is None  # today's units
+    # The old Bắc Giang: the 63 provinces of its last day, where its own figures are its own.
+    assert structure_for([cast.province_b, old_bac_giang]) == old_bac_giang.valid_to
