@@ -3,13 +3,13 @@ beside send_task_reminders; docs/programme.md)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from govplan.pilots.reminders import send_pilot_reminders
+from govplan.webutils.commands import day_option
 
 
 class Command(BaseCommand):
@@ -23,11 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--day", help="act as if today were this day (YYYY-MM-DD)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        day = options.get("day")
-        if day:
-            try:
-                dt.date.fromisoformat(day)
-            except ValueError:
-                raise CommandError(f"--day: “{day}” is not a date (YYYY-MM-DD)") from None
+        day = day_option(options.get("day"))
         result = send_pilot_reminders.enqueue(day, list(settings.REMINDER_DAYS_BEFORE))
         self.stdout.write(f"Pilot reminders queued (task {result.id}, {result.status}).")

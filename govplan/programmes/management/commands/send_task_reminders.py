@@ -3,13 +3,13 @@ beside send_reminders, e.g. from cron; docs/programme.md)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from govplan.programmes.reminders import send_task_reminders
+from govplan.webutils.commands import day_option
 
 
 def _days(text: str) -> list[int]:
@@ -39,12 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        day = options.get("day")
-        if day:
-            try:
-                dt.date.fromisoformat(day)
-            except ValueError:
-                raise CommandError(f"--day: “{day}” is not a date (YYYY-MM-DD)") from None
+        day = day_option(options.get("day"))
         days = options["days"]
         before = _days(days) if days is not None else list(settings.REMINDER_DAYS_BEFORE)
         result = send_task_reminders.enqueue(day, before)
