@@ -148,7 +148,7 @@ def build_plan() -> Any:
     return document
 
 
-PARTS = ("load_document_view", "page_context", "add_panels", "render")
+PARTS = ("load_document_view", "page_context", "add_panels", "rendered_sections", "render")
 
 
 def _timed_parts() -> dict[str, list[float]]:

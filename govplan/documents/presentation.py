@@ -741,7 +741,15 @@ def section_block(
         "required": section.required,
         "suggested": section.subsections == "suggested",
         "applies": applies_label(section.applies_to, {}),
-        "attachments": list(attachments),
+        "attachments": [
+            {
+                "pk": a.pk,
+                "original_name": a.original_name,
+                "size": a.size,
+                "description": a.description,
+            }
+            for a in attachments
+        ],
         "anchors": [{"key": a.key, "label": a.label} for a in item.anchors],
     }
     if section.narrative:

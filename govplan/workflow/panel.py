@@ -60,6 +60,25 @@ def editor_panel(request: HttpRequest, document: Document, context: dict[str, An
     """The cycle as ``wf``, and each section's comments beside it."""
     # Panels are called for the editor page, which only a signed-in user reaches.
     wf = workflow_context(cast(AuthenticatedRequest, request), document)
+    by_section = cast(dict[str, list[Comment]], wf["comments_by_section"])
     for block in context.get("sections", []):
-        block["comments"] = wf["comments_by_section"].get(block["code"], [])  # type: ignore[attr-defined]
+        block["comments"] = [comment_data(c) for c in by_section.get(block["code"], [])]
     context["wf"] = wf
+
+
+def comment_data(comment: Comment) -> dict[str, Any]:
+    """What a section shows of a comment, as plain data: the section's HTML is cached under
+    the digest of its block (documents/page_sections.py), which must hold what is shown and
+    nothing else (an author's last sign-in would change it)."""
+    return {
+        "pk": comment.pk,
+        "author": comment.author.display_name,
+        "created_at": comment.created_at,
+        "anchor_label": comment.anchor_label,
+        "text": comment.text,
+        "resolved": comment.resolved,
+        "replies": [
+            {"author": r.author.display_name, "created_at": r.created_at, "text": r.text}
+            for r in comment.replies.all()
+        ],
+    }

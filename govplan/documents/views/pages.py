@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -26,11 +24,13 @@ from govplan.documents.actions import (
 from govplan.documents.content import ContentError
 from govplan.documents.cycles import previous_documents
 from govplan.documents.models import Document
+from govplan.documents.page_sections import rendered_sections
 from govplan.documents.panels import add_panels
 from govplan.documents.presentation import page_context
 from govplan.documents.read import load_document_view
 from govplan.frameworks.models import FrameworkVersion
 from govplan.orgunits.models import OrgUnit
+from govplan.webutils.html import without_indentation
 
 # The editor script's words, in the user's language.
 EDITOR_TEXT = {
@@ -164,8 +164,15 @@ def document_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "document": document,
             "previous": previous,
             "editor_text": {k: str(v) for k, v in EDITOR_TEXT.items()},
-            "legal_types": LEGAL_TYPE_LABELS.items(),
             "fills_rows": bool(filled_tables(document.framework_version.parsed(), document)),
+            "sections_html": rendered_sections(
+                request,
+                document,
+                context["sections"],
+                editable=editable,
+                wf=context.get("wf", {}),
+                legal_types=list(LEGAL_TYPE_LABELS.items()),
+            ),
         }
     )
     response = render(request, "documents/editor.html", context)
@@ -208,15 +215,3 @@ def document_fill_rows(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if result is not None and not result.changed:
         messages.info(request, _("The task tables are up to date with the task list."))
     return redirect("document_edit", pk=pk)
-
-
-_INDENTATION = re.compile(r"\n\s+")
-_TEXTAREA = re.compile(r"(<textarea\b.*?</textarea>)", re.DOTALL)
-
-
-def without_indentation(page: str) -> str:
-    """The page without its templates' indentation (a tenth of a long plan's page): a line
-    break and the blanks after it are one space to HTML, except inside a <textarea>, whose
-    text is the narrative as stored, kept as it is. The page has no <pre>."""
-    parts = _TEXTAREA.split(page)
-    return "".join(p if i % 2 else _INDENTATION.sub("\n", p) for i, p in enumerate(parts))
