@@ -374,10 +374,45 @@ def _position_after(document: Document, collection: str, after_key: str | None) 
     )
     if anchor is None:
         return _next_position(document, collection)
-    following = Entry.objects.filter(
-        document=document, collection=collection, position__gt=anchor.position
-    ).aggregate(m=Min("position"))["m"]
-    return anchor.position + 1 if following is None else (anchor.position + following) / 2
+    return _slot_after(document, collection, anchor)
+
+
+def _slot_after(
+    document: Document, collection: str, anchor: Entry, moving: Entry | None = None
+) -> float:
+    """Half-way between ``anchor`` and the row after it (``moving`` aside). Halving a gap
+    runs out of floats after some fifty insertions at one place (the middle is then one of
+    the two ends, and two rows would tie): the collection's rows are then spread to 1, 2, 3
+    … in their order, under the document's lock the caller holds, and the gap halved
+    again."""
+    for _attempt in range(2):
+        later = Entry.objects.filter(
+            document=document, collection=collection, position__gt=anchor.position
+        )
+        if moving is not None:
+            later = later.exclude(pk=moving.pk)
+        following: float | None = later.aggregate(m=Min("position"))["m"]
+        if following is None:
+            return anchor.position + 1
+        middle = (anchor.position + following) / 2
+        if anchor.position < middle < following:
+            return middle
+        _spread(document, collection)
+        anchor.refresh_from_db(fields=["position"])
+    raise AssertionError("no room after spreading the rows")  # pragma: no cover
+
+
+def _spread(document: Document, collection: str) -> None:
+    """Number the collection's rows (deleted ones too: a restore puts them back in place)
+    1, 2, 3 … in the order they have. Order is not content: no revision changes."""
+    rows = list(
+        Entry.objects.filter(document=document, collection=collection)
+        .order_by("position", "id")
+        .only("pk", "position")
+    )
+    for number, row in enumerate(rows, start=1):
+        row.position = float(number)
+    Entry.objects.bulk_update(rows, ["position"], batch_size=500)
 
 
 def do_add_entry(
@@ -647,12 +682,7 @@ def do_move_entry(document: Document, key: str, after_key: str | None, *, actor:
             entry.position = (first or 1) - 1
         else:
             anchor = siblings.get(key=after_key)
-            following = siblings.filter(position__gt=anchor.position).aggregate(m=Min("position"))[
-                "m"
-            ]
-            entry.position = (
-                anchor.position + 1 if following is None else (anchor.position + following) / 2
-            )
+            entry.position = _slot_after(document, entry.collection, anchor, moving=entry)
         entry.revision += 1
         entry.updated_by = actor
         entry.save(update_fields=["position", "revision", "updated_by", "updated_at"])
