@@ -69,8 +69,10 @@ class AskForm(forms.Form):
         super().__init__(data)
         field_ = self.fields["agency"]
         assert isinstance(field_, forms.TypedChoiceField)
+        # The agencies are routed once: the choices and the view's lookup share them.
+        self.agencies = {u.pk: u for u in opinions.askable_agencies(document)}
         field_.choices = [("", _("Choose the agency"))] + [
-            (str(u.pk), u.name) for u in opinions.askable_agencies(document)
+            (str(u.pk), u.name) for u in self.agencies.values()
         ]
 
     def clean_deadline(self) -> Any:
@@ -90,7 +92,7 @@ def opinion_ask(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = _appraised(request, pk)
     form = AskForm(request.POST if request.method == "POST" else None, document)
     if request.method == "POST" and form.is_valid():
-        agency = opinions.askable_agencies(document).filter(pk=form.cleaned_data["agency"]).first()
+        agency = form.agencies.get(form.cleaned_data["agency"])
         if agency is None:
             form.add_error("agency", _("Choose one of the agencies listed."))
         else:
