@@ -30,7 +30,6 @@ from typing import Any
 
 import django
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
@@ -43,6 +42,7 @@ from django.utils.translation import get_language
 
 from govplan.documents.models import Document
 from govplan.documents.presentation import document_revision
+from govplan.webutils import helper_cache
 from govplan.webutils.html import without_indentation
 
 SECTION_TEMPLATE = "documents/_section.html"
@@ -183,7 +183,7 @@ def rendered_sections(
         "is_appraiser": bool(wf.get("is_appraiser")),
     }
     key = _entry_key(document, variant)
-    stored = cache.get(key)
+    stored = helper_cache.get(key)
     if not isinstance(stored, dict):
         stored = {}
     template = get_template(SECTION_TEMPLATE)
@@ -208,6 +208,6 @@ def rendered_sections(
         shown[digest] = html
         parts.append(html)
     if shown.keys() != stored.keys():
-        cache.set(key, shown, SECTIONS_CACHE_SECONDS)
+        helper_cache.put(key, shown, SECTIONS_CACHE_SECONDS)
     # The marker is letters and digits, never produced by escaping a user's text.
     return mark_safe("".join(parts).replace(csrf_marker(), get_token(request)))

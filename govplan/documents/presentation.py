@@ -21,7 +21,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -57,6 +56,7 @@ from govplan.documents.models import Attachment, Document
 from govplan.frameworks import labels
 from govplan.frameworks.models import FrameworkVersion
 from govplan.frameworks.presentation import applies_label, figure_lines, option_title, with_unit
+from govplan.webutils import helper_cache
 
 NUMERIC_TYPES = ("integer", "decimal", "money", "percent")
 
@@ -558,7 +558,7 @@ def page_table_block(
         return _page_block(table_block(spec, table, rows, locale))
     key = table_cache_key(document_id, framework, table.code, rows)
     rows_key = table_cache_key(document_id, framework, table.code, None)
-    found = cache.get_many([key, rows_key])
+    found = helper_cache.get_many([key, rows_key])
     if isinstance(found.get(key), dict):
         return dict(found[key])
     formatted = found.get(rows_key)
@@ -567,7 +567,7 @@ def page_table_block(
     block = _page_block(table_block(spec, table, rows, locale, formatted=formatted))
     shown = {f"{r.key}@{r.revision}" for r in rows}  # rows deleted or saved since: dropped
     written = {memo: row for memo, row in formatted.items() if memo in shown}
-    cache.set_many({key: block, rows_key: written}, TABLE_CACHE_SECONDS)
+    helper_cache.put_many({key: block, rows_key: written}, TABLE_CACHE_SECONDS)
     return block
 
 

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -60,6 +59,7 @@ from govplan.official.render import (
     render,
 )
 from govplan.orgunits.models import OrgUnit, OrgUnitName
+from govplan.webutils import helper_cache
 
 logger = logging.getLogger(__name__)
 
@@ -221,13 +221,13 @@ def known_key(inputs: str | None) -> str | None:
     """The key of the model printed from ``inputs``, if a download worked it out before."""
     if inputs is None:
         return None
-    found = cache.get(_remembered(inputs))
+    found = helper_cache.get(_remembered(inputs))
     return found if isinstance(found, str) else None
 
 
 def remember_key(inputs: str | None, key: str) -> None:
     if inputs is not None:
-        cache.set(_remembered(inputs), key, KEY_CACHE_SECONDS)
+        helper_cache.put(_remembered(inputs), key, KEY_CACHE_SECONDS)
 
 
 def _digest(model: bytes) -> str:

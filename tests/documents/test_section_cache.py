@@ -15,10 +15,12 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from govplan.documents import page_sections
-from govplan.documents.actions import do_attach, do_save_entry
+from govplan.documents.actions import do_add_entry, do_attach, do_save_entry
 from govplan.documents.models import Document, Entry
+from govplan.webutils import helper_cache
 from govplan.workflow import actions
 from tests.conftest import Cast
+from tests.support.documents import page_grid
 from tests.support.hostile_files import clean_pdf
 from tests.workflow.test_cycle import filled_document
 
@@ -216,3 +218,34 @@ def test_a_template_edited_while_debugging_is_laid_out_again() -> None:
         finally:
             os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         assert page_sections.layout_revision() == before
+
+
+class BrokenCache:
+    """A cache whose every read and write fails (Redis gone, a full disk, a damaged file)."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("the cache is gone")
+
+    get = get_many = set = set_many = _fail
+
+
+def test_a_cache_that_fails_costs_time_never_the_page(
+    cast: Cast, document_a: Document, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    save_narrative(cast, document_a, "II.1", "<p>Viết khi bộ nhớ đệm hỏng</p>")
+    do_add_entry(
+        document_a,
+        "row:projects",
+        {"cells": {"name": "Kho dữ liệu dùng chung", "total": "1.000"}, "phasing": {}},
+        actor=cast.editor_a,
+        locale="vi",
+    )
+    monkeypatch.setattr(helper_cache, "cache", BrokenCache())
+    client = client_for(cast.editor_a)
+    for _ in range(2):
+        page = view(client, document_a)
+        assert "Viết khi bộ nhớ đệm hỏng" in section_html(page, "II.1")
+        names = [r["cells"]["name"] for r in page_grid(page.content.decode(), "projects")]
+        assert names == ["Kho dữ liệu dùng chung"]
+        assert laid_out(page) == page.content.decode().count('class="doc-section ')
+    assert "cache read failed" in caplog.text and "cache write failed" in caplog.text
