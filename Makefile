@@ -85,7 +85,8 @@ imports: $(DEV_STAMP)
 	$(BIN)/lint-imports
 
 messages: $(DEV_STAMP)
-	cd govplan && ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete --no-location
+	@# DEBUG=1: settings load without a SECRET_KEY, so the project's makemessages (it knows _l) is used.
+	cd govplan && DEBUG=1 ../$(BIN)/python ../manage.py makemessages -l vi --no-obsolete --no-location
 	$(BIN)/python scripts/compile_messages.py
 
 # `make bench` times the application (bench/run.py); `make bench-national` the national

@@ -483,7 +483,7 @@ def _refuse_by_hand(spec: Framework, address: EntryAddress) -> None:
             {
                 "": _(
                     "The rows of this table come from the task list: they are added by "
-                    "\u201cUpdate from the task list\u201d and are never deleted by hand."
+                    "“Update from the task list” and are never deleted by hand."
                 )
             }
         )
