@@ -150,6 +150,17 @@ def example_version():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def empty_cache():  # type: ignore[no-untyped-def]
+    """Django's cache emptied before and after the test: the page caches start cold and
+    leave nothing to the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def document_a(cast: Cast):  # type: ignore[no-untyped-def]
     """Province A's 2027 plan (the example framework), created by its editor."""
     from govplan.documents.actions import do_create_document

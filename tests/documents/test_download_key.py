@@ -24,7 +24,7 @@ from govplan.official.models import IssuingData
 from govplan.orgunits.models import OrgUnit, OrgUnitName
 from tests.conftest import Cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 class Counting:
@@ -37,13 +37,6 @@ class Counting:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.calls += 1
         return self.real(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -24,17 +23,10 @@ from tests.support.documents import page_grid
 from tests.support.hostile_files import clean_pdf
 from tests.workflow.test_cycle import filled_document
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 SECTION = "documents/_section.html"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def empty_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -37,14 +37,7 @@ from tests.conftest import Cast
 from tests.documents.test_xlsx_and_files import workbook_with
 from tests.support.documents import page_grid
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def page(user: Any, document: Document, language: str = "vi") -> str:
