@@ -51,35 +51,36 @@ SECTIONS_CACHE_SECONDS = 24 * 3600
 _GOVPLAN = Path(__file__).resolve().parent.parent
 
 
-def _layout_files() -> list[Path]:
-    """What a section's HTML is laid out by, besides its data: every template (a section
-    includes several, from more than one app), the template tags and the translations."""
-    return sorted(
-        [
-            *_GOVPLAN.glob("*/templates/**/*.html"),
-            *_GOVPLAN.glob("*/templatetags/*.py"),
-            *_GOVPLAN.glob("locale/*/LC_MESSAGES/django.mo"),
-        ]
-    )
+def _template_files() -> list[Path]:
+    """Every template: a section includes several, from more than one app."""
+    return sorted(_GOVPLAN.glob("*/templates/**/*.html"))
+
+
+def _code_files() -> list[Path]:
+    """The code and translations a section is laid out with: its URLs, template tags,
+    labels (the legal document types), the compiled translations."""
+    return sorted([*_GOVPLAN.glob("**/*.py"), *_GOVPLAN.glob("locale/*/LC_MESSAGES/django.mo")])
 
 
 @functools.cache
 def _released_layout() -> str:
+    """The contents of the templates and the code, read once per process (a deployment that
+    changes any of them reads none of the sections the previous one laid out)."""
     digest = hashlib.blake2b(django.get_version().encode(), digest_size=8)
-    for path in _layout_files():
-        digest.update(path.name.encode())
+    for path in [*_template_files(), *_code_files()]:
+        digest.update(str(path.relative_to(_GOVPLAN)).encode() + b"\x1f")
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def layout_revision() -> str:
-    """The layout's revision: its files' contents, read once per process; with DEBUG their
-    sizes and modification times at every call, so that a template edited while the
-    development server runs shows at the next view."""
+    """The layout's revision. With DEBUG, also the templates' sizes and modification times
+    at every call: the development server restarts when code changes, not when a template
+    does, and an edited template shows at the next view."""
     if not settings.DEBUG:
         return _released_layout()
-    digest = hashlib.blake2b(django.get_version().encode(), digest_size=8)
-    for path in _layout_files():
+    digest = hashlib.blake2b(_released_layout().encode(), digest_size=8)
+    for path in _template_files():
         stat = path.stat()
         digest.update(f"{path}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}\x1e".encode())
     return digest.hexdigest()

@@ -200,7 +200,7 @@ def test_each_language_is_laid_out_in_its_own_words(cast: Cast, document: Docume
 
 
 def test_a_template_edited_while_debugging_is_laid_out_again() -> None:
-    template = next(p for p in page_sections._layout_files() if p.name == "_section.html")
+    template = next(p for p in page_sections._template_files() if p.name == "_section.html")
     stat = template.stat()
     with override_settings(DEBUG=True):
         before = page_sections.layout_revision()
