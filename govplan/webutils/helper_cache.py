@@ -14,14 +14,17 @@ from django.core.cache import cache
 logger = logging.getLogger("govplan.cache")
 
 
+def _family(name: str) -> str:
+    """What a cache key is of (``govplan.sections``, ``govplan.table`` …), for the log."""
+    return name.partition(":")[0]
+
+
 def get(key: str) -> Any:
     """The value under ``key``, or None when absent or unreadable."""
     try:
         return cache.get(key)
     except Exception:  # any backend's failure: the caller lays it out again
-        logger.warning(
-            "cache read failed (%s): laid out again", key.split(":", 1)[0], exc_info=True
-        )
+        logger.warning("cache read failed (%s): laid out again", _family(key), exc_info=True)
         return None
 
 
@@ -38,7 +41,7 @@ def put(key: str, value: Any, timeout: int) -> None:
     try:
         cache.set(key, value, timeout)
     except Exception:  # next time it is laid out again
-        logger.warning("cache write failed (%s)", key.split(":", 1)[0], exc_info=True)
+        logger.warning("cache write failed (%s)", _family(key), exc_info=True)
 
 
 def put_many(values: Mapping[str, Any], timeout: int) -> None:
