@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.http import HttpResponse
+from django.template import Context
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -241,3 +242,91 @@ def test_a_cache_that_fails_costs_time_never_the_page(
         assert names == ["Kho dữ liệu dùng chung"]
         assert laid_out(page) == page.content.decode().count('class="doc-section ')
     assert "cache read failed" in caplog.text and "cache write failed" in caplog.text
+
+
+ALLOWED = {"s", "document", "editable", "wf", "legal_types", "csrf_token", "True", "False", "None"}
+
+
+class Recording(Context):
+    """A context noting every name a template asks of its caller (not those its own loops,
+    withs and includes set)."""
+
+    seen: set[str]
+
+    def _note(self, key: str) -> None:
+        if not any(key in layer for layer in self.dicts[2:]):
+            self.seen.add(key)
+
+    def __getitem__(self, key: str) -> Any:
+        self._note(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, otherwise: Any = None) -> Any:
+        self._note(key)
+        return super().get(key, otherwise)
+
+
+class Watched:
+    """An object that notes the attributes read of it."""
+
+    def __init__(self, real: Any, read: set[str]) -> None:
+        self._real, self._read = real, read
+
+    def __getattr__(self, name: str) -> Any:
+        self._read.add(name)
+        return getattr(self._real, name)
+
+
+class WatchedDict(dict):  # type: ignore[type-arg]
+    read: set[str]
+
+    def __getitem__(self, key: Any) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def test_a_section_is_laid_out_from_nothing_but_what_its_key_names(
+    cast: Cast, document_a: Document, document: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cached HTML is right only if the section template reads nothing beyond its block,
+    the reader's variant and the document's id: every section of a full plan and of one
+    under appraisal with a comment and an attachment, laid out for each kind of reader."""
+    names: set[str] = set()
+    document_reads: set[str] = set()
+    variant_reads: set[str] = set()
+    real = page_sections.get_template(page_sections.SECTION_TEMPLATE)
+
+    class Spy:
+        def render(self, values: dict[str, Any]) -> str:
+            wf = WatchedDict(values["wf"])
+            wf.read = variant_reads
+            watched = {**values, "document": Watched(values["document"], document_reads), "wf": wf}
+            context = Recording(watched, autoescape=True)
+            context.seen = names
+            return real.template.render(context)
+
+    monkeypatch.setattr(page_sections, "get_template", lambda name: Spy())
+    do_attach(
+        document,
+        "I",
+        data=clean_pdf(),
+        filename="Biên bản.pdf",
+        content_type="application/pdf",
+        description="",
+        actor=cast.editor_a,
+    )
+    actions.do_transition(document, "submit", actor=cast.editor_a)
+    actions.do_transition(document, "start_appraisal", actor=cast.appraiser)
+    actions.do_comment(
+        document, actor=cast.appraiser, section_code="I", anchor="", anchor_label="", text="Xem lại"
+    )
+    for user, shown in (
+        (cast.editor_a, document_a),
+        (cast.viewer_a, document_a),
+        (cast.appraiser, document),
+        (cast.editor_a, document),
+    ):
+        assert laid_out(view(client_for(user), shown)) > 0
+    assert names <= ALLOWED, names - ALLOWED
+    assert document_reads == {"pk"}
+    assert variant_reads <= {"is_agency", "is_appraiser"}
